@@ -1,0 +1,22 @@
+// The shape of one `porchlight` subcommand. Side effects come in through the
+// context so tests can run commands in-process with captured output.
+import type { Writable } from 'node:stream';
+
+export interface CommandContext {
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM by the bin wrapper; long-running commands stop cleanly. */
+  signal: AbortSignal;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  run(argv: string[], ctx: CommandContext): Promise<number>;
+}
+
+/** Thrown for bad command-line usage; main() prints it with the command's help and exits 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

@@ -1,0 +1,12 @@
+// Placeholder: implemented by its issue. Exits 1 so nothing mistakes it for success.
+import type { Command } from '../command.js';
+
+const command: Command = {
+  name: 'evidence',
+  summary: 'not implemented yet',
+  async run(_argv, ctx) {
+    ctx.stderr.write('porchlight evidence: not implemented yet\n');
+    return 1;
+  },
+};
+export default command;

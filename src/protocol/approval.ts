@@ -1,0 +1,31 @@
+// Approval for unattended access (seed 000: manager approval in writing, or an
+// emergency with documented justification). A manager approval is a token
+// signed by the IT approvals key, which the relay never holds.
+import { z } from 'zod';
+import { identifier, isoTimestamp, lineText, multilineText, nonce, scopeSet, signature, slug, ticketId } from './primitives.js';
+
+export const approvalPayloadSchema = z.strictObject({
+  v: z.literal(1),
+  kind: z.literal('approval'),
+  deviceId: identifier,
+  technicianId: slug,
+  scopes: scopeSet,
+  ticketId,
+  /** Trackable reference to the written approval (e-mail id, change number). */
+  reference: lineText(200),
+  /** Who approved (the user's manager). */
+  approver: lineText(100),
+  issuedAt: isoTimestamp,
+  expiresAt: isoTimestamp,
+  nonce,
+});
+export type ApprovalPayload = z.infer<typeof approvalPayloadSchema>;
+
+export const approvalTokenSchema = z.strictObject({ payload: approvalPayloadSchema, sig: signature });
+export type ApprovalToken = z.infer<typeof approvalTokenSchema>;
+
+export const approvalSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('manager'), token: approvalTokenSchema }),
+  z.strictObject({ kind: z.literal('emergency'), justification: multilineText(1000), incident: lineText(100) }),
+]);
+export type Approval = z.infer<typeof approvalSchema>;

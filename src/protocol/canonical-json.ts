@@ -1,0 +1,51 @@
+// Canonical JSON per RFC 8785 (JCS): object keys sorted by UTF-16 code units,
+// no whitespace, numbers and strings serialised as ECMAScript JSON does.
+// Browser-safe (no Node imports) so the technician console can use it too.
+
+export class CanonicalJsonError extends Error {
+  readonly code = 'bad-frame';
+}
+
+export function canonicalize(value: unknown): string {
+  return serialize(value, new Set());
+}
+
+function serializeString(value: string): string {
+  // RFC 8785 works on I-JSON: a lone surrogate has no canonical form.
+  if (!value.isWellFormed()) throw new CanonicalJsonError('string with a lone surrogate has no canonical form');
+  return JSON.stringify(value);
+}
+
+function serialize(value: unknown, seen: Set<object>): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw new CanonicalJsonError('non-finite number has no JSON form');
+      // ES Number::toString is exactly JCS's number form; -0 serialises as 0.
+      return JSON.stringify(value);
+    case 'string':
+      return serializeString(value);
+    case 'object':
+      break;
+    default:
+      throw new CanonicalJsonError(`${typeof value} has no JSON form`);
+  }
+  const obj = value as object;
+  if (seen.has(obj)) throw new CanonicalJsonError('cyclic value has no JSON form');
+  seen.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      return `[${obj.map((item) => (item === undefined ? 'null' : serialize(item, seen))).join(',')}]`;
+    }
+    const record = obj as Record<string, unknown>;
+    // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${serializeString(k)}:${serialize(record[k], seen)}`).join(',')}}`;
+  } finally {
+    seen.delete(obj);
+  }
+}

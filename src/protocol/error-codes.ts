@@ -1,0 +1,33 @@
+// Stable error codes: part of the wire contract (never renamed, only added).
+// Each has a one-line meaning, shown by `porchlight --help errors` and in docs/errors.md.
+
+export const ERROR_MEANINGS = {
+  'bad-frame': 'The frame is not valid JSON or does not match the message schema.',
+  'unknown-type': 'The message type is not part of protocol v1.',
+  'unexpected-type': 'The message type is valid but not accepted from this peer or in this state.',
+  'bad-version': 'The message carries a protocol version other than 1.',
+  'too-large': 'The frame exceeds 64 KiB and was rejected before parsing.',
+  'bad-signature': 'A signature did not verify against the pinned key.',
+  'replayed': 'The nonce was seen before; the request is a replay.',
+  'expired': 'The request or token is past its expiry.',
+  'not-yet-valid': 'The request was issued too far in the future (clock skew over 5 minutes).',
+  'wrong-device': 'The request or token is bound to another device.',
+  'bad-approval': 'An unattended request lacks a valid approval token or emergency justification.',
+  'policy-blocked': 'The local policy does not allow this request (scope, mode, group or file rule).',
+  'agent-offline': 'The target device is not connected to the relay.',
+  'unauthorized': 'The peer did not authenticate (bad or missing token, unknown device key).',
+  'forbidden': 'The authenticated peer may not do this (group permission, other technician\'s session).',
+  'rate-limited': 'Too many messages or requests; slow down.',
+  'queue-full': 'The consent queue is full; the request was declined.',
+  'unknown-session': 'No live session or pending request has that id.',
+  'audit-unavailable': 'The audit log could not be written durably; nothing was granted.',
+  'internal': 'An unexpected internal error; the peer keeps running.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MEANINGS;
+
+export const ERROR_CODES = Object.keys(ERROR_MEANINGS) as readonly ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_MEANINGS, value);
+}

@@ -1,0 +1,45 @@
+// Building and checking the signed parts of the protocol: the relay's session
+// and scope requests, the IT approvals token, and the agent's hello proof.
+// Verification of freshness, binding and replay is the receiver's job
+// (src/core/verification); this file only answers "is the signature good".
+import { SIGNING_CONTEXTS, signPayload, verifyPayload, type Ed25519KeyPair } from './signing.js';
+import type { ApprovalPayload, ApprovalToken } from './approval.js';
+import { newMessageId } from './frame.js';
+import type { Message, ScopeRequestPayload, SessionRequestPayload } from './messages.js';
+
+export function signSessionRequest(payload: SessionRequestPayload, relayKey: Ed25519KeyPair): Message<'session.request'> {
+  return { v: 1, type: 'session.request', id: newMessageId(), payload, sig: signPayload(SIGNING_CONTEXTS.sessionRequest, payload, relayKey) };
+}
+
+export function verifySessionRequestSignature(msg: Message<'session.request'>, relayPublicKey: string): boolean {
+  return verifyPayload(SIGNING_CONTEXTS.sessionRequest, msg.payload, msg.sig, relayPublicKey);
+}
+
+export function signScopeRequest(payload: ScopeRequestPayload, relayKey: Ed25519KeyPair): Message<'session.scope-request'> {
+  return { v: 1, type: 'session.scope-request', id: newMessageId(), payload, sig: signPayload(SIGNING_CONTEXTS.scopeRequest, payload, relayKey) };
+}
+
+export function verifyScopeRequestSignature(msg: Message<'session.scope-request'>, relayPublicKey: string): boolean {
+  return verifyPayload(SIGNING_CONTEXTS.scopeRequest, msg.payload, msg.sig, relayPublicKey);
+}
+
+export function signApprovalToken(payload: ApprovalPayload, approvalsKey: Ed25519KeyPair): ApprovalToken {
+  return { payload, sig: signPayload(SIGNING_CONTEXTS.approval, payload, approvalsKey) };
+}
+
+export function verifyApprovalTokenSignature(token: ApprovalToken, approvalsPublicKey: string): boolean {
+  return verifyPayload(SIGNING_CONTEXTS.approval, token.payload, token.sig, approvalsPublicKey);
+}
+
+/** What the agent's hello proof signs. */
+export function helloProofPayload(deviceId: string, nonce: string, issuedAt: string): { deviceId: string; nonce: string; issuedAt: string } {
+  return { deviceId, nonce, issuedAt };
+}
+
+export function signHelloProof(deviceId: string, nonce: string, issuedAt: string, deviceKey: Ed25519KeyPair): string {
+  return signPayload(SIGNING_CONTEXTS.hello, helloProofPayload(deviceId, nonce, issuedAt), deviceKey);
+}
+
+export function verifyHelloProof(hello: Message<'hello'> & { role: 'agent' }, devicePublicKey: string): boolean {
+  return verifyPayload(SIGNING_CONTEXTS.hello, helloProofPayload(hello.deviceId, hello.nonce, hello.issuedAt), hello.proof, devicePublicKey);
+}

@@ -1,0 +1,80 @@
+// Ed25519 signing over canonical JSON with node:crypto. Every signature covers
+// `{ctx, payload}` so a signature made for one purpose can't be replayed as another.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, createHash, type KeyObject } from 'node:crypto';
+import { canonicalize } from './canonical-json.js';
+
+/** Signing contexts (domain separation). */
+export const SIGNING_CONTEXTS = {
+  hello: 'porchlight/v1/hello',
+  sessionRequest: 'porchlight/v1/session.request',
+  scopeRequest: 'porchlight/v1/session.scope-request',
+  approval: 'porchlight/v1/approval',
+  auditCheckpoint: 'porchlight/v1/audit-checkpoint',
+} as const;
+export type SigningContext = (typeof SIGNING_CONTEXTS)[keyof typeof SIGNING_CONTEXTS];
+
+/** A keypair as stored: raw 32-byte keys in base64url. */
+export interface Ed25519KeyPair {
+  publicKey: string;
+  privateKey: string;
+}
+
+export function generateEd25519KeyPair(): Ed25519KeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  if (!jwk.d || !jwk.x) throw new Error('node:crypto returned an incomplete Ed25519 JWK');
+  void publicKey;
+  return { publicKey: jwk.x, privateKey: jwk.d };
+}
+
+export function privateKeyObject(pair: Ed25519KeyPair): KeyObject {
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: pair.privateKey, x: pair.publicKey }, format: 'jwk' });
+}
+
+export function publicKeyObject(publicKey: string): KeyObject {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(publicKey)) throw new TypeError('not a base64url Ed25519 public key');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
+}
+
+export function signingInput(ctx: SigningContext, payload: unknown): Buffer {
+  return Buffer.from(canonicalize({ ctx, payload }), 'utf8');
+}
+
+export function signPayload(ctx: SigningContext, payload: unknown, pair: Ed25519KeyPair): string {
+  return sign(null, signingInput(ctx, payload), privateKeyObject(pair)).toString('base64url');
+}
+
+/** True only for a valid signature by `publicKey` over exactly this payload in this context. Never throws. */
+export function verifyPayload(ctx: SigningContext, payload: unknown, sig: string, publicKey: string): boolean {
+  try {
+    if (!/^[A-Za-z0-9_-]{86}$/.test(sig)) return false;
+    return verify(null, signingInput(ctx, payload), publicKeyObject(publicKey), Buffer.from(sig, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Short human-comparable fingerprint of a public key: `K7QF-2M9X-ABCD-EFGH-IJKL` (100 bits of sha256). */
+export function keyFingerprint(publicKey: string): string {
+  const digest = createHash('sha256').update(Buffer.from(publicKey, 'base64url')).digest();
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of digest) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < 20) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+    if (out.length >= 20) break;
+  }
+  return out.match(/.{4}/g)!.join('-');
+}
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
