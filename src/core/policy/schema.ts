@@ -1,0 +1,88 @@
+// The agent's policy: every key, its bounds, its default and what it means.
+// Effective policy = managed (MDM) over user settings over these defaults.
+// MDM templates (ADMX/ADML, mobileconfig, JSON Schema) are generated from this file.
+import { z } from 'zod';
+import { SCOPES } from '../../protocol/scopes.js';
+import { publicKey, scope, slug } from '../../protocol/primitives.js';
+
+const url = z
+  .string()
+  .max(2048)
+  .refine((s) => URL.canParse(s) && ['ws:', 'wss:'].includes(new URL(s).protocol), { message: 'must be a ws:// or wss:// URL' });
+
+export const fileTransferRulesSchema = z.strictObject({
+  maxBytes: z.number().int().min(0).max(10 * 1024 ** 3).describe('Largest file a technician may transfer, in bytes.'),
+  blockedExtensions: z
+    .array(z.string().regex(/^\.[a-z0-9]{1,16}$/, 'must look like .exe'))
+    .max(200)
+    .describe('File extensions that may never be transferred (lowercase, with the dot).'),
+  requireTicket: z.boolean().describe('Every file transfer must name the session ticket.'),
+});
+
+export const rateLimitSchema = z.strictObject({
+  prompts: z.number().int().min(1).max(100).describe('Prompts one technician may cause per window.'),
+  windowMinutes: z.number().int().min(1).max(24 * 60).describe('Length of the rate-limit window in minutes.'),
+  autoDeclineAfterDeclines: z.number().int().min(1).max(100).describe('After this many declines in the window, further requests from that technician decline without a prompt.'),
+});
+
+export const policySchema = z.strictObject({
+  relayUrl: url.optional().describe('WebSocket URL of the relay (wss:// required except on loopback).'),
+  relayPublicKey: publicKey.optional().describe('The relay signing key (base64url Ed25519). Requests not signed by it are rejected.'),
+  relayTlsPin: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a base64 sha256 of the relay certificate public key')
+    .optional()
+    .describe('Optional sha256 (base64) of the relay TLS certificate public key (SPKI) to pin.'),
+  approvalsPublicKey: publicKey.optional().describe('The IT approvals key (base64url Ed25519) that signs unattended-access approvals.'),
+  allowedScopes: z.array(scope).max(SCOPES.length).describe('Scopes a technician may ask for at all.'),
+  technicianGroups: z
+    .record(slug, z.array(scope).max(SCOPES.length))
+    .optional()
+    .describe('If set: only these technician groups may connect, each limited to its listed scopes.'),
+  unattendedAllowed: z.boolean().describe('Allow unattended sessions (with a manager approval token or emergency justification).'),
+  unattendedGroups: z.array(slug).max(100).describe('Technician groups allowed to run unattended sessions.'),
+  emergencyAllowed: z.boolean().describe('Allow unattended sessions under an emergency justification and incident id instead of an approval.'),
+  promptTimeoutSec: z.number().int().min(15).max(600).describe('Seconds before an unanswered prompt declines by itself.'),
+  maxSessionMinutes: z.number().int().min(1).max(24 * 60).describe('Longest a session may run before it must be extended with consent.'),
+  queueSize: z.number().int().min(1).max(20).describe('Requests that may wait behind the prompt on screen; more are declined.'),
+  rateLimit: rateLimitSchema,
+  auditDir: z.string().min(1).max(1024).optional().describe('Directory of the local audit log (default: per-OS application data).'),
+  retentionDays: z.number().int().min(30).max(3650).describe('Days audit files are kept (never below 30).'),
+  fileTransfer: fileTransferRulesSchema,
+  allowQuit: z.boolean().describe('Show Quit in the tray menu. Managed policy may hide it.'),
+  startAtLogin: z.boolean().describe('Start the agent when the user logs in.'),
+  allowInsecureRelay: z.boolean().describe('Development only: allow ws:// to a non-loopback relay.'),
+});
+export type Policy = z.infer<typeof policySchema>;
+export type PolicyKey = keyof Policy;
+
+export const DEFAULT_POLICY: Policy = {
+  allowedScopes: [...SCOPES],
+  unattendedAllowed: false,
+  unattendedGroups: [],
+  emergencyAllowed: false,
+  promptTimeoutSec: 60,
+  maxSessionMinutes: 60,
+  queueSize: 5,
+  rateLimit: { prompts: 3, windowMinutes: 10, autoDeclineAfterDeclines: 3 },
+  retentionDays: 90,
+  fileTransfer: {
+    maxBytes: 100 * 1024 * 1024,
+    blockedExtensions: ['.exe', '.msi', '.bat', '.cmd', '.com', '.ps1', '.vbs', '.js', '.jse', '.wsf', '.scr', '.hta', '.dll', '.reg', '.lnk'],
+    requireTicket: true,
+  },
+  allowQuit: true,
+  startAtLogin: true,
+  allowInsecureRelay: false,
+};
+
+/**
+ * Keys an end user may set in their own settings (the rest only IT can set,
+ * through managed policy or the agent config file). A user value may narrow
+ * these, never widen past the default or managed value (see merge).
+ */
+export const USER_SETTABLE_KEYS = ['relayUrl', 'relayPublicKey', 'allowedScopes', 'promptTimeoutSec', 'maxSessionMinutes', 'startAtLogin'] as const satisfies readonly PolicyKey[];
+
+/** Partial policy as read from one source (managed or user); validated key by key. */
+export const partialPolicySchema = policySchema.partial();
+export type PartialPolicy = z.infer<typeof partialPolicySchema>;

@@ -1,0 +1,23 @@
+// The only way the agent core reaches the screen. The Electron shell, the
+// headless daemon (node-notifier) and tests each implement it.
+import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../shared/view-models.js';
+
+export interface Notification {
+  kind: 'unattended-start' | 'session-end' | 'policy-block' | 'request-declined' | 'relay-lost' | 'info';
+  title: string;
+  body: string;
+}
+
+export interface UiPort {
+  /**
+   * Show one consent prompt and resolve with the user's answer. The core never
+   * shows two at once. When `signal` aborts (timeout, cancel, relay lost) the
+   * implementation closes the prompt and resolves `{kind: 'dismissed'}`.
+   */
+  showConsent(view: ConsentView, signal: AbortSignal): Promise<ConsentAnswer>;
+  /** Show or refresh the live-session banner. */
+  showBanner(view: BannerView): void;
+  hideBanner(sessionId: string): void;
+  showSummary(view: SummaryView): void;
+  notify(notification: Notification): void;
+}

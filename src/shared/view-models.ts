@@ -1,0 +1,99 @@
+// What the agent shows the user, as data: the consent prompt, the live-session
+// banner and the end-of-session summary. Shared by src/core (the UI port),
+// src/main (IPC) and renderer/ (pages). Browser-safe: zod only.
+// Every string here came from the network or policy: pages render it as text.
+import { z } from 'zod';
+import { approvalSchema } from '../protocol/approval.js';
+import { FILE_DIRECTIONS, END_REASONS, OUTCOMES } from '../protocol/messages.js';
+import { identifier, isoTimestamp, lineText, minutes, mode, multilineText, scope, scopeList, scopeSet, technician, ticket, verificationCode } from '../protocol/primitives.js';
+
+/** How the request is authorised, for the mode badge. */
+export const consentModeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('attended') }),
+  z.strictObject({ kind: z.literal('unattended'), approver: lineText(100), reference: lineText(200) }),
+  z.strictObject({ kind: z.literal('emergency'), justification: multilineText(1000), incident: lineText(100) }),
+]);
+export type ConsentMode = z.infer<typeof consentModeSchema>;
+
+/** One consent dialog: a new session, or more scopes/time for a live one. */
+export const consentViewSchema = z.strictObject({
+  promptId: identifier,
+  kind: z.enum(['session', 'escalation']),
+  technician,
+  ticket,
+  reason: multilineText(500),
+  /** Requested scopes that policy allows: each gets its own checkbox. */
+  scopes: scopeSet,
+  /** Requested scopes policy removed before asking (shown, not selectable). */
+  blockedScopes: scopeList,
+  mode: consentModeSchema,
+  estimatedMinutes: minutes,
+  /** For escalations: extra minutes asked for, and the session it belongs to. */
+  extendMinutes: minutes.optional(),
+  sessionId: identifier.optional(),
+  verificationCode,
+  /** When the prompt declines by itself. */
+  expiresAt: isoTimestamp,
+  /** Number of further requests waiting (the queue shows one at a time). */
+  queued: z.number().int().min(0).max(100),
+});
+export type ConsentView = z.infer<typeof consentViewSchema>;
+
+/** The user's answer. `dismissed` (dialog closed, Escape) declines everything. */
+export const consentAnswerSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('decision'), promptId: identifier, granted: scopeList }),
+  z.strictObject({ kind: z.literal('dismissed'), promptId: identifier }),
+]);
+export type ConsentAnswer = z.infer<typeof consentAnswerSchema>;
+
+/** The always-on-top bar while a session is live. */
+export const bannerViewSchema = z.strictObject({
+  sessionId: identifier,
+  technician,
+  ticket,
+  mode: consentModeSchema,
+  granted: scopeSet,
+  startedAt: isoTimestamp,
+  endsAt: isoTimestamp,
+  latestNarration: z.strictObject({ at: isoTimestamp, text: multilineText(1000) }).optional(),
+});
+export type BannerView = z.infer<typeof bannerViewSchema>;
+
+export const narrationEntrySchema = z.strictObject({ at: isoTimestamp, text: multilineText(1000) });
+
+/** Shown when a session ends. */
+export const summaryViewSchema = z.strictObject({
+  sessionId: identifier,
+  technician,
+  ticket,
+  mode,
+  outcome: z.enum(OUTCOMES),
+  endedBy: z.enum(END_REASONS),
+  startedAt: isoTimestamp,
+  endedAt: isoTimestamp,
+  durationSec: z.number().int().min(0),
+  scopesGranted: scopeList,
+  scopesUsed: scopeList,
+  files: z
+    .array(
+      z.strictObject({
+        name: lineText(255),
+        size: z.number().int().min(0),
+        direction: z.enum(FILE_DIRECTIONS),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        allowed: z.boolean(),
+      }),
+    )
+    .max(500),
+  narration: z.array(narrationEntrySchema).max(500),
+});
+export type SummaryView = z.infer<typeof summaryViewSchema>;
+
+/** What the user can do from the banner. */
+export const bannerActionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('revoke-scope'), sessionId: identifier, scope }),
+  z.strictObject({ kind: z.literal('end-session'), sessionId: identifier }),
+]);
+export type BannerAction = z.infer<typeof bannerActionSchema>;
+
+export { approvalSchema };
