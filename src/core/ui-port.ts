@@ -8,7 +8,19 @@ export interface Notification {
   body: string;
 }
 
+/** What the tray shows: connection and whether a prompt or session is live. */
+export interface AgentStatus {
+  connection: 'not-configured' | 'connecting' | 'connected' | 'disconnected';
+  relayUrl?: string;
+  /** A consent prompt is on screen. */
+  prompting: boolean;
+  /** The live session, if any (at most one at a time). */
+  session?: { sessionId: string; technicianName: string; ticketId: string; endsAt: string };
+}
+
 export interface UiPort {
+  /** Called on every status change (tray icon, tooltip, menu). */
+  setStatus(status: AgentStatus): void;
   /**
    * Show one consent prompt and resolve with the user's answer. The core never
    * shows two at once. When `signal` aborts (timeout, cancel, relay lost) the
