@@ -14,17 +14,19 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 export const en = {
   product: 'Porchlight',
   scopes: {
-    view: { title: 'See your screen', detail: 'The technician can see everything on your screen, but cannot click or type.' },
-    control: { title: 'Use your mouse and keyboard', detail: 'The technician can click, type and open programs as you.' },
+    view: { title: 'See your screen', short: 'Screen', detail: 'The technician can see everything on your screen, but cannot click or type.' },
+    control: { title: 'Use your mouse and keyboard', short: 'Mouse and keyboard', detail: 'The technician can click, type and open programs as you.' },
     admin: {
       title: 'Administrator rights',
+      short: 'Administrator',
       detail: 'The technician can install software and change system settings for everyone who uses this computer.',
     },
     'file-transfer': {
       title: 'Transfer files',
+      short: 'Files',
       detail: 'The technician can copy files to and from this computer. Every file is recorded.',
     },
-  } satisfies Record<Scope, { title: string; detail: string }>,
+  } satisfies Record<Scope, { title: string; short: string; detail: string }>,
   higherRisk: 'Higher risk',
   consent: {
     documentTitle: 'Remote support request',

@@ -4,18 +4,12 @@ import type { Page } from '@playwright/test';
 import { deliver, sentOn } from './fake-bridge.js';
 import { axeViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
 import { consentView, hostileConsentView, hostileUnattendedConsentView, HOSTILE } from './sample-views.js';
-import { assertRendererBuilt, serveRenderer } from './static-server.js';
-import type { StaticServer } from './static-server.js';
+import { serveDuringSpec } from './static-server.js';
 
-let server: StaticServer;
-test.beforeAll(async () => {
-  assertRendererBuilt(['consent']);
-  server = await serveRenderer();
-});
-test.afterAll(async () => server?.close());
+const baseUrl = serveDuringSpec(test, 'consent');
 
 async function showConsent(page: Page, view: unknown = consentView(), theme: (typeof THEMES)[number] = 'light') {
-  await openPage(page, server.url, 'consent', theme);
+  await openPage(page, baseUrl(), 'consent', theme);
   await deliver(page, 'consent:show', view);
 }
 
@@ -26,7 +20,7 @@ const answers = (page: Page) => sentOn(page, 'consent:answer');
 
 test.describe('consent dialog', () => {
   test('asks for its prompt, then shows who asks, why, the code and each requested scope', async ({ page }) => {
-    await openPage(page, server.url, 'consent');
+    await openPage(page, baseUrl(), 'consent');
     expect(await sentOn(page, 'consent:ready')).toEqual([undefined]);
     await deliver(page, 'consent:show', consentView());
 

@@ -50,3 +50,17 @@ export async function serveRenderer(): Promise<StaticServer> {
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/** Serve the built pages for the spec file that calls this; returns a getter for the base URL. */
+export function serveDuringSpec(test: { beforeAll(fn: () => Promise<void>): void; afterAll(fn: () => Promise<void>): void }, page: string): () => string {
+  let server: StaticServer | undefined;
+  test.beforeAll(async () => {
+    assertRendererBuilt([page]);
+    server = await serveRenderer();
+  });
+  test.afterAll(async () => server?.close());
+  return () => {
+    if (!server) throw new Error('server not started');
+    return server.url;
+  };
+}
