@@ -1,5 +1,6 @@
 // Session banner controller: one live session, always an End button, no way
 // to dismiss it other than ending the session.
+import '../common/zod-jitless.js';
 import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
 import type { BannerBridge } from '../../src/shared/ipc-contract.js';
 import type { BannerView } from '../../src/shared/view-models.js';

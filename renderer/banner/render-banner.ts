@@ -109,7 +109,7 @@ export class BannerDom {
   #renderDetails(view: BannerView): void {
     const facts: [string, string | Node][] = [
       [strings.summary.technician, technicianLine(view.technician)],
-      [s.mode, modeBadge(view.mode)],
+      [s.mode, modeBadge(view.mode, 'session')],
       ...modeFacts(view.mode).map(([label, value]): [string, Node] => [label, h('span', { className: 'multiline', text: value })]),
       [s.started, timeOfDay(view.startedAt)],
       [s.ends, timeOfDay(view.endsAt)],

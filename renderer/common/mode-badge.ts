@@ -4,8 +4,9 @@ import type { ConsentMode } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { h } from './element.js';
 
-export function modeBadge(mode: ConsentMode): HTMLElement {
-  const label = { attended: strings.consent.modeAttended, unattended: strings.consent.modeUnattended, emergency: strings.consent.modeEmergency }[mode.kind];
+/** `prompt`: while the user decides; `session`: once the session runs. */
+export function modeBadge(mode: ConsentMode, context: 'prompt' | 'session'): HTMLElement {
+  const label = (context === 'prompt' ? strings.consent.modes : strings.banner.modes)[mode.kind];
   return h('span', { className: `badge badge-mode badge-${mode.kind}`, text: label });
 }
 

@@ -1,5 +1,6 @@
 // Consent dialog controller: shows one prompt at a time from the bridge,
 // enforces the arm delay and keyboard rules, sends exactly one answer per prompt.
+import '../common/zod-jitless.js';
 import { sortScopes } from '../../src/protocol/scopes.js';
 import type { Scope } from '../../src/protocol/scopes.js';
 import { identifier } from '../../src/protocol/primitives.js';
@@ -7,7 +8,8 @@ import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
 import type { ConsentBridge } from '../../src/shared/ipc-contract.js';
 import type { ConsentAnswer, ConsentView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
-import { ArmDelay, trackWindowFocus } from '../common/arm-delay.js';
+import { ArmDelay } from '../common/arm-delay.js';
+import { trackWindowFocus } from '../common/window-focus.js';
 import { announce } from '../common/announcer.js';
 import { bridgeFor } from '../common/bridge.js';
 import { startCountdown, windowClock } from '../common/countdown.js';

@@ -120,7 +120,7 @@ export function renderConsent(view: ConsentView): ConsentDom {
       { className: 'topbar' },
       h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), strings.product),
       h('span', { className: 'kicker', text: view.kind === 'session' ? s.heading : s.escalationHeading }),
-      modeBadge(view.mode),
+      modeBadge(view.mode, 'prompt'),
     ),
     h('div', { className: 'intro' }, heading, identity),
     code,

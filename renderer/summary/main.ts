@@ -1,4 +1,5 @@
 // Session summary controller: show what happened, copy it, close.
+import '../common/zod-jitless.js';
 import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
 import type { SummaryBridge } from '../../src/shared/ipc-contract.js';
 import { strings } from '../../src/shared/strings.js';

@@ -3,6 +3,7 @@
 // `Strings`. Interpolated strings are functions so word order can change per
 // language. Values passed in are rendered as text by the pages, never as HTML.
 import type { Scope } from '../protocol/scopes.js';
+import type { ConsentMode } from './view-models.js';
 import type { END_REASONS, FILE_DIRECTIONS, OUTCOMES } from '../protocol/messages.js';
 
 type EndReason = (typeof END_REASONS)[number];
@@ -50,9 +51,7 @@ export const en = {
     scopesHint: 'Choose what to allow. You can revoke access or end the session at any time.',
     blocked: 'Not allowed by your organisation',
     blockedLabel: (title: string) => `${title}: not allowed by your organisation`,
-    modeAttended: 'You decide',
-    modeUnattended: 'Approved by a manager',
-    modeEmergency: 'Emergency access',
+    modes: { attended: 'You decide', unattended: 'Approved by a manager', emergency: 'Emergency access' } satisfies Record<ConsentMode['kind'], string>,
     unattendedTitle: 'A manager approved this request in advance',
     emergencyTitle: 'Emergency access, outside the usual approval',
     approver: 'Approved by',
@@ -90,6 +89,7 @@ export const en = {
     started: 'Started',
     ends: 'Ends',
     mode: 'Mode',
+    modes: { attended: 'Approved by you', unattended: 'Approved by a manager', emergency: 'Emergency access' } satisfies Record<ConsentMode['kind'], string>,
     ended: 'Ending the session…',
     waiting: 'Waiting for the session…',
   },
@@ -104,7 +104,7 @@ export const en = {
     mode: 'Mode',
     outcome: 'Outcome',
     access: 'Access',
-    accessScope: 'Access',
+    accessScope: 'Type',
     accessGranted: 'Granted',
     accessUsed: 'Used',
     yes: 'Yes',

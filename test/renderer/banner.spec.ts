@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { deliver, sentOn } from './fake-bridge.js';
-import { axeViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
+import { axeViolations, cspViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
 import type { Theme } from './open-page.js';
 import { bannerView, HOSTILE, hostileBannerView } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
@@ -115,6 +115,7 @@ test.describe('session banner', () => {
       await page.setViewportSize({ width: 960, height: 300 });
       await saveScreenshot(page, `banner-expanded-${theme}`);
       expect(await axeViolations(page)).toEqual([]);
+      expect(await cspViolations(page)).toEqual([]);
     });
   }
 
@@ -122,6 +123,7 @@ test.describe('session banner', () => {
     await page.setViewportSize({ width: 480, height: 200 });
     await openPage(page, baseUrl(), 'banner');
     await deliver(page, 'banner:update', bannerView());
+    await saveScreenshot(page, 'banner-zoom200-light');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await expect(page.getByRole('button', { name: 'End session' })).toBeInViewport();

@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { deliver, sentOn } from './fake-bridge.js';
-import { axeViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
+import { axeViolations, cspViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
 import { consentView, hostileConsentView, hostileUnattendedConsentView, HOSTILE } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
@@ -239,13 +239,30 @@ test.describe('consent dialog', () => {
         await page.clock.runFor(1000);
         await saveScreenshot(page, `${name}-${theme}`);
         expect(await axeViolations(page)).toEqual([]);
+        expect(await cspViolations(page)).toEqual([]);
       });
     }
   }
 
+  test('its Content-Security-Policy stops injected inline script and styles', async ({ page }) => {
+    await showConsent(page);
+    const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    expect(meta).toContain("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'");
+    const ran = await page.evaluate(() => {
+      const w = globalThis as unknown as { __inline?: number; document: { createElement(t: string): { textContent: string; setAttribute(n: string, v: string): void }; body: { append(n: unknown): void } } };
+      const script = w.document.createElement('script');
+      script.textContent = 'globalThis.__inline = 1';
+      w.document.body.append(script);
+      return w.__inline;
+    });
+    expect(ran).toBeUndefined();
+    expect((await cspViolations(page)).some((v) => v.startsWith('script-src'))).toBe(true);
+  });
+
   test('stays readable at 200 % zoom: nothing scrolls sideways', async ({ page }) => {
     await page.setViewportSize({ width: 280, height: 450 });
     await showConsent(page);
+    await saveScreenshot(page, 'consent-zoom200-light');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });

@@ -37,14 +37,14 @@ export async function installFakeBridge(page: Page, window: IpcWindow): Promise<
           };
     }
     const state = { sent, deliver: (channel: string, payload: unknown) => (listeners.get(channel) ?? []).forEach((l) => l(payload)) };
-    Object.defineProperty(window, '__fakeBridge', { value: state });
-    Object.defineProperty(window, 'porchlight', { value: Object.freeze(bridge) });
+    Object.defineProperty(globalThis, '__fakeBridge', { value: state });
+    Object.defineProperty(globalThis, 'porchlight', { value: Object.freeze(bridge) });
   }, methods);
 }
 
 /** Every message the page sent so far, in order. */
 export function sentMessages(page: Page): Promise<SentMessage[]> {
-  return page.evaluate(() => (window as unknown as { __fakeBridge: FakeBridgeState }).__fakeBridge.sent) as Promise<SentMessage[]>;
+  return page.evaluate(() => (globalThis as unknown as { __fakeBridge: FakeBridgeState }).__fakeBridge.sent) as Promise<SentMessage[]>;
 }
 
 /** Messages on one channel, payloads only. */
@@ -54,5 +54,5 @@ export async function sentOn(page: Page, channel: IpcChannel): Promise<unknown[]
 
 /** Deliver a main -> page message, as webContents.send would. */
 export async function deliver(page: Page, channel: IpcChannel, payload: unknown): Promise<void> {
-  await page.evaluate(([c, p]) => (window as unknown as { __fakeBridge: FakeBridgeState }).__fakeBridge.deliver(c, p), [channel, payload] as const);
+  await page.evaluate(([c, p]) => (globalThis as unknown as { __fakeBridge: FakeBridgeState }).__fakeBridge.deliver(c, p), [channel, payload] as const);
 }

@@ -21,11 +21,21 @@ export async function openPage(page: Page, baseUrl: string, window: IpcWindow, t
   await page.clock.install({ time: T0 - 60_000 });
   await page.clock.pauseAt(T0);
   await installFakeBridge(page, window);
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    Object.defineProperty(globalThis, '__cspViolations', { value: seen });
+    const target = globalThis as unknown as { addEventListener(type: string, fn: (e: { violatedDirective: string; blockedURI: string }) => void): void };
+    target.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${baseUrl}/${window}/index.html`);
-  await expect.poll(() => page.evaluate(() => document.readyState)).toBe('complete');
+  await page.goto(`${baseUrl}/${window}/index.html`, { waitUntil: 'load' });
   expect(errors).toEqual([]);
+}
+
+/** Content-Security-Policy violations the page reported so far (expected none from our own code). */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations);
 }
 
 /** axe-core with the WCAG rule sets; returns the violations (expected to be none). */

@@ -2,7 +2,7 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { deliver, sentOn } from './fake-bridge.js';
-import { axeViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
+import { axeViolations, cspViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
 import type { Theme } from './open-page.js';
 import { HOSTILE, hostileSummaryView, summaryView } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
@@ -28,7 +28,7 @@ test.describe('session summary', () => {
     await expect(page.getByText('Some requested access allowed')).toBeVisible();
     await expect(page.getByText('The technician', { exact: true })).toBeVisible();
     const access = page.getByRole('table', { name: 'Access' });
-    await expect(access.getByRole('row')).toHaveText(['AccessGrantedUsed', 'See your screenYesYes', 'Use your mouse and keyboardYesYes', 'Transfer filesYesYes']);
+    await expect(access.getByRole('row')).toHaveText(['TypeGrantedUsed', 'See your screenYesYes', 'Use your mouse and keyboardYesYes', 'Transfer filesYesYes']);
     const files = page.getByRole('table', { name: 'Files transferred' });
     await expect(files.getByRole('row')).toHaveText([
       'NameSizeDirectionStatus',
@@ -87,6 +87,7 @@ test.describe('session summary', () => {
       await showSummary(page, summaryView(), theme);
       await saveScreenshot(page, `summary-${theme}`);
       expect(await axeViolations(page)).toEqual([]);
+      expect(await cspViolations(page)).toEqual([]);
     });
   }
 
@@ -94,6 +95,7 @@ test.describe('session summary', () => {
     await page.setViewportSize({ width: 320, height: 450 });
     await openPage(page, baseUrl(), 'summary');
     await deliver(page, 'summary:show', summaryView());
+    await saveScreenshot(page, 'summary-zoom200-light');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });
