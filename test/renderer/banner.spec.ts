@@ -2,9 +2,10 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { deliver, sentOn } from './fake-bridge.js';
-import { axeViolations, cspViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
+import { openPage, saveScreenshot, THEMES } from './open-page.js';
 import type { Theme } from './open-page.js';
-import { bannerView, HOSTILE, hostileBannerView } from './sample-views.js';
+import { bannerView, hostileBannerView } from './sample-views.js';
+import { expectInertMarkup, expectNoAxeOrCspViolations, recordDialogs, sidewaysOverflow } from './page-checks.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'banner');
@@ -93,18 +94,10 @@ test.describe('session banner', () => {
   });
 
   test('markup in every field renders as inert text', async ({ page }) => {
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const dialogs = recordDialogs(page);
     await showBanner(page, hostileBannerView());
     await page.getByRole('button', { name: 'Details' }).click();
-    expect(await page.locator('#app img, #app script, #app b').count()).toBe(0);
-    const text = await page.locator('#app').textContent();
-    for (const field of ['name', 'org', 'approver', 'reference', 'narration']) expect(text).toContain(`${field} ${HOSTILE}`);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(dialogs).toEqual([]);
+    await expectInertMarkup(page, ['name', 'org', 'approver', 'reference', 'narration'], dialogs);
   });
 
   for (const theme of THEMES) {
@@ -114,8 +107,7 @@ test.describe('session banner', () => {
       await page.getByRole('button', { name: 'Details' }).click();
       await page.setViewportSize({ width: 960, height: 300 });
       await saveScreenshot(page, `banner-expanded-${theme}`);
-      expect(await axeViolations(page)).toEqual([]);
-      expect(await cspViolations(page)).toEqual([]);
+      await expectNoAxeOrCspViolations(page);
     });
   }
 
@@ -124,8 +116,7 @@ test.describe('session banner', () => {
     await openPage(page, baseUrl(), 'banner');
     await deliver(page, 'banner:update', bannerView());
     await saveScreenshot(page, 'banner-zoom200-light');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     await expect(page.getByRole('button', { name: 'End session' })).toBeInViewport();
   });
 });

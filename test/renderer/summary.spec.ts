@@ -2,9 +2,10 @@
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { deliver, sentOn } from './fake-bridge.js';
-import { axeViolations, cspViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
+import { openPage, saveScreenshot, THEMES } from './open-page.js';
 import type { Theme } from './open-page.js';
-import { HOSTILE, hostileSummaryView, summaryView } from './sample-views.js';
+import { hostileSummaryView, summaryView } from './sample-views.js';
+import { expectInertMarkup, expectNoAxeOrCspViolations, recordDialogs, sidewaysOverflow } from './page-checks.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'summary');
@@ -69,25 +70,16 @@ test.describe('session summary', () => {
   });
 
   test('markup in every field renders as inert text', async ({ page }) => {
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
+    const dialogs = recordDialogs(page);
     await showSummary(page, hostileSummaryView());
-    expect(await page.locator('#app img, #app script, #app b').count()).toBe(0);
-    const text = await page.locator('#app').textContent();
-    for (const field of ['name', 'org', 'file', 'narration']) expect(text).toContain(`${field} ${HOSTILE}`);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(dialogs).toEqual([]);
+    await expectInertMarkup(page, ['name', 'org', 'file', 'narration'], dialogs);
   });
 
   for (const theme of THEMES) {
     test(`has no axe violations and is screenshotted (${theme})`, async ({ page }) => {
       await showSummary(page, summaryView(), theme);
       await saveScreenshot(page, `summary-${theme}`);
-      expect(await axeViolations(page)).toEqual([]);
-      expect(await cspViolations(page)).toEqual([]);
+      await expectNoAxeOrCspViolations(page);
     });
   }
 
@@ -96,7 +88,6 @@ test.describe('session summary', () => {
     await openPage(page, baseUrl(), 'summary');
     await deliver(page, 'summary:show', summaryView());
     await saveScreenshot(page, 'summary-zoom200-light');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
   });
 });
