@@ -9,13 +9,17 @@ export interface KeyboardGuardOptions {
 }
 
 export interface KeyboardGuard {
-  /** True when a click on Allow comes from a press that began while Allow was armed. */
-  pressWasArmed(): boolean;
+  /**
+   * Call from Allow's click handler: false when the press that produced this
+   * click began while Allow was disarmed. Clicks with no press before them
+   * (assistive technology) pass. Each press is judged once.
+   */
+  takePress(): boolean;
   dispose(): void;
 }
 
 export function guardKeyboard(doc: Document, opts: KeyboardGuardOptions): KeyboardGuard {
-  let pressArmed = false;
+  let pressStartedDisarmed = false;
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.repeat) {
       e.preventDefault();
@@ -32,15 +36,19 @@ export function guardKeyboard(doc: Document, opts: KeyboardGuardOptions): Keyboa
       e.preventDefault();
       return;
     }
-    if (e.key === ' ' && e.target === opts.allow) pressArmed = opts.isArmed();
+    if (e.key === ' ' && e.target === opts.allow) pressStartedDisarmed = !opts.isArmed();
   };
   const onPointerDown = (e: PointerEvent) => {
-    if (e.target instanceof Node && opts.allow.contains(e.target)) pressArmed = opts.isArmed();
+    if (e.target instanceof Node && opts.allow.contains(e.target)) pressStartedDisarmed = !opts.isArmed();
   };
   doc.addEventListener('keydown', onKeyDown, true);
   doc.addEventListener('pointerdown', onPointerDown, true);
   return {
-    pressWasArmed: () => pressArmed,
+    takePress() {
+      const ok = !pressStartedDisarmed;
+      pressStartedDisarmed = false;
+      return ok;
+    },
     dispose() {
       doc.removeEventListener('keydown', onKeyDown, true);
       doc.removeEventListener('pointerdown', onPointerDown, true);

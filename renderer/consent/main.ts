@@ -99,7 +99,8 @@ function start(bridge: ConsentBridge): void {
     dom.decline.addEventListener('click', () => send(null));
     dom.allow.addEventListener('click', (e) => {
       // Only a real press that began and ended while armed accepts.
-      if (!e.isTrusted || !arm.armed || !keys.pressWasArmed() || prompt.answered) return;
+      const pressOk = keys.takePress();
+      if (!e.isTrusted || !arm.armed || !pressOk || prompt.answered) return;
       const granted = selected(prompt);
       if (granted.length === 0) return;
       send(granted);

@@ -102,12 +102,17 @@ test.describe('consent dialog', () => {
 
   test('a mouse press that began before Allow armed does not accept on release', async ({ page }) => {
     await showConsent(page);
+    await allow(page).scrollIntoViewIfNeeded();
     const box = (await allow(page).boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.clock.runFor(1500);
     await page.mouse.up();
     expect(await answers(page)).toEqual([]);
+    // A fresh press after arming does accept.
+    await page.mouse.down();
+    await page.mouse.up();
+    expect(await answers(page)).toHaveLength(1);
   });
 
   test('Enter never accepts, even when Allow is armed and focused', async ({ page }) => {
@@ -141,6 +146,8 @@ test.describe('consent dialog', () => {
     await page.keyboard.down(' ');
     await page.keyboard.up(' ');
     expect(await answers(page)).toEqual([]);
+    await page.keyboard.press(' ');
+    expect(await answers(page)).toHaveLength(1);
   });
 
   test('Escape declines everything', async ({ page }) => {
