@@ -29,7 +29,7 @@ export function summaryText(view: SummaryView): string {
     `${s.narration}:`,
     ...(view.narration.length > 0 ? view.narration.map((n) => `  ${timeOfDay(n.at)}  ${n.text.replace(/\n/g, '\n    ')}`) : [`  ${s.noNarration}`]),
     '',
-    `Session ${view.sessionId}`,
+    s.sessionId(view.sessionId),
   ];
   return lines.join('\n');
 }

@@ -121,6 +121,7 @@ export const en = {
     noNarration: 'Your technician sent no messages.',
     copy: 'Copy details',
     copied: 'Details copied to the clipboard.',
+    sessionId: (id: string) => `Session ${id}`,
     close: 'Close',
     waiting: 'Waiting for the summary…',
     modes: { attended: 'Attended', unattended: 'Unattended' } satisfies Record<'attended' | 'unattended', string>,
