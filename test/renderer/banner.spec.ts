@@ -115,8 +115,8 @@ test.describe('session banner', () => {
     await page.setViewportSize({ width: 480, height: 200 });
     await openPage(page, baseUrl(), 'banner');
     await deliver(page, 'banner:update', bannerView());
-    await saveScreenshot(page, 'banner-zoom200-light');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     await expect(page.getByRole('button', { name: 'End session' })).toBeInViewport();
+    await saveScreenshot(page, 'banner-zoom200-light');
   });
 });

@@ -150,6 +150,27 @@ test.describe('consent dialog', () => {
     expect(await answers(page)).toHaveLength(1);
   });
 
+  test('works from the keyboard alone, with a visible focus ring', async ({ page }) => {
+    await showConsent(page);
+    await page.clock.runFor(1000);
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: /Open ticket/ })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const control = page.getByRole('checkbox', { name: 'Use your mouse and keyboard' });
+    await expect(control).toBeFocused();
+    expect(await control.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+    await page.keyboard.press(' ');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press(' ');
+    await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: 'Decline' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(allow(page)).toBeFocused();
+    await page.keyboard.press(' ');
+    expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0001', granted: ['view', 'file-transfer'] }]);
+  });
+
   test('Escape declines everything', async ({ page }) => {
     await showConsent(page);
     await page.keyboard.press('Escape');
@@ -254,6 +275,14 @@ test.describe('consent dialog', () => {
     });
     expect(ran).toBeUndefined();
     expect((await cspViolations(page)).some((v) => v.startsWith('script-src'))).toBe(true);
+  });
+
+  test('keeps the countdown and both buttons on screen in a window shorter than the request', async ({ page }) => {
+    await page.setViewportSize({ width: 560, height: 600 });
+    await showConsent(page);
+    await expect(allow(page)).toBeInViewport();
+    await expect(page.getByRole('button', { name: 'Decline' })).toBeInViewport();
+    await expect(page.getByRole('timer')).toBeInViewport();
   });
 
   test('stays readable at 200 % zoom: nothing scrolls sideways', async ({ page }) => {
