@@ -183,10 +183,10 @@ export class AgentCore {
       const detail = verdict === 'too-many-declines' ? 'recent requests from this technician were declined' : 'too many requests from this technician';
       return this.decide(req, { outcome: 'declined', granted: [], decidedBy: 'rate-limit', code: 'rate-limited', detail });
     }
+    req.sm.to('queued');
     const accepted = this.queue.offer({ id: p.requestId, run: (signal) => this.promptForRequest(req, verified, signal) });
     if (!accepted) return this.decide(req, { outcome: 'declined', granted: [], decidedBy: 'queue-full', code: 'queue-full', detail: 'too many requests are waiting' });
     this.rate.notePrompt(p.technician.id, now);
-    req.sm.to('queued');
   }
 
   private async promptForRequest(req: PendingRequest, v: VerifiedRequest, signal: AbortSignal): Promise<void> {
