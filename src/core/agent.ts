@@ -121,8 +121,9 @@ export function createAgent(options: AgentOptions): Agent {
       }
     },
     async stop() {
-      await connection?.stop();
+      // End the session while the relay can still be told, then disconnect.
       await core?.stop();
+      await connection?.stop();
       await auditLog?.append('agent.stopped', { deviceId: options.deviceId }).catch(() => undefined);
       await auditLog?.close();
     },
