@@ -105,6 +105,7 @@ export function createAgent(options: AgentOptions): Agent {
         onMessage: (msg) => void c.handle(msg),
         onState: (state, info) => {
           c.setConnection(state, policy.relayUrl);
+          if (info.detail?.startsWith('relay refused')) options.ui.notify({ kind: 'info', title: 'The relay refused this device', body: info.detail });
           if (info.lost) void c.relayLost();
         },
         clock,

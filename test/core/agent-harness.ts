@@ -35,6 +35,8 @@ export const freshNonce = () => randomBytes(16).toString('base64url');
 export interface HarnessOptions extends Partial<Omit<AgentOptions, 'policy'>> {
   policy?: Partial<Policy>;
   relayOptions?: StandInOptions;
+  /** Default true: resolve only once the relay has welcomed the agent. */
+  waitConnected?: boolean;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -43,7 +45,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const clock = new FakeClock();
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'pl-agent-'));
   const policy: Policy = { ...DEFAULT_POLICY, relayUrl: relay.url, relayPublicKey: relay.relayKey.publicKey, approvalsPublicKey: approvalsKey.publicKey, ...o.policy };
-  const { policy: _p, relayOptions: _r, ...rest } = o;
+  const { policy: _p, relayOptions: _r, waitConnected = true, ...rest } = o;
   const make = () => createAgent({ ui, dataDir, deviceId: 'dev-0001', clock, backoff: { random: () => 0 }, ...QUIET_HEARTBEAT, ...rest, policy });
   const h: Harness = {
     relay,
@@ -68,7 +70,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     },
   };
   await h.agent.start();
-  if (policy.relayUrl) await connected(h);
+  if (waitConnected) await connected(h);
   return h;
 }
 
