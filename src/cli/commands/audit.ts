@@ -1,12 +1,82 @@
-// Placeholder: implemented by its issue. Exits 1 so nothing mistakes it for success.
-import type { Command } from '../command.js';
+// `porchlight audit verify [dir]` and `porchlight audit export --ticket T [--format jsonl|text] [--dir D]`.
+import { parseArgs } from 'node:util';
+import { formatRecords, recordsForTicket, type ExportFormat } from '../../core/audit/export.js';
+import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
+import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+const HELP = `Usage:
+  porchlight audit verify [dir]
+  porchlight audit export --ticket T [--format jsonl|text] [--dir dir]
+
+verify  checks the hash chain of every audit file in dir (default: the agent's
+        audit directory, or $PORCHLIGHT_AUDIT_DIR). Exit 0 when intact; 1 when a
+        record was altered, removed or reordered (naming file, line, seq and
+        reason); 3 when only the last line is torn by an interrupted write.
+export  prints the records about one ticket (jsonl keeps each record's hash).
+`;
+
+function auditDir(ctx: CommandContext, given?: string): string {
+  return given ?? ctx.env.PORCHLIGHT_AUDIT_DIR ?? defaultAuditDir(defaultDataDir(process.platform, ctx.env));
+}
 
 const command: Command = {
   name: 'audit',
-  summary: 'not implemented yet',
-  async run(_argv, ctx) {
-    ctx.stderr.write('porchlight audit: not implemented yet\n');
-    return 1;
+  summary: "verify or export the agent's audit log",
+  async run(argv, ctx) {
+    const [sub, ...rest] = argv;
+    if (sub === undefined || sub === '--help' || sub === '-h') {
+      ctx.stdout.write(HELP);
+      return sub === undefined ? EXIT.usage : EXIT.ok;
+    }
+    if (sub === 'verify') return verify(rest, ctx);
+    if (sub === 'export') return exportTicket(rest, ctx);
+    throw new UsageError(`unknown subcommand '${sub}'`);
   },
 };
+
+function verify(argv: string[], ctx: CommandContext): number {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    ctx.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new UsageError('verify takes at most one directory');
+  const dir = auditDir(ctx, positionals[0]);
+  const result = verifyAuditLog(dir);
+  if (result.ok) {
+    ctx.stdout.write(`intact: ${result.records} records in ${result.files} files (last seq ${result.lastSeq}) in ${dir}\n`);
+    return EXIT.ok;
+  }
+  const p = result.problem!;
+  if (p.kind === 'torn-tail') {
+    ctx.stderr.write(`torn tail: ${describeAuditProblem(p)}\n${result.records} records before it verify.\n`);
+    return EXIT.partial;
+  }
+  ctx.stderr.write(`TAMPERED: ${describeAuditProblem(p)}\n`);
+  return EXIT.other;
+}
+
+function exportTicket(argv: string[], ctx: CommandContext): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: { ticket: { type: 'string' }, format: { type: 'string', default: 'jsonl' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    ctx.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (!values.ticket) throw new UsageError('--ticket is required');
+  if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
+  const dir = auditDir(ctx, values.dir);
+  const check = verifyAuditLog(dir);
+  ctx.stdout.write(formatRecords(recordsForTicket(dir, values.ticket), values.format as ExportFormat));
+  if (!check.ok && check.problem?.kind !== 'torn-tail') {
+    ctx.stderr.write(`warning: the audit log does not verify: ${describeAuditProblem(check.problem!)}\n`);
+    return EXIT.other;
+  }
+  return EXIT.ok;
+}
+
 export default command;

@@ -1,0 +1,152 @@
+// The one factory the Electron shell, headless mode and end-to-end tests call.
+// It wires device identity, audit log, replay cache, the relay connection and
+// the core; the caller supplies the policy and a UI port.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClientOptions } from 'ws';
+import type { Scope } from '../protocol/scopes.js';
+import { AgentCore } from './agent-core.js';
+import { AuditLog, type AuditSink } from './audit/audit-log.js';
+import { systemClock, type Clock } from './clock.js';
+import type { BackoffOptions } from './connection/backoff.js';
+import { RelayConnection } from './connection/relay-connection.js';
+import { defaultAuditDir } from './data-dir.js';
+import { loadOrCreateDeviceKey } from './identity/device-key.js';
+import type { Policy } from './policy/schema.js';
+import type { AgentStatus, UiPort } from './ui-port.js';
+import { ReplayCache } from './verification/replay-cache.js';
+
+export interface AgentOptions {
+  policy: Policy;
+  ui: UiPort;
+  /** Device key, replay cache, enrollment marker; the audit log too unless policy.auditDir says otherwise. */
+  dataDir: string;
+  deviceId: string;
+  /** One-time token from `porchlight relay enroll-device`; sent until the relay first welcomes us. */
+  enrollmentToken?: string;
+  /** `headless`: no one can answer prompts (attended requests decline with no-user-present). Default interactive. */
+  presence?: 'interactive' | 'headless';
+  agentVersion?: string;
+  clock?: Clock;
+  backoff?: BackoffOptions;
+  heartbeatMs?: number;
+  silenceMs?: number;
+  wsOptions?: ClientOptions;
+  /** Replace the audit log (tests: a failing sink). */
+  audit?: AuditSink;
+}
+
+export interface Agent {
+  /** Open the audit log and connect. Resolves once started (not once connected). */
+  start(): Promise<void>;
+  /** End any session (agent-exit), decline prompts, close the connection and the log. */
+  stop(): Promise<void>;
+  revokeScope(sessionId: string, scope: Scope): Promise<boolean>;
+  endSession(sessionId: string): Promise<boolean>;
+  status(): AgentStatus;
+  /** Granted scopes of the live session right now. */
+  grants(): Scope[];
+  /** The device public key (base64url), available after start(). */
+  devicePublicKey(): string | undefined;
+  /** Resolves when no started work is pending (tests). */
+  idle(): Promise<void>;
+}
+
+const ENROLLED_MARKER = 'enrolled';
+
+export function createAgent(options: AgentOptions): Agent {
+  const clock = options.clock ?? systemClock;
+  let core: AgentCore | undefined;
+  let connection: RelayConnection | undefined;
+  let auditLog: AuditLog | undefined;
+  let publicKey: string | undefined;
+  let status: AgentStatus = { connection: 'not-configured', prompting: false };
+
+  return {
+    async start() {
+      const { policy, dataDir } = options;
+      const key = loadOrCreateDeviceKey(dataDir);
+      publicKey = key.publicKey;
+      let audit = options.audit;
+      if (!audit) {
+        auditLog = await AuditLog.open({ dir: policy.auditDir ?? defaultAuditDir(dataDir), clock, retentionDays: policy.retentionDays });
+        await auditLog.prune();
+        audit = auditLog;
+      }
+      const replay = ReplayCache.open(join(dataDir, 'replay-cache.json'), clock);
+      const c = new AgentCore({
+        policy,
+        ui: wrapStatus(options.ui, (s) => (status = s)),
+        audit,
+        replay,
+        deviceId: options.deviceId,
+        clock,
+        presence: options.presence ?? 'interactive',
+        send: (msg) => connection?.send(msg) ?? false,
+      });
+      core = c;
+      await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl }).catch(() => undefined);
+      if (!policy.relayUrl) {
+        c.setConnection('not-configured');
+        return;
+      }
+      const marker = join(dataDir, ENROLLED_MARKER);
+      connection = new RelayConnection({
+        url: policy.relayUrl,
+        allowInsecure: policy.allowInsecureRelay,
+        ...(policy.relayTlsPin ? { tlsPin: policy.relayTlsPin } : {}),
+        deviceId: options.deviceId,
+        deviceKey: key,
+        agentVersion: options.agentVersion ?? '0.1.0',
+        enrollmentToken: () => (existsSync(marker) ? undefined : options.enrollmentToken),
+        onWelcome: () => {
+          if (options.enrollmentToken && !existsSync(marker)) writeFileSync(marker, `${new Date(clock.now()).toISOString()}\n`, { mode: 0o600 });
+        },
+        onMessage: (msg) => void c.handle(msg),
+        onState: (state, info) => {
+          c.setConnection(state, policy.relayUrl);
+          if (info.detail?.startsWith('relay refused')) options.ui.notify({ kind: 'info', title: 'The relay refused this device', body: info.detail });
+          if (info.lost) void c.relayLost();
+        },
+        clock,
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+        ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+        ...(options.silenceMs ? { silenceMs: options.silenceMs } : {}),
+        ...(options.wsOptions ? { wsOptions: options.wsOptions } : {}),
+      });
+      const started = connection.start();
+      if (!started.ok) {
+        c.setConnection('not-configured');
+        options.ui.notify({ kind: 'info', title: 'Porchlight is not connected', body: started.detail });
+        await audit.append('agent.config-problem', { detail: started.detail }).catch(() => undefined);
+      }
+    },
+    async stop() {
+      // End the session while the relay can still be told, then disconnect.
+      await core?.stop();
+      await connection?.stop();
+      await auditLog?.append('agent.stopped', { deviceId: options.deviceId }).catch(() => undefined);
+      await auditLog?.close();
+    },
+    revokeScope: (sessionId, scope) => core?.revokeScope(sessionId, scope) ?? Promise.resolve(false),
+    endSession: (sessionId) => core?.endSession(sessionId) ?? Promise.resolve(false),
+    status: () => status,
+    grants: () => core?.grants() ?? [],
+    devicePublicKey: () => publicKey,
+    idle: () => core?.idle() ?? Promise.resolve(),
+  };
+}
+
+function wrapStatus(ui: UiPort, remember: (s: AgentStatus) => void): UiPort {
+  return {
+    setStatus: (s) => {
+      remember(s);
+      ui.setStatus(s);
+    },
+    showConsent: (v, signal) => ui.showConsent(v, signal),
+    showBanner: (v) => ui.showBanner(v),
+    hideBanner: (id) => ui.hideBanner(id),
+    showSummary: (v) => ui.showSummary(v),
+    notify: (n) => ui.notify(n),
+  };
+}

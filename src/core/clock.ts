@@ -1,0 +1,21 @@
+// Time and timers come in through this interface so tests drive them by hand.
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export function isoAt(clock: Clock, offsetMs = 0): string {
+  return new Date(clock.now() + offsetMs).toISOString();
+}

@@ -1,0 +1,185 @@
+// The agent's WebSocket to the relay: hello with proof of the device key,
+// welcome, heartbeat (ping every 30 s, drop a relay silent for > 35 s), and
+// reconnect with full-jitter backoff capped at 60 s. Frames are parsed here;
+// only messages the agent accepts from a relay get through.
+import { randomBytes } from 'node:crypto';
+import WebSocket, { type ClientOptions } from 'ws';
+import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../../protocol/frame.js';
+import { MAX_FRAME_BYTES } from '../../protocol/limits.js';
+import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
+import { signHelloProof } from '../../protocol/signed-messages.js';
+import type { Ed25519KeyPair } from '../../protocol/signing.js';
+import type { Clock } from '../clock.js';
+import type { CoreInbound } from '../agent-core.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { checkRelayUrl } from './relay-url.js';
+import { pinnedServerIdentity } from './tls-pin.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+export interface RelayConnectionOptions {
+  url: string;
+  allowInsecure: boolean;
+  tlsPin?: string;
+  deviceId: string;
+  deviceKey: Ed25519KeyPair;
+  agentVersion: string;
+  /** Asked at each connect: the one-time enrollment token while not yet enrolled. */
+  enrollmentToken?: () => string | undefined;
+  onWelcome?: (welcome: Message<'welcome'>) => void;
+  onMessage: (msg: CoreInbound) => void;
+  /** `lost` is true when an established (welcomed) connection went away. */
+  onState: (state: ConnectionState, info: { lost: boolean; detail?: string }) => void;
+  clock: Clock;
+  backoff?: BackoffOptions;
+  heartbeatMs?: number;
+  silenceMs?: number;
+  /** Extra ws options (tests: a private CA). */
+  wsOptions?: ClientOptions;
+}
+
+export class RelayConnection {
+  private ws: WebSocket | undefined;
+  private welcomed = false;
+  private stopped = true;
+  private attempt = 0;
+  private timers: { reconnect?: unknown; ping?: unknown; watchdog?: unknown } = {};
+
+  constructor(private readonly o: RelayConnectionOptions) {}
+
+  get connected(): boolean {
+    return this.welcomed && this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  start(): { ok: true } | { ok: false; detail: string } {
+    const check = checkRelayUrl(this.o.url, this.o.allowInsecure);
+    if (!check.ok) return check;
+    this.stopped = false;
+    this.connect();
+    return { ok: true };
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close(1000, 'agent stopping');
+      const t = setTimeout(() => ws.terminate(), 2000);
+      t.unref();
+    });
+  }
+
+  /** Send if connected and welcomed; false otherwise (the caller has already audited). */
+  send(msg: Message): boolean {
+    if (!this.connected) return false;
+    this.ws!.send(encodeFrame(msg));
+    return true;
+  }
+
+  private connect(): void {
+    this.o.onState('connecting', { lost: false });
+    const options: ClientOptions = { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000, perMessageDeflate: false, ...this.o.wsOptions };
+    if (this.o.tlsPin) options.checkServerIdentity = pinnedServerIdentity(this.o.tlsPin) as unknown as ClientOptions['checkServerIdentity'];
+    const ws = new WebSocket(this.o.url, options);
+    this.ws = ws;
+    this.welcomed = false;
+    ws.on('open', () => {
+      this.touch();
+      this.sendHello(ws);
+      this.o.clock.clearTimeout(this.timers.ping);
+      this.schedulePing(ws);
+    });
+    ws.on('message', (data, isBinary) => {
+      this.touch();
+      this.onFrame(ws, isBinary ? undefined : data.toString());
+    });
+    ws.on('pong', () => this.touch());
+    ws.on('ping', () => this.touch());
+    ws.on('error', () => {
+      // 'close' follows; the reason is reported there.
+    });
+    ws.on('close', (code) => this.onClose(ws, code));
+  }
+
+  private sendHello(ws: WebSocket): void {
+    const issuedAt = new Date(this.o.clock.now()).toISOString();
+    const nonce = randomBytes(18).toString('base64url');
+    const token = this.o.enrollmentToken?.();
+    const hello: Message<'hello'> = {
+      v: 1,
+      type: 'hello',
+      id: newMessageId(),
+      role: 'agent',
+      deviceId: this.o.deviceId,
+      devicePublicKey: this.o.deviceKey.publicKey,
+      agentVersion: this.o.agentVersion,
+      issuedAt,
+      nonce,
+      proof: signHelloProof(this.o.deviceId, nonce, issuedAt, this.o.deviceKey),
+      ...(token ? { enrollmentToken: token } : {}),
+    };
+    ws.send(encodeFrame(hello));
+  }
+
+  private onFrame(ws: WebSocket, text: string | undefined): void {
+    const parsed = parseFrame(text, ACCEPTED_BY.agentFromRelay);
+    if (!parsed.ok) {
+      if (ws.readyState === WebSocket.OPEN) ws.send(encodeFrame(errorMessage(parsed.code, parsed.detail, parsed.re)));
+      return;
+    }
+    const msg = parsed.msg;
+    if (!this.welcomed) {
+      if (msg.type === 'welcome') {
+        this.welcomed = true;
+        this.attempt = 0;
+        this.o.onWelcome?.(msg);
+        this.o.onState('connected', { lost: false });
+      } else if (msg.type === 'error') {
+        this.o.onState('disconnected', { lost: false, detail: `relay refused the agent: ${msg.code}${msg.detail ? ` (${msg.detail})` : ''}` });
+        ws.close(1000, 'refused');
+      } else {
+        ws.send(encodeFrame(errorMessage('unexpected-type', `${msg.type} before welcome`, msg.id)));
+      }
+      return;
+    }
+    if (msg.type === 'welcome') return;
+    this.o.onMessage(msg as CoreInbound);
+  }
+
+  private onClose(ws: WebSocket, code: number): void {
+    if (ws !== this.ws) return;
+    const lost = this.welcomed;
+    this.welcomed = false;
+    this.clearTimers();
+    this.ws = undefined;
+    this.o.onState('disconnected', { lost, detail: `connection closed (${code})` });
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt++, this.o.backoff);
+    this.timers.reconnect = this.o.clock.setTimeout(() => {
+      if (!this.stopped) this.connect();
+    }, delay);
+  }
+
+  private schedulePing(ws: WebSocket): void {
+    this.timers.ping = this.o.clock.setTimeout(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.ping();
+      this.schedulePing(ws);
+    }, this.o.heartbeatMs ?? 30_000);
+  }
+
+  /** Any sign of life re-arms the watchdog; silence beyond the limit drops the socket. */
+  private touch(): void {
+    const ws = this.ws;
+    this.o.clock.clearTimeout(this.timers.watchdog);
+    this.timers.watchdog = this.o.clock.setTimeout(() => ws?.terminate(), this.o.silenceMs ?? 35_000);
+  }
+
+  private clearTimers(): void {
+    for (const t of Object.values(this.timers)) this.o.clock.clearTimeout(t);
+    this.timers = {};
+  }
+}

@@ -1,0 +1,44 @@
+// Shows one prompt and turns every way it can end into an answer: the user's
+// scopes, or a decline saying why (closed, timeout, cancel, relay lost, restart).
+import type { DecidedBy } from '../../protocol/messages.js';
+import type { Scope } from '../../protocol/scopes.js';
+import type { ConsentView } from '../../shared/view-models.js';
+import type { Clock } from '../clock.js';
+import type { UiPort } from '../ui-port.js';
+import type { AbortReason } from './prompt-queue.js';
+
+export type AskResult = { kind: 'answer'; granted: Scope[] } | { kind: 'declined'; decidedBy: DecidedBy };
+
+const DECIDED_BY_ABORT: Record<AbortReason, DecidedBy> = {
+  timeout: 'timeout',
+  cancelled: 'cancelled',
+  'relay-lost': 'relay-lost',
+  'agent-restart': 'agent-restart',
+};
+
+export function declinedBecause(signal: AbortSignal): AskResult {
+  return { kind: 'declined', decidedBy: DECIDED_BY_ABORT[signal.reason as AbortReason] ?? 'dialog-closed' };
+}
+
+export async function askUser(ui: UiPort, clock: Clock, view: ConsentView, signal: AbortSignal, deadline: number): Promise<AskResult> {
+  if (signal.aborted) return declinedBecause(signal);
+  if (deadline <= clock.now()) return { kind: 'declined', decidedBy: 'timeout' };
+  const local = new AbortController();
+  const forward = () => local.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  const timer = clock.setTimeout(() => local.abort('timeout'), deadline - clock.now());
+  // A UI that ignores the signal can't hold the queue: the abort wins the race.
+  const aborted = new Promise<undefined>((resolve) => local.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  try {
+    const answer = await Promise.race([ui.showConsent(view, local.signal), aborted]);
+    if (local.signal.aborted || answer === undefined) return declinedBecause(local.signal);
+    if (answer.kind === 'dismissed' || answer.promptId !== view.promptId) return { kind: 'declined', decidedBy: 'dialog-closed' };
+    return { kind: 'answer', granted: view.scopes.filter((s) => answer.granted.includes(s)) };
+  } catch {
+    return { kind: 'declined', decidedBy: 'dialog-closed' };
+  } finally {
+    clock.clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
+    if (!local.signal.aborted) local.abort('cancelled');
+  }
+}

@@ -1,0 +1,45 @@
+// What the consent dialog shows, built only from verified data.
+import type { ScopeRequestPayload } from '../../protocol/messages.js';
+import type { Scope } from '../../protocol/scopes.js';
+import type { ConsentView } from '../../shared/view-models.js';
+import type { VerifiedRequest } from '../verification/verify-request.js';
+import type { LiveSession } from '../session/live-session.js';
+
+export function sessionConsentView(v: VerifiedRequest, expiresAt: number, queued: number): ConsentView {
+  const p = v.payload;
+  return {
+    promptId: p.requestId,
+    kind: 'session',
+    technician: p.technician,
+    ticket: p.ticket,
+    reason: p.reason,
+    scopes: v.allowed as ConsentView['scopes'],
+    blockedScopes: v.blocked,
+    mode: v.authorisation,
+    estimatedMinutes: p.estimatedMinutes,
+    verificationCode: p.verificationCode,
+    expiresAt: new Date(expiresAt).toISOString(),
+    queued: Math.min(queued, 100),
+  };
+}
+
+export function escalationConsentView(p: ScopeRequestPayload, added: Scope[], blocked: Scope[], session: LiveSession, expiresAt: number, queued: number): ConsentView {
+  // Extension only: the dialog lists the scopes the extension keeps alive.
+  const scopes = (added.length > 0 ? added : session.grantedScopes()) as ConsentView['scopes'];
+  return {
+    promptId: p.requestId,
+    kind: 'escalation',
+    technician: session.init.technician,
+    ticket: session.init.ticket,
+    reason: p.reason,
+    scopes,
+    blockedScopes: blocked,
+    mode: session.init.authorisation,
+    estimatedMinutes: Math.min(24 * 60, Math.max(1, Math.round((session.endsAt - session.init.startedAt) / 60_000))),
+    ...(p.extendMinutes !== undefined ? { extendMinutes: p.extendMinutes } : {}),
+    sessionId: session.id,
+    verificationCode: session.init.verificationCode,
+    expiresAt: new Date(expiresAt).toISOString(),
+    queued: Math.min(queued, 100),
+  };
+}

@@ -1,0 +1,140 @@
+// A minimal relay for agent tests: a real ws server on 127.0.0.1:0 that
+// welcomes an agent whose hello proof verifies, signs requests with a test
+// relay key, and records every frame the agent sends.
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AddressInfo } from 'node:net';
+import { generateEd25519KeyPair, parseFrame, signScopeRequest, signSessionRequest, verifyHelloProof, type Ed25519KeyPair, type Message, type MessageType, type ScopeRequestPayload, type SessionRequestPayload } from '../../src/protocol/index.js';
+
+export interface StandInOptions {
+  relayKey?: Ed25519KeyPair;
+  /** Answer hello with error unauthorized instead of welcome. */
+  refuse?: boolean;
+  /** Called with each parsed agent frame before it is recorded (e.g. to check the audit log at that instant). */
+  onFrame?: (msg: Message) => void;
+}
+
+export class RelayStandIn {
+  readonly received: Message[] = [];
+  readonly hellos: Message<'hello'>[] = [];
+  readonly badFrames: string[] = [];
+  private sockets = new Set<WebSocket>();
+  private agent: WebSocket | undefined;
+  private waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  private connectWaiters: (() => void)[] = [];
+  private closeWaiters: (() => void)[] = [];
+  readonly relayKey: Ed25519KeyPair;
+
+  private constructor(
+    private readonly server: WebSocketServer,
+    private readonly o: StandInOptions,
+  ) {
+    this.relayKey = o.relayKey ?? generateEd25519KeyPair();
+  }
+
+  static async start(o: StandInOptions = {}): Promise<RelayStandIn> {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => server.once('listening', () => r()));
+    const relay = new RelayStandIn(server, o);
+    server.on('connection', (ws) => relay.onConnection(ws));
+    return relay;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get connections(): number {
+    return this.hellos.length;
+  }
+
+  private onConnection(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      if (ws === this.agent) {
+        this.agent = undefined;
+        for (const w of this.closeWaiters.splice(0)) w();
+      }
+    });
+    ws.on('message', (data) => {
+      const parsed = parseFrame(data.toString());
+      if (!parsed.ok) {
+        this.badFrames.push(data.toString());
+        return;
+      }
+      const msg = parsed.msg;
+      if (msg.type === 'hello' && msg.role === 'agent') {
+        this.hellos.push(msg);
+        if (this.o.refuse || !verifyHelloProof(msg, msg.devicePublicKey)) {
+          ws.send(JSON.stringify({ v: 1, type: 'error', id: 'e-hello', code: 'unauthorized', re: msg.id }));
+          return;
+        }
+        this.agent = ws;
+        ws.send(JSON.stringify({ v: 1, type: 'welcome', id: `w-${this.hellos.length}`, role: 'agent', serverTime: new Date().toISOString(), heartbeatSec: 30, deviceId: msg.deviceId }));
+        for (const w of this.connectWaiters.splice(0)) w();
+        return;
+      }
+      this.o.onFrame?.(msg);
+      this.received.push(msg);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(msg)) return true;
+        w.resolve(msg);
+        return false;
+      });
+    });
+  }
+
+  /** Resolves once an agent has been welcomed (now or later). */
+  whenAgentConnected(): Promise<void> {
+    if (this.agent) return Promise.resolve();
+    return new Promise((r) => this.connectWaiters.push(r));
+  }
+
+  whenAgentGone(): Promise<void> {
+    if (!this.agent) return Promise.resolve();
+    return new Promise((r) => this.closeWaiters.push(r));
+  }
+
+  /** The first message (already received or future) of this type matching pred. */
+  waitFor<T extends MessageType>(type: T, pred: (m: Message<T>) => boolean = () => true): Promise<Message<T>> {
+    const match = (m: Message) => m.type === type && pred(m as Message<T>);
+    const seen = this.received.find(match);
+    if (seen) return Promise.resolve(seen as Message<T>);
+    return new Promise((resolve) => this.waiters.push({ pred: match, resolve: resolve as (m: Message) => void }));
+  }
+
+  ofType<T extends MessageType>(type: T): Message<T>[] {
+    return this.received.filter((m) => m.type === type) as Message<T>[];
+  }
+
+  sendRaw(text: string): void {
+    if (!this.agent) throw new Error('no agent connected');
+    this.agent.send(text);
+  }
+
+  send(msg: Message): void {
+    this.sendRaw(JSON.stringify(msg));
+  }
+
+  sendRequest(payload: SessionRequestPayload, key: Ed25519KeyPair = this.relayKey): Message<'session.request'> {
+    const msg = signSessionRequest(payload, key);
+    this.send(msg);
+    return msg;
+  }
+
+  sendScopeRequest(payload: ScopeRequestPayload, key: Ed25519KeyPair = this.relayKey): Message<'session.scope-request'> {
+    const msg = signScopeRequest(payload, key);
+    this.send(msg);
+    return msg;
+  }
+
+  /** Cut the agent's connection without a close handshake. */
+  dropAgent(): void {
+    this.agent?.terminate();
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}

@@ -1,0 +1,81 @@
+// A UiPort for tests: records everything and holds each consent prompt until
+// the test answers it (or the core aborts it).
+import type { AgentStatus, Notification, UiPort } from '../../src/core/ui-port.js';
+import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../../src/shared/view-models.js';
+import { bannerViewSchema, consentViewSchema, summaryViewSchema } from '../../src/shared/view-models.js';
+import type { Scope } from '../../src/protocol/index.js';
+
+interface OpenPrompt {
+  view: ConsentView;
+  signal: AbortSignal;
+  resolve: (a: ConsentAnswer) => void;
+}
+
+export class ScriptedUi implements UiPort {
+  readonly statuses: AgentStatus[] = [];
+  readonly prompts: ConsentView[] = [];
+  readonly aborted: { promptId: string; reason: unknown }[] = [];
+  readonly banners: BannerView[] = [];
+  readonly hidden: string[] = [];
+  readonly summaries: SummaryView[] = [];
+  readonly notifications: Notification[] = [];
+  private open = new Map<string, OpenPrompt>();
+  private promptWaiters: ((v: ConsentView) => void)[] = [];
+  /** Max prompts ever open at once (must stay 1). */
+  maxOpen = 0;
+
+  setStatus(status: AgentStatus): void {
+    this.statuses.push(status);
+  }
+
+  showConsent(view: ConsentView, signal: AbortSignal): Promise<ConsentAnswer> {
+    consentViewSchema.parse(view);
+    this.prompts.push(view);
+    return new Promise((resolve) => {
+      this.open.set(view.promptId, { view, signal, resolve });
+      this.maxOpen = Math.max(this.maxOpen, this.open.size);
+      signal.addEventListener('abort', () => {
+        if (!this.open.delete(view.promptId)) return;
+        this.aborted.push({ promptId: view.promptId, reason: signal.reason });
+        resolve({ kind: 'dismissed', promptId: view.promptId });
+      });
+      for (const w of this.promptWaiters.splice(0)) w(view);
+    });
+  }
+
+  showBanner(view: BannerView): void {
+    bannerViewSchema.parse(view);
+    this.banners.push(view);
+  }
+
+  hideBanner(sessionId: string): void {
+    this.hidden.push(sessionId);
+  }
+
+  showSummary(view: SummaryView): void {
+    summaryViewSchema.parse(view);
+    this.summaries.push(view);
+  }
+
+  notify(n: Notification): void {
+    this.notifications.push(n);
+  }
+
+  /** The prompt currently on screen, waiting for one if none is. */
+  nextPrompt(): Promise<ConsentView> {
+    const current = [...this.open.values()][0];
+    if (current) return Promise.resolve(current.view);
+    return new Promise((r) => this.promptWaiters.push(r));
+  }
+
+  get openPrompts(): number {
+    return this.open.size;
+  }
+
+  answer(promptId: string, granted: Scope[] | 'dismiss'): void {
+    const p = this.open.get(promptId);
+    if (!p) throw new Error(`no open prompt ${promptId}`);
+    this.open.delete(promptId);
+    p.resolve(granted === 'dismiss' ? { kind: 'dismissed', promptId } : { kind: 'decision', promptId, granted });
+  }
+}
