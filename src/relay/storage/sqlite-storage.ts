@@ -138,11 +138,12 @@ export class SqliteStorage implements RelayStorage {
   async queryAudit(q: AuditQuery): Promise<AuditRecord[]> {
     const where: string[] = [];
     const args: SQLInputValue[] = [];
-    const eq = (column: string, value: string | undefined) => {
+    const bound = (clause: string, value: string | number | undefined) => {
       if (value === undefined) return;
-      where.push(`${column} = ?`);
+      where.push(clause);
       args.push(value);
     };
+    const eq = (column: string, value: string | undefined) => bound(`${column} = ?`, value);
     eq('ticket_id', q.ticketId);
     eq('session_id', q.sessionId);
     eq('request_id', q.requestId);
@@ -152,10 +153,10 @@ export class SqliteStorage implements RelayStorage {
       where.push(`kind IN (${q.kinds.map(() => '?').join(', ') || "''"})`);
       args.push(...q.kinds);
     }
-    if (q.from !== undefined) (where.push('at >= ?'), args.push(q.from));
-    if (q.to !== undefined) (where.push('at < ?'), args.push(q.to));
-    if (q.fromSeq !== undefined) (where.push('seq >= ?'), args.push(q.fromSeq));
-    if (q.toSeq !== undefined) (where.push('seq <= ?'), args.push(q.toSeq));
+    bound('at >= ?', q.from);
+    bound('at < ?', q.to);
+    bound('seq >= ?', q.fromSeq);
+    bound('seq <= ?', q.toSeq);
     const sql = `SELECT record FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
     return this.db
       .prepare(sql)
