@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
-import { verifyAuditChain, type AuditEntry } from '../../src/relay/audit/audit-record.js';
+import { verifyAuditChain, type AuditEntry, type AuditRecord } from '../../src/relay/audit/audit-record.js';
 import { signAuditCheckpoint, verifyAuditCheckpoint } from '../../src/relay/audit/checkpoint.js';
 import { generateEd25519KeyPair } from '../../src/protocol/index.js';
 
@@ -31,7 +31,7 @@ describe('SqliteStorage', () => {
     const s = new SqliteStorage(':memory:');
     for (const t of ['A1', 'A2', 'A3']) await s.appendAudit(closeEntry(t, '2026-11-01T10:00:00.000Z'));
     const records = await s.queryAudit({});
-    const edited = records.map((r) => (r.seq === 2 ? { ...r, data: { outcome: 'escalated' as const } } : r));
+    const edited = records.map((r) => (r.seq === 2 ? { ...r, data: { outcome: 'escalated' } } : r)) as AuditRecord[];
     expect(verifyAuditChain(edited)).toEqual({ ok: false, seq: 2, problem: 'hash-mismatch' });
   });
 
