@@ -1,0 +1,62 @@
+// `porchlight relay` and its admin commands as child processes: start, add a
+// technician, enroll a device, route a request, read the audit, stop cleanly.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectAgent, acceptAndFinish } from '../relay/scripted-agent.js';
+import { ensureBuilt, runCli, startCli } from './built-cli.js';
+
+beforeAll(ensureBuilt, 120_000);
+
+describe('porchlight relay', () => {
+  it('runs from a data dir: admin commands, a routed request, the ticket audit, clean shutdown', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pl-relay-'));
+    const add = await runCli(['relay', 'add-technician', '--name', 'alice', '--group', 'helpdesk', '--display', 'Alice Moreau', '--data', data]);
+    expect(add.code).toBe(0);
+    const token = add.stdout.trim().split('\n').at(-1)!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(join(data, 'relay-key.json')).mode & 0o777).toBe(0o600);
+    const enroll = await runCli(['relay', 'enroll-device', '--device', 'dev-7', '--data', data]);
+    expect(enroll.code).toBe(0);
+    const enrollToken = enroll.stdout.split('\n')[1]!;
+
+    const relay = startCli(['relay', '--port', '0', '--data', data]);
+    const banner = await relay.waitForOutput(/listening on (ws:\/\/\S+)/);
+    expect(banner).toMatch(/relay key fingerprint: [A-Z2-7]{4}(-[A-Z2-7]{4}){4}/);
+    const url = /listening on (ws:\/\/\S+)/.exec(banner)![1]!;
+
+    const connected = await connectAgent(url, { deviceId: 'dev-7', enrollmentToken: enrollToken });
+    if (!connected.ok) throw new Error('agent did not connect');
+    connected.agent.answer = acceptAndFinish(['view']);
+    const req = await runCli(['request', '--relay', url, '--token', token, '--device', 'dev-7', '--ticket', 'INC7', '--reason', 'Teams has no audio', '--scopes', 'view,control', '--close-outcome', 'escalated']);
+    expect(req.code).toBe(3);
+
+    const audit = await runCli(['relay', 'audit', '--ticket', 'INC7', '--format', 'jsonl', '--data', data]);
+    expect(audit.code).toBe(0);
+    const kinds = audit.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+    expect(kinds).toEqual(['request', 'decision', 'session-started', 'session-end', 'session-summary', 'close']);
+    const text = await runCli(['relay', 'audit', '--ticket', 'INC7', '--data', data]);
+    expect(text.stdout).toContain('ticket closed: escalated');
+
+    const agentClosed = new Promise<void>((r) => connected.agent.ws.once('close', () => r()));
+    relay.child.kill('SIGTERM');
+    const stopped = await relay.done;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toContain('relay stopped');
+    await agentClosed;
+  });
+
+  it('refuses a retention under 30 days', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'pl-relay-'));
+    expect((await runCli(['relay', '--retention-days', '7', '--data', data])).code).toBe(2);
+  });
+
+  it('has help for every relay-side command', async () => {
+    for (const cmd of [['relay'], ['request'], ['session'], ['keys'], ['approve']]) {
+      const r = await runCli([...cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage:/);
+    }
+  });
+});
