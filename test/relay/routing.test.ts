@@ -51,7 +51,7 @@ describe('agent authentication', () => {
 
   it('refuses a replayed hello nonce and a stale hello', async () => {
     const key = generateEd25519KeyPair();
-    await connectAgent(t.relay.url, { deviceId: 'dev-a', key, enrollmentToken: await t.enroll('dev-a') }).then((r) => r.ok && r.agent.close());
+    await connectAgent(t.relay.url, { deviceId: 'dev-a', key, enrollmentToken: await t.enroll('dev-a') }).then((r) => (r.ok ? r.agent.close() : undefined));
     const nonce = 'cmVwbGF5ZWQtbm9uY2UtMDAwMQ';
     const issuedAt = new Date().toISOString();
     const first = await connectAgent(t.relay.url, { deviceId: 'dev-a', key, nonce, issuedAt });
