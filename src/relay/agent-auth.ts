@@ -19,7 +19,8 @@ export async function authenticateAgent(hello: AgentHello, storage: RelayStorage
   const now = new Date(nowMs).toISOString();
   if (device && device.publicKey === hello.devicePublicKey) {
     if (!nonces.remember(hello.nonce, nowMs)) return { ok: false, code: 'unauthorized', detail: 'hello nonce was used before' };
-    await storage.touchDevice(hello.deviceId, now);
+    // last-seen is coarse on purpose: one write per device per 10 minutes, not per reconnect.
+    if (device.lastSeenAt === null || nowMs - Date.parse(device.lastSeenAt) > 10 * 60_000) await storage.touchDevice(hello.deviceId, now);
     return { ok: true, deviceId: hello.deviceId, enrolled: false };
   }
   // Unknown device, or a new key for a known one: only a one-time enrollment token may (re)register it.
