@@ -1,9 +1,11 @@
 // `porchlight relay` and its admin commands as child processes: start, add a
 // technician, enroll a device, route a request, read the audit, stop cleanly.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 import { connectAgent, acceptAndFinish } from '../relay/scripted-agent.js';
 import { ensureBuilt, runCli, startCli } from './built-cli.js';
 
@@ -17,6 +19,8 @@ describe('porchlight relay', () => {
     const token = add.stdout.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(statSync(join(data, 'relay-key.json')).mode & 0o777).toBe(0o600);
+    // Only the token's hash is stored.
+    for (const f of ['relay.db', 'relay.db-wal']) if (existsSync(join(data, f))) expect(readFileSync(join(data, f)).includes(token)).toBe(false);
     const enroll = await runCli(['relay', 'enroll-device', '--device', 'dev-7', '--data', data]);
     expect(enroll.code).toBe(0);
     const enrollToken = enroll.stdout.split('\n')[1]!;
@@ -53,10 +57,11 @@ describe('porchlight relay', () => {
   });
 
   it('has help for every relay-side command', async () => {
-    for (const cmd of [['relay'], ['request'], ['session'], ['keys'], ['approve']]) {
-      const r = await runCli([...cmd, '--help']);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^Usage:/);
+    for (const cmd of ['relay', 'request', 'session', 'keys', 'approve']) {
+      let stdout = '';
+      const out = new PassThrough().on('data', (d) => (stdout += d));
+      expect(await main([cmd, '--help'], { stdout: out, stderr: new PassThrough(), env: {}, signal: new AbortController().signal })).toBe(0);
+      expect(stdout).toMatch(/^Usage:/);
     }
   });
 });
