@@ -28,6 +28,17 @@ function request(deviceId: string, over: Partial<Message<'tech.request'>> = {}):
   return { v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'INC100' }, reason: 'Printer queue stuck', scopes: ['view', 'control'], mode: 'attended', estimatedMinutes: 15, ...over };
 }
 
+/** An agent that accepts and keeps the session open, and a technician with a live session on it. */
+async function liveSession(techId = 'alice', deviceId = 'dev-1') {
+  const agent = await t.agent(deviceId);
+  agent.answer = acceptAndStay();
+  const client = await tech(techId);
+  const started = next(client, 'session.started');
+  client.send(request(deviceId));
+  const { sessionId, requestId } = (await started)!;
+  return { agent, client, sessionId, requestId };
+}
+
 const next = <T extends Message['type']>(c: TechnicianClient, type: T) => c.waitFor((m) => (m.type === type ? (m as Message<T>) : undefined));
 
 describe('agent authentication', () => {
@@ -162,12 +173,7 @@ describe('isolation between technicians', () => {
 
 describe('live sessions', () => {
   it('turns a scope request into a freshly signed session.scope-request', async () => {
-    const agent = await t.agent('dev-1');
-    agent.answer = acceptAndStay();
-    const alice = await tech('alice');
-    const started = next(alice, 'session.started');
-    alice.send(request('dev-1'));
-    const { sessionId, requestId } = (await started)!;
+    const { agent, client: alice, sessionId, requestId } = await liveSession('alice', 'dev-1');
     alice.send({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId, scopes: ['admin'], extendMinutes: 10, reason: 'installer needs elevation' });
     const esc = await agent.next('session.scope-request');
     expect(verifyScopeRequestSignature(esc, t.relayKey.publicKey)).toBe(true);
@@ -176,12 +182,7 @@ describe('live sessions', () => {
   });
 
   it('routes file transfers and their rule outcome, and records both', async () => {
-    const agent = await t.agent('dev-1');
-    agent.answer = acceptAndStay();
-    const alice = await tech('alice');
-    const started = next(alice, 'session.started');
-    alice.send(request('dev-1'));
-    const { sessionId } = (await started)!;
+    const { agent, client: alice, sessionId } = await liveSession('alice', 'dev-1');
     const result = next(alice, 'session.file-transfer-result');
     alice.send({ v: 1, type: 'session.file-transfer', id: newMessageId(), sessionId, transferId: 'x1', name: 'setup.exe', size: 10, sha256: 'b'.repeat(64), direction: 'to-device', ticketId: 'INC100' });
     const ft = await agent.next('session.file-transfer');
@@ -192,33 +193,18 @@ describe('live sessions', () => {
   });
 
   it('ends the session on the agent when the technician disconnects, and tells the technician when the agent goes', async () => {
-    const agent = await t.agent('dev-1');
-    agent.answer = acceptAndStay();
-    const alice = await tech('alice');
-    const started = next(alice, 'session.started');
-    alice.send(request('dev-1'));
-    await started;
+    const { agent, client: alice } = await liveSession('alice', 'dev-1');
     await alice.close();
     expect(await agent.next('session.end')).toMatchObject({ by: 'technician' });
 
-    const agent2 = await t.agent('dev-2');
-    agent2.answer = acceptAndStay();
-    const bob = await tech('bob');
-    const started2 = next(bob, 'session.started');
-    bob.send(request('dev-2'));
-    await started2;
+    const { agent: agent2, client: bob } = await liveSession('bob', 'dev-2');
     const end = next(bob, 'session.end');
     await agent2.close();
     expect(await end).toMatchObject({ by: 'relay-lost' });
   });
 
   it('records the ticket outcome only for a technician who worked the ticket', async () => {
-    const agent = await t.agent('dev-1');
-    agent.answer = acceptAndStay();
-    const alice = await tech('alice');
-    const started = next(alice, 'session.started');
-    alice.send(request('dev-1'));
-    const { sessionId } = (await started)!;
+    const { client: alice, sessionId } = await liveSession('alice', 'dev-1');
     const closed = next(alice, 'tech.closed');
     alice.send({ v: 1, type: 'tech.close', id: newMessageId(), ticketId: 'INC100', sessionId, outcome: 'follow-up', note: 'waiting for toner' });
     expect(await closed).toMatchObject({ ticketId: 'INC100' });
@@ -227,12 +213,7 @@ describe('live sessions', () => {
   });
 
   it('tells both sides of a live session when the relay shuts down', async () => {
-    const agent = await t.agent('dev-1');
-    agent.answer = acceptAndStay();
-    const alice = await tech('alice');
-    const started = next(alice, 'session.started');
-    alice.send(request('dev-1'));
-    await started;
+    const { agent, client: alice } = await liveSession('alice', 'dev-1');
     const techEnd = next(alice, 'session.end');
     const agentEnd = agent.next('session.end');
     await t.relay.close();
