@@ -107,6 +107,7 @@ export class Router {
       req.peer.send(errorMessage('agent-offline', 'the agent disconnected before deciding', req.techMsgId));
       await this.safeAudit('rejected', this.ctx(req, { requestId: req.requestId }), { action: 'decision', code: 'agent-offline', detail: 'agent disconnected before deciding' });
     }
+    for (const [requestId, owner] of this.awaitingStart) if (owner.deviceId === deviceId) this.awaitingStart.delete(requestId);
     for (const s of [...this.sessions.values()].filter((x) => x.deviceId === deviceId)) {
       this.sessions.delete(s.sessionId);
       if (s.ended) continue;
@@ -235,6 +236,8 @@ export class Router {
     this.dropPending(req);
     const decidedAt = new Date(this.now()).toISOString();
     const detail = 'no answer from the agent before the request expired';
+    // The agent must stop prompting for a request the technician was told is over.
+    this.agents.get(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
     await this.safeAudit('decision', this.ctx(req, { requestId }), { outcome: 'expired', granted: [], declined: req.scopes, decidedBy: 'timeout', decidedAt, detail });
     req.peer.send({ v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'expired', granted: [], declined: req.scopes, decidedBy: 'timeout', decidedAt, detail });
   }

@@ -121,11 +121,13 @@ describe('routing a request', () => {
   it('lets the relay report expiry when the agent never answers', async () => {
     await t.close();
     t = await startTestRelay({ requestLifetimeMs: 100, expiryGraceMs: 0 });
-    await t.agent('dev-1');
+    const agent = await t.agent('dev-1');
     const alice = await tech('alice');
     const decision = next(alice, 'session.decision');
     alice.send(request('dev-1'));
+    const { requestId } = (await decision)!;
     expect(await decision).toMatchObject({ outcome: 'expired', decidedBy: 'timeout' });
+    expect(await agent.next('session.cancel')).toMatchObject({ requestId });
   });
 });
 
