@@ -125,9 +125,11 @@ export class Connection implements Peer {
       if (!result.ok) return this.refuse(result.detail, msg.id);
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.state = { role: 'agent', deviceId: result.deviceId };
+      // Welcome first: no request may reach the agent before it.
+      this.send({ ...welcome, role: 'agent', deviceId: result.deviceId });
       this.deps.router.agentConnected(result.deviceId, this);
       if (result.enrolled) this.deps.log(`relay: device ${result.deviceId} enrolled (key ${keyFingerprint(msg.devicePublicKey)})`);
-      return this.send({ ...welcome, role: 'agent', deviceId: result.deviceId });
+      return;
     }
     const tech = await this.deps.storage.findTechnicianByTokenHash(hashSecretToken(msg.token));
     if (!tech || tech.disabled) return this.refuse('unknown or disabled technician token', msg.id);

@@ -49,6 +49,15 @@ describe('porchlight relay', () => {
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('relay stopped');
     await agentClosed;
+    // Shutdown signed a checkpoint of the audit head with the relay key.
+    const { SqliteStorage } = await import('../../src/relay/storage/sqlite-storage.js');
+    const { verifyAuditCheckpoint } = await import('../../src/relay/audit/checkpoint.js');
+    const storage = new SqliteStorage(join(data, 'relay.db'));
+    const checkpoint = await storage.latestCheckpoint();
+    expect(checkpoint?.seq).toBe((await storage.auditHead())?.seq);
+    const relayPublicKey = /relay public key: (\S+)/.exec(banner)![1]!;
+    expect(verifyAuditCheckpoint(checkpoint!, relayPublicKey)).toBe(true);
+    await storage.close();
   });
 
   it('refuses a retention under 30 days', async () => {

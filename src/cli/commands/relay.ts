@@ -6,12 +6,15 @@ import { publicKey as publicKeySchema, slug, identifier, lineText, ticketId as t
 import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
+import { checkpointHead } from '../../relay/audit/checkpoint.js';
 import { openRelayData } from '../../relay/relay-data.js';
 import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
 import { startRelay } from '../../relay/server.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+
+const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
 const HELP = `Usage:
   porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE]
@@ -76,6 +79,9 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   const pruned = await applyRetention(data.storage, retentionDays, Date.now());
   const retention = setInterval(() => void applyRetention(data.storage, retentionDays, Date.now()).catch(() => undefined), RETENTION_INTERVAL_MS);
   retention.unref();
+  // A signed checkpoint of the audit chain head every 5 minutes (and at shutdown) anchors evidence bundles.
+  const checkpoints = setInterval(() => void checkpointHead(data.storage, data.relayKey, Date.now()).catch(() => undefined), CHECKPOINT_INTERVAL_MS);
+  checkpoints.unref();
   ctx.stdout.write(
     [
       `relay key ${data.keyCreated ? 'created' : 'loaded'}: ${data.dir}`,
@@ -92,7 +98,9 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   clearInterval(retention);
+  clearInterval(checkpoints);
   await relay.close();
+  await checkpointHead(data.storage, data.relayKey, Date.now());
   await data.storage.close();
   ctx.stdout.write('relay stopped\n');
   return EXIT.ok;
