@@ -107,7 +107,11 @@ export class Router {
       req.peer.send(errorMessage('agent-offline', 'the agent disconnected before deciding', req.techMsgId));
       await this.safeAudit('rejected', this.ctx(req, { requestId: req.requestId }), { action: 'decision', code: 'agent-offline', detail: 'agent disconnected before deciding' });
     }
-    for (const [requestId, owner] of this.awaitingStart) if (owner.deviceId === deviceId) this.awaitingStart.delete(requestId);
+    for (const [requestId, owner] of this.awaitingStart) {
+      if (owner.deviceId !== deviceId) continue;
+      this.awaitingStart.delete(requestId);
+      if (![...this.sessions.values()].some((s) => s.requestId === requestId)) owner.peer.send(errorMessage('agent-offline', `the agent disconnected before session ${requestId} started`));
+    }
     for (const s of [...this.sessions.values()].filter((x) => x.deviceId === deviceId)) {
       this.sessions.delete(s.sessionId);
       if (s.ended) continue;

@@ -156,9 +156,9 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           }
           return;
         case 'error':
-          if (msg.re !== req.id && exit !== undefined) return out.event(msg);
+          if (msg.re !== req.id && exit !== undefined && msg.code !== 'agent-offline') return out.event(msg);
           out.event(msg);
-          return void finish(exitForError(msg.code));
+          return void finish(exit ?? exitForError(msg.code));
         case 'session.decision':
           if (msg.requestId !== requestId) return;
           clearTimeout(decisionTimer);
