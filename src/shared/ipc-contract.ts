@@ -148,3 +148,35 @@ export const BRIDGE_CHANNELS = {
 
 /** The global name preloads expose with contextBridge.exposeInMainWorld. */
 export const BRIDGE_GLOBAL = 'porchlight';
+
+/** What a preload (or a test harness) gives createBridge: plain send/subscribe on contract channels. */
+export interface BridgeTransport {
+  send(channel: IpcChannel, payload: unknown): void;
+  /** Subscribe to one main -> page channel; returns a function that unsubscribes. */
+  on(channel: IpcChannel, listener: (payload: unknown) => void): () => void;
+}
+
+/**
+ * Build the object a window's preload exposes as `window.porchlight`, from
+ * BRIDGE_CHANNELS: only that window's methods, outgoing payloads checked
+ * against the contract (invalid ones are dropped, never sent), incoming ones
+ * handed to the page as `unknown` for it to parse. Preload usage:
+ *   contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, createBridge('consent', {
+ *     send: (c, p) => ipcRenderer.send(c, p),
+ *     on: (c, l) => { const h = (_e, p) => l(p); ipcRenderer.on(c, h); return () => ipcRenderer.removeListener(c, h); },
+ *   }));
+ */
+export function createBridge<W extends IpcWindow>(window: W, transport: BridgeTransport): BridgeOf[W] {
+  const bridge: Record<string, unknown> = {};
+  for (const [method, channel] of Object.entries(BRIDGE_CHANNELS[window]) as [string, IpcChannel][]) {
+    const spec: ChannelSpec = IPC[channel];
+    bridge[method] =
+      spec.direction === 'to-renderer'
+        ? (listener: (payload: unknown) => void) => transport.on(channel, (payload) => listener(payload))
+        : (payload?: unknown) => {
+            const parsed = spec.schema.safeParse(payload);
+            if (parsed.success) transport.send(channel, parsed.data);
+          };
+  }
+  return Object.freeze(bridge) as unknown as BridgeOf[W];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BRIDGE_CHANNELS, IPC, IPC_WINDOWS, parseIpcMessage, parseIpcPayload } from '../../src/shared/ipc-contract.js';
+import { BRIDGE_CHANNELS, createBridge, IPC, IPC_WINDOWS, parseIpcMessage, parseIpcPayload } from '../../src/shared/ipc-contract.js';
 
 describe('ipc contract', () => {
   it('maps every bridge method to a channel of its own window, and covers every channel', () => {
@@ -34,5 +34,55 @@ describe('ipc contract', () => {
     expect(r).toEqual({ ok: true, payload: 'expanded' });
     expect(parseIpcPayload('banner:resize', 'huge').ok).toBe(false);
     expect(parseIpcPayload('summary:ready', undefined).ok).toBe(true);
+  });
+});
+
+describe('createBridge', () => {
+  function transport() {
+    const sent: [string, unknown][] = [];
+    const listeners = new Map<string, (p: unknown) => void>();
+    return {
+      sent,
+      listeners,
+      send: (c: string, p: unknown) => void sent.push([c, p]),
+      on: (c: string, l: (p: unknown) => void) => {
+        listeners.set(c, l);
+        return () => listeners.delete(c);
+      },
+    };
+  }
+
+  it('exposes exactly the methods of its window, mapped to their channels', () => {
+    const t = transport();
+    const consent = createBridge('consent', t);
+    expect(Object.keys(consent).sort()).toEqual(['answer', 'onShow', 'openTicket', 'ready']);
+    expect(Object.isFrozen(consent)).toBe(true);
+    consent.ready();
+    consent.answer({ kind: 'dismissed', promptId: 'p1' });
+    consent.openTicket('https://helpdesk.example.com/t/1');
+    expect(t.sent).toEqual([
+      ['consent:ready', undefined],
+      ['consent:answer', { kind: 'dismissed', promptId: 'p1' }],
+      ['consent:open-ticket', 'https://helpdesk.example.com/t/1'],
+    ]);
+  });
+
+  it('drops outgoing payloads that break the contract', () => {
+    const t = transport();
+    const banner = createBridge('banner', t);
+    banner.action({ kind: 'end-session', sessionId: 'has spaces' } as never);
+    banner.resize('fullscreen' as never);
+    expect(t.sent).toEqual([]);
+  });
+
+  it('hands incoming payloads to the page listener and unsubscribes', () => {
+    const t = transport();
+    const summary = createBridge('summary', t);
+    const got: unknown[] = [];
+    const off = summary.onShow((v) => got.push(v));
+    t.listeners.get('summary:show')?.({ any: 'thing' });
+    off();
+    expect(got).toEqual([{ any: 'thing' }]);
+    expect(t.listeners.has('summary:show')).toBe(false);
   });
 });

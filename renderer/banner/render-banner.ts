@@ -1,0 +1,127 @@
+// The live-session bar. Built once, then updated in place on every
+// banner:update so keyboard focus and the expanded state survive refreshes.
+import { sortScopes } from '../../src/protocol/scopes.js';
+import type { Scope } from '../../src/protocol/scopes.js';
+import type { BannerView } from '../../src/shared/view-models.js';
+import { strings } from '../../src/shared/strings.js';
+import { h, replaceChildren } from '../common/element.js';
+import { factList, modeBadge, modeFacts } from '../common/mode-badge.js';
+import { technicianLine } from '../common/technician-line.js';
+import { timeOfDay } from '../common/time-format.js';
+
+const s = strings.banner;
+
+export interface BannerHandlers {
+  onRevoke(scope: Scope): void;
+  onEnd(): void;
+  onToggle(expanded: boolean): void;
+}
+
+export class BannerDom {
+  readonly root: HTMLElement;
+  readonly timeLeft: HTMLElement;
+  readonly end: HTMLButtonElement;
+  readonly toggle: HTMLButtonElement;
+  readonly #who = h('h1', { className: 'who' });
+  readonly #ticket = h('span', { className: 'ticket muted' });
+  readonly #grants = h('ul', { className: 'grants', attrs: { 'aria-label': s.access } });
+  readonly #narration = h('p', { className: 'narration', attrs: { 'aria-live': 'polite' } });
+  readonly #details = h('section', { id: 'banner-details', className: 'details', attrs: { 'aria-label': s.details } });
+  readonly #handlers: BannerHandlers;
+  #expanded = false;
+  #pending = new Set<Scope>();
+
+  constructor(handlers: BannerHandlers) {
+    this.#handlers = handlers;
+    this.timeLeft = h('span', { className: 'time-left', attrs: { role: 'timer', 'aria-live': 'off' } });
+    this.toggle = h('button', { className: 'button button-secondary button-small', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'banner-details' }, text: s.details });
+    this.end = h('button', { className: 'button button-danger button-small', attrs: { type: 'button', title: s.endLabel }, text: s.end });
+    this.toggle.addEventListener('click', () => this.setExpanded(!this.#expanded));
+    this.end.addEventListener('click', () => this.#handlers.onEnd());
+    this.#details.hidden = true;
+    this.root = h(
+      'div',
+      { className: 'banner-body' },
+      h(
+        'div',
+        { className: 'bar' },
+        h('span', { className: 'live' }, h('span', { className: 'live-dot', attrs: { 'aria-hidden': 'true' } }), s.live),
+        h('div', { className: 'identity' }, this.#who, this.#ticket),
+        this.#grants,
+        this.timeLeft,
+        this.#narration,
+        h('div', { className: 'bar-actions' }, this.toggle, this.end),
+      ),
+      this.#details,
+    );
+  }
+
+  get expanded(): boolean {
+    return this.#expanded;
+  }
+
+  setExpanded(expanded: boolean): void {
+    if (expanded === this.#expanded) return;
+    this.#expanded = expanded;
+    this.#details.hidden = !expanded;
+    this.toggle.setAttribute('aria-expanded', String(expanded));
+    this.toggle.textContent = expanded ? s.hideDetails : s.details;
+    this.root.classList.toggle('is-expanded', expanded);
+    this.#handlers.onToggle(expanded);
+  }
+
+  /** A revoke was sent: keep its control disabled until main confirms with a new view. */
+  markPending(scope: Scope): void {
+    this.#pending.add(scope);
+    const button = this.#grants.querySelector<HTMLButtonElement>(`button[data-scope="${scope}"]`);
+    if (button) button.disabled = true;
+  }
+
+  update(view: BannerView): void {
+    this.#who.textContent = s.connected(view.technician.name);
+    this.#ticket.textContent = s.ticket(view.ticket.id);
+    this.#narration.textContent = view.latestNarration?.text ?? s.noNarration;
+    // The bar truncates long narration; the full text is in the tooltip and the details.
+    this.#narration.title = view.latestNarration?.text ?? '';
+    this.#narration.classList.toggle('muted', !view.latestNarration);
+    this.#pending = new Set([...this.#pending].filter((scope) => view.granted.includes(scope)));
+    this.#renderGrants(view.granted);
+    this.#renderDetails(view);
+  }
+
+  #renderGrants(granted: readonly Scope[]): void {
+    const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.scope : undefined;
+    const items = sortScopes(granted).map((scope) => {
+      const text = strings.scopes[scope];
+      const revoke = h('button', { className: 'revoke', attrs: { type: 'button', 'aria-label': s.revokeLabel(text.title), title: s.revokeLabel(text.title), 'data-scope': scope } }, h('span', { attrs: { 'aria-hidden': 'true' }, text: '×' }));
+      revoke.disabled = this.#pending.has(scope);
+      revoke.addEventListener('click', () => this.#handlers.onRevoke(scope));
+      return h('li', { className: 'grant' }, h('span', { text: text.short }), revoke);
+    });
+    replaceChildren(this.#grants, ...items);
+    if (focused) {
+      // Keep the keyboard user's place; if that scope is gone, land on End.
+      const again = this.#grants.querySelector<HTMLButtonElement>(`button[data-scope="${focused}"]`);
+      (again ?? this.end).focus();
+    }
+  }
+
+  #renderDetails(view: BannerView): void {
+    const facts: [string, string | Node][] = [
+      [strings.summary.technician, technicianLine(view.technician)],
+      [s.mode, modeBadge(view.mode, 'session')],
+      ...modeFacts(view.mode).map(([label, value]): [string, Node] => [label, h('span', { className: 'multiline', text: value })]),
+      [s.started, timeOfDay(view.startedAt)],
+      [s.ends, timeOfDay(view.endsAt)],
+    ];
+    const scopeLines = h(
+      'ul',
+      { className: 'grant-details' },
+      ...sortScopes(view.granted).map((scope) => h('li', {}, h('strong', { text: strings.scopes[scope].title }), ' — ', strings.scopes[scope].detail)),
+    );
+    const latest = view.latestNarration
+      ? h('div', { className: 'latest' }, h('h2', { text: s.latest }), h('p', { className: 'multiline' }, h('span', { className: 'muted', text: `${timeOfDay(view.latestNarration.at)}  ` }), view.latestNarration.text))
+      : null;
+    replaceChildren(this.#details, factList(facts), h('div', { className: 'latest' }, h('h2', { text: s.access }), scopeLines), latest);
+  }
+}

@@ -1,0 +1,48 @@
+// Durations and times as people read them, using the strings table.
+import { strings } from '../../src/shared/strings.js';
+
+/** 105 000 ms -> "1:45"; 3 725 000 ms -> "1:02:05". Never negative. */
+export function clock(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+/** 105 s -> "1 minute 45 seconds"; for screen readers and the copied summary. */
+export function spokenDuration(totalSec: number): string {
+  const sec = Math.max(0, Math.round(totalSec));
+  const h = Math.floor(sec / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  const s = sec % 60;
+  const parts: string[] = [];
+  if (h > 0) parts.push(strings.units.hours(h));
+  if (m > 0) parts.push(strings.units.minutes(m));
+  if (s > 0 || parts.length === 0) parts.push(strings.units.seconds(s));
+  return parts.join(' ');
+}
+
+/** Local time of day, e.g. "14:05". */
+export function timeOfDay(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}
+
+/** Local date and time, e.g. "24 Nov 2026, 14:05". */
+export function dateTime(iso: string): string {
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** 1536 -> "1.5 KB". */
+export function byteSize(bytes: number): string {
+  const units = strings.units.bytes;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const shown = unit === 0 || value >= 10 ? Math.round(value).toString() : value.toFixed(1);
+  return `${shown} ${units[unit] ?? ''}`;
+}

@@ -1,0 +1,96 @@
+// Builds the end-of-session summary from a validated SummaryView (text only).
+import { SCOPES } from '../../src/protocol/scopes.js';
+import type { SummaryView } from '../../src/shared/view-models.js';
+import { strings } from '../../src/shared/strings.js';
+import { h } from '../common/element.js';
+import { factList } from '../common/mode-badge.js';
+import { byteSize, dateTime, spokenDuration, timeOfDay } from '../common/time-format.js';
+import { technicianLine } from '../common/technician-line.js';
+
+const s = strings.summary;
+
+export interface SummaryDom {
+  root: HTMLElement;
+  copy: HTMLButtonElement;
+  close: HTMLButtonElement;
+  status: HTMLElement;
+}
+
+const GOOD_OUTCOMES: readonly SummaryView['outcome'][] = ['accepted', 'partial'];
+
+export function renderSummary(view: SummaryView): SummaryDom {
+  const outcome = h('span', { className: `badge ${GOOD_OUTCOMES.includes(view.outcome) ? 'badge-attended' : 'badge-blocked'}`, text: strings.outcomes[view.outcome] });
+  const facts = factList([
+    [s.technician, technicianLine(view.technician)],
+    [s.ticket, h('span', { className: 'ticket-id', text: view.ticket.id })],
+    [s.when, `${dateTime(view.startedAt)} – ${timeOfDay(view.endedAt)}`],
+    [s.duration, spokenDuration(view.durationSec)],
+    [s.mode, s.modes[view.mode]],
+    [s.outcome, outcome],
+    [s.endedBy, strings.endReasons[view.endedBy]],
+  ]);
+
+  const shown = SCOPES.filter((x) => view.scopesGranted.includes(x) || view.scopesUsed.includes(x));
+  const yesNo = (v: boolean) => h('td', { className: v ? 'yes' : 'no muted', text: v ? s.yes : s.no });
+  const access = h(
+    'table',
+    { className: 'table' },
+    h('caption', { className: 'visually-hidden', text: s.access }),
+    h('thead', {}, h('tr', {}, h('th', { attrs: { scope: 'col' }, text: s.accessScope }), h('th', { attrs: { scope: 'col' }, text: s.accessGranted }), h('th', { attrs: { scope: 'col' }, text: s.accessUsed }))),
+    h('tbody', {}, ...shown.map((x) => h('tr', {}, h('th', { attrs: { scope: 'row' }, text: strings.scopes[x].title }), yesNo(view.scopesGranted.includes(x)), yesNo(view.scopesUsed.includes(x))))),
+  );
+
+  const files =
+    view.files.length === 0
+      ? h('p', { className: 'muted', text: s.noFiles })
+      : h(
+          'div',
+          { className: 'table-scroll' },
+          h(
+            'table',
+            { className: 'table' },
+            h('caption', { className: 'visually-hidden', text: s.files }),
+            h(
+              'thead',
+              {},
+              h('tr', {}, ...[s.fileName, s.fileSize, s.fileDirection, s.fileStatus].map((label) => h('th', { attrs: { scope: 'col' }, text: label }))),
+            ),
+            h(
+              'tbody',
+              {},
+              ...view.files.map((f) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { className: 'file-name', attrs: { scope: 'row' }, text: f.name }),
+                  h('td', { className: 'num', text: byteSize(f.size) }),
+                  h('td', { text: strings.directions[f.direction] }),
+                  h('td', {}, h('span', { className: `badge ${f.allowed ? 'badge-attended' : 'badge-risk'}`, text: f.allowed ? s.fileAllowed : s.fileBlocked })),
+                ),
+              ),
+            ),
+          ),
+        );
+
+  const narration =
+    view.narration.length === 0
+      ? h('p', { className: 'muted', text: s.noNarration })
+      : h('ol', { className: 'narration-log' }, ...view.narration.map((n) => h('li', {}, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', { className: 'multiline', text: n.text }))));
+
+  const copy = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.copy });
+  const close = h('button', { className: 'button button-primary', attrs: { type: 'button' }, text: s.close });
+  const status = h('p', { className: 'status small', attrs: { role: 'status' } });
+  const section = (id: string, title: string, ...body: Node[]) => h('section', { className: 'card section', attrs: { 'aria-labelledby': id } }, h('h2', { id, text: title }), ...body);
+
+  const root = h(
+    'div',
+    { className: 'summary-body' },
+    h('header', { className: 'summary-header' }, h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), strings.product), h('h1', { attrs: { tabindex: '-1' }, text: s.heading })),
+    h('section', { className: 'card section', attrs: { 'aria-label': s.heading } }, facts),
+    section('access-title', s.access, access),
+    section('files-title', s.files, files),
+    section('narration-title', s.narration, narration),
+    h('footer', { className: 'summary-actions' }, status, h('div', { className: 'actions' }, copy, close)),
+  );
+  return { root, copy, close, status };
+}

@@ -1,0 +1,161 @@
+// Every user-visible string of the renderer pages, in one table (English
+// default), ready for translation: a translation is another object of type
+// `Strings`. Interpolated strings are functions so word order can change per
+// language. Values passed in are rendered as text by the pages, never as HTML.
+import type { Scope } from '../protocol/scopes.js';
+import type { ConsentMode } from './view-models.js';
+import type { END_REASONS, FILE_DIRECTIONS, OUTCOMES } from '../protocol/messages.js';
+
+type EndReason = (typeof END_REASONS)[number];
+type Outcome = (typeof OUTCOMES)[number];
+type FileDirection = (typeof FILE_DIRECTIONS)[number];
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export const en = {
+  product: 'Porchlight',
+  scopes: {
+    view: { title: 'See your screen', short: 'Screen', detail: 'The technician can see everything on your screen, but cannot click or type.' },
+    control: { title: 'Use your mouse and keyboard', short: 'Mouse and keyboard', detail: 'The technician can click, type and open programs as you.' },
+    admin: {
+      title: 'Administrator rights',
+      short: 'Administrator',
+      detail: 'The technician can install software and change system settings for everyone who uses this computer.',
+    },
+    'file-transfer': {
+      title: 'Transfer files',
+      short: 'Files',
+      detail: 'The technician can copy files to and from this computer. Every file is recorded.',
+    },
+  } satisfies Record<Scope, { title: string; short: string; detail: string }>,
+  higherRisk: 'Higher risk',
+  consent: {
+    documentTitle: 'Remote support request',
+    heading: 'Remote support request',
+    escalationHeading: 'Request for more access',
+    wantsToConnect: (name: string) => `${name} wants to connect to this computer`,
+    wantsMore: (name: string) => `${name} asks for more access during your session`,
+    verifiedAs: 'Verified by your organisation as',
+    group: 'Group',
+    organisation: 'Organisation',
+    codeLabel: 'Verification code',
+    codeHint: 'Check this matches what your technician reads to you. If it does not, choose Decline.',
+    ticket: 'Ticket',
+    openTicket: 'Open ticket',
+    openTicketLabel: (id: string) => `Open ticket ${id} in your browser`,
+    reason: 'Reason',
+    estimate: 'Estimated time',
+    extension: 'Extra time requested',
+    minutes: (n: number) => plural(n, 'minute', 'minutes'),
+    scopesLegend: 'Access requested',
+    scopesHint: 'Choose what to allow. You can revoke access or end the session at any time.',
+    blocked: 'Not allowed by your organisation',
+    blockedLabel: (title: string) => `${title}: not allowed by your organisation`,
+    modes: { attended: 'You decide', unattended: 'Approved by a manager', emergency: 'Emergency access' } satisfies Record<ConsentMode['kind'], string>,
+    unattendedTitle: 'A manager approved this request in advance',
+    emergencyTitle: 'Emergency access, outside the usual approval',
+    approver: 'Approved by',
+    reference: 'Reference',
+    justification: 'Justification',
+    incident: 'Incident',
+    queued: (n: number) => `${plural(n, 'more request', 'more requests')} waiting after this one`,
+    countdown: (clock: string) => `Declines automatically in ${clock}`,
+    countdownAnnounce: (spoken: string) => `This request declines automatically in ${spoken}.`,
+    arrived: (name: string) => `New remote support request from ${name}.`,
+    allow: 'Allow selected',
+    decline: 'Decline',
+    armingHint: 'Allow becomes available after this window has been in front for a moment.',
+    selectOne: 'Select at least one kind of access to allow, or choose Decline.',
+    sentAllowed: 'Your answer was sent. The session will start shortly.',
+    sentDeclined: 'Request declined. Nothing was shared.',
+    waiting: 'Waiting for the request…',
+  },
+  banner: {
+    documentTitle: 'Remote support session',
+    live: 'Live',
+    connected: (name: string) => `${name} is connected`,
+    ticket: (id: string) => `Ticket ${id}`,
+    timeLeft: (clock: string) => `${clock} left`,
+    timeUp: 'Time is up',
+    access: 'Access',
+    revoke: 'Revoke',
+    revokeLabel: (title: string) => `Revoke access: ${title}`,
+    details: 'Details',
+    hideDetails: 'Hide details',
+    end: 'End session',
+    endLabel: 'End the remote support session now',
+    latest: 'Latest from your technician',
+    noNarration: 'No messages from your technician yet.',
+    started: 'Started',
+    ends: 'Ends',
+    mode: 'Mode',
+    modes: { attended: 'Approved by you', unattended: 'Approved by a manager', emergency: 'Emergency access' } satisfies Record<ConsentMode['kind'], string>,
+    ended: 'Ending the session…',
+    waiting: 'Waiting for the session…',
+  },
+  summary: {
+    documentTitle: 'Support session summary',
+    heading: 'Support session ended',
+    technician: 'Technician',
+    ticket: 'Ticket',
+    duration: 'Duration',
+    when: 'When',
+    endedBy: 'Ended by',
+    mode: 'Mode',
+    outcome: 'Outcome',
+    access: 'Access',
+    accessScope: 'Type',
+    accessGranted: 'Granted',
+    accessUsed: 'Used',
+    yes: 'Yes',
+    no: 'No',
+    files: 'Files transferred',
+    noFiles: 'No files were transferred.',
+    fileName: 'Name',
+    fileSize: 'Size',
+    fileDirection: 'Direction',
+    fileStatus: 'Status',
+    fileAllowed: 'Transferred',
+    fileBlocked: 'Blocked',
+    narration: 'What your technician said',
+    noNarration: 'Your technician sent no messages.',
+    copy: 'Copy details',
+    copied: 'Details copied to the clipboard.',
+    sessionId: (id: string) => `Session ${id}`,
+    close: 'Close',
+    waiting: 'Waiting for the summary…',
+    modes: { attended: 'Attended', unattended: 'Unattended' } satisfies Record<'attended' | 'unattended', string>,
+  },
+  outcomes: {
+    accepted: 'All requested access allowed',
+    partial: 'Some requested access allowed',
+    declined: 'Declined',
+    expired: 'Expired without an answer',
+    blocked: 'Blocked by policy',
+    'no-user-present': 'No one was at the computer',
+  } satisfies Record<Outcome, string>,
+  endReasons: {
+    user: 'You',
+    technician: 'The technician',
+    expiry: 'Time limit reached',
+    'relay-lost': 'Connection lost',
+    'agent-exit': 'Porchlight closed',
+    policy: 'Your organisation’s policy',
+  } satisfies Record<EndReason, string>,
+  directions: {
+    'to-device': 'To this computer',
+    'from-device': 'From this computer',
+  } satisfies Record<FileDirection, string>,
+  units: {
+    bytes: ['B', 'KB', 'MB', 'GB', 'TB'],
+    hours: (n: number) => plural(n, 'hour', 'hours'),
+    minutes: (n: number) => plural(n, 'minute', 'minutes'),
+    seconds: (n: number) => plural(n, 'second', 'seconds'),
+  },
+  invalid: 'This request could not be shown safely and was declined.',
+};
+
+export type Strings = typeof en;
+
+/** The table the pages use. */
+export const strings: Strings = en;

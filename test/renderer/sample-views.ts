@@ -1,0 +1,99 @@
+// Realistic views for the three pages, and hostile variants whose every
+// free-text field carries markup (still valid for the schemas).
+import type { BannerView, ConsentView, SummaryView } from '../../src/shared/view-models.js';
+
+/** The pages' clock starts here in every test (page.clock). */
+export const T0 = Date.parse('2026-11-24T10:00:00.000Z');
+const at = (sec: number) => new Date(T0 + sec * 1000).toISOString();
+
+export function consentView(overrides: Partial<ConsentView> = {}): ConsentView {
+  return {
+    promptId: 'prompt-0001',
+    kind: 'session',
+    technician: { id: 'alice', name: 'Alice Moreau', group: 'helpdesk', org: 'Robinson Park IT' },
+    ticket: { id: 'INC0012345', url: 'https://helpdesk.example.com/tickets/INC0012345' },
+    reason: 'Outlook crashes when opening shared calendars.\nWe will check the add-ins and repair the profile.',
+    scopes: ['view', 'control', 'file-transfer'],
+    blockedScopes: ['admin'],
+    mode: { kind: 'attended' },
+    estimatedMinutes: 20,
+    verificationCode: '482913',
+    expiresAt: at(120),
+    queued: 1,
+    ...overrides,
+  };
+}
+
+export function bannerView(overrides: Partial<BannerView> = {}): BannerView {
+  return {
+    sessionId: 'ses-0001',
+    technician: { id: 'alice', name: 'Alice Moreau', group: 'helpdesk', org: 'Robinson Park IT' },
+    ticket: { id: 'INC0012345', url: 'https://helpdesk.example.com/tickets/INC0012345' },
+    mode: { kind: 'attended' },
+    granted: ['view', 'control', 'file-transfer'],
+    startedAt: at(-6 * 60),
+    endsAt: at(14 * 60 + 30),
+    latestNarration: { at: at(-20), text: 'Opening Outlook in safe mode to rule out the add-ins.' },
+    ...overrides,
+  };
+}
+
+export function summaryView(overrides: Partial<SummaryView> = {}): SummaryView {
+  return {
+    sessionId: 'ses-0001',
+    technician: { id: 'alice', name: 'Alice Moreau', group: 'helpdesk', org: 'Robinson Park IT' },
+    ticket: { id: 'INC0012345', url: 'https://helpdesk.example.com/tickets/INC0012345' },
+    mode: 'attended',
+    outcome: 'partial',
+    endedBy: 'technician',
+    startedAt: at(-18 * 60 - 42),
+    endedAt: at(0),
+    durationSec: 18 * 60 + 42,
+    scopesGranted: ['view', 'control', 'file-transfer'],
+    scopesUsed: ['view', 'control', 'file-transfer'],
+    files: [
+      { name: 'outlook-diagnostics.zip', size: 2_483_712, direction: 'from-device', sha256: 'a'.repeat(64), allowed: true },
+      { name: 'CalendarFix-2.1.msi', size: 18_350_080, direction: 'to-device', sha256: 'b'.repeat(64), allowed: false },
+    ],
+    narration: [
+      { at: at(-18 * 60), text: 'Hello! I can see your screen now.' },
+      { at: at(-14 * 60), text: 'Opening Outlook in safe mode to rule out the add-ins.' },
+      { at: at(-9 * 60), text: 'Disabled the "Calendar Sync" add-in; shared calendars open again.' },
+      { at: at(-2 * 60), text: 'All done. I copied the diagnostics log to the ticket.' },
+    ],
+    ...overrides,
+  };
+}
+
+/** Markup that would run script or create elements if it were ever parsed as HTML. */
+export const HOSTILE = `<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=1</script><b>bold</b>`;
+export const hostile = (label: string) => `${label} ${HOSTILE}`;
+
+export function hostileConsentView(): ConsentView {
+  return consentView({
+    technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk', org: hostile('org') },
+    ticket: { id: 'INC0066666', url: 'https://helpdesk.example.com/t/?q=%3Cimg%20src=x%20onerror=alert(1)%3E' },
+    reason: hostile('reason'),
+    mode: { kind: 'emergency', justification: hostile('justification'), incident: hostile('incident') },
+  });
+}
+
+export function hostileUnattendedConsentView(): ConsentView {
+  return consentView({ technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk' }, mode: { kind: 'unattended', approver: hostile('approver'), reference: hostile('reference') } });
+}
+
+export function hostileBannerView(): BannerView {
+  return bannerView({
+    technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk', org: hostile('org') },
+    mode: { kind: 'unattended', approver: hostile('approver'), reference: hostile('reference') },
+    latestNarration: { at: at(-5), text: hostile('narration') },
+  });
+}
+
+export function hostileSummaryView(): SummaryView {
+  return summaryView({
+    technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk', org: hostile('org') },
+    files: [{ name: hostile('file'), size: 10, direction: 'to-device', sha256: 'c'.repeat(64), allowed: true }],
+    narration: [{ at: at(-5), text: hostile('narration') }],
+  });
+}
