@@ -56,3 +56,23 @@ if (existsSync(preloadDir)) {
     });
   }
 }
+
+// src/relay/console/main.ts -> dist/relay-console/main.js (+ its html/css): the
+// technician console the relay serves (browser-safe protocol code only).
+const relayConsoleDir = join(root, 'src/relay/console');
+if (existsSync(join(relayConsoleDir, 'main.ts'))) {
+  await build({
+    entryPoints: [join(relayConsoleDir, 'main.ts')],
+    outfile: join(root, 'dist/relay-console/main.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome130',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  cpSync(relayConsoleDir, join(root, 'dist/relay-console'), {
+    recursive: true,
+    filter: (src) => statSync(src).isDirectory() || /\.(html|css)$/.test(src),
+  });
+}

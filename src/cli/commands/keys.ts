@@ -1,12 +1,43 @@
-// Placeholder: implemented by its issue. Exits 1 so nothing mistakes it for success.
-import type { Command } from '../command.js';
+// `porchlight keys generate`: an Ed25519 keypair file (0600) for the IT
+// approvals key (or a relay key made ahead of time).
+import { parseArgs } from 'node:util';
+import { generateEd25519KeyPair, keyFingerprint } from '../../protocol/signing.js';
+import { writeKeyPairFile } from '../../relay/relay-key.js';
+import { UsageError, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+const HELP = `Usage: porchlight keys generate (--approvals | --relay) --out FILE
+
+Creates an Ed25519 keypair and writes {publicKey, privateKey} to FILE (mode 0600,
+never overwritten). Prints the public key and its fingerprint.
+
+  --approvals  the IT approvals key: signs unattended-access approvals
+               (pin its public key in agent policy; keep the file off the relay)
+  --relay      a relay signing key (the relay also creates one in its data dir)
+`;
 
 const command: Command = {
   name: 'keys',
-  summary: 'not implemented yet',
-  async run(_argv, ctx) {
-    ctx.stderr.write('porchlight keys: not implemented yet\n');
-    return 1;
+  summary: 'generate signing keys (relay, approvals)',
+  async run(argv, ctx) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      ctx.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    const [sub, ...rest] = argv;
+    if (sub !== 'generate') throw new UsageError("expected 'generate'");
+    const { values } = parseArgs({ args: rest, options: { approvals: { type: 'boolean', default: false }, relay: { type: 'boolean', default: false }, out: { type: 'string' } }, strict: true });
+    if (values.approvals === values.relay) throw new UsageError('say which key: --approvals or --relay');
+    if (!values.out) throw new UsageError('--out FILE is required');
+    const pair = generateEd25519KeyPair();
+    try {
+      writeKeyPairFile(values.out, pair);
+    } catch (err) {
+      ctx.stderr.write(`porchlight keys: cannot write ${values.out}: ${(err as NodeJS.ErrnoException).code === 'EEXIST' ? 'file exists (not overwritten)' : (err as Error).message}\n`);
+      return EXIT.other;
+    }
+    ctx.stdout.write(`${values.approvals ? 'approvals' : 'relay'} key written to ${values.out} (mode 0600)\npublic key: ${pair.publicKey}\nfingerprint: ${keyFingerprint(pair.publicKey)}\n`);
+    return EXIT.ok;
   },
 };
 export default command;

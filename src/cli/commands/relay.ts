@@ -1,12 +1,223 @@
-// Placeholder: implemented by its issue. Exits 1 so nothing mistakes it for success.
-import type { Command } from '../command.js';
+// `porchlight relay`: run the reference relay, and its admin subcommands
+// (add-technician, enroll-device, audit).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { publicKey as publicKeySchema, slug, identifier, lineText, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
+import { SCOPES, type Scope } from '../../protocol/scopes.js';
+import { keyFingerprint } from '../../protocol/signing.js';
+import { auditLine } from '../../relay/audit/audit-text.js';
+import { checkpointHead } from '../../relay/audit/checkpoint.js';
+import { openRelayData } from '../../relay/relay-data.js';
+import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
+import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
+import { startRelay } from '../../relay/server.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
+
+const HELP = `Usage:
+  porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE]
+                   [--approvals-key PUBKEY] [--retention-days N]
+  porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
+                   [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
+  porchlight relay enroll-device --device ID [--hours N] [--data DIR]
+  porchlight relay audit --ticket ID [--format jsonl|text] [--data DIR]
+
+Runs the reference relay: agents and technicians connect over WebSocket; the
+technician console is served at the same address (http(s)://host:port/).
+
+  --host            address to listen on (default 127.0.0.1)
+  --port            port (default 7443; 0 picks a free one; the bound port is printed)
+  --data            data dir for the relay key and database
+                    (default: an OS app-data dir, or $PORCHLIGHT_RELAY_DATA)
+  --cert, --key     PEM files: serve wss:// and https://
+  --approvals-key   pinned IT approvals public key: the relay also checks approval signatures
+  --retention-days  keep central audit records this many days (>= 30, default 365)
+
+add-technician prints the technician's API token once (only its hash is stored).
+enroll-device prints a one-time token the agent uses on first connect (default valid 24 h).
+audit prints the central audit records of one ticket.
+`;
+
+async function serve(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '7443' },
+      data: { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      'approvals-key': { type: 'string' },
+      'retention-days': { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+  if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together');
+  const approvalsKey = values['approvals-key'];
+  if (approvalsKey !== undefined && !publicKeySchema.safeParse(approvalsKey).success) throw new UsageError('--approvals-key is not a base64url Ed25519 public key');
+  let retentionDays: number;
+  try {
+    retentionDays = parseRetentionDays(values['retention-days']);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const data = openRelayData(values.data, ctx.env);
+  const log = (line: string) => ctx.stderr.write(`${line}\n`);
+  const relay = await startRelay({
+    storage: data.storage,
+    relayKey: data.relayKey,
+    host: values.host,
+    port,
+    ...(values.cert && values.key ? { tls: { cert: readFileSync(values.cert), key: readFileSync(values.key) } } : {}),
+    ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}),
+    log,
+  });
+  const pruned = await applyRetention(data.storage, retentionDays, Date.now());
+  const retention = setInterval(() => void applyRetention(data.storage, retentionDays, Date.now()).catch(() => undefined), RETENTION_INTERVAL_MS);
+  retention.unref();
+  // A signed checkpoint of the audit chain head every 5 minutes (and at shutdown) anchors evidence bundles.
+  const checkpoints = setInterval(() => void checkpointHead(data.storage, data.relayKey, Date.now()).catch(() => undefined), CHECKPOINT_INTERVAL_MS);
+  checkpoints.unref();
+  ctx.stdout.write(
+    [
+      `relay key ${data.keyCreated ? 'created' : 'loaded'}: ${data.dir}`,
+      `relay public key: ${data.relayKey.publicKey}`,
+      `relay key fingerprint: ${keyFingerprint(data.relayKey.publicKey)}`,
+      `audit retention: ${retentionDays} days${pruned > 0 ? ` (${pruned} old records removed)` : ''}`,
+      `relay listening on ${relay.url} (port ${relay.port})`,
+      `technician console: ${relay.url.replace(/^ws/, 'http')}/`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearInterval(retention);
+  clearInterval(checkpoints);
+  await relay.close();
+  await checkpointHead(data.storage, data.relayKey, Date.now());
+  await data.storage.close();
+  ctx.stdout.write('relay stopped\n');
+  return EXIT.ok;
+}
+
+function parseScopes(value: string): Scope[] {
+  const scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (bad.length > 0 || scopes.length === 0) throw new UsageError(`--scopes must be a comma list of ${SCOPES.join(', ')}`);
+  return [...new Set(scopes)] as Scope[];
+}
+
+async function addTechnician(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      name: { type: 'string' },
+      group: { type: 'string' },
+      display: { type: 'string' },
+      org: { type: 'string' },
+      scopes: { type: 'string', default: 'view,control' },
+      unattended: { type: 'boolean', default: false },
+      data: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.name || !slug.safeParse(values.name).success) throw new UsageError('--name must be 1-64 chars of a-z 0-9 _ . -');
+  if (!values.group || !slug.safeParse(values.group).success) throw new UsageError('--group must be 1-64 chars of a-z 0-9 _ . -');
+  const display = values.display ?? values.name;
+  if (!lineText(100).safeParse(display).success) throw new UsageError('--display must be one line of at most 100 characters');
+  if (values.org !== undefined && !lineText(100).safeParse(values.org).success) throw new UsageError('--org must be one line of at most 100 characters');
+  const scopes = parseScopes(values.scopes);
+  const data = openRelayData(values.data, ctx.env);
+  try {
+    if (await data.storage.getTechnician(values.name)) {
+      ctx.stderr.write(`porchlight relay: technician ${values.name} already exists\n`);
+      return EXIT.other;
+    }
+    const token = newSecretToken();
+    await data.storage.addTechnician({
+      id: values.name,
+      name: display,
+      group: values.group,
+      ...(values.org ? { org: values.org } : {}),
+      scopes,
+      unattended: values.unattended,
+      tokenHash: hashSecretToken(token),
+      createdAt: new Date().toISOString(),
+      disabled: false,
+    });
+    ctx.stdout.write(
+      `technician ${values.name} (${display}) added to group ${values.group}: scopes ${scopes.join(',')}${values.unattended ? ', unattended allowed' : ''}\n` +
+        `API token (shown once, keep it secret):\n${token}\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await data.storage.close();
+  }
+}
+
+async function enrollDevice(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { device: { type: 'string' }, hours: { type: 'string', default: '24' }, data: { type: 'string' } }, strict: true });
+  if (!values.device || !identifier.safeParse(values.device).success) throw new UsageError('--device must be 1-64 chars of A-Z a-z 0-9 _ . : -');
+  const hours = Number(values.hours);
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new UsageError('--hours must be between 0 and 720');
+  const data = openRelayData(values.data, ctx.env);
+  try {
+    const token = newSecretToken();
+    const now = Date.now();
+    const expiresAt = new Date(now + hours * 3600_000).toISOString();
+    await data.storage.addEnrollment({ deviceId: values.device, tokenHash: hashSecretToken(token), createdAt: new Date(now).toISOString(), expiresAt });
+    ctx.stdout.write(
+      `one-time enrollment token for device ${values.device} (valid until ${expiresAt}):\n${token}\n` +
+        `relay key fingerprint to pin in the agent's policy: ${keyFingerprint(data.relayKey.publicKey)}\nrelay public key: ${data.relayKey.publicKey}\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await data.storage.close();
+  }
+}
+
+async function audit(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ticket: { type: 'string' }, format: { type: 'string', default: 'text' }, data: { type: 'string' } }, strict: true });
+  if (!values.ticket || !ticketIdSchema.safeParse(values.ticket).success) throw new UsageError('--ticket must be a ticket id');
+  if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
+  const data = openRelayData(values.data, ctx.env);
+  try {
+    const records = await data.storage.queryAudit({ ticketId: values.ticket });
+    for (const r of records) ctx.stdout.write(`${values.format === 'jsonl' ? JSON.stringify(r) : auditLine(r)}\n`);
+    if (records.length === 0) ctx.stderr.write(`no audit records for ticket ${values.ticket}\n`);
+    return EXIT.ok;
+  } finally {
+    await data.storage.close();
+  }
+}
+
+const SUBCOMMANDS: Record<string, (argv: string[], ctx: CommandContext) => Promise<number>> = {
+  'add-technician': addTechnician,
+  'enroll-device': enrollDevice,
+  audit,
+};
 
 const command: Command = {
   name: 'relay',
-  summary: 'not implemented yet',
-  async run(_argv, ctx) {
-    ctx.stderr.write('porchlight relay: not implemented yet\n');
-    return 1;
+  summary: 'run the reference relay, and its admin subcommands',
+  async run(argv, ctx) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      ctx.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    const [first, ...rest] = argv;
+    if (first !== undefined && !first.startsWith('-')) {
+      const sub = Object.hasOwn(SUBCOMMANDS, first) ? SUBCOMMANDS[first] : undefined;
+      if (!sub) throw new UsageError(`unknown subcommand '${first}'`);
+      return sub(rest, ctx);
+    }
+    return serve(argv, ctx);
   },
 };
 export default command;

@@ -1,12 +1,240 @@
-// Placeholder: implemented by its issue. Exits 1 so nothing mistakes it for success.
-import type { Command } from '../command.js';
+// `porchlight request`: ask a device for a support session through the relay,
+// print the verification code at once, then the decision per scope and the
+// session's events until it ends. Ctrl-C ends the session cleanly.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { approvalTokenSchema, type Approval } from '../../protocol/approval.js';
+import { describeIssues, newMessageId } from '../../protocol/frame.js';
+import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';
+import { connectTechnician, type TechnicianClient } from '../../relay/technician-client.js';
+import { describeEvent } from '../../relay/technician-events.js';
+import { exitForDecision, exitForError } from '../../relay/technician-exit.js';
+import { UsageError, type Command, type CommandContext } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
+                          --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
+                          [--unattended --approval FILE | --emergency TEXT --incident ID]
+                          [--close-outcome resolved|follow-up|escalated] [--json] [--timeout S]
+
+Asks the user of a device for a support session. Prints the verification code
+at once (read it to the user), then the decision per scope, then session events
+until the session ends. Ctrl-C ends the session (or withdraws the request).
+
+  --token          technician API token (or set PORCHLIGHT_TOKEN)
+  --minutes        estimated duration (default 30)
+  --unattended     unattended access with a manager approval token (--approval FILE,
+                   from 'porchlight approve')
+  --emergency      unattended emergency access: justification text, with --incident ID
+  --close-outcome  when the session ends, record the ticket outcome in the central audit
+  --json           one JSON object per line per event
+  --timeout        give up waiting for the decision after S seconds (exit 5)
+
+Exit codes: 0 all scopes accepted, 3 partially accepted, 4 declined (or no user
+present), 5 expired, 6 blocked by policy or permissions, 7 agent offline,
+8 unauthorized, 2 usage error, 1 other.
+`;
+
+type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
+
+function buildRequest(values: Record<string, string | boolean | undefined>): Message<'tech.request'> {
+  let approval: Approval | undefined;
+  const unattended = values.unattended === true || values.emergency !== undefined;
+  if (values.unattended === true && values.emergency !== undefined) throw new UsageError('--unattended (approval) and --emergency are exclusive');
+  if (values.unattended === true) {
+    if (typeof values.approval !== 'string') throw new UsageError('--unattended needs --approval FILE');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(values.approval, 'utf8'));
+    } catch (err) {
+      throw new UsageError(`cannot read approval ${values.approval}: ${(err as Error).message}`);
+    }
+    const token = approvalTokenSchema.safeParse(raw);
+    if (!token.success) throw new UsageError(describeIssues('approval', token.error));
+    approval = { kind: 'manager', token: token.data };
+  } else if (typeof values.emergency === 'string') {
+    if (typeof values.incident !== 'string') throw new UsageError('--emergency needs --incident ID');
+    approval = { kind: 'emergency', justification: values.emergency, incident: values.incident };
+  } else if (values.approval !== undefined) {
+    throw new UsageError('--approval goes with --unattended');
+  }
+  const candidate = {
+    v: 1,
+    type: 'tech.request',
+    id: newMessageId(),
+    deviceId: values.device,
+    ticket: values['ticket-url'] === undefined ? { id: values.ticket } : { id: values.ticket, url: values['ticket-url'] },
+    reason: values.reason,
+    scopes: typeof values.scopes === 'string' ? values.scopes.split(',').map((s) => s.trim()) : undefined,
+    mode: unattended ? 'unattended' : 'attended',
+    ...(approval ? { approval } : {}),
+    estimatedMinutes: Number(values.minutes ?? 30),
+  };
+  const parsed = techRequestSchema.safeParse(candidate);
+  if (!parsed.success) throw new UsageError(describeIssues('request', parsed.error));
+  return parsed.data;
+}
+
+class Output {
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly json: boolean,
+    private readonly requested: readonly string[],
+  ) {}
+
+  event(msg: Message): void {
+    if (this.json) return void this.ctx.stdout.write(`${JSON.stringify(msg)}\n`);
+    const line = describeEvent(msg, this.requested);
+    if (line) this.ctx.stdout.write(`${line}\n`);
+  }
+
+  note(kind: string, text: string, extra: Record<string, unknown> = {}): void {
+    if (this.json) this.ctx.stdout.write(`${JSON.stringify({ type: kind, detail: text, ...extra })}\n`);
+    else this.ctx.stderr.write(`${text}\n`);
+  }
+}
+
+/** Drives one request from send to session end; resolves with the exit code. */
+function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    let requestId: string | undefined;
+    let sessionId: string | undefined;
+    let exit: number | undefined;
+    let finished = false;
+    let decisionTimer: NodeJS.Timeout | undefined;
+    let summaryTimer: NodeJS.Timeout | undefined;
+
+    const finish = async (code: number) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(decisionTimer);
+      clearTimeout(summaryTimer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (closeOutcome && sessionId && client.isOpen) {
+        const closeMsg: Message<'tech.close'> = { v: 1, type: 'tech.close', id: newMessageId(), ticketId: req.ticket.id, sessionId, outcome: closeOutcome };
+        const answer = client.waitFor((m) => ((m.type === 'tech.closed' && m.ticketId === req.ticket.id) || (m.type === 'error' && m.re === closeMsg.id) ? m : undefined));
+        client.send(closeMsg);
+        const m = await answer;
+        if (m?.type === 'error' || m === null) code = code === EXIT.ok ? EXIT.other : code;
+      }
+      resolve(code);
+    };
+
+    const onAbort = () => {
+      if (sessionId) {
+        out.note('interrupted', 'ending the session ...');
+        client.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId, by: 'technician', reason: 'the technician ended the session' });
+        summaryTimer = setTimeout(() => void finish(exit ?? EXIT.other), 3000);
+      } else {
+        if (requestId) client.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
+        out.note('interrupted', 'request withdrawn');
+        void finish(exit ?? EXIT.other);
+      }
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+    client.onClose(() => {
+      if (!finished) {
+        out.note('disconnected', 'the relay closed the connection');
+        void finish(exit ?? EXIT.other);
+      }
+    });
+
+    client.onMessage((msg) => {
+      if (finished) return;
+      switch (msg.type) {
+        case 'session.pending':
+          if (requestId !== undefined) return;
+          requestId = msg.requestId;
+          out.event(msg);
+          if (timeoutSec !== undefined) {
+            decisionTimer = setTimeout(() => {
+              client.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: msg.requestId });
+              out.note('timeout', `no decision within ${timeoutSec} s; request withdrawn`);
+              void finish(EXIT.expired);
+            }, timeoutSec * 1000);
+          }
+          return;
+        case 'error':
+          if (msg.re !== req.id && exit !== undefined && msg.code !== 'agent-offline') return out.event(msg);
+          out.event(msg);
+          return void finish(exit ?? exitForError(msg.code));
+        case 'session.decision':
+          if (msg.requestId !== requestId) return;
+          clearTimeout(decisionTimer);
+          out.event(msg);
+          exit = exitForDecision(msg, req.scopes);
+          if (msg.sessionId) sessionId = msg.sessionId;
+          if (msg.granted.length === 0 || (msg.outcome !== 'accepted' && msg.outcome !== 'partial')) void finish(exit);
+          return;
+        case 'session.started':
+          sessionId = msg.sessionId;
+          return out.event(msg);
+        case 'session.end':
+          out.event(msg);
+          // The summary normally follows at once; don't hang if it doesn't.
+          summaryTimer ??= setTimeout(() => void finish(exit ?? EXIT.other), 3000);
+          return;
+        case 'session.summary':
+          out.event(msg);
+          return void finish(exit ?? EXIT.other);
+        default:
+          return out.event(msg);
+      }
+    });
+    client.send(req);
+  });
+}
 
 const command: Command = {
   name: 'request',
-  summary: 'not implemented yet',
-  async run(_argv, ctx) {
-    ctx.stderr.write('porchlight request: not implemented yet\n');
-    return 1;
+  summary: 'ask a device for a support session (technician side)',
+  async run(argv, ctx) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      ctx.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        relay: { type: 'string' },
+        token: { type: 'string' },
+        device: { type: 'string' },
+        ticket: { type: 'string' },
+        'ticket-url': { type: 'string' },
+        reason: { type: 'string' },
+        scopes: { type: 'string' },
+        minutes: { type: 'string' },
+        unattended: { type: 'boolean' },
+        approval: { type: 'string' },
+        emergency: { type: 'string' },
+        incident: { type: 'string' },
+        'close-outcome': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+      },
+      strict: true,
+    });
+    if (!values.relay || !/^wss?:\/\//.test(values.relay)) throw new UsageError('--relay ws://host:port or wss://host:port is required');
+    const token = values.token ?? ctx.env.PORCHLIGHT_TOKEN;
+    if (!token) throw new UsageError('a technician token is required (--token or PORCHLIGHT_TOKEN)');
+    const closeOutcome = values['close-outcome'];
+    if (closeOutcome !== undefined && !(CLOSE_OUTCOMES as readonly string[]).includes(closeOutcome)) throw new UsageError(`--close-outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`);
+    const timeoutSec = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+    const req = buildRequest(values);
+    const out = new Output(ctx, values.json, req.scopes);
+    const connected = await connectTechnician(values.relay, token);
+    if (!connected.ok) {
+      out.note('error', `cannot connect as technician: ${connected.code}: ${connected.detail}`, { code: connected.code });
+      return exitForError(connected.code);
+    }
+    const client = connected.client;
+    try {
+      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined);
+    } finally {
+      await client.close();
+    }
   },
 };
 export default command;

@@ -1,12 +1,69 @@
-// Placeholder: implemented by its issue. Exits 1 so nothing mistakes it for success.
-import type { Command } from '../command.js';
+// `porchlight session close`: record how a ticket's support session ended
+// (resolved | follow-up | escalated) in the relay's central audit (issue 9).
+import { parseArgs } from 'node:util';
+import { describeIssues, newMessageId } from '../../protocol/frame.js';
+import { techCloseSchema, type Message } from '../../protocol/messages.js';
+import { connectTechnician } from '../../relay/technician-client.js';
+import { exitForError } from '../../relay/technician-exit.js';
+import { UsageError, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+
+const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
+                                --outcome resolved|follow-up|escalated [--session ID] [--note TEXT]
+
+Records the ticket's outcome in the relay's central audit (used by the monthly
+report: first-contact resolution, MTTR). Only a technician who requested a
+session on the ticket may close it. The token may come from PORCHLIGHT_TOKEN.
+`;
 
 const command: Command = {
   name: 'session',
-  summary: 'not implemented yet',
-  async run(_argv, ctx) {
-    ctx.stderr.write('porchlight session: not implemented yet\n');
-    return 1;
+  summary: 'close a ticket\'s session with an outcome',
+  async run(argv, ctx) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      ctx.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    const [sub, ...rest] = argv;
+    if (sub !== 'close') throw new UsageError("expected 'close'");
+    const { values } = parseArgs({
+      args: rest,
+      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' } },
+      strict: true,
+    });
+    if (!values.relay || !/^wss?:\/\//.test(values.relay)) throw new UsageError('--relay ws://host:port is required');
+    const token = values.token ?? ctx.env.PORCHLIGHT_TOKEN;
+    if (!token) throw new UsageError('a technician token is required (--token or PORCHLIGHT_TOKEN)');
+    const parsed = techCloseSchema.safeParse({
+      v: 1,
+      type: 'tech.close',
+      id: newMessageId(),
+      ticketId: values.ticket,
+      outcome: values.outcome,
+      ...(values.session !== undefined ? { sessionId: values.session } : {}),
+      ...(values.note !== undefined ? { note: values.note } : {}),
+    });
+    if (!parsed.success) throw new UsageError(describeIssues('session close', parsed.error));
+    const msg: Message<'tech.close'> = parsed.data;
+    const connected = await connectTechnician(values.relay, token);
+    if (!connected.ok) {
+      ctx.stderr.write(`porchlight session: ${connected.code}: ${connected.detail}\n`);
+      return exitForError(connected.code);
+    }
+    const client = connected.client;
+    try {
+      const answer = client.waitFor((m) => (m.type === 'tech.closed' || (m.type === 'error' && m.re === msg.id) ? m : undefined));
+      client.send(msg);
+      const m = await answer;
+      if (m?.type === 'tech.closed') {
+        ctx.stdout.write(`ticket ${msg.ticketId}: outcome ${msg.outcome} recorded\n`);
+        return EXIT.ok;
+      }
+      ctx.stderr.write(`porchlight session: ${m?.type === 'error' ? `${m.code}: ${m.detail ?? ''}` : 'the relay closed the connection'}\n`);
+      return m?.type === 'error' ? (m.code === 'unknown-session' ? EXIT.blocked : exitForError(m.code)) : EXIT.other;
+    } finally {
+      await client.close();
+    }
   },
 };
 export default command;

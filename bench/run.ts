@@ -1,0 +1,9 @@
+// `npm run bench`: runs every benchmark in turn and prints its figures.
+import { runRelayBench } from './relay-bench.js';
+
+const benches: Array<[string, () => Promise<void>]> = [['relay', runRelayBench]];
+
+for (const [name, run] of benches) {
+  console.log(`\n=== bench: ${name}`);
+  await run();
+}

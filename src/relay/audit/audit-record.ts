@@ -1,0 +1,152 @@
+// The relay's central audit: one record per request, decision, session event,
+// file transfer, policy block and ticket close. Records are hash-chained
+// (sha256 over canonical JSON incl. prevHash) so a signed checkpoint of the
+// head proves every record before it (issue 9: evidence bundles).
+import { z } from 'zod';
+import { approvalTokenSchema } from '../../protocol/approval.js';
+import { canonicalize } from '../../protocol/canonical-json.js';
+import { ERROR_CODES, type ErrorCode } from '../../protocol/error-codes.js';
+import {
+  CLOSE_OUTCOMES,
+  DECIDED_BY,
+  END_REASONS,
+  FILE_DIRECTIONS,
+  OUTCOMES,
+  SCOPE_CHANGES,
+  sessionSummaryBodySchema,
+} from '../../protocol/messages.js';
+import { identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
+import { sha256Hex } from '../../protocol/signing.js';
+
+/** attended | unattended (manager approval) | emergency (unattended with justification). */
+export const SESSION_MODES = ['attended', 'unattended', 'emergency'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
+
+const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
+
+/** What the relay knew about the approval (the token itself is kept for offline re-verification). */
+const approvalRecord = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('manager'), approver: lineText(100), reference: lineText(200), expiresAt: isoTimestamp, token: approvalTokenSchema }),
+  z.strictObject({ kind: z.literal('emergency'), justification: multilineText(1000), incident: lineText(100) }),
+]);
+
+/** Each audit kind and its data. */
+export const AUDIT_DATA_SCHEMAS = {
+  /** The relay signed and forwarded a session request. */
+  request: z.strictObject({
+    technician,
+    ticket,
+    mode: z.enum(SESSION_MODES),
+    scopes: scopeSet,
+    reason: multilineText(500),
+    estimatedMinutes: minutes,
+    approval: approvalRecord.optional(),
+    issuedAt: isoTimestamp,
+    expiresAt: isoTimestamp,
+  }),
+  /** The relay refused a technician frame before it reached an agent (group permission, offline, bad approval). */
+  rejected: z.strictObject({ action: lineText(40), code: errorCode, detail: lineText(300).optional() }),
+  /** The technician withdrew a pending request. */
+  cancel: z.strictObject({}),
+  decision: z.strictObject({
+    outcome: z.enum(OUTCOMES),
+    granted: scopeList,
+    declined: scopeList,
+    decidedBy: z.enum(DECIDED_BY),
+    decidedAt: isoTimestamp,
+    code: errorCode.optional(),
+    detail: lineText(300).optional(),
+    grantedMinutes: minutes.optional(),
+  }),
+  'session-started': z.strictObject({ scopes: scopeSet, mode: z.enum(['attended', 'unattended']), startedAt: isoTimestamp, endsAt: isoTimestamp }),
+  narration: z.strictObject({ text: multilineText(1000) }),
+  'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
+  'scope-update': z.strictObject({ change: z.enum(SCOPE_CHANGES), scopes: scopeList, granted: scopeList, endsAt: isoTimestamp }),
+  'file-transfer': z.strictObject({
+    transferId: identifier,
+    name: lineText(255),
+    size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    direction: z.enum(FILE_DIRECTIONS),
+  }),
+  /** The agent's file-rule outcome for an announced transfer. */
+  'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional() }),
+  'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional() }),
+  'session-summary': z.strictObject({ summary: sessionSummaryBodySchema }),
+  /** The technician closed the ticket's session with an outcome (`tech.close`). */
+  close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
+} as const;
+
+export type AuditKind = keyof typeof AUDIT_DATA_SCHEMAS;
+export const AUDIT_KINDS = Object.keys(AUDIT_DATA_SCHEMAS) as readonly AuditKind[];
+export type AuditData<K extends AuditKind = AuditKind> = K extends AuditKind ? z.infer<(typeof AUDIT_DATA_SCHEMAS)[K]> : never;
+
+/** What a caller appends: the storage assigns seq, prevHash and hash. */
+export type AuditEntry<K extends AuditKind = AuditKind> = K extends AuditKind
+  ? {
+      kind: K;
+      /** Relay clock, ISO 8601 UTC. */
+      at: string;
+      ticketId: string | null;
+      deviceId: string | null;
+      technicianId: string | null;
+      requestId: string | null;
+      sessionId: string | null;
+      data: AuditData<K>;
+    }
+  : never;
+
+export type AuditRecord<K extends AuditKind = AuditKind> = AuditEntry<K> & { seq: number; prevHash: string; hash: string };
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+const nullable = <T extends z.ZodType>(s: T) => s.nullable();
+
+/** Validates a stored or exported record (evidence verify reads records back through this). */
+export const auditRecordSchema = z
+  .strictObject({
+    seq: z.number().int().min(1),
+    at: isoTimestamp,
+    kind: z.enum(AUDIT_KINDS as [AuditKind, ...AuditKind[]]),
+    ticketId: nullable(ticketId),
+    deviceId: nullable(identifier),
+    technicianId: nullable(slug),
+    requestId: nullable(identifier),
+    sessionId: nullable(identifier),
+    data: z.unknown(),
+    prevHash: z.string().regex(/^[0-9a-f]{64}$/),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .superRefine((r, ctx) => {
+    const parsed = AUDIT_DATA_SCHEMAS[r.kind].safeParse(r.data);
+    if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['data'], message: `does not match ${r.kind}` });
+  });
+
+/** The hash of a record: sha256 over the canonical JSON of every field except `hash`. */
+export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
+  const { seq, at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data, prevHash } = record;
+  return sha256Hex(canonicalize({ seq, at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data, prevHash }));
+}
+
+/** Seal an entry onto the chain after `prev` (null for the first record). */
+export function chainRecord(entry: AuditEntry, prev: { seq: number; hash: string } | null): AuditRecord {
+  const base = { ...entry, seq: (prev?.seq ?? 0) + 1, prevHash: prev?.hash ?? GENESIS_HASH } as Omit<AuditRecord, 'hash'>;
+  return { ...base, hash: auditRecordHash(base) } as AuditRecord;
+}
+
+export type ChainCheck = { ok: true } | { ok: false; seq: number; problem: 'hash-mismatch' | 'broken-link' | 'bad-shape' };
+
+/**
+ * Check a contiguous run of records. The first record's prevHash is trusted as
+ * the anchor (older records may have been removed by retention).
+ */
+export function verifyAuditChain(records: readonly AuditRecord[]): ChainCheck {
+  let prev: AuditRecord | undefined;
+  for (const record of records) {
+    if (!auditRecordSchema.safeParse(record).success) return { ok: false, seq: record.seq, problem: 'bad-shape' };
+    if (auditRecordHash(record) !== record.hash) return { ok: false, seq: record.seq, problem: 'hash-mismatch' };
+    if (prev && (record.prevHash !== prev.hash || record.seq !== prev.seq + 1)) return { ok: false, seq: record.seq, problem: 'broken-link' };
+    prev = record;
+  }
+  return { ok: true };
+}

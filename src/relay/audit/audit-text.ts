@@ -1,0 +1,40 @@
+// One human-readable line per central audit record (`relay audit --format text`).
+import type { AuditRecord } from './audit-record.js';
+
+function describe(r: AuditRecord): string {
+  switch (r.kind) {
+    case 'request': {
+      const d = r.data;
+      return `request ${d.mode} [${d.scopes.join(', ')}] by ${d.technician.name} (${d.technician.id}/${d.technician.group}): ${d.reason.replace(/\s+/g, ' ')}`;
+    }
+    case 'rejected':
+      return `rejected ${r.data.action}: ${r.data.code}${r.data.detail ? ` (${r.data.detail})` : ''}`;
+    case 'cancel':
+      return 'request cancelled by the technician';
+    case 'decision':
+      return `decision ${r.data.outcome} by ${r.data.decidedBy}: granted [${r.data.granted.join(', ')}] declined [${r.data.declined.join(', ')}]`;
+    case 'session-started':
+      return `session started [${r.data.scopes.join(', ')}] until ${r.data.endsAt}`;
+    case 'narration':
+      return `narration: ${r.data.text.replace(/\s+/g, ' ')}`;
+    case 'scope-request':
+      return `scope request [${r.data.scopes.join(', ')}]${r.data.extendMinutes ? ` +${r.data.extendMinutes} min` : ''}: ${r.data.reason.replace(/\s+/g, ' ')}`;
+    case 'scope-update':
+      return `scope ${r.data.change} [${r.data.scopes.join(', ')}] -> granted [${r.data.granted.join(', ')}]`;
+    case 'file-transfer':
+      return `file ${r.data.direction} ${r.data.name} (${r.data.size} bytes, sha256 ${r.data.sha256})`;
+    case 'file-transfer-result':
+      return `file ${r.data.transferId} ${r.data.allowed ? 'allowed' : `refused${r.data.code ? ` (${r.data.code})` : ''}`}`;
+    case 'session-end':
+      return `session ended by ${r.data.by}${r.data.reason ? `: ${r.data.reason}` : ''}`;
+    case 'session-summary':
+      return `summary: ${r.data.summary.durationSec} s, used [${r.data.summary.scopesUsed.join(', ')}], ${r.data.summary.files.length} file(s)`;
+    case 'close':
+      return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
+  }
+}
+
+export function auditLine(r: AuditRecord): string {
+  const who = [r.technicianId && `tech=${r.technicianId}`, r.deviceId && `device=${r.deviceId}`, r.sessionId && `session=${r.sessionId}`].filter(Boolean).join(' ');
+  return `${r.at}  #${r.seq}  ${r.ticketId ?? '-'}  ${who}  ${describe(r)}`;
+}

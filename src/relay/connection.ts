@@ -1,0 +1,157 @@
+// One WebSocket peer from accept to close: hello first (agent key proof or
+// technician token), then frames in order through the router. Bad input of
+// any kind gets a typed `error`; floods are rate-limited, then disconnected.
+import type { WebSocket } from 'ws';
+import { ACCEPTED_BY, type Message } from '../protocol/messages.js';
+import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../protocol/frame.js';
+import { keyFingerprint } from '../protocol/signing.js';
+import { authenticateAgent } from './agent-auth.js';
+import type { NonceCache } from './nonce-cache.js';
+import { CLOSE, type Peer } from './peer.js';
+import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import type { Router } from './router.js';
+import { hashSecretToken } from './secret-token.js';
+import { technicianIdentity } from './session-request-builder.js';
+import type { RelayStorage, TechnicianRecord } from './storage/storage.js';
+
+export interface ConnectionDeps {
+  router: Router;
+  storage: RelayStorage;
+  nonces: NonceCache;
+  now: () => number;
+  rateLimit: RateLimit;
+  heartbeatSec: number;
+  helloTimeoutMs: number;
+  relayPublicKey: string;
+  /** Frames queued for processing before the peer counts as flooding. */
+  maxQueued: number;
+  /** Unsent bytes to a slow reader before we drop it (bounded memory per connection). */
+  maxBufferedBytes: number;
+  log: (line: string) => void;
+}
+
+type State = { role: 'pending' } | { role: 'agent'; deviceId: string } | { role: 'technician'; tech: TechnicianRecord } | { role: 'closed' };
+
+let counter = 0;
+
+export class Connection implements Peer {
+  readonly connectionId = `c${++counter}`;
+  alive = true;
+  private state: State = { role: 'pending' };
+  private readonly limiter: RateLimiter;
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private readonly helloTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly deps: ConnectionDeps,
+  ) {
+    this.limiter = new RateLimiter(deps.rateLimit, deps.now());
+    this.helloTimer = setTimeout(() => this.close(CLOSE.unauthorized, 'no hello in time'), deps.helloTimeoutMs);
+    ws.on('message', (data, isBinary) => this.onMessage(isBinary ? null : data.toString('utf8')));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', () => void this.onClose());
+    ws.on('error', () => undefined); // 'close' follows; never crash on a socket error
+  }
+
+  send(msg: Message): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(encodeFrame(msg));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  private onMessage(text: string | null): void {
+    const verdict = this.limiter.take(this.deps.now());
+    if (verdict === 'abuse' || this.queued >= this.deps.maxQueued) {
+      this.send(errorMessage('rate-limited', 'too many frames; disconnecting'));
+      this.close(CLOSE.policy, 'rate limit');
+      return;
+    }
+    if (verdict === 'limited') {
+      this.send(errorMessage('rate-limited', 'too many frames; slow down'));
+      return;
+    }
+    this.queued += 1;
+    this.queue = this.queue
+      .then(() => this.handle(text))
+      .catch((err: unknown) => {
+        this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
+        this.send(errorMessage('internal', 'the relay could not process that frame'));
+      })
+      .finally(() => (this.queued -= 1));
+  }
+
+  private async handle(text: string | null): Promise<void> {
+    const state = this.state;
+    if (state.role === 'closed') return;
+    const accept = state.role === 'agent' ? ACCEPTED_BY.relayFromAgent : state.role === 'technician' ? ACCEPTED_BY.relayFromTechnician : (['hello'] as const);
+    const parsed = parseFrame(text, accept);
+    if (!parsed.ok) {
+      this.send(errorMessage(parsed.code, parsed.detail, parsed.re));
+      if (state.role === 'pending') this.close(CLOSE.unauthorized, 'hello expected');
+      return;
+    }
+    const msg = parsed.msg;
+    if (msg.type === 'hello') {
+      if (state.role !== 'pending') return this.send(errorMessage('unexpected-type', 'already authenticated', msg.id));
+      return this.hello(msg);
+    }
+    if (state.role === 'agent') return this.deps.router.fromAgent(this, state.deviceId, msg);
+    if (state.role === 'technician') return this.deps.router.fromTechnician(this, state.tech, msg);
+  }
+
+  private async hello(msg: Message<'hello'>): Promise<void> {
+    clearTimeout(this.helloTimer);
+    const now = this.deps.now();
+    const welcome = { v: 1 as const, type: 'welcome' as const, id: newMessageId(), serverTime: new Date(now).toISOString(), heartbeatSec: this.deps.heartbeatSec, relayKeyFingerprint: keyFingerprint(this.deps.relayPublicKey) };
+    if (msg.role === 'agent') {
+      const result = await authenticateAgent(msg, this.deps.storage, this.deps.nonces, now);
+      if (!result.ok) return this.refuse(result.detail, msg.id);
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      this.state = { role: 'agent', deviceId: result.deviceId };
+      // Welcome first: no request may reach the agent before it.
+      this.send({ ...welcome, role: 'agent', deviceId: result.deviceId });
+      this.deps.router.agentConnected(result.deviceId, this);
+      if (result.enrolled) this.deps.log(`relay: device ${result.deviceId} enrolled (key ${keyFingerprint(msg.devicePublicKey)})`);
+      return;
+    }
+    const tech = await this.deps.storage.findTechnicianByTokenHash(hashSecretToken(msg.token));
+    if (!tech || tech.disabled) return this.refuse('unknown or disabled technician token', msg.id);
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.state = { role: 'technician', tech };
+    return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech) });
+  }
+
+  private refuse(detail: string, re: string): void {
+    this.send(errorMessage('unauthorized', detail, re));
+    this.close(CLOSE.unauthorized, 'unauthorized');
+  }
+
+  private async onClose(): Promise<void> {
+    clearTimeout(this.helloTimer);
+    const state = this.state;
+    this.state = { role: 'closed' };
+    try {
+      if (state.role === 'agent') await this.deps.router.agentDisconnected(state.deviceId, this);
+      if (state.role === 'technician') await this.deps.router.technicianDisconnected(this);
+    } catch (err) {
+      this.deps.log(`relay: cleanup failed for ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+// Bearer secrets (technician API tokens, enrollment tokens): 32 random bytes,
+// stored only as sha256 (enough for uniformly random 256-bit secrets).
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../protocol/signing.js';
+
+export function newSecretToken(random: (n: number) => Buffer = randomBytes): string {
+  return random(32).toString('base64url');
+}
+
+export function hashSecretToken(token: string): string {
+  return sha256Hex(token);
+}

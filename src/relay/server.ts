@@ -1,0 +1,109 @@
+// The reference relay: one HTTP(S) server carrying the WebSocket endpoint
+// (agents and technicians) and the technician console page on the same origin.
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { MAX_FRAME_BYTES } from '../protocol/limits.js';
+import type { Ed25519KeyPair } from '../protocol/signing.js';
+import { Connection } from './connection.js';
+import { consoleHandler, defaultConsoleDir } from './console-assets.js';
+import { NonceCache } from './nonce-cache.js';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limiter.js';
+import { Router, type RouterOptions } from './router.js';
+import type { RelayStorage } from './storage/storage.js';
+
+export interface RelayOptions extends Omit<RouterOptions, 'storage' | 'relayKey'> {
+  storage: RelayStorage;
+  relayKey: Ed25519KeyPair;
+  host?: string;
+  port?: number;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  rateLimit?: RateLimit;
+  heartbeatSec?: number;
+  helloTimeoutMs?: number;
+  consoleDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface RelayServer {
+  readonly port: number;
+  readonly host: string;
+  /** ws:// or wss:// URL of the endpoint. */
+  readonly url: string;
+  readonly router: Router;
+  /** Tell every peer, close every socket, stop listening. Does not close the storage. */
+  close(): Promise<void>;
+}
+
+export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => undefined);
+  const router = new Router({ ...opts, now });
+  const handler = consoleHandler(opts.consoleDir ?? defaultConsoleDir());
+  const http: HttpServer = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(handler);
+  const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const heartbeatSec = opts.heartbeatSec ?? 30;
+  const connections = new Set<Connection>();
+  const deps = {
+    router,
+    storage: opts.storage,
+    nonces: new NonceCache(10 * 60_000),
+    now,
+    rateLimit: opts.rateLimit ?? DEFAULT_RATE_LIMIT,
+    heartbeatSec,
+    helloTimeoutMs: opts.helloTimeoutMs ?? 10_000,
+    relayPublicKey: opts.relayKey.publicKey,
+    maxQueued: 256,
+    maxBufferedBytes: 1024 * 1024,
+    log,
+  };
+
+  wss.on('connection', (ws) => {
+    const conn = new Connection(ws, deps);
+    connections.add(conn);
+    ws.on('close', () => connections.delete(conn));
+  });
+  wss.on('error', (err) => log(`relay: websocket server error: ${err.message}`));
+
+  // Heartbeat: a peer that didn't answer the previous ping is gone.
+  const heartbeat = setInterval(() => {
+    for (const conn of connections) {
+      if (!conn.alive) {
+        conn.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ping();
+    }
+  }, heartbeatSec * 1000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    port: address.port,
+    host,
+    url: `${opts.tls ? 'wss' : 'ws'}://${urlHost}:${address.port}`,
+    router,
+    async close() {
+      clearInterval(heartbeat);
+      router.shutdown();
+      for (const conn of connections) conn.close(1001, 'relay shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // Give close frames a moment, then drop whatever is left.
+      await new Promise((r) => setTimeout(r, 50));
+      for (const conn of connections) conn.terminate();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,195 @@
+// RelayStorage on node:sqlite (embedded, one file in the data dir). WAL mode,
+// synchronous=FULL so an acknowledged audit record survives a crash.
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { z } from 'zod';
+import { scopeList } from '../../protocol/primitives.js';
+import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS technicians (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, grp TEXT NOT NULL, org TEXT,
+  scopes TEXT NOT NULL, unattended INTEGER NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS devices (
+  device_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, enrolled_at TEXT NOT NULL, last_seen_at TEXT
+);
+CREATE TABLE IF NOT EXISTS enrollments (
+  token_hash TEXT PRIMARY KEY, device_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL,
+  ticket_id TEXT, device_id TEXT, technician_id TEXT, request_id TEXT, session_id TEXT,
+  record TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_ticket ON audit(ticket_id, seq);
+CREATE INDEX IF NOT EXISTS audit_session ON audit(session_id, seq);
+CREATE INDEX IF NOT EXISTS audit_request ON audit(request_id, seq);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+  seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, relay_public_key TEXT NOT NULL, sig TEXT NOT NULL
+);
+`;
+
+const technicianRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  grp: z.string(),
+  org: z.string().nullable(),
+  scopes: z.string(),
+  unattended: z.number(),
+  token_hash: z.string(),
+  created_at: z.string(),
+  disabled: z.number(),
+});
+
+const deviceRow = z.object({ device_id: z.string(), public_key: z.string(), enrolled_at: z.string(), last_seen_at: z.string().nullable() });
+const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
+
+function toTechnician(row: unknown): TechnicianRecord {
+  const r = technicianRow.parse(row);
+  const tech: TechnicianRecord = {
+    id: r.id,
+    name: r.name,
+    group: r.grp,
+    scopes: scopeList.parse(JSON.parse(r.scopes)),
+    unattended: r.unattended === 1,
+    tokenHash: r.token_hash,
+    createdAt: r.created_at,
+    disabled: r.disabled === 1,
+  };
+  if (r.org !== null) tech.org = r.org;
+  return tech;
+}
+
+export class SqliteStorage implements RelayStorage {
+  private readonly db: DatabaseSync;
+
+  /** `path` is a file in the data dir, or ':memory:' for tests. */
+  constructor(path: string) {
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+    this.db.exec(SCHEMA);
+  }
+
+  async addTechnician(t: TechnicianRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO technicians (id, name, grp, org, scopes, unattended, token_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(t.id, t.name, t.group, t.org ?? null, JSON.stringify(t.scopes), t.unattended ? 1 : 0, t.tokenHash, t.createdAt, t.disabled ? 1 : 0);
+  }
+
+  async findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null> {
+    const row = this.db.prepare('SELECT * FROM technicians WHERE token_hash = ?').get(tokenHash);
+    return row ? toTechnician(row) : null;
+  }
+
+  async getTechnician(id: string): Promise<TechnicianRecord | null> {
+    const row = this.db.prepare('SELECT * FROM technicians WHERE id = ?').get(id);
+    return row ? toTechnician(row) : null;
+  }
+
+  async listTechnicians(): Promise<TechnicianRecord[]> {
+    return this.db.prepare('SELECT * FROM technicians ORDER BY id').all().map(toTechnician);
+  }
+
+  async addEnrollment(e: EnrollmentRecord): Promise<void> {
+    this.db.prepare('INSERT INTO enrollments (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(e.tokenHash, e.deviceId, e.createdAt, e.expiresAt);
+  }
+
+  async consumeEnrollment(deviceId: string, tokenHash: string, now: string): Promise<boolean> {
+    const result = this.db.prepare('DELETE FROM enrollments WHERE token_hash = ? AND device_id = ? AND expires_at > ?').run(tokenHash, deviceId, now);
+    return Number(result.changes) === 1;
+  }
+
+  async registerDevice(d: DeviceRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO devices (device_id, public_key, enrolled_at, last_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key, enrolled_at = excluded.enrolled_at')
+      .run(d.deviceId, d.publicKey, d.enrolledAt, d.lastSeenAt);
+  }
+
+  async getDevice(deviceId: string): Promise<DeviceRecord | null> {
+    const row = this.db.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId);
+    if (!row) return null;
+    const r = deviceRow.parse(row);
+    return { deviceId: r.device_id, publicKey: r.public_key, enrolledAt: r.enrolled_at, lastSeenAt: r.last_seen_at };
+  }
+
+  async touchDevice(deviceId: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE device_id = ?').run(at, deviceId);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<AuditRecord> {
+    // Synchronous read-then-insert inside one transaction: no other append can interleave.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const record = chainRecord(entry, this.headSync());
+      this.db
+        .prepare('INSERT INTO audit (seq, at, kind, ticket_id, device_id, technician_id, request_id, session_id, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(record.seq, record.at, record.kind, record.ticketId, record.deviceId, record.technicianId, record.requestId, record.sessionId, JSON.stringify(record), record.hash);
+      this.db.exec('COMMIT');
+      return record;
+    } catch (err) {
+      this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async queryAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const args: SQLInputValue[] = [];
+    const bound = (clause: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    const eq = (column: string, value: string | undefined) => bound(`${column} = ?`, value);
+    eq('ticket_id', q.ticketId);
+    eq('session_id', q.sessionId);
+    eq('request_id', q.requestId);
+    eq('device_id', q.deviceId);
+    eq('technician_id', q.technicianId);
+    if (q.kinds) {
+      where.push(`kind IN (${q.kinds.map(() => '?').join(', ') || "''"})`);
+      args.push(...q.kinds);
+    }
+    bound('at >= ?', q.from);
+    bound('at < ?', q.to);
+    bound('seq >= ?', q.fromSeq);
+    bound('seq <= ?', q.toSeq);
+    const sql = `SELECT record FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+    return this.db
+      .prepare(sql)
+      .all(...args)
+      .map((row) => auditRecordSchema.parse(JSON.parse(z.object({ record: z.string() }).parse(row).record)) as AuditRecord);
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string } | null> {
+    return this.headSync();
+  }
+
+  private headSync(): { seq: number; hash: string } | null {
+    const row = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
+    return row ? z.object({ seq: z.number(), hash: z.string() }).parse(row) : null;
+  }
+
+  async pruneAudit(before: string): Promise<number> {
+    const result = this.db.prepare('DELETE FROM audit WHERE at < ?').run(before);
+    return Number(result.changes);
+  }
+
+  async addCheckpoint(c: AuditCheckpoint): Promise<void> {
+    this.db.prepare('INSERT OR REPLACE INTO audit_checkpoints (seq, hash, at, relay_public_key, sig) VALUES (?, ?, ?, ?, ?)').run(c.seq, c.hash, c.at, c.relayPublicKey, c.sig);
+  }
+
+  async latestCheckpoint(minSeq = 0): Promise<AuditCheckpoint | null> {
+    const row = this.db.prepare('SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq DESC LIMIT 1').get(minSeq);
+    if (!row) return null;
+    const r = checkpointRow.parse(row);
+    return { seq: r.seq, hash: r.hash, at: r.at, relayPublicKey: r.relay_public_key, sig: r.sig };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}

@@ -1,0 +1,89 @@
+// Everything the relay keeps, behind one interface: node:sqlite by default
+// (sqlite-storage.ts); a PostgreSQL implementation can replace it without
+// touching routing. Methods are synchronous-looking promises so a network
+// database fits the same shape.
+import type { Scope } from '../../protocol/scopes.js';
+import type { AuditEntry, AuditKind, AuditRecord } from '../audit/audit-record.js';
+
+export interface TechnicianRecord {
+  id: string;
+  name: string;
+  group: string;
+  org?: string;
+  /** Scopes this technician may request. */
+  scopes: Scope[];
+  /** Whether this technician may request unattended (approval or emergency) sessions. */
+  unattended: boolean;
+  /** sha256 hex of the API token; the token itself is never stored. */
+  tokenHash: string;
+  createdAt: string;
+  disabled: boolean;
+}
+
+export interface DeviceRecord {
+  deviceId: string;
+  publicKey: string;
+  enrolledAt: string;
+  lastSeenAt: string | null;
+}
+
+export interface EnrollmentRecord {
+  deviceId: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** A signed statement "the audit chain's head at seq N has hash H" (issue 9 evidence). */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  at: string;
+  relayPublicKey: string;
+  sig: string;
+}
+
+export interface AuditQuery {
+  ticketId?: string;
+  sessionId?: string;
+  requestId?: string;
+  deviceId?: string;
+  technicianId?: string;
+  kinds?: readonly AuditKind[];
+  /** Inclusive lower bound on `at` (ISO). */
+  from?: string;
+  /** Exclusive upper bound on `at` (ISO). */
+  to?: string;
+  /** Inclusive seq bounds, for chain ranges. */
+  fromSeq?: number;
+  toSeq?: number;
+}
+
+export interface RelayStorage {
+  // technicians
+  addTechnician(tech: TechnicianRecord): Promise<void>;
+  findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null>;
+  getTechnician(id: string): Promise<TechnicianRecord | null>;
+  listTechnicians(): Promise<TechnicianRecord[]>;
+
+  // devices and one-time enrollment
+  addEnrollment(enrollment: EnrollmentRecord): Promise<void>;
+  /** Consume a matching, unexpired enrollment for this device; true once, false forever after. */
+  consumeEnrollment(deviceId: string, tokenHash: string, now: string): Promise<boolean>;
+  registerDevice(device: DeviceRecord): Promise<void>;
+  getDevice(deviceId: string): Promise<DeviceRecord | null>;
+  touchDevice(deviceId: string, at: string): Promise<void>;
+
+  // central audit (hash-chained, append-only apart from retention)
+  appendAudit(entry: AuditEntry): Promise<AuditRecord>;
+  queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
+  /** The newest record's seq and hash, or null when the log is empty. */
+  auditHead(): Promise<{ seq: number; hash: string } | null>;
+  /** Delete records older than `before` (retention); returns how many went. */
+  pruneAudit(before: string): Promise<number>;
+  addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
+  /** The newest checkpoint whose seq is >= `minSeq` (default any). */
+  latestCheckpoint(minSeq?: number): Promise<AuditCheckpoint | null>;
+
+  close(): Promise<void>;
+}

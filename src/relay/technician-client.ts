@@ -1,0 +1,102 @@
+// The technician side of the protocol for Node (the `request` and `session`
+// commands): connect, authenticate with the API token, then exchange frames.
+import WebSocket from 'ws';
+import { ACCEPTED_BY, type Message, type Technician } from '../protocol/messages.js';
+import { encodeFrame, newMessageId, parseFrame } from '../protocol/frame.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+
+export type TechnicianConnectResult = { ok: true; client: TechnicianClient } | { ok: false; code: ErrorCode | 'connect-failed'; detail: string };
+
+export class TechnicianClient {
+  private listeners = new Set<(msg: Message) => void>();
+  private closedListeners = new Set<() => void>();
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly technician: Technician,
+  ) {
+    ws.on('message', (data) => {
+      const parsed = parseFrame(data.toString('utf8'), ACCEPTED_BY.technicianFromRelay);
+      if (parsed.ok) for (const l of this.listeners) l(parsed.msg);
+    });
+    ws.on('close', () => {
+      for (const l of this.closedListeners) l();
+    });
+  }
+
+  onMessage(listener: (msg: Message) => void): void {
+    this.listeners.add(listener);
+  }
+
+  onClose(listener: () => void): void {
+    this.closedListeners.add(listener);
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  send(msg: Message): void {
+    if (this.isOpen) this.ws.send(encodeFrame(msg));
+  }
+
+  /** Resolve with the first message matching `pick` (or null if the socket closes first). */
+  waitFor<T>(pick: (msg: Message) => T | undefined): Promise<T | null> {
+    return new Promise((resolve) => {
+      const onMsg = (msg: Message) => {
+        const hit = pick(msg);
+        if (hit === undefined) return;
+        this.listeners.delete(onMsg);
+        resolve(hit);
+      };
+      this.listeners.add(onMsg);
+      this.onClose(() => resolve(null));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close(1000, 'bye');
+      setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 1000).unref();
+    });
+  }
+}
+
+export function connectTechnician(url: string, token: string, client = 'porchlight-cli'): Promise<TechnicianConnectResult> {
+  return new Promise((resolve) => {
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, { maxPayload: 64 * 1024, handshakeTimeout: 10_000 });
+    } catch (err) {
+      resolve({ ok: false, code: 'connect-failed', detail: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    let settled = false;
+    const settle = (r: TechnicianConnectResult) => {
+      if (settled) return;
+      settled = true;
+      ws.off('message', onFirst);
+      resolve(r);
+    };
+    const onFirst = (data: WebSocket.RawData) => {
+      const parsed = parseFrame(data.toString('utf8'), ['welcome', 'error']);
+      if (!parsed.ok) return settle({ ok: false, code: parsed.code, detail: parsed.detail });
+      const msg = parsed.msg;
+      if (msg.type === 'welcome' && msg.technician) return settle({ ok: true, client: new TechnicianClient(ws, msg.technician) });
+      if (msg.type === 'error') {
+        ws.close();
+        return settle({ ok: false, code: msg.code, detail: msg.detail ?? msg.code });
+      }
+      settle({ ok: false, code: 'bad-frame', detail: 'unexpected welcome' });
+    };
+    ws.on('message', onFirst);
+    ws.on('open', () => ws.send(encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client })));
+    ws.on('error', (err) => settle({ ok: false, code: 'connect-failed', detail: err.message }));
+    ws.on('close', () => settle({ ok: false, code: 'connect-failed', detail: 'the relay closed the connection' }));
+  });
+}

@@ -1,0 +1,40 @@
+// How the technician tools turn relay answers into exit codes (stable:
+// scripts depend on them, see src/cli/exit-codes.ts).
+import type { ErrorCode } from '../protocol/error-codes.js';
+import type { Message } from '../protocol/messages.js';
+import { EXIT } from '../cli/exit-codes.js';
+
+export function exitForError(code: ErrorCode | 'connect-failed'): number {
+  switch (code) {
+    case 'agent-offline':
+      return EXIT.agentOffline;
+    case 'unauthorized':
+      return EXIT.unauthorized;
+    case 'forbidden':
+    case 'bad-approval':
+    case 'policy-blocked':
+    case 'wrong-device':
+      return EXIT.blocked;
+    case 'expired':
+      return EXIT.expired;
+    default:
+      return EXIT.other;
+  }
+}
+
+/** 0 only when every requested scope was granted. */
+export function exitForDecision(decision: Message<'session.decision'>, requested: readonly string[]): number {
+  switch (decision.outcome) {
+    case 'accepted':
+      return requested.every((s) => (decision.granted as readonly string[]).includes(s)) ? EXIT.ok : EXIT.partial;
+    case 'partial':
+      return EXIT.partial;
+    case 'declined':
+    case 'no-user-present':
+      return EXIT.declined;
+    case 'expired':
+      return EXIT.expired;
+    case 'blocked':
+      return EXIT.blocked;
+  }
+}

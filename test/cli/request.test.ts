@@ -1,0 +1,164 @@
+// `porchlight request` as a child process against a real relay and a scripted agent.
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateEd25519KeyPair, signApprovalToken, type Message } from '../../src/protocol/index.js';
+import { startTestRelay, type TestRelay } from '../relay/harness.js';
+import { acceptAndFinish, acceptAndStay, block, decide, decline, expire, type ScriptedAgent } from '../relay/scripted-agent.js';
+import { ensureBuilt, runCli, startCli } from './built-cli.js';
+
+const approvalsKey = generateEd25519KeyPair();
+let t: TestRelay;
+let token: string;
+let agent: ScriptedAgent;
+const dir = mkdtempSync(join(tmpdir(), 'pl-request-'));
+
+beforeAll(ensureBuilt, 120_000);
+beforeEach(async () => {
+  t = await startTestRelay({ approvalsPublicKey: approvalsKey.publicKey });
+  token = await t.addTechnician('alice', { unattended: true });
+  agent = await t.agent('dev-1');
+});
+afterEach(() => t.close());
+afterAll(() => undefined);
+
+const base = () => ['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-1', '--ticket', 'INC42', '--reason', 'VPN drops every hour', '--scopes', 'view,control'];
+const jsonLines = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
+
+describe('porchlight request exit codes', () => {
+  it('exits 0 when every scope is accepted, printing each event as one JSON line', async () => {
+    agent.answer = acceptAndFinish();
+    const r = await runCli([...base(), '--json']);
+    expect(r.code).toBe(0);
+    const events = jsonLines(r.stdout);
+    expect(events.map((e) => e.type)).toEqual(['session.pending', 'session.decision', 'session.started', 'session.end', 'session.summary']);
+    expect(events[0]!.verificationCode).toMatch(/^\d{6}$/);
+  });
+
+  it('prints the verification code and the decision per scope for people', async () => {
+    agent.answer = acceptAndFinish(['view']);
+    const r = await runCli(base());
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/verification code: \d{6} {2}\(read this to the user/);
+    expect(r.stdout).toMatch(/view +granted/);
+    expect(r.stdout).toMatch(/control +declined/);
+  });
+
+  it.each([
+    ['declined', decline, 4],
+    ['no user present', (req: Message<'session.request'>) => [decide(req, 'no-user-present', [])], 4],
+    ['expired', expire, 5],
+    ['blocked by policy', block, 6],
+  ] as const)('exits with the code for %s', async (_name, answer, code) => {
+    agent.answer = answer;
+    const r = await runCli([...base(), '--json']);
+    expect(r.code).toBe(code);
+    expect(jsonLines(r.stdout).at(-1)).toMatchObject({ type: 'session.decision' });
+  });
+
+  it('exits 7 when the agent is offline', async () => {
+    const r = await runCli([...base().map((a) => (a === 'dev-1' ? 'dev-gone' : a)), '--json']);
+    expect(r.code).toBe(7);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'agent-offline' })]);
+  });
+
+  it('exits 8 with a bad token, and takes the token from PORCHLIGHT_TOKEN', async () => {
+    const args = base();
+    args.splice(args.indexOf('--token'), 2);
+    expect((await runCli(args, { PORCHLIGHT_TOKEN: 'A'.repeat(43) })).code).toBe(8);
+    agent.answer = decline;
+    expect((await runCli(args, { PORCHLIGHT_TOKEN: token })).code).toBe(4);
+  });
+
+  it('exits 6 when the technician group may not ask for a scope', async () => {
+    const limited = await t.addTechnician('victor', { scopes: ['view'] });
+    const args = base();
+    args[args.indexOf(token)] = limited;
+    expect((await runCli(args)).code).toBe(6);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    expect((await runCli(['request', '--relay', t.relay.url, '--token', token])).code).toBe(2);
+    expect((await runCli([...base(), '--scopes', 'view,root'])).code).toBe(2);
+  });
+
+  it('ends a live session cleanly on Ctrl-C and records the ticket outcome', async () => {
+    agent.answer = acceptAndStay();
+    const cli = startCli([...base(), '--close-outcome', 'resolved']);
+    await cli.waitForOutput('started');
+    const end = agent.next('session.end');
+    cli.child.kill('SIGINT');
+    const ended = await end;
+    expect(ended.by).toBe('technician');
+    // The agent answers with its own end and summary; the CLI then records the outcome.
+    agent.send({ v: 1, type: 'session.end', id: 'e-1', sessionId: ended.sessionId, by: 'technician' });
+    const r = await cli.done;
+    expect(r.code).toBe(0);
+    const close = await t.storage.queryAudit({ ticketId: 'INC42', kinds: ['close'] });
+    expect(close).toEqual([expect.objectContaining({ sessionId: ended.sessionId, data: { outcome: 'resolved' } })]);
+  });
+});
+
+describe('unattended access with approval tokens', () => {
+  function approvalFile(name: string, over: Record<string, unknown> = {}, key = approvalsKey): string {
+    const now = Date.now();
+    const token = signApprovalToken(
+      {
+        v: 1,
+        kind: 'approval',
+        deviceId: 'dev-1',
+        technicianId: 'alice',
+        scopes: ['view', 'control'],
+        ticketId: 'INC42',
+        reference: 'mail:approval-42',
+        approver: 'Maria Manager',
+        issuedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 3600_000).toISOString(),
+        nonce: 'YXBwcm92YWwtbm9uY2UtMDAwMQ',
+        ...over,
+      } as Parameters<typeof signApprovalToken>[0],
+      key,
+    );
+    const path = join(dir, `${name}.json`);
+    writeFileSync(path, JSON.stringify(token));
+    return path;
+  }
+
+  it('forwards a valid approval made with porchlight approve and records it', async () => {
+    const keyFile = join(dir, `approvals-${Date.now()}.json`);
+    const gen = await runCli(['keys', 'generate', '--approvals', '--out', keyFile]);
+    expect(gen.code).toBe(0);
+    const { readKeyPairFile } = await import('../../src/relay/relay-key.js');
+    await t.close();
+    t = await startTestRelay({ approvalsPublicKey: readKeyPairFile(keyFile).publicKey });
+    token = await t.addTechnician('alice', { unattended: true });
+    agent = await t.agent('dev-1');
+    const out = join(dir, `approval-${Date.now()}.json`);
+    const approve = await runCli(['approve', '--key', keyFile, '--device', 'dev-1', '--technician', 'alice', '--scopes', 'view,control', '--ticket', 'INC42', '--reference', 'mail:42', '--approver', 'Maria Manager', '--expires', '60', '--out', out]);
+    expect(approve.code).toBe(0);
+    agent.answer = acceptAndFinish();
+    const r = await runCli([...base(), '--unattended', '--approval', out]);
+    expect(r.code).toBe(0);
+    const forwarded = (await t.storage.queryAudit({ ticketId: 'INC42', kinds: ['request'] }))[0]!;
+    expect(forwarded.data).toMatchObject({ mode: 'unattended', approval: { kind: 'manager', approver: 'Maria Manager', reference: 'mail:42' } });
+  });
+
+  it.each([
+    ['for another device', { deviceId: 'dev-9' }, undefined],
+    ['expired', { issuedAt: new Date(Date.now() - 7200_000).toISOString(), expiresAt: new Date(Date.now() - 3600_000).toISOString() }, undefined],
+    ['signed by another key', {}, generateEd25519KeyPair()],
+  ])('refuses an approval %s with exit 6 before the agent sees it', async (name, over, key) => {
+    const r = await runCli([...base(), '--unattended', '--approval', approvalFile(name.replace(/\s/g, '-'), over, key), '--json']);
+    expect(r.code).toBe(6);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'bad-approval' })]);
+    expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
+  });
+
+  it('refuses unattended access for a technician whose group may not use it', async () => {
+    const attendedOnly = await t.addTechnician('victor');
+    const args = [...base(), '--emergency', 'Ransomware spreading', '--incident', 'SEC-7'];
+    args[args.indexOf(token)] = attendedOnly;
+    expect((await runCli(args)).code).toBe(6);
+  });
+});

@@ -1,0 +1,70 @@
+// The technician console in Debian Chromium against a real relay and a scripted agent.
+import { expect, test } from '@playwright/test';
+import { build } from 'esbuild';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
+import { startTestRelay, type TestRelay } from './harness.js';
+import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
+
+const consoleSrc = fileURLToPath(new URL('../../src/relay/console/', import.meta.url));
+
+async function buildConsole(): Promise<string> {
+  const out = mkdtempSync(join(tmpdir(), 'pl-console-'));
+  await build({ entryPoints: [join(consoleSrc, 'main.ts')], outfile: join(out, 'main.js'), bundle: true, format: 'esm', platform: 'browser', target: 'chrome130', logLevel: 'silent' });
+  for (const f of ['index.html', 'console.css']) copyFileSync(join(consoleSrc, f), join(out, f));
+  return out;
+}
+
+let t: TestRelay;
+let agent: ScriptedAgent;
+let token: string;
+
+test.beforeEach(async () => {
+  t = await startTestRelay({ consoleDir: await buildConsole() });
+  token = newSecretToken();
+  await t.storage.addTechnician({ id: 'eve', name: '<b>Eve</b> Tech', group: 'helpdesk', scopes: ['view', 'control'], unattended: false, tokenHash: hashSecretToken(token), createdAt: new Date().toISOString(), disabled: false });
+  agent = await t.agent('dev-42');
+});
+test.afterEach(() => t.close());
+
+test('sign in, request, see the verification code and the decision arrive, then End', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  agent.answer = (req) => acceptAndStay()(req, agent).map((m) => (m.type === 'session.decision' ? { ...m, outcome: 'partial' as const, granted: ['view' as const], declined: ['control' as const] } : m.type === 'session.started' ? { ...m, scopes: ['view' as const] } : m));
+
+  const response = await page.goto(t.relay.url.replace(/^ws/, 'http') + '/');
+  expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Network strings are text, never markup.
+  await expect(page.locator('#who')).toHaveText('Signed in as <b>Eve</b> Tech (helpdesk)');
+
+  await page.getByLabel('Device id').fill('dev-42');
+  await page.getByLabel('Ticket', { exact: true }).fill('INC9001');
+  await page.getByLabel('Reason (the user reads this)').fill('Excel add-in keeps crashing');
+  await page.getByLabel('Control').check();
+  const sent = agent.next('session.request');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  const req = await sent;
+  await expect(page.locator('#code')).toHaveText(req.payload.verificationCode);
+  await expect(page.locator('#state')).toContainText('Session live');
+  await expect(page.locator('#events')).toContainText('decision partial (user): granted view; declined control');
+
+  const end = agent.next('session.end');
+  await page.getByRole('button', { name: 'End' }).click();
+  expect(await end).toMatchObject({ by: 'technician' });
+  expect(problems).toEqual([]);
+});
+
+test('a wrong token is refused and the sign-in form stays', async ({ page }) => {
+  await page.goto(t.relay.url.replace(/^ws/, 'http') + '/');
+  await page.getByLabel('API token').fill('x'.repeat(43));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#error')).toContainText('unauthorized');
+  await expect(page.locator('#signin')).toBeVisible();
+});

@@ -1,0 +1,61 @@
+// A real relay on 127.0.0.1:0 with in-memory storage, plus admin helpers.
+import { generateEd25519KeyPair } from '../../src/protocol/index.js';
+import type { Scope } from '../../src/protocol/scopes.js';
+import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
+import { startRelay, type RelayOptions, type RelayServer } from '../../src/relay/server.js';
+import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
+import { connectAgent, type ScriptedAgent } from './scripted-agent.js';
+
+export interface TestRelay {
+  relay: RelayServer;
+  storage: SqliteStorage;
+  relayKey: ReturnType<typeof generateEd25519KeyPair>;
+  addTechnician(id: string, opts?: { group?: string; scopes?: Scope[]; unattended?: boolean }): Promise<string>;
+  enroll(deviceId: string): Promise<string>;
+  /** Enroll and connect a scripted agent. */
+  agent(deviceId: string): Promise<ScriptedAgent>;
+  close(): Promise<void>;
+}
+
+export async function startTestRelay(opts: Partial<RelayOptions> = {}): Promise<TestRelay> {
+  const storage = new SqliteStorage(':memory:');
+  const relayKey = generateEd25519KeyPair();
+  const relay = await startRelay({ storage, relayKey, port: 0, ...opts });
+  const agents: ScriptedAgent[] = [];
+  const t: TestRelay = {
+    relay,
+    storage,
+    relayKey,
+    async addTechnician(id, o = {}) {
+      const token = newSecretToken();
+      await storage.addTechnician({
+        id,
+        name: `${id[0]!.toUpperCase()}${id.slice(1)} Tech`,
+        group: o.group ?? 'helpdesk',
+        scopes: o.scopes ?? ['view', 'control', 'admin', 'file-transfer'],
+        unattended: o.unattended ?? false,
+        tokenHash: hashSecretToken(token),
+        createdAt: new Date().toISOString(),
+        disabled: false,
+      });
+      return token;
+    },
+    async enroll(deviceId) {
+      const token = newSecretToken();
+      await storage.addEnrollment({ deviceId, tokenHash: hashSecretToken(token), createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3600_000).toISOString() });
+      return token;
+    },
+    async agent(deviceId) {
+      const r = await connectAgent(relay.url, { deviceId, enrollmentToken: await t.enroll(deviceId) });
+      if (!r.ok) throw new Error(`agent ${deviceId} could not connect: ${r.error?.code ?? 'no answer'}`);
+      agents.push(r.agent);
+      return r.agent;
+    },
+    async close() {
+      await Promise.all(agents.map((a) => a.close()));
+      await relay.close();
+      await storage.close();
+    },
+  };
+  return t;
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
+import { verifyAuditChain, type AuditEntry, type AuditRecord } from '../../src/relay/audit/audit-record.js';
+import { signAuditCheckpoint, verifyAuditCheckpoint } from '../../src/relay/audit/checkpoint.js';
+import { generateEd25519KeyPair } from '../../src/protocol/index.js';
+
+function closeEntry(ticketId: string, at: string): AuditEntry {
+  return { kind: 'close', at, ticketId, deviceId: 'dev-1', technicianId: 'alice', requestId: null, sessionId: 'ses-1', data: { outcome: 'resolved' } };
+}
+
+describe('SqliteStorage', () => {
+  it('chains audit records and answers per-ticket queries after a reopen', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pl-store-')), 'relay.db');
+    const a = new SqliteStorage(path);
+    await a.appendAudit(closeEntry('INC1', '2026-11-01T10:00:00.000Z'));
+    await a.appendAudit(closeEntry('INC2', '2026-11-01T11:00:00.000Z'));
+    await a.close();
+    const b = new SqliteStorage(path);
+    await b.appendAudit(closeEntry('INC1', '2026-11-02T10:00:00.000Z'));
+    const all = await b.queryAudit({});
+    expect(all.map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect(verifyAuditChain(all)).toEqual({ ok: true });
+    expect((await b.queryAudit({ ticketId: 'INC1' })).map((r) => r.seq)).toEqual([1, 3]);
+    await b.close();
+  });
+
+  it('pinpoints an edited record', async () => {
+    const s = new SqliteStorage(':memory:');
+    for (const t of ['A1', 'A2', 'A3']) await s.appendAudit(closeEntry(t, '2026-11-01T10:00:00.000Z'));
+    const records = await s.queryAudit({});
+    const edited = records.map((r) => (r.seq === 2 ? { ...r, data: { outcome: 'escalated' } } : r)) as AuditRecord[];
+    expect(verifyAuditChain(edited)).toEqual({ ok: false, seq: 2, problem: 'hash-mismatch' });
+  });
+
+  it('consumes an enrollment token once, only for its device, only before expiry', async () => {
+    const s = new SqliteStorage(':memory:');
+    await s.addEnrollment({ deviceId: 'dev-1', tokenHash: 'h1', createdAt: '2026-11-01T10:00:00.000Z', expiresAt: '2026-11-02T10:00:00.000Z' });
+    expect(await s.consumeEnrollment('dev-2', 'h1', '2026-11-01T11:00:00.000Z')).toBe(false);
+    expect(await s.consumeEnrollment('dev-1', 'h1', '2026-11-03T11:00:00.000Z')).toBe(false);
+    expect(await s.consumeEnrollment('dev-1', 'h1', '2026-11-01T11:00:00.000Z')).toBe(true);
+    expect(await s.consumeEnrollment('dev-1', 'h1', '2026-11-01T11:00:00.000Z')).toBe(false);
+  });
+
+  it('prunes by retention and keeps the rest verifiable; checkpoints verify against the relay key', async () => {
+    const s = new SqliteStorage(':memory:');
+    await s.appendAudit(closeEntry('OLD', '2026-09-01T10:00:00.000Z'));
+    await s.appendAudit(closeEntry('NEW', '2026-11-01T10:00:00.000Z'));
+    expect(await s.pruneAudit('2026-10-01T00:00:00.000Z')).toBe(1);
+    const rest = await s.queryAudit({});
+    expect(verifyAuditChain(rest)).toEqual({ ok: true });
+    const key = generateEd25519KeyPair();
+    const head = await s.auditHead();
+    const cp = signAuditCheckpoint(head!, '2026-11-01T10:00:01.000Z', key);
+    await s.addCheckpoint(cp);
+    expect(await s.latestCheckpoint(2)).toEqual(cp);
+    expect(verifyAuditCheckpoint(cp, key.publicKey)).toBe(true);
+    expect(verifyAuditCheckpoint({ ...cp, hash: '1'.repeat(64) }, key.publicKey)).toBe(false);
+  });
+});
