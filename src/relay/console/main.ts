@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // The technician console in the browser: same protocol and auth as the CLI.
 // Every string from the network is set with textContent, never as HTML.
 import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
