@@ -24,6 +24,8 @@ export function secureWebPreferences(preload: string): WebPreferences {
     allowRunningInsecureContent: false,
     webviewTag: false,
     experimentalFeatures: false,
+    // Middle-click would try to open a new window (denied anyway); don't even fire it.
+    disableBlinkFeatures: 'Auxclick',
     navigateOnDragDrop: false,
     spellcheck: false,
     safeDialogs: true,

@@ -20,6 +20,7 @@ describe('window options', () => {
         webviewTag: false,
         navigateOnDragDrop: false,
         devTools: false,
+        disableBlinkFeatures: 'Auxclick',
       });
       expect(o.webPreferences).not.toHaveProperty('enableBlinkFeatures');
       expect(o.show).toBe(false);
