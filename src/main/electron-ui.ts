@@ -32,6 +32,10 @@ export interface ShellWindow {
   isDestroyed(): boolean;
   onClosed(listener: () => void): void;
   onFocus(listener: () => void): void;
+  /** The page's renderer process crashed or was killed. */
+  onGone(listener: () => void): void;
+  /** Load the window's page again (it sends `<window>:ready` once loaded). */
+  reload(): void;
 }
 
 export interface WindowFactory {
@@ -108,6 +112,8 @@ export class ElectronUi implements UiPort {
       // Closing the dialog (title-bar X, Alt+F4, Cmd+W) declines.
       window.onClosed(() => finish(dismissed));
       window.onFocus(() => window.flashFrame(false));
+      // A crashed dialog can't be answered: decline rather than leave a blank window up.
+      window.onGone(() => finish(dismissed));
       window.setBounds(consentBounds(this.s.screen.displays(), this.s.screen.cursor(), CONSENT_SIZE));
       this.consent = { view, window, finish };
     });
@@ -124,6 +130,11 @@ export class ElectronUi implements UiPort {
     this.banner = banner;
     window.onClosed(() => {
       if (this.banner === banner) this.banner = undefined;
+    });
+    // The banner must stay while the session lives: reload a crashed page (it asks for the view again).
+    window.onGone(() => {
+      this.s.log('banner-gone', 'banner renderer gone; reloading');
+      if (!window.isDestroyed()) window.reload();
     });
     window.setBounds(this.bannerPlace('compact'));
   }
@@ -147,6 +158,9 @@ export class ElectronUi implements UiPort {
     this.summary = summary;
     window.onClosed(() => {
       if (this.summary === summary) this.summary = undefined;
+    });
+    window.onGone(() => {
+      if (!window.isDestroyed()) window.destroy();
     });
   }
 

@@ -36,6 +36,13 @@ export function electronWindowFactory(paths: AppPaths, opts: { devTools: boolean
         isDestroyed: () => win.isDestroyed(),
         onClosed: (l) => void win.on('closed', l),
         onFocus: (l) => void win.on('focus', l),
+        onGone: (l) => void win.webContents.on('render-process-gone', (_event, details) => {
+          opts.log('render-process-gone', `${kind}: ${details.reason}`);
+          l();
+        }),
+        reload: () => {
+          win.loadURL(paths.pageUrl(kind)).catch((err: Error) => opts.log('page-load-failed', `${kind}: ${err.message}`));
+        },
       };
     },
   };

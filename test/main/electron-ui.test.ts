@@ -106,6 +106,26 @@ describe('consent window', () => {
     expect(t.windows).toHaveLength(0);
   });
 
+  it('declines when the dialog renderer crashes', async () => {
+    const t = setup();
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    const w = t.last('consent')!;
+    w.crash();
+    await flush();
+    expect(s.answer).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
+    expect(w.destroyed).toBe(true);
+  });
+
+  it('a second launch brings the prompt to the front (flashing where focus is refused)', () => {
+    const t = setup();
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    const w = t.last('consent')!;
+    w.canTakeFocus = false;
+    t.ui.bringToFront();
+    expect(w.shown).toBe('active');
+    expect(w.flashing).toBe(true);
+  });
+
   it('ignores an answer for another prompt and answers from other windows', async () => {
     const t = setup();
     const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
@@ -165,6 +185,17 @@ describe('banner window', () => {
     t.fromPage(w, 'banner:action', { kind: 'end-session', sessionId: 'ses-0001' });
     await flush();
     expect(t.actions).toEqual(['revoke ses-0001 control', 'end ses-0001']);
+  });
+
+  it('reloads a crashed banner, which then gets the view again', () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    w.crash();
+    expect(w.reloads).toBe(1);
+    expect(w.destroyed).toBe(false);
+    t.fromPage(w, 'banner:ready');
+    expect(w.sent).toEqual([['banner:update', bannerView()]]);
   });
 
   it('resizes when expanded and hides for its session only', () => {

@@ -14,6 +14,8 @@ export class FakeWindow implements ShellWindow {
   bounds: Rect = { x: 0, y: 0, width: 0, height: 0 };
   private closed: (() => void)[] = [];
   private focused: (() => void)[] = [];
+  private gone: (() => void)[] = [];
+  reloads = 0;
   constructor(
     readonly kind: IpcWindow,
     readonly webContentsId: number,
@@ -58,6 +60,16 @@ export class FakeWindow implements ShellWindow {
   }
   onFocus(l: () => void) {
     this.focused.push(l);
+  }
+  onGone(l: () => void) {
+    this.gone.push(l);
+  }
+  reload() {
+    this.reloads++;
+  }
+  /** The renderer process crashes. */
+  crash() {
+    this.gone.forEach((l) => l());
   }
   /** The user closes the window from its title bar. */
   userCloses() {
