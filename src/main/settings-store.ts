@@ -3,6 +3,7 @@
 // the settings logic is tested with a file-backed backend instead.
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { ipcMain } from 'electron';
 import Store from 'electron-store';
 import type { BackendRead, SettingsBackend, UserSettings } from './settings.js';
 
@@ -10,7 +11,14 @@ const NAME = 'settings';
 
 export function electronStoreBackend(dir: string): SettingsBackend {
   let store: Store<Record<string, unknown>> | undefined;
-  const open = () => (store ??= new Store<Record<string, unknown>>({ name: NAME, cwd: dir, clearInvalidConfig: false, accessPropertiesByDotNotation: false }));
+  const open = () => {
+    if (store) return store;
+    store = new Store<Record<string, unknown>>({ name: NAME, cwd: dir, clearInvalidConfig: false, accessPropertiesByDotNotation: false });
+    // electron-store registers a sync IPC channel for renderer-side stores; ours
+    // live in main only, and main listens on contract channels only.
+    ipcMain.removeAllListeners('electron-store-get-data');
+    return store;
+  };
   return {
     read(): BackendRead {
       try {
