@@ -22,6 +22,8 @@ vi.mock('../../src/main/settings-store.js', async () => {
 
 const root = new URL('../..', import.meta.url).pathname;
 const deviceId = 'wired-desktop';
+/** Bounded waits for events (generous: 2 cores shared by several test runs). */
+const PATIENT = { timeout: 20_000, interval: 20 };
 let relay: TestRelay;
 let tech: TechnicianClient;
 
@@ -38,11 +40,11 @@ beforeAll(async () => {
   fake.app.userData = join(tmp, 'userData');
   fake.app.appPath = root;
   await import('../../src/main/main.js');
-  await vi.waitFor(() => expect(relay.relay.router.isOnline(deviceId)).toBe(true), { timeout: 10_000 });
+  await vi.waitFor(() => expect(relay.relay.router.isOnline(deviceId)).toBe(true), PATIENT);
   const r = await connectTechnician(relay.relay.url, await relay.addTechnician('alice'));
   if (!r.ok) throw new Error(r.detail);
   tech = r.client;
-});
+}, 60_000);
 
 afterAll(async () => {
   await tech?.close();
@@ -53,7 +55,7 @@ describe('main process wiring (fake electron module)', () => {
   it('hardens the default session and listens on exactly the contract channels', async () => {
     expect(Object.keys(fake.session.defaultSession.handlers).sort()).toEqual(['check', 'device', 'request']);
     expect(fake.ipcMain.eventNames().sort()).toEqual([...TO_MAIN_CHANNELS].sort());
-    await vi.waitFor(() => expect(fake.Tray.last?.tooltip).toMatch(/^Porchlight: Connected to 127\.0\.0\.1:\d+$/));
+    await vi.waitFor(() => expect(fake.Tray.last?.tooltip).toMatch(/^Porchlight: Connected to 127\.0\.0\.1:\d+$/), PATIENT);
     // allowQuit: false in the (IT) config: no Quit in the tray menu.
     expect(fake.Tray.last!.menu.map((i) => i.label)).not.toContain('Quit Porchlight');
   });
@@ -63,7 +65,7 @@ describe('main process wiring (fake electron module)', () => {
     const ask: Message<'tech.request'> = { v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'INC-WIRE' }, reason: 'Printer queue stuck', scopes: ['view', 'control'], mode: 'attended', estimatedMinutes: 10 };
     tech.send(ask);
 
-    await vi.waitFor(() => expect(windowsOf('consent')).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(windowsOf('consent')).toHaveLength(1), PATIENT);
     const consent = windowsOf('consent')[0]!;
     expect(consent.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: join(root, 'dist/preload/consent.cjs') });
     expect(consent.alwaysOnTop).toEqual([true, 'screen-saver']);
@@ -87,22 +89,22 @@ describe('main process wiring (fake electron module)', () => {
     expect(await decision).toMatchObject({ outcome: 'partial', granted: ['view'], declined: ['control'] });
     expect(consent.destroyed).toBe(true);
 
-    await vi.waitFor(() => expect(windowsOf('banner')).toHaveLength(1));
+    await vi.waitFor(() => expect(windowsOf('banner')).toHaveLength(1), PATIENT);
     const banner = windowsOf('banner')[0]!;
     expect(banner.options).toMatchObject({ frame: false, skipTaskbar: true, closable: false });
     fromPage(banner, 'banner:ready');
     expect(sentOn(banner, 'banner:update')).toEqual([expect.objectContaining({ granted: ['view'], ticket: { id: 'INC-WIRE' } })]);
     expect(banner.visible).toBe('inactive');
-    await vi.waitFor(() => expect(fake.Tray.last!.tooltip).toMatch(/^Porchlight: Alice Tech is connected \(ticket INC-WIRE\) until /));
+    await vi.waitFor(() => expect(fake.Tray.last!.tooltip).toMatch(/^Porchlight: Alice Tech is connected \(ticket INC-WIRE\) until /), PATIENT);
     expect(fake.Tray.last!.menu.map((i) => i.label)).toContain('End session');
 
     const ended = tech.waitFor((m) => (m.type === 'session.end' ? m : undefined));
     const { sessionId } = sentOn(banner, 'banner:update')[0] as { sessionId: string };
     fromPage(banner, 'banner:action', { kind: 'end-session', sessionId });
     expect(await ended).toMatchObject({ sessionId, by: 'user' });
-    await vi.waitFor(() => expect(banner.destroyed).toBe(true));
+    await vi.waitFor(() => expect(banner.destroyed).toBe(true), PATIENT);
 
-    await vi.waitFor(() => expect(windowsOf('summary')).toHaveLength(1));
+    await vi.waitFor(() => expect(windowsOf('summary')).toHaveLength(1), PATIENT);
     const summary = windowsOf('summary')[0]!;
     fromPage(summary, 'summary:ready');
     expect(sentOn(summary, 'summary:show')).toEqual([expect.objectContaining({ sessionId, endedBy: 'user', scopesGranted: ['view'] })]);
@@ -110,13 +112,13 @@ describe('main process wiring (fake electron module)', () => {
     expect(fake.clipboard.written).toEqual(['copied text']);
     fromPage(summary, 'summary:close');
     expect(summary.destroyed).toBe(true);
-  });
+  }, 60_000);
 
   it('quits only after the agent stopped (the relay sees it leave)', async () => {
     const event = { prevented: false, preventDefault: () => (event.prevented = true) };
     fake.app.emit('before-quit', event);
     expect(event.prevented).toBe(true);
-    await vi.waitFor(() => expect(fake.app.quitCalls).toBe(1));
-    await vi.waitFor(() => expect(relay.relay.router.isOnline(deviceId)).toBe(false));
+    await vi.waitFor(() => expect(fake.app.quitCalls).toBe(1), PATIENT);
+    await vi.waitFor(() => expect(relay.relay.router.isOnline(deviceId)).toBe(false), PATIENT);
   });
 });
