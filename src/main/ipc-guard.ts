@@ -40,6 +40,17 @@ export interface IpcGuard {
   check(event: IpcEventLike, channel: unknown, args: readonly unknown[]): IpcCheck;
 }
 
+/**
+ * The frame shows exactly our page: equal after URL canonicalisation (so
+ * `Program Files` and `Program%20Files` agree), with no query or fragment.
+ */
+export function samePage(frameUrl: string, expectedUrl: string): boolean {
+  if (!URL.canParse(frameUrl) || !URL.canParse(expectedUrl)) return false;
+  const frame = new URL(frameUrl);
+  const expected = new URL(expectedUrl);
+  return frame.protocol === 'file:' && frame.search === '' && frame.hash === '' && frameUrl.indexOf('#') === -1 && frameUrl.indexOf('?') === -1 && frame.href === expected.href;
+}
+
 export function createIpcGuard(o: IpcGuardOptions): IpcGuard {
   return {
     check(event, channel, args) {
@@ -57,7 +68,7 @@ export function createIpcGuard(o: IpcGuardOptions): IpcGuard {
       const frame = event.senderFrame;
       if (!frame) return reject('no-frame', 'the sending frame is gone');
       if (frame !== event.sender.mainFrame || frame.parent !== null) return reject('sub-frame', 'sent from a sub-frame');
-      if (frame.url !== expected.url) return reject('wrong-url', `sent from ${JSON.stringify(frame.url.slice(0, 200))}`);
+      if (!samePage(frame.url, expected.url)) return reject('wrong-url', `sent from ${JSON.stringify(frame.url.slice(0, 200))}`);
       if (args.length > 1) return reject('extra-arguments', `${args.length} arguments; the contract carries one payload`);
       const parsed = parseIpcMessage(channel, args[0], { window, direction: 'to-main' });
       if (!parsed.ok) return reject(parsed.code, parsed.detail);

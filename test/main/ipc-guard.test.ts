@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIpcGuard, type IpcEventLike, type IpcRejection } from '../../src/main/ipc-guard.js';
+import { createIpcGuard, samePage, type IpcEventLike, type IpcRejection } from '../../src/main/ipc-guard.js';
 import { registerIpcRoutes, TO_MAIN_CHANNELS, type IpcHandlers } from '../../src/main/ipc-routes.js';
 import type { IpcWindow } from '../../src/shared/ipc-contract.js';
 
@@ -64,6 +64,21 @@ describe('IPC sender checks', () => {
       expect(log[0]).toMatchObject({ code, senderId: ev.sender.id });
     });
   }
+});
+
+describe('samePage', () => {
+  it('agrees on canonically equal file URLs (Windows paths with spaces)', () => {
+    expect(samePage('file:///C:/Program%20Files/Porchlight/resources/app.asar/dist/renderer/consent/index.html', 'file:///C:/Program Files/Porchlight/resources/app.asar/dist/renderer/consent/index.html')).toBe(true);
+  });
+  it('refuses other schemes, other paths, empty query or fragment markers, and junk', () => {
+    const page = 'file:///app/dist/renderer/consent/index.html';
+    expect(samePage(page.replace('file:', 'https:'), page.replace('file:', 'https:'))).toBe(false);
+    expect(samePage('file:///app/dist/renderer/consent/../banner/index.html', page)).toBe(false);
+    expect(samePage(`${page}?`, page)).toBe(false);
+    expect(samePage(`${page}#`, page)).toBe(false);
+    expect(samePage('not a url', page)).toBe(false);
+    expect(samePage('', page)).toBe(false);
+  });
 });
 
 describe('IPC routes', () => {
