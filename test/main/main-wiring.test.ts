@@ -26,12 +26,16 @@ const deviceId = 'wired-desktop';
 const PATIENT = { timeout: 20_000, interval: 20 };
 let relay: TestRelay;
 let tech: TechnicianClient;
+/** main.ts logs one line per event to stderr; collected here (not vi.spyOn: restoreMocks would undo it). */
+const logLines: string[] = [];
+const realStderrWrite = process.stderr.write.bind(process.stderr);
 
 const windowsOf = (kind: string) => fake.BrowserWindow.all.filter((w) => w.webContents.mainFrame.url.endsWith(`/renderer/${kind}/index.html`));
 const fromPage = (w: FakeBrowserWindow, channel: string, ...args: unknown[]) => fake.ipcMain.emit(channel, { sender: w.webContents, senderFrame: w.webContents.mainFrame }, ...args);
 const sentOn = (w: FakeBrowserWindow, channel: string) => w.webContents.sent.filter(([c]) => c === channel).map(([, p]) => p);
 
 beforeAll(async () => {
+  process.stderr.write = ((chunk: string | Uint8Array) => (logLines.push(String(chunk)), true)) as typeof process.stderr.write;
   const tmp = mkdtempSync(join(tmpdir(), 'pl-main-wiring-'));
   relay = await startTestRelay();
   const config = join(tmp, 'agent.json');
@@ -47,6 +51,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  process.stderr.write = realStderrWrite;
   await tech?.close();
   await relay?.close();
 });
@@ -76,6 +81,7 @@ describe('main process wiring (fake electron module)', () => {
     const nav = { prevented: false, preventDefault: () => (nav.prevented = true) };
     consent.webContents.emit('will-navigate', nav, 'https://evil.example/');
     expect(nav.prevented).toBe(true);
+    expect(logLines.some((l) => l.includes('navigation-denied: https://evil.example/'))).toBe(true);
     expect(consent.webContents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
 
     fromPage(consent, 'consent:ready');
@@ -85,6 +91,7 @@ describe('main process wiring (fake electron module)', () => {
 
     // A forged answer from another frame is dropped; the real page's answer counts.
     fake.ipcMain.emit('consent:answer', { sender: consent.webContents, senderFrame: { url: consent.webContents.mainFrame.url, parent: consent.webContents.mainFrame } }, { kind: 'decision', promptId: view!.promptId, granted: ['view', 'control'] });
+    expect(logLines.filter((l) => l.includes('ipc-rejected'))).toEqual([expect.stringMatching(/ ipc-rejected: sub-frame on consent:answer from webContents \d+: sent from a sub-frame\n$/)]);
     fromPage(consent, 'consent:answer', { kind: 'decision', promptId: view!.promptId, granted: ['view'] });
     expect(await decision).toMatchObject({ outcome: 'partial', granted: ['view'], declined: ['control'] });
     expect(consent.destroyed).toBe(true);
