@@ -100,7 +100,7 @@ describe('electron-builder.yml', () => {
     );
     expect(entry).toMatchObject({ Type: 'Application', Name: config.productName });
     // electron-builder installs deb/rpm apps to /opt/<productName>/<executableName>.
-    expect(entry.Exec).toBe(`/opt/${config.productName}/${config.linux.executableName} --autostart`);
+    expect(entry.Exec).toBe(`/opt/${config.productName}/${config.linux.executableName} --hidden`);
   });
 
   it('every file the config names exists', () => {
