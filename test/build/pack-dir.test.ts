@@ -4,10 +4,11 @@
 // fuse hook on the packed executable, electron-builder's own sanity checks.
 // Needs a build (`npm run build`; the test command builds before vitest).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { listPackage } from '@electron/asar';
+import { builtinModules } from 'node:module';
+import { join, posix } from 'node:path';
+import { extractFile, listPackage } from '@electron/asar';
 import { FuseV1Options } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUSES } from '../../build/fuses.mjs';
@@ -60,8 +61,38 @@ describe.skipIf(!built)('electron-builder --linux dir with a stand-in Electron (
       expect(files, f).toContain(f);
   });
 
-  it.skipIf(!mainBuilt)(`contains the Electron entry point ${main}`, () => {
+  it.skipIf(!mainBuilt)(`contains the Electron entry point ${main} and every window's preload`, () => {
     expect(files).toContain(`/${main}`);
+    const preloads = readdirSync(join(root, 'dist/preload')).filter((f) => f.endsWith('.cjs'));
+    expect(preloads.length).toBeGreaterThan(0);
+    for (const p of preloads) expect(files).toContain(`/dist/preload/${p}`);
+  });
+
+  it('holds every module the entry point reaches (nothing it imports was left out)', () => {
+    const entry = `/${mainBuilt ? main : 'dist/src/core/agent.js'}`;
+    const inAsar = new Set(files);
+    const packages = new Set(files.filter((f) => f.startsWith('/node_modules/')).map((f) => f.split('/').slice(2, f.split('/')[2]!.startsWith('@') ? 4 : 3).join('/')));
+    const seen = new Set<string>();
+    const queue = [entry];
+    const missing: string[] = [];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const code = extractFile(join(appDir, 'resources/app.asar'), file.slice(1)).toString('utf8');
+      for (const [, spec] of code.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)['"]([^'"]+)['"]/g)) {
+        if (spec!.startsWith('.')) {
+          const target = posix.join(posix.dirname(file), spec!);
+          if (inAsar.has(target)) queue.push(target);
+          else missing.push(`${file} -> ${spec}`);
+        } else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!) && spec !== 'electron') {
+          const name = spec!.split('/').slice(0, spec!.startsWith('@') ? 2 : 1).join('/');
+          if (!packages.has(name)) missing.push(`${file} -> ${spec}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(seen.size).toBeGreaterThan(5);
   });
 
   it('leaves out sources, tests, source maps, the relay, the CLI and the icon sources', () => {
