@@ -47,11 +47,13 @@ const POLICIES = {
   rateLimit: {
     category: 'Sessions',
     name: 'Prompt rate limit per technician',
+    summary: 'How often one technician may prompt this device, and when repeated declines stop the prompts.',
     fields: { prompts: 'Prompts per window', windowMinutes: 'Window (minutes)', autoDeclineAfterDeclines: 'Decline without a prompt after this many declines' },
   },
   fileTransfer: {
     category: 'FileTransfer',
     name: 'File transfer rules',
+    summary: 'Limits on the files a technician sends to or takes from this device during a session.',
     fields: { maxBytes: 'Largest file (bytes)', blockedExtensions: 'Blocked extensions, one per line (like .exe)', requireTicket: 'Every transfer must name the session ticket' },
   },
   auditDir: { category: 'Audit', name: 'Audit log folder' },
@@ -104,8 +106,10 @@ function element(id, prop, label, key) {
   throw new Error(`no ADMX element for ${id} (${prop.type})`);
 }
 
+const shown = (value) => (Array.isArray(value) ? (value.length > 0 ? value.join(', ') : 'none') : typeof value === 'boolean' ? (value ? 'on' : 'off') : String(value));
+
 function explain(key, prop, userSettable) {
-  const lines = [prop.description ?? ''];
+  const lines = [prop.description ?? POLICIES[key].summary];
   const where = (sub, name, reg) => `HKLM\\${KEY}${sub ? `\\${sub}` : ''} ${name} (${reg})`;
   if (prop.type === 'boolean') {
     lines.push('', `Enabled: on. Disabled: off. Not configured: ${prop.default ? 'on' : 'off'} (the default).`, '', `Registry: ${where('', key, 'REG_DWORD 1 or 0')}.`);
@@ -115,13 +119,14 @@ function explain(key, prop, userSettable) {
     lines.push('', 'Enabled: every field below applies.', '');
     for (const [field, sub] of Object.entries(prop.properties)) {
       const range = sub.type === 'integer' ? ` Range ${sub.minimum} to ${sub.maximum}.` : '';
-      lines.push(`${POLICIES[key].fields[field]}: ${sub.description}${range}`);
+      const def = prop.default?.[field] !== undefined ? ` Default: ${shown(prop.default[field])}.` : '';
+      lines.push(`${POLICIES[key].fields[field]}: ${sub.description}${range}${def}`);
     }
     lines.push('', `Disabled or Not configured: the defaults apply.`, '', `Registry: HKLM\\${KEY}\\${key}, one value per field.`);
   } else {
     const el = element(key, prop, '', undefined);
     if (prop.type === 'integer') lines.push('', `Range: ${prop.minimum} to ${prop.maximum}.`);
-    const fallback = prop.default !== undefined ? `the default (${Array.isArray(prop.default) ? prop.default.join(', ') : prop.default}) applies` : 'nothing is set';
+    const fallback = prop.default !== undefined ? `the default (${shown(prop.default)}) applies` : 'nothing is set';
     lines.push('', `Disabled or Not configured: ${fallback}${userSettable ? `; the user's own setting applies (it can only make Porchlight stricter${key === 'relayUrl' || key === 'relayPublicKey' ? ', or choose the relay' : ''})` : ''}.`, '', `Registry: ${where('', key, el.reg)}.`);
   }
   if (userSettable) lines.push('', 'When this policy is enabled, the user cannot change the value.');
@@ -165,7 +170,7 @@ export async function generateAdmx() {
         },
       ];
     } else if (prop.type === 'object') {
-      elements = Object.entries(prop.properties).map(([field, sub]) => element(field, sub, meta.fields[field], `${KEY}\\${key}`));
+      elements = Object.entries(prop.properties).map(([field, sub]) => element(field, { ...sub, default: prop.default?.[field] }, meta.fields[field], `${KEY}\\${key}`));
     } else {
       elements = [element(key, prop, LIST_HINTS[key] ?? `${meta.name}:`, undefined)];
     }
