@@ -49,8 +49,11 @@ export interface CliRun {
 export interface RunningCli {
   child: ReturnType<typeof spawn>;
   stdout(): string;
+  stderr(): string;
   /** Resolves when stdout contains `text`. */
   waitForOutput(text: string | RegExp): Promise<string>;
+  /** Resolves when stderr contains `text` (daemons log there). */
+  waitForStderr(text: string | RegExp): Promise<string>;
   done: Promise<CliRun>;
 }
 
@@ -63,25 +66,31 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
     stdout += d;
     for (const w of [...watchers]) w();
   });
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    for (const w of [...watchers]) w();
+  });
   const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  const waitFor = (read: () => string, text: string | RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const out = read();
+        const hit = typeof text === 'string' ? out.includes(text) : text.test(out);
+        if (hit) {
+          watchers.splice(watchers.indexOf(check), 1);
+          resolve(out);
+        }
+      };
+      watchers.push(check);
+      check();
+      void done.then(() => reject(new Error(`exited before printing ${String(text)}; stdout: ${stdout} stderr: ${stderr}`)));
+    });
   return {
     child,
     stdout: () => stdout,
-    waitForOutput(text) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = typeof text === 'string' ? stdout.includes(text) : text.test(stdout);
-          if (hit) {
-            watchers.splice(watchers.indexOf(check), 1);
-            resolve(stdout);
-          }
-        };
-        watchers.push(check);
-        check();
-        void done.then(() => reject(new Error(`exited before printing ${String(text)}; stdout: ${stdout} stderr: ${stderr}`)));
-      });
-    },
+    stderr: () => stderr,
+    waitForOutput: (text) => waitFor(() => stdout, text),
+    waitForStderr: (text) => waitFor(() => stderr, text),
     done,
   };
 }
