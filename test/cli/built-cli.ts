@@ -57,8 +57,21 @@ export interface RunningCli {
   done: Promise<CliRun>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface SpawnOptions {
+  /** Extra node flags before the script (e.g. `--import` a test preload). */
+  nodeArgs?: string[];
+  /** Run under `ulimit -f`: writes past this many bytes (rounded down to 512) fail with EFBIG, like a full disk. */
+  fileSizeLimitBytes?: number;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: SpawnOptions = {}): RunningCli {
+  const argv = [...(opts.nodeArgs ?? []), BIN, ...args];
+  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  // POSIX sh counts ulimit -f in 512-byte blocks.
+  const limited = opts.fileSizeLimitBytes === undefined ? undefined : `ulimit -f ${Math.floor(opts.fileSizeLimitBytes / 512)} && exec "$0" "$@"`;
+  const child = limited
+    ? spawn('/bin/sh', ['-c', limited, process.execPath, ...argv], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const watchers: Array<() => void> = [];

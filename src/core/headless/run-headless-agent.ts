@@ -53,10 +53,15 @@ export async function runHeadlessAgent(o: HeadlessRunOptions): Promise<void> {
   const key = agent.devicePublicKey();
   o.log(`started: device ${o.config.deviceId}${key ? ` (key ${keyFingerprint(key)})` : ''}, data ${dataDir}, audit ${policy.auditDir ?? defaultAuditDir(dataDir)}, relay ${policy.relayUrl ?? 'not configured'}`);
   o.onStarted?.(agent);
+  // The core's timers are unref'd (they must not keep a desktop app or a test
+  // alive), so while the relay is away nothing would hold the event loop and
+  // the daemon would silently exit instead of reconnecting. Hold it until stopped.
+  const keepAlive = setInterval(() => undefined, 24 * 3600_000);
   await new Promise<void>((done) => {
     if (o.signal.aborted) done();
     else o.signal.addEventListener('abort', () => done(), { once: true });
   });
+  clearInterval(keepAlive);
   o.log('stopping: ending any session (agent-exit)');
   await agent.stop();
   await ui.settled();
