@@ -95,8 +95,11 @@ export function createAgent(options: AgentOptions): Agent {
         send: (msg) => connection?.send(msg) ?? false,
       });
       core = c;
+      // The first record doubles as a write check: say so at once if the log can't be written.
+      await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl }).catch((err: unknown) => {
+        auditProblem ??= `the audit log in ${policy.auditDir ?? defaultAuditDir(dataDir)} cannot be written (${(err as Error).message}); every request will be declined`;
+      });
       if (auditProblem) options.ui.notify({ kind: 'info', title: 'Porchlight cannot record anything', body: auditProblem });
-      await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl }).catch(() => undefined);
       if (!policy.relayUrl) {
         c.setConnection('not-configured');
         return;
