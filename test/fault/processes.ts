@@ -88,10 +88,10 @@ export interface HeadlessAgentSetup {
 }
 
 /** Write the config file and start `porchlight agent --headless`; resolves once it has started. */
-export async function startHeadlessAgent(dir: string, s: HeadlessAgentSetup, spawnOptions: SpawnOptions = {}): Promise<RunningCli> {
+export async function startHeadlessAgent(dir: string, s: HeadlessAgentSetup, spawnOptions: SpawnOptions = {}, env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
   const configFile = join(dir, `agent-${Date.now()}.json`);
   writeFileSync(configFile, JSON.stringify({ deviceId: s.deviceId, ...(s.enrollmentToken ? { enrollmentToken: s.enrollmentToken } : {}), policy: s.policy }));
-  const cli = startCli(['agent', '--headless', '--config', configFile, '--data', s.dataDir], NO_DESKTOP_ENV, spawnOptions);
+  const cli = startCli(['agent', '--headless', '--config', configFile, '--data', s.dataDir], { ...NO_DESKTOP_ENV, ...env }, spawnOptions);
   await cli.waitForStderr(/started: device /);
   return cli;
 }
