@@ -64,7 +64,7 @@ async function startHeadless(s: Setup): Promise<RunningCli> {
   agentCli = startCli(['agent', '--headless', '--config', s.configFile, '--data', s.dataDir], NO_DESKTOP_ENV);
   await agentCli.waitForStderr(/started: device srv-17/);
   await agentCli.waitForStderr(/status: connected/);
-  for (let i = 0; i < 500 && !t!.relay.router.isOnline(DEVICE); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 3000 && !t!.relay.router.isOnline(DEVICE); i++) await new Promise((r) => setTimeout(r, 10));
   expect(t!.relay.router.isOnline(DEVICE)).toBe(true);
   return agentCli;
 }
@@ -82,7 +82,7 @@ const ask = (over: Partial<Message<'tech.request'>> = {}): Message<'tech.request
   v: 1, type: 'tech.request', id: newMessageId(), deviceId: DEVICE, ticket: { id: 'INC-HL-1' }, reason: 'Disk full on the print server', scopes: ['view', 'control'], mode: 'attended', estimatedMinutes: 15, ...over,
 });
 
-describe('porchlight agent --headless (child process against a real relay)', () => {
+describe('porchlight agent --headless (child process against a real relay)', { timeout: 90_000 }, () => {
   it('declines an attended request with no-user-present, as the technician CLI sees it', async () => {
     const s = await setUp();
     const agent = await startHeadless(s);

@@ -41,7 +41,7 @@ async function skewedAgent(deviceId: string, skewMs: number): Promise<{ dataDir:
 const request = (techToken: string, deviceId: string, ticket: string) =>
   runCli(['request', '--relay', t!.relay.url, '--token', techToken, '--device', deviceId, '--ticket', ticket, '--reason', 'Clock check', '--scopes', 'view', '--json']);
 
-describe('fault: clock skew', () => {
+describe('fault: clock skew', { timeout: 90_000 }, () => {
   it.each([
     ['+10 min', 10 * MIN],
     ['-10 min', -10 * MIN],

@@ -43,7 +43,7 @@ const ask = (deviceId: string, ticket: string, over: Partial<Message<'tech.reque
   v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: ticket }, reason: 'Mail does not sync', scopes: ['view', 'control'], mode: 'attended', estimatedMinutes: 10, ...over,
 });
 
-describe('fault: relay killed', () => {
+describe('fault: relay killed', { timeout: 90_000 }, () => {
   it('relay killed during a prompt: the prompt declines, the user is told, the agent reconnects with backoff, no stale grant', async () => {
     const dir = tmp('relay-prompt');
     const relayData = join(dir, 'relay');
@@ -62,7 +62,7 @@ describe('fault: relay killed', () => {
       backoff: { baseMs: 100, capMs: 1000 },
     });
     await agent.start();
-    await vi.waitFor(() => expect(agent!.status().connection).toBe('connected'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(agent!.status().connection).toBe('connected'), { timeout: 30_000 });
 
     const tech = await technician(relay.url, token);
     tech.send(ask('dev-f1', 'INC-F1'));
@@ -70,7 +70,7 @@ describe('fault: relay killed', () => {
     const statusesBeforeKill = ui.statuses.length;
     await relay.kill();
 
-    await vi.waitFor(() => expect(ui.aborted).toEqual([{ promptId: view.promptId, reason: 'relay-lost' }]), { timeout: 10_000 });
+    await vi.waitFor(() => expect(ui.aborted).toEqual([{ promptId: view.promptId, reason: 'relay-lost' }]), { timeout: 30_000 });
     await agent.idle();
     expect(agent.grants()).toEqual([]);
     expect(ui.notifications).toContainEqual(expect.objectContaining({ kind: 'request-declined', body: expect.stringContaining('INC-F1') }));
@@ -78,11 +78,11 @@ describe('fault: relay killed', () => {
 
     // While the relay is down the agent keeps trying, backing off between attempts.
     const attemptsSinceKill = () => ui.statuses.slice(statusesBeforeKill).filter((s) => s.connection === 'connecting').length;
-    await vi.waitFor(() => expect(attemptsSinceKill()).toBeGreaterThanOrEqual(3), { timeout: 15_000 });
+    await vi.waitFor(() => expect(attemptsSinceKill()).toBeGreaterThanOrEqual(3), { timeout: 30_000 });
     expect(agent.status().connection).not.toBe('connected');
 
     relay = await startRelayProcess(relayData, port);
-    await vi.waitFor(() => expect(agent!.status().connection).toBe('connected'), { timeout: 15_000 });
+    await vi.waitFor(() => expect(agent!.status().connection).toBe('connected'), { timeout: 30_000 });
 
     // No stale grant: the old request is gone; a new one gets its own prompt and nothing carried over.
     expect(agent.grants()).toEqual([]);
@@ -99,7 +99,7 @@ describe('fault: relay killed', () => {
     await agent.stop();
     agent = undefined;
     expect(verifyAuditLog(join(agentData, 'audit'))).toMatchObject({ ok: true });
-  }, 60_000);
+  });
 
   it('relay killed during a session: the session ends (relay-lost) with all grants, and the agent comes back without it', async () => {
     const dir = tmp('relay-session');
@@ -135,7 +135,7 @@ describe('fault: relay killed', () => {
 
     const mark = agentCli.stderr().length;
     relay = await startRelayProcess(relayData, port, key.publicKey);
-    await vi.waitFor(() => expect(agentCli!.stderr().slice(mark)).toMatch(/status: connected [^\n]*, no session\n/), { timeout: 15_000 });
+    await vi.waitFor(() => expect(agentCli!.stderr().slice(mark)).toMatch(/status: connected [^\n]*, no session\n/), { timeout: 30_000 });
     expect(agentCli.stderr().slice(mark)).not.toMatch(/status: [^\n]*session ses-/);
 
     await stopProcess(agentCli, 'SIGTERM');
@@ -143,5 +143,5 @@ describe('fault: relay killed', () => {
     expect(types.map((t) => t.type)).toEqual(['request.received', 'consent.decision', 'session.started', 'session.ended', 'session.summary']);
     expect(types[3]).toMatchObject({ by: 'relay-lost' });
     expect((await runCli(['audit', 'verify', join(agentData, 'audit')])).code).toBe(0);
-  }, 60_000);
+  });
 });
