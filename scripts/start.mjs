@@ -23,7 +23,7 @@ function installedElectron() {
 
 const electronBinary = installedElectron();
 if (typeof electronBinary === 'string') {
-  const child = spawn(electronBinary, [root], { stdio: 'inherit' });
+  const child = spawn(electronBinary, [root, ...process.argv.slice(2)], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
   console.log('Electron binary not installed (ELECTRON_SKIP_BINARY_DOWNLOAD): the desktop app cannot start here.');
