@@ -11,11 +11,17 @@ export interface HeadlessUiOptions {
   notifier: DesktopNotifier;
   /** One event, one line (no newline). */
   log: (line: string) => void;
+  /** Wall clock for de-duplicating repeated notices (tests pass their own). */
+  now?: () => number;
 }
+
+/** A repeated identical notice (e.g. "the relay refused this device" on every retry) pops up at most this often. */
+export const REPEAT_NOTICE_MS = 60 * 60_000;
 
 export class HeadlessUi implements UiPort {
   private lastStatus = '';
   private readonly pending = new Set<Promise<void>>();
+  private readonly lastShown = new Map<string, number>();
 
   constructor(private readonly o: HeadlessUiOptions) {}
 
@@ -47,6 +53,14 @@ export class HeadlessUi implements UiPort {
 
   notify(n: Notification): void {
     this.o.log(`notify (${n.kind}): ${oneLine(n.title)}: ${oneLine(n.body)}`);
+    // Session notices always reach the desktop; a status notice repeated by every reconnect attempt does not.
+    if (n.kind === 'info' || n.kind === 'relay-lost') {
+      const key = `${n.kind}\n${n.title}\n${n.body}`;
+      const now = (this.o.now ?? Date.now)();
+      const last = this.lastShown.get(key);
+      if (last !== undefined && now - last < REPEAT_NOTICE_MS) return;
+      this.lastShown.set(key, now);
+    }
     const shown = this.o.notifier
       .notify(n.title, n.body)
       .catch((err: unknown) => this.o.log(`notify failed: the desktop notification could not be shown (${oneLine(err instanceof Error ? err.message : String(err))})`))

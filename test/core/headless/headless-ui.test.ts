@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HeadlessUi } from '../../../src/core/headless/headless-ui.js';
+import { HeadlessUi, REPEAT_NOTICE_MS } from '../../../src/core/headless/headless-ui.js';
 import { RecordingNotifier } from '../../../src/core/headless/desktop-notifier.js';
 
 function ui(fail = false) {
@@ -43,5 +43,25 @@ describe('headless UI port', () => {
     h.ui.setStatus({ connection: 'connecting', prompting: false });
     h.ui.setStatus({ connection: 'connected', relayUrl: 'ws://127.0.0.1:1', prompting: false });
     expect(h.lines).toEqual(['status: connecting, no session', 'status: connected ws://127.0.0.1:1, no session']);
+  });
+});
+
+describe('headless UI port: repeated notices', () => {
+  it('shows an identical status notice at most once an hour on the desktop, but logs every one', async () => {
+    let now = 0;
+    const lines: string[] = [];
+    const notifier = new RecordingNotifier();
+    const ui = new HeadlessUi({ notifier, log: (l) => lines.push(l), now: () => now });
+    const refused = { kind: 'info', title: 'The relay refused this device', body: 'relay refused the agent: unauthorized' } as const;
+    ui.notify(refused);
+    now += REPEAT_NOTICE_MS - 1;
+    ui.notify(refused);
+    ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body: 'x' });
+    ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body: 'x' });
+    now += 1;
+    ui.notify(refused);
+    await ui.settled();
+    expect(notifier.shown.map((s) => s.title)).toEqual(['The relay refused this device', 'Unattended remote support started', 'Unattended remote support started', 'The relay refused this device']);
+    expect(lines.filter((l) => l.startsWith('notify (info)'))).toHaveLength(3);
   });
 });
