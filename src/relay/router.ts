@@ -4,7 +4,7 @@
 // Everything that happens is written to the central audit before it is forwarded.
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../protocol/frame.js';
-import type { Message, ScopeRequestPayload } from '../protocol/messages.js';
+import type { END_REASONS, Message, ScopeRequestPayload } from '../protocol/messages.js';
 import { signScopeRequest, signSessionRequest } from '../protocol/signed-messages.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
 import type { Scope } from '../protocol/scopes.js';
@@ -53,7 +53,17 @@ interface LiveSession extends Owner {
   sessionId: string;
   requestId: string;
   ended: boolean;
+  /** Who ended it, once ended (an expired session refuses frames with `expired`). */
+  endedBy?: EndReason;
+  /** The granted end (ms), from session.started and later scope-updates; NaN until started. */
+  endsAt: number;
+  expiryTimer?: unknown;
 }
+
+/** Node timers overflow past ~24.8 days; longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type EndReason = (typeof END_REASONS)[number];
 
 const defaultTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 
@@ -113,7 +123,7 @@ export class Router {
       if (![...this.sessions.values()].some((s) => s.requestId === requestId)) owner.peer.send(errorMessage('agent-offline', `the agent disconnected before session ${requestId} started`));
     }
     for (const s of [...this.sessions.values()].filter((x) => x.deviceId === deviceId)) {
-      this.sessions.delete(s.sessionId);
+      this.forgetSession(s);
       if (s.ended) continue;
       s.peer.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'relay-lost', reason: 'the agent disconnected' });
       await this.safeAudit('session-end', this.ctx(s, { requestId: s.requestId, sessionId: s.sessionId }), { by: 'relay-lost', reason: 'the agent disconnected' });
@@ -127,7 +137,7 @@ export class Router {
       await this.safeAudit('cancel', this.ctx(req, { requestId: req.requestId }), {});
     }
     for (const s of [...this.sessions.values()].filter((x) => x.peer === peer)) {
-      this.sessions.delete(s.sessionId);
+      this.forgetSession(s);
       if (s.ended) continue;
       this.agents.get(s.deviceId)?.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'technician', reason: 'the technician disconnected' });
       await this.safeAudit('session-end', this.ctx(s, { requestId: s.requestId, sessionId: s.sessionId }), { by: 'technician', reason: 'the technician disconnected' });
@@ -150,6 +160,7 @@ export class Router {
       req.peer.send(errorMessage('agent-offline', 'the relay is shutting down', req.techMsgId));
     }
     this.pending.clear();
+    for (const s of this.sessions.values()) this.timers.clearTimeout(s.expiryTimer);
     this.sessions.clear();
   }
 
@@ -178,7 +189,7 @@ export class Router {
         return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
           await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: 'technician', ...(msg.reason ? { reason: msg.reason } : {}) });
           this.toAgent(s, { ...msg, by: 'technician' });
-        });
+        }, true);
       case 'tech.close':
         return this.techClose(peer, tech, msg);
       case 'error':
@@ -294,9 +305,14 @@ export class Router {
     peer.send({ v: 1, type: 'tech.closed', id: newMessageId(), ticketId: msg.ticketId });
   }
 
-  private async ownedSession(peer: Peer, sessionId: string, msgId: string, then: (s: LiveSession) => Promise<void>): Promise<void> {
+  /** A technician frame about one of its sessions; refused once the session ended or its granted time is over. */
+  private async ownedSession(peer: Peer, sessionId: string, msgId: string, then: (s: LiveSession) => Promise<void>, allowPastEnd = false): Promise<void> {
     const s = this.sessions.get(sessionId);
-    if (!s || s.peer !== peer || s.ended) return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msgId));
+    if (!s || s.peer !== peer) return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msgId));
+    if (s.ended && s.endedBy === 'expiry') return peer.send(errorMessage('expired', `session ${sessionId} ended when its granted time ran out`, msgId));
+    if (s.ended) return peer.send(errorMessage('unknown-session', `session ${sessionId} has ended`, msgId));
+    // The relay's clock is the judge: past endsAt nothing more reaches the agent, even before the expiry timer fires.
+    if (!allowPastEnd && this.now() >= s.endsAt) return peer.send(errorMessage('expired', `session ${sessionId}'s granted time ended at ${new Date(s.endsAt).toISOString()}`, msgId));
     await then(s);
   }
 
@@ -311,6 +327,7 @@ export class Router {
       case 'session.scope-update':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt });
+          if (!s.ended) this.armExpiry(s, Date.parse(msg.endsAt));
           s.peer.send(msg);
         });
       case 'session.file-transfer-result':
@@ -321,13 +338,15 @@ export class Router {
         });
       case 'session.end':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
-          s.ended = true;
+          // The relay may have ended it first (expiry); the agent's own end then adds nothing.
+          if (s.ended) return;
+          this.markEnded(s, msg.by);
           await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}) });
           s.peer.send(msg);
-        });
+        }, true);
       case 'session.summary':
         return this.agentSession(peer, deviceId, msg.summary.sessionId, msg.id, async (s) => {
-          this.sessions.delete(s.sessionId);
+          this.forgetSession(s);
           await this.audit.record('session-summary', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { summary: msg.summary });
           s.peer.send(msg);
         }, true);
@@ -355,7 +374,7 @@ export class Router {
     });
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) {
       this.awaitingStart.set(req.requestId, req);
-      if (sessionId !== undefined) this.sessions.set(sessionId, { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false });
+      if (sessionId !== undefined) this.sessions.set(sessionId, { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false, endsAt: Number.NaN });
     }
     req.peer.send(msg);
   }
@@ -364,8 +383,11 @@ export class Router {
     const owner = this.sessions.get(msg.sessionId) ?? this.awaitingStart.get(msg.requestId);
     if (!owner || owner.deviceId !== deviceId) return peer.send(errorMessage('unknown-session', 'no accepted request for this device has that id', msg.id));
     this.awaitingStart.delete(msg.requestId);
-    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false };
+    const previous = this.sessions.get(msg.sessionId);
+    if (previous) this.timers.clearTimeout(previous.expiryTimer);
+    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false, endsAt: Number.NaN };
     this.sessions.set(s.sessionId, s);
+    this.armExpiry(s, Date.parse(msg.endsAt));
     await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt });
     s.peer.send(msg);
   }
@@ -384,6 +406,39 @@ export class Router {
     for (const req of this.pending.values()) if (req.peer === f.owner.peer && req.techMsgId === f.techMsgId) this.dropPending(req);
     await this.safeAudit('rejected', { ticketId: f.owner.ticketId, deviceId: f.owner.deviceId, technicianId: f.owner.tech.id }, { action: 'agent-error', code: msg.code, ...(msg.detail ? { detail: msg.detail } : {}) });
     f.owner.peer.send(errorMessage(msg.code, msg.detail ?? 'the agent refused the request', f.techMsgId));
+  }
+
+  // ---- granted duration -------------------------------------------------------------
+
+  /** (Re)arm the relay's own end of a session: endsAt plus the grace the agent gets to end it itself. */
+  private armExpiry(s: LiveSession, endsAt: number): void {
+    this.timers.clearTimeout(s.expiryTimer);
+    s.endsAt = endsAt;
+    const wait = Math.max(0, endsAt + this.graceMs - this.now());
+    s.expiryTimer = this.timers.setTimeout(() => void this.expireSession(s), Math.min(wait, MAX_TIMER_MS));
+  }
+
+  /** The agent did not end a session whose granted time is over: the relay ends it on both sides. */
+  private async expireSession(s: LiveSession): Promise<void> {
+    if (s.ended || this.sessions.get(s.sessionId) !== s) return;
+    if (this.now() < s.endsAt + this.graceMs) return this.armExpiry(s, s.endsAt);
+    this.markEnded(s, 'expiry');
+    const reason = `the granted time ended at ${new Date(s.endsAt).toISOString()}; the relay ended the session`;
+    await this.safeAudit('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: 'expiry', reason });
+    const end = (): Message<'session.end'> => ({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'expiry', reason });
+    this.agents.get(s.deviceId)?.send(end());
+    s.peer.send(end());
+  }
+
+  private markEnded(s: LiveSession, by: EndReason): void {
+    s.ended = true;
+    s.endedBy = by;
+    this.timers.clearTimeout(s.expiryTimer);
+  }
+
+  private forgetSession(s: LiveSession): void {
+    this.timers.clearTimeout(s.expiryTimer);
+    this.sessions.delete(s.sessionId);
   }
 
   // ---- helpers -------------------------------------------------------------------------

@@ -73,6 +73,14 @@ export const AUDIT_DATA_SCHEMAS = {
   'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional() }),
   'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional() }),
   'session-summary': z.strictObject({ summary: sessionSummaryBodySchema }),
+  /** The relay dropped a peer to protect itself: it stopped reading and its unsent frames passed the cap. */
+  disconnect: z.strictObject({
+    reason: z.enum(['slow-consumer']),
+    role: z.enum(['agent', 'technician']),
+    closeCode: z.number().int().min(1000).max(4999),
+    bufferedBytes: z.number().int().min(0),
+    limitBytes: z.number().int().min(0),
+  }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
   close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
 } as const;

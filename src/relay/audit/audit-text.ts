@@ -29,6 +29,8 @@ function describe(r: AuditRecord): string {
       return `session ended by ${r.data.by}${r.data.reason ? `: ${r.data.reason}` : ''}`;
     case 'session-summary':
       return `summary: ${r.data.summary.durationSec} s, used [${r.data.summary.scopesUsed.join(', ')}], ${r.data.summary.files.length} file(s)`;
+    case 'disconnect':
+      return `${r.data.role} disconnected (${r.data.reason}): ${r.data.bufferedBytes} bytes unsent, over the ${r.data.limitBytes}-byte cap; close code ${r.data.closeCode}`;
     case 'close':
       return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
   }
