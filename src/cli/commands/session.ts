@@ -6,14 +6,17 @@ import { techCloseSchema, type Message } from '../../protocol/messages.js';
 import { connectTechnician } from '../../relay/technician-client.js';
 import { exitForError } from '../../relay/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
+import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
                                 --outcome resolved|follow-up|escalated [--session ID] [--note TEXT]
+                                [--ca FILE]
 
 Records the ticket's outcome in the relay's central audit (used by the monthly
 report: first-contact resolution, MTTR). Only a technician who requested a
 session on the ticket may close it. The token may come from PORCHLIGHT_TOKEN.
+--ca FILE trusts a private CA (PEM) for a wss:// relay, on top of the system roots.
 `;
 
 const command: Command = {
@@ -28,7 +31,7 @@ const command: Command = {
     if (sub !== 'close') throw new UsageError("expected 'close'");
     const { values } = parseArgs({
       args: rest,
-      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' } },
+      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' } },
       strict: true,
     });
     if (!values.relay || !/^wss?:\/\//.test(values.relay)) throw new UsageError('--relay ws://host:port is required');
@@ -45,7 +48,8 @@ const command: Command = {
     });
     if (!parsed.success) throw new UsageError(describeIssues('session close', parsed.error));
     const msg: Message<'tech.close'> = parsed.data;
-    const connected = await connectTechnician(values.relay, token);
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, values.relay);
+    const connected = await connectTechnician(values.relay, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
       ctx.stderr.write(`porchlight session: ${connected.code}: ${connected.detail}\n`);
       return exitForError(connected.code);
