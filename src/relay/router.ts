@@ -10,6 +10,7 @@ import type { Ed25519KeyPair } from '../protocol/signing.js';
 import type { Scope } from '../protocol/scopes.js';
 import { CentralAudit } from './audit/central-audit.js';
 import type { Peer } from './peer.js';
+import { InProcessPeerDirectory, type PeerDirectory } from './peer-directory.js';
 import { buildSessionRequest, checkScopes, cryptoRandomness, technicianIdentity, type RequestRandomness } from './session-request-builder.js';
 import type { RelayStorage, TechnicianRecord } from './storage/storage.js';
 
@@ -32,6 +33,8 @@ export interface RouterOptions {
   maxPendingPerTechnician?: number;
   /** Pinned IT approvals public key: when set, the relay also checks approval signatures. */
   approvalsPublicKey?: string;
+  /** Where agents are connected (default: this process only). A bus-backed one spans relay instances. */
+  directory?: PeerDirectory;
 }
 
 interface Owner {
@@ -68,7 +71,7 @@ type EndReason = (typeof END_REASONS)[number];
 const defaultTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 
 export class Router {
-  private readonly agents = new Map<string, Peer>();
+  private readonly directory: PeerDirectory;
   private readonly pending = new Map<string, PendingRequest>();
   /** Decided (accepted/partial) requests waiting for session.started. */
   private readonly awaitingStart = new Map<string, Owner>();
@@ -91,27 +94,26 @@ export class Router {
     this.graceMs = opts.expiryGraceMs ?? 10_000;
     this.maxPending = opts.maxPendingPerTechnician ?? 5;
     this.audit = new CentralAudit(opts.storage, this.now);
+    this.directory = opts.directory ?? new InProcessPeerDirectory();
   }
 
   get onlineAgents(): number {
-    return this.agents.size;
+    return this.directory.agentCount;
   }
 
   isOnline(deviceId: string): boolean {
-    return this.agents.has(deviceId);
+    return this.directory.agent(deviceId) !== undefined;
   }
 
   // ---- connections ---------------------------------------------------------------
 
   agentConnected(deviceId: string, peer: Peer): void {
-    const previous = this.agents.get(deviceId);
-    this.agents.set(deviceId, peer);
+    const previous = this.directory.attachAgent(deviceId, peer);
     if (previous && previous !== peer) previous.close(4000, 'replaced by a newer connection');
   }
 
   async agentDisconnected(deviceId: string, peer: Peer): Promise<void> {
-    if (this.agents.get(deviceId) !== peer) return;
-    this.agents.delete(deviceId);
+    if (!this.directory.detachAgent(deviceId, peer)) return;
     for (const req of [...this.pending.values()].filter((r) => r.deviceId === deviceId)) {
       this.dropPending(req);
       req.peer.send(errorMessage('agent-offline', 'the agent disconnected before deciding', req.techMsgId));
@@ -133,13 +135,13 @@ export class Router {
   async technicianDisconnected(peer: Peer): Promise<void> {
     for (const req of [...this.pending.values()].filter((r) => r.peer === peer)) {
       this.dropPending(req);
-      this.agents.get(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
+      this.directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
       await this.safeAudit('cancel', this.ctx(req, { requestId: req.requestId }), {});
     }
     for (const s of [...this.sessions.values()].filter((x) => x.peer === peer)) {
       this.forgetSession(s);
       if (s.ended) continue;
-      this.agents.get(s.deviceId)?.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'technician', reason: 'the technician disconnected' });
+      this.directory.agent(s.deviceId)?.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'technician', reason: 'the technician disconnected' });
       await this.safeAudit('session-end', this.ctx(s, { requestId: s.requestId, sessionId: s.sessionId }), { by: 'technician', reason: 'the technician disconnected' });
     }
     for (const [requestId, owner] of this.awaitingStart) if (owner.peer === peer) this.awaitingStart.delete(requestId);
@@ -152,11 +154,11 @@ export class Router {
       if (s.ended) continue;
       const end = (): Message<'session.end'> => ({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'relay-lost', reason: 'the relay is shutting down' });
       s.peer.send(end());
-      this.agents.get(s.deviceId)?.send(end());
+      this.directory.agent(s.deviceId)?.send(end());
     }
     for (const req of this.pending.values()) {
       this.timers.clearTimeout(req.timer);
-      this.agents.get(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
+      this.directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
       req.peer.send(errorMessage('agent-offline', 'the relay is shutting down', req.techMsgId));
     }
     this.pending.clear();
@@ -210,7 +212,7 @@ export class Router {
     }
     const built = buildSessionRequest(msg, tech, this.now(), this.lifetimeMs, this.random, this.opts.approvalsPublicKey);
     if (!built.ok) return refuse(built.code, built.detail);
-    const agent = this.agents.get(msg.deviceId);
+    const agent = this.directory.agent(msg.deviceId);
     if (!agent) return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
     const { payload, mode } = built;
     const approval =
@@ -252,7 +254,7 @@ export class Router {
     const decidedAt = new Date(this.now()).toISOString();
     const detail = 'no answer from the agent before the request expired';
     // The agent must stop prompting for a request the technician was told is over.
-    this.agents.get(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
+    this.directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
     await this.safeAudit('decision', this.ctx(req, { requestId }), { outcome: 'expired', granted: [], declined: req.scopes, decidedBy: 'timeout', decidedAt, detail });
     req.peer.send({ v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'expired', granted: [], declined: req.scopes, decidedBy: 'timeout', decidedAt, detail });
   }
@@ -262,7 +264,7 @@ export class Router {
     if (!req || req.peer !== peer) return peer.send(errorMessage('unknown-session', 'no pending request of yours has that id', msg.id));
     this.dropPending(req);
     await this.audit.record('cancel', this.ctx(req, { requestId: req.requestId }), {});
-    this.agents.get(req.deviceId)?.send(msg);
+    this.directory.agent(req.deviceId)?.send(msg);
   }
 
   private async techScopeRequest(s: LiveSession, tech: TechnicianRecord, msg: Message<'tech.scope-request'>): Promise<void> {
@@ -426,7 +428,7 @@ export class Router {
     const reason = `the granted time ended at ${new Date(s.endsAt).toISOString()}; the relay ended the session`;
     await this.safeAudit('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: 'expiry', reason });
     const end = (): Message<'session.end'> => ({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'expiry', reason });
-    this.agents.get(s.deviceId)?.send(end());
+    this.directory.agent(s.deviceId)?.send(end());
     s.peer.send(end());
   }
 
@@ -444,7 +446,7 @@ export class Router {
   // ---- helpers -------------------------------------------------------------------------
 
   private toAgent(s: Owner, msg: Message): void {
-    const agent = this.agents.get(s.deviceId);
+    const agent = this.directory.agent(s.deviceId);
     if (agent) agent.send(msg);
     else s.peer.send(errorMessage('agent-offline', `device ${s.deviceId} is not connected`, msg.id));
   }
