@@ -94,7 +94,8 @@ export class AgentCore {
       case 'session.file-transfer':
         return this.track(this.onFileTransfer(msg));
       case 'session.end':
-        return this.track(this.endLive(msg.sessionId, 'technician', msg.reason).then(() => undefined));
+        // The relay ends a session for the technician, or itself when the granted time is over (expiry) or by policy.
+        return this.track(this.endLive(msg.sessionId, msg.by === 'expiry' || msg.by === 'policy' ? msg.by : 'technician', msg.reason, true).then(() => undefined));
       case 'error':
         return this.track(this.auditQuietly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
     }
@@ -306,7 +307,7 @@ export class AgentCore {
   }
 
   /** End the session: grants go first (synchronously), then record and report. */
-  private async endLive(sessionId: string, by: EndReason, reason?: string): Promise<boolean> {
+  private async endLive(sessionId: string, by: EndReason, reason?: string, endedByRelay = false): Promise<boolean> {
     const s = this.session;
     if (!s || s.id !== sessionId) return false;
     this.session = undefined;
@@ -318,7 +319,7 @@ export class AgentCore {
     const summary = s.summary(now, by);
     const toRelay = by !== 'relay-lost';
     const end: Message<'session.end'> = { v: 1, type: 'session.end', id: newMessageId(), sessionId: s.id, by, ...(reason ? { reason } : {}) };
-    await this.record('session.ended', { ...sessionFields(s), by, reason }, toRelay && by !== 'technician' ? end : undefined, { sendOnFailure: true });
+    await this.record('session.ended', { ...sessionFields(s), by, reason }, toRelay && !endedByRelay && by !== 'technician' ? end : undefined, { sendOnFailure: true });
     const summaryMsg: Message<'session.summary'> = { v: 1, type: 'session.summary', id: newMessageId(), summary };
     await this.record('session.summary', { ...sessionFields(s), summary }, toRelay ? summaryMsg : undefined, { sendOnFailure: true });
     this.o.ui.showSummary(s.summaryView(summary));

@@ -108,6 +108,15 @@ describe('live sessions', () => {
     expect(h.agent.grants()).toEqual([]);
   });
 
+  it('ends the session by expiry when the relay ends it for running past its granted time', async () => {
+    const sessionId = await liveSession(['view']);
+    h.relay.send({ v: 1, type: 'session.end', id: 'e-2', sessionId, by: 'expiry', reason: 'the granted time ended; the relay ended the session' });
+    expect(await h.relay.waitFor('session.summary')).toMatchObject({ summary: { endedBy: 'expiry' } });
+    // The relay ended it: no end is echoed back.
+    expect(h.relay.ofType('session.end')).toHaveLength(0);
+    expect(h.agent.grants()).toEqual([]);
+  });
+
   it('declines the prompt on screen when the relay drops', async () => {
     h = await startHarness();
     const req = h.request();
