@@ -7,12 +7,13 @@ import { nodeNotifierDesktop } from '../../core/headless/node-notifier-desktop.j
 import { runHeadlessAgent } from '../../core/headless/run-headless-agent.js';
 import { managedPolicySources } from '../../core/policy/sources/platform-sources.js';
 import { UsageError, type Command } from '../command.js';
+import { readCaFile, withExtraCa } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
 import { packageVersion } from '../version.js';
 
 export const DEFAULT_CONFIG_PATH = '/etc/porchlight/agent.json';
 
-const HELP = `Usage: porchlight agent --headless [--config FILE] [--data DIR]
+const HELP = `Usage: porchlight agent --headless [--config FILE] [--data DIR] [--ca FILE]
 
 Runs the consent agent without a desktop (servers, kiosks). Nobody can answer
 a prompt, so attended requests decline with outcome no-user-present; unattended
@@ -32,6 +33,8 @@ stop cleanly.
               Effective policy: defaults < this file's policy < managed policy
               (/etc/porchlight/policy.json, the Windows registry, macOS profiles).
   --data      data dir (device key, replay cache, audit log); overrides the config
+  --ca        PEM file of a private CA to trust for a wss:// relay (added to the
+              system roots; no NODE_EXTRA_CA_CERTS needed)
 
 Exit codes: 0 stopped cleanly, 1 config unreadable or invalid, 2 usage.
 `;
@@ -47,7 +50,7 @@ const command: Command = {
   async run(argv, ctx) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { headless: { type: 'boolean' }, config: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { headless: { type: 'boolean' }, config: { type: 'string' }, data: { type: 'string' }, ca: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -60,6 +63,7 @@ const command: Command = {
       ctx.stderr.write(DESKTOP_HINT);
       return EXIT.usage;
     }
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca);
     const configPath = values.config ?? ctx.env.PORCHLIGHT_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
     const log = (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const read = readAgentConfig(configPath);
@@ -77,6 +81,7 @@ const command: Command = {
       signal: ctx.signal,
       env: ctx.env,
       agentVersion: packageVersion(),
+      ...(ca ? { wsOptions: withExtraCa(ca) } : {}),
     });
     return EXIT.ok;
   },

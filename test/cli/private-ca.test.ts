@@ -1,5 +1,5 @@
-// `porchlight request --ca` and `porchlight session close --ca`: trusting a
-// private CA for a wss:// relay without NODE_EXTRA_CA_CERTS.
+// `--ca FILE` on `porchlight request`, `session close` and `agent --headless`:
+// trusting a private CA for a wss:// relay without NODE_EXTRA_CA_CERTS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { acceptAndFinish, connectAgent, type ScriptedAgent } from '../relay/scripted-agent.js';
 import { hasOpenssl, selfSigned } from '../relay/self-signed-cert.js';
-import { ensureBuilt, runCli } from './built-cli.js';
+import { NO_DESKTOP_ENV } from '../fault/processes.js';
+import { ensureBuilt, runCli, startCli } from './built-cli.js';
 
 let t: TestRelay;
 let token: string;
 let certFile: string;
 let agent: ScriptedAgent | undefined;
 
-describe.skipIf(!hasOpenssl)('technician commands over wss:// with a private CA', () => {
+describe.skipIf(!hasOpenssl)('technician and agent commands over wss:// with a private CA', () => {
   beforeAll(async () => {
     await ensureBuilt();
     const tls = selfSigned();
@@ -57,5 +58,28 @@ describe.skipIf(!hasOpenssl)('technician commands over wss:// with a private CA'
     expect((await request(['--ca', join(tmpdir(), 'no-such-file.pem')])).code).toBe(2);
     const plain = await runCli(['request', '--relay', 'ws://127.0.0.1:1', '--token', token, '--device', 'dev-1', '--ticket', 'INC-TLS', '--reason', 'x', '--scopes', 'view', '--ca', certFile]);
     expect(plain.code).toBe(2);
+  });
+
+  it('lets a headless agent connect through the private CA with --ca', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-'));
+    const configFile = join(dir, 'agent.json');
+    writeFileSync(configFile, JSON.stringify({ deviceId: 'srv-ca', enrollmentToken: await t.enroll('srv-ca'), policy: { relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } }));
+    const without = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data')], NO_DESKTOP_ENV);
+    // The relay is up; the only thing wrong is the certificate the agent doesn't trust.
+    await without.waitForStderr(/status: disconnected/);
+    without.child.kill('SIGTERM');
+    await without.done;
+    expect(t.relay.router.isOnline('srv-ca')).toBe(false);
+
+    const agentCli = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data'), '--ca', certFile], NO_DESKTOP_ENV);
+    try {
+      await agentCli.waitForStderr(/status: connected/);
+      // Nobody at a headless device answers an attended prompt: the request reached it through TLS.
+      const r = await runCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'srv-ca', '--ticket', 'INC-CA', '--reason', 'Disk full', '--scopes', 'view', '--ca', certFile]);
+      expect(r.code).toBe(4);
+    } finally {
+      agentCli.child.kill('SIGTERM');
+      expect((await agentCli.done).code).toBe(0);
+    }
   });
 });
