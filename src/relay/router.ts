@@ -58,8 +58,10 @@ interface LiveSession extends Owner {
   ended: boolean;
   /** Who ended it, once ended (an expired session refuses frames with `expired`). */
   endedBy?: EndReason;
-  /** The granted end (ms), from session.started and later scope-updates; NaN until started. */
+  /** The granted end on the relay's clock (ms), from session.started and later scope-updates; NaN until started. */
   endsAt: number;
+  /** Relay clock minus the agent's, measured at session.started: the agent's times are on its own clock. */
+  clockOffsetMs: number;
   expiryTimer?: unknown;
 }
 
@@ -329,7 +331,7 @@ export class Router {
       case 'session.scope-update':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt });
-          if (!s.ended) this.armExpiry(s, Date.parse(msg.endsAt));
+          if (!s.ended) this.armExpiry(s, Date.parse(msg.endsAt) + s.clockOffsetMs);
           s.peer.send(msg);
         });
       case 'session.file-transfer-result':
@@ -376,7 +378,7 @@ export class Router {
     });
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) {
       this.awaitingStart.set(req.requestId, req);
-      if (sessionId !== undefined) this.sessions.set(sessionId, { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false, endsAt: Number.NaN });
+      if (sessionId !== undefined) this.sessions.set(sessionId, { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false, endsAt: Number.NaN, clockOffsetMs: 0 });
     }
     req.peer.send(msg);
   }
@@ -387,9 +389,10 @@ export class Router {
     this.awaitingStart.delete(msg.requestId);
     const previous = this.sessions.get(msg.sessionId);
     if (previous) this.timers.clearTimeout(previous.expiryTimer);
-    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false, endsAt: Number.NaN };
+    const clockOffsetMs = this.now() - Date.parse(msg.startedAt);
+    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false, endsAt: Number.NaN, clockOffsetMs };
     this.sessions.set(s.sessionId, s);
-    this.armExpiry(s, Date.parse(msg.endsAt));
+    this.armExpiry(s, Date.parse(msg.endsAt) + clockOffsetMs);
     await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt });
     s.peer.send(msg);
   }

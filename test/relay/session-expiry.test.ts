@@ -47,24 +47,25 @@ afterEach(async () => {
   await t.close();
 });
 
-/** Accept and start a session that ends `minutes` after the relay clock's start, then never end it. */
-function acceptUntil(endsAt: number): Answer {
+/** Accept and start a session (times on the agent's clock), then never end it. */
+function acceptUntil(endsAt: number, startedAt = endsAt - 5 * MIN): Answer {
   return (req) => {
     const p = req.payload;
     const sessionId = `ses-${p.requestId}`;
     return [
       decide(req, 'accepted', p.scopes, { sessionId }),
-      { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: p.requestId, scopes: p.scopes, mode: p.mode, startedAt: new Date(endsAt - 5 * MIN).toISOString(), endsAt: new Date(endsAt).toISOString() },
+      { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: p.requestId, scopes: p.scopes, mode: p.mode, startedAt: new Date(startedAt).toISOString(), endsAt: new Date(endsAt).toISOString() },
     ];
   };
 }
 
-async function setup() {
+/** A live 5-minute session; `agentClockOffset` is how far the agent's clock is ahead of the relay's. */
+async function setup(agentClockOffset = 0) {
   const clock = manualClock(Date.now());
   t = await startTestRelay({ now: clock.now, timers: clock.timers, expiryGraceMs: GRACE });
   const agent = await t.agent('dev-1');
   const start = clock.now();
-  agent.answer = acceptUntil(start + 5 * MIN);
+  agent.answer = acceptUntil(start + agentClockOffset + 5 * MIN, start + agentClockOffset);
   const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
   if (!r.ok) throw new Error(r.detail);
   client = r.client;
@@ -144,6 +145,19 @@ describe('granted duration', () => {
 
     const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
     clock.advance(5 * MIN + GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+  });
+
+  it("measures the granted time on the relay's clock when the agent's clock is off", async () => {
+    // The agent's clock is 10 minutes behind: its endsAt is already past on the relay's clock.
+    const { clock, agent, c, sessionId } = await setup(-10 * MIN);
+    await narrationReaches(c, agent, sessionId);
+    clock.advance(4 * MIN);
+    await narrationReaches(c, agent, sessionId);
+    clock.advance(MIN + 1);
+    await narrationRefused(c, sessionId);
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(GRACE);
     expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
   });
 
