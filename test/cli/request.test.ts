@@ -156,6 +156,28 @@ describe('porchlight request when the relay goes away', () => {
     expect(r.stderr).not.toContain('did not end cleanly');
   });
 
+  it("ends a partially granted session on Ctrl-C and exits with the decision's code (3)", async () => {
+    agent.answer = (req) => {
+      const p = req.payload;
+      const sessionId = `ses-${p.requestId}`;
+      const at = new Date().toISOString();
+      return [
+        decide(req, 'partial', ['view'], { sessionId }),
+        { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: p.requestId, scopes: ['view'], mode: p.mode, startedAt: at, endsAt: new Date(Date.now() + 600_000).toISOString() },
+      ];
+    };
+    const cli = startCli(base());
+    await cli.waitForOutput('started');
+    const end = agent.next('session.end');
+    cli.child.kill('SIGINT');
+    const ended = await end;
+    agent.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: ended.sessionId, by: 'technician' });
+    const r = await cli.done;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('ending the session');
+    expect(r.stderr).not.toContain('lost the relay');
+  });
+
   it('withdraws a pending request on Ctrl-C (the agent is told) and exits 1', async () => {
     const cli = startCli(base());
     await cli.waitForOutput('verification code');
