@@ -172,6 +172,17 @@ describe('settings window', () => {
     expect(t.stored()).toBeUndefined();
   });
 
+  it('a store that cannot be written answers write-failed and keeps the old value', () => {
+    const t = setup({ kind: 'none' });
+    const failing = new Settings({ read: () => ({ ok: true, data: undefined }), write: () => { throw new Error('disk full'); }, reset: () => undefined }, { kind: 'none' });
+    const sw = new SettingsWindow({ windows: t.services.windows, settings: failing, apply: () => ({ restartRequired: false }), log: (e, d) => t.log.push([e, d]) });
+    sw.open();
+    const w = t.last('settings')!;
+    sw.ipcHandlers()['settings:change']({ key: 'startAtLogin', value: false });
+    expect(w.sent).toEqual([['settings:result', { ok: false, key: 'startAtLogin', code: 'write-failed', row: expect.objectContaining({ value: true, source: 'default' }) }]]);
+    expect(t.log).toContainEqual(['settings-change-refused', 'write-failed startAtLogin: disk full']);
+  });
+
   it('an invalid managed policy locks every row', () => {
     const t = setup({ kind: 'invalid', origins: ['/etc/porchlight/policy.json'], problems: ['promptTimeoutSec: too small'] });
     const view = settingsView(t.settings);
