@@ -9,3 +9,11 @@ export function loginItemSettings(startAtLogin: boolean, platform: NodeJS.Platfo
   if (platform === 'darwin') return { openAtLogin: startAtLogin, args: [HIDDEN_ARG] };
   return undefined;
 }
+
+/**
+ * The Linux autostart entry always runs `porchlight --hidden` (the package
+ * can't know the user's setting): when start-at-login is off, that launch quits.
+ */
+export function skipAutostartLaunch(startAtLogin: boolean, argv: readonly string[]): boolean {
+  return !startAtLogin && argv.includes(HIDDEN_ARG);
+}

@@ -17,7 +17,7 @@ import { electronWindowFactory } from './electron-windows.js';
 import { createIpcGuard } from './ipc-guard.js';
 import { registerIpcRoutes } from './ipc-routes.js';
 import { launchPlan } from './launch-plan.js';
-import { loginItemSettings } from './login-item.js';
+import { loginItemSettings, skipAutostartLaunch } from './login-item.js';
 import { quitSequence } from './quit-sequence.js';
 import { Settings } from './settings.js';
 import { electronStoreBackend } from './settings-store.js';
@@ -58,6 +58,11 @@ async function start(): Promise<void> {
   for (const p of [...plan.problems, ...problems]) log('config', p);
   mkdirSync(plan.dataDir, { recursive: true, mode: 0o700 });
 
+  if (skipAutostartLaunch(policy.startAtLogin, process.argv)) {
+    log('autostart', 'started at login, but start at login is off: quitting');
+    app.exit(0);
+    return;
+  }
   const applyLoginItem = (startAtLogin: boolean): void => {
     const login = loginItemSettings(startAtLogin, process.platform, process.execPath);
     if (login && app.isPackaged) app.setLoginItemSettings(login);

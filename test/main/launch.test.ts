@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAgentConfig } from '../../src/core/headless/agent-config.js';
 import { configArg, defaultConfigPath, deviceIdFromHostname, launchPlan } from '../../src/main/launch-plan.js';
-import { HIDDEN_ARG, loginItemSettings } from '../../src/main/login-item.js';
+import { HIDDEN_ARG, loginItemSettings, skipAutostartLaunch } from '../../src/main/login-item.js';
 import { claimSingleInstance } from '../../src/main/single-instance.js';
 
 const real = { readConfig: readAgentConfig, exists: existsSync };
@@ -60,6 +60,11 @@ describe('login item', () => {
   it('macOS: a login item; Linux: none (the package installs an autostart entry)', () => {
     expect(loginItemSettings(true, 'darwin', 'x')).toEqual({ openAtLogin: true, args: [HIDDEN_ARG] });
     expect(loginItemSettings(true, 'linux', 'x')).toBeUndefined();
+  });
+  it('a launch by the autostart entry quits when start at login is off; a launch by the user never does', () => {
+    expect(skipAutostartLaunch(false, ['/opt/Porchlight/porchlight', HIDDEN_ARG])).toBe(true);
+    expect(skipAutostartLaunch(true, ['/opt/Porchlight/porchlight', HIDDEN_ARG])).toBe(false);
+    expect(skipAutostartLaunch(false, ['/opt/Porchlight/porchlight'])).toBe(false);
   });
 });
 
