@@ -87,6 +87,7 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
     cancelled: outcome('cancelled'),
     agentOffline: outcome('agent-offline'),
     pending: outcome(null),
+    refusedByRelay: before.filter((r) => r.kind === 'rejected' && r.requestId === null && r.data.action === 'tech.request' && inWindow(r.at)).length,
   };
   const decided = o.accepted + o.partial + o.declined + o.expired + o.blocked + o.noUserPresent;
   const consent = month.map(consentSeconds).filter((s): s is number => s !== null);

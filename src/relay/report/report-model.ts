@@ -58,6 +58,8 @@ export interface MonthlyReport {
     cancelled: number;
     agentOffline: number;
     pending: number;
+    /** Technician requests the relay refused before any device saw them (offline device, permissions). */
+    refusedByRelay: number;
     /** Requests the agent decided (denominator of the rates). */
     decided: number;
     acceptRate: number | null;
