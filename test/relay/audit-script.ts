@@ -34,7 +34,11 @@ export interface SessionSpec {
 
 export class AuditScript {
   private n = 0;
-  constructor(private readonly storage: RelayStorage) {}
+  /** `prefix` keeps request and session ids unique when several scripts write to one store. */
+  constructor(
+    private readonly storage: RelayStorage,
+    private readonly prefix = '',
+  ) {}
 
   append<K extends AuditKind>(kind: K, at: string, ctx: { ticketId?: string | null; deviceId?: string | null; technicianId?: string | null; requestId?: string | null; sessionId?: string | null }, data: AuditData<K>): Promise<AuditRecord> {
     return this.storage.appendAudit({
@@ -52,7 +56,7 @@ export class AuditScript {
   /** A request and whatever follows it; returns its ids. */
   async session(s: SessionSpec): Promise<{ requestId: string; sessionId: string | null }> {
     const k = ++this.n;
-    const requestId = `req-${k}`;
+    const requestId = `${this.prefix}req-${k}`;
     const tech = TECHS[s.tech]!;
     const mode = s.mode ?? 'attended';
     const base = { ticketId: s.ticket, deviceId: s.device, technicianId: tech.id, requestId };
@@ -72,7 +76,7 @@ export class AuditScript {
     const granted = s.granted ?? (s.outcome === 'accepted' ? s.scopes : []);
     const declined = s.scopes.filter((x) => !granted.includes(x));
     const starts = granted.length > 0 && (s.outcome === 'accepted' || s.outcome === 'partial');
-    const sessionId = starts ? `ses-${k}` : null;
+    const sessionId = starts ? `${this.prefix}ses-${k}` : null;
     await this.append('decision', decidedAt, { ...base, sessionId }, { outcome: s.outcome, granted, declined, decidedBy: s.decidedBy ?? 'user', decidedAt });
     if (!sessionId) return { requestId, sessionId };
     const ctx = { ...base, sessionId };
@@ -81,7 +85,7 @@ export class AuditScript {
     await this.append('session-started', startedAt, ctx, { scopes: granted, mode: mode === 'attended' ? 'attended' : 'unattended', startedAt, endsAt: plus(startedAt, 1800) });
     let t = 2;
     for (const [i, f] of (s.files ?? []).entries()) {
-      const transferId = `ft-${k}-${i}`;
+      const transferId = `${this.prefix}ft-${k}-${i}`;
       await this.append('file-transfer', plus(startedAt, t++), ctx, { transferId, name: f.name, size: f.size, sha256: String(k * 10 + i).padStart(64, 'a'), direction: f.direction });
       if (f.allowed !== null) await this.append('file-transfer-result', plus(startedAt, t++), ctx, { transferId, allowed: f.allowed, ...(f.code ? { code: f.code } : {}) });
     }
