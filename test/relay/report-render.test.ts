@@ -63,7 +63,8 @@ describe('porchlight report', () => {
     expect(r.stdout).toContain('| First-contact resolution | 50.0% (2 of 4) |');
     expect(r.stdout).toContain('| MTTR, mean (median) | 3 d (1 h), 5 tickets |');
     expect(r.stdout).toContain('| Time to consent, median (p90) | 30 s (1 min 30 s), 7 consents |');
-    expect(r.stdout).not.toContain('<img');
+    expect(r.stdout).not.toMatch(/(?<!\\)<img/);
+    expect(r.stdout).toContain('\\<img src=x onerror=alert\\(1\\)\\>');
     expect(mdText('a|b <x> *y*')).toBe('a\\|b \\<x\\> \\*y\\*');
   });
 
