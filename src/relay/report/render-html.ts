@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { bytes, DEFINITIONS, duration, monthTitle, NONE, OUTCOME_LABELS, percent } from './format-figures.js';
 import { escapeHtml as e } from './html-escape.js';
 import type { MonthlyReport } from './report-model.js';
-import { barChart, dailyChart, stackedChart, type Bar } from './svg-charts.js';
+import { barChart, dailyChart, type Bar } from './svg-charts.js';
 
 const CSS = `
 :root { color-scheme: light dark;
@@ -17,7 +17,7 @@ const CSS = `
   --accent: #7ea3ff; --good: #4cc38a; --warn: #f0a94b; --bad: #ff7b72; --grey: #8e909c; --alt: #b994ff; } }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--text); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
-main { max-width: 980px; margin: 0 auto; padding: 32px 24px 48px; }
+main { max-width: 1060px; margin: 0 auto; padding: 32px 24px 48px; }
 header h1 { font-size: 26px; margin: 0 0 4px; letter-spacing: -0.01em; }
 header p { margin: 0; color: var(--muted); }
 h2 { font-size: 18px; margin: 0 0 12px; }
@@ -30,18 +30,20 @@ section { background: var(--surface); border: 1px solid var(--border); border-ra
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 20px; }
 @media (max-width: 760px) { .cols { grid-template-columns: 1fr; } }
 .chart { width: 100%; height: auto; display: block; }
-.chart .lbl { fill: var(--muted); font-size: 12px; font-family: inherit; }
+.chart .lbl { fill: var(--muted); font-size: 13px; font-family: inherit; }
 .chart .lbl.strong { fill: var(--text); }
 .chart .grid { stroke: var(--border); stroke-width: 1; }
 .chart .track { fill: var(--track); }
 .c-accent { fill: var(--accent); } .c-good { fill: var(--good); } .c-warn { fill: var(--warn); }
 .c-bad { fill: var(--bad); } .c-muted { fill: var(--grey); } .c-alt { fill: var(--alt); }
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { text-align: left; padding: 7px 10px; border-bottom: 1px solid var(--border); vertical-align: top; }
+th, td { text-align: left; padding: 7px 9px; border-bottom: 1px solid var(--border); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; font-size: 13px; }
 td.n, th.n { text-align: right; }
 tr:last-child td { border-bottom: none; }
 .scroll { overflow-x: auto; }
+table.dense th, table.dense td { padding: 6px 7px; font-size: 14px; }
+table.dense th { font-size: 12.5px; }
 .empty { color: var(--muted); margin: 0; }
 dl { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; }
 dt { font-weight: 600; } dd { margin: 0; color: var(--muted); }
@@ -54,10 +56,16 @@ function kpi(label: string, value: string, sub: string): string {
   return `<div class="kpi"><div class="label">${e(label)}</div><div class="value">${e(value)}</div><div class="sub">${e(sub)}</div></div>`;
 }
 
-function table(head: Array<[string, boolean]>, rows: Array<Array<string | number>>, caption: string): string {
+function table(head: Array<[string, boolean]>, rows: Array<Array<string | number>>, caption: string, dense = false): string {
   const th = head.map(([h, n]) => `<th scope="col"${n ? ' class="n"' : ''}>${e(h)}</th>`).join('');
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${head[i]?.[1] ? ' class="n"' : ''}>${e(c)}</td>`).join('')}</tr>`).join('');
-  return `<div class="scroll"><table><caption hidden>${e(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<div class="scroll"><table${dense ? ' class="dense"' : ''}><caption hidden>${e(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** "1 Nov 2026 00:00 – 1 Dec 2026 00:00 (Europe/Berlin)": the window in the report's own zone. */
+function windowText(from: string, to: string, tz: string): string {
+  const f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return `${f.format(Date.parse(from))} – ${f.format(Date.parse(to))} (${tz})`;
 }
 
 const empty = (text: string) => `<p class="empty">${e(text)}</p>`;
@@ -85,16 +93,22 @@ export function renderHtml(r: MonthlyReport): string {
     kpi('Without outcome', String(t.withoutOutcome), `tickets · ${t.sessionsWithoutOutcome} sessions`),
   ].join('');
 
+  const share = (n: number) => `${n} (${percent(r.requests === 0 ? null : n / r.requests)})`;
   const sections = [
-    `<section><h2>Requests per day</h2>${dailyChart(r.daily, `Requests per day, ${monthTitle(r.month)}`, dayLabel)}</section>`,
-    `<div class="cols"><section><h2>Access mode</h2>${stackedChart(
+    `<section><h2>Requests per day</h2>${r.requests === 0 ? empty('No requests in this month.') : dailyChart(r.daily, `Requests per day, ${monthTitle(r.month)}`, dayLabel)}</section>`,
+    `<section><h2>Requests by outcome</h2>${r.requests === 0 && o.refusedByRelay === 0 ? empty('No requests in this month.') : barChart(outcomeBars, 'Requests by outcome')}</section>`,
+    `<div class="cols"><section><h2>Access mode</h2>${barChart(
       [
-        { label: 'Attended', value: r.modes.attended, tone: 'accent' },
-        { label: 'Unattended', value: r.modes.unattended, tone: 'alt' },
-        { label: 'Emergency', value: r.modes.emergency, tone: 'bad' },
+        { label: 'Attended', value: r.modes.attended, tone: 'accent', note: share(r.modes.attended) },
+        { label: 'Unattended', value: r.modes.unattended, tone: 'alt', note: share(r.modes.unattended) },
+        { label: 'Emergency', value: r.modes.emergency, tone: 'bad', note: share(r.modes.emergency) },
       ],
       'Requests by access mode',
-    )}</section><section><h2>Tickets</h2>${table(
+      true,
+    )}</section><section><h2>Most-declined scopes</h2>${
+      r.declinedScopes.length === 0 ? empty('No scope was declined by a user.') : barChart(r.declinedScopes.map((d) => ({ label: d.scope, value: d.count, tone: 'bad' as const })), 'Scopes declined by users', true)
+    }</section></div>`,
+    `<div class="cols"><section><h2>Tickets</h2>${table(
       [['Figure', false], ['Tickets', true]],
       [
         ['Active in the month', t.active],
@@ -102,13 +116,10 @@ export function renderHtml(r: MonthlyReport): string {
         ['Resolved in the month', t.resolved],
         ['Resolved without a remote session', t.resolvedWithoutSession],
         ['Closed as resolved / follow-up / escalated', `${t.closedAs.resolved} / ${t.closedAs.followUp} / ${t.closedAs.escalated}`],
+        ['Without outcome (sessions)', `${t.withoutOutcome} (${t.sessionsWithoutOutcome})`],
       ],
       'Tickets',
-    )}</section></div>`,
-    `<section><h2>Requests by outcome</h2>${barChart(outcomeBars, 'Requests by outcome')}</section>`,
-    `<div class="cols"><section><h2>Most-declined scopes</h2>${
-      r.declinedScopes.length === 0 ? empty('No scope was declined by a user.') : barChart(r.declinedScopes.map((d) => ({ label: d.scope, value: d.count, tone: 'bad' as const })), 'Scopes declined by users')
-    }</section><section><h2>File transfers</h2>${
+    )}</section><section><h2>File transfers</h2>${
       f.total === 0
         ? empty('No file transfers.')
         : barChart(
@@ -118,6 +129,7 @@ export function renderHtml(r: MonthlyReport): string {
               { label: 'No result', value: f.noResult, tone: 'muted' },
             ],
             'File transfers by rule outcome',
+            true,
           ) + `<p class="empty">${e(`${f.total} transfers, ${bytes(f.bytes)}${f.refusedByCode.length > 0 ? `; refused: ${f.refusedByCode.map((c) => `${c.code} ${c.count}`).join(', ')}` : ''}`)}</p>`
     }</section></div>`,
     `<section><h2>Repeat incidents (same device within 30 days)</h2>${
@@ -132,6 +144,7 @@ export function renderHtml(r: MonthlyReport): string {
             [['Technician', false], ['Requests', true], ['Sessions', true], ['Accepted', true], ['Partial', true], ['Declined', true], ['Expired', true], ['Median consent', true], ['Resolved', true], ['First contact', true], ['Files', true]],
             r.technicians.map((x) => [`${x.name} (${x.technicianId})`, x.requests, x.sessions, x.accepted, x.partial, x.declined, x.expired, x.medianConsentSec === null ? NONE : duration(x.medianConsentSec), x.ticketsResolved, x.firstContactResolved, x.fileTransfers]),
             'Technicians',
+            true,
           )
     }</section>`,
     `<section><h2>Definitions</h2><dl>${DEFINITIONS.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl></section>`,
@@ -149,7 +162,7 @@ export function renderHtml(r: MonthlyReport): string {
 </head>
 <body>
 <main>
-<header><h1>${e(title)}</h1><p>${e(`Time zone ${r.timeZone} · ${r.from} to ${r.to} · generated ${r.generatedAt}`)}</p></header>
+<header><h1>${e(title)}</h1><p>${e(`${windowText(r.from, r.to, r.timeZone)} · generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC`)}</p></header>
 <div class="kpis">${kpis}</div>
 ${sections}
 <footer>${e(`Porchlight monthly report, format version ${r.version}. Figures come from the relay's central audit; evidence for a single ticket: porchlight evidence --ticket ID.`)}</footer>

@@ -13,7 +13,8 @@ export interface Bar {
   note?: string;
 }
 
-const W = 640;
+// Full-width charts use about the width they are shown at, so their text matches the page text.
+const W = 960;
 
 function niceMax(n: number): number {
   if (n <= 4) return Math.max(1, n);
@@ -24,7 +25,7 @@ function niceMax(n: number): number {
 
 /** Requests per day of the month. */
 export function dailyChart(values: readonly number[], title: string, dayLabel: (day: number) => string): string {
-  const H = 190;
+  const H = 220;
   const left = 34;
   const right = 8;
   const top = 12;
@@ -34,7 +35,7 @@ export function dailyChart(values: readonly number[], title: string, dayLabel: (
   const max = niceMax(Math.max(0, ...values));
   const slot = plotW / Math.max(1, values.length);
   const y = (v: number) => top + plotH - (v / max) * plotH;
-  const grid = [0, max / 2, max]
+  const grid = (Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max])
     .map((v) => `<line class="grid" x1="${left}" x2="${W - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="lbl" x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${e(Number.isInteger(v) ? v : v.toFixed(1))}</text>`)
     .join('');
   const bars = values
@@ -51,11 +52,12 @@ export function dailyChart(values: readonly number[], title: string, dayLabel: (
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(title)}"><title>${e(title)}</title>${grid}${bars}${ticks}</svg>`;
 }
 
-/** One labelled horizontal bar per item. */
-export function barChart(bars: readonly Bar[], title: string): string {
+/** One labelled horizontal bar per item; `narrow` for a half-width column (text keeps its size). */
+export function barChart(bars: readonly Bar[], title: string, narrow = false): string {
+  const W = narrow ? 400 : 960;
   const row = 28;
-  const labelW = 190;
-  const valueW = 110;
+  const labelW = narrow ? 120 : 200;
+  const valueW = narrow ? 86 : 110;
   const H = bars.length * row + 4;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const span = W - labelW - valueW;
@@ -72,33 +74,4 @@ export function barChart(bars: readonly Bar[], title: string): string {
     })
     .join('');
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(title)}"><title>${e(title)}</title>${body}</svg>`;
-}
-
-/** One bar split into parts, with a legend (e.g. attended / unattended / emergency). */
-export function stackedChart(parts: readonly Bar[], title: string): string {
-  const total = parts.reduce((a, p) => a + p.value, 0);
-  const H = 64;
-  let x = 0;
-  const segments =
-    total === 0
-      ? `<rect class="track" x="0" y="4" width="${W}" height="24" rx="4"/>`
-      : parts
-          .filter((p) => p.value > 0)
-          .map((p) => {
-            const w = (p.value / total) * W;
-            const seg = `<rect class="c-${p.tone}" x="${x.toFixed(1)}" y="4" width="${w.toFixed(1)}" height="24"><title>${e(p.label)}: ${e(p.value)}</title></rect>`;
-            x += w;
-            return seg;
-          })
-          .join('');
-  let lx = 0;
-  const legend = parts
-    .map((p) => {
-      const text = `${p.label} ${p.value}`;
-      const item = `<rect class="c-${p.tone}" x="${lx}" y="42" width="12" height="12" rx="2"/><text class="lbl" x="${lx + 18}" y="52">${e(text)}</text>`;
-      lx += 18 + text.length * 7.2 + 22;
-      return item;
-    })
-    .join('');
-  return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(title)}"><title>${e(title)}</title><g class="stack">${segments}</g>${legend}</svg>`;
 }
