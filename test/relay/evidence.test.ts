@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -171,6 +172,27 @@ describe('evidence bundle', () => {
     await a.close('2026-12-03T10:00:00.000Z', 'INC-200', 'alice', 'resolved');
     const again = await buildEvidenceBundle({ storage: data.storage, relayKey: data.relayKey, ticketId: 'INC-100', nowMs: Date.now(), generator: 'test' });
     expect(again.relay.checkpoint).toEqual(bundle.relay.checkpoint);
+  });
+});
+
+describe('building from a tampered relay database', () => {
+  it('refuses, naming the seq, instead of writing a bundle that would not verify', async () => {
+    const other = openRelayData(join(dir, 'relay-tampered'), {});
+    await scriptNovember(other.storage);
+    await other.storage.close();
+    const db = new DatabaseSync(join(dir, 'relay-tampered', 'relay.db'));
+    const row = db.prepare("SELECT seq FROM audit WHERE ticket_id = 'INC-100' AND kind = 'decision' ORDER BY seq DESC LIMIT 1").get() as { seq: number };
+    db.prepare("UPDATE audit SET record = replace(record, '\"outcome\":\"accepted\"', '\"outcome\":\"declined\"') WHERE seq = ?").run(row.seq);
+    db.close();
+    const reopened = openRelayData(join(dir, 'relay-tampered'), {});
+    try {
+      await expect(buildEvidenceBundle({ storage: reopened.storage, relayKey: reopened.relayKey, ticketId: 'INC-100', nowMs: Date.now(), generator: 'test' })).rejects.toMatchObject({
+        code: 'relay-chain-broken',
+        message: expect.stringContaining(`seq ${row.seq} (hash-mismatch)`),
+      });
+    } finally {
+      await reopened.storage.close();
+    }
   });
 });
 
