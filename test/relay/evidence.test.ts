@@ -49,7 +49,7 @@ beforeAll(async () => {
   const log = await AuditLog.open({ dir: agentDir, clock: systemClock });
   await log.append('request.received', { requestId: 'req-2', ticketId: 'INC-100', technicianId: 'alice' });
   await log.append('request.received', { requestId: 'req-3', ticketId: 'INC-090', technicianId: 'bob' });
-  await log.append('decision', { requestId: 'req-2', ticketId: 'INC-100', outcome: 'accepted' });
+  await log.append('consent.decision', { requestId: 'req-2', ticketId: 'INC-100', outcome: 'accepted' });
   await log.close();
   bundle = await buildEvidenceBundle({ storage: data.storage, relayKey: data.relayKey, ticketId: 'INC-100', nowMs: Date.parse('2026-12-02T08:00:00.000Z'), generator: 'test' });
 });
@@ -175,6 +175,30 @@ describe('evidence bundle', () => {
   });
 });
 
+describe('agent records against the relay\'s', () => {
+  const agentLog = async (name: string, records: Array<[string, Record<string, unknown>]>) => {
+    const log = await AuditLog.open({ dir: join(dir, name), clock: systemClock });
+    for (const [type, fields] of records) await log.append(type, fields);
+    await log.close();
+    const check = (await import('../../src/core/audit/verify.js')).verifyAuditLog(join(dir, name));
+    const { recordsForTicket } = await import('../../src/core/audit/export.js');
+    return { chain: { files: check.files, records: check.records, lastSeq: check.lastSeq, lastHash: check.lastHash }, records: recordsForTicket(join(dir, name), String(records[0]![1].ticketId)) };
+  };
+
+  it('names an agent decision that disagrees with the relay\'s', async () => {
+    const agent = await agentLog('agent-disagrees', [['consent.decision', { requestId: 'req-2', ticketId: 'INC-100', outcome: 'declined' }]]);
+    const b = await buildEvidenceBundle({ storage: data.storage, relayKey: data.relayKey, ticketId: 'INC-100', nowMs: Date.now(), generator: 'test', agent });
+    expect(problemsOf(b)).toEqual([{ part: 'agent', seq: 1, reason: 'the agent recorded declined for request req-2; the relay recorded accepted' }]);
+  });
+
+  it('names a file whose hash differs between the agent and the relay (chain of custody)', async () => {
+    const agent = await agentLog('agent-file', [['file.transfer', { ticketId: 'INC-101', sessionId: 'ses-5', transferId: 'ft-5-0', name: 'patch.msi', size: 1000, sha256: 'b'.repeat(64), allowed: true }]]);
+    const b = await buildEvidenceBundle({ storage: data.storage, relayKey: data.relayKey, ticketId: 'INC-101', nowMs: Date.now(), generator: 'test', agent });
+    expect(b.fileTransfers).toEqual([expect.objectContaining({ transferId: 'ft-5-0', name: 'patch.msi', allowed: true })]);
+    expect(problemsOf(b)).toEqual([{ part: 'agent', seq: 1, reason: `file ft-5-0: the agent recorded sha256 ${'b'.repeat(64)}; the relay recorded ${b.fileTransfers[0]!.sha256}` }]);
+  });
+});
+
 describe('building from a tampered relay database', () => {
   it('refuses, naming the seq, instead of writing a bundle that would not verify', async () => {
     const other = openRelayData(join(dir, 'relay-tampered'), {});
@@ -203,7 +227,7 @@ describe('porchlight evidence', () => {
     expect(await main(['evidence', '--ticket', 'INC-100', '--out', out, '--data', relayDir, '--agent-log', agentDir], c.ctx)).toBe(0);
     expect(c.text().stdout).toContain('2 agent records');
     const written = JSON.parse(readFileSync(out, 'utf8')) as EvidenceBundle;
-    expect(written.agent?.records.map((r) => (r as { type: string }).type)).toEqual(['request.received', 'decision']);
+    expect(written.agent?.records.map((r) => (r as { type: string }).type)).toEqual(['request.received', 'consent.decision']);
 
     const v = capture();
     expect(await main(['evidence', 'verify', out, '--relay-key', data.relayKey.publicKey], v.ctx)).toBe(0);

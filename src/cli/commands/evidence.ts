@@ -51,6 +51,12 @@ async function build(argv: string[], ctx: CommandContext): Promise<number> {
     try {
       const bundle = await buildEvidenceBundle({ storage: data.storage, relayKey: data.relayKey, ticketId: values.ticket, nowMs: Date.now(), generator: `porchlight ${packageVersion()}`, ...(agent ? { agent } : {}) });
       writeFileSync(values.out, `${JSON.stringify(bundle, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+      // A disagreement between the agent's log and the relay's is itself evidence: write it, but say so.
+      const check = verifyEvidenceBundle(bundle);
+      if (!check.ok) {
+        ctx.stderr.write(`written to ${values.out}, but it does not verify:\n${check.problems.map((p) => `  ${describeProblem(p)}\n`).join('')}`);
+        return EXIT.other;
+      }
       ctx.stdout.write(
         `evidence for ${values.ticket}: ${bundle.relay.records.length} relay records, ${bundle.sessions.length} session(s), ${bundle.fileTransfers.length} file transfer(s)` +
           `${agent ? `, ${agent.records.length} agent records` : ''}\n` +

@@ -31,7 +31,7 @@ export const EXPLANATION = [
   'Each record hashes to its link (bodyHash over its content; hash over seq, prevHash, ticketTag, bodyHash); each link names the previous link hash; the last link equals the checkpoint hash, which the relay key signed.',
   'A link carrying this ticket\'s tag but no record means a record was withheld; a missing seq means a link was removed.',
   'sessions and fileTransfers are derived from relay.records; verify recomputes them.',
-  'agent (when present) holds the agent\'s own records of the ticket: their hashes and order are checked, but the agent log is not signed, so they corroborate rather than prove.',
+  'agent (when present) holds the agent\'s own records of the ticket: their hashes and order are checked, and decisions and file hashes must agree with the relay\'s; the agent log is not signed, so they corroborate rather than prove.',
 ];
 
 /** The oldest checkpoint at or after `seq` that the current relay key signed; signs the head when there is none. */

@@ -128,9 +128,24 @@ export function verifyEvidenceBundle(input: unknown, pinnedKey?: string): Verify
       if (r.seq > b.agent.chain.lastSeq) problem('agent', r.seq, `seq ${r.seq} is past the verified end of the agent log (${b.agent.chain.lastSeq})`);
       if (r.ticketId !== b.ticketId) problem('agent', r.seq, `record is not about ticket ${b.ticketId}`);
       last = Math.max(last, r.seq);
+      crossCheck(r, good, problem);
     }
   }
   return report();
+}
+
+/** Where both sides recorded the same decision or file, they must agree (chain of custody for file hashes). */
+function crossCheck(r: { seq: number; type: string } & Record<string, unknown>, relay: readonly AuditRecord[], problem: (part: 'agent', seq: number, reason: string) => void): void {
+  if (r.type === 'consent.decision' && typeof r.requestId === 'string') {
+    const d = relay.find((x): x is AuditRecord<'decision'> => x.kind === 'decision' && x.requestId === r.requestId);
+    if (d && d.data.outcome !== r.outcome) problem('agent', r.seq, `the agent recorded ${String(r.outcome)} for request ${r.requestId}; the relay recorded ${d.data.outcome}`);
+  }
+  if (r.type === 'file.transfer' && typeof r.transferId === 'string') {
+    const f = relay.find((x): x is AuditRecord<'file-transfer'> => x.kind === 'file-transfer' && x.sessionId === r.sessionId && x.data.transferId === r.transferId);
+    if (f && f.data.sha256 !== r.sha256) problem('agent', r.seq, `file ${r.transferId}: the agent recorded sha256 ${String(r.sha256)}; the relay recorded ${f.data.sha256}`);
+    const result = relay.find((x): x is AuditRecord<'file-transfer-result'> => x.kind === 'file-transfer-result' && x.sessionId === r.sessionId && x.data.transferId === r.transferId);
+    if (result && typeof r.allowed === 'boolean' && result.data.allowed !== r.allowed) problem('agent', r.seq, `file ${r.transferId}: the agent recorded ${r.allowed ? 'allowed' : 'refused'}; the relay recorded the opposite`);
+  }
 }
 
 function seqOf(raw: unknown): number | null {
