@@ -1,13 +1,15 @@
 // Every figure of the monthly report against values worked out by hand from
 // scripted-month.ts (the comments give the arithmetic).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/relay/audit/audit-record.js';
 import { computeMonthlyReport, median, percentile } from '../../src/relay/report/compute.js';
+import { recordsForMonth } from '../../src/relay/report/month-records.js';
 import { monthWindow } from '../../src/relay/report/month-window.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { scriptNovember } from './scripted-month.js';
 
 let records: AuditRecord[];
+let storage: SqliteStorage;
 const NOW = Date.parse('2026-12-02T08:00:00.000Z');
 const report = (month: string, tz?: string) => {
   const w = monthWindow(month, tz);
@@ -15,11 +17,11 @@ const report = (month: string, tz?: string) => {
 };
 
 beforeAll(async () => {
-  const storage = new SqliteStorage(':memory:');
+  storage = new SqliteStorage(':memory:');
   await scriptNovember(storage);
   records = await storage.queryAudit({});
-  await storage.close();
 });
+afterAll(() => storage.close());
 
 describe('monthly report, November 2026 (UTC)', () => {
   it('counts requests, sessions and the attended:unattended:emergency ratio', () => {
@@ -123,6 +125,18 @@ describe('monthly report edge cases', () => {
     expect(r.tickets.mttr).toEqual({ count: 0, meanSec: null, medianSec: null });
     expect(r.repeatIncidents).toEqual({ count: 0, rate: null, items: [] });
     expect(r.technicians).toEqual([]);
+  });
+
+  it('reads only the month, 30 days before it and the history of its tickets, with the same figures as from every record', async () => {
+    for (const [month, tz] of [['2026-10', 'UTC'], ['2026-11', 'UTC'], ['2026-11', 'Europe/Berlin'], ['2026-12', 'UTC'], ['2027-02', 'UTC']] as const) {
+      const w = monthWindow(month, tz);
+      const scoped = await recordsForMonth(storage, w);
+      expect(computeMonthlyReport(scoped, w, NOW)).toEqual(report(month, tz));
+    }
+    // INC-080 (September) is neither within 30 days of November nor a November ticket.
+    const nov = await recordsForMonth(storage, monthWindow('2026-11'));
+    expect(nov.some((r) => r.ticketId === 'INC-080')).toBe(false);
+    expect(nov.some((r) => r.ticketId === 'INC-100' && r.at.startsWith('2026-10-20'))).toBe(true);
   });
 
   it('computes median and nearest-rank percentiles', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';
 import { computeMonthlyReport } from '../../relay/report/compute.js';
+import { recordsForMonth } from '../../relay/report/month-records.js';
 import { monthWindow, MonthWindowError } from '../../relay/report/month-window.js';
 import { renderCsv } from '../../relay/report/render-csv.js';
 import { renderHtml } from '../../relay/report/render-html.js';
@@ -62,7 +63,7 @@ const command: Command = {
     const storage = new SqliteStorage(file);
     let text: string;
     try {
-      const records = await storage.queryAudit({ to: new Date(window.endMs).toISOString() });
+      const records = await recordsForMonth(storage, window);
       text = render(computeMonthlyReport(records, window, Date.now()));
     } finally {
       await storage.close();

@@ -4,7 +4,7 @@
 // last record yet), and session and file-transfer views derived from them.
 import type { AuditRecord as AgentRecord } from '../../core/audit/record.js';
 import { keyFingerprint, type Ed25519KeyPair } from '../../protocol/signing.js';
-import { auditBodyHash, auditTicketTag, verifyAuditChain, type AuditRecord } from '../audit/audit-record.js';
+import { auditBodyHash, auditRecordHash, auditTicketTag, type AuditRecord } from '../audit/audit-record.js';
 import { signAuditCheckpoint, verifyAuditCheckpoint } from '../audit/checkpoint.js';
 import { projectSessions, type SessionView } from '../audit/session-projection.js';
 import type { AuditCheckpoint, RelayStorage } from '../storage/storage.js';
@@ -45,6 +45,19 @@ async function anchor(storage: RelayStorage, relayKey: Ed25519KeyPair, seq: numb
   return fresh;
 }
 
+/** The range must be whole, unaltered and end at the checkpoint (queryAudit already checked each record's shape). */
+function checkRange(range: readonly AuditRecord[], firstSeq: number, checkpoint: AuditCheckpoint): void {
+  const broken = (seq: number, why: string) => new EvidenceError('relay-chain-broken', `the relay's central audit does not verify at seq ${seq} (${why}); no bundle was written`);
+  let prev: AuditRecord | undefined;
+  for (const [i, r] of range.entries()) {
+    if (r.seq !== firstSeq + i) throw broken(r.seq, 'gap');
+    if (auditRecordHash(r) !== r.hash) throw broken(r.seq, 'hash-mismatch');
+    if (prev && r.prevHash !== prev.hash) throw broken(r.seq, 'broken-link');
+    prev = r;
+  }
+  if (prev?.seq !== checkpoint.seq || prev.hash !== checkpoint.hash) throw broken(checkpoint.seq, 'does not match the signed checkpoint');
+}
+
 export function chainLink(r: AuditRecord): ChainLink {
   return { seq: r.seq, prevHash: r.prevHash, ticketTag: auditTicketTag(r.ticketId), bodyHash: auditBodyHash(r), hash: r.hash };
 }
@@ -60,11 +73,7 @@ export async function buildEvidenceBundle(o: BuildOptions): Promise<EvidenceBund
   if (!first || !last) throw new EvidenceError('no-records', `no central audit records for ticket ${o.ticketId}`);
   const checkpoint = await anchor(o.storage, o.relayKey, last.seq, o.nowMs);
   const range = await o.storage.queryAudit({ fromSeq: first.seq, toSeq: checkpoint.seq });
-  const check = verifyAuditChain(range);
-  if (!check.ok) throw new EvidenceError('relay-chain-broken', `the relay's central audit does not verify at seq ${check.seq} (${check.problem}); no bundle was written`);
-  const gap = range.findIndex((r, i) => r.seq !== first.seq + i);
-  if (gap >= 0 || range.at(-1)?.seq !== checkpoint.seq) throw new EvidenceError('relay-chain-broken', `the relay's central audit has a gap before seq ${range[gap]?.seq ?? checkpoint.seq}; no bundle was written`);
-  if (range.at(-1)!.hash !== checkpoint.hash) throw new EvidenceError('relay-chain-broken', `the record at seq ${checkpoint.seq} does not match the signed checkpoint; no bundle was written`);
+  checkRange(range, first.seq, checkpoint);
   const sessions = projectSessions(records);
   return {
     format: EVIDENCE_FORMAT,

@@ -112,11 +112,18 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
 
   // Repeat incidents: a ticket opened in the month on a device that had another ticket in the 30 days before.
   const repeats: RepeatIncident[] = [];
+  const byDevice = new Map<string, SessionView[]>();
+  for (const v of views) {
+    if (v.deviceId === null) continue;
+    const list = byDevice.get(v.deviceId);
+    if (list) list.push(v);
+    else byDevice.set(v.deviceId, [v]);
+  }
   for (const t of opened) {
     const device = t.firstRequest.deviceId;
     const first = ms(t.firstRequest.requestedAt);
-    const previous = views
-      .filter((v) => v.deviceId === device && v.ticketId !== t.ticketId && ms(v.requestedAt) < first && ms(v.requestedAt) >= first - REPEAT_WINDOW_DAYS * DAY_MS)
+    const previous = (device === null ? [] : (byDevice.get(device) ?? []))
+      .filter((v) => v.ticketId !== t.ticketId && ms(v.requestedAt) < first && ms(v.requestedAt) >= first - REPEAT_WINDOW_DAYS * DAY_MS)
       .at(-1);
     if (device !== null && previous?.ticketId) {
       repeats.push({ deviceId: device, ticketId: t.ticketId, previousTicketId: previous.ticketId, daysSincePrevious: Math.round(((first - ms(previous.requestedAt)) / DAY_MS) * 10) / 10 });
