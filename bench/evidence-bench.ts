@@ -13,6 +13,7 @@ import { recordsForMonth } from '../src/relay/report/month-records.js';
 import { monthWindow } from '../src/relay/report/month-window.js';
 import { renderHtml } from '../src/relay/report/render-html.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
+import type { BenchRow } from './stats.js';
 
 const TICKETS = 10_000;
 const START = Date.parse('2026-11-01T00:00:00.000Z');
@@ -39,7 +40,8 @@ function entries(i: number): AuditEntry[] {
   ] as AuditEntry[];
 }
 
-export async function runEvidenceBench(): Promise<void> {
+export async function runEvidenceBench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const storage = new SqliteStorage(':memory:');
   const key = generateEd25519KeyPair();
   // Interleave: ten tickets in flight at once, round robin over their records.
@@ -57,7 +59,7 @@ export async function runEvidenceBench(): Promise<void> {
   // The worst case: one ticket with a record at the start and one at the end of the month.
   await storage.appendAudit({ ...entries(0)[9]!, at: new Date(START + MONTH_MS - 1000).toISOString() } as AuditEntry);
   const appendMs = performance.now() - t0;
-  console.log(`append ${n + 1} records: ${appendMs.toFixed(0)} ms (${((n + 1) / (appendMs / 1000)).toFixed(0)} records/s, in-memory sqlite)`);
+  rows.push({ name: 'central audit append (in-memory sqlite, two-level hash)', unit: 'records/s', value: (n + 1) / (appendMs / 1000), samples: n + 1 });
 
   for (const [label, ticketId] of [['typical ticket', 'INC0005005'], ['ticket spanning the month', 'INC0000000']] as const) {
     t0 = performance.now();
@@ -67,7 +69,9 @@ export async function runEvidenceBench(): Promise<void> {
     t0 = performance.now();
     const result = verifyEvidenceBundle(JSON.parse(text), key.publicKey);
     const verifyMs = performance.now() - t0;
-    console.log(`${label}: ${bundle.relay.records.length} records, ${bundle.relay.chain.length} links, ${(text.length / 1024).toFixed(0)} KiB; build ${buildMs.toFixed(0)} ms, verify ${verifyMs.toFixed(0)} ms (${result.ok ? 'ok' : 'FAILED'})`);
+    if (!result.ok) throw new Error(`a clean bundle did not verify: ${JSON.stringify(result.problems[0])}`);
+    const what = `${label}, ${bundle.relay.chain.length} links`;
+    rows.push({ name: `evidence build, ${what}`, unit: 'ms', value: buildMs }, { name: `evidence verify, ${what}`, unit: 'ms', value: verifyMs }, { name: `evidence bundle size, ${what}`, unit: 'KiB', value: text.length / 1024 });
   }
 
   const window = monthWindow('2026-11');
@@ -80,6 +84,8 @@ export async function runEvidenceBench(): Promise<void> {
   t0 = performance.now();
   const html = renderHtml(report);
   const renderMs = performance.now() - t0;
-  console.log(`monthly report over ${records.length} records: read ${queryMs.toFixed(0)} ms, compute ${computeMs.toFixed(0)} ms, html ${renderMs.toFixed(0)} ms (${(html.length / 1024).toFixed(0)} KiB); ${report.requests} requests`);
+  const what = `${records.length} records, ${report.requests} requests`;
+  rows.push({ name: `monthly report read (${what})`, unit: 'ms', value: queryMs }, { name: `monthly report compute (${what})`, unit: 'ms', value: computeMs }, { name: `monthly report html (${(html.length / 1024).toFixed(0)} KiB)`, unit: 'ms', value: renderMs });
   await storage.close();
+  return rows;
 }

@@ -1,33 +1,23 @@
 // Relay benchmarks: (1) route overhead technician -> relay -> agent -> relay ->
 // technician as a ratio to a bare ws echo round trip measured in the same run;
 // (2) relay RSS with many idle agent connections (relay in a child process).
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execSync } from 'node:child_process';
 import WebSocket, { WebSocketServer } from 'ws';
 import { encodeFrame, newMessageId, parseFrame } from '../src/protocol/frame.js';
 import type { Message } from '../src/protocol/messages.js';
 import { generateEd25519KeyPair, signHelloProof } from '../src/protocol/index.js';
 import { DATABASE_FILE } from '../src/relay/data-dir.js';
-import { hashSecretToken, newSecretToken } from '../src/relay/secret-token.js';
-import { startRelay } from '../src/relay/server.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
 import { connectTechnician } from '../src/relay/technician-client.js';
+import { startBenchRelay } from './bench-relay.js';
+import { latencyRow, stats, type BenchRow } from './stats.js';
 
 const ROUNDS = 2000;
 const WARMUP = 200;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function stats(samples: number[]): { p50: number; p99: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
 
 const open = (url: string) =>
   new Promise<WebSocket>((resolve, reject) => {
@@ -56,12 +46,10 @@ async function bareEchoRtt(frame: string): Promise<number[]> {
 }
 
 async function routedRtt(storage: SqliteStorage): Promise<number[]> {
-  const relayKey = generateEd25519KeyPair();
-  const relay = await startRelay({ storage, relayKey, port: 0, rateLimit: { perSecond: 1e6, burst: 1e6, abuseThreshold: 1e6 } });
-  const token = newSecretToken();
-  await storage.addTechnician({ id: 'bench', name: 'Bench', group: 'bench', scopes: ['view', 'control'], unattended: false, tokenHash: hashSecretToken(token), createdAt: new Date().toISOString(), disabled: false });
-  const enrollment = newSecretToken();
-  await storage.addEnrollment({ deviceId: 'dev-bench', tokenHash: hashSecretToken(enrollment), createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() });
+  const bench = await startBenchRelay(storage);
+  const { relay } = bench;
+  const token = await bench.addTechnician('bench', ['view', 'control']);
+  const enrollment = await bench.enroll('dev-bench');
 
   // Agent: accept the request, start the session, answer each narration with a scope-update.
   const key = generateEd25519KeyPair();
@@ -101,7 +89,7 @@ async function routedRtt(storage: SqliteStorage): Promise<number[]> {
   }
   await tech.close();
   agent.close();
-  await relay.close();
+  await bench.close();
   return samples;
 }
 
@@ -115,7 +103,17 @@ function rssKiB(pid: number): number {
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN);
 }
 
-async function idleAgentsRss(wanted: number): Promise<void> {
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+  const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+  return (Number(rest[11]) + Number(rest[12])) / ticks;
+}
+
+const IDLE_WINDOW_MS = 10_000;
+
+async function idleAgents(wanted: number): Promise<BenchRow[]> {
   const fdLimit = Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim());
   // Each agent costs one fd here and one in the relay process; keep headroom.
   const count = Number.isFinite(fdLimit) ? Math.min(wanted, fdLimit - 500) : wanted;
@@ -159,10 +157,20 @@ async function idleAgentsRss(wanted: number): Promise<void> {
     }
     const connectSec = (performance.now() - t0) / 1000;
     await new Promise((r) => setTimeout(r, 2000));
+    // Idle cost: CPU over a quiet window (heartbeats only) while all agents stay connected.
+    const cpu0 = cpuSeconds(child.pid!);
+    await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS));
+    const idleCpuPercent = ((cpuSeconds(child.pid!) - cpu0) / (IDLE_WINDOW_MS / 1000)) * 100;
     const loaded = rssKiB(child.pid!);
-    console.log(`idle agents: ${sockets.length} connected and authenticated in ${connectSec.toFixed(1)} s`);
-    console.log(`relay RSS: ${(base / 1024).toFixed(1)} MiB empty, ${(loaded / 1024).toFixed(1)} MiB with ${sockets.length} idle agents (${((loaded - base) / sockets.length).toFixed(1)} KiB per agent)`);
     for (const ws of sockets) ws.terminate();
+    const n = sockets.length;
+    return [
+      { name: `relay RSS, empty`, unit: 'MiB', value: base / 1024 },
+      { name: `relay RSS with ${n} idle agents`, unit: 'MiB', value: loaded / 1024, target: '< 500 MB', met: (loaded * 1024) / 1e6 < 500 },
+      { name: `relay memory per idle agent`, unit: 'KiB', value: (loaded - base) / n },
+      { name: `relay CPU with ${n} idle agents (10 s window)`, unit: '% of one core', value: idleCpuPercent },
+      { name: `connect + authenticate ${n} agents`, unit: 's', value: connectSec },
+    ];
   } finally {
     clearTimeout(killer);
     child.kill('SIGTERM');
@@ -170,16 +178,21 @@ async function idleAgentsRss(wanted: number): Promise<void> {
   }
 }
 
-export async function runRelayBench(): Promise<void> {
-  const frame = narrationFrame();
-  const echo = stats(await bareEchoRtt(frame));
-  const memoryRoute = stats(await routedRtt(new SqliteStorage(':memory:')));
+/** Bare ws echo RTT: the baseline every latency in the run is compared with. */
+export async function echoBaseline(): Promise<{ name: string; p50: number; p99: number; samples: number[] }> {
+  const samples = await bareEchoRtt(narrationFrame());
+  return { name: 'bare ws echo RTT', ...stats(samples), samples };
+}
+
+export async function runRelayBench(echo: { name: string; p50: number; p99: number }): Promise<BenchRow[]> {
+  const memoryRoute = await routedRtt(new SqliteStorage(':memory:'));
   const fileDir = mkdtempSync(join(tmpdir(), 'pl-bench-db-'));
-  const fileRoute = stats(await routedRtt(new SqliteStorage(join(fileDir, DATABASE_FILE))));
-  const ms = (n: number) => `${n.toFixed(3)} ms`;
-  console.log(`bare ws echo RTT:          p50 ${ms(echo.p50)}  p99 ${ms(echo.p99)}  (${ROUNDS} rounds)`);
-  console.log(`routed RTT (audit in RAM): p50 ${ms(memoryRoute.p50)}  p99 ${ms(memoryRoute.p99)}  ratio p50 ${(memoryRoute.p50 / echo.p50).toFixed(2)}x  p99 ${(memoryRoute.p99 / echo.p99).toFixed(2)}x`);
-  console.log(`routed RTT (audit on disk, fsync): p50 ${ms(fileRoute.p50)}  p99 ${ms(fileRoute.p99)}  ratio p50 ${(fileRoute.p50 / echo.p50).toFixed(2)}x  p99 ${(fileRoute.p99 / echo.p99).toFixed(2)}x`);
-  console.log('(routed = technician -> relay -> agent -> relay -> technician: two relay hops, two audit writes, vs one bare hop)');
-  await idleAgentsRss(10_000);
+  const fileRoute = await routedRtt(new SqliteStorage(join(fileDir, DATABASE_FILE)));
+  // Routed = technician -> relay -> agent -> relay -> technician: two relay hops and
+  // two central-audit writes, against one bare hop.
+  return [
+    latencyRow('routed RTT, central audit in memory', memoryRoute, echo, { text: '<= 1.5x bare ws RTT', p99Below: echo.p99 * 1.5 }),
+    latencyRow('routed RTT, central audit on disk', fileRoute, echo),
+    ...(await idleAgents(10_000)),
+  ];
 }

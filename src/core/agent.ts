@@ -7,6 +7,7 @@ import type { ClientOptions } from 'ws';
 import type { Scope } from '../protocol/scopes.js';
 import { AgentCore } from './agent-core.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
+import { UnavailableAudit } from './audit/unavailable-audit.js';
 import { systemClock, type Clock } from './clock.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import { RelayConnection } from './connection/relay-connection.js';
@@ -68,10 +69,19 @@ export function createAgent(options: AgentOptions): Agent {
       const key = loadOrCreateDeviceKey(dataDir);
       publicKey = key.publicKey;
       let audit = options.audit;
+      let auditProblem: string | undefined;
       if (!audit) {
-        auditLog = await AuditLog.open({ dir: policy.auditDir ?? defaultAuditDir(dataDir), clock, retentionDays: policy.retentionDays });
-        await auditLog.prune();
-        audit = auditLog;
+        const dir = policy.auditDir ?? defaultAuditDir(dataDir);
+        try {
+          auditLog = await AuditLog.open({ dir, clock, retentionDays: policy.retentionDays });
+          await auditLog.prune();
+          audit = auditLog;
+        } catch (err) {
+          // Keep running so requests get a clear audit-unavailable answer; nothing can be granted.
+          auditLog = undefined;
+          auditProblem = `the audit log in ${dir} cannot be written (${(err as Error).message}); every request will be declined`;
+          audit = new UnavailableAudit(auditProblem);
+        }
       }
       const replay = ReplayCache.open(join(dataDir, 'replay-cache.json'), clock);
       const c = new AgentCore({
@@ -85,7 +95,11 @@ export function createAgent(options: AgentOptions): Agent {
         send: (msg) => connection?.send(msg) ?? false,
       });
       core = c;
-      await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl }).catch(() => undefined);
+      // The first record doubles as a write check: say so at once if the log can't be written.
+      await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl }).catch((err: unknown) => {
+        auditProblem ??= `the audit log in ${policy.auditDir ?? defaultAuditDir(dataDir)} cannot be written (${(err as Error).message}); every request will be declined`;
+      });
+      if (auditProblem) options.ui.notify({ kind: 'info', title: 'Porchlight cannot record anything', body: auditProblem });
       if (!policy.relayUrl) {
         c.setConnection('not-configured');
         return;

@@ -5,18 +5,17 @@
 export class CanonicalJsonError extends Error {
   readonly code = 'bad-frame';
 }
-
 export function canonicalize(value: unknown): string {
-  return serialize(value, new Set());
+  return serialize(value, []);
 }
-
 function serializeString(value: string): string {
   // RFC 8785 works on I-JSON: a lone surrogate has no canonical form.
   if (!value.isWellFormed()) throw new CanonicalJsonError('string with a lone surrogate has no canonical form');
   return JSON.stringify(value);
 }
-
-function serialize(value: unknown, seen: Set<object>): string {
+// Hot path (signing, audit hashing and verification): plain loops and string
+// appends; `path` holds the objects being serialised, to refuse cycles.
+function serialize(value: unknown, path: object[]): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -33,19 +32,31 @@ function serialize(value: unknown, seen: Set<object>): string {
       throw new CanonicalJsonError(`${typeof value} has no JSON form`);
   }
   const obj = value as object;
-  if (seen.has(obj)) throw new CanonicalJsonError('cyclic value has no JSON form');
-  seen.add(obj);
-  try {
-    if (Array.isArray(obj)) {
-      return `[${obj.map((item) => (item === undefined ? 'null' : serialize(item, seen))).join(',')}]`;
+  if (path.includes(obj)) throw new CanonicalJsonError('cyclic value has no JSON form');
+  path.push(obj);
+  let out: string;
+  if (Array.isArray(obj)) {
+    out = '[';
+    for (let i = 0; i < obj.length; i++) {
+      if (i > 0) out += ',';
+      const item: unknown = obj[i];
+      out += item === undefined ? 'null' : serialize(item, path);
     }
+    out += ']';
+  } else {
     const record = obj as Record<string, unknown>;
     // Default sort compares UTF-16 code units, which is what RFC 8785 asks for.
-    const keys = Object.keys(record)
-      .filter((k) => record[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${serializeString(k)}:${serialize(record[k], seen)}`).join(',')}}`;
-  } finally {
-    seen.delete(obj);
+    const keys = Object.keys(record).sort();
+    out = '{';
+    let first = true;
+    for (const k of keys) {
+      const v = record[k];
+      if (v === undefined) continue;
+      out += `${first ? '' : ','}${serializeString(k)}:${serialize(v, path)}`;
+      first = false;
+    }
+    out += '}';
   }
+  path.pop();
+  return out;
 }

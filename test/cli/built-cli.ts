@@ -49,13 +49,29 @@ export interface CliRun {
 export interface RunningCli {
   child: ReturnType<typeof spawn>;
   stdout(): string;
+  stderr(): string;
   /** Resolves when stdout contains `text`. */
   waitForOutput(text: string | RegExp): Promise<string>;
+  /** Resolves when stderr contains `text` (daemons log there). */
+  waitForStderr(text: string | RegExp): Promise<string>;
   done: Promise<CliRun>;
 }
 
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface SpawnOptions {
+  /** Extra node flags before the script (e.g. `--import` a test preload). */
+  nodeArgs?: string[];
+  /** Run under `ulimit -f`: writes past this many bytes (rounded down to 512) fail with EFBIG, like a full disk. */
+  fileSizeLimitBytes?: number;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: SpawnOptions = {}): RunningCli {
+  const argv = [...(opts.nodeArgs ?? []), BIN, ...args];
+  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  // POSIX sh counts ulimit -f in 512-byte blocks.
+  const limited = opts.fileSizeLimitBytes === undefined ? undefined : `ulimit -f ${Math.floor(opts.fileSizeLimitBytes / 512)} && exec "$0" "$@"`;
+  const child = limited
+    ? spawn('/bin/sh', ['-c', limited, process.execPath, ...argv], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const watchers: Array<() => void> = [];
@@ -63,25 +79,31 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCl
     stdout += d;
     for (const w of [...watchers]) w();
   });
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    for (const w of [...watchers]) w();
+  });
   const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  const waitFor = (read: () => string, text: string | RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const out = read();
+        const hit = typeof text === 'string' ? out.includes(text) : text.test(out);
+        if (hit) {
+          watchers.splice(watchers.indexOf(check), 1);
+          resolve(out);
+        }
+      };
+      watchers.push(check);
+      check();
+      void done.then(() => reject(new Error(`exited before printing ${String(text)}; stdout: ${stdout} stderr: ${stderr}`)));
+    });
   return {
     child,
     stdout: () => stdout,
-    waitForOutput(text) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = typeof text === 'string' ? stdout.includes(text) : text.test(stdout);
-          if (hit) {
-            watchers.splice(watchers.indexOf(check), 1);
-            resolve(stdout);
-          }
-        };
-        watchers.push(check);
-        check();
-        void done.then(() => reject(new Error(`exited before printing ${String(text)}; stdout: ${stdout} stderr: ${stderr}`)));
-      });
-    },
+    stderr: () => stderr,
+    waitForOutput: (text) => waitFor(() => stdout, text),
+    waitForStderr: (text) => waitFor(() => stderr, text),
     done,
   };
 }

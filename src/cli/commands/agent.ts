@@ -1,12 +1,84 @@
-// Placeholder: implemented by its issue. Exits 1 so nothing mistakes it for success.
-import type { Command } from '../command.js';
+// `porchlight agent --headless`: the agent as a daemon for servers and kiosks
+// (no desktop session). The desktop tray app is the Electron shell, started
+// with `npm start` or the installed app, not from here.
+import { parseArgs } from 'node:util';
+import { readAgentConfig } from '../../core/headless/agent-config.js';
+import { nodeNotifierDesktop } from '../../core/headless/node-notifier-desktop.js';
+import { runHeadlessAgent } from '../../core/headless/run-headless-agent.js';
+import { managedPolicySources } from '../../core/policy/sources/platform-sources.js';
+import { UsageError, type Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { packageVersion } from '../version.js';
+
+export const DEFAULT_CONFIG_PATH = '/etc/porchlight/agent.json';
+
+const HELP = `Usage: porchlight agent --headless [--config FILE] [--data DIR]
+
+Runs the consent agent without a desktop (servers, kiosks). Nobody can answer
+a prompt, so attended requests decline with outcome no-user-present; unattended
+requests run only with a valid approval token (or an emergency justification
+where policy allows it), and any logged-in desktop user is notified. One line
+per event goes to stderr. SIGINT/SIGTERM end any live session (agent-exit) and
+stop cleanly.
+
+  --headless  required: run as a daemon (the desktop app is the tray app)
+  --config    JSON config (default $PORCHLIGHT_AGENT_CONFIG or ${DEFAULT_CONFIG_PATH}):
+                { "deviceId": "srv-17",
+                  "enrollmentToken": "<from porchlight relay enroll-device>",
+                  "dataDir": "/var/lib/porchlight",
+                  "policy": { "relayUrl": "wss://relay.example:7443",
+                              "relayPublicKey": "<base64url>", "approvalsPublicKey": "<base64url>",
+                              "unattendedAllowed": true, "unattendedGroups": ["helpdesk"] } }
+              Effective policy: defaults < this file's policy < managed policy
+              (/etc/porchlight/policy.json, the Windows registry, macOS profiles).
+  --data      data dir (device key, replay cache, audit log); overrides the config
+
+Exit codes: 0 stopped cleanly, 1 config unreadable or invalid, 2 usage.
+`;
+
+const DESKTOP_HINT = `porchlight agent: the desktop agent is the tray app. Start it with 'npm start'
+(in a checkout) or the installed Porchlight app. For servers and kiosks without
+a desktop, run 'porchlight agent --headless --config FILE' (see --help).
+`;
 
 const command: Command = {
   name: 'agent',
-  summary: 'not implemented yet',
-  async run(_argv, ctx) {
-    ctx.stderr.write('porchlight agent: not implemented yet\n');
-    return 1;
+  summary: 'run the agent (headless daemon mode)',
+  async run(argv, ctx) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { headless: { type: 'boolean' }, config: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help) {
+      ctx.stdout.write(HELP);
+      return EXIT.ok;
+    }
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (!values.headless) {
+      ctx.stderr.write(DESKTOP_HINT);
+      return EXIT.usage;
+    }
+    const configPath = values.config ?? ctx.env.PORCHLIGHT_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
+    const log = (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const read = readAgentConfig(configPath);
+    if (!read.ok) {
+      log(`${read.code}: ${read.detail}`);
+      return EXIT.other;
+    }
+    await runHeadlessAgent({
+      config: read.config,
+      configPath,
+      ...(values.data ? { dataDir: values.data } : {}),
+      managedSources: managedPolicySources(process.platform, ctx.env),
+      notifier: nodeNotifierDesktop(),
+      log,
+      signal: ctx.signal,
+      env: ctx.env,
+      agentVersion: packageVersion(),
+    });
+    return EXIT.ok;
   },
 };
 export default command;

@@ -1,6 +1,6 @@
 // `porchlight audit verify [dir]` and `porchlight audit export --ticket T [--format jsonl|text] [--dir D]`.
 import { parseArgs } from 'node:util';
-import { formatRecords, recordsForTicket, type ExportFormat } from '../../core/audit/export.js';
+import { entriesForTicket, formatEntries, type ExportFormat } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
 import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -71,7 +71,7 @@ function exportTicket(argv: string[], ctx: CommandContext): number {
   if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
   const dir = auditDir(ctx, values.dir);
   const check = verifyAuditLog(dir);
-  ctx.stdout.write(formatRecords(recordsForTicket(dir, values.ticket), values.format as ExportFormat));
+  ctx.stdout.write(formatEntries(entriesForTicket(dir, values.ticket), values.format as ExportFormat));
   if (!check.ok && check.problem?.kind !== 'torn-tail') {
     ctx.stderr.write(`warning: the audit log does not verify: ${describeAuditProblem(check.problem!)}\n`);
     return EXIT.other;

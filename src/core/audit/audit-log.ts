@@ -124,7 +124,7 @@ export class AuditLog implements AuditSink {
     try {
       const handle = await this.currentHandle(ts.slice(0, 10));
       sizeBefore = this.size;
-      await handle.write(text);
+      await writeFully(handle, Buffer.from(text));
       await handle.sync();
       this.size += Buffer.byteLength(text);
     } catch (err) {
@@ -181,6 +181,20 @@ export class AuditLog implements AuditSink {
       this.file = newest;
       this.size = Number.MAX_SAFE_INTEGER;
     }
+  }
+}
+
+/**
+ * A short write (file size limit, disk nearly full) is not an error to the OS;
+ * keep writing the rest so the failure surfaces and nothing half-written is
+ * ever acknowledged.
+ */
+async function writeFully(handle: FileHandle, buf: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buf.length) {
+    const { bytesWritten } = await handle.write(buf, offset, buf.length - offset);
+    if (bytesWritten <= 0) throw new Error(`short write: ${offset} of ${buf.length} bytes`);
+    offset += bytesWritten;
   }
 }
 

@@ -1,13 +1,20 @@
-// Export of the audit records about one ticket, as JSONL (verbatim lines, so
-// each keeps its hash) or as plain text for a person.
+// Export of the audit records about one ticket, as JSONL (the lines exactly
+// as written, so each keeps its hash and byte-for-byte provenance) or as
+// plain text for a person.
 import type { AuditRecord } from './record.js';
 import { auditRecordSchema } from './record.js';
 import { readAuditLines } from './read-lines.js';
 
 export type ExportFormat = 'jsonl' | 'text';
 
-export function recordsForTicket(dir: string, ticketId: string): AuditRecord[] {
-  const out: AuditRecord[] = [];
+export interface ExportEntry {
+  record: AuditRecord;
+  /** The line as it is on disk (without its newline). */
+  line: string;
+}
+
+export function entriesForTicket(dir: string, ticketId: string): ExportEntry[] {
+  const out: ExportEntry[] = [];
   for (const line of readAuditLines(dir)) {
     let data: unknown;
     try {
@@ -16,14 +23,18 @@ export function recordsForTicket(dir: string, ticketId: string): AuditRecord[] {
       continue;
     }
     const parsed = auditRecordSchema.safeParse(data);
-    if (parsed.success && parsed.data.ticketId === ticketId) out.push(parsed.data);
+    if (parsed.success && parsed.data.ticketId === ticketId) out.push({ record: parsed.data, line: line.text });
   }
   return out;
 }
 
-export function formatRecords(records: AuditRecord[], format: ExportFormat): string {
-  if (format === 'jsonl') return records.map((r) => `${JSON.stringify(r)}\n`).join('');
-  return records.map((r) => `${textLine(r)}\n`).join('');
+export function recordsForTicket(dir: string, ticketId: string): AuditRecord[] {
+  return entriesForTicket(dir, ticketId).map((e) => e.record);
+}
+
+export function formatEntries(entries: ExportEntry[], format: ExportFormat): string {
+  if (format === 'jsonl') return entries.map((e) => `${e.line}\n`).join('');
+  return entries.map((e) => `${textLine(e.record)}\n`).join('');
 }
 
 function textLine(r: AuditRecord): string {

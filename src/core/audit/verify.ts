@@ -36,7 +36,8 @@ export function verifyAuditLog(dir: string): AuditVerifyResult {
   const prunedAnchors = new Set<string>();
   const result = (problem?: AuditProblem): AuditVerifyResult => ({ ok: !problem, files, records, lastSeq: prevSeq, lastHash: prevHash ?? GENESIS_HASH, ...(problem ? { problem } : {}) });
 
-  for (const line of readAuditLines(dir)) {
+  const lines = readAuditLines(dir);
+  for (const line of lines) {
     const at = { file: line.file, line: line.line };
     const expectedSeq = prevSeq + 1;
     let data: unknown;
@@ -59,7 +60,12 @@ export function verifyAuditLog(dir: string): AuditVerifyResult {
       firstPrevHash = record.prevHash;
       firstAt = { ...at, seq: record.seq };
     } else {
-      if (record.seq > expectedSeq) return result({ kind: 'missing', ...at, seq: record.seq, reason: `records ${expectedSeq}..${record.seq - 1} are missing` });
+      if (record.seq > expectedSeq) {
+        // A gap: tell a moved record (it turns up later) from a removed one.
+        const later = findSeq(lines, expectedSeq);
+        if (later) return result({ kind: 'reordered', ...at, seq: record.seq, reason: `seq ${record.seq} appears before seq ${expectedSeq} (which is at ${later.file} line ${later.line})` });
+        return result({ kind: 'missing', ...at, seq: record.seq, reason: `records ${expectedSeq}..${record.seq - 1} are missing` });
+      }
       if (record.seq < expectedSeq) return result({ kind: 'reordered', ...at, seq: record.seq, reason: `seq ${record.seq} appears after seq ${prevSeq}` });
       if (record.prevHash !== prevHash) return result({ kind: 'broken-chain', ...at, seq: record.seq, reason: 'prevHash does not match the previous record' });
     }
@@ -72,6 +78,11 @@ export function verifyAuditLog(dir: string): AuditVerifyResult {
     return result({ kind: 'missing', ...firstAt, reason: 'the log does not start at its first record and no retention record accounts for the earlier ones' });
   }
   return result();
+}
+
+function findSeq(rest: Iterable<{ file: string; line: number; text: string }>, seq: number): { file: string; line: number } | undefined {
+  for (const l of rest) if (seqIn(l.text) === seq) return { file: l.file, line: l.line };
+  return undefined;
 }
 
 function seqIn(text: string): number | undefined {

@@ -93,11 +93,11 @@ describe('audit log', () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     [lines[1], lines[2]] = [lines[2]!, lines[1]!];
     writeFileSync(file, lines.join('\n'));
-    expect(verifyAuditLog(dir).problem).toMatchObject({ kind: 'missing', line: 2, seq: 3 });
+    expect(verifyAuditLog(dir).problem).toMatchObject({ kind: 'reordered', line: 2, seq: 3 });
     [lines[3], lines[4]] = [lines[4]!, lines[3]!];
     [lines[1], lines[2]] = [lines[2]!, lines[1]!];
     writeFileSync(file, lines.join('\n'));
-    expect(verifyAuditLog(dir).problem).toMatchObject({ line: 4, seq: 5 });
+    expect(verifyAuditLog(dir).problem).toMatchObject({ kind: 'reordered', line: 4, seq: 5 });
   });
 
   it('detects deleting the first records', async () => {

@@ -1,7 +1,8 @@
 // Windows Group Policy: HKLM\SOFTWARE\Policies\Porchlight, read with
 // `reg query /s` (no native module). Values: REG_SZ strings, REG_DWORD numbers
-// and booleans (0/1), REG_MULTI_SZ lists; subkeys hold the nested objects
-// (rateLimit, fileTransfer, technicianGroups\<group>).
+// and booleans (0/1), REG_QWORD large numbers, REG_MULTI_SZ lists; subkeys hold
+// the nested objects (rateLimit, fileTransfer, technicianGroups\<group>).
+// build/mdm/windows/Porchlight.admx writes exactly these.
 import { execFile } from 'node:child_process';
 import { DEFAULT_POLICY } from '../schema.js';
 import type { ManagedPolicySource, SourceReadResult } from './managed-source.js';
@@ -69,7 +70,8 @@ function convert(type: string, text: string, path: string[]): unknown {
   switch (type) {
     case 'REG_SZ':
     case 'REG_EXPAND_SZ':
-      return text;
+      // An ADMX list element can only write REG_SZ values, so a group's scopes come as "view,control".
+      return isTechnicianGroup(path) ? text.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : text;
     case 'REG_DWORD':
     case 'REG_QWORD': {
       const n = Number.parseInt(text, 16);
@@ -80,6 +82,10 @@ function convert(type: string, text: string, path: string[]): unknown {
     default:
       return undefined;
   }
+}
+
+function isTechnicianGroup(path: string[]): boolean {
+  return path.length === 2 && path[0] === 'technicianGroups';
 }
 
 /** A DWORD at this path stands for a boolean if the default policy has one there. */

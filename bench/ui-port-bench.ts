@@ -1,0 +1,54 @@
+// Request frame -> UI port: a signed session.request leaves the relay stand-in
+// (the same one the agent tests use) and the agent core verifies it, writes its
+// audit record (fsync), queues it and calls showConsent. One ws hop, no relay logic.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAgent } from '../src/core/agent.js';
+import { DEFAULT_POLICY } from '../src/core/policy/schema.js';
+import type { UiPort } from '../src/core/ui-port.js';
+import { RelayStandIn } from '../test/core/relay-stand-in.js';
+import { requestPayload, technicianAlice } from '../test/fixtures/sample-messages.js';
+import { latencyRow, type BenchRow } from './stats.js';
+
+const ROUNDS = 500;
+const WARMUP = 50;
+// Spread over technicians: the agent allows at most 100 prompts per technician per minute.
+const TECHNICIANS = 50;
+
+export async function runUiPortBench(echo: { name: string; p50: number; p99: number }): Promise<BenchRow[]> {
+  const relay = await RelayStandIn.start();
+  let shownAt = 0;
+  let shown!: () => void;
+  const ui: UiPort = {
+    setStatus: () => undefined,
+    async showConsent(view) {
+      shownAt = performance.now();
+      shown();
+      return { kind: 'decision', promptId: view.promptId, granted: [] };
+    },
+    showBanner: () => undefined,
+    hideBanner: () => undefined,
+    showSummary: () => undefined,
+    notify: () => undefined,
+  };
+  const agent = createAgent({ deviceId: 'dev-0001', ui, dataDir: mkdtempSync(join(tmpdir(), 'pl-bench-ui-')), policy: { ...DEFAULT_POLICY, relayUrl: relay.url, relayPublicKey: relay.relayKey.publicKey, rateLimit: { prompts: 100, windowMinutes: 1, autoDeclineAfterDeclines: 100 } } });
+  await agent.start();
+  await relay.whenAgentConnected();
+  const samples: number[] = [];
+  for (let i = 0; i < ROUNDS + WARMUP; i++) {
+    const prompted = new Promise<void>((r) => (shown = r));
+    const now = Date.now();
+    const payload = requestPayload({ requestId: `req-${i}`, nonce: randomBytes(16).toString('base64url'), technician: { ...technicianAlice, id: `tech-${i % TECHNICIANS}` }, issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 120_000).toISOString() });
+    const t0 = performance.now();
+    relay.sendRequest(payload);
+    await prompted;
+    if (i >= WARMUP) samples.push(shownAt - t0);
+    await relay.waitFor('session.decision', (m) => m.requestId === payload.requestId);
+    await agent.idle();
+  }
+  await agent.stop();
+  await relay.close();
+  return [latencyRow('request frame -> UI port showConsent (signature, replay, policy, audit fsync)', samples, echo, { text: '< 5 ms p99', p99Below: 5 })];
+}

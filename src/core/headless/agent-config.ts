@@ -1,0 +1,43 @@
+// The headless agent's config file (JSON, written by IT, e.g. from a
+// provisioning script): device identity, enrollment, data dir and the policy
+// keys for this machine. Managed (MDM) policy still wins over every key here.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { describeIssues } from '../../protocol/frame.js';
+import { identifier } from '../../protocol/primitives.js';
+import { partialPolicySchema } from '../policy/schema.js';
+
+export const agentConfigSchema = z.strictObject({
+  deviceId: identifier.describe('This device as the relay knows it (porchlight relay enroll-device --device).'),
+  enrollmentToken: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,128}$/, 'is not an enrollment token')
+    .optional()
+    .describe('One-time token from enroll-device; used until the relay first welcomes this device.'),
+  dataDir: z.string().min(1).max(1024).optional().describe('Device key, replay cache and (by default) the audit log.'),
+  policy: partialPolicySchema.optional().describe('Policy keys for this machine (defaults < these < managed policy).'),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export type ConfigResult = { ok: true; config: AgentConfig } | { ok: false; code: 'config-unreadable' | 'config-invalid'; detail: string };
+
+export function parseAgentConfig(text: string, origin: string): ConfigResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'config-invalid', detail: `${origin} is not valid JSON` };
+  }
+  const parsed = agentConfigSchema.safeParse(data);
+  return parsed.success ? { ok: true, config: parsed.data } : { ok: false, code: 'config-invalid', detail: `${origin}: ${describeIssues('config', parsed.error)}` };
+}
+
+export function readAgentConfig(path: string): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { ok: false, code: 'config-unreadable', detail: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+  return parseAgentConfig(text, path);
+}

@@ -1,0 +1,86 @@
+// The UI port of the headless daemon (servers, kiosks): nobody sits at a
+// screen, so prompts are dismissed at once (the core already declines
+// attended requests with no-user-present before asking), every event becomes
+// one log line, and notifications go to any logged-in desktop user. A failing
+// notifier is logged, never fatal.
+import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../../shared/view-models.js';
+import type { AgentStatus, Notification, UiPort } from '../ui-port.js';
+import type { DesktopNotifier } from './desktop-notifier.js';
+
+export interface HeadlessUiOptions {
+  notifier: DesktopNotifier;
+  /** One event, one line (no newline). */
+  log: (line: string) => void;
+  /** Wall clock for de-duplicating repeated notices (tests pass their own). */
+  now?: () => number;
+}
+
+/** A repeated identical notice (e.g. "the relay refused this device" on every retry) pops up at most this often. */
+export const REPEAT_NOTICE_MS = 60 * 60_000;
+
+export class HeadlessUi implements UiPort {
+  private lastStatus = '';
+  private readonly pending = new Set<Promise<void>>();
+  private readonly lastShown = new Map<string, number>();
+
+  constructor(private readonly o: HeadlessUiOptions) {}
+
+  setStatus(status: AgentStatus): void {
+    // Status is pushed on every change of anything; log only what an operator cares about.
+    const line = `status: ${status.connection}${status.relayUrl ? ` ${status.relayUrl}` : ''}${status.session ? `, session ${status.session.sessionId} (ticket ${status.session.ticketId}, ${status.session.technicianName}) until ${status.session.endsAt}` : ', no session'}`;
+    if (line === this.lastStatus) return;
+    this.lastStatus = line;
+    this.o.log(line);
+  }
+
+  showConsent(view: ConsentView, _signal: AbortSignal): Promise<ConsentAnswer> {
+    this.o.log(`consent: prompt ${view.promptId} for ticket ${view.ticket.id} dismissed, no user present`);
+    return Promise.resolve({ kind: 'dismissed', promptId: view.promptId });
+  }
+
+  showBanner(view: BannerView): void {
+    const narration = view.latestNarration ? `; narration: ${oneLine(view.latestNarration.text)}` : '';
+    this.o.log(`session: ${view.sessionId} ${describeMode(view.mode)} ticket ${view.ticket.id} by ${oneLine(view.technician.name)}, granted ${view.granted.join(',') || 'nothing'} until ${view.endsAt}${narration}`);
+  }
+
+  hideBanner(sessionId: string): void {
+    this.o.log(`session: ${sessionId} no longer live`);
+  }
+
+  showSummary(view: SummaryView): void {
+    this.o.log(`summary: ${view.sessionId} ticket ${view.ticket.id} ended by ${view.endedBy} after ${view.durationSec}s, scopes ${view.scopesGranted.join(',') || 'none'}, ${view.files.length} files, ${view.narration.length} narration messages`);
+  }
+
+  notify(n: Notification): void {
+    this.o.log(`notify (${n.kind}): ${oneLine(n.title)}: ${oneLine(n.body)}`);
+    // Session notices always reach the desktop; a status notice repeated by every reconnect attempt does not.
+    if (n.kind === 'info' || n.kind === 'relay-lost') {
+      const key = `${n.kind}\n${n.title}\n${n.body}`;
+      const now = (this.o.now ?? Date.now)();
+      const last = this.lastShown.get(key);
+      if (last !== undefined && now - last < REPEAT_NOTICE_MS) return;
+      this.lastShown.set(key, now);
+    }
+    const shown = this.o.notifier
+      .notify(n.title, n.body)
+      .catch((err: unknown) => this.o.log(`notify failed: the desktop notification could not be shown (${oneLine(err instanceof Error ? err.message : String(err))})`))
+      .finally(() => this.pending.delete(shown));
+    this.pending.add(shown);
+  }
+
+  /** Resolves once every notification attempt so far has finished (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+}
+
+function describeMode(mode: BannerView['mode']): string {
+  if (mode.kind === 'unattended') return `unattended (approved by ${oneLine(mode.approver)}, ref ${oneLine(mode.reference)})`;
+  if (mode.kind === 'emergency') return `emergency (incident ${oneLine(mode.incident)})`;
+  return 'attended';
+}
+
+/** Keep one event on one log line, whatever the network sent. */
+function oneLine(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').slice(0, 300);
+}

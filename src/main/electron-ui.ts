@@ -1,0 +1,301 @@
+// The Electron UI port: consent, banner and summary windows, notifications and
+// the tray status, behind small interfaces (window factory, screen, notifier,
+// clipboard, opener) that tests satisfy with fakes. Page messages arrive
+// through `ipcHandlers()` only after the IPC guard accepted them, and
+// `expectedSender()` tells the guard which window may send what.
+import type { AgentStatus, Notification, UiPort } from '../core/ui-port.js';
+import type { Scope } from '../protocol/scopes.js';
+import { parseIpcPayload, type BannerSize, type ChannelsOf, type IpcWindow } from '../shared/ipc-contract.js';
+import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../shared/view-models.js';
+import type { ExpectedSender } from './ipc-guard.js';
+import type { IpcHandlers } from './ipc-routes.js';
+import { notificationOptions } from './notification-options.js';
+import { bannerBounds, consentBounds, replaceAfterDisplayChange, type DisplayGeometry, type Point, type Rect } from './placement.js';
+import { BANNER_HEIGHTS, BANNER_WIDTH, CONSENT_SIZE } from './window-options.js';
+
+export type ToRendererChannel = ChannelsOf<IpcWindow, 'to-renderer'>;
+
+/** One open window, as the UI needs it (the wiring adapts a BrowserWindow). */
+export interface ShellWindow {
+  readonly webContentsId: number;
+  send(channel: ToRendererChannel, payload: unknown): void;
+  show(): void;
+  /** Show without taking focus (the banner must not steal the user's typing). */
+  showInactive(): void;
+  focus(): void;
+  isFocused(): boolean;
+  flashFrame(flag: boolean): void;
+  getBounds(): Rect;
+  setBounds(bounds: Rect): void;
+  /** Close now, without beforeunload (destroy). 'closed' listeners still run. */
+  destroy(): void;
+  isDestroyed(): boolean;
+  onClosed(listener: () => void): void;
+  onFocus(listener: () => void): void;
+  /** The page's renderer process crashed or was killed. */
+  onGone(listener: () => void): void;
+  /** Load the window's page again (it sends `<window>:ready` once loaded). */
+  reload(): void;
+}
+
+export interface WindowFactory {
+  /** Create the window (hidden, hardened, loading its page). */
+  open(window: IpcWindow): ShellWindow;
+  /** The exact page URL the window loads (for the IPC guard). */
+  pageUrl(window: IpcWindow): string;
+}
+
+export interface ScreenInfo {
+  displays(): DisplayGeometry[];
+  cursor(): Point;
+}
+
+export interface UiServices {
+  windows: WindowFactory;
+  screen: ScreenInfo;
+  notify(options: ReturnType<typeof notificationOptions>): void;
+  writeClipboard(text: string): void;
+  openExternal(url: string): void;
+  /** Tray refresh. */
+  onStatus(status: AgentStatus): void;
+  log(event: string, detail: string): void;
+}
+
+/** What the banner buttons do; set once the agent exists. */
+export interface SessionActions {
+  revokeScope(sessionId: string, scope: Scope): Promise<boolean>;
+  endSession(sessionId: string): Promise<boolean>;
+}
+
+interface OpenConsent {
+  view: ConsentView;
+  window: ShellWindow;
+  finish(answer: ConsentAnswer): void;
+}
+
+export class ElectronUi implements UiPort {
+  private consent: OpenConsent | undefined;
+  private banner: { window: ShellWindow; view: BannerView; size: BannerSize } | undefined;
+  private summary: { window: ShellWindow; view: SummaryView } | undefined;
+  private actions: SessionActions | undefined;
+
+  constructor(private readonly s: UiServices) {}
+
+  setActions(actions: SessionActions): void {
+    this.actions = actions;
+  }
+
+  // ---- UiPort ----
+
+  setStatus(status: AgentStatus): void {
+    this.s.onStatus(status);
+  }
+
+  showConsent(view: ConsentView, signal: AbortSignal): Promise<ConsentAnswer> {
+    const dismissed: ConsentAnswer = { kind: 'dismissed', promptId: view.promptId };
+    if (signal.aborted) return Promise.resolve(dismissed);
+    // The core shows one prompt at a time; a leftover window would be a bug, so it declines.
+    this.consent?.finish({ kind: 'dismissed', promptId: this.consent.view.promptId });
+    return new Promise<ConsentAnswer>((resolve) => {
+      const window = this.s.windows.open('consent');
+      let done = false;
+      const finish = (answer: ConsentAnswer) => {
+        if (done) return;
+        done = true;
+        signal.removeEventListener('abort', onAbort);
+        if (this.consent?.window === window) this.consent = undefined;
+        if (!window.isDestroyed()) window.destroy();
+        resolve(answer);
+      };
+      const onAbort = () => finish(dismissed);
+      signal.addEventListener('abort', onAbort, { once: true });
+      // Closing the dialog (title-bar X, Alt+F4, Cmd+W) declines.
+      window.onClosed(() => finish(dismissed));
+      window.onFocus(() => window.flashFrame(false));
+      // A crashed dialog can't be answered: decline rather than leave a blank window up.
+      window.onGone(() => finish(dismissed));
+      window.setBounds(consentBounds(this.s.screen.displays(), this.s.screen.cursor(), CONSENT_SIZE));
+      this.consent = { view, window, finish };
+    });
+  }
+
+  showBanner(view: BannerView): void {
+    if (this.banner && !this.banner.window.isDestroyed()) {
+      this.banner.view = view;
+      this.post(this.banner.window, 'banner:update', view);
+      return;
+    }
+    const window = this.s.windows.open('banner');
+    const banner = { window, view, size: 'compact' as BannerSize };
+    this.banner = banner;
+    window.onClosed(() => {
+      if (this.banner === banner) this.banner = undefined;
+    });
+    // The banner must stay while the session lives: reload a crashed page (it asks for the view again).
+    window.onGone(() => {
+      this.s.log('banner-gone', 'banner renderer gone; reloading');
+      if (!window.isDestroyed()) window.reload();
+    });
+    window.setBounds(this.bannerPlace('compact'));
+  }
+
+  hideBanner(sessionId: string): void {
+    if (!this.banner || this.banner.view.sessionId !== sessionId) return;
+    const { window } = this.banner;
+    this.banner = undefined;
+    if (!window.isDestroyed()) window.destroy();
+  }
+
+  showSummary(view: SummaryView): void {
+    if (this.summary && !this.summary.window.isDestroyed()) {
+      this.summary.view = view;
+      this.post(this.summary.window, 'summary:show', view);
+      this.summary.window.focus();
+      return;
+    }
+    const window = this.s.windows.open('summary');
+    const summary = { window, view };
+    this.summary = summary;
+    window.onClosed(() => {
+      if (this.summary === summary) this.summary = undefined;
+    });
+    window.onGone(() => {
+      if (!window.isDestroyed()) window.destroy();
+    });
+  }
+
+  notify(notification: Notification): void {
+    this.s.notify(notificationOptions(notification));
+  }
+
+  // ---- IPC (already sender-checked and schema-validated) ----
+
+  expectedSender(window: IpcWindow): ExpectedSender | undefined {
+    const open = window === 'consent' ? this.consent?.window : window === 'banner' ? this.banner?.window : this.summary?.window;
+    if (!open || open.isDestroyed()) return undefined;
+    return { webContentsId: open.webContentsId, url: this.s.windows.pageUrl(window) };
+  }
+
+  ipcHandlers(): IpcHandlers {
+    return {
+      'consent:ready': () => {
+        const c = this.consent;
+        if (!c) return;
+        if (!this.post(c.window, 'consent:show', c.view)) {
+          c.finish({ kind: 'dismissed', promptId: c.view.promptId });
+          return;
+        }
+        c.window.show();
+        c.window.focus();
+        // Focus-stealing prevention (Windows, some Linux WMs): ask for attention instead.
+        if (!c.window.isFocused()) c.window.flashFrame(true);
+      },
+      'consent:answer': (answer) => {
+        const c = this.consent;
+        if (!c || answer.promptId !== c.view.promptId) {
+          this.s.log('stale-answer', `answer for ${answer.promptId} ignored: not the prompt on screen`);
+          return;
+        }
+        c.finish(answer);
+      },
+      'consent:open-ticket': (url) => {
+        const c = this.consent;
+        // Only the link of the ticket on screen, never a URL the page made up.
+        if (!c || c.view.ticket.url !== url) {
+          this.s.log('ticket-link-refused', url.slice(0, 200));
+          return;
+        }
+        this.s.openExternal(url);
+      },
+      'banner:ready': () => {
+        const b = this.banner;
+        if (!b) return;
+        if (this.post(b.window, 'banner:update', b.view)) b.window.showInactive();
+      },
+      'banner:action': (action) => {
+        const b = this.banner;
+        if (!b || action.sessionId !== b.view.sessionId || !this.actions) {
+          this.s.log('banner-action-refused', `${action.kind} for ${action.sessionId}: not the session on screen`);
+          return;
+        }
+        if (action.kind === 'end-session') void this.actions.endSession(action.sessionId);
+        else void this.actions.revokeScope(action.sessionId, action.scope);
+      },
+      'banner:resize': (size) => {
+        const b = this.banner;
+        if (!b) return;
+        b.size = size;
+        b.window.setBounds(this.bannerPlace(size, b.window.getBounds()));
+      },
+      'summary:ready': () => {
+        const s = this.summary;
+        if (!s) return;
+        if (this.post(s.window, 'summary:show', s.view)) {
+          s.window.show();
+          s.window.focus();
+        }
+      },
+      'summary:copy': (text) => {
+        if (this.summary) this.s.writeClipboard(text);
+      },
+      'summary:close': () => {
+        const s = this.summary;
+        this.summary = undefined;
+        if (s && !s.window.isDestroyed()) s.window.destroy();
+      },
+    };
+  }
+
+  // ---- shell events ----
+
+  /** Displays added, removed or resized: keep the dialog and banner where the user can see them. */
+  displaysChanged(): void {
+    const displays = this.s.screen.displays();
+    if (displays.length === 0) return;
+    const cursor = this.s.screen.cursor();
+    const c = this.consent?.window;
+    if (c && !c.isDestroyed()) c.setBounds(replaceAfterDisplayChange('consent', c.getBounds(), displays, cursor, CONSENT_SIZE));
+    const b = this.banner;
+    if (b && !b.window.isDestroyed()) b.window.setBounds(replaceAfterDisplayChange('banner', b.window.getBounds(), displays, cursor, { width: BANNER_WIDTH, height: BANNER_HEIGHTS[b.size] }));
+  }
+
+  /** A second launch (or the tray icon) asks for attention: the prompt first, then the summary. */
+  bringToFront(): void {
+    const c = this.consent?.window;
+    if (c && !c.isDestroyed()) {
+      c.show();
+      c.focus();
+      if (!c.isFocused()) c.flashFrame(true);
+      return;
+    }
+    const s = this.summary?.window;
+    if (s && !s.isDestroyed()) s.focus();
+  }
+
+  /** App quitting: decline the prompt on screen, close everything. */
+  closeAll(): void {
+    this.consent?.finish({ kind: 'dismissed', promptId: this.consent.view.promptId });
+    for (const w of [this.banner?.window, this.summary?.window]) if (w && !w.isDestroyed()) w.destroy();
+    this.banner = undefined;
+    this.summary = undefined;
+  }
+
+  private bannerPlace(size: BannerSize, current?: Rect): Rect {
+    const sz = { width: BANNER_WIDTH, height: BANNER_HEIGHTS[size] };
+    const displays = this.s.screen.displays();
+    const cursor = this.s.screen.cursor();
+    return current ? replaceAfterDisplayChange('banner', current, displays, cursor, sz) : bannerBounds(displays, cursor, sz);
+  }
+
+  /** Send a view only if it satisfies the contract (the page checks again). */
+  private post(window: ShellWindow, channel: ToRendererChannel, payload: unknown): boolean {
+    const parsed = parseIpcPayload(channel, payload);
+    if (!parsed.ok) {
+      this.s.log('view-rejected', parsed.detail);
+      return false;
+    }
+    if (window.isDestroyed()) return false;
+    window.send(channel, parsed.payload);
+    return true;
+  }
+}

@@ -1,0 +1,126 @@
+// The Electron main process: wiring only. Every decision lives in a tested
+// module (launch-plan, settings, window-options, placement, ipc-guard,
+// ipc-routes, web-security, tray-state, electron-ui, login-item,
+// quit-sequence); this file connects them to Electron's objects.
+import { existsSync, mkdirSync } from 'node:fs';
+import { app, clipboard, ipcMain, Notification, screen, session, shell } from 'electron';
+import { createAgent, type Agent } from '../core/agent.js';
+import { defaultAuditDir } from '../core/data-dir.js';
+import { readAgentConfig } from '../core/headless/agent-config.js';
+import { layerConfigUnderManaged } from '../core/policy/config-policy.js';
+import { loadManagedPolicy } from '../core/policy/sources/managed-source.js';
+import { managedPolicySources } from '../core/policy/sources/platform-sources.js';
+import { appPaths } from './app-paths.js';
+import { createShellTray, type ShellTray } from './electron-tray.js';
+import { ElectronUi } from './electron-ui.js';
+import { electronWindowFactory } from './electron-windows.js';
+import { createIpcGuard } from './ipc-guard.js';
+import { registerIpcRoutes } from './ipc-routes.js';
+import { launchPlan } from './launch-plan.js';
+import { loginItemSettings, skipAutostartLaunch } from './login-item.js';
+import { quitSequence } from './quit-sequence.js';
+import { Settings } from './settings.js';
+import { electronStoreBackend } from './settings-store.js';
+import { claimSingleInstance } from './single-instance.js';
+import { hardenSession, hardenWebContents } from './web-security.js';
+
+const log = (event: string, detail: string): void => {
+  process.stderr.write(`${new Date().toISOString()} ${event}: ${detail}\n`);
+};
+
+let ui: ElectronUi | undefined;
+let tray: ShellTray | undefined;
+let agent: Agent | undefined;
+
+if (claimSingleInstance(app, () => ui?.bringToFront())) {
+  // A tray app: closing its last window must not quit it.
+  app.on('window-all-closed', () => undefined);
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log));
+  app.on('before-quit', quitSequence(app, stopAll, log));
+  app.whenReady().then(start, (err: Error) => {
+    log('start-failed', err.stack ?? err.message);
+    app.exit(1);
+  });
+}
+
+async function start(): Promise<void> {
+  hardenSession(session.defaultSession, log);
+  app.dock?.hide();
+
+  const plan = launchPlan({ argv: process.argv, env: process.env, platform: process.platform, readConfig: readAgentConfig, exists: existsSync });
+  const managed = await loadManagedPolicy(managedPolicySources(process.platform, process.env));
+  // IT's config file sits under MDM policy and, like it, is locked for the user.
+  const locked = plan.config?.policy ? layerConfigUnderManaged(managed, plan.config.policy, plan.configPath) : managed;
+  const settings = new Settings(electronStoreBackend(app.getPath('userData')), locked);
+  const { policy, problems } = settings.effective();
+  for (const p of [...plan.problems, ...problems]) log('config', p);
+  mkdirSync(plan.dataDir, { recursive: true, mode: 0o700 });
+
+  if (skipAutostartLaunch(policy.startAtLogin, process.argv)) {
+    log('autostart', 'started at login, but start at login is off: quitting');
+    app.exit(0);
+    return;
+  }
+  const login = loginItemSettings(policy.startAtLogin, process.platform, process.execPath);
+  if (login && app.isPackaged) app.setLoginItemSettings(login);
+
+  const paths = appPaths(app.getAppPath());
+  const electronUi = new ElectronUi({
+    windows: electronWindowFactory(paths, { devTools: !app.isPackaged && process.env.PORCHLIGHT_DEVTOOLS === '1', log }),
+    screen: { displays: () => screen.getAllDisplays(), cursor: () => screen.getCursorScreenPoint() },
+    notify: (options) => {
+      if (Notification.isSupported()) new Notification(options).show();
+      else log('notification', `${options.title}: ${options.body ?? ''}`);
+    },
+    writeClipboard: (text) => clipboard.writeText(text),
+    openExternal: (url) => void shell.openExternal(url).catch((err: Error) => log('open-external-failed', err.message)),
+    onStatus: (status) => tray?.update(status),
+    log,
+  });
+  ui = electronUi;
+  registerIpcRoutes(
+    ipcMain,
+    createIpcGuard({
+      expectedSender: (w) => electronUi.expectedSender(w),
+      log: (r) => log('ipc-rejected', `${r.code} on ${r.channel} from webContents ${r.senderId}: ${r.detail}`),
+    }),
+    electronUi.ipcHandlers(),
+  );
+  for (const event of ['display-added', 'display-removed', 'display-metrics-changed'] as const) screen.on(event as 'display-added', () => electronUi.displaysChanged());
+
+  const auditDir = policy.auditDir ?? defaultAuditDir(plan.dataDir);
+  tray = createShellTray(app.getAppPath(), {
+    allowQuit: policy.allowQuit,
+    onClick: () => electronUi.bringToFront(),
+    onAction: (action, status) => {
+      if (action === 'end-session' && status.session) void agent?.endSession(status.session.sessionId);
+      else if (action === 'open-audit-folder') void shell.openPath(auditDir).then((err) => err && log('open-audit-folder', err));
+      else if (action === 'about') app.showAboutPanel();
+      else if (action === 'quit') app.quit();
+    },
+  });
+  app.setAboutPanelOptions({ applicationName: 'Porchlight', applicationVersion: app.getVersion(), copyright: `Device ${plan.deviceId}` });
+  if (process.env.PORCHLIGHT_SMOKE === '1') {
+    // Read-only view for the Playwright smoke test (main-process evaluate).
+    (globalThis as Record<string, unknown>).porchlightSmoke = { trayTooltip: () => tray?.tooltip(), status: () => agent?.status() };
+  }
+
+  agent = createAgent({
+    policy,
+    ui: electronUi,
+    dataDir: plan.dataDir,
+    deviceId: plan.deviceId,
+    ...(plan.config?.enrollmentToken ? { enrollmentToken: plan.config.enrollmentToken } : {}),
+    agentVersion: app.getVersion(),
+  });
+  electronUi.setActions(agent);
+  await agent.start();
+  if (problems.length > 0) electronUi.notify({ kind: 'info', title: 'Porchlight policy problem', body: problems[0]! });
+  log('started', `device ${plan.deviceId}, relay ${policy.relayUrl ?? 'not configured'}, data ${plan.dataDir}`);
+}
+
+async function stopAll(): Promise<void> {
+  ui?.closeAll();
+  await agent?.stop();
+  tray?.destroy();
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { HeadlessUi, REPEAT_NOTICE_MS } from '../../../src/core/headless/headless-ui.js';
+import { RecordingNotifier } from '../../../src/core/headless/desktop-notifier.js';
+
+function ui(fail = false) {
+  const lines: string[] = [];
+  const notifier = new RecordingNotifier(fail);
+  return { lines, notifier, ui: new HeadlessUi({ notifier, log: (l) => lines.push(l) }) };
+}
+
+describe('headless UI port', () => {
+  it('tells the desktop user through the notifier and logs the notification', async () => {
+    const h = ui();
+    h.ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body: 'Alice is connected for ticket INC-1.' });
+    await h.ui.settled();
+    expect(h.notifier.shown).toEqual([{ title: 'Unattended remote support started', body: 'Alice is connected for ticket INC-1.' }]);
+    expect(h.lines).toEqual(['notify (unattended-start): Unattended remote support started: Alice is connected for ticket INC-1.']);
+  });
+
+  it('logs a failing notifier and carries on', async () => {
+    const h = ui(true);
+    expect(() => h.ui.notify({ kind: 'session-end', title: 'Ended', body: 'x' })).not.toThrow();
+    await h.ui.settled();
+    expect(h.lines.at(-1)).toBe('notify failed: the desktop notification could not be shown (no desktop session to notify)');
+  });
+
+  it('dismisses any prompt at once: nobody is there to answer', async () => {
+    const h = ui();
+    const answer = await h.ui.showConsent({ promptId: 'p-1', ticket: { id: 'INC-2' } } as Parameters<HeadlessUi['showConsent']>[0], new AbortController().signal);
+    expect(answer).toEqual({ kind: 'dismissed', promptId: 'p-1' });
+  });
+
+  it('keeps each event on one line whatever the network sent', async () => {
+    const h = ui();
+    h.ui.notify({ kind: 'info', title: 'a\nb', body: 'c\r\nd\u2028e\u0000f' });
+    await h.ui.settled();
+    expect(h.lines).toEqual(['notify (info): a b: c d e f']);
+  });
+
+  it('logs a status line only when something an operator cares about changed', () => {
+    const h = ui();
+    h.ui.setStatus({ connection: 'connecting', prompting: false });
+    h.ui.setStatus({ connection: 'connecting', prompting: false });
+    h.ui.setStatus({ connection: 'connected', relayUrl: 'ws://127.0.0.1:1', prompting: false });
+    expect(h.lines).toEqual(['status: connecting, no session', 'status: connected ws://127.0.0.1:1, no session']);
+  });
+});
+
+describe('headless UI port: repeated notices', () => {
+  it('shows an identical status notice at most once an hour on the desktop, but logs every one', async () => {
+    let now = 0;
+    const lines: string[] = [];
+    const notifier = new RecordingNotifier();
+    const ui = new HeadlessUi({ notifier, log: (l) => lines.push(l), now: () => now });
+    const refused = { kind: 'info', title: 'The relay refused this device', body: 'relay refused the agent: unauthorized' } as const;
+    ui.notify(refused);
+    now += REPEAT_NOTICE_MS - 1;
+    ui.notify(refused);
+    ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body: 'x' });
+    ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body: 'x' });
+    now += 1;
+    ui.notify(refused);
+    await ui.settled();
+    expect(notifier.shown.map((s) => s.title)).toEqual(['The relay refused this device', 'Unattended remote support started', 'Unattended remote support started', 'The relay refused this device']);
+    expect(lines.filter((l) => l.startsWith('notify (info)'))).toHaveLength(3);
+  });
+});

@@ -1,0 +1,271 @@
+import { describe, expect, it } from 'vitest';
+import { ElectronUi } from '../../src/main/electron-ui.js';
+import { createIpcGuard } from '../../src/main/ipc-guard.js';
+import { registerIpcRoutes } from '../../src/main/ipc-routes.js';
+import type { IpcEventLike } from '../../src/main/ipc-guard.js';
+import { BANNER_HEIGHTS } from '../../src/main/window-options.js';
+import type { ConsentAnswer } from '../../src/shared/view-models.js';
+import { bannerView, consentView, summaryView } from '../renderer/sample-views.js';
+import { fakeServices, flush, pageUrl, type FakeWindow } from './fake-windows.js';
+
+/** The UI wired to a fake ipcMain through the real guard, as main.ts does. */
+function setup() {
+  const f = fakeServices();
+  const ui = new ElectronUi(f.services);
+  const actions: string[] = [];
+  ui.setActions({
+    revokeScope: async (id, scope) => (actions.push(`revoke ${id} ${scope}`), true),
+    endSession: async (id) => (actions.push(`end ${id}`), true),
+  });
+  const listeners = new Map<string, (event: IpcEventLike, ...args: unknown[]) => void>();
+  const rejected: string[] = [];
+  registerIpcRoutes({ on: (c, l) => listeners.set(c, l) }, createIpcGuard({ expectedSender: (w) => ui.expectedSender(w), log: (r) => rejected.push(r.code) }), ui.ipcHandlers());
+  /** A message from a window's page (its top frame at its page URL). */
+  const fromPage = (w: FakeWindow, channel: string, payload?: unknown) => {
+    const frame = { url: pageUrl(w.kind), parent: null };
+    listeners.get(channel)!({ sender: { id: w.webContentsId, mainFrame: frame }, senderFrame: frame }, ...(payload === undefined ? [] : [payload]));
+  };
+  return { ...f, ui, actions, fromPage, rejected };
+}
+
+function settle(p: Promise<ConsentAnswer>) {
+  const state: { answer?: ConsentAnswer } = {};
+  void p.then((a) => (state.answer = a));
+  return state;
+}
+
+describe('consent window', () => {
+  it('opens centred on the cursor display, sends the view when the page is ready, shows and focuses it', () => {
+    const t = setup();
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    const w = t.last('consent')!;
+    expect(w.bounds).toEqual({ x: 680, y: 180, width: 560, height: 680 });
+    expect(w.sent).toEqual([]);
+    expect(w.shown).toBe('no');
+    t.fromPage(w, 'consent:ready');
+    expect(w.sent).toEqual([['consent:show', consentView()]]);
+    expect(w.shown).toBe('active');
+    expect(w.focusCalls).toBe(1);
+    expect(w.flashing).toBe(false);
+  });
+
+  it('centres on the other display when the cursor is there', () => {
+    const t = setup();
+    t.screen.cursor = { x: -5, y: 500 };
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    expect(t.last('consent')!.bounds).toEqual({ x: -1920 + 680, y: 200, width: 560, height: 680 });
+  });
+
+  it('flashes the taskbar when focus cannot be taken, and stops once focused', () => {
+    const t = setup();
+    t.options.canTakeFocus = false;
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    const w = t.last('consent')!;
+    t.fromPage(w, 'consent:ready');
+    expect(w.flashing).toBe(true);
+    w.canTakeFocus = true;
+    w.focus();
+    expect(w.flashing).toBe(false);
+  });
+
+  it('resolves with the user decision and closes the window', async () => {
+    const t = setup();
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    const w = t.last('consent')!;
+    t.fromPage(w, 'consent:ready');
+    t.fromPage(w, 'consent:answer', { kind: 'decision', promptId: 'prompt-0001', granted: ['view'] });
+    await flush();
+    expect(s.answer).toEqual({ kind: 'decision', promptId: 'prompt-0001', granted: ['view'] });
+    expect(w.destroyed).toBe(true);
+  });
+
+  it('declines when the dialog is closed', async () => {
+    const t = setup();
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    t.last('consent')!.userCloses();
+    await flush();
+    expect(s.answer).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
+  });
+
+  it('closes the dialog and declines when the core aborts (timeout, relay lost)', async () => {
+    const t = setup();
+    const ac = new AbortController();
+    const s = settle(t.ui.showConsent(consentView(), ac.signal));
+    const w = t.last('consent')!;
+    ac.abort();
+    await flush();
+    expect(w.destroyed).toBe(true);
+    expect(s.answer).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
+  });
+
+  it('never opens a window for an already aborted signal', async () => {
+    const t = setup();
+    const ac = new AbortController();
+    ac.abort();
+    expect(await t.ui.showConsent(consentView(), ac.signal)).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
+    expect(t.windows).toHaveLength(0);
+  });
+
+  it('declines when the dialog renderer crashes', async () => {
+    const t = setup();
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    const w = t.last('consent')!;
+    w.crash();
+    await flush();
+    expect(s.answer).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
+    expect(w.destroyed).toBe(true);
+  });
+
+  it('a second launch brings the prompt to the front (flashing where focus is refused)', () => {
+    const t = setup();
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    const w = t.last('consent')!;
+    w.canTakeFocus = false;
+    t.ui.bringToFront();
+    expect(w.shown).toBe('active');
+    expect(w.flashing).toBe(true);
+  });
+
+  it('ignores an answer for another prompt and answers from other windows', async () => {
+    const t = setup();
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    const w = t.last('consent')!;
+    t.fromPage(w, 'consent:answer', { kind: 'decision', promptId: 'prompt-9999', granted: ['view'] });
+    t.ui.showBanner(bannerView());
+    t.fromPage(t.last('banner')!, 'consent:answer', { kind: 'decision', promptId: 'prompt-0001', granted: ['view'] });
+    await flush();
+    expect(s.answer).toBeUndefined();
+    expect(t.effects.log.map(([e]) => e)).toContain('stale-answer');
+    expect(t.rejected).toEqual(['wrong-sender']);
+  });
+
+  it('opens only the shown ticket link', () => {
+    const t = setup();
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    const w = t.last('consent')!;
+    t.fromPage(w, 'consent:open-ticket', 'https://evil.example/phish');
+    t.fromPage(w, 'consent:open-ticket', 'https://helpdesk.example.com/tickets/INC0012345');
+    expect(t.effects.opened).toEqual(['https://helpdesk.example.com/tickets/INC0012345']);
+  });
+
+  it('does not send a view that breaks the contract, and declines it', async () => {
+    const t = setup();
+    const bad = { ...consentView(), scopes: ['root'] } as unknown as ReturnType<typeof consentView>;
+    const s = settle(t.ui.showConsent(bad, new AbortController().signal));
+    const w = t.last('consent')!;
+    t.fromPage(w, 'consent:ready');
+    await flush();
+    expect(w.sent).toEqual([]);
+    expect(s.answer).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
+  });
+});
+
+describe('banner window', () => {
+  it('appears top-centre without stealing focus and refreshes in place', () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    expect(w.bounds).toEqual({ x: 580, y: 8, width: 760, height: BANNER_HEIGHTS.compact });
+    t.fromPage(w, 'banner:ready');
+    expect(w.shown).toBe('inactive');
+    t.ui.showBanner(bannerView({ granted: ['view'] }));
+    expect(t.windows.filter((x) => x.kind === 'banner')).toHaveLength(1);
+    expect(w.sent.map(([c, p]) => [c, (p as { granted: string[] }).granted])).toEqual([
+      ['banner:update', ['view', 'control', 'file-transfer']],
+      ['banner:update', ['view']],
+    ]);
+  });
+
+  it('End session and revoke reach the agent for the session on screen only', async () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    t.fromPage(w, 'banner:action', { kind: 'revoke-scope', sessionId: 'ses-0001', scope: 'control' });
+    t.fromPage(w, 'banner:action', { kind: 'end-session', sessionId: 'ses-other' });
+    t.fromPage(w, 'banner:action', { kind: 'end-session', sessionId: 'ses-0001' });
+    await flush();
+    expect(t.actions).toEqual(['revoke ses-0001 control', 'end ses-0001']);
+  });
+
+  it('reloads a crashed banner, which then gets the view again', () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    w.crash();
+    expect(w.reloads).toBe(1);
+    expect(w.destroyed).toBe(false);
+    t.fromPage(w, 'banner:ready');
+    expect(w.sent).toEqual([['banner:update', bannerView()]]);
+  });
+
+  it('resizes when expanded and hides for its session only', () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    t.fromPage(w, 'banner:resize', 'expanded');
+    expect(w.bounds).toEqual({ x: 580, y: 8, width: 760, height: BANNER_HEIGHTS.expanded });
+    t.ui.hideBanner('ses-other');
+    expect(w.destroyed).toBe(false);
+    t.ui.hideBanner('ses-0001');
+    expect(w.destroyed).toBe(true);
+    expect(t.ui.expectedSender('banner')).toBeUndefined();
+  });
+
+  it('follows a display change: the banner display is unplugged', () => {
+    const t = setup();
+    t.screen.cursor = { x: -100, y: 100 };
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    expect(w.bounds.x).toBe(-1920 + 580);
+    t.screen.displays = t.screen.displays.slice(0, 1);
+    t.screen.cursor = { x: 300, y: 300 };
+    t.ui.displaysChanged();
+    expect(w.bounds).toEqual({ x: 580, y: 8, width: 760, height: BANNER_HEIGHTS.compact });
+  });
+});
+
+describe('summary window', () => {
+  it('shows the summary, copies text and closes', () => {
+    const t = setup();
+    t.ui.showSummary(summaryView());
+    const w = t.last('summary')!;
+    t.fromPage(w, 'summary:ready');
+    expect(w.sent).toEqual([['summary:show', summaryView()]]);
+    expect(w.shown).toBe('active');
+    t.fromPage(w, 'summary:copy', 'Session ses-0001');
+    expect(t.effects.clipboard).toEqual(['Session ses-0001']);
+    t.fromPage(w, 'summary:close');
+    expect(w.destroyed).toBe(true);
+  });
+});
+
+describe('notifications and status', () => {
+  it('shows unattended start as a critical notification that stays, and policy blocks', () => {
+    const t = setup();
+    t.ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body: 'Alice is connected' });
+    t.ui.notify({ kind: 'policy-block', title: 'Remote support request blocked', body: 'refused' });
+    t.ui.notify({ kind: 'session-end', title: 'Remote support session ended', body: 'ended (expiry)' });
+    expect(t.effects.notifications).toEqual([
+      { title: 'Unattended remote support started', body: 'Alice is connected', silent: false, urgency: 'critical', timeoutType: 'never' },
+      { title: 'Remote support request blocked', body: 'refused', silent: false, urgency: 'normal', timeoutType: 'default' },
+      { title: 'Remote support session ended', body: 'ended (expiry)', silent: false, urgency: 'normal', timeoutType: 'default' },
+    ]);
+  });
+
+  it('passes status changes to the tray', () => {
+    const t = setup();
+    t.ui.setStatus({ connection: 'connected', prompting: true });
+    expect(t.effects.statuses).toEqual([{ connection: 'connected', prompting: true }]);
+  });
+
+  it('declines the open prompt and closes every window when the app quits', async () => {
+    const t = setup();
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    t.ui.showBanner(bannerView());
+    t.ui.showSummary(summaryView());
+    t.ui.closeAll();
+    await flush();
+    expect(s.answer).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
+    expect(t.windows.every((w) => w.destroyed)).toBe(true);
+  });
+});

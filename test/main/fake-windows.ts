@@ -1,0 +1,124 @@
+// Fakes at the Electron boundary for ElectronUi: windows that record what
+// they were told, a screen with plain geometry, and recorded side effects.
+import type { ElectronUi, ShellWindow, ToRendererChannel, UiServices, WindowFactory } from '../../src/main/electron-ui.js';
+import type { Rect } from '../../src/main/placement.js';
+import type { IpcWindow } from '../../src/shared/ipc-contract.js';
+import type { AgentStatus } from '../../src/core/ui-port.js';
+
+export class FakeWindow implements ShellWindow {
+  sent: [ToRendererChannel, unknown][] = [];
+  shown: 'no' | 'active' | 'inactive' = 'no';
+  focusCalls = 0;
+  flashing = false;
+  destroyed = false;
+  bounds: Rect = { x: 0, y: 0, width: 0, height: 0 };
+  private closed: (() => void)[] = [];
+  private focused: (() => void)[] = [];
+  private gone: (() => void)[] = [];
+  reloads = 0;
+  constructor(
+    readonly kind: IpcWindow,
+    readonly webContentsId: number,
+    /** false: the OS refuses focus (focus-stealing prevention). */
+    public canTakeFocus = true,
+  ) {}
+  send(channel: ToRendererChannel, payload: unknown) {
+    this.sent.push([channel, payload]);
+  }
+  show() {
+    this.shown = 'active';
+  }
+  showInactive() {
+    this.shown = 'inactive';
+  }
+  focus() {
+    this.focusCalls++;
+    if (this.canTakeFocus) this.focused.forEach((l) => l());
+  }
+  isFocused() {
+    return this.canTakeFocus && this.focusCalls > 0;
+  }
+  flashFrame(flag: boolean) {
+    this.flashing = flag;
+  }
+  getBounds() {
+    return this.bounds;
+  }
+  setBounds(b: Rect) {
+    this.bounds = b;
+  }
+  destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.closed.forEach((l) => l());
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+  onClosed(l: () => void) {
+    this.closed.push(l);
+  }
+  onFocus(l: () => void) {
+    this.focused.push(l);
+  }
+  onGone(l: () => void) {
+    this.gone.push(l);
+  }
+  reload() {
+    this.reloads++;
+  }
+  /** The renderer process crashes. */
+  crash() {
+    this.gone.forEach((l) => l());
+  }
+  /** The user closes the window from its title bar. */
+  userCloses() {
+    this.destroy();
+  }
+}
+
+export const pageUrl = (w: IpcWindow) => `file:///app/dist/renderer/${w}/index.html`;
+
+export function fakeServices() {
+  let nextId = 100;
+  const windows: FakeWindow[] = [];
+  const effects = {
+    notifications: [] as Parameters<UiServices['notify']>[0][],
+    clipboard: [] as string[],
+    opened: [] as string[],
+    statuses: [] as AgentStatus[],
+    log: [] as [string, string][],
+  };
+  const screen = {
+    displays: [
+      { id: 1, bounds: { x: 0, y: 0, width: 1920, height: 1080 }, workArea: { x: 0, y: 0, width: 1920, height: 1040 }, scaleFactor: 1 },
+      { id: 2, bounds: { x: -1920, y: 0, width: 1920, height: 1080 }, workArea: { x: -1920, y: 0, width: 1920, height: 1080 }, scaleFactor: 1.5 },
+    ],
+    cursor: { x: 100, y: 100 },
+  };
+  const options = { canTakeFocus: true };
+  const factory: WindowFactory = {
+    open(kind) {
+      const w = new FakeWindow(kind, nextId++, options.canTakeFocus);
+      windows.push(w);
+      return w;
+    },
+    pageUrl,
+  };
+  const services: UiServices = {
+    windows: factory,
+    screen: { displays: () => screen.displays, cursor: () => screen.cursor },
+    notify: (o) => effects.notifications.push(o),
+    writeClipboard: (t) => effects.clipboard.push(t),
+    openExternal: (u) => effects.opened.push(u),
+    onStatus: (s) => effects.statuses.push(s),
+    log: (e, d) => effects.log.push([e, d]),
+  };
+  const last = (kind: IpcWindow) => windows.filter((w) => w.kind === kind).at(-1);
+  return { services, windows, effects, screen, options, last };
+}
+
+/** Let the promise queue run (answers resolve asynchronously). */
+export const flush = () => new Promise<void>((r) => setImmediate(r));
+
+export type { ElectronUi };

@@ -1,0 +1,123 @@
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readAgentConfig } from '../../src/core/headless/agent-config.js';
+import { configArg, defaultConfigPath, deviceIdFromHostname, launchPlan } from '../../src/main/launch-plan.js';
+import { HIDDEN_ARG, loginItemSettings, skipAutostartLaunch } from '../../src/main/login-item.js';
+import { claimSingleInstance } from '../../src/main/single-instance.js';
+
+const real = { readConfig: readAgentConfig, exists: existsSync };
+
+describe('launch plan', () => {
+  it('reads the agent config named by --config (the headless format)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-launch-'));
+    const path = join(dir, 'agent.json');
+    writeFileSync(path, JSON.stringify({ deviceId: 'LAPTOP-0042', dataDir: join(dir, 'data'), policy: { relayUrl: 'ws://127.0.0.1:7443' } }));
+    const plan = launchPlan({ argv: ['/usr/lib/electron', '/app', '--no-sandbox', '--config', path], env: {}, platform: 'linux', hostname: 'h', ...real });
+    expect(plan).toMatchObject({ configPath: path, deviceId: 'LAPTOP-0042', dataDir: join(dir, 'data'), problems: [] });
+    expect(plan.config?.policy?.relayUrl).toBe('ws://127.0.0.1:7443');
+  });
+
+  it('also takes $PORCHLIGHT_AGENT_CONFIG and --config=FILE', () => {
+    expect(configArg(['x', '--config=/a/b.json'])).toBe('/a/b.json');
+    const plan = launchPlan({ argv: [], env: { PORCHLIGHT_AGENT_CONFIG: '/nope/agent.json' }, platform: 'linux', hostname: 'h', ...real });
+    expect(plan.configPath).toBe('/nope/agent.json');
+    expect(plan.problems).toEqual([expect.stringMatching(/^config-unreadable: .*running unconfigured$/)]);
+  });
+
+  it('runs unconfigured without a config: device id from the host name, per-user data dir, nothing to report', () => {
+    const plan = launchPlan({ argv: [], env: { XDG_STATE_HOME: '/home/u/.local/state' }, platform: 'linux', hostname: 'Ann’s MacBook', readConfig: () => { throw new Error('not read'); }, exists: () => false });
+    expect(plan).toEqual({ configPath: '/etc/porchlight/agent.json', config: undefined, deviceId: 'Ann-s-MacBook', dataDir: '/home/u/.local/state/porchlight', problems: [] });
+  });
+
+  it('reports an invalid config and does not use any of it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-launch-'));
+    const path = join(dir, 'agent.json');
+    writeFileSync(path, JSON.stringify({ deviceId: 'ok-id', policy: { allowQuit: 'no' } }));
+    const plan = launchPlan({ argv: ['--config', path], env: {}, platform: 'linux', hostname: 'box', ...real });
+    expect(plan.config).toBeUndefined();
+    expect(plan.deviceId).toBe('box');
+    expect(plan.problems[0]).toMatch(/^config-invalid: /);
+  });
+
+  it('knows where IT puts the config per OS', () => {
+    expect(defaultConfigPath('win32', { ProgramData: 'D:\\PD' })).toBe('D:\\PD\\Porchlight\\agent.json');
+    expect(defaultConfigPath('darwin', {})).toBe('/Library/Application Support/Porchlight/agent.json');
+  });
+
+  it('makes valid device ids from any host name', () => {
+    expect(deviceIdFromHostname('---')).toBe('desktop');
+    expect(deviceIdFromHostname('a'.repeat(100))).toHaveLength(64);
+  });
+});
+
+describe('login item', () => {
+  it('Windows: the app exe, hidden, on or off as policy says', () => {
+    expect(loginItemSettings(true, 'win32', 'C:\\Program Files\\Porchlight\\Porchlight.exe')).toEqual({ openAtLogin: true, enabled: true, path: 'C:\\Program Files\\Porchlight\\Porchlight.exe', args: [HIDDEN_ARG] });
+    expect(loginItemSettings(false, 'win32', 'x')).toMatchObject({ openAtLogin: false, enabled: false });
+  });
+  it('macOS: a login item; Linux: none (the package installs an autostart entry)', () => {
+    expect(loginItemSettings(true, 'darwin', 'x')).toEqual({ openAtLogin: true, args: [HIDDEN_ARG] });
+    expect(loginItemSettings(true, 'linux', 'x')).toBeUndefined();
+  });
+  it('a launch by the autostart entry quits when start at login is off; a launch by the user never does', () => {
+    expect(skipAutostartLaunch(false, ['/opt/Porchlight/porchlight', HIDDEN_ARG])).toBe(true);
+    expect(skipAutostartLaunch(true, ['/opt/Porchlight/porchlight', HIDDEN_ARG])).toBe(false);
+    expect(skipAutostartLaunch(false, ['/opt/Porchlight/porchlight'])).toBe(false);
+  });
+});
+
+describe('single instance', () => {
+  function fakeApp(lock: boolean) {
+    const calls: string[] = [];
+    let second: (() => void) | undefined;
+    return {
+      calls,
+      fire: () => second?.(),
+      app: { requestSingleInstanceLock: () => lock, on: (_e: 'second-instance', l: () => void) => (second = l), quit: () => calls.push('quit') },
+    };
+  }
+  it('the first instance keeps running and is told about later launches', () => {
+    const f = fakeApp(true);
+    let woken = 0;
+    expect(claimSingleInstance(f.app, () => woken++)).toBe(true);
+    f.fire();
+    expect(woken).toBe(1);
+    expect(f.calls).toEqual([]);
+  });
+  it('a second instance quits at once', () => {
+    const f = fakeApp(false);
+    expect(claimSingleInstance(f.app, () => undefined)).toBe(false);
+    expect(f.calls).toEqual(['quit']);
+  });
+});
+
+describe('quit sequence', () => {
+  it('holds the first quit until the agent stopped, then quits once', async () => {
+    const { quitSequence } = await import('../../src/main/quit-sequence.js');
+    const events: string[] = [];
+    let release!: () => void;
+    const stopped = new Promise<void>((r) => (release = r));
+    const app = { quit: () => { events.push('quit'); onBeforeQuit({ preventDefault: () => events.push('prevented-again') }); } };
+    const onBeforeQuit = quitSequence(app, () => { events.push('stop'); return stopped; }, () => undefined);
+    onBeforeQuit({ preventDefault: () => events.push('prevented') });
+    onBeforeQuit({ preventDefault: () => events.push('prevented') });
+    expect(events).toEqual(['prevented', 'stop', 'prevented']);
+    release();
+    await stopped;
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual(['prevented', 'stop', 'prevented', 'quit']);
+  });
+
+  it('still quits when stopping fails', async () => {
+    const { quitSequence } = await import('../../src/main/quit-sequence.js');
+    const logged: string[] = [];
+    let quit = 0;
+    const onBeforeQuit = quitSequence({ quit: () => quit++ }, () => Promise.reject(new Error('audit closed')), (e, d) => logged.push(`${e}: ${d}`));
+    onBeforeQuit({ preventDefault: () => undefined });
+    await new Promise((r) => setImmediate(r));
+    expect(quit).toBe(1);
+    expect(logged).toEqual(['stop-failed: audit closed']);
+  });
+});
