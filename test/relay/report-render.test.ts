@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { csvCell } from '../../src/relay/report/render-csv.js';
-import { mdText } from '../../src/relay/report/render-markdown.js';
+import { computeMonthlyReport } from '../../src/relay/report/compute.js';
+import { monthWindow } from '../../src/relay/report/month-window.js';
+import { csvCell, renderCsv } from '../../src/relay/report/render-csv.js';
+import { renderHtml } from '../../src/relay/report/render-html.js';
+import { mdText, renderMarkdown } from '../../src/relay/report/render-markdown.js';
 import { openRelayData } from '../../src/relay/relay-data.js';
 import { AuditScript, TECHS } from './audit-script.js';
 import { scriptNovember } from './scripted-month.js';
@@ -93,6 +96,18 @@ describe('porchlight report', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('keeps the one-page formats to 50 repeat incidents and says how many more the csv has', () => {
+    const base = computeMonthlyReport([], monthWindow('2026-11'), 0);
+    const items = Array.from({ length: 60 }, (_, i) => ({ deviceId: `DEV-${i}`, ticketId: `INC-${i}`, previousTicketId: `INC-P${i}`, daysSincePrevious: 1 }));
+    const r = { ...base, repeatIncidents: { count: 60, rate: 1, items } };
+    const md = renderMarkdown(r);
+    expect(md).toContain('| DEV-49 |');
+    expect(md).not.toContain('| DEV-50 |');
+    expect(md).toContain('… and 10 more (every one is in the csv and json formats).');
+    expect(renderHtml(r).match(/<td>DEV-\d+<\/td>/g)).toHaveLength(50);
+    expect(renderCsv(r).match(/^repeat_incident,INC-\d+,device,/gm)).toHaveLength(60);
   });
 
   it('reports a month with no sessions, and refuses bad input', async () => {

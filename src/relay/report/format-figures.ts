@@ -35,6 +35,13 @@ export function monthTitle(month: string): string {
   return new Intl.DateTimeFormat('en', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(y, m - 1, 1));
 }
 
+/** Lists on the one-page formats (md, html) stop here; csv and json carry every item. */
+export const LIST_LIMIT = 50;
+
+export function moreText(total: number): string | null {
+  return total > LIST_LIMIT ? `… and ${total - LIST_LIMIT} more (every one is in the csv and json formats).` : null;
+}
+
 export const OUTCOME_LABELS = {
   accepted: 'Accepted',
   partial: 'Partly accepted',

@@ -3,7 +3,7 @@
 // hash). Light and dark follow prefers-color-scheme. Every database string is
 // escaped (html-escape.ts).
 import { createHash } from 'node:crypto';
-import { bytes, DEFINITIONS, duration, monthTitle, NONE, OUTCOME_LABELS, percent } from './format-figures.js';
+import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent } from './format-figures.js';
 import { escapeHtml as e } from './html-escape.js';
 import type { MonthlyReport } from './report-model.js';
 import { barChart, dailyChart, type Bar } from './svg-charts.js';
@@ -135,7 +135,8 @@ export function renderHtml(r: MonthlyReport): string {
     `<section><h2>Repeat incidents (same device within 30 days)</h2>${
       r.repeatIncidents.items.length === 0
         ? empty('None.')
-        : table([['Device', false], ['Ticket', false], ['Previous ticket', false], ['Days since', true]], r.repeatIncidents.items.map((i) => [i.deviceId, i.ticketId, i.previousTicketId, i.daysSincePrevious]), 'Repeat incidents')
+        : table([['Device', false], ['Ticket', false], ['Previous ticket', false], ['Days since', true]], r.repeatIncidents.items.slice(0, LIST_LIMIT).map((i) => [i.deviceId, i.ticketId, i.previousTicketId, i.daysSincePrevious]), 'Repeat incidents') +
+          (moreText(r.repeatIncidents.items.length) === null ? '' : empty(moreText(r.repeatIncidents.items.length)!))
     }</section>`,
     `<section><h2>Technicians</h2>${
       r.technicians.length === 0

@@ -1,5 +1,5 @@
 // The report as Markdown: a one-page summary for a ticket or a wiki.
-import { bytes, DEFINITIONS, duration, monthTitle, NONE, OUTCOME_LABELS, percent } from './format-figures.js';
+import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent } from './format-figures.js';
 import type { MonthlyReport } from './report-model.js';
 
 /** Text from the database (names, ids) can't open Markdown syntax or break a table row. */
@@ -53,7 +53,9 @@ export function renderMarkdown(r: MonthlyReport): string {
     '',
   );
   out.push('## Repeat incidents', '');
-  out.push(r.repeatIncidents.items.length === 0 ? 'None.' : table(['Device', 'Ticket', 'Previous ticket', 'Days since'], r.repeatIncidents.items.map((i) => [mdText(i.deviceId), mdText(i.ticketId), mdText(i.previousTicketId), i.daysSincePrevious])), '');
+  out.push(r.repeatIncidents.items.length === 0 ? 'None.' : table(['Device', 'Ticket', 'Previous ticket', 'Days since'], r.repeatIncidents.items.slice(0, LIST_LIMIT).map((i) => [mdText(i.deviceId), mdText(i.ticketId), mdText(i.previousTicketId), i.daysSincePrevious])), '');
+  const more = moreText(r.repeatIncidents.items.length);
+  if (more) out.push(more, '');
   out.push('## Most-declined scopes', '');
   out.push(r.declinedScopes.length === 0 ? 'None.' : table(['Scope', 'Declined'], r.declinedScopes.map((d) => [d.scope, d.count])), '');
   const f = r.fileTransfers;
