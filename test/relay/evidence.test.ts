@@ -280,5 +280,8 @@ describe('porchlight evidence', () => {
     const e = capture();
     expect(await main(['evidence', '--ticket', 'INC-100', '--out', join(dir, 'none.json'), '--data', join(dir, 'empty')], e.ctx)).toBe(2);
     expect(e.text().stderr).toContain('not a relay data dir');
+    const a = capture();
+    expect(await main(['evidence', '--ticket', 'INC-100', '--out', join(dir, 'none.json'), '--data', relayDir, '--agent-log', join(dir, 'no-agent-here')], a.ctx)).toBe(2);
+    expect(a.text().stderr).toContain('holds no agent audit files');
   });
 });

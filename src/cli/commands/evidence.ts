@@ -33,6 +33,7 @@ verify    checks a bundle offline and names every record that does not match
 
 function readAgentLog(dir: string, ticket: string): AgentEvidence {
   const check = verifyAuditLog(dir);
+  if (check.files === 0) throw new UsageError(`${dir} holds no agent audit files (audit-YYYY-MM-DD-NNNN.jsonl)`);
   if (!check.ok && check.problem?.kind !== 'torn-tail') throw new EvidenceError('agent-log-tampered', `the agent log does not verify: ${describeAuditProblem(check.problem!)}`);
   return { chain: { files: check.files, records: check.records, lastSeq: check.lastSeq, lastHash: check.lastHash }, records: recordsForTicket(dir, ticket).filter((r) => r.seq <= check.lastSeq) };
 }
