@@ -1,7 +1,7 @@
 // The relay's central audit: one record per request, decision, session event,
 // file transfer, policy block and ticket close. Records are hash-chained
-// (sha256 over canonical JSON incl. prevHash) so a signed checkpoint of the
-// head proves every record before it (issue 9: evidence bundles).
+// (see auditRecordHash) so a signed checkpoint of the head proves every
+// record before it (issue 9: evidence bundles).
 import { z } from 'zod';
 import { approvalTokenSchema } from '../../protocol/approval.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
@@ -122,10 +122,32 @@ export const auditRecordSchema = z
     if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['data'], message: `does not match ${r.kind}` });
   });
 
-/** The hash of a record: sha256 over the canonical JSON of every field except `hash`. */
+/**
+ * The hash of a record, in two levels so an evidence bundle can carry another
+ * ticket's record as {seq, prevHash, ticketTag, bodyHash, hash}: the link is
+ * provable without disclosing the record.
+ *   bodyHash  = sha256(canonical JSON of every field but seq, prevHash, hash)
+ *   ticketTag = sha256("porchlight/v1/audit-ticket\n" + ticketId), or null
+ *   hash      = sha256(canonical {seq, prevHash, ticketTag, bodyHash})
+ * The tag lets a verifier see that no record of its ticket was left out of a
+ * bundle's range; the price is that a guessed ticket id can be confirmed.
+ */
+export function auditBodyHash(record: Omit<AuditRecord, 'hash' | 'seq' | 'prevHash'>): string {
+  const { at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data } = record;
+  return sha256Hex(canonicalize({ at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data }));
+}
+
+export function auditTicketTag(ticketId: string | null): string | null {
+  return ticketId === null ? null : sha256Hex(`porchlight/v1/audit-ticket\n${ticketId}`);
+}
+
+/** The chain link: binds a record's position, predecessor and ticket to its (possibly undisclosed) body. */
+export function auditLinkHash(seq: number, prevHash: string, ticketTag: string | null, bodyHash: string): string {
+  return sha256Hex(canonicalize({ seq, prevHash, ticketTag, bodyHash }));
+}
+
 export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
-  const { seq, at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data, prevHash } = record;
-  return sha256Hex(canonicalize({ seq, at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data, prevHash }));
+  return auditLinkHash(record.seq, record.prevHash, auditTicketTag(record.ticketId), auditBodyHash(record));
 }
 
 /** Seal an entry onto the chain after `prev` (null for the first record). */
