@@ -18,6 +18,8 @@ export class ChromiumUi implements UiPort {
   readonly refused: { window: IpcWindow; code: IpcErrorCode | 'wrong-sender'; detail: string }[] = [];
   readonly pageErrors: string[] = [];
   readonly openedTickets: string[] = [];
+  /** Every consent answer main accepted from a page, in order. */
+  readonly answers: ConsentAnswer[] = [];
   /** Every page opened per window, in order. */
   readonly opened: Record<IpcWindow, Page[]> = { consent: [], banner: [], summary: [] };
   /** The shell wires banner actions to the agent (revoke, end). */
@@ -52,7 +54,10 @@ export class ChromiumUi implements UiPort {
       signal.addEventListener('abort', dismissed, { once: true });
       void this.open('consent', (channel, payload, p) => {
         if (channel === 'consent:ready') void this.deliver(p, 'consent:show', view);
-        else if (channel === 'consent:answer') finish(payload as ConsentAnswer);
+        else if (channel === 'consent:answer') {
+          this.answers.push(payload as ConsentAnswer);
+          finish(payload as ConsentAnswer);
+        }
         else if (channel === 'consent:open-ticket') this.openedTickets.push(payload as string);
       }).then((p) => {
         page = p;
