@@ -54,7 +54,8 @@ describe('attack: compromised relay forging unattended access', () => {
   const UNATTENDED = { unattendedAllowed: true, unattendedGroups: ['servers'] };
   const token = (x: Harness, key = approvalsKey, over: Partial<ApprovalPayload> = {}) => {
     const now = x.clock.now();
-    return { kind: 'manager' as const, token: signApprovalToken(approvalPayload({ nonce: freshNonce(), issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(), ...over }), key) };
+    // Everything but the named flaw is right: device, technician, ticket and scopes match the request.
+    return { kind: 'manager' as const, token: signApprovalToken(approvalPayload({ scopes: ['view', 'admin'], nonce: freshNonce(), issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(), ...over }), key) };
   };
 
   it('compromised relay forging an unattended request without a valid approval is blocked', async () => {
@@ -68,13 +69,20 @@ describe('attack: compromised relay forging unattended access', () => {
       ['real approval that does not cover admin', token(x, approvalsKey, { scopes: ['view'] })],
       ['emergency where policy allows none', { kind: 'emergency', justification: 'trust me', incident: 'IR-1' }],
     ];
+    // Control: the same request with a genuine approval would pass (so each refusal above is for its flaw).
+    const control = x.request({ mode: 'unattended', technician: tech('alice', 'servers'), scopes: ['view', 'admin'], approval: token(x) });
+    x.relay.sendRequest(control);
+    expect(await decisionFor(x, control)).toMatchObject({ outcome: 'accepted', decidedBy: 'approval' });
+    x.relay.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: (await x.relay.waitFor('session.started')).sessionId, by: 'technician' });
+    await x.relay.waitFor('session.summary');
+    await x.agent.idle();
     for (const [what, approval] of forged) {
       const req = x.request({ mode: 'unattended', technician: tech('alice', 'servers'), scopes: ['view', 'admin'], ...(approval ? { approval } : {}) });
       x.relay.sendRequest(req);
       const d = await decisionFor(x, req);
       expect({ what, outcome: d.outcome, granted: d.granted, code: d.code }).toEqual({ what, outcome: 'blocked', granted: [], code: 'bad-approval' });
     }
-    expect(x.relay.ofType('session.started')).toHaveLength(0);
+    expect(x.relay.ofType('session.started')).toHaveLength(1);
     expect(x.ui.prompts).toHaveLength(0);
     expect(x.agent.grants()).toEqual([]);
   });

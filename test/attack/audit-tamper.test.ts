@@ -35,7 +35,7 @@ beforeAll(async () => {
   expect(files).toHaveLength(1);
   pristine = readFileSync(join(dir, files[0]!), 'utf8');
   await h.stop();
-});
+}, 180_000); // may build the CLI first
 
 /** A copy of the pristine log, changed by `edit`, in a fresh dir; returns the CLI's verdict. */
 async function verifyEdited(edit: (lines: string[]) => string[] | string): Promise<{ code: number; stderr: string; stdout: string }> {
