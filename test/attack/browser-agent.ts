@@ -44,6 +44,7 @@ export async function startBrowserAgent(context: BrowserContext, rendererUrl: st
       requestPayload({ requestId: `req-b${process.pid}-${++n}`, nonce: randomBytes(16).toString('base64url'), issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 120_000).toISOString(), ...over }),
     async stop() {
       await agent.stop();
+      await ui.settled();
       await relay.close();
     },
   };

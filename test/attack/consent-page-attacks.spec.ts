@@ -65,6 +65,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
     const req = b.request();
     b.relay.sendRequest(req);
     const page = await b.ui.page('consent');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     await context.clock.runFor(1000);
     await expect(allow(page)).toHaveAttribute('aria-disabled', 'false');
     await page.evaluate(() => window.dispatchEvent(new Event('blur')));
@@ -85,6 +86,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
     const req = b.request();
     b.relay.sendRequest(req);
     const page = await b.ui.page('consent');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     // A Space already held when the prompt pops up, auto-repeating while Allow arms, then released.
     await allow(page).focus();
     await page.keyboard.down(' ');

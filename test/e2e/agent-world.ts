@@ -53,6 +53,7 @@ export async function startAgentWorld(
     auditDir: join(dataDir, 'audit'),
     async stop() {
       await agent.stop();
+      await ui.settled();
     },
   };
 }

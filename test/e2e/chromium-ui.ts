@@ -25,6 +25,7 @@ export class ChromiumUi implements UiPort {
   /** The shell wires banner actions to the agent (revoke, end). */
   onBannerAction: (action: BannerAction) => void = () => undefined;
   private waiters: (() => void)[] = [];
+  private readonly opening = new Set<Promise<Page>>();
   private banner: { page: Promise<Page>; ready: boolean; view: BannerView; sessionId: string } | undefined;
 
   constructor(
@@ -71,7 +72,7 @@ export class ChromiumUi implements UiPort {
     const b = this.banner;
     if (b && b.sessionId === view.sessionId) {
       b.view = view;
-      if (b.ready) void b.page.then((p) => this.deliver(p, 'banner:update', view));
+      if (b.ready) void b.page.then((p) => this.deliver(p, 'banner:update', view)).catch(() => undefined);
       return;
     }
     const state = { ready: false, view, sessionId: view.sessionId, page: undefined as unknown as Promise<Page> };
@@ -81,6 +82,7 @@ export class ChromiumUi implements UiPort {
         void this.deliver(p, 'banner:update', state.view);
       } else if (channel === 'banner:action') this.onBannerAction(payload as BannerAction);
     });
+    state.page.catch(() => undefined); // a window closed while opening (end of test) is not an error
     this.banner = state;
   }
 
@@ -94,7 +96,7 @@ export class ChromiumUi implements UiPort {
   showSummary(view: SummaryView): void {
     void this.open('summary', (channel, _payload, p) => {
       if (channel === 'summary:ready') void this.deliver(p, 'summary:show', view);
-      else if (channel === 'summary:close') void p.close();
+      else if (channel === 'summary:close') void p.close().catch(() => undefined);
     }).catch(() => undefined);
   }
 
@@ -110,7 +112,19 @@ export class ChromiumUi implements UiPort {
     return this.opened[window].at(-1)!;
   }
 
-  private async open(window: IpcWindow, handle: Handler): Promise<Page> {
+  /** Resolves once no window is half-open (call before the browser context closes). */
+  async settled(): Promise<void> {
+    while (this.opening.size > 0) await Promise.allSettled([...this.opening]);
+  }
+
+  private open(window: IpcWindow, handle: Handler): Promise<Page> {
+    const opening = this.openWindow(window, handle);
+    this.opening.add(opening);
+    void opening.finally(() => this.opening.delete(opening)).catch(() => undefined);
+    return opening;
+  }
+
+  private async openWindow(window: IpcWindow, handle: Handler): Promise<Page> {
     const page = await this.context.newPage();
     page.on('pageerror', (e) => this.pageErrors.push(`${window}: ${e.message}`));
     // The preload's ipcRenderer.send: main checks the sender, then the contract.
