@@ -2,7 +2,7 @@
 // that signs whatever the test wants, showing its prompts in Chromium pages
 // through the real bridge contract (ChromiumUi). Real clock on the agent side.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from '@playwright/test';
@@ -27,9 +27,10 @@ let n = 0;
 export async function startBrowserAgent(context: BrowserContext, rendererUrl: string, policy: Partial<Policy> = {}): Promise<BrowserAgent> {
   const relay = await RelayStandIn.start();
   const ui = new ChromiumUi(context, rendererUrl);
+  const dataDir = mkdtempSync(join(tmpdir(), 'pl-attack-browser-'));
   const agent = createAgent({
     deviceId: 'dev-0001',
-    dataDir: mkdtempSync(join(tmpdir(), 'pl-attack-browser-')),
+    dataDir,
     ui,
     policy: { ...DEFAULT_POLICY, relayUrl: relay.url, relayPublicKey: relay.relayKey.publicKey, ...policy },
   });
@@ -46,6 +47,7 @@ export async function startBrowserAgent(context: BrowserContext, rendererUrl: st
       await agent.stop();
       await ui.settled();
       await relay.close();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,7 +2,7 @@
 // ChromiumUi, enrolled at a relay process, plus the technician as the built
 // `porchlight request --json` command or, where the CLI has no verb for it
 // (narration, escalation, file transfer), the technician client in-process.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from '@playwright/test';
@@ -54,6 +54,7 @@ export async function startAgentWorld(
     async stop() {
       await agent.stop();
       await ui.settled();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

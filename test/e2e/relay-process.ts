@@ -1,6 +1,6 @@
 // The reference relay as its own process (the built `porchlight relay`), with
 // its admin commands run the way an IT admin runs them, also as processes.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, runCli, startCli, type RunningCli } from '../cli/built-cli.js';
@@ -15,7 +15,7 @@ export interface RelayProcess {
   enroll(deviceId: string): Promise<string>;
   /** `porchlight relay audit --ticket T --format jsonl`: the central records of one ticket. */
   auditOf(ticketId: string): Promise<Record<string, unknown>[]>;
-  /** SIGINT: the relay writes a checkpoint and stops. */
+  /** SIGINT: the relay writes a checkpoint and stops; its data dir is removed. */
   stop(): Promise<number>;
 }
 
@@ -52,7 +52,9 @@ export async function startRelayProcess(o: { approvalsPublicKey?: string } = {})
     },
     async stop() {
       relay.child.kill('SIGINT');
-      return (await relay.done).code;
+      const { code } = await relay.done;
+      rmSync(dataDir, { recursive: true, force: true });
+      return code;
     },
   };
 }
