@@ -21,7 +21,7 @@ export class ChromiumUi implements UiPort {
   /** Every consent answer main accepted from a page, in order. */
   readonly answers: ConsentAnswer[] = [];
   /** Every page opened per window, in order. */
-  readonly opened: Record<IpcWindow, Page[]> = { consent: [], banner: [], summary: [] };
+  readonly opened: Record<IpcWindow, Page[]> = { consent: [], banner: [], summary: [], settings: [] };
   /** The shell wires banner actions to the agent (revoke, end). */
   onBannerAction: (action: BannerAction) => void = () => undefined;
   private waiters: (() => void)[] = [];
