@@ -1,6 +1,6 @@
 // The monthly report as a pure function of central audit records (all records
 // before the window's end: tickets span months, repeat incidents look back 30
-// days). Definitions are stated next to each figure; docs/readme/evidence.md
+// days). Definitions are stated next to each figure; docs/evidence.md
 // repeats them for IT.
 import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import type { AuditRecord } from '../audit/audit-record.js';
