@@ -3,11 +3,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { deviceIdsOf } from '../../core/audit/anchors.js';
-import { readAuditEntries } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
 import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';
+import { agentEvidence } from '../../relay/evidence/agent-evidence.js';
 import { buildEvidenceBundle, type AgentEvidence } from '../../relay/evidence/build-bundle.js';
 import { EvidenceError } from '../../relay/evidence/evidence-error.js';
 import { describeProblem, verifyEvidenceBundle } from '../../relay/evidence/verify-bundle.js';
@@ -36,13 +35,7 @@ function readAgentLog(dir: string, ticket: string): AgentEvidence {
   const check = verifyAuditLog(dir);
   if (check.files === 0) throw new UsageError(`${dir} holds no agent audit files (audit-YYYY-MM-DD-NNNN.jsonl)`);
   if (!check.ok && check.problem?.kind !== 'torn-tail') throw new EvidenceError('agent-log-tampered', `the agent log does not verify: ${describeAuditProblem(check.problem!)}`);
-  const records = readAuditEntries(dir).map((e) => e.record).filter((r) => r.seq <= check.lastSeq);
-  const deviceIds = deviceIdsOf(records);
-  return {
-    chain: { files: check.files, records: check.records, lastSeq: check.lastSeq, lastHash: check.lastHash },
-    records: records.filter((r) => r.ticketId === ticket),
-    ...(deviceIds.length > 0 ? { deviceIds } : {}),
-  };
+  return agentEvidence(dir, ticket, check);
 }
 
 async function build(argv: string[], ctx: CommandContext): Promise<number> {
