@@ -24,7 +24,8 @@ evidence  writes one JSON document with every central audit record of the
           ticket, the chain links that prove them against a checkpoint signed
           by the relay key (other tickets' records appear as hashes only),
           session summaries and file-transfer hashes. --agent-log adds the
-          agent's own records of the ticket (its log must verify first).
+          agent's own records of the ticket (its log must verify first);
+          verify checks that every agent anchor the relay holds is in them.
           Run it where the relay's data dir is (--data, or $PORCHLIGHT_RELAY_DATA).
 verify    checks a bundle offline and names every record that does not match
           (seq and reason). --relay-key pins the relay key you trust.
