@@ -5,6 +5,7 @@
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../protocol/frame.js';
 import type { Message, ScopeRequestPayload } from '../protocol/messages.js';
+import type { AuditAnchor } from '../protocol/primitives.js';
 import { signScopeRequest, signSessionRequest } from '../protocol/signed-messages.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
 import type { Scope } from '../protocol/scopes.js';
@@ -310,25 +311,25 @@ export class Router {
         return this.agentStarted(peer, deviceId, msg);
       case 'session.scope-update':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
-          await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt });
+          await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt, ...anchorOf(msg) });
           s.peer.send(msg);
         });
       case 'session.file-transfer-result':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
-          await this.audit.record('file-transfer-result', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}) });
+          await this.audit.record('file-transfer-result', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...anchorOf(msg) });
           s.peer.send(msg);
         });
       case 'session.end':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           s.ended = true;
-          await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}) });
+          await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}), ...anchorOf(msg) });
           s.peer.send(msg);
         });
       case 'session.summary':
         return this.agentSession(peer, deviceId, msg.summary.sessionId, msg.id, async (s) => {
           this.sessions.delete(s.sessionId);
-          await this.audit.record('session-summary', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { summary: msg.summary });
+          await this.audit.record('session-summary', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { summary: msg.summary, ...anchorOf(msg) });
           s.peer.send(msg);
         }, true);
       case 'error':
@@ -352,6 +353,7 @@ export class Router {
       ...(code ? { code } : {}),
       ...(detail ? { detail } : {}),
       ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
+      ...anchorOf(msg),
     });
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) {
       this.awaitingStart.set(req.requestId, req);
@@ -366,7 +368,7 @@ export class Router {
     this.awaitingStart.delete(msg.requestId);
     const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false };
     this.sessions.set(s.sessionId, s);
-    await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt });
+    await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt, ...anchorOf(msg) });
     s.peer.send(msg);
   }
 
@@ -424,4 +426,9 @@ export class Router {
       // The storage is gone (shutdown); nothing else to do on this path.
     }
   }
+}
+
+/** The agent's audit anchor, kept in the central record (the technician gets the message as the agent sent it). */
+function anchorOf(msg: { audit?: AuditAnchor }): { agentAudit?: AuditAnchor } {
+  return msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {};
 }
