@@ -6,6 +6,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runAgentBench } from './agent-bench.js';
 import { runAuditBench } from './audit-bench.js';
+import { runEvidenceBench } from './evidence-bench.js';
 import { runUiPortBench } from './ui-port-bench.js';
 import { echoBaseline, runRelayBench } from './relay-bench.js';
 import { latencyRow, type BenchRow } from './stats.js';
@@ -18,6 +19,7 @@ for (const [name, run] of [
   ['agent', () => runAgentBench(echo)],
   ['relay', () => runRelayBench(echo)],
   ['audit', () => runAuditBench()],
+  ['evidence', () => runEvidenceBench()],
 ] as const) {
   console.error(`bench: ${name} ...`);
   rows.push(...(await run()));

@@ -6,7 +6,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../protocol/frame.js';
 import type { DecidedBy, Message, Outcome } from '../protocol/messages.js';
 import { sortScopes, type Scope } from '../protocol/scopes.js';
-import type { AuditFields } from './audit/record.js';
+import type { AuditFields, AuditRecord } from './audit/record.js';
 import type { AuditSink } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import { askUser } from './consent/ask-user.js';
@@ -446,13 +446,14 @@ export class AgentCore {
    * access away go out anyway when `sendOnFailure` says so.
    */
   private async record(type: string, fields: AuditFields, msg?: Message, opts: { sendOnFailure?: boolean } = {}): Promise<boolean> {
+    let written: AuditRecord;
     try {
-      await this.o.audit.append(type, dropUndefined({ ...fields, ...(msg ? { msgId: msg.id, msgType: msg.type } : {}) }));
+      written = await this.o.audit.append(type, dropUndefined({ ...fields, ...(msg ? { msgId: msg.id, msgType: msg.type } : {}) }));
     } catch {
       if (msg && opts.sendOnFailure) await this.send(msg);
       return false;
     }
-    if (msg) await this.send(msg);
+    if (msg) await this.send(withAnchor(msg, written));
     return true;
   }
 
@@ -492,6 +493,13 @@ function authorisationOf(p: Message<'session.request'>['payload']): LiveSession[
   const a = p.approval;
   if (p.mode === 'attended' || !a) return { kind: 'attended' };
   return a.kind === 'emergency' ? { kind: 'emergency', justification: a.justification, incident: a.incident } : { kind: 'unattended', approver: a.token.payload.approver, reference: a.token.payload.reference };
+}
+
+/** Messages that carry the seq and hash of their audit record, for the relay to keep as an anchor. */
+const ANCHORED = new Set<Message['type']>(['session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary']);
+
+function withAnchor(msg: Message, record: AuditRecord): Message {
+  return ANCHORED.has(msg.type) ? ({ ...msg, audit: { seq: record.seq, hash: record.hash } } as Message) : msg;
 }
 
 function dropUndefined(fields: AuditFields): AuditFields {

@@ -8,12 +8,15 @@ import type { Scope } from '../protocol/scopes.js';
 import { parseIpcPayload, type BannerSize, type ChannelsOf, type IpcWindow } from '../shared/ipc-contract.js';
 import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../shared/view-models.js';
 import type { ExpectedSender } from './ipc-guard.js';
-import type { IpcHandlers } from './ipc-routes.js';
+import type { HandlersOf } from './ipc-routes.js';
 import { notificationOptions } from './notification-options.js';
 import { bannerBounds, consentBounds, replaceAfterDisplayChange, type DisplayGeometry, type Point, type Rect } from './placement.js';
 import { BANNER_HEIGHTS, BANNER_WIDTH, CONSENT_SIZE } from './window-options.js';
 
 export type ToRendererChannel = ChannelsOf<IpcWindow, 'to-renderer'>;
+
+/** The windows of the UI port; the settings window has its own controller (settings-window.ts). */
+export type UiWindow = Exclude<IpcWindow, 'settings'>;
 
 /** One open window, as the UI needs it (the wiring adapts a BrowserWindow). */
 export interface ShellWindow {
@@ -171,12 +174,12 @@ export class ElectronUi implements UiPort {
   // ---- IPC (already sender-checked and schema-validated) ----
 
   expectedSender(window: IpcWindow): ExpectedSender | undefined {
-    const open = window === 'consent' ? this.consent?.window : window === 'banner' ? this.banner?.window : this.summary?.window;
+    const open = window === 'consent' ? this.consent?.window : window === 'banner' ? this.banner?.window : window === 'summary' ? this.summary?.window : undefined;
     if (!open || open.isDestroyed()) return undefined;
     return { webContentsId: open.webContentsId, url: this.s.windows.pageUrl(window) };
   }
 
-  ipcHandlers(): IpcHandlers {
+  ipcHandlers(): HandlersOf<UiWindow> {
     return {
       'consent:ready': () => {
         const c = this.consent;

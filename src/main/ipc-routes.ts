@@ -5,7 +5,9 @@ import { IPC, IPC_CHANNELS, type ChannelsOf, type IpcChannel, type IpcPayload, t
 import type { IpcEventLike, IpcGuard } from './ipc-guard.js';
 
 export type ToMainChannel = ChannelsOf<IpcWindow, 'to-main'>;
-export type IpcHandlers = { [C in ToMainChannel]: (payload: IpcPayload<C>) => void };
+/** Handlers for the page -> main channels of some windows (each window's controller supplies its own). */
+export type HandlersOf<W extends IpcWindow> = { [C in ChannelsOf<W, 'to-main'>]: (payload: IpcPayload<C>) => void };
+export type IpcHandlers = HandlersOf<IpcWindow>;
 
 /** The part of Electron's ipcMain used here. */
 export interface IpcMainLike<E extends IpcEventLike> {

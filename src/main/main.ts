@@ -21,6 +21,7 @@ import { loginItemSettings, skipAutostartLaunch } from './login-item.js';
 import { quitSequence } from './quit-sequence.js';
 import { Settings } from './settings.js';
 import { electronStoreBackend } from './settings-store.js';
+import { SettingsWindow } from './settings-window.js';
 import { claimSingleInstance } from './single-instance.js';
 import { hardenSession, hardenWebContents } from './web-security.js';
 
@@ -29,6 +30,7 @@ const log = (event: string, detail: string): void => {
 };
 
 let ui: ElectronUi | undefined;
+let settingsUi: SettingsWindow | undefined;
 let tray: ShellTray | undefined;
 let agent: Agent | undefined;
 
@@ -61,12 +63,16 @@ async function start(): Promise<void> {
     app.exit(0);
     return;
   }
-  const login = loginItemSettings(policy.startAtLogin, process.platform, process.execPath);
-  if (login && app.isPackaged) app.setLoginItemSettings(login);
+  const applyLoginItem = (startAtLogin: boolean): void => {
+    const login = loginItemSettings(startAtLogin, process.platform, process.execPath);
+    if (login && app.isPackaged) app.setLoginItemSettings(login);
+  };
+  applyLoginItem(policy.startAtLogin);
 
   const paths = appPaths(app.getAppPath());
+  const windows = electronWindowFactory(paths, { devTools: !app.isPackaged && process.env.PORCHLIGHT_DEVTOOLS === '1', log });
   const electronUi = new ElectronUi({
-    windows: electronWindowFactory(paths, { devTools: !app.isPackaged && process.env.PORCHLIGHT_DEVTOOLS === '1', log }),
+    windows,
     screen: { displays: () => screen.getAllDisplays(), cursor: () => screen.getCursorScreenPoint() },
     notify: (options) => {
       if (Notification.isSupported()) new Notification(options).show();
@@ -78,13 +84,24 @@ async function start(): Promise<void> {
     log,
   });
   ui = electronUi;
+  const settingsWindow = (settingsUi = new SettingsWindow({
+    windows,
+    settings,
+    // The login item changes now; the agent core keeps the policy it started with until the next start.
+    apply: (key, effective) => {
+      if (key !== 'startAtLogin') return { restartRequired: true };
+      applyLoginItem(effective.startAtLogin);
+      return { restartRequired: false };
+    },
+    log,
+  }));
   registerIpcRoutes(
     ipcMain,
     createIpcGuard({
-      expectedSender: (w) => electronUi.expectedSender(w),
+      expectedSender: (w) => (w === 'settings' ? settingsWindow.expectedSender() : electronUi.expectedSender(w)),
       log: (r) => log('ipc-rejected', `${r.code} on ${r.channel} from webContents ${r.senderId}: ${r.detail}`),
     }),
-    electronUi.ipcHandlers(),
+    { ...electronUi.ipcHandlers(), ...settingsWindow.ipcHandlers() },
   );
   for (const event of ['display-added', 'display-removed', 'display-metrics-changed'] as const) screen.on(event as 'display-added', () => electronUi.displaysChanged());
 
@@ -95,6 +112,7 @@ async function start(): Promise<void> {
     onAction: (action, status) => {
       if (action === 'end-session' && status.session) void agent?.endSession(status.session.sessionId);
       else if (action === 'open-audit-folder') void shell.openPath(auditDir).then((err) => err && log('open-audit-folder', err));
+      else if (action === 'settings') settingsWindow.open();
       else if (action === 'about') app.showAboutPanel();
       else if (action === 'quit') app.quit();
     },
@@ -121,6 +139,7 @@ async function start(): Promise<void> {
 
 async function stopAll(): Promise<void> {
   ui?.closeAll();
+  settingsUi?.close();
   await agent?.stop();
   tray?.destroy();
 }

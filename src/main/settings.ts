@@ -5,7 +5,7 @@
 // invalid store never crashes the agent: bad values fall back to defaults and
 // are reported. Managed keys are locked: set() refuses them.
 import { mergePolicy, type EffectivePolicy, type ManagedPolicy } from '../core/policy/merge.js';
-import { partialPolicySchema, USER_SETTABLE_KEYS, type Policy } from '../core/policy/schema.js';
+import { partialPolicySchema, USER_SETTABLE_KEYS, type Policy, type PolicyKey } from '../core/policy/schema.js';
 
 export const userSettingsSchema = partialPolicySchema.pick({
   relayUrl: true,
@@ -103,6 +103,11 @@ export class Settings {
 
   /** Managed keys, or every key when the managed policy is invalid (mergePolicy then ignores user settings). */
   isLocked(key: UserSettingKey): boolean {
+    return this.isPolicyKeyLocked(key);
+  }
+
+  /** The same for any policy key (the settings window shows IT-only keys too). */
+  isPolicyKeyLocked(key: PolicyKey): boolean {
     return this.managed.kind === 'invalid' || this.effective().lockedKeys.includes(key);
   }
 

@@ -60,7 +60,7 @@ export function trayTooltip(status: AgentStatus, formatTime: TimeFormat = localT
   return text.length > TOOLTIP_MAX ? `${text.slice(0, TOOLTIP_MAX - 1)}…` : text;
 }
 
-export type TrayAction = 'end-session' | 'open-audit-folder' | 'about' | 'quit';
+export type TrayAction = 'end-session' | 'open-audit-folder' | 'settings' | 'about' | 'quit';
 
 export type TrayMenuItem =
   | { kind: 'label'; label: string }
@@ -85,6 +85,7 @@ export function trayMenu(status: AgentStatus, o: TrayMenuOptions): TrayMenuItem[
   }
   items.push({ kind: 'separator' });
   items.push({ kind: 'action', action: 'open-audit-folder', label: 'Open audit folder' });
+  items.push({ kind: 'action', action: 'settings', label: 'Settings…' });
   items.push({ kind: 'action', action: 'about', label: 'About Porchlight' });
   if (o.allowQuit) {
     items.push({ kind: 'separator' });

@@ -10,6 +10,7 @@ export const CONSENT_SIZE = { width: 560, height: 680 } as const;
 export const BANNER_WIDTH = 760;
 export const BANNER_HEIGHTS: Record<BannerSize, number> = { compact: 84, expanded: 340 };
 export const SUMMARY_SIZE = { width: 640, height: 720 } as const;
+export const SETTINGS_SIZE = { width: 620, height: 760 } as const;
 
 /** Shared by every window; tests assert each one, so removing any fails a test. */
 export function secureWebPreferences(preload: string): WebPreferences {
@@ -90,6 +91,17 @@ export function windowOptions(window: IpcWindow, preload: string, opts: { devToo
         minHeight: 400,
         fullscreenable: false,
       };
+    case 'settings':
+      return {
+        ...common,
+        ...SETTINGS_SIZE,
+        webPreferences,
+        title: 'Porchlight settings',
+        resizable: true,
+        minWidth: 420,
+        minHeight: 400,
+        fullscreenable: false,
+      };
   }
 }
 
@@ -110,6 +122,7 @@ export function windowBehaviour(window: IpcWindow): WindowBehaviour {
       // Visible to the technician on purpose: they see what the user sees.
       return { alwaysOnTopLevel: 'screen-saver', contentProtection: false, visibleOnAllWorkspaces: true };
     case 'summary':
+    case 'settings':
       return { contentProtection: false, visibleOnAllWorkspaces: false };
   }
 }

@@ -4,7 +4,7 @@
 // instances: an implementation over the message bus (Redis pub/sub or NATS)
 // keeps a presence cache (device -> instance) fed by the bus and returns a
 // Peer whose send() publishes to the instance holding the device's socket;
-// see docs/readme/relay.md. Lookups are synchronous so the router never
+// see docs/relay.md. Lookups are synchronous so the router never
 // waits on the network to decide where a frame goes.
 import type { Peer } from './peer.js';
 

@@ -5,6 +5,7 @@
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../protocol/frame.js';
 import type { END_REASONS, Message, ScopeRequestPayload } from '../protocol/messages.js';
+import type { AuditAnchor } from '../protocol/primitives.js';
 import { signScopeRequest, signSessionRequest } from '../protocol/signed-messages.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
 import type { Scope } from '../protocol/scopes.js';
@@ -330,14 +331,14 @@ export class Router {
         return this.agentStarted(peer, deviceId, msg);
       case 'session.scope-update':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
-          await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt });
+          await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt, ...anchorOf(msg) });
           if (!s.ended) this.armExpiry(s, Date.parse(msg.endsAt) + s.clockOffsetMs);
           s.peer.send(msg);
         });
       case 'session.file-transfer-result':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
-          await this.audit.record('file-transfer-result', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}) });
+          await this.audit.record('file-transfer-result', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...anchorOf(msg) });
           s.peer.send(msg);
         });
       case 'session.end':
@@ -345,13 +346,13 @@ export class Router {
           // The relay may have ended it first (expiry); the agent's own end then adds nothing.
           if (s.ended) return;
           this.markEnded(s, msg.by);
-          await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}) });
+          await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}), ...anchorOf(msg) });
           s.peer.send(msg);
         }, true);
       case 'session.summary':
         return this.agentSession(peer, deviceId, msg.summary.sessionId, msg.id, async (s) => {
           this.forgetSession(s);
-          await this.audit.record('session-summary', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { summary: msg.summary });
+          await this.audit.record('session-summary', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { summary: msg.summary, ...anchorOf(msg) });
           s.peer.send(msg);
         }, true);
       case 'error':
@@ -375,6 +376,7 @@ export class Router {
       ...(code ? { code } : {}),
       ...(detail ? { detail } : {}),
       ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
+      ...anchorOf(msg),
     });
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) {
       this.awaitingStart.set(req.requestId, req);
@@ -393,7 +395,7 @@ export class Router {
     const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false, endsAt: Number.NaN, clockOffsetMs };
     this.sessions.set(s.sessionId, s);
     this.armExpiry(s, Date.parse(msg.endsAt) + clockOffsetMs);
-    await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt });
+    await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt, ...anchorOf(msg) });
     s.peer.send(msg);
   }
 
@@ -484,4 +486,9 @@ export class Router {
       // The storage is gone (shutdown); nothing else to do on this path.
     }
   }
+}
+
+/** The agent's audit anchor, kept in the central record (the technician gets the message as the agent sent it). */
+function anchorOf(msg: { audit?: AuditAnchor }): { agentAudit?: AuditAnchor } {
+  return msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {};
 }

@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { ticketUrl } from '../protocol/primitives.js';
 import { bannerActionSchema, bannerViewSchema, consentAnswerSchema, consentViewSchema, summaryViewSchema } from './view-models.js';
 import type { BannerAction, ConsentAnswer } from './view-models.js';
+import { settingsChangeSchema, settingsResultSchema, settingsViewSchema, type SettingsChange } from './settings-view.js';
 
-export const IPC_WINDOWS = ['consent', 'banner', 'summary'] as const;
+export const IPC_WINDOWS = ['consent', 'banner', 'summary', 'settings'] as const;
 export type IpcWindow = (typeof IPC_WINDOWS)[number];
 
 /** `to-renderer`: main -> page (webContents.send). `to-main`: page -> main (ipcRenderer.send). */
@@ -55,6 +56,14 @@ export const IPC = {
   'summary:copy': { window: 'summary', direction: 'to-main', schema: clipboardTextSchema },
   /** The user closed the summary. */
   'summary:close': { window: 'summary', direction: 'to-main', schema: noPayload },
+
+  'settings:ready': { window: 'settings', direction: 'to-main', schema: noPayload },
+  /** Every row with its effective value, source and lock (also sent again when policy changed). */
+  'settings:show': { window: 'settings', direction: 'to-renderer', schema: settingsViewSchema },
+  /** Change one preference; main re-validates it and answers with `settings:result`. */
+  'settings:change': { window: 'settings', direction: 'to-main', schema: settingsChangeSchema },
+  'settings:result': { window: 'settings', direction: 'to-renderer', schema: settingsResultSchema },
+  'settings:close': { window: 'settings', direction: 'to-main', schema: noPayload },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type IpcChannel = keyof typeof IPC;
@@ -133,10 +142,19 @@ export interface SummaryBridge {
   close(): void;
 }
 
+export interface SettingsBridge {
+  ready(): void;
+  onShow(listener: (view: unknown) => void): () => void;
+  change(change: SettingsChange): void;
+  onResult(listener: (result: unknown) => void): () => void;
+  close(): void;
+}
+
 export interface BridgeOf {
   consent: ConsentBridge;
   banner: BannerBridge;
   summary: SummaryBridge;
+  settings: SettingsBridge;
 }
 
 /** Which channel each bridge method uses, so preloads and tests map them the same way. */
@@ -144,6 +162,7 @@ export const BRIDGE_CHANNELS = {
   consent: { ready: 'consent:ready', onShow: 'consent:show', answer: 'consent:answer', openTicket: 'consent:open-ticket' },
   banner: { ready: 'banner:ready', onUpdate: 'banner:update', action: 'banner:action', resize: 'banner:resize' },
   summary: { ready: 'summary:ready', onShow: 'summary:show', copy: 'summary:copy', close: 'summary:close' },
+  settings: { ready: 'settings:ready', onShow: 'settings:show', change: 'settings:change', onResult: 'settings:result', close: 'settings:close' },
 } as const satisfies { [W in IpcWindow]: Record<keyof BridgeOf[W], IpcChannel> };
 
 /** The global name preloads expose with contextBridge.exposeInMainWorld. */

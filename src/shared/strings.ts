@@ -4,6 +4,7 @@
 // language. Values passed in are rendered as text by the pages, never as HTML.
 import type { Scope } from '../protocol/scopes.js';
 import type { ConsentMode } from './view-models.js';
+import type { SettingRowId, SettingSource, SettingsErrorCode } from './settings-view.js';
 import type { END_REASONS, FILE_DIRECTIONS, OUTCOMES } from '../protocol/messages.js';
 
 type EndReason = (typeof END_REASONS)[number];
@@ -125,6 +126,54 @@ export const en = {
     close: 'Close',
     waiting: 'Waiting for the summary…',
     modes: { attended: 'Attended', unattended: 'Unattended' } satisfies Record<'attended' | 'unattended', string>,
+  },
+  settings: {
+    documentTitle: 'Porchlight settings',
+    heading: 'Settings',
+    intro: 'Changes are saved as soon as you make them.',
+    preferences: 'Your preferences',
+    connection: 'Connection',
+    connectionIntro: 'Set up by your IT department. You can compare the fingerprints with what they read to you.',
+    organisation: 'Your organisation’s rules',
+    organisationIntro: 'Only your IT department can change these.',
+    problems: 'Policy problems',
+    rows: {
+      startAtLogin: { label: 'Start Porchlight when you sign in', detail: 'Porchlight must be running for your IT department to reach you.' },
+      promptTimeoutSec: { label: 'Time to answer a request', detail: 'A request you do not answer is declined after this long.' },
+      maxSessionMinutes: { label: 'Longest session', detail: 'A session ends after this long unless you agree to extend it.' },
+      allowedScopes: { label: 'Access technicians may ask for', detail: 'Untick anything you never want to be asked for.' },
+      relayUrl: { label: 'Relay server', detail: 'Where Porchlight waits for support requests.' },
+      relayKeyFingerprint: { label: 'Relay key fingerprint', detail: 'Every request must be signed by this key. Your IT department can read it to you.' },
+      approvalsKeyFingerprint: { label: 'Approvals key fingerprint', detail: 'Signs manager approvals for unattended sessions.' },
+      relayTlsPin: { label: 'Relay certificate pin', detail: 'The relay’s certificate must match this.' },
+      unattendedAllowed: { label: 'Unattended sessions', detail: 'Sessions a manager approved in advance, without asking you first.' },
+      emergencyAllowed: { label: 'Emergency access', detail: 'Unattended access under a recorded emergency justification.' },
+      fileTransferMaxBytes: { label: 'Largest file transfer', detail: 'Files bigger than this are blocked.' },
+      fileTransferRequireTicket: { label: 'File transfers need a ticket', detail: 'Every transfer must name the support ticket.' },
+      retentionDays: { label: 'Audit log kept for', detail: 'The record of every session on this computer.' },
+      allowQuit: { label: 'Quit in the tray menu', detail: 'Whether Porchlight can be closed from its menu.' },
+    } satisfies Record<SettingRowId, { label: string; detail: string }>,
+    sources: { managed: 'Set by your IT department', user: 'Your choice', default: 'Default' } satisfies Record<SettingSource, string>,
+    on: 'On',
+    off: 'Off',
+    allowed: 'Allowed',
+    notAllowed: 'Not allowed',
+    notSet: 'Not set',
+    noScopes: 'None',
+    bounds: (min: number, max: number, unit: string) => `From ${min} to ${max} ${unit}`,
+    units: { seconds: 'seconds', minutes: 'minutes', days: 'days' } satisfies Record<'seconds' | 'minutes' | 'days', string>,
+    outOfRange: (min: number, max: number) => `Not saved: enter a whole number from ${min} to ${max}.`,
+    saving: 'Saving…',
+    saved: 'Saved.',
+    savedRestart: 'Saved. Takes effect the next time Porchlight starts.',
+    errors: {
+      locked: 'Not saved: your IT department sets this.',
+      'not-user-setting': 'Not saved: only your IT department can change this.',
+      invalid: 'Not saved: that value is not allowed.',
+      'write-failed': 'Not saved: Porchlight could not write your settings. Please try again.',
+    } satisfies Record<SettingsErrorCode, string>,
+    close: 'Close',
+    waiting: 'Loading settings…',
   },
   outcomes: {
     accepted: 'All requested access allowed',

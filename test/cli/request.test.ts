@@ -190,6 +190,23 @@ describe('porchlight request when the relay goes away', () => {
   });
 });
 
+describe('porchlight request --outcome', () => {
+  it('records the ticket outcome in the central audit when the session ends', async () => {
+    agent.answer = acceptAndFinish();
+    const r = await runCli([...base(), '--outcome', 'follow-up']);
+    expect(r.code).toBe(0);
+    const [decision] = await t.storage.queryAudit({ ticketId: 'INC42', kinds: ['decision'] });
+    const close = await t.storage.queryAudit({ ticketId: 'INC42', kinds: ['close'] });
+    expect(close).toEqual([expect.objectContaining({ technicianId: 'alice', sessionId: decision!.sessionId, data: { outcome: 'follow-up' } })]);
+  });
+
+  it('refuses an unknown outcome', async () => {
+    const r = await runCli([...base(), '--outcome', 'fixed']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--outcome must be one of resolved, follow-up, escalated');
+  });
+});
+
 describe('unattended access with approval tokens', () => {
   function approvalFile(name: string, over: Record<string, unknown> = {}, key = approvalsKey): string {
     const now = Date.now();

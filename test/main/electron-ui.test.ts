@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ElectronUi } from '../../src/main/electron-ui.js';
+import { SettingsWindow } from '../../src/main/settings-window.js';
 import { createIpcGuard } from '../../src/main/ipc-guard.js';
 import { registerIpcRoutes } from '../../src/main/ipc-routes.js';
 import type { IpcEventLike } from '../../src/main/ipc-guard.js';
 import { BANNER_HEIGHTS } from '../../src/main/window-options.js';
+import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
+import type { IpcWindow } from '../../src/shared/ipc-contract.js';
 import type { ConsentAnswer } from '../../src/shared/view-models.js';
 import { bannerView, consentView, summaryView } from '../renderer/sample-views.js';
 import { fakeServices, flush, pageUrl, type FakeWindow } from './fake-windows.js';
@@ -19,7 +22,10 @@ function setup() {
   });
   const listeners = new Map<string, (event: IpcEventLike, ...args: unknown[]) => void>();
   const rejected: string[] = [];
-  registerIpcRoutes({ on: (c, l) => listeners.set(c, l) }, createIpcGuard({ expectedSender: (w) => ui.expectedSender(w), log: (r) => rejected.push(r.code) }), ui.ipcHandlers());
+  // The settings window has its own controller; main.ts merges both handler sets the same way.
+  const settings = new SettingsWindow({ windows: f.services.windows, settings: { entries: () => [], isPolicyKeyLocked: () => false, effective: () => ({ policy: DEFAULT_POLICY, lockedKeys: [], problems: [] }), set: () => ({ ok: true }) }, apply: () => ({ restartRequired: false }), log: () => undefined });
+  const expectedSender = (w: IpcWindow) => (w === 'settings' ? settings.expectedSender() : ui.expectedSender(w));
+  registerIpcRoutes({ on: (c, l) => listeners.set(c, l) }, createIpcGuard({ expectedSender, log: (r) => rejected.push(r.code) }), { ...ui.ipcHandlers(), ...settings.ipcHandlers() });
   /** A message from a window's page (its top frame at its page URL). */
   const fromPage = (w: FakeWindow, channel: string, payload?: unknown) => {
     const frame = { url: pageUrl(w.kind), parent: null };

@@ -7,8 +7,9 @@ const URLS: Record<IpcWindow, string> = {
   consent: 'file:///app/dist/renderer/consent/index.html',
   banner: 'file:///app/dist/renderer/banner/index.html',
   summary: 'file:///app/dist/renderer/summary/index.html',
+  settings: 'file:///app/dist/renderer/settings/index.html',
 };
-const IDS: Record<IpcWindow, number> = { consent: 11, banner: 12, summary: 13 };
+const IDS: Record<IpcWindow, number> = { consent: 11, banner: 12, summary: 13, settings: 14 };
 
 /** A fake IpcMainEvent: the top frame of webContents `id` showing `url`. */
 function eventFrom(id: number, url: string, opts: { subFrame?: boolean; noFrame?: boolean } = {}): IpcEventLike {
@@ -18,7 +19,7 @@ function eventFrom(id: number, url: string, opts: { subFrame?: boolean; noFrame?
   return { sender: { id, mainFrame }, senderFrame: mainFrame };
 }
 
-function setup(open: readonly IpcWindow[] = ['consent', 'banner', 'summary']) {
+function setup(open: readonly IpcWindow[] = ['consent', 'banner', 'summary', 'settings']) {
   const log: IpcRejection[] = [];
   const guard = createIpcGuard({
     expectedSender: (w) => (open.includes(w) ? { webContentsId: IDS[w], url: URLS[w] } : undefined),
@@ -96,7 +97,20 @@ describe('IPC routes', () => {
     const ipc = fakeIpcMain();
     registerIpcRoutes(ipc, setup().guard, recordingHandlers().handlers);
     expect([...ipc.listeners.keys()].sort()).toEqual(
-      ['banner:action', 'banner:ready', 'banner:resize', 'consent:answer', 'consent:open-ticket', 'consent:ready', 'summary:close', 'summary:copy', 'summary:ready'].sort(),
+      [
+        'banner:action',
+        'banner:ready',
+        'banner:resize',
+        'consent:answer',
+        'consent:open-ticket',
+        'consent:ready',
+        'summary:close',
+        'summary:copy',
+        'summary:ready',
+        'settings:ready',
+        'settings:change',
+        'settings:close',
+      ].sort(),
     );
   });
 

@@ -4,7 +4,7 @@
 // webContents, IPC listeners on contract channels only, windows with their
 // options and pages, a request answered through the consent window, the
 // banner and tray during the session, the summary after it, and a clean quit.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -42,6 +42,8 @@ beforeAll(async () => {
   writeFileSync(config, JSON.stringify({ deviceId, enrollmentToken: await relay.enroll(deviceId), dataDir: join(tmp, 'data'), policy: { relayUrl: relay.relay.url, relayPublicKey: relay.relayKey.publicKey, allowQuit: false } }));
   vi.stubEnv('PORCHLIGHT_AGENT_CONFIG', config);
   fake.app.userData = join(tmp, 'userData');
+  // Electron creates userData before the app is ready; electron-store writes into it.
+  mkdirSync(fake.app.userData);
   fake.app.appPath = root;
   await import('../../src/main/main.js');
   await vi.waitFor(() => expect(relay.relay.router.isOnline(deviceId)).toBe(true), PATIENT);
@@ -120,6 +122,31 @@ describe('main process wiring (fake electron module)', () => {
     fromPage(summary, 'summary:close');
     expect(summary.destroyed).toBe(true);
   }, 60_000);
+
+  it('opens Settings from the tray: IT config keys locked, a preference stored, an IT-only key refused and logged', () => {
+    fake.Tray.last!.menu.find((i) => i.label === 'Settings…')!.click!();
+    expect(windowsOf('settings')).toHaveLength(1);
+    const settings = windowsOf('settings')[0]!;
+    expect(settings.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: join(root, 'dist/preload/settings.cjs') });
+    expect(settings.contentProtection).toBe(false);
+    fromPage(settings, 'settings:ready');
+    expect(settings.visible).toBe('shown');
+    const [view] = sentOn(settings, 'settings:show') as { rows: { id: string; locked: boolean; editable: boolean; value: unknown }[] }[];
+    expect(view!.rows.find((r) => r.id === 'relayUrl')).toMatchObject({ value: relay.relay.url, locked: true, editable: false });
+    expect(view!.rows.find((r) => r.id === 'allowQuit')).toMatchObject({ value: false, locked: true });
+    expect(view!.rows.find((r) => r.id === 'promptTimeoutSec')).toMatchObject({ value: 60, locked: false, editable: true });
+
+    fromPage(settings, 'settings:change', { key: 'promptTimeoutSec', value: 30 });
+    fromPage(settings, 'settings:change', { key: 'allowQuit', value: true });
+    expect(sentOn(settings, 'settings:result')).toEqual([
+      expect.objectContaining({ ok: true, key: 'promptTimeoutSec', restartRequired: true }),
+      { ok: false, key: 'allowQuit', code: 'not-user-setting' },
+    ]);
+    expect(JSON.parse(readFileSync(join(fake.app.userData, 'settings.json'), 'utf8'))).toEqual({ promptTimeoutSec: 30 });
+    expect(logLines.some((l) => l.includes('settings-change-refused: not-user-setting allowQuit'))).toBe(true);
+    fromPage(settings, 'settings:close');
+    expect(settings.destroyed).toBe(true);
+  });
 
   it('quits only after the agent stopped (the relay sees it leave)', async () => {
     const event = { prevented: false, preventDefault: () => (event.prevented = true) };

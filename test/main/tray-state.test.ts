@@ -41,8 +41,8 @@ describe('tray tooltip', () => {
 describe('tray menu', () => {
   const labels = (s: AgentStatus, allowQuit = true) => trayMenu(s, { allowQuit, formatTime: fmt }).map((i) => (i.kind === 'separator' ? '---' : i.label));
 
-  it('idle: connection, no session, audit folder, about, quit', () => {
-    expect(labels(idle)).toEqual(['Connected to relay.example.com:7443', 'No remote support session', '---', 'Open audit folder', 'About Porchlight', '---', 'Quit Porchlight']);
+  it('idle: connection, no session, audit folder, settings, about, quit', () => {
+    expect(labels(idle)).toEqual(['Connected to relay.example.com:7443', 'No remote support session', '---', 'Open audit folder', 'Settings…', 'About Porchlight', '---', 'Quit Porchlight']);
   });
 
   it('live: shows the session and End session', () => {
@@ -52,6 +52,7 @@ describe('tray menu', () => {
       'End session',
       '---',
       'Open audit folder',
+      'Settings…',
       'About Porchlight',
       '---',
       'Quit Porchlight',
@@ -70,7 +71,8 @@ describe('tray menu', () => {
     expect(template[1]).toEqual({ label: 'Bob && Co is connected (ticket INC0012345) until 10:30', enabled: false });
     const end = template.find((t) => t.label === 'End session')!;
     (end.click as () => void)();
-    expect(clicked).toEqual(['end-session']);
+    (template.find((t) => t.label === 'Settings…')!.click as () => void)();
+    expect(clicked).toEqual(['end-session', 'settings']);
     expect(template.filter((t) => t.type === 'separator')).toHaveLength(2);
   });
 });

@@ -55,4 +55,13 @@ describe('window options', () => {
     expect(o.resizable).toBe(true);
     expect(windowBehaviour('summary')).toEqual({ contentProtection: false, visibleOnAllWorkspaces: false });
   });
+
+  it('settings: a normal resizable window, not on top, not hidden from capture', () => {
+    const o = windowOptions('settings', 'p');
+    expect(o).toMatchObject({ title: 'Porchlight settings', resizable: true });
+    expect(o.alwaysOnTop).toBeUndefined();
+    expect(o.frame).toBeUndefined();
+    expect(o.skipTaskbar).toBeUndefined();
+    expect(windowBehaviour('settings')).toEqual({ contentProtection: false, visibleOnAllWorkspaces: false });
+  });
 });

@@ -37,6 +37,41 @@ describe('ipc contract', () => {
   });
 });
 
+describe('settings channels', () => {
+  const main = { window: 'settings', direction: 'to-main' } as const;
+  const row = { id: 'startAtLogin', kind: 'toggle', value: true, source: 'default', locked: false, editable: true };
+
+  it('accepts a change of any policy-key-shaped name with a small JSON value (main decides the rest)', () => {
+    expect(parseIpcMessage('settings:change', { key: 'promptTimeoutSec', value: 30 }, main)).toMatchObject({ ok: true });
+    expect(parseIpcMessage('settings:change', { key: 'allowedScopes', value: ['view'] }, main)).toMatchObject({ ok: true });
+    expect(parseIpcMessage('settings:change', { key: 'unattendedAllowed', value: true }, main)).toMatchObject({ ok: true });
+  });
+
+  it('refuses malformed changes: odd key names, objects as values, extra fields, huge arrays', () => {
+    for (const bad of [
+      { key: '__proto__', value: 1 },
+      { key: 'a.b', value: 1 },
+      { key: '', value: 1 },
+      { key: 'startAtLogin', value: { toString: 'x' } },
+      { key: 'startAtLogin', value: null },
+      { key: 'startAtLogin', value: true, extra: 1 },
+      { key: 'allowedScopes', value: Array.from({ length: 17 }, () => 'view') },
+      'startAtLogin=true',
+    ]) {
+      expect(parseIpcMessage('settings:change', bad, main), JSON.stringify(bad)).toMatchObject({ ok: false, code: 'bad-payload' });
+    }
+    expect(parseIpcMessage('settings:change', { key: 'startAtLogin', value: true }, { window: 'consent', direction: 'to-main' })).toMatchObject({ code: 'wrong-window' });
+  });
+
+  it('a row is never both locked and editable; results carry a known error code', () => {
+    expect(parseIpcPayload('settings:show', { rows: [row], problems: [] }).ok).toBe(true);
+    expect(parseIpcPayload('settings:show', { rows: [{ ...row, locked: true }], problems: [] }).ok).toBe(false);
+    expect(parseIpcPayload('settings:result', { ok: false, key: 'startAtLogin', code: 'locked' }).ok).toBe(true);
+    expect(parseIpcPayload('settings:result', { ok: false, key: 'startAtLogin', code: 'nope' }).ok).toBe(false);
+    expect(parseIpcPayload('settings:result', { ok: true, key: 'relayUrl', row, restartRequired: false }).ok).toBe(false);
+  });
+});
+
 describe('createBridge', () => {
   function transport() {
     const sent: [string, unknown][] = [];

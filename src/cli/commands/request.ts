@@ -16,7 +16,7 @@ import { EXIT } from '../exit-codes.js';
 const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
                           [--unattended --approval FILE | --emergency TEXT --incident ID]
-                          [--close-outcome resolved|follow-up|escalated] [--json] [--timeout S]
+                          [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
                           [--ca FILE]
 
 Asks the user of a device for a support session. Prints the verification code
@@ -28,7 +28,8 @@ until the session ends. Ctrl-C ends the session (or withdraws the request).
   --unattended     unattended access with a manager approval token (--approval FILE,
                    from 'porchlight approve')
   --emergency      unattended emergency access: justification text, with --incident ID
-  --close-outcome  when the session ends, record the ticket outcome in the central audit
+  --outcome        when the session ends, record the ticket outcome in the central audit
+                   (same as 'porchlight session close'; --close-outcome is an older name)
   --json           one JSON object per line per event
   --timeout        give up waiting for the decision after S seconds (exit 5)
   --ca             PEM file of a private CA to trust for a wss:// relay (added to the
@@ -222,6 +223,7 @@ const command: Command = {
         approval: { type: 'string' },
         emergency: { type: 'string' },
         incident: { type: 'string' },
+        outcome: { type: 'string' },
         'close-outcome': { type: 'string' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
@@ -232,8 +234,9 @@ const command: Command = {
     if (!values.relay || !/^wss?:\/\//.test(values.relay)) throw new UsageError('--relay ws://host:port or wss://host:port is required');
     const token = values.token ?? ctx.env.PORCHLIGHT_TOKEN;
     if (!token) throw new UsageError('a technician token is required (--token or PORCHLIGHT_TOKEN)');
-    const closeOutcome = values['close-outcome'];
-    if (closeOutcome !== undefined && !(CLOSE_OUTCOMES as readonly string[]).includes(closeOutcome)) throw new UsageError(`--close-outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`);
+    if (values.outcome !== undefined && values['close-outcome'] !== undefined && values.outcome !== values['close-outcome']) throw new UsageError('--outcome and --close-outcome disagree');
+    const closeOutcome = values.outcome ?? values['close-outcome'];
+    if (closeOutcome !== undefined && !(CLOSE_OUTCOMES as readonly string[]).includes(closeOutcome)) throw new UsageError(`--outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`);
     const timeoutSec = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
     const req = buildRequest(values);

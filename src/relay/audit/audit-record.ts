@@ -1,7 +1,7 @@
 // The relay's central audit: one record per request, decision, session event,
 // file transfer, policy block and ticket close. Records are hash-chained
-// (sha256 over canonical JSON incl. prevHash) so a signed checkpoint of the
-// head proves every record before it (issue 9: evidence bundles).
+// (see auditRecordHash) so a signed checkpoint of the head proves every
+// record before it (issue 9: evidence bundles).
 import { z } from 'zod';
 import { approvalTokenSchema } from '../../protocol/approval.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
@@ -15,7 +15,7 @@ import {
   SCOPE_CHANGES,
   sessionSummaryBodySchema,
 } from '../../protocol/messages.js';
-import { identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
+import { auditAnchor, identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
 import { sha256Hex } from '../../protocol/signing.js';
 
 /** attended | unattended (manager approval) | emergency (unattended with justification). */
@@ -30,7 +30,10 @@ const approvalRecord = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('emergency'), justification: multilineText(1000), incident: lineText(100) }),
 ]);
 
-/** Each audit kind and its data. */
+/**
+ * Each audit kind and its data. `agentAudit` is the agent's anchor (seq and
+ * hash of its own record of the event), kept so a truncated agent log shows.
+ */
 export const AUDIT_DATA_SCHEMAS = {
   /** The relay signed and forwarded a session request. */
   request: z.strictObject({
@@ -57,11 +60,12 @@ export const AUDIT_DATA_SCHEMAS = {
     code: errorCode.optional(),
     detail: lineText(300).optional(),
     grantedMinutes: minutes.optional(),
+    agentAudit: auditAnchor.optional(),
   }),
-  'session-started': z.strictObject({ scopes: scopeSet, mode: z.enum(['attended', 'unattended']), startedAt: isoTimestamp, endsAt: isoTimestamp }),
+  'session-started': z.strictObject({ scopes: scopeSet, mode: z.enum(['attended', 'unattended']), startedAt: isoTimestamp, endsAt: isoTimestamp, agentAudit: auditAnchor.optional() }),
   narration: z.strictObject({ text: multilineText(1000) }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
-  'scope-update': z.strictObject({ change: z.enum(SCOPE_CHANGES), scopes: scopeList, granted: scopeList, endsAt: isoTimestamp }),
+  'scope-update': z.strictObject({ change: z.enum(SCOPE_CHANGES), scopes: scopeList, granted: scopeList, endsAt: isoTimestamp, agentAudit: auditAnchor.optional() }),
   'file-transfer': z.strictObject({
     transferId: identifier,
     name: lineText(255),
@@ -70,9 +74,9 @@ export const AUDIT_DATA_SCHEMAS = {
     direction: z.enum(FILE_DIRECTIONS),
   }),
   /** The agent's file-rule outcome for an announced transfer. */
-  'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional() }),
-  'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional() }),
-  'session-summary': z.strictObject({ summary: sessionSummaryBodySchema }),
+  'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  'session-summary': z.strictObject({ summary: sessionSummaryBodySchema, agentAudit: auditAnchor.optional() }),
   /** The relay dropped a peer to protect itself: it stopped reading and its unsent frames passed the cap. */
   disconnect: z.strictObject({
     reason: z.enum(['slow-consumer']),
@@ -130,10 +134,32 @@ export const auditRecordSchema = z
     if (!parsed.success) ctx.addIssue({ code: 'custom', path: ['data'], message: `does not match ${r.kind}` });
   });
 
-/** The hash of a record: sha256 over the canonical JSON of every field except `hash`. */
+/**
+ * The hash of a record, in two levels so an evidence bundle can carry another
+ * ticket's record as {seq, prevHash, ticketTag, bodyHash, hash}: the link is
+ * provable without disclosing the record.
+ *   bodyHash  = sha256(canonical JSON of every field but seq, prevHash, hash)
+ *   ticketTag = sha256("porchlight/v1/audit-ticket\n" + ticketId), or null
+ *   hash      = sha256(canonical {seq, prevHash, ticketTag, bodyHash})
+ * The tag lets a verifier see that no record of its ticket was left out of a
+ * bundle's range; the price is that a guessed ticket id can be confirmed.
+ */
+export function auditBodyHash(record: Omit<AuditRecord, 'hash' | 'seq' | 'prevHash'>): string {
+  const { at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data } = record;
+  return sha256Hex(canonicalize({ at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data }));
+}
+
+export function auditTicketTag(ticketId: string | null): string | null {
+  return ticketId === null ? null : sha256Hex(`porchlight/v1/audit-ticket\n${ticketId}`);
+}
+
+/** The chain link: binds a record's position, predecessor and ticket to its (possibly undisclosed) body. */
+export function auditLinkHash(seq: number, prevHash: string, ticketTag: string | null, bodyHash: string): string {
+  return sha256Hex(canonicalize({ seq, prevHash, ticketTag, bodyHash }));
+}
+
 export function auditRecordHash(record: Omit<AuditRecord, 'hash'>): string {
-  const { seq, at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data, prevHash } = record;
-  return sha256Hex(canonicalize({ seq, at, kind, ticketId: t, deviceId, technicianId, requestId, sessionId, data, prevHash }));
+  return auditLinkHash(record.seq, record.prevHash, auditTicketTag(record.ticketId), auditBodyHash(record));
 }
 
 /** Seal an entry onto the chain after `prev` (null for the first record). */

@@ -38,5 +38,6 @@ function describe(r: AuditRecord): string {
 
 export function auditLine(r: AuditRecord): string {
   const who = [r.technicianId && `tech=${r.technicianId}`, r.deviceId && `device=${r.deviceId}`, r.sessionId && `session=${r.sessionId}`].filter(Boolean).join(' ');
-  return `${r.at}  #${r.seq}  ${r.ticketId ?? '-'}  ${who}  ${describe(r)}`;
+  const anchor = (r.data as { agentAudit?: { seq: number; hash: string } }).agentAudit;
+  return `${r.at}  #${r.seq}  ${r.ticketId ?? '-'}  ${who}  ${describe(r)}${anchor ? `  [agent audit #${anchor.seq} ${anchor.hash.slice(0, 12)}]` : ''}`;
 }

@@ -27,7 +27,10 @@ export interface SessionView {
   mode: SessionMode;
   scopesRequested: Scope[];
   requestedAt: string;
+  /** Agent clock. */
   decidedAt: string | null;
+  /** Relay clock when the decision arrived (same clock as requestedAt: time to consent). */
+  decisionLoggedAt: string | null;
   outcome: Outcome | 'cancelled' | 'agent-offline' | null;
   decidedBy: DecidedBy | null;
   granted: Scope[];
@@ -65,6 +68,7 @@ export function projectSessions(records: readonly AuditRecord[]): SessionView[] 
           scopesRequested: r.data.scopes,
           requestedAt: r.at,
           decidedAt: null,
+          decisionLoggedAt: null,
           outcome: null,
           decidedBy: null,
           granted: [],
@@ -82,6 +86,7 @@ export function projectSessions(records: readonly AuditRecord[]): SessionView[] 
       case 'decision':
         if (!view) break;
         view.decidedAt = r.data.decidedAt;
+        view.decisionLoggedAt = r.at;
         view.outcome = r.data.outcome;
         view.decidedBy = r.data.decidedBy;
         view.granted = r.data.granted;

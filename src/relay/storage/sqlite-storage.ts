@@ -69,7 +69,8 @@ export class SqliteStorage implements RelayStorage {
   /** `path` is a file in the data dir, or ':memory:' for tests. */
   constructor(path: string) {
     this.db = new DatabaseSync(path);
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;');
+    // busy_timeout: admin commands (evidence, report, add-technician) share the file with a running relay.
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
     this.db.exec(SCHEMA);
   }
 
@@ -184,6 +185,13 @@ export class SqliteStorage implements RelayStorage {
 
   async latestCheckpoint(minSeq = 0): Promise<AuditCheckpoint | null> {
     const row = this.db.prepare('SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq DESC LIMIT 1').get(minSeq);
+    if (!row) return null;
+    const r = checkpointRow.parse(row);
+    return { seq: r.seq, hash: r.hash, at: r.at, relayPublicKey: r.relay_public_key, sig: r.sig };
+  }
+
+  async firstCheckpointFrom(seq: number): Promise<AuditCheckpoint | null> {
+    const row = this.db.prepare('SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq ASC LIMIT 1').get(seq);
     if (!row) return null;
     const r = checkpointRow.parse(row);
     return { seq: r.seq, hash: r.hash, at: r.at, relayPublicKey: r.relay_public_key, sig: r.sig };

@@ -84,6 +84,8 @@ export interface RelayStorage {
   addCheckpoint(checkpoint: AuditCheckpoint): Promise<void>;
   /** The newest checkpoint whose seq is >= `minSeq` (default any). */
   latestCheckpoint(minSeq?: number): Promise<AuditCheckpoint | null>;
+  /** The oldest checkpoint whose seq is >= `seq`: the shortest proof for records up to `seq`. */
+  firstCheckpointFrom(seq: number): Promise<AuditCheckpoint | null>;
 
   close(): Promise<void>;
 }

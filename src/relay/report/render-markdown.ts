@@ -1,0 +1,70 @@
+// The report as Markdown: a one-page summary for a ticket or a wiki.
+import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
+import type { MonthlyReport } from './report-model.js';
+
+/** Text from the database (names, ids) can't open Markdown syntax or break a table row. */
+export function mdText(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ').replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`);
+}
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export function renderMarkdown(r: MonthlyReport): string {
+  const t = r.tickets;
+  const o = r.outcomes;
+  const out: string[] = [];
+  out.push(`# Remote support report: ${monthTitle(r.month)}`, '');
+  out.push(`Time zone ${mdText(r.timeZone)} (${r.from} to ${r.to}); generated ${r.generatedAt}.`, '');
+  out.push('## Summary', '');
+  out.push(
+    table(
+      ['Figure', 'Value'],
+      [
+        ['Requests', r.requests],
+        ['Sessions', r.sessions],
+        ['Attended : unattended : emergency', `${r.modes.ratio} (attended ${percent(r.modes.attendedShare)})`],
+        ['Accept / partial / decline / expire rate', `${percent(o.acceptRate)} / ${percent(o.partialRate)} / ${percent(o.declineRate)} / ${percent(o.expireRate)}`],
+        ['Time to consent, median (p90)', `${duration(r.timeToConsent.medianSec)} (${duration(r.timeToConsent.p90Sec)}), ${r.timeToConsent.count} consents`],
+        ['First-contact resolution', `${percent(t.fcrRate)} (${t.firstContactResolved} of ${t.resolved - t.resolvedWithoutSession})`],
+        ['MTTR, mean (median)', `${duration(t.mttr.meanSec)} (${duration(t.mttr.medianSec)}), ${t.mttr.count} tickets`],
+        ['Repeat incidents (30 days)', `${r.repeatIncidents.count} (${percent(r.repeatIncidents.rate)} of ${t.opened} opened)`],
+      ],
+    ),
+    '',
+  );
+  out.push('## Requests by outcome', '');
+  out.push(table(['Outcome', 'Requests'], (Object.keys(OUTCOME_LABELS) as Array<keyof typeof OUTCOME_LABELS>).map((k) => [OUTCOME_LABELS[k], o[k]])), '');
+  out.push('## Tickets', '');
+  out.push(
+    table(
+      ['Figure', 'Tickets'],
+      ticketFigureRows(t),
+    ),
+    '',
+  );
+  out.push('## Repeat incidents', '');
+  out.push(r.repeatIncidents.items.length === 0 ? 'None.' : table(['Device', 'Ticket', 'Previous ticket', 'Days since'], r.repeatIncidents.items.slice(0, LIST_LIMIT).map((i) => [mdText(i.deviceId), mdText(i.ticketId), mdText(i.previousTicketId), i.daysSincePrevious])), '');
+  const more = moreText(r.repeatIncidents.items.length);
+  if (more) out.push(more, '');
+  out.push('## Most-declined scopes', '');
+  out.push(r.declinedScopes.length === 0 ? 'None.' : table(['Scope', 'Declined'], r.declinedScopes.map((d) => [d.scope, d.count])), '');
+  const f = r.fileTransfers;
+  out.push('## File transfers', '');
+  out.push(`${f.total} transfers (${bytes(f.bytes)}): ${f.allowed} allowed, ${f.refused} refused, ${f.noResult} without a result.`, '');
+  if (f.refusedByCode.length > 0) out.push(table(['Refused because', 'Transfers'], f.refusedByCode.map((c) => [mdText(c.code), c.count])), '');
+  out.push('## Technicians', '');
+  out.push(
+    r.technicians.length === 0
+      ? 'No requests this month.'
+      : table(
+          ['Technician', 'Requests', 'Sessions', 'Accepted', 'Partial', 'Declined', 'Expired', 'Median consent', 'Resolved', 'First contact', 'Files'],
+          r.technicians.map((x) => [`${mdText(x.name)} (${mdText(x.technicianId)})`, x.requests, x.sessions, x.accepted, x.partial, x.declined, x.expired, x.medianConsentSec === null ? NONE : duration(x.medianConsentSec), x.ticketsResolved, x.firstContactResolved, x.fileTransfers]),
+        ),
+    '',
+  );
+  out.push('## Definitions', '', ...DEFINITIONS.map(([k, v]) => `- **${k}**: ${v}`), '');
+  return out.join('\n');
+}

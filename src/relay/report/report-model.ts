@@ -1,0 +1,103 @@
+// The monthly support report as data (seed 003: FCR, MTTR, repeat incidents,
+// attended:unattended ratio). Every renderer reads only this shape; rates are
+// fractions 0..1 or null when there is nothing to divide by.
+import type { Scope } from '../../protocol/scopes.js';
+import type { SessionMode } from '../audit/audit-record.js';
+
+export const REPORT_VERSION = 1;
+
+export interface Distribution {
+  count: number;
+  /** Seconds; null without samples. */
+  medianSec: number | null;
+  /** Nearest-rank 90th percentile, seconds. */
+  p90Sec: number | null;
+}
+
+export interface TechnicianRow {
+  technicianId: string;
+  name: string;
+  requests: number;
+  sessions: number;
+  accepted: number;
+  partial: number;
+  declined: number;
+  expired: number;
+  medianConsentSec: number | null;
+  ticketsResolved: number;
+  firstContactResolved: number;
+  fileTransfers: number;
+}
+
+export interface RepeatIncident {
+  deviceId: string;
+  ticketId: string;
+  previousTicketId: string;
+  /** Days between the previous ticket's latest request and this ticket's first, one decimal. */
+  daysSincePrevious: number;
+}
+
+export interface MonthlyReport {
+  version: typeof REPORT_VERSION;
+  month: string;
+  timeZone: string;
+  /** ISO instants of the half-open window [from, to). */
+  from: string;
+  to: string;
+  generatedAt: string;
+  requests: number;
+  sessions: number;
+  modes: Record<SessionMode, number> & { ratio: string; attendedShare: number | null };
+  outcomes: {
+    accepted: number;
+    partial: number;
+    declined: number;
+    expired: number;
+    blocked: number;
+    noUserPresent: number;
+    cancelled: number;
+    agentOffline: number;
+    pending: number;
+    /** Technician requests the relay refused before any device saw them (offline device, permissions). */
+    refusedByRelay: number;
+    /** Requests the agent decided (denominator of the rates). */
+    decided: number;
+    acceptRate: number | null;
+    partialRate: number | null;
+    declineRate: number | null;
+    expireRate: number | null;
+  };
+  timeToConsent: Distribution;
+  tickets: {
+    /** Tickets whose first request ever falls in the month. */
+    opened: number;
+    /** Tickets with any request in the month. */
+    active: number;
+    /** Tickets first resolved in the month. */
+    resolved: number;
+    resolvedWithoutSession: number;
+    /** Resolved in exactly one remote session (of those resolved with at least one). */
+    firstContactResolved: number;
+    fcrRate: number | null;
+    /** First request to first `resolved` close, across months. */
+    mttr: { count: number; meanSec: number | null; medianSec: number | null };
+    /** Latest close outcome in the month, per ticket. */
+    closedAs: { resolved: number; followUp: number; escalated: number };
+    /** Active tickets with no close outcome by the end of the month. */
+    withoutOutcome: number;
+    sessionsWithoutOutcome: number;
+  };
+  repeatIncidents: { count: number; rate: number | null; items: RepeatIncident[] };
+  declinedScopes: Array<{ scope: Scope; count: number }>;
+  fileTransfers: {
+    total: number;
+    bytes: number;
+    allowed: number;
+    refused: number;
+    noResult: number;
+    refusedByCode: Array<{ code: string; count: number }>;
+  };
+  technicians: TechnicianRow[];
+  /** Requests per local day of the month (index 0 = day 1). */
+  daily: number[];
+}

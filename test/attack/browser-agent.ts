@@ -1,0 +1,53 @@
+// For browser attack specs: the real agent (createAgent) on a relay stand-in
+// that signs whatever the test wants, showing its prompts in Chromium pages
+// through the real bridge contract (ChromiumUi). Real clock on the agent side.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext } from '@playwright/test';
+import { createAgent, type Agent } from '../../src/core/agent.js';
+import { DEFAULT_POLICY, type Policy } from '../../src/core/policy/schema.js';
+import type { SessionRequestPayload } from '../../src/protocol/index.js';
+import { requestPayload } from '../fixtures/sample-messages.js';
+import { RelayStandIn } from '../core/relay-stand-in.js';
+import { ChromiumUi } from '../e2e/chromium-ui.js';
+
+export interface BrowserAgent {
+  relay: RelayStandIn;
+  ui: ChromiumUi;
+  agent: Agent;
+  /** A fresh, validly signed request payload for this device. */
+  request(over?: Partial<SessionRequestPayload>): SessionRequestPayload;
+  stop(): Promise<void>;
+}
+
+let n = 0;
+
+export async function startBrowserAgent(context: BrowserContext, rendererUrl: string, policy: Partial<Policy> = {}): Promise<BrowserAgent> {
+  const relay = await RelayStandIn.start();
+  const ui = new ChromiumUi(context, rendererUrl);
+  const dataDir = mkdtempSync(join(tmpdir(), 'pl-attack-browser-'));
+  const agent = createAgent({
+    deviceId: 'dev-0001',
+    dataDir,
+    ui,
+    policy: { ...DEFAULT_POLICY, relayUrl: relay.url, relayPublicKey: relay.relayKey.publicKey, ...policy },
+  });
+  ui.onBannerAction = (a) => void (a.kind === 'end-session' ? agent.endSession(a.sessionId) : agent.revokeScope(a.sessionId, a.scope));
+  await agent.start();
+  await relay.whenAgentConnected();
+  return {
+    relay,
+    ui,
+    agent,
+    request: (over = {}) =>
+      requestPayload({ requestId: `req-b${process.pid}-${++n}`, nonce: randomBytes(16).toString('base64url'), issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 120_000).toISOString(), ...over }),
+    async stop() {
+      await agent.stop();
+      await ui.settled();
+      await relay.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// Every figure of the monthly report against values worked out by hand from
+// scripted-month.ts (the comments give the arithmetic).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/relay/audit/audit-record.js';
+import { computeMonthlyReport, median, percentile } from '../../src/relay/report/compute.js';
+import { recordsForMonth } from '../../src/relay/report/month-records.js';
+import { monthWindow } from '../../src/relay/report/month-window.js';
+import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
+import { scriptNovember } from './scripted-month.js';
+
+let records: AuditRecord[];
+let storage: SqliteStorage;
+const NOW = Date.parse('2026-12-02T08:00:00.000Z');
+const report = (month: string, tz?: string) => {
+  const w = monthWindow(month, tz);
+  return computeMonthlyReport(records.filter((r) => Date.parse(r.at) < w.endMs), w, NOW);
+};
+
+beforeAll(async () => {
+  storage = new SqliteStorage(':memory:');
+  await scriptNovember(storage);
+  records = await storage.queryAudit({});
+});
+afterAll(() => storage.close());
+
+describe('monthly report, November 2026 (UTC)', () => {
+  it('counts requests, sessions and the attended:unattended:emergency ratio', () => {
+    const r = report('2026-11');
+    expect(r).toMatchObject({ month: '2026-11', timeZone: 'UTC', from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', requests: 15, sessions: 8 });
+    expect(r.modes).toEqual({ attended: 13, unattended: 1, emergency: 1, ratio: '13:1:1', attendedShare: 13 / 15 });
+  });
+
+  it('counts every outcome and rates over the 12 requests the agent decided', () => {
+    const o = report('2026-11').outcomes;
+    expect(o).toEqual({
+      accepted: 7, partial: 1, declined: 1, expired: 1, blocked: 1, noUserPresent: 1, cancelled: 1, agentOffline: 1, pending: 1, refusedByRelay: 1,
+      decided: 12, acceptRate: 7 / 12, partialRate: 1 / 12, declineRate: 1 / 12, expireRate: 1 / 12,
+    });
+  });
+
+  it('times consent from request to the user\'s yes: samples 10 20 30 40 60 90 s', () => {
+    expect(report('2026-11').timeToConsent).toEqual({ count: 6, medianSec: 35, p90Sec: 90 });
+  });
+
+  it('computes first-contact resolution and MTTR across months', () => {
+    const t = report('2026-11').tickets;
+    // Resolved in November: 101 (1 session), 100 (2, one in October), 102 (2), 103 (1), 106 (none: resolved by phone).
+    expect(t).toMatchObject({ opened: 11, active: 12, resolved: 5, resolvedWithoutSession: 1, firstContactResolved: 2, fcrRate: 0.5 });
+    // 1860 + 1216800 (20 Oct 09:00 -> 3 Nov 11:00) + 71100 + 3600 + 1800 = 1295160 s over 5 tickets.
+    expect(t.mttr).toEqual({ count: 5, meanSec: 259032, medianSec: 3600 });
+    expect(t.closedAs).toEqual({ resolved: 5, followUp: 1, escalated: 1 });
+  });
+
+  it('counts tickets and sessions without an outcome (105, 107, 110, 111, 109 closed only in December)', () => {
+    expect(report('2026-11').tickets).toMatchObject({ withoutOutcome: 5, sessionsWithoutOutcome: 2 });
+  });
+
+  it('finds repeat incidents on the same device within 30 days', () => {
+    const r = report('2026-11').repeatIncidents;
+    expect(r.items).toEqual([
+      { deviceId: 'LAPTOP-2', ticketId: 'INC-101', previousTicketId: 'INC-090', daysSincePrevious: 7.8 },
+      { deviceId: 'LAPTOP-1', ticketId: 'INC-103', previousTicketId: 'INC-100', daysSincePrevious: 7 },
+      { deviceId: 'LAPTOP-2', ticketId: 'INC-108', previousTicketId: 'INC-101', daysSincePrevious: 23.2 },
+    ]);
+    expect(r.count).toBe(3);
+    expect(r.rate).toBe(3 / 11);
+  });
+
+  it('ranks the scopes users declined (their own decisions only)', () => {
+    expect(report('2026-11').declinedScopes).toEqual([
+      { scope: 'view', count: 1 },
+      { scope: 'admin', count: 1 },
+      { scope: 'file-transfer', count: 1 },
+    ]);
+  });
+
+  it('counts file transfers by the agent\'s rule outcome', () => {
+    expect(report('2026-11').fileTransfers).toEqual({ total: 5, bytes: 7248, allowed: 2, refused: 2, noResult: 1, refusedByCode: [{ code: 'policy-blocked', count: 2 }] });
+  });
+
+  it('has one row per technician', () => {
+    expect(report('2026-11').technicians).toEqual([
+      { technicianId: 'alice', name: 'Alice Moreau', requests: 7, sessions: 3, accepted: 2, partial: 1, declined: 1, expired: 1, medianConsentSec: 30, ticketsResolved: 2, firstContactResolved: 0, fileTransfers: 1 },
+      { technicianId: 'bob', name: 'Bob Okafor', requests: 4, sessions: 2, accepted: 2, partial: 0, declined: 0, expired: 0, medianConsentSec: 50, ticketsResolved: 2, firstContactResolved: 1, fileTransfers: 4 },
+      { technicianId: 'carol', name: 'Carol Lin', requests: 4, sessions: 3, accepted: 3, partial: 0, declined: 0, expired: 0, medianConsentSec: 60, ticketsResolved: 1, firstContactResolved: 1, fileTransfers: 0 },
+    ]);
+  });
+
+  it('counts requests per day of the month', () => {
+    const daily = report('2026-11').daily;
+    expect(daily).toHaveLength(30);
+    const nonZero = Object.fromEntries(daily.flatMap((n, i) => (n > 0 ? [[i + 1, n]] : [])));
+    expect(nonZero).toEqual({ 2: 1, 3: 1, 5: 1, 6: 1, 10: 1, 12: 1, 15: 2, 18: 1, 20: 1, 25: 2, 28: 1, 29: 1, 30: 1 });
+  });
+});
+
+describe('monthly report edge cases', () => {
+  it('reports November in Berlin time: 31 Oct 23:30 UTC moves in, 30 Nov 23:30 UTC moves out', () => {
+    const r = report('2026-11', 'Europe/Berlin');
+    expect(r.from).toBe('2026-10-31T23:00:00.000Z');
+    expect(r.to).toBe('2026-11-30T23:00:00.000Z');
+    expect(r.requests).toBe(15);
+    expect(r.daily[0]).toBe(1);
+    expect(r.daily[29]).toBe(0);
+    expect(r.tickets).toMatchObject({ resolved: 6, firstContactResolved: 3, withoutOutcome: 4, sessionsWithoutOutcome: 1 });
+    expect(r.timeToConsent).toEqual({ count: 6, medianSec: 25, p90Sec: 90 });
+  });
+
+  it('credits a ticket resolved in the next month to that month, with its MTTR from the first request', () => {
+    const r = report('2026-12');
+    expect(r.requests).toBe(0);
+    expect(r.tickets).toMatchObject({ active: 0, opened: 0, resolved: 1, firstContactResolved: 1, fcrRate: 1 });
+    expect(r.tickets.mttr).toEqual({ count: 1, meanSec: 2400, medianSec: 2400 });
+  });
+
+  it('gives zeros and null rates for a month with no sessions', () => {
+    const r = report('2027-02');
+    expect(r.requests).toBe(0);
+    expect(r.sessions).toBe(0);
+    expect(r.daily).toEqual(new Array(28).fill(0));
+    expect(r.modes.attendedShare).toBeNull();
+    expect(r.outcomes.acceptRate).toBeNull();
+    expect(r.timeToConsent).toEqual({ count: 0, medianSec: null, p90Sec: null });
+    expect(r.tickets.fcrRate).toBeNull();
+    expect(r.tickets.mttr).toEqual({ count: 0, meanSec: null, medianSec: null });
+    expect(r.repeatIncidents).toEqual({ count: 0, rate: null, items: [] });
+    expect(r.technicians).toEqual([]);
+  });
+
+  it('reads only the month, 30 days before it and the history of its tickets, with the same figures as from every record', async () => {
+    for (const [month, tz] of [['2026-10', 'UTC'], ['2026-11', 'UTC'], ['2026-11', 'Europe/Berlin'], ['2026-12', 'UTC'], ['2027-02', 'UTC']] as const) {
+      const w = monthWindow(month, tz);
+      const scoped = await recordsForMonth(storage, w);
+      expect(computeMonthlyReport(scoped, w, NOW)).toEqual(report(month, tz));
+    }
+    // INC-080 (September) is neither within 30 days of November nor a November ticket.
+    const nov = await recordsForMonth(storage, monthWindow('2026-11'));
+    expect(nov.some((r) => r.ticketId === 'INC-080')).toBe(false);
+    expect(nov.some((r) => r.ticketId === 'INC-100' && r.at.startsWith('2026-10-20'))).toBe(true);
+  });
+
+  it('computes median and nearest-rank percentiles', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
+    expect(percentile([5], 90)).toBe(5);
+    expect(percentile([], 90)).toBeNull();
+  });
+});
