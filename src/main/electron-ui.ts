@@ -3,11 +3,13 @@
 // clipboard, opener) that tests satisfy with fakes. Page messages arrive
 // through `ipcHandlers()` only after the IPC guard accepted them, and
 // `expectedSender()` tells the guard which window may send what.
+// Optionally one hidden consent window is kept loaded for the next prompt, so
+// the dialog appears without waiting for its page (see preload below).
 import type { AgentStatus, Notification, UiPort } from '../core/ui-port.js';
 import type { Scope } from '../protocol/scopes.js';
-import { parseIpcPayload, type BannerSize, type ChannelsOf, type IpcWindow } from '../shared/ipc-contract.js';
+import { parseIpcPayload, type BannerSize, type ChannelsOf, type IpcChannel, type IpcWindow } from '../shared/ipc-contract.js';
 import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../shared/view-models.js';
-import type { ExpectedSender } from './ipc-guard.js';
+import { samePage, type ExpectedSender } from './ipc-guard.js';
 import type { HandlersOf } from './ipc-routes.js';
 import { notificationOptions } from './notification-options.js';
 import { bannerBounds, consentBounds, replaceAfterDisplayChange, type DisplayGeometry, type Point, type Rect } from './placement.js';
@@ -43,6 +45,10 @@ export interface ShellWindow {
   onGone(listener: () => void): void;
   /** Load the window's page again (it sends `<window>:ready` once loaded). */
   reload(): void;
+  /** The URL the page shows now ('' before the first load commits). */
+  url(): string;
+  /** Keep the window out of screenshots and screen sharing (where the OS allows). */
+  setContentProtection(on: boolean): void;
 }
 
 export interface WindowFactory {
@@ -66,6 +72,17 @@ export interface UiServices {
   /** Tray refresh. */
   onStatus(status: AgentStatus): void;
   log(event: string, detail: string): void;
+  /** Run a task a little later (off the path of whatever is happening now); returns its cancel. */
+  later(task: () => void): () => void;
+}
+
+export interface UiOptions {
+  /**
+   * Keep one hidden consent window loaded for the next prompt. Opening the page
+   * on arrival costs ~270 ms p50 before the dialog is painted, a loaded one ~50 ms
+   * (`npm run bench`). Off: the window opens when the prompt arrives.
+   */
+  preloadConsent: boolean;
 }
 
 /** What the banner buttons do; set once the agent exists. */
@@ -80,13 +97,30 @@ interface OpenConsent {
   finish(answer: ConsentAnswer): void;
 }
 
+/** The preloaded consent window: hidden, holding no prompt; `ready` once its page said so. */
+interface IdleConsent {
+  window: ShellWindow;
+  ready: boolean;
+}
+
 export class ElectronUi implements UiPort {
   private consent: OpenConsent | undefined;
   private banner: { window: ShellWindow; view: BannerView; size: BannerSize } | undefined;
   private summary: { window: ShellWindow; view: SummaryView } | undefined;
   private actions: SessionActions | undefined;
+  private idle: IdleConsent | undefined;
+  private cancelPreload: (() => void) | undefined;
+  private quitting = false;
 
-  constructor(private readonly s: UiServices) {}
+  constructor(
+    private readonly s: UiServices,
+    private readonly o: UiOptions = { preloadConsent: false },
+  ) {}
+
+  /** The app is up: start keeping a consent window ready (if preloading is on). */
+  warmUp(): void {
+    this.schedulePreload();
+  }
 
   setActions(actions: SessionActions): void {
     this.actions = actions;
@@ -104,15 +138,18 @@ export class ElectronUi implements UiPort {
     // The core shows one prompt at a time; a leftover window would be a bug, so it declines.
     this.consent?.finish({ kind: 'dismissed', promptId: this.consent.view.promptId });
     return new Promise<ConsentAnswer>((resolve) => {
-      const window = this.s.windows.open('consent');
+      const preloaded = this.takePreloaded();
+      const window = preloaded?.window ?? this.s.windows.open('consent');
       let done = false;
       const finish = (answer: ConsentAnswer) => {
         if (done) return;
         done = true;
         signal.removeEventListener('abort', onAbort);
         if (this.consent?.window === window) this.consent = undefined;
+        // Never reused for a second prompt: the next one gets a fresh page.
         if (!window.isDestroyed()) window.destroy();
         resolve(answer);
+        this.schedulePreload();
       };
       const onAbort = () => finish(dismissed);
       signal.addEventListener('abort', onAbort, { once: true });
@@ -123,6 +160,8 @@ export class ElectronUi implements UiPort {
       window.onGone(() => finish(dismissed));
       window.setBounds(consentBounds(this.s.screen.displays(), this.s.screen.cursor(), CONSENT_SIZE));
       this.consent = { view, window, finish };
+      // A preloaded page already said it is ready: show the prompt now. Otherwise 'consent:ready' does.
+      if (preloaded?.ready) this.present(this.consent);
     });
   }
 
@@ -188,8 +227,10 @@ export class ElectronUi implements UiPort {
 
   // ---- IPC (already sender-checked and schema-validated) ----
 
-  expectedSender(window: IpcWindow): ExpectedSender | undefined {
-    const open = window === 'consent' ? this.consent?.window : window === 'banner' ? this.banner?.window : window === 'summary' ? this.summary?.window : undefined;
+  expectedSender(window: IpcWindow, channel?: IpcChannel): ExpectedSender | undefined {
+    // The preloaded window holds no prompt: it may only say it is ready (its answers are rejected).
+    const consent = this.consent?.window ?? (channel === 'consent:ready' ? this.idle?.window : undefined);
+    const open = window === 'consent' ? consent : window === 'banner' ? this.banner?.window : window === 'summary' ? this.summary?.window : undefined;
     if (!open || open.isDestroyed()) return undefined;
     return { webContentsId: open.webContentsId, url: this.s.windows.pageUrl(window) };
   }
@@ -197,16 +238,9 @@ export class ElectronUi implements UiPort {
   ipcHandlers(): HandlersOf<UiWindow> {
     return {
       'consent:ready': () => {
-        const c = this.consent;
-        if (!c) return;
-        if (!this.post(c.window, 'consent:show', c.view)) {
-          c.finish({ kind: 'dismissed', promptId: c.view.promptId });
-          return;
-        }
-        c.window.show();
-        c.window.focus();
-        // Focus-stealing prevention (Windows, some Linux WMs): ask for attention instead.
-        if (!c.window.isFocused()) c.window.flashFrame(true);
+        // The guard took it from the prompt's window, or (no prompt up) from the preloaded one.
+        if (this.consent) this.present(this.consent);
+        else if (this.idle) this.idle.ready = true;
       },
       'consent:answer': (answer) => {
         const c = this.consent;
@@ -290,14 +324,73 @@ export class ElectronUi implements UiPort {
     if (s && !s.isDestroyed()) s.focus();
   }
 
-  /** App quitting: decline the prompt on screen, close everything. */
+  /** App quitting: decline the prompt on screen, close everything, preload nothing more. */
   closeAll(): void {
+    this.quitting = true;
+    this.cancelPreload?.();
+    this.cancelPreload = undefined;
     this.consent?.finish({ kind: 'dismissed', promptId: this.consent.view.promptId });
-    const windows = [this.banner?.window, this.summary?.window];
+    const windows = [this.idle?.window, this.banner?.window, this.summary?.window];
     // Forget them first: a banner destroyed while still current would reopen itself.
+    this.idle = undefined;
     this.banner = undefined;
     this.summary = undefined;
     for (const w of windows) if (w && !w.isDestroyed()) w.destroy();
+  }
+
+  /** Send the prompt to its page, then (only then) show it: the window is never visible without its view. */
+  private present(c: OpenConsent): void {
+    // Set again just before showing: a preloaded window may have waited hidden for hours.
+    c.window.setContentProtection(true);
+    if (!this.post(c.window, 'consent:show', c.view)) {
+      c.finish({ kind: 'dismissed', promptId: c.view.promptId });
+      return;
+    }
+    c.window.show();
+    c.window.focus();
+    // Focus-stealing prevention (Windows, some Linux WMs): ask for attention instead.
+    if (!c.window.isFocused()) c.window.flashFrame(true);
+  }
+
+  // ---- the preloaded consent window ----
+
+  /** Preload a consent window soon; never while a prompt is up (its end calls this again). */
+  private schedulePreload(): void {
+    if (!this.o.preloadConsent || this.quitting || this.cancelPreload) return;
+    this.cancelPreload = this.s.later(() => {
+      this.cancelPreload = undefined;
+      if (this.quitting || this.consent || this.idle) return;
+      this.preload();
+    });
+  }
+
+  private preload(): void {
+    const window = this.s.windows.open('consent');
+    const idle: IdleConsent = { window, ready: false };
+    this.idle = idle;
+    // A crashed or closed idle window is dropped and replaced; once a prompt took it, these do nothing.
+    const discard = (why: string) => {
+      if (this.idle !== idle) return;
+      this.idle = undefined;
+      this.s.log('consent-preload-discarded', why);
+      if (!window.isDestroyed()) window.destroy();
+      this.schedulePreload();
+    };
+    window.onGone(() => discard('renderer gone'));
+    window.onClosed(() => discard('window closed'));
+  }
+
+  /** Hand the preloaded window to a prompt if it is still our page; a stale one is destroyed. */
+  private takePreloaded(): IdleConsent | undefined {
+    const idle = this.idle;
+    this.idle = undefined;
+    if (!idle || idle.window.isDestroyed()) return undefined;
+    // Still loading (no URL committed yet) is fine: the guard checks the URL when 'consent:ready' comes.
+    const url = idle.window.url();
+    if (samePage(url, this.s.windows.pageUrl('consent')) || (!idle.ready && url === '')) return idle;
+    this.s.log('consent-preload-discarded', `left its page: ${JSON.stringify(url.slice(0, 200))}`);
+    idle.window.destroy();
+    return undefined;
   }
 
   private bannerPlace(size: BannerSize, current?: Rect): Rect {

@@ -45,6 +45,8 @@ export function electronWindowFactory(paths: AppPaths, opts: { devTools: boolean
           opts.log('render-process-gone', `${kind}: ${details.reason}`);
           l();
         }),
+        url: () => (win.isDestroyed() ? '' : win.webContents.getURL()),
+        setContentProtection: (on) => win.setContentProtection(on),
         reload: () => {
           win.loadURL(paths.pageUrl(kind)).catch((err: Error) => opts.log('page-load-failed', `${kind}: ${err.message}`));
         },

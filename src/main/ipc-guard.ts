@@ -30,8 +30,8 @@ export interface IpcRejection {
 export type IpcCheck<C extends IpcChannel = IpcChannel> = { ok: true; channel: C; payload: IpcPayload<C> } | { ok: false; rejection: IpcRejection };
 
 export interface IpcGuardOptions {
-  /** The live window of that kind, or undefined when none is open. */
-  expectedSender(window: IpcWindow): ExpectedSender | undefined;
+  /** The live window of that kind that may send this channel, or undefined when none is open. */
+  expectedSender(window: IpcWindow, channel: IpcChannel): ExpectedSender | undefined;
   /** Where rejections go (the app's log; tests collect them). */
   log(rejection: IpcRejection): void;
 }
@@ -62,7 +62,7 @@ export function createIpcGuard(o: IpcGuardOptions): IpcGuard {
       };
       if (!isIpcChannel(channel)) return reject('unknown-channel', 'not a contract channel');
       const window = IPC[channel].window;
-      const expected = o.expectedSender(window);
+      const expected = o.expectedSender(window, channel);
       if (!expected) return reject('window-not-open', `no ${window} window is open`);
       if (senderId !== expected.webContentsId) return reject('wrong-sender', `sent by webContents ${senderId}, not the ${window} window`);
       const frame = event.senderFrame;

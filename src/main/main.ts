@@ -25,6 +25,9 @@ import { SettingsWindow } from './settings-window.js';
 import { claimSingleInstance } from './single-instance.js';
 import { hardenSession, hardenWebContents } from './web-security.js';
 
+/** How long after start, or after a prompt ended, the next consent window is preloaded. */
+const CONSENT_PRELOAD_DELAY_MS = 1000;
+
 const log = (event: string, detail: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${event}: ${detail}\n`);
 };
@@ -96,8 +99,13 @@ async function start(): Promise<void> {
     openExternal: (url) => void shell.openExternal(url).catch((err: Error) => log('open-external-failed', err.message)),
     onStatus: (status) => tray?.update(status),
     log,
-  });
+    later: (task) => {
+      const timer = setTimeout(task, CONSENT_PRELOAD_DELAY_MS);
+      return () => clearTimeout(timer);
+    },
+  }, { preloadConsent: process.env.PORCHLIGHT_PRELOAD_CONSENT !== '0' });
   ui = electronUi;
+  electronUi.warmUp();
   const settingsWindow = (settingsUi = new SettingsWindow({
     windows,
     settings,
@@ -112,7 +120,7 @@ async function start(): Promise<void> {
   registerIpcRoutes(
     ipcMain,
     createIpcGuard({
-      expectedSender: (w) => (w === 'settings' ? settingsWindow.expectedSender() : electronUi.expectedSender(w)),
+      expectedSender: (w, channel) => (w === 'settings' ? settingsWindow.expectedSender() : electronUi.expectedSender(w, channel)),
       log: (r) => log('ipc-rejected', `${r.code} on ${r.channel} from webContents ${r.senderId}: ${r.detail}`),
     }),
     { ...electronUi.ipcHandlers(), ...settingsWindow.ipcHandlers() },

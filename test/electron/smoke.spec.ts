@@ -61,12 +61,14 @@ test.describe('desktop app smoke (Electron)', () => {
     if (!r.ok) throw new Error(r.detail);
     tech = r.client;
     const decision = tech.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
-    const consentWindow = app.waitForEvent('window');
     const ask: Message<'tech.request'> = { v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'INC-SMOKE' }, reason: 'Smoke test', scopes: ['view'], mode: 'attended', estimatedMinutes: 5 };
     tech.send(ask);
 
-    const page = await consentWindow;
-    expect(page.url()).toBe(`file://${join(root, 'dist/renderer/consent/index.html')}`);
+    // The consent window is usually preloaded (hidden) before the request, so look for it rather than wait for a new one.
+    const consentUrl = `file://${join(root, 'dist/renderer/consent/index.html')}`;
+    const consentPage = () => app!.windows().find((p) => p.url() === consentUrl);
+    await expect.poll(() => consentPage() !== undefined, { timeout: 15_000 }).toBe(true);
+    const page = consentPage()!;
     await expect(page.getByRole('heading', { level: 1 })).toContainText('wants to connect to this computer');
     const allow = page.getByRole('button', { name: 'Allow selected' });
     await expect(allow).not.toHaveAttribute('aria-disabled', 'true', { timeout: 15_000 });

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ElectronUi } from '../../src/main/electron-ui.js';
+import { ElectronUi, type UiOptions } from '../../src/main/electron-ui.js';
 import { SettingsWindow } from '../../src/main/settings-window.js';
 import { createIpcGuard } from '../../src/main/ipc-guard.js';
 import { registerIpcRoutes } from '../../src/main/ipc-routes.js';
 import type { IpcEventLike } from '../../src/main/ipc-guard.js';
 import { BANNER_HEIGHTS } from '../../src/main/window-options.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
-import type { IpcWindow } from '../../src/shared/ipc-contract.js';
+import type { IpcChannel, IpcWindow } from '../../src/shared/ipc-contract.js';
 import type { ConsentAnswer } from '../../src/shared/view-models.js';
 import { bannerView, consentView, summaryView } from '../renderer/sample-views.js';
 import { fakeServices, flush, pageUrl, type FakeWindow } from './fake-windows.js';
 
 /** The UI wired to a fake ipcMain through the real guard, as main.ts does. */
-function setup() {
+function setup(options?: UiOptions) {
   const f = fakeServices();
-  const ui = new ElectronUi(f.services);
+  const ui = new ElectronUi(f.services, options);
   const actions: string[] = [];
   ui.setActions({
     revokeScope: async (id, scope) => (actions.push(`revoke ${id} ${scope}`), true),
@@ -24,11 +24,11 @@ function setup() {
   const rejected: string[] = [];
   // The settings window has its own controller; main.ts merges both handler sets the same way.
   const settings = new SettingsWindow({ windows: f.services.windows, settings: { entries: () => [], isPolicyKeyLocked: () => false, effective: () => ({ policy: DEFAULT_POLICY, lockedKeys: [], problems: [] }), set: () => ({ ok: true }) }, apply: () => ({ restartRequired: false }), log: () => undefined });
-  const expectedSender = (w: IpcWindow) => (w === 'settings' ? settings.expectedSender() : ui.expectedSender(w));
+  const expectedSender = (w: IpcWindow, channel: IpcChannel) => (w === 'settings' ? settings.expectedSender() : ui.expectedSender(w, channel));
   registerIpcRoutes({ on: (c, l) => listeners.set(c, l) }, createIpcGuard({ expectedSender, log: (r) => rejected.push(r.code) }), { ...ui.ipcHandlers(), ...settings.ipcHandlers() });
-  /** A message from a window's page (its top frame at its page URL). */
+  /** A message from a window's page (its top frame, at the URL it shows). */
   const fromPage = (w: FakeWindow, channel: string, payload?: unknown) => {
-    const frame = { url: pageUrl(w.kind), parent: null };
+    const frame = { url: w.currentUrl, parent: null };
     listeners.get(channel)!({ sender: { id: w.webContentsId, mainFrame: frame }, senderFrame: frame }, ...(payload === undefined ? [] : [payload]));
   };
   return { ...f, ui, actions, fromPage, rejected };
@@ -53,6 +53,7 @@ describe('consent window', () => {
     expect(w.shown).toBe('active');
     expect(w.focusCalls).toBe(1);
     expect(w.flashing).toBe(false);
+    expect(w.history).toEqual(['content-protection on', 'send consent:show', 'show']);
   });
 
   it('centres on the other display when the cursor is there', () => {
@@ -302,5 +303,148 @@ describe('notifications and status', () => {
     await flush();
     expect(s.answer).toEqual({ kind: 'dismissed', promptId: 'prompt-0001' });
     expect(t.windows.every((w) => w.destroyed)).toBe(true);
+  });
+});
+
+describe('preloaded consent window', () => {
+  const answer = { kind: 'decision', promptId: 'prompt-0001', granted: ['view'] };
+  /** Preloading on, and the hidden window loaded and ready. */
+  function warm() {
+    const t = setup({ preloadConsent: true });
+    t.ui.warmUp();
+    expect(t.windows).toHaveLength(0);
+    t.runLater();
+    const idle = t.last('consent')!;
+    t.fromPage(idle, 'consent:ready');
+    return { ...t, idle };
+  }
+
+  it('stays hidden and empty until a prompt comes, then gets the view, content protection and focus before it shows', () => {
+    const t = warm();
+    t.ui.bringToFront();
+    t.ui.displaysChanged();
+    expect(t.idle.shown).toBe('no');
+    expect(t.idle.history).toEqual([]);
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    expect(t.windows).toHaveLength(1);
+    expect(t.idle.bounds).toEqual({ x: 680, y: 180, width: 560, height: 680 });
+    expect(t.idle.sent).toEqual([['consent:show', consentView()]]);
+    expect(t.idle.history).toEqual(['content-protection on', 'send consent:show', 'show']);
+    expect(t.idle.contentProtection).toBe(true);
+    expect(t.idle.focusCalls).toBe(1);
+  });
+
+  it('takes no answer, ticket link or other message from the preloaded window while it holds no prompt', async () => {
+    const t = warm();
+    t.fromPage(t.idle, 'consent:answer', answer);
+    t.fromPage(t.idle, 'consent:open-ticket', 'https://helpdesk.example.com/tickets/INC0012345');
+    expect(t.rejected).toEqual(['window-not-open', 'window-not-open']);
+    expect(t.ui.expectedSender('consent', 'consent:answer')).toBeUndefined();
+    expect(t.ui.expectedSender('consent', 'consent:ready')).toEqual({ webContentsId: t.idle.webContentsId, url: pageUrl('consent') });
+    // The early answer did not carry over to the prompt that arrives next.
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    await flush();
+    expect(s.answer).toBeUndefined();
+    expect(t.effects.opened).toEqual([]);
+  });
+
+  it('is destroyed after its prompt, and a fresh one is preloaded afterwards, never while a prompt is up', async () => {
+    const t = warm();
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    t.fromPage(t.idle, 'consent:answer', answer);
+    await flush();
+    expect(s.answer).toEqual(answer);
+    expect(t.idle.destroyed).toBe(true);
+    expect(t.windows).toHaveLength(1);
+    t.runLater();
+    const next = t.last('consent')!;
+    expect(next).not.toBe(t.idle);
+    expect(next.shown).toBe('no');
+    // A prompt before the new page is ready takes it; nothing more is preloaded while it is up.
+    void t.ui.showConsent(consentView({ promptId: 'prompt-0002' }), new AbortController().signal);
+    t.runLater();
+    expect(t.windows).toHaveLength(2);
+    expect(next.shown).toBe('no');
+    t.fromPage(next, 'consent:ready');
+    expect(next.sent).toEqual([['consent:show', consentView({ promptId: 'prompt-0002' })]]);
+    expect(next.shown).toBe('active');
+  });
+
+  it('a preload that falls due while a prompt is up waits until the prompt ended', async () => {
+    const t = setup({ preloadConsent: true });
+    t.ui.warmUp();
+    const ac = new AbortController();
+    void t.ui.showConsent(consentView(), ac.signal);
+    t.runLater();
+    expect(t.windows).toHaveLength(1);
+    ac.abort();
+    await flush();
+    t.runLater();
+    expect(t.windows).toHaveLength(2);
+    expect(t.last('consent')!.shown).toBe('no');
+  });
+
+  it('replaces a preloaded window whose renderer crashed or that was closed', () => {
+    const t = warm();
+    t.idle.crash();
+    expect(t.idle.destroyed).toBe(true);
+    expect(t.ui.expectedSender('consent', 'consent:ready')).toBeUndefined();
+    t.runLater();
+    const second = t.last('consent')!;
+    expect(second).not.toBe(t.idle);
+    second.userCloses();
+    t.runLater();
+    expect(t.windows).toHaveLength(3);
+    expect(t.effects.log).toEqual([
+      ['consent-preload-discarded', 'renderer gone'],
+      ['consent-preload-discarded', 'window closed'],
+    ]);
+  });
+
+  it('discards a preloaded window that left its page and opens a fresh one for the prompt', () => {
+    const t = warm();
+    t.idle.currentUrl = 'https://evil.example/';
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    expect(t.idle.destroyed).toBe(true);
+    expect(t.idle.shown).toBe('no');
+    expect(t.idle.sent).toEqual([]);
+    const fresh = t.last('consent')!;
+    expect(fresh).not.toBe(t.idle);
+    expect(fresh.shown).toBe('no');
+    t.fromPage(fresh, 'consent:ready');
+    expect(fresh.shown).toBe('active');
+    expect(t.effects.log).toContainEqual(['consent-preload-discarded', 'left its page: "https://evil.example/"']);
+  });
+
+  it('is destroyed when the app quits, and nothing is preloaded after', () => {
+    const t = warm();
+    t.ui.closeAll();
+    expect(t.idle.destroyed).toBe(true);
+    t.runLater();
+    expect(t.windows).toHaveLength(1);
+  });
+
+  it('quitting during a prompt preloads nothing (no timer left behind)', async () => {
+    const t = warm();
+    void t.ui.showConsent(consentView(), new AbortController().signal);
+    t.ui.closeAll();
+    await flush();
+    expect(t.pending.size).toBe(0);
+  });
+
+  it('off: no window before a prompt, a new one on arrival, none kept after', async () => {
+    const t = setup({ preloadConsent: false });
+    t.ui.warmUp();
+    expect(t.pending.size).toBe(0);
+    const s = settle(t.ui.showConsent(consentView(), new AbortController().signal));
+    const w = t.last('consent')!;
+    expect(w.shown).toBe('no');
+    t.fromPage(w, 'consent:ready');
+    expect(w.history).toEqual(['content-protection on', 'send consent:show', 'show']);
+    t.fromPage(w, 'consent:answer', answer);
+    await flush();
+    expect(s.answer).toEqual(answer);
+    expect(t.pending.size).toBe(0);
+    expect(t.windows).toHaveLength(1);
   });
 });

@@ -13,6 +13,9 @@ export class FakeWebContents extends EventEmitter {
   send(channel: string, payload: unknown) {
     this.sent.push([channel, payload]);
   }
+  getURL() {
+    return this.mainFrame.url;
+  }
   setWindowOpenHandler(h: (d: { url: string }) => { action: string }) {
     this.windowOpenHandler = h;
   }

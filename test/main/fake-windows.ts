@@ -5,8 +5,15 @@ import type { Rect } from '../../src/main/placement.js';
 import type { IpcWindow } from '../../src/shared/ipc-contract.js';
 import type { AgentStatus } from '../../src/core/ui-port.js';
 
+export const pageUrl = (w: IpcWindow) => `file:///app/dist/renderer/${w}/index.html`;
+
 export class FakeWindow implements ShellWindow {
   sent: [ToRendererChannel, unknown][] = [];
+  /** What main did to the window, in order ('send consent:show', 'show', 'content-protection on', …). */
+  history: string[] = [];
+  contentProtection = false;
+  /** The page it shows; a test may point it elsewhere (navigation). */
+  currentUrl: string;
   shown: 'no' | 'active' | 'inactive' = 'no';
   focusCalls = 0;
   flashing = false;
@@ -23,15 +30,27 @@ export class FakeWindow implements ShellWindow {
     readonly webContentsId: number,
     /** false: the OS refuses focus (focus-stealing prevention). */
     public canTakeFocus = true,
-  ) {}
+  ) {
+    this.currentUrl = pageUrl(kind);
+  }
   send(channel: ToRendererChannel, payload: unknown) {
     this.sent.push([channel, payload]);
+    this.history.push(`send ${channel}`);
   }
   show() {
     this.shown = 'active';
+    this.history.push('show');
   }
   showInactive() {
     this.shown = 'inactive';
+    this.history.push('show-inactive');
+  }
+  url() {
+    return this.currentUrl;
+  }
+  setContentProtection(on: boolean) {
+    this.contentProtection = on;
+    this.history.push(`content-protection ${on ? 'on' : 'off'}`);
   }
   focus() {
     this.focusCalls++;
@@ -92,8 +111,6 @@ export class FakeWindow implements ShellWindow {
   }
 }
 
-export const pageUrl = (w: IpcWindow) => `file:///app/dist/renderer/${w}/index.html`;
-
 export function fakeServices() {
   let nextId = 100;
   const windows: FakeWindow[] = [];
@@ -103,6 +120,13 @@ export function fakeServices() {
     opened: [] as string[],
     statuses: [] as AgentStatus[],
     log: [] as [string, string][],
+  };
+  /** Tasks handed to `later`, run by the test with `runLater()`. */
+  const pending = new Set<() => void>();
+  const runLater = () => {
+    const tasks = [...pending];
+    pending.clear();
+    tasks.forEach((task) => task());
   };
   const screen = {
     displays: [
@@ -128,9 +152,13 @@ export function fakeServices() {
     openExternal: (u) => effects.opened.push(u),
     onStatus: (s) => effects.statuses.push(s),
     log: (e, d) => effects.log.push([e, d]),
+    later: (task) => {
+      pending.add(task);
+      return () => pending.delete(task);
+    },
   };
   const last = (kind: IpcWindow) => windows.filter((w) => w.kind === kind).at(-1);
-  return { services, windows, effects, screen, options, last };
+  return { services, windows, effects, screen, options, last, pending, runLater };
 }
 
 /** Let the promise queue run (answers resolve asynchronously). */

@@ -67,13 +67,19 @@ describe('main process wiring (fake electron module)', () => {
     expect(fake.Tray.last!.menu.map((i) => i.label)).not.toContain('Quit Porchlight');
   });
 
-  it('runs a request through the consent window to a session, its banner and its summary', async () => {
+  it('runs a request through the preloaded consent window to a session, its banner and its summary', async () => {
+    // A consent window is preloaded shortly after start: hidden, its page loaded, holding no prompt.
+    await vi.waitFor(() => expect(windowsOf('consent')).toHaveLength(1), PATIENT);
+    const consent = windowsOf('consent')[0]!;
+    fromPage(consent, 'consent:ready');
+    expect(consent.visible).toBe('hidden');
+    expect(sentOn(consent, 'consent:show')).toEqual([]);
+
     const decision = tech.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
     const ask: Message<'tech.request'> = { v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'INC-WIRE' }, reason: 'Printer queue stuck', scopes: ['view', 'control'], mode: 'attended', estimatedMinutes: 10 };
     tech.send(ask);
-
-    await vi.waitFor(() => expect(windowsOf('consent')).toHaveLength(1), PATIENT);
-    const consent = windowsOf('consent')[0]!;
+    await vi.waitFor(() => expect(sentOn(consent, 'consent:show')).toHaveLength(1), PATIENT);
+    expect(windowsOf('consent')).toHaveLength(1);
     expect(consent.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, preload: join(root, 'dist/preload/consent.cjs') });
     expect(consent.alwaysOnTop).toEqual([true, 'screen-saver']);
     expect(consent.contentProtection).toBe(true);
@@ -86,7 +92,6 @@ describe('main process wiring (fake electron module)', () => {
     expect(logLines.some((l) => l.includes('navigation-denied: https://evil.example/'))).toBe(true);
     expect(consent.webContents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
 
-    fromPage(consent, 'consent:ready');
     const [view] = sentOn(consent, 'consent:show') as { promptId: string; verificationCode: string; scopes: string[] }[];
     expect(view).toMatchObject({ scopes: ['view', 'control'], ticket: { id: 'INC-WIRE' } });
     expect(consent.visible).toBe('shown');
@@ -97,6 +102,9 @@ describe('main process wiring (fake electron module)', () => {
     fromPage(consent, 'consent:answer', { kind: 'decision', promptId: view!.promptId, granted: ['view'] });
     expect(await decision).toMatchObject({ outcome: 'partial', granted: ['view'], declined: ['control'] });
     expect(consent.destroyed).toBe(true);
+    // The next prompt gets a fresh page, preloaded after this one ended.
+    await vi.waitFor(() => expect(windowsOf('consent').filter((w) => !w.destroyed)).toHaveLength(1), PATIENT);
+    expect(windowsOf('consent').at(-1)!.visible).toBe('hidden');
 
     await vi.waitFor(() => expect(windowsOf('banner')).toHaveLength(1), PATIENT);
     const banner = windowsOf('banner')[0]!;
@@ -153,6 +161,8 @@ describe('main process wiring (fake electron module)', () => {
     fake.app.emit('before-quit', event);
     expect(event.prevented).toBe(true);
     await vi.waitFor(() => expect(fake.app.quitCalls).toBe(1), PATIENT);
+    // Quitting destroyed the preloaded consent window too.
+    expect(fake.BrowserWindow.all.every((w) => w.destroyed)).toBe(true);
     await vi.waitFor(() => expect(relay.relay.router.isOnline(deviceId)).toBe(false), PATIENT);
   });
 });
