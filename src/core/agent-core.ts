@@ -10,6 +10,7 @@ import type { AuditFields } from './audit/record.js';
 import type { AuditSink } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import { askUser } from './consent/ask-user.js';
+import { BlockNotices } from './consent/block-notices.js';
 import { ConsentStateMachine, type ConsentState } from './consent/consent-state.js';
 import { escalationConsentView, sessionConsentView } from './consent/consent-view.js';
 import { PromptQueue } from './consent/prompt-queue.js';
@@ -64,6 +65,7 @@ const OUTCOME_STATE: Record<Outcome, ConsentState> = {
 export class AgentCore {
   private readonly rate: RateLimiter;
   private readonly queue: PromptQueue;
+  private readonly blockNotices: BlockNotices;
   private readonly requests = new Map<string, PendingRequest>();
   private readonly inflight = new Set<Promise<unknown>>();
   private session: LiveSession | undefined;
@@ -76,6 +78,7 @@ export class AgentCore {
   constructor(private readonly o: AgentCoreOptions) {
     this.rate = new RateLimiter(o.policy.rateLimit);
     this.queue = new PromptQueue(o.policy.queueSize, () => this.pushStatus());
+    this.blockNotices = new BlockNotices(o.clock, (n) => o.ui.notify(n));
   }
 
   // ---- inputs ------------------------------------------------------------------
@@ -125,6 +128,7 @@ export class AgentCore {
     this.queue.abortAll('agent-restart');
     if (this.session) await this.track(this.endLive(this.session.id, 'agent-exit'));
     await this.idle();
+    this.blockNotices.stop();
     this.stopped = true;
   }
 
@@ -164,7 +168,7 @@ export class AgentCore {
     const v = verifySessionRequest(msg, { policy: this.o.policy, deviceId: this.o.deviceId, now: this.o.clock.now(), replay: this.o.replay });
     if (!v.ok) {
       const { outcome, decidedBy, code, detail } = v.rejection;
-      if (outcome === 'blocked') this.o.ui.notify({ kind: 'policy-block', title: 'Remote support request blocked', body: `A request for ticket ${p.ticket.id} was refused: ${detail}.` });
+      if (outcome === 'blocked') this.blockNotices.offer(p.technician.id, { kind: 'policy-block', title: 'Remote support request blocked', body: `A request for ticket ${p.ticket.id} was refused: ${detail}.` });
       return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
     }
     req.sm.to('verified');

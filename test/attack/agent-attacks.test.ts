@@ -3,6 +3,7 @@
 // the attack and fails if the defence it relies on is removed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES, generateEd25519KeyPair, MAX_FRAME_BYTES, newMessageId, signApprovalToken, type ApprovalPayload, type Scope, type SessionRequestPayload } from '../../src/protocol/index.js';
+import { BLOCK_NOTICE_WINDOW_MS, BLOCK_NOTICES_PER_WINDOW } from '../../src/core/consent/block-notices.js';
 import { approvalPayload, approvalsKey } from '../fixtures/sample-messages.js';
 import { freshNonce, startHarness, type Harness, type HarnessOptions } from '../core/agent-harness.js';
 
@@ -47,6 +48,28 @@ describe('attack: rogue relay with a wrong key', () => {
     expect(await x.relay.waitFor('error', (e) => e.code === 'bad-signature')).toBeTruthy();
     expect(x.ui.prompts).toHaveLength(0);
     expect(x.agent.grants()).toEqual([]);
+  });
+
+  it('prompt bombing with invalid requests: notifications are coalesced', async () => {
+    const x = await start();
+    const rogue = generateEd25519KeyPair();
+    const bomb = async (reqs: SessionRequestPayload[]) => {
+      for (const req of reqs) x.relay.sendRequest(req, rogue);
+      for (const req of reqs) expect(await decisionFor(x, req)).toMatchObject({ outcome: 'blocked', code: 'bad-signature' });
+    };
+    // Signed with a key the agent does not trust: first 10 from one technician (one notice),
+    await bomb(Array.from({ length: 10 }, () => x.request({ technician: tech('alice') })));
+    expect(x.ui.notifications).toHaveLength(1);
+    // then 20 from made-up ones: the overall cap holds.
+    await bomb(Array.from({ length: 20 }, (_, i) => x.request({ technician: tech(`mallory-${i}`) })));
+    expect(x.ui.notifications).toHaveLength(BLOCK_NOTICES_PER_WINDOW);
+    x.clock.advance(BLOCK_NOTICE_WINDOW_MS);
+    expect(x.ui.notifications).toHaveLength(BLOCK_NOTICES_PER_WINDOW + 1);
+    expect(x.ui.notifications.at(-1)).toMatchObject({ kind: 'policy-block', body: `${30 - BLOCK_NOTICES_PER_WINDOW} more requests were blocked.` });
+    // Nothing further is pending: the summary is said once.
+    x.clock.advance(10 * BLOCK_NOTICE_WINDOW_MS);
+    expect(x.ui.notifications).toHaveLength(BLOCK_NOTICES_PER_WINDOW + 1);
+    expect(x.ui.prompts).toHaveLength(0);
   });
 });
 
