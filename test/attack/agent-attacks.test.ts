@@ -2,7 +2,7 @@
 // agent (createAgent) over a real socket (the relay stand-in). Each test names
 // the attack and fails if the defence it relies on is removed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES, generateEd25519KeyPair, MAX_FRAME_BYTES, newMessageId, signApprovalToken, type ApprovalPayload, type Scope, type SessionRequestPayload } from '../../src/protocol/index.js';
+import { ERROR_CODES, MAX_APPROVAL_LIFETIME_MS, generateEd25519KeyPair, MAX_FRAME_BYTES, newMessageId, signApprovalToken, type ApprovalPayload, type Scope, type SessionRequestPayload } from '../../src/protocol/index.js';
 import { BLOCK_NOTICE_WINDOW_MS, BLOCK_NOTICES_PER_WINDOW } from '../../src/core/consent/block-notices.js';
 import { approvalPayload, approvalsKey } from '../fixtures/sample-messages.js';
 import { freshNonce, startHarness, type Harness, type HarnessOptions } from '../core/agent-harness.js';
@@ -90,6 +90,7 @@ describe('attack: compromised relay forging unattended access', () => {
       ['approval signed with a made-up key', token(x, generateEd25519KeyPair())],
       ['real approval for another device', token(x, approvalsKey, { deviceId: 'dev-other' })],
       ['real approval that does not cover admin', token(x, approvalsKey, { scopes: ['view'] })],
+      ['real approval valid for longer than the maximum lifetime', token(x, approvalsKey, { expiresAt: new Date(x.clock.now() + MAX_APPROVAL_LIFETIME_MS + 60_000).toISOString() })],
       ['emergency where policy allows none', { kind: 'emergency', justification: 'trust me', incident: 'IR-1' }],
     ];
     // Control: the same request with a genuine approval would pass (so each refusal above is for its flaw).
