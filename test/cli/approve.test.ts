@@ -1,7 +1,7 @@
 // `porchlight approve` through the built CLI: approvals are time-bound, and bad
 // input becomes a one-line error with a usage or failure exit code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_APPROVAL_LIFETIME_MS } from '../../src/protocol/index.js';
@@ -36,5 +36,22 @@ describe('porchlight approve: maximum lifetime', () => {
     expect(minutes.stdout).not.toContain('"sig"');
     const iso = await approve({ expires: new Date(Date.now() + MAX_APPROVAL_LIFETIME_MS + 3600_000).toISOString() });
     expect(iso.code).toBe(2);
+  });
+});
+
+describe('porchlight approve: bad key file', () => {
+  it.each([
+    ['missing', 'nope.json', '', 'no such file'],
+    ['not JSON', 'garbage.json', '{not json', 'not JSON'],
+    ['wrong shape', 'shape.json', '{"publicKey":"abc"}', 'key file: publicKey'],
+  ])('%s: one clean line, exit 1', async (_what, name, content, why) => {
+    const file = join(dir, name);
+    if (content) writeFileSync(file, content);
+    const r = await approve({ key: file });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`porchlight approve: key-file-invalid: ${file}: ${r.stderr.split(`${file}: `)[1]}`);
+    expect(r.stderr).toContain(why);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/ZodError|"code":|\n\s+at /);
   });
 });
