@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { entriesForTicket, formatEntries, type ExportFormat } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
 import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';
+import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -13,9 +14,13 @@ const HELP = `Usage:
 verify  checks the hash chain of every audit file in dir (default: the agent's
         audit directory, or $PORCHLIGHT_AUDIT_DIR). Exit 0 when intact; 1 when a
         record was altered, removed or reordered (naming file, line, seq and
-        reason); 3 when only the last line is torn by an interrupted write.
+        reason); 3 when only the last line is torn by an interrupted write;
+        4 when dir holds no audit files at all (a wrong path is not "intact").
 export  prints the records about one ticket (jsonl keeps each record's hash).
 `;
+
+/** verify's own exit code: nothing to check is neither intact nor tampered. */
+const EXIT_NO_AUDIT_FILES = 4;
 
 function auditDir(ctx: CommandContext, given?: string): string {
   return given ?? ctx.env.PORCHLIGHT_AUDIT_DIR ?? defaultAuditDir(defaultDataDir(process.platform, ctx.env));
@@ -45,6 +50,10 @@ function verify(argv: string[], ctx: CommandContext): number {
   if (positionals.length > 1) throw new UsageError('verify takes at most one directory');
   const dir = auditDir(ctx, positionals[0]);
   const result = verifyAuditLog(dir);
+  if (result.files === 0) {
+    ctx.stderr.write(`no audit files in ${dir}\n`);
+    return EXIT_NO_AUDIT_FILES;
+  }
   if (result.ok) {
     ctx.stdout.write(`intact: ${result.records} records in ${result.files} files (last seq ${result.lastSeq}) in ${dir}\n`);
     return EXIT.ok;
@@ -68,6 +77,7 @@ function exportTicket(argv: string[], ctx: CommandContext): number {
     return EXIT.ok;
   }
   if (!values.ticket) throw new UsageError('--ticket is required');
+  if (!ticketIdSchema.safeParse(values.ticket).success) throw new UsageError(`--ticket ${JSON.stringify(values.ticket.slice(0, 80))} is not a ticket id`);
   if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
   const dir = auditDir(ctx, values.dir);
   const check = verifyAuditLog(dir);
