@@ -127,7 +127,7 @@ function explain(key, prop, userSettable) {
     const el = element(key, prop, '', undefined);
     if (prop.type === 'integer') lines.push('', `Range: ${prop.minimum} to ${prop.maximum}.`);
     const fallback = prop.default !== undefined ? `the default (${shown(prop.default)}) applies` : 'nothing is set';
-    lines.push('', `Disabled or Not configured: ${fallback}${userSettable ? `; the user's own setting applies (it can only make Porchlight stricter${key === 'relayUrl' || key === 'relayPublicKey' ? ', or choose the relay' : ''})` : ''}.`, '', `Registry: ${where('', key, el.reg)}.`);
+    lines.push('', `Disabled or Not configured: ${fallback}${userSettable ? `; the user's own setting applies (it can only make Porchlight stricter)` : ''}.`, '', `Registry: ${where('', key, el.reg)}.`);
   }
   if (userSettable) lines.push('', 'When this policy is enabled, the user cannot change the value.');
   return lines.join('\n');

@@ -25,10 +25,14 @@ const ANNOUNCE_AT_SEC = new Set([60, 30, 10]);
 
 const s = strings.consent;
 
+/** Wrong confirmation codes before the prompt declines (a blind guesser gets this many of 1000). */
+const MAX_WRONG_CODES = 3;
+
 interface Prompt {
   view: ConsentView;
   dom: ConsentDom;
   answered: boolean;
+  wrongCodes: number;
   stopCountdown(): void;
 }
 
@@ -51,18 +55,42 @@ function start(bridge: ConsentBridge): void {
     return sortScopes([...p.dom.checkboxes].filter(([, box]) => box.checked).map(([scope]) => scope));
   }
 
+  /** No code asked for, or the one shown was typed. */
+  function codeTyped(p: Prompt): boolean {
+    return p.view.confirmCode === undefined || p.dom.confirmInput?.value === p.view.confirmCode;
+  }
+
   function refreshAllow(): void {
     if (!current) return;
     const { dom } = current;
-    const usable = arm.armed && !current.answered && selected(current).length > 0;
+    const usable = arm.armed && !current.answered && selected(current).length > 0 && codeTyped(current);
     dom.allow.setAttribute('aria-disabled', String(!usable));
     if (current.answered) dom.hint.textContent = '';
     else if (selected(current).length === 0) dom.hint.textContent = s.selectOne;
+    else if (!codeTyped(current)) dom.hint.textContent = current.wrongCodes > 0 ? s.confirmWrong(MAX_WRONG_CODES - current.wrongCodes) : s.confirmNeeded;
     else dom.hint.textContent = arm.armed ? '' : s.armingHint;
   }
 
+  /** A full-length wrong code is cleared and counted; too many decline the prompt. */
+  function checkCode(p: Prompt): void {
+    const input = p.dom.confirmInput;
+    const code = p.view.confirmCode;
+    if (!input || code === undefined || p.answered) return;
+    const digits = input.value.replace(/[^0-9]/g, '').slice(0, code.length);
+    if (digits !== input.value) input.value = digits;
+    if (digits.length === code.length && digits !== code) {
+      p.wrongCodes++;
+      input.value = '';
+      if (p.wrongCodes >= MAX_WRONG_CODES) {
+        send(null, s.confirmTooMany);
+        return;
+      }
+    }
+    refreshAllow();
+  }
+
   /** Answer the current prompt once: the granted scopes, or null to decline it all (dismissed). */
-  function send(granted: Scope[] | null): void {
+  function send(granted: Scope[] | null, declinedStatus: string = s.sentDeclined): void {
     const p = current;
     if (!p || p.answered) return;
     p.answered = true;
@@ -70,9 +98,12 @@ function start(bridge: ConsentBridge): void {
     for (const box of p.dom.checkboxes.values()) box.disabled = true;
     p.dom.decline.disabled = true;
     p.dom.allow.disabled = true;
-    const message: ConsentAnswer = granted === null ? { kind: 'dismissed', promptId: p.view.promptId } : { kind: 'decision', promptId: p.view.promptId, granted };
+    if (p.dom.confirmInput) p.dom.confirmInput.disabled = true;
+    // What the user typed (Allow only sends once it matches); main's core compares it again.
+    const typed = p.dom.confirmInput ? { confirmCode: p.dom.confirmInput.value } : {};
+    const message: ConsentAnswer = granted === null ? { kind: 'dismissed', promptId: p.view.promptId } : { kind: 'decision', promptId: p.view.promptId, granted, ...typed };
     const allowed = message.kind === 'decision' && message.granted.length > 0;
-    p.dom.status.textContent = allowed ? s.sentAllowed : s.sentDeclined;
+    p.dom.status.textContent = allowed ? s.sentAllowed : declinedStatus;
     refreshAllow();
     bridge.answer(message);
   }
@@ -90,17 +121,18 @@ function start(bridge: ConsentBridge): void {
     }
     const view = parsed.payload;
     const dom = renderConsent(view);
-    const prompt: Prompt = { view, dom, answered: false, stopCountdown: () => {} };
+    const prompt: Prompt = { view, dom, answered: false, wrongCodes: 0, stopCountdown: () => {} };
     current = prompt;
     replaceChildren(app, dom.root);
     app.removeAttribute('aria-busy');
 
     for (const box of dom.checkboxes.values()) box.addEventListener('change', refreshAllow);
+    dom.confirmInput?.addEventListener('input', () => checkCode(prompt));
     dom.decline.addEventListener('click', () => send(null));
     dom.allow.addEventListener('click', (e) => {
-      // Only a real press that began and ended while armed accepts.
+      // Only a real press that began and ended while armed accepts, and only after the code was typed.
       const pressOk = keys.takePress();
-      if (!e.isTrusted || !arm.armed || !pressOk || prompt.answered) return;
+      if (!e.isTrusted || !arm.armed || !pressOk || prompt.answered || !codeTyped(prompt)) return;
       const granted = selected(prompt);
       if (granted.length === 0) return;
       send(granted);

@@ -16,6 +16,8 @@ export interface ConsentDom {
   allow: HTMLButtonElement;
   decline: HTMLButtonElement;
   openTicket: HTMLButtonElement | undefined;
+  /** Only when the view asks for a confirmation code (escalation while the technician holds control). */
+  confirmInput: HTMLInputElement | undefined;
   countdown: HTMLElement;
   hint: HTMLElement;
   status: HTMLElement;
@@ -105,6 +107,8 @@ export function renderConsent(view: ConsentView): ConsentDom {
     scopeList,
   );
 
+  const confirm = view.confirmCode === undefined ? null : confirmBox(view.confirmCode);
+
   const queued = view.queued > 0 ? h('p', { className: 'queued muted small', text: s.queued(view.queued) }) : null;
   const countdown = h('p', { className: 'countdown', attrs: { role: 'timer', 'aria-live': 'off' } });
   const decline = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.decline });
@@ -127,9 +131,29 @@ export function renderConsent(view: ConsentView): ConsentDom {
     details,
     modePanel,
     scopes,
+    confirm?.box ?? null,
     h('footer', { className: 'actions-bar' }, h('div', { className: 'timing' }, countdown, queued), h('div', { className: 'actions' }, decline, allow), hint, status),
   );
-  return { root, heading, checkboxes, allow, decline, openTicket, countdown, hint, status };
+  return { root, heading, checkboxes, allow, decline, openTicket, confirmInput: confirm?.input, countdown, hint, status };
+}
+
+/** The code the user types before Allow arms: shown here only, inside the capture-protected window. */
+function confirmBox(code: string): { box: HTMLElement; input: HTMLInputElement } {
+  const input = h('input', {
+    id: 'confirm-input',
+    className: 'confirm-input',
+    attrs: { type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: String(code.length), 'aria-describedby': 'confirm-hint' },
+  });
+  const box = h(
+    'section',
+    { className: 'confirm-box', attrs: { 'aria-labelledby': 'confirm-title' } },
+    h('h2', { id: 'confirm-title', className: 'code-label', text: s.confirmTitle }),
+    h('p', { className: 'confirm-code' }, h('span', { attrs: { 'aria-hidden': 'true' }, text: code }), h('span', { className: 'visually-hidden', text: code.split('').join(' ') })),
+    h('p', { id: 'confirm-hint', className: 'code-hint', text: s.confirmHint }),
+    h('label', { className: 'confirm-label', attrs: { for: 'confirm-input' }, text: s.confirmInputLabel }),
+    input,
+  );
+  return { box, input };
 }
 
 function modeTitle(view: ConsentView): string {

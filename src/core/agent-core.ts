@@ -6,7 +6,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../protocol/frame.js';
 import type { DecidedBy, Message, Outcome } from '../protocol/messages.js';
 import { sortScopes, type Scope } from '../protocol/scopes.js';
-import type { AuditFields } from './audit/record.js';
+import type { AuditFields, AuditRecord } from './audit/record.js';
 import type { AuditSink } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import { askUser } from './consent/ask-user.js';
@@ -97,7 +97,8 @@ export class AgentCore {
       case 'session.file-transfer':
         return this.track(this.onFileTransfer(msg));
       case 'session.end':
-        return this.track(this.endLive(msg.sessionId, 'technician', msg.reason).then(() => undefined));
+        // The relay ends a session for the technician, or itself when the granted time is over (expiry) or by policy.
+        return this.track(this.endLive(msg.sessionId, msg.by === 'expiry' || msg.by === 'policy' ? msg.by : 'technician', msg.reason, true).then(() => undefined));
       case 'error':
         return this.track(this.auditQuietly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
     }
@@ -311,7 +312,7 @@ export class AgentCore {
   }
 
   /** End the session: grants go first (synchronously), then record and report. */
-  private async endLive(sessionId: string, by: EndReason, reason?: string): Promise<boolean> {
+  private async endLive(sessionId: string, by: EndReason, reason?: string, endedByRelay = false): Promise<boolean> {
     const s = this.session;
     if (!s || s.id !== sessionId) return false;
     this.session = undefined;
@@ -323,7 +324,7 @@ export class AgentCore {
     const summary = s.summary(now, by);
     const toRelay = by !== 'relay-lost';
     const end: Message<'session.end'> = { v: 1, type: 'session.end', id: newMessageId(), sessionId: s.id, by, ...(reason ? { reason } : {}) };
-    await this.record('session.ended', { ...sessionFields(s), by, reason }, toRelay && by !== 'technician' ? end : undefined, { sendOnFailure: true });
+    await this.record('session.ended', { ...sessionFields(s), by, reason }, toRelay && !endedByRelay && by !== 'technician' ? end : undefined, { sendOnFailure: true });
     const summaryMsg: Message<'session.summary'> = { v: 1, type: 'session.summary', id: newMessageId(), summary };
     await this.record('session.summary', { ...sessionFields(s), summary }, toRelay ? summaryMsg : undefined, { sendOnFailure: true });
     this.o.ui.showSummary(s.summaryView(summary));
@@ -451,13 +452,14 @@ export class AgentCore {
    * access away go out anyway when `sendOnFailure` says so.
    */
   private async record(type: string, fields: AuditFields, msg?: Message, opts: { sendOnFailure?: boolean } = {}): Promise<boolean> {
+    let written: AuditRecord;
     try {
-      await this.o.audit.append(type, dropUndefined({ ...fields, ...(msg ? { msgId: msg.id, msgType: msg.type } : {}) }));
+      written = await this.o.audit.append(type, dropUndefined({ ...fields, ...(msg ? { msgId: msg.id, msgType: msg.type } : {}) }));
     } catch {
       if (msg && opts.sendOnFailure) await this.send(msg);
       return false;
     }
-    if (msg) await this.send(msg);
+    if (msg) await this.send(withAnchor(msg, written));
     return true;
   }
 
@@ -513,6 +515,13 @@ function authorisationOf(p: Message<'session.request'>['payload']): LiveSession[
   const a = p.approval;
   if (p.mode === 'attended' || !a) return { kind: 'attended' };
   return a.kind === 'emergency' ? { kind: 'emergency', justification: a.justification, incident: a.incident } : { kind: 'unattended', approver: a.token.payload.approver, reference: a.token.payload.reference };
+}
+
+/** Messages that carry the seq and hash of their audit record, for the relay to keep as an anchor. */
+const ANCHORED = new Set<Message['type']>(['session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary']);
+
+function withAnchor(msg: Message, record: AuditRecord): Message {
+  return ANCHORED.has(msg.type) ? ({ ...msg, audit: { seq: record.seq, hash: record.hash } } as Message) : msg;
 }
 
 function dropUndefined(fields: AuditFields): AuditFields {

@@ -34,6 +34,10 @@ export interface ShellWindow {
   destroy(): void;
   isDestroyed(): boolean;
   onClosed(listener: () => void): void;
+  /** The user or window manager asks to close it (title bar, Alt+F4); preventDefault keeps it open. destroy() skips this. */
+  onCloseRequested(listener: (event: { preventDefault(): void }) => void): void;
+  /** It was minimised or hidden (by the user, the window manager or injected input). */
+  onHidden(listener: () => void): void;
   onFocus(listener: () => void): void;
   /** The page's renderer process crashed or was killed. */
   onGone(listener: () => void): void;
@@ -131,8 +135,19 @@ export class ElectronUi implements UiPort {
     const window = this.s.windows.open('banner');
     const banner = { window, view, size: 'compact' as BannerSize };
     this.banner = banner;
+    // The banner stays while the session lives (hideBanner and closeAll forget it before destroying it):
+    // closing is refused, minimising or hiding is undone, and a window destroyed anyway comes back.
+    window.onCloseRequested((event) => {
+      if (this.banner === banner) event.preventDefault();
+    });
+    window.onHidden(() => {
+      if (this.banner === banner && !window.isDestroyed()) window.showInactive();
+    });
     window.onClosed(() => {
-      if (this.banner === banner) this.banner = undefined;
+      if (this.banner !== banner) return;
+      this.banner = undefined;
+      this.s.log('banner-closed', 'banner closed while the session is live; opening it again');
+      this.showBanner(banner.view);
     });
     // The banner must stay while the session lives: reload a crashed page (it asks for the view again).
     window.onGone(() => {
@@ -278,9 +293,11 @@ export class ElectronUi implements UiPort {
   /** App quitting: decline the prompt on screen, close everything. */
   closeAll(): void {
     this.consent?.finish({ kind: 'dismissed', promptId: this.consent.view.promptId });
-    for (const w of [this.banner?.window, this.summary?.window]) if (w && !w.isDestroyed()) w.destroy();
+    const windows = [this.banner?.window, this.summary?.window];
+    // Forget them first: a banner destroyed while still current would reopen itself.
     this.banner = undefined;
     this.summary = undefined;
+    for (const w of windows) if (w && !w.isDestroyed()) w.destroy();
   }
 
   private bannerPlace(size: BannerSize, current?: Rect): Rect {

@@ -35,6 +35,11 @@ export function electronWindowFactory(paths: AppPaths, opts: { devTools: boolean
         destroy: () => win.destroy(),
         isDestroyed: () => win.isDestroyed(),
         onClosed: (l) => void win.on('closed', l),
+        onCloseRequested: (l) => void win.on('close', (event) => l(event)),
+        onHidden: (l) => {
+          win.on('minimize', l);
+          win.on('hide', l);
+        },
         onFocus: (l) => void win.on('focus', l),
         onGone: (l) => void win.webContents.on('render-process-gone', (_event, details) => {
           opts.log('render-process-gone', `${kind}: ${details.reason}`);

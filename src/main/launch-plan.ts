@@ -3,8 +3,11 @@
 // id, the data dir. A missing config is normal on an unprovisioned desktop
 // (the tray then says "Not configured"); an unreadable or invalid one is
 // reported and the agent runs unconfigured, never with a half-read config.
+// The config is layered as IT's (locked, may set any key), so the packaged app
+// reads it only from the per-OS default path and only if the user can't write
+// it; --config and $PORCHLIGHT_AGENT_CONFIG are for development checkouts.
 import { hostname as osHostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve, win32 } from 'node:path';
 import { defaultConfigPath, type AgentConfig, type ConfigResult } from '../core/headless/agent-config.js';
 import { defaultDataDir } from '../core/data-dir.js';
 
@@ -17,6 +20,15 @@ export interface LaunchInputs {
   readConfig(path: string): ConfigResult;
   /** Does the file exist (a missing default config is not a problem; a missing explicit one is). */
   exists(path: string): boolean;
+  /** app.isPackaged: an installed app takes its config only from where IT puts it. */
+  packaged: boolean;
+  /** fs.statSync (follows links), or a fake; undefined when it can't be read. Used on POSIX when packaged. */
+  stat(path: string): FileOwnership | undefined;
+}
+
+export interface FileOwnership {
+  uid: number;
+  mode: number;
 }
 
 export interface LaunchPlan {
@@ -46,12 +58,42 @@ export function deviceIdFromHostname(name: string): string {
   return cleaned.length > 0 ? cleaned : 'desktop';
 }
 
+/**
+ * Why the packaged app must not trust this config file, or undefined when only
+ * an administrator can change it. POSIX: the file and its directory belong to
+ * root and are not group/world-writable. Windows has no uid to check from Node:
+ * the file must sit under %ProgramData%, whose Porchlight folder the installer
+ * leaves writable by Administrators and SYSTEM only (docs/desktop.md).
+ */
+export function untrustedConfigReason(path: string, platform: NodeJS.Platform, env: NodeJS.ProcessEnv, stat: LaunchInputs['stat']): string | undefined {
+  if (platform === 'win32') {
+    const programData = win32.resolve(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData');
+    const rel = win32.relative(programData, win32.resolve(path));
+    return rel !== '' && !rel.startsWith('..') && !win32.isAbsolute(rel) ? undefined : `${path} is not under ${programData}`;
+  }
+  for (const target of [path, dirname(path)]) {
+    const st = stat(target);
+    if (!st) return `${target} can't be checked`;
+    if (st.uid !== 0) return `${target} is not owned by root`;
+    if ((st.mode & 0o022) !== 0) return `${target} is writable by group or others`;
+  }
+  return undefined;
+}
+
 export function launchPlan(i: LaunchInputs): LaunchPlan {
-  const explicit = configArg(i.argv) ?? i.env.PORCHLIGHT_AGENT_CONFIG;
-  const configPath = resolve(explicit ?? defaultConfigPath(i.platform, i.env));
   const problems: string[] = [];
+  const argvConfig = configArg(i.argv);
+  let explicit = argvConfig ?? i.env.PORCHLIGHT_AGENT_CONFIG;
+  if (i.packaged && explicit !== undefined) {
+    problems.push(`config-override-ignored: ${argvConfig !== undefined ? '--config' : '$PORCHLIGHT_AGENT_CONFIG'} is for development; the installed app reads only ${defaultConfigPath(i.platform, i.env)}`);
+    explicit = undefined;
+  }
+  const configPath = resolve(explicit ?? defaultConfigPath(i.platform, i.env));
   let config: AgentConfig | undefined;
-  if (explicit !== undefined || i.exists(configPath)) {
+  const untrusted = i.packaged && i.exists(configPath) ? untrustedConfigReason(configPath, i.platform, i.env, i.stat) : undefined;
+  if (untrusted !== undefined) {
+    problems.push(`config-untrusted: ${untrusted}, so the user could have written it; running unconfigured`);
+  } else if (explicit !== undefined || i.exists(configPath)) {
     const read = i.readConfig(configPath);
     if (read.ok) config = read.config;
     else problems.push(`${read.code}: ${read.detail}; running unconfigured`);

@@ -2,7 +2,7 @@
 // module (launch-plan, settings, window-options, placement, ipc-guard,
 // ipc-routes, web-security, tray-state, electron-ui, login-item,
 // quit-sequence); this file connects them to Electron's objects.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { app, clipboard, ipcMain, Notification, screen, session, shell } from 'electron';
 import { createAgent, type Agent } from '../core/agent.js';
 import { defaultAuditDir } from '../core/data-dir.js';
@@ -49,7 +49,21 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession, log);
   app.dock?.hide();
 
-  const plan = launchPlan({ argv: process.argv, env: process.env, platform: process.platform, readConfig: readAgentConfig, exists: existsSync });
+  const plan = launchPlan({
+    argv: process.argv,
+    env: process.env,
+    platform: process.platform,
+    readConfig: readAgentConfig,
+    exists: existsSync,
+    packaged: app.isPackaged,
+    stat: (path) => {
+      try {
+        return statSync(path);
+      } catch {
+        return undefined;
+      }
+    },
+  });
   const managed = await loadManagedPolicy(managedPolicySources(process.platform, process.env));
   // IT's config file sits under MDM policy and, like it, is locked for the user.
   const locked = plan.config?.policy ? layerConfigUnderManaged(managed, plan.config.policy, plan.configPath) : managed;

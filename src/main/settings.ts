@@ -8,8 +8,6 @@ import { mergePolicy, type EffectivePolicy, type ManagedPolicy } from '../core/p
 import { partialPolicySchema, USER_SETTABLE_KEYS, type Policy, type PolicyKey } from '../core/policy/schema.js';
 
 export const userSettingsSchema = partialPolicySchema.pick({
-  relayUrl: true,
-  relayPublicKey: true,
   allowedScopes: true,
   promptTimeoutSec: true,
   maxSessionMinutes: true,

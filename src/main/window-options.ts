@@ -108,7 +108,10 @@ export function windowOptions(window: IpcWindow, preload: string, opts: { devToo
 export interface WindowBehaviour {
   /** `setAlwaysOnTop(true, level)`, or undefined for a normal window. */
   alwaysOnTopLevel?: 'screen-saver' | 'floating';
-  /** `setContentProtection(true)`: a remote viewer sees a blank rectangle, and can't click what it can't see. */
+  /**
+   * `setContentProtection(true)`: a remote viewer sees a blank rectangle. Injected input can still click it,
+   * which is why escalations under remote control also need a typed confirmation code (consent-view.ts).
+   */
   contentProtection: boolean;
   /** `setVisibleOnAllWorkspaces(true, {visibleOnFullScreen: true})`. */
   visibleOnAllWorkspaces: boolean;

@@ -8,7 +8,13 @@ export class CanonicalJsonError extends Error {
 export function canonicalize(value: unknown): string {
   return serialize(value, []);
 }
+
+/** Strings JSON.stringify would only quote: no quote, backslash, control character or surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must take the escaping path
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
 function serializeString(value: string): string {
+  if (PLAIN_STRING.test(value)) return `"${value}"`;
   // RFC 8785 works on I-JSON: a lone surrogate has no canonical form.
   if (!value.isWellFormed()) throw new CanonicalJsonError('string with a lone surrogate has no canonical form');
   return JSON.stringify(value);

@@ -9,7 +9,7 @@ export const ERROR_MEANINGS = {
   'too-large': 'The frame exceeds 64 KiB and was rejected before parsing.',
   'bad-signature': 'A signature did not verify against the pinned key.',
   'replayed': 'The nonce was seen before; the request is a replay.',
-  'expired': 'The request or token is past its expiry.',
+  'expired': 'The request, token or session is past its expiry (a session past its granted time).',
   'not-yet-valid': 'The request was issued too far in the future (clock skew over 5 minutes).',
   'wrong-device': 'The request or token is bound to another device.',
   'bad-approval': 'An unattended request lacks a valid approval token or emergency justification.',

@@ -1,10 +1,13 @@
 // Wire protocol v1: every message is `{v: 1, type, id, ...}` in one JSON text
 // frame. Objects are strict: unknown keys are an error, not ignored.
 // Browser-safe (no Node imports): the technician console bundles it.
+// Agent -> relay messages that follow a durable audit record carry `audit`
+// (that record's seq and hash) as an anchor the relay keeps.
 import { z } from 'zod';
 import { approvalSchema } from './approval.js';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import {
+  auditAnchor,
   identifier,
   isoTimestamp,
   lineText,
@@ -148,6 +151,7 @@ export const sessionDecisionSchema = z.strictObject({
   detail: lineText(300).optional(),
   sessionId: identifier.optional(),
   grantedMinutes: minutes.optional(),
+  audit: auditAnchor.optional(),
 });
 
 // ---- live session --------------------------------------------------------------
@@ -161,6 +165,7 @@ export const sessionStartedSchema = z.strictObject({
   mode,
   startedAt: isoTimestamp,
   endsAt: isoTimestamp,
+  audit: auditAnchor.optional(),
 });
 
 /** Technician -> relay -> agent: say what you are about to do (seed 003). */
@@ -217,6 +222,7 @@ export const sessionScopeUpdateSchema = z.strictObject({
   granted: scopeList,
   endsAt: isoTimestamp,
   requestId: identifier.optional(),
+  audit: auditAnchor.optional(),
 });
 
 export const FILE_DIRECTIONS = ['to-device', 'from-device'] as const;
@@ -241,6 +247,7 @@ export const sessionFileTransferResultSchema = z.strictObject({
   allowed: z.boolean(),
   code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).optional(),
   detail: lineText(300).optional(),
+  audit: auditAnchor.optional(),
 });
 
 export const END_REASONS = ['user', 'technician', 'expiry', 'relay-lost', 'agent-exit', 'policy'] as const;
@@ -251,6 +258,7 @@ export const sessionEndSchema = z.strictObject({
   sessionId: identifier,
   by: z.enum(END_REASONS),
   reason: lineText(300).optional(),
+  audit: auditAnchor.optional(),
 });
 
 export const fileRecordSchema = z.strictObject({
@@ -284,6 +292,7 @@ export type SessionSummary = z.infer<typeof sessionSummaryBodySchema>;
 export const sessionSummarySchema = z.strictObject({
   ...header('session.summary'),
   summary: sessionSummaryBodySchema,
+  audit: auditAnchor.optional(),
 });
 
 // ---- closing the ticket's session (IT evidence) ---------------------------------

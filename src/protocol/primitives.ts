@@ -89,3 +89,13 @@ export const technician = z.strictObject({
 export const mode = z.enum(['attended', 'unattended']);
 
 export const minutes = z.number().int().min(1).max(24 * 60);
+
+/**
+ * The agent's durable audit record behind a message (its seq and hash). The
+ * relay keeps it, so cutting records off the end of the agent log shows.
+ */
+export const auditAnchor = z.strictObject({
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'is not a lowercase hex sha256'),
+});
+export type AuditAnchor = z.infer<typeof auditAnchor>;

@@ -1,6 +1,6 @@
 // Ed25519 signing over canonical JSON with node:crypto. Every signature covers
 // `{ctx, payload}` so a signature made for one purpose can't be replayed as another.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, createHash, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalize } from './canonical-json.js';
 
 /** Signing contexts (domain separation). */
@@ -58,7 +58,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** Short human-comparable fingerprint of a public key: `K7QF-2M9X-ABCD-EFGH-IJKL` (100 bits of sha256). */
 export function keyFingerprint(publicKey: string): string {
-  const digest = createHash('sha256').update(Buffer.from(publicKey, 'base64url')).digest();
+  const digest = hash('sha256', Buffer.from(publicKey, 'base64url'), 'buffer');
   let bits = 0;
   let value = 0;
   let out = '';
@@ -76,5 +76,6 @@ export function keyFingerprint(publicKey: string): string {
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // One-shot hash: about twice as fast as createHash for the short inputs of audit records.
+  return hash('sha256', data, 'hex');
 }

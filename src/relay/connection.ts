@@ -6,6 +6,7 @@ import { ACCEPTED_BY, type Message } from '../protocol/messages.js';
 import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../protocol/frame.js';
 import { keyFingerprint } from '../protocol/signing.js';
 import { authenticateAgent } from './agent-auth.js';
+import type { CentralAudit } from './audit/central-audit.js';
 import type { NonceCache } from './nonce-cache.js';
 import { CLOSE, type Peer } from './peer.js';
 import { RateLimiter, type RateLimit } from './rate-limiter.js';
@@ -17,6 +18,7 @@ import type { RelayStorage, TechnicianRecord } from './storage/storage.js';
 export interface ConnectionDeps {
   router: Router;
   storage: RelayStorage;
+  audit: CentralAudit;
   nonces: NonceCache;
   now: () => number;
   rateLimit: RateLimit;
@@ -57,11 +59,30 @@ export class Connection implements Peer {
 
   send(msg: Message): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > this.deps.maxBufferedBytes) {
-      this.ws.terminate();
-      return;
-    }
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.deps.maxBufferedBytes) return this.dropSlowReader(buffered);
     this.ws.send(encodeFrame(msg));
+  }
+
+  /**
+   * A peer that stopped reading: stop queueing for it (bounded relay memory),
+   * send a close frame behind what is queued (it sees 4008 if it ever reads on;
+   * ws destroys the socket after its close timeout otherwise), release its
+   * sessions now, and say so in the central audit.
+   */
+  private dropSlowReader(buffered: number): void {
+    const state = this.state;
+    if (state.role === 'closed') return;
+    const limit = this.deps.maxBufferedBytes;
+    this.deps.log(`relay: ${this.connectionId} stopped reading (${buffered} bytes unsent, cap ${limit}); disconnecting`);
+    this.ws.close(CLOSE.slowConsumer, 'send buffer full');
+    if (state.role === 'agent' || state.role === 'technician') {
+      const ctx = state.role === 'agent' ? { deviceId: state.deviceId } : { technicianId: state.tech.id };
+      void this.deps.audit
+        .record('disconnect', ctx, { reason: 'slow-consumer', role: state.role, closeCode: CLOSE.slowConsumer, bufferedBytes: buffered, limitBytes: limit })
+        .catch((err: unknown) => this.deps.log(`relay: could not audit the disconnect of ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    void this.onClose();
   }
 
   close(code: number, reason: string): void {

@@ -16,4 +16,6 @@ export const CLOSE = {
   tooBig: 1009,
   replaced: 4000,
   unauthorized: 4001,
+  /** The peer stopped reading and its send buffer passed the cap. */
+  slowConsumer: 4008,
 } as const;

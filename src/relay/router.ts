@@ -4,12 +4,14 @@
 // Everything that happens is written to the central audit before it is forwarded.
 import type { ErrorCode } from '../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../protocol/frame.js';
-import type { Message, ScopeRequestPayload } from '../protocol/messages.js';
+import type { END_REASONS, Message, ScopeRequestPayload } from '../protocol/messages.js';
+import type { AuditAnchor } from '../protocol/primitives.js';
 import { signScopeRequest, signSessionRequest } from '../protocol/signed-messages.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
 import type { Scope } from '../protocol/scopes.js';
 import { CentralAudit } from './audit/central-audit.js';
 import type { Peer } from './peer.js';
+import { InProcessPeerDirectory, type PeerDirectory } from './peer-directory.js';
 import { buildSessionRequest, checkScopes, cryptoRandomness, technicianIdentity, type RequestRandomness } from './session-request-builder.js';
 import type { RelayStorage, TechnicianRecord } from './storage/storage.js';
 
@@ -32,6 +34,8 @@ export interface RouterOptions {
   maxPendingPerTechnician?: number;
   /** Pinned IT approvals public key: when set, the relay also checks approval signatures. */
   approvalsPublicKey?: string;
+  /** Where agents are connected (default: this process only). A bus-backed one spans relay instances. */
+  directory?: PeerDirectory;
 }
 
 interface Owner {
@@ -53,12 +57,24 @@ interface LiveSession extends Owner {
   sessionId: string;
   requestId: string;
   ended: boolean;
+  /** Who ended it, once ended (an expired session refuses frames with `expired`). */
+  endedBy?: EndReason;
+  /** The granted end on the relay's clock (ms), from session.started and later scope-updates; NaN until started. */
+  endsAt: number;
+  /** Relay clock minus the agent's, measured at session.started: the agent's times are on its own clock. */
+  clockOffsetMs: number;
+  expiryTimer?: unknown;
 }
+
+/** Node timers overflow past ~24.8 days; longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type EndReason = (typeof END_REASONS)[number];
 
 const defaultTimers: Timers = { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
 
 export class Router {
-  private readonly agents = new Map<string, Peer>();
+  private readonly directory: PeerDirectory;
   private readonly pending = new Map<string, PendingRequest>();
   /** Decided (accepted/partial) requests waiting for session.started. */
   private readonly awaitingStart = new Map<string, Owner>();
@@ -81,27 +97,26 @@ export class Router {
     this.graceMs = opts.expiryGraceMs ?? 10_000;
     this.maxPending = opts.maxPendingPerTechnician ?? 5;
     this.audit = new CentralAudit(opts.storage, this.now);
+    this.directory = opts.directory ?? new InProcessPeerDirectory();
   }
 
   get onlineAgents(): number {
-    return this.agents.size;
+    return this.directory.agentCount;
   }
 
   isOnline(deviceId: string): boolean {
-    return this.agents.has(deviceId);
+    return this.directory.agent(deviceId) !== undefined;
   }
 
   // ---- connections ---------------------------------------------------------------
 
   agentConnected(deviceId: string, peer: Peer): void {
-    const previous = this.agents.get(deviceId);
-    this.agents.set(deviceId, peer);
+    const previous = this.directory.attachAgent(deviceId, peer);
     if (previous && previous !== peer) previous.close(4000, 'replaced by a newer connection');
   }
 
   async agentDisconnected(deviceId: string, peer: Peer): Promise<void> {
-    if (this.agents.get(deviceId) !== peer) return;
-    this.agents.delete(deviceId);
+    if (!this.directory.detachAgent(deviceId, peer)) return;
     for (const req of [...this.pending.values()].filter((r) => r.deviceId === deviceId)) {
       this.dropPending(req);
       req.peer.send(errorMessage('agent-offline', 'the agent disconnected before deciding', req.techMsgId));
@@ -113,7 +128,7 @@ export class Router {
       if (![...this.sessions.values()].some((s) => s.requestId === requestId)) owner.peer.send(errorMessage('agent-offline', `the agent disconnected before session ${requestId} started`));
     }
     for (const s of [...this.sessions.values()].filter((x) => x.deviceId === deviceId)) {
-      this.sessions.delete(s.sessionId);
+      this.forgetSession(s);
       if (s.ended) continue;
       s.peer.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'relay-lost', reason: 'the agent disconnected' });
       await this.safeAudit('session-end', this.ctx(s, { requestId: s.requestId, sessionId: s.sessionId }), { by: 'relay-lost', reason: 'the agent disconnected' });
@@ -123,13 +138,13 @@ export class Router {
   async technicianDisconnected(peer: Peer): Promise<void> {
     for (const req of [...this.pending.values()].filter((r) => r.peer === peer)) {
       this.dropPending(req);
-      this.agents.get(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
+      this.directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
       await this.safeAudit('cancel', this.ctx(req, { requestId: req.requestId }), {});
     }
     for (const s of [...this.sessions.values()].filter((x) => x.peer === peer)) {
-      this.sessions.delete(s.sessionId);
+      this.forgetSession(s);
       if (s.ended) continue;
-      this.agents.get(s.deviceId)?.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'technician', reason: 'the technician disconnected' });
+      this.directory.agent(s.deviceId)?.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'technician', reason: 'the technician disconnected' });
       await this.safeAudit('session-end', this.ctx(s, { requestId: s.requestId, sessionId: s.sessionId }), { by: 'technician', reason: 'the technician disconnected' });
     }
     for (const [requestId, owner] of this.awaitingStart) if (owner.peer === peer) this.awaitingStart.delete(requestId);
@@ -142,14 +157,15 @@ export class Router {
       if (s.ended) continue;
       const end = (): Message<'session.end'> => ({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'relay-lost', reason: 'the relay is shutting down' });
       s.peer.send(end());
-      this.agents.get(s.deviceId)?.send(end());
+      this.directory.agent(s.deviceId)?.send(end());
     }
     for (const req of this.pending.values()) {
       this.timers.clearTimeout(req.timer);
-      this.agents.get(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
+      this.directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
       req.peer.send(errorMessage('agent-offline', 'the relay is shutting down', req.techMsgId));
     }
     this.pending.clear();
+    for (const s of this.sessions.values()) this.timers.clearTimeout(s.expiryTimer);
     this.sessions.clear();
   }
 
@@ -178,7 +194,7 @@ export class Router {
         return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
           await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: 'technician', ...(msg.reason ? { reason: msg.reason } : {}) });
           this.toAgent(s, { ...msg, by: 'technician' });
-        });
+        }, true);
       case 'tech.close':
         return this.techClose(peer, tech, msg);
       case 'error':
@@ -199,7 +215,7 @@ export class Router {
     }
     const built = buildSessionRequest(msg, tech, this.now(), this.lifetimeMs, this.random, this.opts.approvalsPublicKey);
     if (!built.ok) return refuse(built.code, built.detail);
-    const agent = this.agents.get(msg.deviceId);
+    const agent = this.directory.agent(msg.deviceId);
     if (!agent) return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
     const { payload, mode } = built;
     const approval =
@@ -241,7 +257,7 @@ export class Router {
     const decidedAt = new Date(this.now()).toISOString();
     const detail = 'no answer from the agent before the request expired';
     // The agent must stop prompting for a request the technician was told is over.
-    this.agents.get(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
+    this.directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
     await this.safeAudit('decision', this.ctx(req, { requestId }), { outcome: 'expired', granted: [], declined: req.scopes, decidedBy: 'timeout', decidedAt, detail });
     req.peer.send({ v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'expired', granted: [], declined: req.scopes, decidedBy: 'timeout', decidedAt, detail });
   }
@@ -251,7 +267,7 @@ export class Router {
     if (!req || req.peer !== peer) return peer.send(errorMessage('unknown-session', 'no pending request of yours has that id', msg.id));
     this.dropPending(req);
     await this.audit.record('cancel', this.ctx(req, { requestId: req.requestId }), {});
-    this.agents.get(req.deviceId)?.send(msg);
+    this.directory.agent(req.deviceId)?.send(msg);
   }
 
   private async techScopeRequest(s: LiveSession, tech: TechnicianRecord, msg: Message<'tech.scope-request'>): Promise<void> {
@@ -294,9 +310,14 @@ export class Router {
     peer.send({ v: 1, type: 'tech.closed', id: newMessageId(), ticketId: msg.ticketId });
   }
 
-  private async ownedSession(peer: Peer, sessionId: string, msgId: string, then: (s: LiveSession) => Promise<void>): Promise<void> {
+  /** A technician frame about one of its sessions; refused once the session ended or its granted time is over. */
+  private async ownedSession(peer: Peer, sessionId: string, msgId: string, then: (s: LiveSession) => Promise<void>, allowPastEnd = false): Promise<void> {
     const s = this.sessions.get(sessionId);
-    if (!s || s.peer !== peer || s.ended) return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msgId));
+    if (!s || s.peer !== peer) return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msgId));
+    if (s.ended && s.endedBy === 'expiry') return peer.send(errorMessage('expired', `session ${sessionId} ended when its granted time ran out`, msgId));
+    if (s.ended) return peer.send(errorMessage('unknown-session', `session ${sessionId} has ended`, msgId));
+    // The relay's clock is the judge: past endsAt nothing more reaches the agent, even before the expiry timer fires.
+    if (!allowPastEnd && this.now() >= s.endsAt) return peer.send(errorMessage('expired', `session ${sessionId}'s granted time ended at ${new Date(s.endsAt).toISOString()}`, msgId));
     await then(s);
   }
 
@@ -310,25 +331,28 @@ export class Router {
         return this.agentStarted(peer, deviceId, msg);
       case 'session.scope-update':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
-          await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt });
+          await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt, ...anchorOf(msg) });
+          if (!s.ended) this.armExpiry(s, Date.parse(msg.endsAt) + s.clockOffsetMs);
           s.peer.send(msg);
         });
       case 'session.file-transfer-result':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
-          await this.audit.record('file-transfer-result', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}) });
+          await this.audit.record('file-transfer-result', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...anchorOf(msg) });
           s.peer.send(msg);
         });
       case 'session.end':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
-          s.ended = true;
-          await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}) });
+          // The relay may have ended it first (expiry); the agent's own end then adds nothing.
+          if (s.ended) return;
+          this.markEnded(s, msg.by);
+          await this.audit.record('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}), ...anchorOf(msg) });
           s.peer.send(msg);
-        });
+        }, true);
       case 'session.summary':
         return this.agentSession(peer, deviceId, msg.summary.sessionId, msg.id, async (s) => {
-          this.sessions.delete(s.sessionId);
-          await this.audit.record('session-summary', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { summary: msg.summary });
+          this.forgetSession(s);
+          await this.audit.record('session-summary', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { summary: msg.summary, ...anchorOf(msg) });
           s.peer.send(msg);
         }, true);
       case 'error':
@@ -352,10 +376,11 @@ export class Router {
       ...(code ? { code } : {}),
       ...(detail ? { detail } : {}),
       ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
+      ...anchorOf(msg),
     });
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) {
       this.awaitingStart.set(req.requestId, req);
-      if (sessionId !== undefined) this.sessions.set(sessionId, { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false });
+      if (sessionId !== undefined) this.sessions.set(sessionId, { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false, endsAt: Number.NaN, clockOffsetMs: 0 });
     }
     req.peer.send(msg);
   }
@@ -364,9 +389,13 @@ export class Router {
     const owner = this.sessions.get(msg.sessionId) ?? this.awaitingStart.get(msg.requestId);
     if (!owner || owner.deviceId !== deviceId) return peer.send(errorMessage('unknown-session', 'no accepted request for this device has that id', msg.id));
     this.awaitingStart.delete(msg.requestId);
-    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false };
+    const previous = this.sessions.get(msg.sessionId);
+    if (previous) this.timers.clearTimeout(previous.expiryTimer);
+    const clockOffsetMs = this.now() - Date.parse(msg.startedAt);
+    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false, endsAt: Number.NaN, clockOffsetMs };
     this.sessions.set(s.sessionId, s);
-    await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt });
+    this.armExpiry(s, Date.parse(msg.endsAt) + clockOffsetMs);
+    await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt, ...anchorOf(msg) });
     s.peer.send(msg);
   }
 
@@ -386,10 +415,43 @@ export class Router {
     f.owner.peer.send(errorMessage(msg.code, msg.detail ?? 'the agent refused the request', f.techMsgId));
   }
 
+  // ---- granted duration -------------------------------------------------------------
+
+  /** (Re)arm the relay's own end of a session: endsAt plus the grace the agent gets to end it itself. */
+  private armExpiry(s: LiveSession, endsAt: number): void {
+    this.timers.clearTimeout(s.expiryTimer);
+    s.endsAt = endsAt;
+    const wait = Math.max(0, endsAt + this.graceMs - this.now());
+    s.expiryTimer = this.timers.setTimeout(() => void this.expireSession(s), Math.min(wait, MAX_TIMER_MS));
+  }
+
+  /** The agent did not end a session whose granted time is over: the relay ends it on both sides. */
+  private async expireSession(s: LiveSession): Promise<void> {
+    if (s.ended || this.sessions.get(s.sessionId) !== s) return;
+    if (this.now() < s.endsAt + this.graceMs) return this.armExpiry(s, s.endsAt);
+    this.markEnded(s, 'expiry');
+    const reason = `the granted time ended at ${new Date(s.endsAt).toISOString()}; the relay ended the session`;
+    await this.safeAudit('session-end', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { by: 'expiry', reason });
+    const end = (): Message<'session.end'> => ({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: 'expiry', reason });
+    this.directory.agent(s.deviceId)?.send(end());
+    s.peer.send(end());
+  }
+
+  private markEnded(s: LiveSession, by: EndReason): void {
+    s.ended = true;
+    s.endedBy = by;
+    this.timers.clearTimeout(s.expiryTimer);
+  }
+
+  private forgetSession(s: LiveSession): void {
+    this.timers.clearTimeout(s.expiryTimer);
+    this.sessions.delete(s.sessionId);
+  }
+
   // ---- helpers -------------------------------------------------------------------------
 
   private toAgent(s: Owner, msg: Message): void {
-    const agent = this.agents.get(s.deviceId);
+    const agent = this.directory.agent(s.deviceId);
     if (agent) agent.send(msg);
     else s.peer.send(errorMessage('agent-offline', `device ${s.deviceId} is not connected`, msg.id));
   }
@@ -424,4 +486,9 @@ export class Router {
       // The storage is gone (shutdown); nothing else to do on this path.
     }
   }
+}
+
+/** The agent's audit anchor, kept in the central record (the technician gets the message as the agent sent it). */
+function anchorOf(msg: { audit?: AuditAnchor }): { agentAudit?: AuditAnchor } {
+  return msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {};
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
+import { CentralAudit } from './audit/central-audit.js';
 import { Connection } from './connection.js';
 import { consoleHandler, defaultConsoleDir } from './console-assets.js';
 import { NonceCache } from './nonce-cache.js';
@@ -21,6 +22,8 @@ export interface RelayOptions extends Omit<RouterOptions, 'storage' | 'relayKey'
   tls?: { cert: string | Buffer; key: string | Buffer };
   rateLimit?: RateLimit;
   heartbeatSec?: number;
+  /** Unsent bytes to one peer before it counts as a slow consumer and is dropped (default 1 MiB). */
+  maxBufferedBytes?: number;
   helloTimeoutMs?: number;
   consoleDir?: string;
   log?: (line: string) => void;
@@ -48,6 +51,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
   const deps = {
     router,
     storage: opts.storage,
+    audit: new CentralAudit(opts.storage, now),
     nonces: new NonceCache(10 * 60_000),
     now,
     rateLimit: opts.rateLimit ?? DEFAULT_RATE_LIMIT,
@@ -55,7 +59,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     helloTimeoutMs: opts.helloTimeoutMs ?? 10_000,
     relayPublicKey: opts.relayKey.publicKey,
     maxQueued: 256,
-    maxBufferedBytes: 1024 * 1024,
+    maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
     log,
   };
 

@@ -1,5 +1,6 @@
 // The technician side of the protocol for Node (the `request` and `session`
 // commands): connect, authenticate with the API token, then exchange frames.
+import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
 import { ACCEPTED_BY, type Message, type Technician } from '../protocol/messages.js';
 import { encodeFrame, newMessageId, parseFrame } from '../protocol/frame.js';
@@ -67,11 +68,21 @@ export class TechnicianClient {
   }
 }
 
-export function connectTechnician(url: string, token: string, client = 'porchlight-cli'): Promise<TechnicianConnectResult> {
+export interface TechnicianConnectOptions {
+  /** Client name sent in hello. */
+  client?: string;
+  /** PEM certificates to trust for wss:// (a private CA), in addition to the system store. */
+  ca?: string | Buffer;
+}
+
+export function connectTechnician(url: string, token: string, opts: TechnicianConnectOptions = {}): Promise<TechnicianConnectResult> {
+  const client = opts.client ?? 'porchlight-cli';
   return new Promise((resolve) => {
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, { maxPayload: 64 * 1024, handshakeTimeout: 10_000 });
+      // Node's `ca` replaces the default roots; add them back so a private CA is an addition, not a substitute.
+      const ca = opts.ca === undefined ? {} : { ca: [...rootCertificates, opts.ca.toString()] };
+      ws = new WebSocket(url, { maxPayload: 64 * 1024, handshakeTimeout: 10_000, ...ca });
     } catch (err) {
       resolve({ ok: false, code: 'connect-failed', detail: err instanceof Error ? err.message : String(err) });
       return;

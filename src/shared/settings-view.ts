@@ -25,7 +25,7 @@ export const SETTING_ROW_IDS = [
 ] as const;
 export type SettingRowId = (typeof SETTING_ROW_IDS)[number];
 
-/** The policy keys the settings window may change (USER_SETTABLE_KEYS minus the relay, which IT provisions). */
+/** The policy keys the settings window may change (USER_SETTABLE_KEYS). */
 export const WINDOW_EDITABLE_KEYS = ['startAtLogin', 'promptTimeoutSec', 'maxSessionMinutes', 'allowedScopes'] as const satisfies readonly SettingRowId[];
 export type WindowEditableKey = (typeof WINDOW_EDITABLE_KEYS)[number];
 

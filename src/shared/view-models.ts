@@ -7,6 +7,10 @@ import { approvalSchema } from '../protocol/approval.js';
 import { FILE_DIRECTIONS, END_REASONS, OUTCOMES } from '../protocol/messages.js';
 import { identifier, isoTimestamp, lineText, minutes, mode, multilineText, scope, scopeList, scopeSet, technician, ticket, verificationCode } from '../protocol/primitives.js';
 
+/** The escalation confirmation code (see consentViewSchema.confirmCode). */
+export const CONFIRM_CODE_LENGTH = 3;
+const confirmCode = z.string().regex(new RegExp(`^[0-9]{${CONFIRM_CODE_LENGTH}}$`), `must be ${CONFIRM_CODE_LENGTH} digits`);
+
 /** How the request is authorised, for the mode badge. */
 export const consentModeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('attended') }),
@@ -32,6 +36,13 @@ export const consentViewSchema = z.strictObject({
   extendMinutes: minutes.optional(),
   sessionId: identifier.optional(),
   verificationCode,
+  /**
+   * Mid-session escalation while the technician holds control or admin: digits the
+   * user must type before Allow arms, because injected input can click a dialog it
+   * can't see. Made per prompt by the core, shown only in the capture-protected
+   * dialog, never sent to the relay or written to the audit log.
+   */
+  confirmCode: confirmCode.optional(),
   /** When the prompt declines by itself. */
   expiresAt: isoTimestamp,
   /** Number of further requests waiting (the queue shows one at a time). */
@@ -41,7 +52,8 @@ export type ConsentView = z.infer<typeof consentViewSchema>;
 
 /** The user's answer. `dismissed` (dialog closed, Escape) declines everything. */
 export const consentAnswerSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('decision'), promptId: identifier, granted: scopeList }),
+  /** `confirmCode`: what the user typed, when the view asked for one (the core compares, default deny). */
+  z.strictObject({ kind: z.literal('decision'), promptId: identifier, granted: scopeList, confirmCode: confirmCode.optional() }),
   z.strictObject({ kind: z.literal('dismissed'), promptId: identifier }),
 ]);
 export type ConsentAnswer = z.infer<typeof consentAnswerSchema>;

@@ -1,7 +1,7 @@
 // Attack suite, audit: someone with access to the disk edits, reorders or
 // truncates the agent's audit log (checked with the built `porchlight audit
 // verify`, as an admin would), or the relay's central audit in its database.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { verifyAuditChain } from '../../src/relay/audit/audit-record.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { ensureBuilt, runCli } from '../cli/built-cli.js';
 import { startHarness } from '../core/agent-harness.js';
+import { runAnchoredSession, type AnchoredSession } from '../relay/anchored-session.js';
 import { connectAgent, decline } from '../relay/scripted-agent.js';
 import { startRelay } from '../../src/relay/server.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
@@ -96,6 +97,30 @@ describe('attack: agent audit log tampered, reordered, truncated', () => {
     const torn = await verifyEdited(() => pristine.slice(0, pristine.length - 40));
     expect(torn.code).toBe(3);
     expect(torn.stderr).toMatch(/torn tail/);
+  });
+});
+
+describe('attack: agent audit log cut at its end, checked against the relay', () => {
+  // A hash chain can't prove its own tail; the relay keeps the agent's anchors.
+  let s: AnchoredSession;
+  beforeAll(async () => {
+    s = await runAnchoredSession();
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('audit log truncated by whole records at the end: detected against the relay anchors', async () => {
+    const [file] = listAuditFiles(s.auditDir);
+    const lines = readFileSync(join(s.auditDir, file!), 'utf8').split('\n').filter((l) => l.length > 0);
+    const lastAnchored = (JSON.parse(lines.findLast((l) => l.includes('"type":"session.summary"'))!) as { seq: number }).seq;
+    const dir = mkdtempSync(join(tmpdir(), 'pl-attack-audit-cut-'));
+    writeFileSync(join(dir, file!), lines.slice(0, -2).map((l) => `${l}\n`).join(''));
+    const chainOnly = await runCli(['audit', 'verify', dir]);
+    expect(chainOnly.code).toBe(0); // the chain alone can't tell
+    const r = await runCli(['audit', 'verify', dir, '--anchors', s.anchorsFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`seq ${lastAnchored}: truncated`);
   });
 });
 

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { capture } from './capture.js';
 import { main } from '../../src/cli/main.js';
 import { ERROR_CODES } from '../../src/protocol/index.js';
-
-function capture() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  return { ctx: { stdout: out, stderr: err, env: {}, signal: new AbortController().signal }, text: () => ({ stdout, stderr }) };
-}
 
 describe('porchlight command', () => {
   it('prints the package version', async () => {

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateEd25519KeyPair, signApprovalToken, type Message } from '../../src/protocol/index.js';
+import { generateEd25519KeyPair, newMessageId, signApprovalToken, type Message } from '../../src/protocol/index.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
-import { acceptAndFinish, acceptAndStay, block, decide, decline, expire, type ScriptedAgent } from '../relay/scripted-agent.js';
+import { acceptAndFinish, acceptAndStay, block, connectAgent, decide, decline, expire, type ScriptedAgent } from '../relay/scripted-agent.js';
+import { addTechnician, enrollDevice, freePort, startRelayProcess, stopProcess, tmp } from '../fault/processes.js';
 import { ensureBuilt, runCli, startCli } from './built-cli.js';
 
 const approvalsKey = generateEd25519KeyPair();
@@ -97,6 +98,95 @@ describe('porchlight request exit codes', () => {
     expect(r.code).toBe(0);
     const close = await t.storage.queryAudit({ ticketId: 'INC42', kinds: ['close'] });
     expect(close).toEqual([expect.objectContaining({ sessionId: ended.sessionId, data: { outcome: 'resolved' } })]);
+  });
+});
+
+describe('porchlight request when the relay goes away', () => {
+  /** Stop the in-process relay mid-test; afterEach then closes a fresh one. */
+  async function stopRelay(): Promise<void> {
+    const old = t;
+    await old.relay.close();
+    t = await startTestRelay();
+    await agent.close();
+    await old.storage.close();
+  }
+
+  it('exits 1 with "lost the relay" when the relay shuts down mid-session', async () => {
+    agent.answer = acceptAndStay();
+    const cli = startCli(base());
+    await cli.waitForOutput('started');
+    await stopRelay();
+    const r = await cli.done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('lost the relay');
+  });
+
+  it('exits 1 with "lost the relay" when the relay process is killed mid-session', { timeout: 60_000 }, async () => {
+    const data = tmp('request-relay-kill');
+    const alice = await addTechnician(data, 'alice');
+    const enrollmentToken = await enrollDevice(data, 'dev-k');
+    const relay = await startRelayProcess(data, await freePort());
+    try {
+      const connected = await connectAgent(relay.url, { deviceId: 'dev-k', enrollmentToken });
+      if (!connected.ok) throw new Error('agent did not connect');
+      connected.agent.answer = acceptAndStay();
+      const cli = startCli(['request', '--relay', relay.url, '--token', alice, '--device', 'dev-k', '--ticket', 'INC43', '--reason', 'VPN', '--scopes', 'view', '--json']);
+      await cli.waitForOutput('session.started');
+      await stopProcess(relay.cli, 'SIGKILL');
+      const r = await cli.done;
+      expect(r.code).toBe(1);
+      expect(jsonLines(r.stdout).at(-1)).toMatchObject({ type: 'relay-lost', detail: expect.stringContaining('lost the relay') });
+      await connected.agent.close();
+    } finally {
+      await stopProcess(relay.cli, 'SIGKILL');
+    }
+  });
+
+  it("keeps the decision's exit code when the session had already ended cleanly", async () => {
+    agent.answer = acceptAndStay();
+    const cli = startCli(base());
+    await cli.waitForOutput('started');
+    const sessionId = (await t.storage.queryAudit({ ticketId: 'INC42', kinds: ['session-started'] }))[0]!.sessionId!;
+    // The user ends it; the relay dies before the summary arrives.
+    agent.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId, by: 'user', reason: 'done' });
+    await cli.waitForOutput('ended by user');
+    await stopRelay();
+    const r = await cli.done;
+    expect(r, JSON.stringify(r)).toMatchObject({ code: 0 });
+    expect(r.stderr).not.toContain('did not end cleanly');
+  });
+
+  it("ends a partially granted session on Ctrl-C and exits with the decision's code (3)", async () => {
+    agent.answer = (req) => {
+      const p = req.payload;
+      const sessionId = `ses-${p.requestId}`;
+      const at = new Date().toISOString();
+      return [
+        decide(req, 'partial', ['view'], { sessionId }),
+        { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: p.requestId, scopes: ['view'], mode: p.mode, startedAt: at, endsAt: new Date(Date.now() + 600_000).toISOString() },
+      ];
+    };
+    const cli = startCli(base());
+    await cli.waitForOutput('started');
+    const end = agent.next('session.end');
+    cli.child.kill('SIGINT');
+    const ended = await end;
+    agent.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: ended.sessionId, by: 'technician' });
+    const r = await cli.done;
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('ending the session');
+    expect(r.stderr).not.toContain('lost the relay');
+  });
+
+  it('withdraws a pending request on Ctrl-C (the agent is told) and exits 1', async () => {
+    const cli = startCli(base());
+    await cli.waitForOutput('verification code');
+    const cancel = agent.next('session.cancel');
+    cli.child.kill('SIGINT');
+    expect(await cancel).toMatchObject({ type: 'session.cancel' });
+    const r = await cli.done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('request withdrawn');
   });
 });
 

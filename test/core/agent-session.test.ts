@@ -39,6 +39,40 @@ describe('live sessions', () => {
     expect(h.agent.grants()).toEqual(['view', 'admin']);
   });
 
+  describe('escalation while the technician holds control: the user must type the code only the dialog shows', () => {
+    async function escalate(scopes: Scope[]) {
+      const sessionId = await liveSession(scopes);
+      h.relay.sendScopeRequest(h.escalation(sessionId, { scopes: ['file-transfer'] }));
+      return vi.waitFor(() => h.ui.prompts.find((x) => x.kind === 'escalation') ?? Promise.reject(new Error('none')));
+    }
+
+    it('asks for a fresh code and accepts only the right one', async () => {
+      const view = await escalate(['view', 'control']);
+      expect(view.confirmCode).toMatch(/^[0-9]{3}$/);
+      h.ui.answer(view.promptId, ['file-transfer'], { confirmCode: view.confirmCode });
+      expect(await h.relay.waitFor('session.scope-update')).toMatchObject({ change: 'escalation-accepted', granted: ['view', 'control', 'file-transfer'] });
+      // The code stays in the dialog: not in what the relay got, not in the audit log.
+      await h.agent.idle();
+      expect(JSON.stringify(h.relay.received)).not.toContain(`"confirmCode"`);
+      expect(JSON.stringify(recordsForTicket(join(h.dataDir, 'audit'), view.ticket.id))).not.toContain('confirmCode');
+    });
+
+    for (const what of ['no code', 'a wrong code'] as const) {
+      it(`declines an Allow with ${what}`, async () => {
+        const view = await escalate(['view', 'admin']);
+        const wrong = view.confirmCode === '000' ? '001' : '000';
+        h.ui.answer(view.promptId, ['file-transfer'], what === 'no code' ? {} : { confirmCode: wrong });
+        expect(await h.relay.waitFor('session.scope-update')).toMatchObject({ change: 'escalation-declined', granted: ['view', 'admin'] });
+        expect(h.agent.grants()).toEqual(['view', 'admin']);
+      });
+    }
+
+    it('asks for no code when the technician can only watch', async () => {
+      const view = await escalate(['view']);
+      expect(view.confirmCode).toBeUndefined();
+    });
+  });
+
   it('keeps the grants unchanged when an escalation is declined', async () => {
     const sessionId = await liveSession(['view']);
     h.relay.sendScopeRequest(h.escalation(sessionId, { scopes: ['admin'] }));
@@ -104,6 +138,15 @@ describe('live sessions', () => {
     const sessionId = await liveSession(['view']);
     h.relay.send({ v: 1, type: 'session.end', id: 'e-1', sessionId, by: 'technician' });
     expect(await h.relay.waitFor('session.summary')).toMatchObject({ summary: { endedBy: 'technician' } });
+    expect(h.relay.ofType('session.end')).toHaveLength(0);
+    expect(h.agent.grants()).toEqual([]);
+  });
+
+  it('ends the session by expiry when the relay ends it for running past its granted time', async () => {
+    const sessionId = await liveSession(['view']);
+    h.relay.send({ v: 1, type: 'session.end', id: 'e-2', sessionId, by: 'expiry', reason: 'the granted time ended; the relay ended the session' });
+    expect(await h.relay.waitFor('session.summary')).toMatchObject({ summary: { endedBy: 'expiry' } });
+    // The relay ended it: no end is echoed back.
     expect(h.relay.ofType('session.end')).toHaveLength(0);
     expect(h.agent.grants()).toEqual([]);
   });

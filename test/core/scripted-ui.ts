@@ -72,10 +72,12 @@ export class ScriptedUi implements UiPort {
     return this.open.size;
   }
 
-  answer(promptId: string, granted: Scope[] | 'dismiss'): void {
+  /** The user answers; when the dialog asks for its confirmation code they type the one shown, unless `typed` says otherwise. */
+  answer(promptId: string, granted: Scope[] | 'dismiss', typed?: { confirmCode?: string }): void {
     const p = this.open.get(promptId);
     if (!p) throw new Error(`no open prompt ${promptId}`);
     this.open.delete(promptId);
-    p.resolve(granted === 'dismiss' ? { kind: 'dismissed', promptId } : { kind: 'decision', promptId, granted });
+    const code = typed ? typed.confirmCode : p.view.confirmCode;
+    p.resolve(granted === 'dismiss' ? { kind: 'dismissed', promptId } : { kind: 'decision', promptId, granted, ...(code !== undefined ? { confirmCode: code } : {}) });
   }
 }

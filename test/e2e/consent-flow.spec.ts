@@ -51,6 +51,12 @@ async function newTechnician(o: Parameters<RelayProcess['addTechnician']>[1] = {
 const allow = (page: Page) => page.getByRole('button', { name: 'Allow selected' });
 
 /** Wait for Allow to arm (1 s of focus), then click it with the mouse. */
+/** Escalation while the technician holds control: the user types the code the dialog shows. */
+async function typeConfirmCode(page: Page): Promise<void> {
+  const code = (await page.locator('.confirm-code [aria-hidden="true"]').textContent()) ?? '';
+  await page.getByRole('textbox', { name: 'Code from this window' }).pressSequentially(code);
+}
+
 async function clickAllowWhenArmed(page: Page): Promise<void> {
   await expect(allow(page)).toHaveAttribute('aria-disabled', 'false');
   await allow(page).click();
@@ -248,6 +254,8 @@ test.describe('end to end: a live session driven by the technician client', () =
     tech.send({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId, scopes: ['file-transfer'], reason: 'Copy the diagnostics tool' });
     const escalation = await w.ui.page('consent', 1);
     await escalation.getByRole('checkbox', { name: /Transfer files/ }).check();
+    await expect(allow(escalation)).toHaveAttribute('aria-disabled', 'true');
+    await typeConfirmCode(escalation);
     await clickAllowWhenArmed(escalation);
     expect(await tech.next('session.scope-update')).toMatchObject({ change: 'escalation-accepted', granted: ['view', 'control', 'file-transfer'] });
 

@@ -128,10 +128,11 @@ describe('fault: relay killed', { timeout: 90_000 }, () => {
     await relay.kill();
     await agentCli.waitForStderr(new RegExp(`summary: ${sessionId} ticket INC-F2 ended by relay-lost`));
     await agentCli.waitForStderr(/notify \(session-end\): Remote support session ended: Session for ticket INC-F2 ended \(relay-lost\)/);
-    // The technician's side ends too: the request command stops instead of believing the session is live
-    // (its exit code stays the decision's: accepted).
+    // The technician's side ends too: the request command stops instead of believing the session is live,
+    // and exits 1 (other): the session did not end cleanly, whatever was decided.
     const r = await request.done;
-    expect(r.stdout.trim().split('\n').at(-1)).toBe('{"type":"disconnected","detail":"the relay closed the connection"}');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toEqual({ type: 'relay-lost', detail: `lost the relay during session ${sessionId}; the session did not end cleanly` });
 
     const mark = agentCli.stderr().length;
     relay = await startRelayProcess(relayData, port, key.publicKey);

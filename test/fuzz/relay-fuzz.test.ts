@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket as WsSocket } from 'ws';
 import WebSocket from 'ws';
 import { ACCEPTED_BY, ERROR_CODES, MAX_FRAME_BYTES, encodeFrame, generateEd25519KeyPair, newMessageId, parseFrame, signHelloProof, type Message } from '../../src/protocol/index.js';
+import { CentralAudit } from '../../src/relay/audit/central-audit.js';
 import { Connection, type ConnectionDeps } from '../../src/relay/connection.js';
 import { NonceCache } from '../../src/relay/nonce-cache.js';
 import { Router } from '../../src/relay/router.js';
@@ -84,6 +85,7 @@ describe('fuzz: hostile frames into the relay', () => {
     const deps: ConnectionDeps = {
       router: new Router({ storage, relayKey, approvalsPublicKey: approvalsKey.publicKey }),
       storage,
+      audit: new CentralAudit(storage, Date.now),
       nonces: new NonceCache(10 * 60_000),
       now: Date.now,
       rateLimit: { perSecond: 1e9, burst: 1e9, abuseThreshold: 1e9 },

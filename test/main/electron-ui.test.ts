@@ -204,6 +204,35 @@ describe('banner window', () => {
     expect(w.sent).toEqual([['banner:update', bannerView()]]);
   });
 
+  it('cannot be closed, minimised or hidden while the session is live, and comes back if destroyed anyway', () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    t.fromPage(w, 'banner:ready');
+    w.userCloses();
+    expect(w.destroyed).toBe(false);
+    w.hide();
+    expect(w.shown).toBe('inactive');
+    // A crash or a window manager that ignores closable:false (Linux): a new banner with the same view.
+    w.destroy();
+    const again = t.last('banner')!;
+    expect(again).not.toBe(w);
+    expect(t.ui.expectedSender('banner')).toEqual({ webContentsId: again.webContentsId, url: pageUrl('banner') });
+    t.fromPage(again, 'banner:ready');
+    expect(again.sent).toEqual([['banner:update', bannerView()]]);
+    expect(again.shown).toBe('inactive');
+    expect(t.effects.log).toContainEqual(['banner-closed', expect.stringMatching(/session is live/)]);
+  });
+
+  it('goes for good once the session ended, and when the app quits', () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    t.ui.hideBanner('ses-0001');
+    t.ui.showBanner(bannerView());
+    t.ui.closeAll();
+    expect(t.windows.filter((x) => x.kind === 'banner').map((x) => x.destroyed)).toEqual([true, true]);
+  });
+
   it('resizes when expanded and hides for its session only', () => {
     const t = setup();
     t.ui.showBanner(bannerView());

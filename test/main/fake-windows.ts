@@ -13,6 +13,8 @@ export class FakeWindow implements ShellWindow {
   destroyed = false;
   bounds: Rect = { x: 0, y: 0, width: 0, height: 0 };
   private closed: (() => void)[] = [];
+  private closeRequested: ((e: { preventDefault(): void }) => void)[] = [];
+  private hidden: (() => void)[] = [];
   private focused: (() => void)[] = [];
   private gone: (() => void)[] = [];
   reloads = 0;
@@ -58,6 +60,12 @@ export class FakeWindow implements ShellWindow {
   onClosed(l: () => void) {
     this.closed.push(l);
   }
+  onCloseRequested(l: (e: { preventDefault(): void }) => void) {
+    this.closeRequested.push(l);
+  }
+  onHidden(l: () => void) {
+    this.hidden.push(l);
+  }
   onFocus(l: () => void) {
     this.focused.push(l);
   }
@@ -71,9 +79,16 @@ export class FakeWindow implements ShellWindow {
   crash() {
     this.gone.forEach((l) => l());
   }
-  /** The user closes the window from its title bar. */
+  /** The user (or window manager, Alt+F4) closes the window: Electron emits 'close', then destroys unless prevented. */
   userCloses() {
-    this.destroy();
+    let prevented = false;
+    this.closeRequested.forEach((l) => l({ preventDefault: () => (prevented = true) }));
+    if (!prevented) this.destroy();
+  }
+  /** Minimised or hidden from outside. */
+  hide() {
+    this.shown = 'no';
+    this.hidden.forEach((l) => l());
   }
 }
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readAgentConfig } from '../../src/core/headless/agent-config.js';
-import { configArg, defaultConfigPath, deviceIdFromHostname, launchPlan } from '../../src/main/launch-plan.js';
+import { configArg, defaultConfigPath, deviceIdFromHostname, launchPlan, untrustedConfigReason } from '../../src/main/launch-plan.js';
 import { HIDDEN_ARG, loginItemSettings, skipAutostartLaunch } from '../../src/main/login-item.js';
 import { claimSingleInstance } from '../../src/main/single-instance.js';
 
-const real = { readConfig: readAgentConfig, exists: existsSync };
+const real = { readConfig: readAgentConfig, exists: existsSync, packaged: false, stat: () => undefined };
 
 describe('launch plan', () => {
   it('reads the agent config named by --config (the headless format)', () => {
@@ -27,7 +27,7 @@ describe('launch plan', () => {
   });
 
   it('runs unconfigured without a config: device id from the host name, per-user data dir, nothing to report', () => {
-    const plan = launchPlan({ argv: [], env: { XDG_STATE_HOME: '/home/u/.local/state' }, platform: 'linux', hostname: 'Ann’s MacBook', readConfig: () => { throw new Error('not read'); }, exists: () => false });
+    const plan = launchPlan({ argv: [], env: { XDG_STATE_HOME: '/home/u/.local/state' }, platform: 'linux', hostname: 'Ann’s MacBook', readConfig: () => { throw new Error('not read'); }, exists: () => false, packaged: false, stat: () => undefined });
     expect(plan).toEqual({ configPath: '/etc/porchlight/agent.json', config: undefined, deviceId: 'Ann-s-MacBook', dataDir: '/home/u/.local/state/porchlight', problems: [] });
   });
 
@@ -39,6 +39,69 @@ describe('launch plan', () => {
     expect(plan.config).toBeUndefined();
     expect(plan.deviceId).toBe('box');
     expect(plan.problems[0]).toMatch(/^config-invalid: /);
+  });
+
+  describe('packaged app (the config is layered as IT policy, so the user must not be able to supply it)', () => {
+    const rootOwned = { uid: 0, mode: 0o100644 };
+    const rootDir = { uid: 0, mode: 0o40755 };
+    /** A packaged launch on Linux where /etc/porchlight/agent.json exists with the given ownership. */
+    function packagedLaunch(file: { uid: number; mode: number }, dir = rootDir, argv: string[] = [], env: NodeJS.ProcessEnv = {}) {
+      const read: string[] = [];
+      const plan = launchPlan({
+        argv,
+        env,
+        platform: 'linux',
+        hostname: 'box',
+        packaged: true,
+        exists: (p) => p === '/etc/porchlight/agent.json',
+        stat: (p) => (p === '/etc/porchlight/agent.json' ? file : p === '/etc/porchlight' ? dir : undefined),
+        readConfig: (p) => (read.push(p), { ok: true, config: { deviceId: 'from-etc', policy: { emergencyAllowed: true } } }),
+      });
+      return { plan, read };
+    }
+
+    it('ignores --config and $PORCHLIGHT_AGENT_CONFIG, says so, and reads only the root-owned default', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pl-launch-'));
+      const userFile = join(dir, 'agent.json');
+      writeFileSync(userFile, JSON.stringify({ deviceId: 'evil', policy: { emergencyAllowed: true, unattendedAllowed: true } }));
+      const viaArg = packagedLaunch(rootOwned, rootDir, ['/opt/Porchlight/porchlight', '--config', userFile]);
+      expect(viaArg.read).toEqual(['/etc/porchlight/agent.json']);
+      expect(viaArg.plan).toMatchObject({ configPath: '/etc/porchlight/agent.json', deviceId: 'from-etc' });
+      expect(viaArg.plan.problems).toEqual([expect.stringMatching(/^config-override-ignored: --config is for development/)]);
+      const viaEnv = packagedLaunch(rootOwned, rootDir, [], { PORCHLIGHT_AGENT_CONFIG: userFile });
+      expect(viaEnv.read).toEqual(['/etc/porchlight/agent.json']);
+      expect(viaEnv.plan.problems).toEqual([expect.stringMatching(/^config-override-ignored: \$PORCHLIGHT_AGENT_CONFIG/)]);
+    });
+
+    it('refuses a default config the user could have written: not root-owned, group/world-writable, or in such a directory', () => {
+      for (const [file, dir, why] of [
+        [{ uid: 1000, mode: 0o100644 }, rootDir, 'is not owned by root'],
+        [{ uid: 0, mode: 0o100666 }, rootDir, 'is writable by group or others'],
+        [{ uid: 0, mode: 0o100664 }, rootDir, 'is writable by group or others'],
+        [rootOwned, { uid: 1000, mode: 0o40755 }, 'is not owned by root'],
+        [rootOwned, { uid: 0, mode: 0o40777 }, 'is writable by group or others'],
+      ] as const) {
+        const { plan, read } = packagedLaunch(file, dir);
+        expect(read).toEqual([]);
+        expect(plan.config).toBeUndefined();
+        expect(plan.deviceId).toBe('box');
+        expect(plan.problems).toEqual([expect.stringMatching(new RegExp(`^config-untrusted: /etc/porchlight.* ${why}, .*running unconfigured$`))]);
+      }
+    });
+
+    it('a missing default config is still normal, and a development checkout keeps --config', () => {
+      const none = launchPlan({ argv: [], env: {}, platform: 'linux', hostname: 'box', packaged: true, exists: () => false, stat: () => undefined, readConfig: () => { throw new Error('not read'); } });
+      expect(none.problems).toEqual([]);
+      const dev = launchPlan({ argv: ['--config', '/dev-only.json'], env: {}, platform: 'linux', hostname: 'box', packaged: false, exists: () => true, stat: () => ({ uid: 1000, mode: 0o100666 }), readConfig: (p) => ({ ok: true, config: { deviceId: p === '/dev-only.json' ? 'dev' : 'x' } }) });
+      expect(dev).toMatchObject({ configPath: '/dev-only.json', deviceId: 'dev', problems: [] });
+    });
+
+    it('Windows: only a config under %ProgramData% (whose ACL the installer restricts to Administrators)', () => {
+      const env = { ProgramData: 'C:\\ProgramData' };
+      expect(untrustedConfigReason('C:\\ProgramData\\Porchlight\\agent.json', 'win32', env, () => undefined)).toBeUndefined();
+      expect(untrustedConfigReason('C:\\Users\\ann\\agent.json', 'win32', env, () => undefined)).toMatch(/is not under C:\\ProgramData$/);
+      expect(untrustedConfigReason('C:\\ProgramData\\..\\Users\\ann\\agent.json', 'win32', env, () => undefined)).toMatch(/is not under/);
+    });
   });
 
   it('knows where IT puts the config per OS', () => {

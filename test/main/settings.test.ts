@@ -58,7 +58,7 @@ describe('settings', () => {
     expect(e.problems).toEqual([
       'setting promptTimeoutSec ignored: invalid value; using the default',
       'setting "allowQuit" ignored: not a user setting',
-      'setting relayUrl ignored: invalid value; using the default',
+      'setting "relayUrl" ignored: not a user setting',
     ]);
   });
 

@@ -19,6 +19,11 @@ describe('parseFrame: round trips', () => {
     expect(Object.keys(samples).sort()).toEqual([...MESSAGE_TYPES].sort());
   });
 
+  it('the agent audit anchor is optional (agents from before it still parse)', () => {
+    const { audit: _audit, ...bare } = samples['session.decision'];
+    expect(parseFrame(frame(bare))).toEqual({ ok: true, msg: bare });
+  });
+
   it('accepts the technician hello as well as the agent hello', () => {
     const r = parseFrame(frame({ v: 1, type: 'hello', id: 'h1', role: 'technician', token: 'x'.repeat(32) }));
     expect(r.ok).toBe(true);
@@ -59,6 +64,14 @@ describe('parseFrame: each invalid shape gives its code', () => {
     ['verification code with letters', withField('session.pending', { verificationCode: '48291a' }), 'bad-frame'],
     ['unknown error code', withField('error', { code: 'teapot' }), 'bad-frame'],
     ['escalation asking for nothing', withField('tech.scope-request', { scopes: [] }), 'bad-frame'],
+    ['audit anchor seq 0', withField('session.decision', { audit: { seq: 0, hash: 'd'.repeat(64) } }), 'bad-frame'],
+    ['audit anchor seq not an integer', withField('session.started', { audit: { seq: 1.5, hash: 'd'.repeat(64) } }), 'bad-frame'],
+    ['audit anchor seq as a string', withField('session.end', { audit: { seq: '3', hash: 'd'.repeat(64) } }), 'bad-frame'],
+    ['audit anchor uppercase hash', withField('session.summary', { audit: { seq: 3, hash: 'D'.repeat(64) } }), 'bad-frame'],
+    ['audit anchor short hash', withField('session.decision', { audit: { seq: 3, hash: 'd'.repeat(63) } }), 'bad-frame'],
+    ['audit anchor without hash', withField('session.decision', { audit: { seq: 3 } }), 'bad-frame'],
+    ['audit anchor with an extra key', withField('session.decision', { audit: { seq: 3, hash: 'd'.repeat(64), prevHash: 'd'.repeat(64) } }), 'bad-frame'],
+    ['audit anchor on a technician message', withField('tech.request', { audit: { seq: 3, hash: 'd'.repeat(64) } }), 'bad-frame'],
   ])('%s -> %s', (_name, input, code) => {
     expect(codeOf(parseFrame(input))).toBe(code);
   });

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { PassThrough } from 'node:stream';
+import { capture } from '../cli/capture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
@@ -25,16 +25,6 @@ let relayDir: string;
 let agentDir: string;
 let data: RelayData;
 let bundle: EvidenceBundle;
-
-function capture() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  return { ctx: { stdout: out, stderr: err, env: {}, signal: new AbortController().signal }, text: () => ({ stdout, stderr }) };
-}
 
 const copy = (): EvidenceBundle => structuredClone(bundle);
 const problemsOf = (b: unknown, pin?: string): VerifyProblem[] => verifyEvidenceBundle(b, pin).problems;

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { capture } from '../cli/capture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { computeMonthlyReport } from '../../src/relay/report/compute.js';
@@ -18,16 +18,6 @@ import { scriptNovember } from './scripted-month.js';
 
 let dir: string;
 let relayDir: string;
-
-function capture() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  return { ctx: { stdout: out, stderr: err, env: {}, signal: new AbortController().signal }, text: () => ({ stdout, stderr }) };
-}
 
 async function report(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const c = capture();

@@ -62,6 +62,8 @@ export interface AgentHelloOptions {
   enrollmentToken?: string;
   issuedAt?: string;
   nonce?: string;
+  /** Extra CA to trust for wss:// (PEM). */
+  ca?: Buffer;
 }
 
 /** Connect and say hello; resolves with the agent or the relay's error. */
@@ -70,7 +72,7 @@ export function connectAgent(url: string, opts: AgentHelloOptions): Promise<{ ok
   const issuedAt = opts.issuedAt ?? new Date().toISOString();
   const nonce = opts.nonce ?? randomBytes(18).toString('base64url');
   return new Promise((resolve) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, opts.ca ? { ca: opts.ca } : {});
     const agent = new ScriptedAgent(ws, opts.deviceId);
     ws.once('message', (data) => {
       const parsed = parseFrame(data.toString('utf8'), ['welcome', 'error']);

@@ -1,26 +1,15 @@
 // wss:// and https:// with --cert/--key (a throwaway self-signed certificate).
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { encodeFrame, parseFrame } from '../../src/protocol/index.js';
 import { startTestRelay } from './harness.js';
-
-const hasOpenssl = existsSync('/usr/bin/openssl');
-
-function selfSigned(): { cert: Buffer; key: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), 'pl-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  return { cert: readFileSync(join(dir, 'cert.pem')), key: readFileSync(join(dir, 'key.pem')) };
-}
+import { hasOpenssl, selfSigned } from './self-signed-cert.js';
 
 describe.skipIf(!hasOpenssl)('relay over TLS', () => {
   it('serves wss:// for technicians and the console over https:// with the CSP', async () => {
     const tls = selfSigned();
-    const t = await startTestRelay({ tls });
+    const t = await startTestRelay({ tls: { cert: tls.cert, key: tls.key } });
     try {
       expect(t.relay.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
       const token = await t.addTechnician('alice');

@@ -1,7 +1,8 @@
 // The consent dialog in real Chromium, fed through a fake bridge.
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { deliver, sentOn } from './fake-bridge.js';
+import { deliver, sentMessages, sentOn } from './fake-bridge.js';
+import type { ConsentView } from '../../src/shared/view-models.js';
 import { cspViolations, openPage, saveScreenshot, THEMES } from './open-page.js';
 import { expectInertMarkup, expectNoAxeOrCspViolations, recordDialogs, sidewaysOverflow } from './page-checks.js';
 import { consentView, hostileConsentView, hostileUnattendedConsentView, HOSTILE } from './sample-views.js';
@@ -219,6 +220,80 @@ test.describe('consent dialog', () => {
     await expect(page.getByText('CHG0004711')).toBeVisible();
     await expect(page.getByText('15 minutes')).toBeVisible();
     await expect(page.getByText(/more request/)).toHaveCount(0);
+  });
+
+  test.describe('escalation while the technician holds control: a code only this window shows', () => {
+    const code = '472';
+    const escalation = (overrides: Partial<ConsentView> = {}) => consentView({ kind: 'escalation', sessionId: 'ses-0001', scopes: ['file-transfer'], blockedScopes: [], queued: 0, confirmCode: code, ...overrides });
+    const codeInput = (page: Page) => page.getByRole('textbox', { name: 'Code from this window' });
+    const tickFiles = (page: Page) => page.getByRole('checkbox', { name: /Transfer files/ }).check();
+
+    test('Allow stays disarmed without the code, however long the dialog was in front', async ({ page }) => {
+      await showConsent(page, escalation());
+      await expect(page.locator('.confirm-box')).toContainText('Type this code to allow');
+      await expect(page.locator('.confirm-code')).toContainText(code);
+      await tickFiles(page);
+      await page.clock.runFor(5000);
+      await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
+      await expect(page.locator('#allow-hint')).toHaveText('Type the code shown in this window to make Allow available.');
+      // The attack: a blind click where Allow is, with the arm delay long passed.
+      await clickAllow(page);
+      expect(await answers(page)).toEqual([]);
+    });
+
+    test('a wrong code keeps Allow disarmed, and three decline the request', async ({ page }) => {
+      await showConsent(page, escalation());
+      await tickFiles(page);
+      await page.clock.runFor(1000);
+      await codeInput(page).pressSequentially('471');
+      await expect(codeInput(page)).toHaveValue('');
+      await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
+      await expect(page.locator('#allow-hint')).toHaveText('That code does not match. 2 tries left.');
+      await clickAllow(page);
+      expect(await answers(page)).toEqual([]);
+      await codeInput(page).pressSequentially('000');
+      await codeInput(page).pressSequentially('999');
+      expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001' }]);
+      await expect(page.getByRole('status')).toHaveText('The code was typed wrong too many times. Request declined.');
+    });
+
+    test('the right code arms Allow (after the usual delay) and goes to main only in the answer', async ({ page }) => {
+      await showConsent(page, escalation());
+      await tickFiles(page);
+      await codeInput(page).pressSequentially(code);
+      // The arm delay still applies: typing the code does not skip it.
+      await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
+      await clickAllow(page);
+      expect(await answers(page)).toEqual([]);
+      await page.clock.runFor(1000);
+      await expect(allow(page)).toHaveAttribute('aria-disabled', 'false');
+      await page.getByRole('button', { name: /Open ticket/ }).click();
+      await clickAllow(page);
+      expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0001', granted: ['file-transfer'], confirmCode: code }]);
+      const others = (await sentMessages(page)).filter((m) => m.channel !== 'consent:answer');
+      expect(others.map((m) => m.channel)).toEqual(['consent:ready', 'consent:open-ticket']);
+      expect(JSON.stringify(others)).not.toContain(code);
+    });
+
+    test('a new prompt asks for its own code', async ({ page }) => {
+      await showConsent(page, escalation());
+      await codeInput(page).pressSequentially(code);
+      await deliver(page, 'consent:show', escalation({ promptId: 'prompt-0002', confirmCode: '815' }));
+      await tickFiles(page);
+      await page.clock.runFor(1000);
+      await expect(codeInput(page)).toHaveValue('');
+      await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
+      await codeInput(page).pressSequentially('815');
+      await clickAllow(page);
+      expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0002', granted: ['file-transfer'], confirmCode: '815' }]);
+    });
+
+    test('has no axe violations with the code box', async ({ page }) => {
+      await page.setViewportSize({ width: 560, height: 900 });
+      await showConsent(page, escalation());
+      await page.clock.runFor(1000);
+      await expectNoAxeOrCspViolations(page);
+    });
   });
 
   test('a prompt that fails the contract is not shown and is declined', async ({ page }) => {

@@ -27,6 +27,9 @@ describe('ipc contract', () => {
     expect(parseIpcMessage('consent:show', {}, main)).toMatchObject({ ok: false, code: 'wrong-direction' });
     expect(parseIpcMessage('consent:answer', { kind: 'decision', promptId: 'p1', granted: ['root'] }, main)).toMatchObject({ ok: false, code: 'bad-payload' });
     expect(parseIpcMessage('consent:open-ticket', 'javascript:alert(1)', main)).toMatchObject({ ok: false, code: 'bad-payload' });
+    // A typed confirmation code is exactly 3 digits.
+    expect(parseIpcMessage('consent:answer', { kind: 'decision', promptId: 'p1', granted: ['view'], confirmCode: '472' }, main)).toMatchObject({ ok: true });
+    for (const confirmCode of ['47', '4721', 'abc', 472]) expect(parseIpcMessage('consent:answer', { kind: 'decision', promptId: 'p1', granted: ['view'], confirmCode }, main)).toMatchObject({ ok: false, code: 'bad-payload' });
   });
 
   it('types payloads per channel', () => {

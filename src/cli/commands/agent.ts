@@ -7,6 +7,7 @@ import { nodeNotifierDesktop } from '../../core/headless/node-notifier-desktop.j
 import { runHeadlessAgent } from '../../core/headless/run-headless-agent.js';
 import { managedPolicySources } from '../../core/policy/sources/platform-sources.js';
 import { UsageError, type Command } from '../command.js';
+import { readCaFile, withExtraCa } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
 import { packageVersion } from '../version.js';
 
@@ -15,7 +16,7 @@ export function headlessConfigPath(given: string | undefined, env: NodeJS.Proces
   return given ?? env.PORCHLIGHT_AGENT_CONFIG ?? defaultConfigPath(platform, env);
 }
 
-const HELP = `Usage: porchlight agent --headless [--config FILE] [--data DIR]
+const HELP = `Usage: porchlight agent --headless [--config FILE] [--data DIR] [--ca FILE]
 
 Runs the consent agent without a desktop (servers, kiosks). Nobody can answer
 a prompt, so attended requests decline with outcome no-user-present; unattended
@@ -35,6 +36,8 @@ stop cleanly.
               Effective policy: defaults < this file's policy < managed policy
               (/etc/porchlight/policy.json, the Windows registry, macOS profiles).
   --data      data dir (device key, replay cache, audit log); overrides the config
+  --ca        PEM file of a private CA to trust for a wss:// relay (added to the
+              system roots; no NODE_EXTRA_CA_CERTS needed)
 
 Exit codes: 0 stopped cleanly, 1 config unreadable or invalid, 2 usage.
 `;
@@ -50,7 +53,7 @@ const command: Command = {
   async run(argv, ctx) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { headless: { type: 'boolean' }, config: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { headless: { type: 'boolean' }, config: { type: 'string' }, data: { type: 'string' }, ca: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -63,6 +66,7 @@ const command: Command = {
       ctx.stderr.write(DESKTOP_HINT);
       return EXIT.usage;
     }
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca);
     const configPath = headlessConfigPath(values.config, ctx.env);
     const log = (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const read = readAgentConfig(configPath);
@@ -80,6 +84,7 @@ const command: Command = {
       signal: ctx.signal,
       env: ctx.env,
       agentVersion: packageVersion(),
+      ...(ca ? { wsOptions: withExtraCa(ca) } : {}),
     });
     return EXIT.ok;
   },

@@ -1,14 +1,16 @@
 // `porchlight audit verify [dir]` and `porchlight audit export --ticket T [--format jsonl|text] [--dir D]`.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { entriesForTicket, formatEntries, type ExportFormat } from '../../core/audit/export.js';
-import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
+import { AnchorFileError, checkAgentAnchors, describeAnchorProblem, deviceIdsOf, parseRelayRecordsJsonl, type AnchorCheck } from '../../core/audit/anchors.js';
+import { entriesForTicket, formatEntries, readAuditEntries, type ExportFormat } from '../../core/audit/export.js';
+import { describeAuditProblem, verifyAuditLog, type AuditVerifyResult } from '../../core/audit/verify.js';
 import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';
 import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage:
-  porchlight audit verify [dir]
+  porchlight audit verify [dir] [--anchors FILE]
   porchlight audit export --ticket T [--format jsonl|text] [--dir dir]
 
 verify  checks the hash chain of every audit file in dir (default: the agent's
@@ -16,6 +18,10 @@ verify  checks the hash chain of every audit file in dir (default: the agent's
         record was altered, removed or reordered (naming file, line, seq and
         reason); 3 when only the last line is torn by an interrupted write;
         4 when dir holds no audit files at all (a wrong path is not "intact").
+        --anchors FILE (from \`porchlight relay audit --ticket T --format jsonl\`)
+        also checks that every agent record the relay anchored for this device
+        is still in the log with the same hash: a log cut short at its end
+        exits 1 naming the missing seq (truncated / anchor-mismatch).
 export  prints the records about one ticket (jsonl keeps each record's hash).
 `;
 
@@ -42,7 +48,7 @@ const command: Command = {
 };
 
 function verify(argv: string[], ctx: CommandContext): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, anchors: { type: 'string' } } });
   if (values.help) {
     ctx.stdout.write(HELP);
     return EXIT.ok;
@@ -54,17 +60,46 @@ function verify(argv: string[], ctx: CommandContext): number {
     ctx.stderr.write(`no audit files in ${dir}\n`);
     return EXIT_NO_AUDIT_FILES;
   }
-  if (result.ok) {
-    ctx.stdout.write(`intact: ${result.records} records in ${result.files} files (last seq ${result.lastSeq}) in ${dir}\n`);
-    return EXIT.ok;
+  const p = result.problem;
+  if (p && p.kind !== 'torn-tail') {
+    ctx.stderr.write(`TAMPERED: ${describeAuditProblem(p)}\n`);
+    return EXIT.other;
   }
-  const p = result.problem!;
-  if (p.kind === 'torn-tail') {
+  if (values.anchors !== undefined) {
+    const anchors = checkAnchorsFile(values.anchors, dir, result, ctx);
+    if (anchors === undefined) return EXIT.other;
+    if (!anchors.ok) {
+      ctx.stderr.write(`TAMPERED: the log does not hold what the relay anchored:\n${anchors.problems.map((a) => `  ${describeAnchorProblem(a)}\n`).join('')}`);
+      return EXIT.other;
+    }
+    ctx.stdout.write(`anchors: ${anchors.checked} relay anchors match${anchors.skipped > 0 ? ` (${anchors.skipped} of other devices or older than the log skipped)` : ''}\n`);
+  }
+  if (p) {
     ctx.stderr.write(`torn tail: ${describeAuditProblem(p)}\n${result.records} records before it verify.\n`);
     return EXIT.partial;
   }
-  ctx.stderr.write(`TAMPERED: ${describeAuditProblem(p)}\n`);
-  return EXIT.other;
+  ctx.stdout.write(`intact: ${result.records} records in ${result.files} files (last seq ${result.lastSeq}) in ${dir}\n`);
+  return EXIT.ok;
+}
+
+/** Only records the chain verified count (a torn last line is not a record). */
+function checkAnchorsFile(file: string, dir: string, chain: AuditVerifyResult, ctx: CommandContext): AnchorCheck | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    ctx.stderr.write(`porchlight audit: anchors-unreadable: ${(err as Error).message}\n`);
+    return undefined;
+  }
+  try {
+    const anchors = parseRelayRecordsJsonl(text);
+    const records = readAuditEntries(dir).map((e) => e.record).filter((r) => r.seq <= chain.lastSeq);
+    return checkAgentAnchors(anchors, { hashes: new Map(records.map((r) => [r.seq, r.hash])), firstSeq: chain.lastSeq - chain.records + 1, lastSeq: chain.lastSeq, deviceIds: deviceIdsOf(records) });
+  } catch (err) {
+    if (!(err instanceof AnchorFileError)) throw err;
+    ctx.stderr.write(`porchlight audit: ${err.code}: ${file}: ${err.message}\n`);
+    return undefined;
+  }
 }
 
 function exportTicket(argv: string[], ctx: CommandContext): number {

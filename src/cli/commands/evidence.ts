@@ -3,10 +3,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { recordsForTicket } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
 import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';
+import { agentEvidence } from '../../relay/evidence/agent-evidence.js';
 import { buildEvidenceBundle, type AgentEvidence } from '../../relay/evidence/build-bundle.js';
 import { EvidenceError } from '../../relay/evidence/evidence-error.js';
 import { describeProblem, verifyEvidenceBundle } from '../../relay/evidence/verify-bundle.js';
@@ -24,7 +24,8 @@ evidence  writes one JSON document with every central audit record of the
           ticket, the chain links that prove them against a checkpoint signed
           by the relay key (other tickets' records appear as hashes only),
           session summaries and file-transfer hashes. --agent-log adds the
-          agent's own records of the ticket (its log must verify first).
+          agent's own records of the ticket (its log must verify first);
+          verify checks that every agent anchor the relay holds is in them.
           Run it where the relay's data dir is (--data, or $PORCHLIGHT_RELAY_DATA).
 verify    checks a bundle offline and names every record that does not match
           (seq and reason). --relay-key pins the relay key you trust.
@@ -35,7 +36,7 @@ function readAgentLog(dir: string, ticket: string): AgentEvidence {
   const check = verifyAuditLog(dir);
   if (check.files === 0) throw new UsageError(`${dir} holds no agent audit files (audit-YYYY-MM-DD-NNNN.jsonl)`);
   if (!check.ok && check.problem?.kind !== 'torn-tail') throw new EvidenceError('agent-log-tampered', `the agent log does not verify: ${describeAuditProblem(check.problem!)}`);
-  return { chain: { files: check.files, records: check.records, lastSeq: check.lastSeq, lastHash: check.lastHash }, records: recordsForTicket(dir, ticket).filter((r) => r.seq <= check.lastSeq) };
+  return agentEvidence(dir, ticket, check);
 }
 
 async function build(argv: string[], ctx: CommandContext): Promise<number> {

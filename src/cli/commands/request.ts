@@ -10,6 +10,7 @@ import { connectTechnician, type TechnicianClient } from '../../relay/technician
 import { describeEvent } from '../../relay/technician-events.js';
 import { exitForDecision, exitForError } from '../../relay/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
+import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
 import { requireRelayUrl } from '../transport-security.js';
 
@@ -17,6 +18,7 @@ const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ti
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
                           [--unattended --approval FILE | --emergency TEXT --incident ID]
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
+                          [--ca FILE]
 
 Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
@@ -32,10 +34,13 @@ until the session ends. Ctrl-C ends the session (or withdraws the request).
                    (same as 'porchlight session close'; --close-outcome is an older name)
   --json           one JSON object per line per event
   --timeout        give up waiting for the decision after S seconds (exit 5)
+  --ca             PEM file of a private CA to trust for a wss:// relay (added to the
+                   system roots; no NODE_EXTRA_CA_CERTS needed)
 
 Exit codes: 0 all scopes accepted, 3 partially accepted, 4 declined (or no user
 present), 5 expired, 6 blocked by policy or permissions, 7 agent offline,
-8 unauthorized, 2 usage error, 1 other.
+8 unauthorized, 2 usage error, 1 other (including "lost the relay" while a
+session was live and had not ended cleanly).
 `;
 
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
@@ -104,6 +109,8 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
     let sessionId: string | undefined;
     let exit: number | undefined;
     let finished = false;
+    /** The session ended by someone's choice or its time (not because a connection was lost). */
+    let endedCleanly = false;
     let decisionTimer: NodeJS.Timeout | undefined;
     let summaryTimer: NodeJS.Timeout | undefined;
 
@@ -137,10 +144,14 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
     ctx.signal.addEventListener('abort', onAbort, { once: true });
 
     client.onClose(() => {
-      if (!finished) {
-        out.note('disconnected', 'the relay closed the connection');
-        void finish(exit ?? EXIT.other);
+      if (finished) return;
+      if (sessionId !== undefined && !endedCleanly) {
+        // Whatever was decided, the session did not end properly: scripts must not read this as success.
+        out.note('relay-lost', `lost the relay during session ${sessionId}; the session did not end cleanly`);
+        return void finish(EXIT.other);
       }
+      out.note('disconnected', 'lost the relay: it closed the connection');
+      void finish(exit ?? EXIT.other);
     });
 
     client.onMessage((msg) => {
@@ -174,11 +185,13 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           sessionId = msg.sessionId;
           return out.event(msg);
         case 'session.end':
+          if (msg.by !== 'relay-lost') endedCleanly = true;
           out.event(msg);
           // The summary normally follows at once; don't hang if it doesn't.
           summaryTimer ??= setTimeout(() => void finish(exit ?? EXIT.other), 3000);
           return;
         case 'session.summary':
+          endedCleanly = true;
           out.event(msg);
           return void finish(exit ?? EXIT.other);
         default:
@@ -216,6 +229,7 @@ const command: Command = {
         'close-outcome': { type: 'string' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        ca: { type: 'string' },
       },
       strict: true,
     });
@@ -228,8 +242,9 @@ const command: Command = {
     const timeoutSec = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
     const req = buildRequest(values);
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, values.relay);
     const out = new Output(ctx, values.json, req.scopes);
-    const connected = await connectTechnician(values.relay, token);
+    const connected = await connectTechnician(values.relay, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
       out.note('error', `cannot connect as technician: ${connected.code}: ${connected.detail}`, { code: connected.code });
       return exitForError(connected.code);

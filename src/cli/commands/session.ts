@@ -6,18 +6,20 @@ import { techCloseSchema, type Message } from '../../protocol/messages.js';
 import { connectTechnician } from '../../relay/technician-client.js';
 import { exitForError } from '../../relay/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
+import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
 import { requireRelayUrl } from '../transport-security.js';
 
 const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
                                 --outcome resolved|follow-up|escalated [--session ID] [--note TEXT]
-                                [--insecure]
+                                [--ca FILE] [--insecure]
 
 Records the ticket's outcome in the relay's central audit (used by the monthly
 report: first-contact resolution, MTTR). Only a technician who requested a
 session on the ticket may close it. The token may come from PORCHLIGHT_TOKEN.
 --relay must be wss://, or ws:// to a loopback relay; --insecure allows ws://
 to another host (the token then travels in clear text).
+--ca FILE trusts a private CA (PEM) for a wss:// relay, on top of the system roots.
 `;
 
 const command: Command = {
@@ -32,7 +34,7 @@ const command: Command = {
     if (sub !== 'close') throw new UsageError("expected 'close'");
     const { values } = parseArgs({
       args: rest,
-      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, insecure: { type: 'boolean', default: false } },
+      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean', default: false } },
       strict: true,
     });
     const relayUrl = requireRelayUrl(values.relay, values.insecure);
@@ -49,7 +51,8 @@ const command: Command = {
     });
     if (!parsed.success) throw new UsageError(describeIssues('session close', parsed.error));
     const msg: Message<'tech.close'> = parsed.data;
-    const connected = await connectTechnician(relayUrl, token);
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relayUrl);
+    const connected = await connectTechnician(relayUrl, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
       ctx.stderr.write(`porchlight session: ${connected.code}: ${connected.detail}\n`);
       return exitForError(connected.code);

@@ -13,7 +13,8 @@ export interface ExportEntry {
   line: string;
 }
 
-export function entriesForTicket(dir: string, ticketId: string): ExportEntry[] {
+/** Every readable record of the log, in file order (unreadable lines are verify's business). */
+export function readAuditEntries(dir: string): ExportEntry[] {
   const out: ExportEntry[] = [];
   for (const line of readAuditLines(dir)) {
     let data: unknown;
@@ -23,9 +24,13 @@ export function entriesForTicket(dir: string, ticketId: string): ExportEntry[] {
       continue;
     }
     const parsed = auditRecordSchema.safeParse(data);
-    if (parsed.success && parsed.data.ticketId === ticketId) out.push({ record: parsed.data, line: line.text });
+    if (parsed.success) out.push({ record: parsed.data, line: line.text });
   }
   return out;
+}
+
+export function entriesForTicket(dir: string, ticketId: string): ExportEntry[] {
+  return readAuditEntries(dir).filter((e) => e.record.ticketId === ticketId);
 }
 
 export function recordsForTicket(dir: string, ticketId: string): AuditRecord[] {

@@ -33,6 +33,8 @@ export async function askUser(ui: UiPort, clock: Clock, view: ConsentView, signa
     const answer = await Promise.race([ui.showConsent(view, local.signal), aborted]);
     if (local.signal.aborted || answer === undefined) return declinedBecause(local.signal);
     if (answer.kind === 'dismissed' || answer.promptId !== view.promptId) return { kind: 'declined', decidedBy: 'dialog-closed' };
+    // Only a person who read the capture-protected dialog knows its code: no match, no answer (default deny).
+    if (view.confirmCode !== undefined && answer.confirmCode !== view.confirmCode) return { kind: 'declined', decidedBy: 'dialog-closed' };
     return { kind: 'answer', granted: view.scopes.filter((s) => answer.granted.includes(s)) };
   } catch {
     return { kind: 'declined', decidedBy: 'dialog-closed' };

@@ -1,7 +1,8 @@
 // What the consent dialog shows, built only from verified data.
+import { randomInt } from 'node:crypto';
 import type { ScopeRequestPayload } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
-import type { ConsentView } from '../../shared/view-models.js';
+import { CONFIRM_CODE_LENGTH, type ConsentView } from '../../shared/view-models.js';
 import type { VerifiedRequest } from '../verification/verify-request.js';
 import type { LiveSession } from '../session/live-session.js';
 
@@ -23,9 +24,19 @@ export function sessionConsentView(v: VerifiedRequest, expiresAt: number, queued
   };
 }
 
-export function escalationConsentView(p: ScopeRequestPayload, added: Scope[], blocked: Scope[], session: LiveSession, expiresAt: number, queued: number): ConsentView {
+/** Scopes that let the technician's remote tool press keys and click as the user. */
+const INPUT_SCOPES: readonly Scope[] = ['control', 'admin'];
+
+/** Random digits, new for every prompt. */
+export function newConfirmCode(): string {
+  return String(randomInt(0, 10 ** CONFIRM_CODE_LENGTH)).padStart(CONFIRM_CODE_LENGTH, '0');
+}
+
+export function escalationConsentView(p: ScopeRequestPayload, added: Scope[], blocked: Scope[], session: LiveSession, expiresAt: number, queued: number, confirmCode: () => string = newConfirmCode): ConsentView {
   // Extension only: the dialog lists the scopes the extension keeps alive.
   const scopes = (added.length > 0 ? added : session.grantedScopes()) as ConsentView['scopes'];
+  // The technician can inject clicks into a dialog hidden from their view: make the user type what only they can see.
+  const needsCode = INPUT_SCOPES.some((s) => session.granted.has(s));
   return {
     promptId: p.requestId,
     kind: 'escalation',
@@ -39,6 +50,7 @@ export function escalationConsentView(p: ScopeRequestPayload, added: Scope[], bl
     ...(p.extendMinutes !== undefined ? { extendMinutes: p.extendMinutes } : {}),
     sessionId: session.id,
     verificationCode: session.init.verificationCode,
+    ...(needsCode ? { confirmCode: confirmCode() } : {}),
     expiresAt: new Date(expiresAt).toISOString(),
     queued: Math.min(queued, 100),
   };

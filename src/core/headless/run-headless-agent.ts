@@ -5,6 +5,7 @@
 // process with a recording notifier.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ClientOptions } from 'ws';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { createAgent, type Agent } from '../agent.js';
 import { defaultAuditDir, defaultDataDir } from '../data-dir.js';
@@ -25,6 +26,8 @@ export interface HeadlessRunOptions {
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
   agentVersion?: string;
+  /** Extra TLS options for the relay connection (`--ca`: a private CA). */
+  wsOptions?: ClientOptions;
   /** Called once the agent has started (tests, the dev start script). */
   onStarted?: (agent: Agent) => void;
 }
@@ -47,6 +50,7 @@ export async function runHeadlessAgent(o: HeadlessRunOptions): Promise<void> {
     presence: 'headless',
     ...(o.config.enrollmentToken ? { enrollmentToken: o.config.enrollmentToken } : {}),
     ...(o.agentVersion ? { agentVersion: o.agentVersion } : {}),
+    ...(o.wsOptions ? { wsOptions: o.wsOptions } : {}),
   });
   if (o.signal.aborted) return;
   await agent.start();

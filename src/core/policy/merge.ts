@@ -1,7 +1,8 @@
 // Effective policy = defaults < user settings < managed policy.
 // The user may only set USER_SETTABLE_KEYS and only to narrow (fewer scopes,
-// shorter timeouts); managed keys are locked. An invalid managed policy locks
-// the agent to SAFEST_POLICY and is reported, never silently ignored.
+// shorter timeouts); the relay and the keys the agent trusts are IT's only.
+// Managed keys are locked. An invalid managed policy locks the agent to
+// SAFEST_POLICY and is reported, never silently ignored.
 import { DEFAULT_POLICY, partialPolicySchema, USER_SETTABLE_KEYS, type PartialPolicy, type Policy, type PolicyKey } from './schema.js';
 import { describeIssues } from '../../protocol/frame.js';
 
@@ -68,8 +69,6 @@ function narrow(policy: Policy, key: PolicyKey, value: unknown): void {
     case 'maxSessionMinutes':
       policy[key] = Math.min(policy[key], value as number);
       break;
-    case 'relayUrl':
-    case 'relayPublicKey':
     case 'startAtLogin':
       (policy as Record<string, unknown>)[key] = value;
       break;

@@ -80,8 +80,14 @@ export const DEFAULT_POLICY: Policy = {
  * Keys an end user may set in their own settings (the rest only IT can set,
  * through managed policy or the agent config file). A user value may narrow
  * these, never widen past the default or managed value (see merge).
+ * Never add a key that decides whom the agent trusts (relayUrl, relayPublicKey,
+ * relayTlsPin, approvalsPublicKey, allowInsecureRelay): a process running as the
+ * user could point the agent at its own relay. IT_ONLY_TRUST_KEYS pins that.
  */
-export const USER_SETTABLE_KEYS = ['relayUrl', 'relayPublicKey', 'allowedScopes', 'promptTimeoutSec', 'maxSessionMinutes', 'startAtLogin'] as const satisfies readonly PolicyKey[];
+export const USER_SETTABLE_KEYS = ['allowedScopes', 'promptTimeoutSec', 'maxSessionMinutes', 'startAtLogin'] as const satisfies readonly PolicyKey[];
+
+/** Keys that decide which relay and which signatures the agent trusts: IT only, never user settings. */
+export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayPublicKey', 'relayTlsPin', 'approvalsPublicKey', 'allowInsecureRelay'] as const satisfies readonly PolicyKey[];
 
 /** Partial policy as read from one source (managed or user); validated key by key. */
 export const partialPolicySchema = policySchema.partial();

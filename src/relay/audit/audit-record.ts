@@ -15,7 +15,7 @@ import {
   SCOPE_CHANGES,
   sessionSummaryBodySchema,
 } from '../../protocol/messages.js';
-import { identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
+import { auditAnchor, identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
 import { sha256Hex } from '../../protocol/signing.js';
 
 /** attended | unattended (manager approval) | emergency (unattended with justification). */
@@ -30,7 +30,10 @@ const approvalRecord = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('emergency'), justification: multilineText(1000), incident: lineText(100) }),
 ]);
 
-/** Each audit kind and its data. */
+/**
+ * Each audit kind and its data. `agentAudit` is the agent's anchor (seq and
+ * hash of its own record of the event), kept so a truncated agent log shows.
+ */
 export const AUDIT_DATA_SCHEMAS = {
   /** The relay signed and forwarded a session request. */
   request: z.strictObject({
@@ -57,11 +60,12 @@ export const AUDIT_DATA_SCHEMAS = {
     code: errorCode.optional(),
     detail: lineText(300).optional(),
     grantedMinutes: minutes.optional(),
+    agentAudit: auditAnchor.optional(),
   }),
-  'session-started': z.strictObject({ scopes: scopeSet, mode: z.enum(['attended', 'unattended']), startedAt: isoTimestamp, endsAt: isoTimestamp }),
+  'session-started': z.strictObject({ scopes: scopeSet, mode: z.enum(['attended', 'unattended']), startedAt: isoTimestamp, endsAt: isoTimestamp, agentAudit: auditAnchor.optional() }),
   narration: z.strictObject({ text: multilineText(1000) }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
-  'scope-update': z.strictObject({ change: z.enum(SCOPE_CHANGES), scopes: scopeList, granted: scopeList, endsAt: isoTimestamp }),
+  'scope-update': z.strictObject({ change: z.enum(SCOPE_CHANGES), scopes: scopeList, granted: scopeList, endsAt: isoTimestamp, agentAudit: auditAnchor.optional() }),
   'file-transfer': z.strictObject({
     transferId: identifier,
     name: lineText(255),
@@ -70,9 +74,17 @@ export const AUDIT_DATA_SCHEMAS = {
     direction: z.enum(FILE_DIRECTIONS),
   }),
   /** The agent's file-rule outcome for an announced transfer. */
-  'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional() }),
-  'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional() }),
-  'session-summary': z.strictObject({ summary: sessionSummaryBodySchema }),
+  'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  'session-summary': z.strictObject({ summary: sessionSummaryBodySchema, agentAudit: auditAnchor.optional() }),
+  /** The relay dropped a peer to protect itself: it stopped reading and its unsent frames passed the cap. */
+  disconnect: z.strictObject({
+    reason: z.enum(['slow-consumer']),
+    role: z.enum(['agent', 'technician']),
+    closeCode: z.number().int().min(1000).max(4999),
+    bufferedBytes: z.number().int().min(0),
+    limitBytes: z.number().int().min(0),
+  }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
   close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
 } as const;

@@ -29,6 +29,8 @@ function describe(r: AuditRecord): string {
       return `session ended by ${r.data.by}${r.data.reason ? `: ${r.data.reason}` : ''}`;
     case 'session-summary':
       return `summary: ${r.data.summary.durationSec} s, used [${r.data.summary.scopesUsed.join(', ')}], ${r.data.summary.files.length} file(s)`;
+    case 'disconnect':
+      return `${r.data.role} disconnected (${r.data.reason}): ${r.data.bufferedBytes} bytes unsent, over the ${r.data.limitBytes}-byte cap; close code ${r.data.closeCode}`;
     case 'close':
       return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
   }
@@ -36,5 +38,6 @@ function describe(r: AuditRecord): string {
 
 export function auditLine(r: AuditRecord): string {
   const who = [r.technicianId && `tech=${r.technicianId}`, r.deviceId && `device=${r.deviceId}`, r.sessionId && `session=${r.sessionId}`].filter(Boolean).join(' ');
-  return `${r.at}  #${r.seq}  ${r.ticketId ?? '-'}  ${who}  ${describe(r)}`;
+  const anchor = (r.data as { agentAudit?: { seq: number; hash: string } }).agentAudit;
+  return `${r.at}  #${r.seq}  ${r.ticketId ?? '-'}  ${who}  ${describe(r)}${anchor ? `  [agent audit #${anchor.seq} ${anchor.hash.slice(0, 12)}]` : ''}`;
 }

@@ -14,6 +14,7 @@ import { EvidenceError } from './evidence-error.js';
 export interface AgentEvidence {
   chain: { files: number; records: number; lastSeq: number; lastHash: string };
   records: AgentRecord[];
+  deviceIds?: string[];
 }
 
 export interface BuildOptions {
@@ -32,6 +33,7 @@ export const EXPLANATION = [
   'A link carrying this ticket\'s tag but no record means a record was withheld; a missing seq means a link was removed.',
   'sessions and fileTransfers are derived from relay.records; verify recomputes them.',
   'agent (when present) holds the agent\'s own records of the ticket: their hashes and order are checked, and decisions and file hashes must agree with the relay\'s; the agent log is not signed, so they corroborate rather than prove.',
+  'Relay records carry data.agentAudit, the seq and hash of the agent\'s record of the same event: each must be in agent.records with that hash, so an agent log cut short at its end (truncated) or rewritten (anchor-mismatch) shows.',
 ];
 
 /** The oldest checkpoint at or after `seq` that the current relay key signed; signs the head when there is none. */

@@ -3,7 +3,7 @@
 // this level so a single bad record is named by seq instead of failing the
 // whole parse; verify-bundle.ts checks each one.
 import { z } from 'zod';
-import { isoTimestamp, lineText, publicKey, signature, ticketId } from '../../protocol/primitives.js';
+import { identifier, isoTimestamp, lineText, publicKey, signature, ticketId } from '../../protocol/primitives.js';
 
 export const EVIDENCE_FORMAT = 'porchlight-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -42,6 +42,8 @@ export const agentSectionSchema = z.strictObject({
   /** The agent chain as verified when the bundle was built (the agent log is not signed). */
   chain: z.strictObject({ files: z.number().int().min(0), records: z.number().int().min(0), lastSeq: z.number().int().min(0), lastHash: hex64 }),
   records: z.array(z.unknown()).max(100_000),
+  /** The devices the agent log names (agent.started): the relay's anchors of these devices must be in it. */
+  deviceIds: z.array(identifier).max(100).optional(),
 });
 
 export const evidenceBundleSchema = z.strictObject({

@@ -1,6 +1,7 @@
 // Offline verification of an evidence bundle: no relay, no network. Every
 // problem is named by part and seq with a reason a person can act on;
 // verification goes on past the first problem so an auditor sees them all.
+import { anchorsOfRelayRecords, checkAgentAnchors } from '../../core/audit/anchors.js';
 import { auditRecordSchema as agentRecordSchema, recordHash as agentRecordHash } from '../../core/audit/record.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
 import { describeIssues } from '../../protocol/frame.js';
@@ -114,6 +115,7 @@ export function verifyEvidenceBundle(input: unknown, pinnedKey?: string): Verify
   // 5. The agent's records: intact and in order (the agent log is not signed).
   if (b.agent) {
     let last = 0;
+    const hashes = new Map<number, string>();
     for (const raw of b.agent.records) {
       const seq = seqOf(raw);
       const rec = agentRecordSchema.safeParse(raw);
@@ -128,8 +130,13 @@ export function verifyEvidenceBundle(input: unknown, pinnedKey?: string): Verify
       if (r.seq > b.agent.chain.lastSeq) problem('agent', r.seq, `seq ${r.seq} is past the verified end of the agent log (${b.agent.chain.lastSeq})`);
       if (r.ticketId !== b.ticketId) problem('agent', r.seq, `record is not about ticket ${b.ticketId}`);
       last = Math.max(last, r.seq);
+      if (r.seq <= b.agent.chain.lastSeq) hashes.set(r.seq, r.hash);
       crossCheck(r, good, problem);
     }
+    // 6. Every anchor the relay holds must be there: a hash chain can't prove its own tail.
+    const { chain } = b.agent;
+    const anchors = checkAgentAnchors(anchorsOfRelayRecords(good), { hashes, firstSeq: chain.lastSeq - chain.records + 1, lastSeq: chain.lastSeq, deviceIds: b.agent.deviceIds ?? [] });
+    for (const a of anchors.problems) problem('agent', a.seq, `${a.kind}: ${a.reason}`);
   }
   return report();
 }

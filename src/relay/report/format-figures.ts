@@ -1,5 +1,7 @@
 // How figures read in every human format (md, csv, html): one place, so the
 // formats never disagree. `—` stands for "nothing to compute from".
+import type { MonthlyReport } from './report-model.js';
+
 export const NONE = '—';
 
 export function percent(rate: number | null): string {
@@ -66,3 +68,15 @@ export const DEFINITIONS: ReadonlyArray<[string, string]> = [
   ['Declined scopes', 'scopes users declined themselves (timeouts and policy blocks excluded).'],
   ['Without outcome', 'tickets with requests in the month and no close outcome recorded by its end.'],
 ];
+
+/** The "Tickets" table, the same rows in every format. */
+export function ticketFigureRows(t: MonthlyReport['tickets']): [string, string | number][] {
+  return [
+    ['Active in the month', t.active],
+    ['Opened in the month', t.opened],
+    ['Resolved in the month', t.resolved],
+    ['Resolved without a remote session', t.resolvedWithoutSession],
+    ['Closed as resolved / follow-up / escalated', `${t.closedAs.resolved} / ${t.closedAs.followUp} / ${t.closedAs.escalated}`],
+    ['Without outcome (sessions)', `${t.withoutOutcome} (${t.sessionsWithoutOutcome})`],
+  ];
+}

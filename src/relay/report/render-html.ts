@@ -3,7 +3,7 @@
 // hash). Light and dark follow prefers-color-scheme. Every database string is
 // escaped (html-escape.ts).
 import { createHash } from 'node:crypto';
-import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent } from './format-figures.js';
+import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
 import { escapeHtml as e } from './html-escape.js';
 import type { MonthlyReport } from './report-model.js';
 import { barChart, dailyChart, type Bar } from './svg-charts.js';
@@ -110,14 +110,7 @@ export function renderHtml(r: MonthlyReport): string {
     }</section></div>`,
     `<div class="cols"><section><h2>Tickets</h2>${table(
       [['Figure', false], ['Tickets', true]],
-      [
-        ['Active in the month', t.active],
-        ['Opened in the month', t.opened],
-        ['Resolved in the month', t.resolved],
-        ['Resolved without a remote session', t.resolvedWithoutSession],
-        ['Closed as resolved / follow-up / escalated', `${t.closedAs.resolved} / ${t.closedAs.followUp} / ${t.closedAs.escalated}`],
-        ['Without outcome (sessions)', `${t.withoutOutcome} (${t.sessionsWithoutOutcome})`],
-      ],
+      ticketFigureRows(t),
       'Tickets',
     )}</section><section><h2>File transfers</h2>${
       f.total === 0

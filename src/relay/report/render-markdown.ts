@@ -1,5 +1,5 @@
 // The report as Markdown: a one-page summary for a ticket or a wiki.
-import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent } from './format-figures.js';
+import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
 import type { MonthlyReport } from './report-model.js';
 
 /** Text from the database (names, ids) can't open Markdown syntax or break a table row. */
@@ -41,14 +41,7 @@ export function renderMarkdown(r: MonthlyReport): string {
   out.push(
     table(
       ['Figure', 'Tickets'],
-      [
-        ['Active in the month', t.active],
-        ['Opened in the month', t.opened],
-        ['Resolved in the month', t.resolved],
-        ['Resolved without a remote session', t.resolvedWithoutSession],
-        ['Closed as resolved / follow-up / escalated', `${t.closedAs.resolved} / ${t.closedAs.followUp} / ${t.closedAs.escalated}`],
-        ['Without outcome (sessions)', `${t.withoutOutcome} (${t.sessionsWithoutOutcome})`],
-      ],
+      ticketFigureRows(t),
     ),
     '',
   );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mergePolicy, SAFEST_POLICY } from '../../../src/core/policy/merge.js';
-import { DEFAULT_POLICY, policySchema } from '../../../src/core/policy/schema.js';
+import { mergePolicy, SAFEST_POLICY, type ManagedPolicy } from '../../../src/core/policy/merge.js';
+import { DEFAULT_POLICY, IT_ONLY_TRUST_KEYS, policySchema, USER_SETTABLE_KEYS } from '../../../src/core/policy/schema.js';
 import { loadManagedPolicy } from '../../../src/core/policy/sources/managed-source.js';
 import { JsonFileSource, LINUX_POLICY_PATH } from '../../../src/core/policy/sources/json-file-source.js';
 import { MACOS_POLICY_PATH, PlistSource } from '../../../src/core/policy/sources/plist-source.js';
@@ -33,6 +33,17 @@ describe('policy merge', () => {
     expect(r.policy.promptTimeoutSec).toBe(30);
     expect(r.policy.unattendedAllowed).toBe(false);
     expect(r.problems.join('\n')).toMatch(/unattendedAllowed ignored: only IT/);
+  });
+
+  it('never takes the relay or a trust key from user settings, and reports each one', () => {
+    const evil = { relayUrl: 'wss://evil.example.com', relayPublicKey: 'A'.repeat(43), relayTlsPin: `${'A'.repeat(43)}=`, approvalsPublicKey: 'B'.repeat(43), allowInsecureRelay: true };
+    const managed: ManagedPolicy = { kind: 'valid', values: { emergencyAllowed: true }, origins: ['mdm'] };
+    const r = mergePolicy(managed, evil);
+    for (const key of IT_ONLY_TRUST_KEYS) {
+      expect(r.policy[key]).toEqual(DEFAULT_POLICY[key]);
+      expect(r.problems).toContain(`user setting ${key} ignored: only IT can set it`);
+    }
+    expect(USER_SETTABLE_KEYS.filter((k) => (IT_ONLY_TRUST_KEYS as readonly string[]).includes(k))).toEqual([]);
   });
 
   it('falls back to the safest settings and reports an invalid managed policy', () => {

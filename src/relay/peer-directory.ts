@@ -1,0 +1,44 @@
+// Where each agent is connected, and a way to send it frames: the routing
+// seam for running several relay instances (DESIGN.md "Growing past one
+// machine"). One process: a map of local connections (below). Several
+// instances: an implementation over the message bus (Redis pub/sub or NATS)
+// keeps a presence cache (device -> instance) fed by the bus and returns a
+// Peer whose send() publishes to the instance holding the device's socket;
+// see docs/relay.md. Lookups are synchronous so the router never
+// waits on the network to decide where a frame goes.
+import type { Peer } from './peer.js';
+
+export interface PeerDirectory {
+  /** Register a device's connection; returns the connection it replaces, if any. */
+  attachAgent(deviceId: string, peer: Peer): Peer | undefined;
+  /** Forget a device's connection; false when `peer` is no longer its connection (a newer one replaced it). */
+  detachAgent(deviceId: string, peer: Peer): boolean;
+  /** Something that delivers frames to the device wherever it is connected; undefined when it is offline. */
+  agent(deviceId: string): Peer | undefined;
+  /** Connected devices this directory knows of. */
+  readonly agentCount: number;
+}
+
+export class InProcessPeerDirectory implements PeerDirectory {
+  private readonly agents = new Map<string, Peer>();
+
+  attachAgent(deviceId: string, peer: Peer): Peer | undefined {
+    const previous = this.agents.get(deviceId);
+    this.agents.set(deviceId, peer);
+    return previous;
+  }
+
+  detachAgent(deviceId: string, peer: Peer): boolean {
+    if (this.agents.get(deviceId) !== peer) return false;
+    this.agents.delete(deviceId);
+    return true;
+  }
+
+  agent(deviceId: string): Peer | undefined {
+    return this.agents.get(deviceId);
+  }
+
+  get agentCount(): number {
+    return this.agents.size;
+  }
+}

@@ -1,0 +1,85 @@
+// `--ca FILE` on `porchlight request`, `session close` and `agent --headless`:
+// trusting a private CA for a wss:// relay without NODE_EXTRA_CA_CERTS.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestRelay, type TestRelay } from '../relay/harness.js';
+import { acceptAndFinish, connectAgent, type ScriptedAgent } from '../relay/scripted-agent.js';
+import { hasOpenssl, selfSigned } from '../relay/self-signed-cert.js';
+import { NO_DESKTOP_ENV } from '../fault/processes.js';
+import { ensureBuilt, runCli, startCli } from './built-cli.js';
+
+let t: TestRelay;
+let token: string;
+let certFile: string;
+let agent: ScriptedAgent | undefined;
+
+describe.skipIf(!hasOpenssl)('technician and agent commands over wss:// with a private CA', () => {
+  beforeAll(async () => {
+    await ensureBuilt();
+    const tls = selfSigned();
+    certFile = tls.certFile;
+    t = await startTestRelay({ tls: { cert: tls.cert, key: tls.key } });
+    token = await t.addTechnician('alice');
+    const r = await connectAgent(t.relay.url, { deviceId: 'dev-1', enrollmentToken: await t.enroll('dev-1'), ca: tls.cert });
+    if (!r.ok) throw new Error('agent did not connect over wss');
+    agent = r.agent;
+    agent.answer = acceptAndFinish();
+  }, 120_000);
+  afterAll(async () => {
+    await agent?.close();
+    await t?.close();
+  });
+
+  const request = (extra: string[]) => runCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-1', '--ticket', 'INC-TLS', '--reason', 'Printer', '--scopes', 'view', ...extra]);
+
+  it('refuses the relay certificate without --ca (exit 1, says why)', async () => {
+    const r = await request([]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/connect-failed: .*(self[- ]signed|certificate)/i);
+  });
+
+  it('trusts the private CA given with --ca: request and session close succeed', async () => {
+    const r = await request(['--ca', certFile]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/verification code: \d{6}/);
+    const close = await runCli(['session', 'close', '--relay', t.relay.url, '--token', token, '--ticket', 'INC-TLS', '--outcome', 'resolved', '--ca', certFile]);
+    expect(close.code).toBe(0);
+    expect(close.stdout).toContain('outcome resolved recorded');
+    const without = await runCli(['session', 'close', '--relay', t.relay.url, '--token', token, '--ticket', 'INC-TLS', '--outcome', 'resolved']);
+    expect(without.code).toBe(1);
+  });
+
+  it('rejects a --ca file without a certificate, and --ca with ws:// (exit 2)', async () => {
+    const bogus = join(mkdtempSync(join(tmpdir(), 'pl-ca-')), 'not-a-cert.pem');
+    writeFileSync(bogus, 'hello\n');
+    expect((await request(['--ca', bogus])).code).toBe(2);
+    expect((await request(['--ca', join(tmpdir(), 'no-such-file.pem')])).code).toBe(2);
+    const plain = await runCli(['request', '--relay', 'ws://127.0.0.1:1', '--token', token, '--device', 'dev-1', '--ticket', 'INC-TLS', '--reason', 'x', '--scopes', 'view', '--ca', certFile]);
+    expect(plain.code).toBe(2);
+  });
+
+  it('lets a headless agent connect through the private CA with --ca', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-'));
+    const configFile = join(dir, 'agent.json');
+    writeFileSync(configFile, JSON.stringify({ deviceId: 'srv-ca', enrollmentToken: await t.enroll('srv-ca'), policy: { relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } }));
+    const without = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data')], NO_DESKTOP_ENV);
+    // The relay is up; the only thing wrong is the certificate the agent doesn't trust.
+    await without.waitForStderr(/status: disconnected/);
+    without.child.kill('SIGTERM');
+    await without.done;
+    expect(t.relay.router.isOnline('srv-ca')).toBe(false);
+
+    const agentCli = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data'), '--ca', certFile], NO_DESKTOP_ENV);
+    try {
+      await agentCli.waitForStderr(/status: connected/);
+      // Nobody at a headless device answers an attended prompt: the request reached it through TLS.
+      const r = await runCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'srv-ca', '--ticket', 'INC-CA', '--reason', 'Disk full', '--scopes', 'view', '--ca', certFile]);
+      expect(r.code).toBe(4);
+    } finally {
+      agentCli.child.kill('SIGTERM');
+      expect((await agentCli.done).code).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,113 @@
+// The agent's audit head anchored at the relay: after a real session through a
+// real relay, the central audit holds the seq and hash of the agent's record
+// of each reported event, and an agent log cut short at its end (which its own
+// hash chain can't show) fails `audit verify --anchors` and the evidence bundle.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listAuditFiles } from '../../src/core/audit/audit-files.js';
+import { auditRecordSchema as agentRecordSchema, sealRecord, type AuditRecord as AgentRecord } from '../../src/core/audit/record.js';
+import { verifyAuditLog } from '../../src/core/audit/verify.js';
+import { auditLine } from '../../src/relay/audit/audit-text.js';
+import { agentEvidence } from '../../src/relay/evidence/agent-evidence.js';
+import { buildEvidenceBundle } from '../../src/relay/evidence/build-bundle.js';
+import { verifyEvidenceBundle } from '../../src/relay/evidence/verify-bundle.js';
+import { ensureBuilt, runCli } from '../cli/built-cli.js';
+import { ANCHOR_TICKET, runAnchoredSession, type AnchoredSession } from './anchored-session.js';
+
+let s: AnchoredSession;
+let lines: string[];
+let agentRecords: AgentRecord[];
+beforeAll(async () => {
+  await ensureBuilt();
+  s = await runAnchoredSession();
+  const files = listAuditFiles(s.auditDir);
+  expect(files).toHaveLength(1);
+  lines = readFileSync(join(s.auditDir, files[0]!), 'utf8').split('\n').filter((l) => l.length > 0);
+  agentRecords = lines.map((l) => agentRecordSchema.parse(JSON.parse(l)));
+}, 180_000); // may build the CLI first
+afterAll(async () => {
+  await s.close();
+});
+
+/** A copy of the agent log with `edit` applied to its lines. */
+function editedLog(edit: (lines: string[]) => string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pl-anchor-edited-'));
+  writeFileSync(join(dir, listAuditFiles(s.auditDir)[0]!), edit([...lines]).map((l) => `${l}\n`).join(''));
+  return dir;
+}
+
+const seqOf = (type: string) => agentRecords.find((r) => r.type === type)!.seq;
+
+async function bundleProblems(dir: string) {
+  const check = verifyAuditLog(dir);
+  expect(check.ok).toBe(true);
+  const bundle = await buildEvidenceBundle({ storage: s.t.storage, relayKey: s.t.relayKey, ticketId: ANCHOR_TICKET, nowMs: Date.now(), generator: 'test', agent: agentEvidence(dir, ANCHOR_TICKET, check) });
+  return verifyEvidenceBundle(JSON.parse(JSON.stringify(bundle)), s.t.relayKey.publicKey);
+}
+
+describe('agent audit anchors at the relay', () => {
+  it('the central audit keeps the seq and hash of the agent record behind each report', async () => {
+    const relay = await s.t.storage.queryAudit({ ticketId: ANCHOR_TICKET });
+    const anchored = relay.flatMap((r) => {
+      const a = (r.data as { agentAudit?: { seq: number; hash: string } }).agentAudit;
+      return a ? [[r.kind, agentRecords.find((x) => x.seq === a.seq && x.hash === a.hash)?.type]] : [];
+    });
+    expect(anchored).toEqual([
+      ['decision', 'consent.decision'],
+      ['session-started', 'session.started'],
+      ['session-end', 'session.ended'],
+      ['session-summary', 'session.summary'],
+    ]);
+    const summary = relay.find((r) => r.kind === 'session-summary')!;
+    expect(auditLine(summary)).toContain(`[agent audit #${seqOf('session.summary')} `);
+  });
+
+  it('an intact log verifies against the anchors, on the command line and in the evidence bundle', async () => {
+    const r = await runCli(['audit', 'verify', s.auditDir, '--anchors', s.anchorsFile]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('anchors: 4 relay anchors match');
+    expect(await bundleProblems(s.auditDir)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('whole records cut from the end: the chain alone still verifies, the anchors name the missing seq', async () => {
+    // agent.stopped, session.summary, session.ended go; the rest is a valid chain.
+    expect(agentRecords.slice(-3).map((r) => r.type)).toEqual(['session.ended', 'session.summary', 'agent.stopped']);
+    const dir = editedLog((l) => l.slice(0, -3));
+    expect((await runCli(['audit', 'verify', dir])).code).toBe(0);
+    const r = await runCli(['audit', 'verify', dir, '--anchors', s.anchorsFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`seq ${seqOf('session.ended')}: truncated`);
+    expect(r.stderr).toContain(`seq ${seqOf('session.summary')}: truncated`);
+    const report = await bundleProblems(dir);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      expect.objectContaining({ part: 'agent', seq: seqOf('session.ended'), reason: expect.stringMatching(/^truncated: /) }),
+      expect.objectContaining({ part: 'agent', seq: seqOf('session.summary'), reason: expect.stringMatching(/^truncated: /) }),
+    ]);
+  });
+
+  it('the tail cut and rewritten with a valid chain: anchor-mismatch at the rewritten seq', async () => {
+    const summarySeq = seqOf('session.summary');
+    const dir = editedLog((l) => {
+      const kept = l.slice(0, -2);
+      const prev = agentRecordSchema.parse(JSON.parse(kept.at(-1)!));
+      const forged = sealRecord(summarySeq, prev.ts, 'agent.stopped', { deviceId: 'dev-anchor' }, prev.hash);
+      return [...kept, JSON.stringify(forged)];
+    });
+    const r = await runCli(['audit', 'verify', dir, '--anchors', s.anchorsFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`seq ${summarySeq}: anchor-mismatch`);
+    expect((await bundleProblems(dir)).problems).toEqual([expect.objectContaining({ part: 'agent', seq: summarySeq, reason: expect.stringMatching(/^anchor-mismatch: /) })]);
+  });
+
+  it('an anchors file that is not central audit records is refused with a stable code', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'pl-anchor-bad-')), 'x.jsonl');
+    writeFileSync(bad, '{"seq":1}\n');
+    const r = await runCli(['audit', 'verify', s.auditDir, '--anchors', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('anchors-unreadable: ');
+  });
+});

@@ -1,0 +1,207 @@
+// The relay enforces the granted duration itself: past endsAt it refuses
+// session frames with `expired`, and once the agent's grace is over it ends
+// the session on both sides (by 'expiry') and says so in the central audit.
+// Time is a manual clock injected into the relay; the sockets are real.
+import { afterEach, describe, expect, it } from 'vitest';
+import { newMessageId, type Message } from '../../src/protocol/index.js';
+import type { Timers } from '../../src/relay/router.js';
+import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { startTestRelay, type TestRelay } from './harness.js';
+import { decide, type Answer, type ScriptedAgent } from './scripted-agent.js';
+
+/** A clock that only moves when the test says; timers fire as it passes them. */
+function manualClock(start: number) {
+  let t = start;
+  let seq = 0;
+  const due = new Map<number, { at: number; fn: () => void }>();
+  const timers: Timers = {
+    setTimeout(fn, ms) {
+      due.set(++seq, { at: t + ms, fn });
+      return seq;
+    },
+    clearTimeout(h) {
+      due.delete(h as number);
+    },
+  };
+  return {
+    now: () => t,
+    timers,
+    advance(ms: number) {
+      t += ms;
+      for (;;) {
+        const next = [...due.entries()].filter(([, d]) => d.at <= t).sort((a, b) => a[1].at - b[1].at)[0];
+        if (!next) return;
+        due.delete(next[0]);
+        next[1].fn();
+      }
+    },
+  };
+}
+
+const MIN = 60_000;
+const GRACE = 10_000;
+let t: TestRelay;
+let client: TechnicianClient | undefined;
+afterEach(async () => {
+  await client?.close();
+  await t.close();
+});
+
+/** Accept and start a session (times on the agent's clock), then never end it. */
+function acceptUntil(endsAt: number, startedAt = endsAt - 5 * MIN): Answer {
+  return (req) => {
+    const p = req.payload;
+    const sessionId = `ses-${p.requestId}`;
+    return [
+      decide(req, 'accepted', p.scopes, { sessionId }),
+      { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: p.requestId, scopes: p.scopes, mode: p.mode, startedAt: new Date(startedAt).toISOString(), endsAt: new Date(endsAt).toISOString() },
+    ];
+  };
+}
+
+/** A live 5-minute session; `agentClockOffset` is how far the agent's clock is ahead of the relay's. */
+async function setup(agentClockOffset = 0) {
+  const clock = manualClock(Date.now());
+  t = await startTestRelay({ now: clock.now, timers: clock.timers, expiryGraceMs: GRACE });
+  const agent = await t.agent('dev-1');
+  const start = clock.now();
+  agent.answer = acceptUntil(start + agentClockOffset + 5 * MIN, start + agentClockOffset);
+  const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
+  if (!r.ok) throw new Error(r.detail);
+  client = r.client;
+  const c = r.client;
+  const started = c.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+  c.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId: 'dev-1', ticket: { id: 'INC7' }, reason: 'Printer', scopes: ['view', 'file-transfer'], mode: 'attended', estimatedMinutes: 5 });
+  const s = (await started)!;
+  return { clock, agent, c, sessionId: s.sessionId, start };
+}
+
+const narrate = (sessionId: string, text = 'opening the print queue'): Message<'session.narration'> => ({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text });
+const reply = (c: TechnicianClient, id: string) => c.waitFor((m) => (m.type === 'error' && m.re === id ? m : undefined));
+
+async function narrationReaches(c: TechnicianClient, agent: ScriptedAgent, sessionId: string): Promise<void> {
+  const n = narrate(sessionId, `still working ${newMessageId()}`);
+  const got = agent.next('session.narration');
+  c.send(n);
+  expect((await got).text).toBe(n.text);
+}
+
+describe('granted duration', () => {
+  it('refuses session frames past endsAt, then ends the session on both sides by expiry and audits it', async () => {
+    const { clock, agent, c, sessionId } = await setup();
+    clock.advance(4 * MIN);
+    await narrationReaches(c, agent, sessionId);
+
+    // Past endsAt, inside the agent's grace: refused, but not ended yet.
+    clock.advance(MIN + 1);
+    const frames: Message[] = [
+      narrate(sessionId),
+      { v: 1, type: 'session.file-transfer', id: newMessageId(), sessionId, transferId: 'tr-1', name: 'log.txt', size: 3, sha256: 'a'.repeat(64), direction: 'from-device' },
+      { v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId, scopes: ['control'], reason: 'need to click' },
+    ];
+    for (const f of frames) {
+      const err = reply(c, f.id);
+      c.send(f);
+      expect(await err).toMatchObject({ code: 'expired' });
+    }
+    expect(agent.received.some((m) => m.type === 'session.end')).toBe(false);
+
+    // Grace over: the relay ends it itself.
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    const agentEnd = agent.next('session.end');
+    clock.advance(GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+    expect(await agentEnd).toMatchObject({ sessionId, by: 'expiry' });
+    const audit = await t.storage.queryAudit({ sessionId, kinds: ['session-end'] });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.data).toMatchObject({ by: 'expiry' });
+
+    // Ended by expiry: still refused with a typed error, nothing reaches the agent.
+    const late = narrate(sessionId);
+    const err = reply(c, late.id);
+    c.send(late);
+    expect(await err).toMatchObject({ code: 'expired' });
+    expect(agent.received.filter((m) => m.type === 'session.narration')).toHaveLength(0);
+
+    // The agent's own late end is absorbed; no second audit record.
+    const ownEnd: Message<'session.end'> = { v: 1, type: 'session.end', id: newMessageId(), sessionId, by: 'expiry' };
+    agent.send(ownEnd);
+    // Frames from one agent are handled in order: once its summary reaches the technician, the end was handled too.
+    const summary = c.waitFor((m) => (m.type === 'session.summary' ? m : undefined));
+    agent.send(summaryOf(sessionId));
+    expect(await summary).toMatchObject({ summary: { sessionId, endedBy: 'expiry' } });
+    expect(await t.storage.queryAudit({ sessionId, kinds: ['session-end'] })).toHaveLength(1);
+    expect(agent.received.filter((m) => m.type === 'error')).toEqual([]);
+  });
+
+  it('follows an extension from a scope-update', async () => {
+    const { clock, agent, c, sessionId, start } = await setup();
+    const update = c.waitFor((m) => (m.type === 'session.scope-update' ? m : undefined));
+    agent.send({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId, change: 'extended', scopes: [], granted: ['view', 'file-transfer'], endsAt: new Date(start + 20 * MIN).toISOString() });
+    await update;
+    clock.advance(15 * MIN);
+    await narrationReaches(c, agent, sessionId);
+    expect(agent.received.some((m) => m.type === 'session.end')).toBe(false);
+
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(5 * MIN + GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+  });
+
+  it("measures the granted time on the relay's clock when the agent's clock is off", async () => {
+    // The agent's clock is 10 minutes behind: its endsAt is already past on the relay's clock.
+    const { clock, agent, c, sessionId } = await setup(-10 * MIN);
+    await narrationReaches(c, agent, sessionId);
+    clock.advance(4 * MIN);
+    await narrationReaches(c, agent, sessionId);
+    clock.advance(MIN + 1);
+    await narrationRefused(c, sessionId);
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+  });
+
+  it('does not end a session the agent ended itself', async () => {
+    const { clock, agent, c, sessionId } = await setup();
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    agent.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId, by: 'user', reason: 'done' });
+    expect(await techEnd).toMatchObject({ by: 'user' });
+    clock.advance(10 * MIN);
+    await narrationRefused(c, sessionId, 'unknown-session');
+    expect(agent.received.some((m) => m.type === 'session.end')).toBe(false);
+    const ends = await t.storage.queryAudit({ sessionId, kinds: ['session-end'] });
+    expect(ends.map((r) => r.data)).toEqual([{ by: 'user', reason: 'done' }]);
+  });
+});
+
+async function narrationRefused(c: TechnicianClient, sessionId: string, code = 'expired'): Promise<void> {
+  const n = narrate(sessionId);
+  const err = reply(c, n.id);
+  c.send(n);
+  expect(await err).toMatchObject({ code });
+}
+
+function summaryOf(sessionId: string): Message<'session.summary'> {
+  const at = new Date().toISOString();
+  return {
+    v: 1,
+    type: 'session.summary',
+    id: newMessageId(),
+    summary: {
+      sessionId,
+      requestId: sessionId.replace(/^ses-/, ''),
+      deviceId: 'dev-1',
+      technician: { id: 'alice', name: 'Alice Tech', group: 'helpdesk' },
+      ticket: { id: 'INC7' },
+      mode: 'attended',
+      scopesGranted: ['view'],
+      scopesUsed: [],
+      startedAt: at,
+      endedAt: at,
+      durationSec: 0,
+      files: [],
+      narrationCount: 1,
+      endedBy: 'expiry',
+    },
+  };
+}
