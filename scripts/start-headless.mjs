@@ -3,7 +3,7 @@
 // `porchlight` command itself. Runs until Ctrl-C; with --once, CI=true or no
 // TTY it checks one request end to end and exits (0 when everything worked).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -48,6 +48,15 @@ function daemon(name, args) {
 export async function startHeadlessDemo(argv, env) {
   const once = argv.includes('--once') || /^(1|true)$/i.test(env.CI ?? '') || !process.stdin.isTTY;
   const dir = once ? mkdtempSync(join(tmpdir(), 'porchlight-dev-')) : join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'porchlight-dev');
+  try {
+    return await runDemo(dir, once);
+  } finally {
+    // The one-shot dir holds a private key and a technician token: never leave it behind.
+    if (once) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runDemo(dir, once) {
   const relayDir = join(dir, 'relay');
   const agentDir = join(dir, 'agent');
   mkdirSync(agentDir, { recursive: true, mode: 0o700 });
@@ -102,6 +111,9 @@ Unattended, with a manager approval signed by the demo approvals key:
   npx porchlight ${request.map((a) => (a === 'DEMO-1' ? 'DEMO-2' : a === 'view,control' ? 'view' : a)).map(quote).join(' ')} --unattended --approval ${approval}
 
 Check the agent's audit log:  npx porchlight audit verify ${join(agentDir, 'audit')}
+
+${once ? `${dir} is temporary and is removed on exit.` : `Secrets are kept in ${dir} (owner-only files) for the next run: the approvals private key
+${approvalsKeyFile} and the technician token ${tokenFile}. Delete that directory to forget them.`}
 `);
     if (once) {
       // Prove the path end to end: a request reaches the agent and its decision comes back.

@@ -10,6 +10,7 @@ import type { AuditFields, AuditRecord } from './audit/record.js';
 import type { AuditSink } from './audit/audit-log.js';
 import type { Clock } from './clock.js';
 import { askUser } from './consent/ask-user.js';
+import { BlockNotices } from './consent/block-notices.js';
 import { ConsentStateMachine, type ConsentState } from './consent/consent-state.js';
 import { escalationConsentView, sessionConsentView } from './consent/consent-view.js';
 import { PromptQueue } from './consent/prompt-queue.js';
@@ -64,6 +65,7 @@ const OUTCOME_STATE: Record<Outcome, ConsentState> = {
 export class AgentCore {
   private readonly rate: RateLimiter;
   private readonly queue: PromptQueue;
+  private readonly blockNotices: BlockNotices;
   private readonly requests = new Map<string, PendingRequest>();
   private readonly inflight = new Set<Promise<unknown>>();
   private session: LiveSession | undefined;
@@ -76,6 +78,7 @@ export class AgentCore {
   constructor(private readonly o: AgentCoreOptions) {
     this.rate = new RateLimiter(o.policy.rateLimit);
     this.queue = new PromptQueue(o.policy.queueSize, () => this.pushStatus());
+    this.blockNotices = new BlockNotices(o.clock, (n) => o.ui.notify(n));
   }
 
   // ---- inputs ------------------------------------------------------------------
@@ -126,6 +129,7 @@ export class AgentCore {
     this.queue.abortAll('agent-restart');
     if (this.session) await this.track(this.endLive(this.session.id, 'agent-exit'));
     await this.idle();
+    this.blockNotices.stop();
     this.stopped = true;
   }
 
@@ -162,10 +166,11 @@ export class AgentCore {
     // Keep the state of recent requests only (for status and tests), bounded.
     for (const [id, r] of this.requests) if (this.requests.size > 200 && r.sm.settled) this.requests.delete(id);
     await this.auditQuietly('request.received', { ...requestFields(p), msgId: msg.id, scopes: p.scopes, mode: p.mode, reason: p.reason, verificationCode: p.verificationCode, expiresAt: p.expiresAt });
-    const v = verifySessionRequest(msg, { policy: this.o.policy, deviceId: this.o.deviceId, now: this.o.clock.now(), replay: this.o.replay });
+    const v = stateWritten(() => verifySessionRequest(msg, { policy: this.o.policy, deviceId: this.o.deviceId, now: this.o.clock.now(), replay: this.o.replay }));
+    if (v === STATE_UNWRITABLE) return this.decide(req, { outcome: 'declined', granted: [], decidedBy: 'audit-failure', code: 'audit-unavailable', detail: STATE_UNWRITABLE_DETAIL });
     if (!v.ok) {
       const { outcome, decidedBy, code, detail } = v.rejection;
-      if (outcome === 'blocked') this.o.ui.notify({ kind: 'policy-block', title: 'Remote support request blocked', body: `A request for ticket ${p.ticket.id} was refused: ${detail}.` });
+      if (outcome === 'blocked') this.blockNotices.offer(p.technician.id, { kind: 'policy-block', title: 'Remote support request blocked', body: `A request for ticket ${p.ticket.id} was refused: ${detail}.` });
       return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
     }
     req.sm.to('verified');
@@ -346,7 +351,8 @@ export class AgentCore {
     const p = msg.payload;
     const live = this.session;
     await this.auditQuietly('escalation.received', { requestId: p.requestId, sessionId: p.sessionId, technicianId: p.technician.id, ticketId: live?.init.ticket.id, scopes: p.scopes, extendMinutes: p.extendMinutes, reason: p.reason, msgId: msg.id });
-    const v = verifyScopeRequest(msg, { policy: this.o.policy, deviceId: this.o.deviceId, now: this.o.clock.now(), replay: this.o.replay }, live ? { sessionId: live.id, technicianId: live.init.technician.id, granted: live.grantedScopes() } : undefined);
+    const checked = stateWritten(() => verifyScopeRequest(msg, { policy: this.o.policy, deviceId: this.o.deviceId, now: this.o.clock.now(), replay: this.o.replay }, live ? { sessionId: live.id, technicianId: live.init.technician.id, granted: live.grantedScopes() } : undefined));
+    const v = checked === STATE_UNWRITABLE ? { ok: false as const, rejection: { code: 'audit-unavailable' as const, detail: STATE_UNWRITABLE_DETAIL } } : checked;
     if (!v.ok) {
       const { code, detail } = v.rejection;
       if (live && live.id === p.sessionId) {
@@ -478,6 +484,22 @@ export class AgentCore {
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p)).catch(() => {});
     return p;
+  }
+}
+
+const STATE_UNWRITABLE = Symbol('state-unwritable');
+const STATE_UNWRITABLE_DETAIL = 'the replay cache could not be written, so a replay could not be ruled out; nothing was granted';
+
+/**
+ * Verification remembers the nonce durably (replay cache). If that write
+ * fails (full disk, unwritable data dir) the request is declined, never left
+ * without a decision.
+ */
+function stateWritten<T>(verify: () => T): T | typeof STATE_UNWRITABLE {
+  try {
+    return verify();
+  } catch {
+    return STATE_UNWRITABLE;
   }
 }
 

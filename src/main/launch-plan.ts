@@ -8,7 +8,7 @@
 // it; --config and $PORCHLIGHT_AGENT_CONFIG are for development checkouts.
 import { hostname as osHostname } from 'node:os';
 import { dirname, resolve, win32 } from 'node:path';
-import type { AgentConfig, ConfigResult } from '../core/headless/agent-config.js';
+import { defaultConfigPath, type AgentConfig, type ConfigResult } from '../core/headless/agent-config.js';
 import { defaultDataDir } from '../core/data-dir.js';
 
 export interface LaunchInputs {
@@ -39,12 +39,8 @@ export interface LaunchPlan {
   problems: string[];
 }
 
-/** Where IT drops the agent config on each OS. */
-export function defaultConfigPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
-  if (platform === 'win32') return `${env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData'}\\Porchlight\\agent.json`;
-  if (platform === 'darwin') return '/Library/Application Support/Porchlight/agent.json';
-  return '/etc/porchlight/agent.json';
-}
+// Moved to core so the headless agent uses the same per-OS path; re-exported for src/main's callers.
+export { defaultConfigPath };
 
 /** `--config FILE` or `--config=FILE` anywhere in argv (Chromium adds its own switches around ours). */
 export function configArg(argv: readonly string[]): string | undefined {

@@ -4,6 +4,13 @@
 import { z } from 'zod';
 import { identifier, isoTimestamp, lineText, multilineText, nonce, scopeSet, signature, slug, ticketId } from './primitives.js';
 
+/**
+ * Longest validity (expiresAt - issuedAt) of a manager approval: seed 003 asks
+ * for time-bound tokens, so `approve` refuses to sign longer ones and the agent
+ * refuses to honour them.
+ */
+export const MAX_APPROVAL_LIFETIME_MS = 7 * 24 * 3600_000;
+
 export const approvalPayloadSchema = z.strictObject({
   v: z.literal(1),
   kind: z.literal('approval'),

@@ -1,5 +1,5 @@
 // Where the relay keeps its key and database when --data is not given.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,8 +10,10 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'porchlight', 'relay');
 }
 
+/** The data dir holds the relay key and token hashes: owner only, also when it already existed. */
 export function ensureDataDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.platform !== 'win32') chmodSync(dir, 0o700);
   return dir;
 }
 

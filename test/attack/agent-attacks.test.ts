@@ -2,7 +2,8 @@
 // agent (createAgent) over a real socket (the relay stand-in). Each test names
 // the attack and fails if the defence it relies on is removed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES, generateEd25519KeyPair, MAX_FRAME_BYTES, newMessageId, signApprovalToken, type ApprovalPayload, type Scope, type SessionRequestPayload } from '../../src/protocol/index.js';
+import { ERROR_CODES, MAX_APPROVAL_LIFETIME_MS, generateEd25519KeyPair, MAX_FRAME_BYTES, newMessageId, signApprovalToken, type ApprovalPayload, type Scope, type SessionRequestPayload } from '../../src/protocol/index.js';
+import { BLOCK_NOTICE_WINDOW_MS, BLOCK_NOTICES_PER_WINDOW } from '../../src/core/consent/block-notices.js';
 import { approvalPayload, approvalsKey } from '../fixtures/sample-messages.js';
 import { freshNonce, startHarness, type Harness, type HarnessOptions } from '../core/agent-harness.js';
 
@@ -48,6 +49,28 @@ describe('attack: rogue relay with a wrong key', () => {
     expect(x.ui.prompts).toHaveLength(0);
     expect(x.agent.grants()).toEqual([]);
   });
+
+  it('prompt bombing with invalid requests: notifications are coalesced', async () => {
+    const x = await start();
+    const rogue = generateEd25519KeyPair();
+    const bomb = async (reqs: SessionRequestPayload[]) => {
+      for (const req of reqs) x.relay.sendRequest(req, rogue);
+      for (const req of reqs) expect(await decisionFor(x, req)).toMatchObject({ outcome: 'blocked', code: 'bad-signature' });
+    };
+    // Signed with a key the agent does not trust: first 10 from one technician (one notice),
+    await bomb(Array.from({ length: 10 }, () => x.request({ technician: tech('alice') })));
+    expect(x.ui.notifications).toHaveLength(1);
+    // then 20 from made-up ones: the overall cap holds.
+    await bomb(Array.from({ length: 20 }, (_, i) => x.request({ technician: tech(`mallory-${i}`) })));
+    expect(x.ui.notifications).toHaveLength(BLOCK_NOTICES_PER_WINDOW);
+    x.clock.advance(BLOCK_NOTICE_WINDOW_MS);
+    expect(x.ui.notifications).toHaveLength(BLOCK_NOTICES_PER_WINDOW + 1);
+    expect(x.ui.notifications.at(-1)).toMatchObject({ kind: 'policy-block', body: `${30 - BLOCK_NOTICES_PER_WINDOW} more requests were blocked.` });
+    // Nothing further is pending: the summary is said once.
+    x.clock.advance(10 * BLOCK_NOTICE_WINDOW_MS);
+    expect(x.ui.notifications).toHaveLength(BLOCK_NOTICES_PER_WINDOW + 1);
+    expect(x.ui.prompts).toHaveLength(0);
+  });
 });
 
 describe('attack: compromised relay forging unattended access', () => {
@@ -67,6 +90,7 @@ describe('attack: compromised relay forging unattended access', () => {
       ['approval signed with a made-up key', token(x, generateEd25519KeyPair())],
       ['real approval for another device', token(x, approvalsKey, { deviceId: 'dev-other' })],
       ['real approval that does not cover admin', token(x, approvalsKey, { scopes: ['view'] })],
+      ['real approval valid for longer than the maximum lifetime', token(x, approvalsKey, { expiresAt: new Date(x.clock.now() + MAX_APPROVAL_LIFETIME_MS + 60_000).toISOString() })],
       ['emergency where policy allows none', { kind: 'emergency', justification: 'trust me', incident: 'IR-1' }],
     ];
     // Control: the same request with a genuine approval would pass (so each refusal above is for its flaw).

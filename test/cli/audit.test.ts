@@ -31,6 +31,18 @@ describe('porchlight audit verify', () => {
     expect(r.stdout).toMatch(/^intact: 10 records in 1 files \(last seq 10\)/);
   });
 
+  it('exits 4 with "no audit files in DIR" for a directory without audit files (a wrong path, a deleted log)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'pl-audit-empty-'));
+    writeFileSync(join(empty, 'notes.txt'), 'not an audit file\n');
+    for (const dir of [empty, join(empty, 'no-such-dir')]) {
+      const r = await runCli(['audit', 'verify', dir]);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toBe(`no audit files in ${dir}\n`);
+      expect(r.stdout).not.toContain('intact');
+    }
+    rmSync(empty, { recursive: true, force: true });
+  });
+
   it('reads the directory from PORCHLIGHT_AUDIT_DIR when none is given', async () => {
     const { dir } = await writeLog();
     expect((await runCli(['audit', 'verify'], { PORCHLIGHT_AUDIT_DIR: dir })).code).toBe(0);
@@ -157,9 +169,14 @@ describe('porchlight audit export', () => {
     expect(r.stderr).toMatch(/warning: the audit log does not verify: .* line 9 \(seq 9\): tampered/);
   });
 
-  it('exits 2 without --ticket or with an unknown format', async () => {
+  it('exits 2 without --ticket, with an unknown format, or with a ticket that is no ticket id', async () => {
     const { dir } = await writeLog();
     expect((await runCli(['audit', 'export', '--dir', dir])).code).toBe(2);
+    for (const bad of ['INC 1', '../etc', 'x'.repeat(65), '']) {
+      const r = await runCli(['audit', 'export', '--ticket', bad, '--dir', dir]);
+      expect([bad, r.code]).toEqual([bad, 2]);
+      if (bad) expect(r.stderr).toContain('is not a ticket id');
+    }
     expect((await runCli(['audit', 'export', '--ticket', 'INC1', '--format', 'csv', '--dir', dir])).code).toBe(2);
     expect((await runCli(['audit', 'frobnicate'])).code).toBe(2);
   });

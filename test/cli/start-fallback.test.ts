@@ -5,6 +5,7 @@
 // other test files are using.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBuilt } from './built-cli.js';
 
@@ -26,5 +27,10 @@ describe('npm start without Electron', () => {
     expect(out).toContain('[relay] relay stopped');
     expect(out).toMatch(/\[agent\] .* stopped/);
     expect(code).toBe(0);
+    // The temp dir held the approvals private key and the technician token: it is gone.
+    const dir = /data in (\S+)\):/.exec(out)?.[1];
+    expect(dir).toMatch(/porchlight-dev-/);
+    expect(out).toContain(`${dir} is temporary and is removed on exit.`);
+    expect(existsSync(dir!)).toBe(false);
   }, 60_000);
 });

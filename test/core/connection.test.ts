@@ -46,10 +46,16 @@ describe('relay connection', () => {
     expect(h.agent.status().connection).toBe('connected');
   });
 
-  it('drops a relay that sends a frame over 64 KiB', async () => {
+  it('drops a relay that sends a frame over 64 KiB (close code 1009) and reconnects', async () => {
     h = await startHarness();
     h.relay.sendRaw(JSON.stringify({ pad: 'x'.repeat(MAX_FRAME_BYTES + 10) }));
     await h.relay.whenAgentGone();
+    // 1009 "message too big": the agent's size limit closed it, not some other failure.
+    expect(h.relay.closeCodes).toEqual([1009]);
+    await vi.waitFor(() => expect(h!.agent.status().connection).toBe('disconnected'));
+    h.clock.advance(1);
+    await connected(h);
+    expect(h.relay.connections).toBe(2);
   });
 
   it('drops a relay that stays silent for more than 35 s and reconnects with backoff', async () => {
@@ -68,12 +74,17 @@ describe('relay connection', () => {
 
   it('keeps a relay that answers pings', async () => {
     h = await startHarness({ heartbeatMs: 30_000, silenceMs: 35_000 });
-    h.clock.advance(30_000);
-    // The pong arrives over the real socket and re-arms the watchdog.
-    await new Promise((r) => setTimeout(r, 50));
-    h.clock.advance(30_000);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(h.agent.status().connection).toBe('connected');
+    const x = h;
+    const t0 = x.clock.now();
+    // Each ping's pong arrives over the real socket and re-arms the watchdog
+    // 35 s after it: wait for that, not for some amount of real time.
+    const pongHandled = (at: number) => vi.waitFor(() => expect(x.clock.dueTimes()).toContain(at + 35_000), { timeout: 10_000 });
+    x.clock.advance(30_000);
+    await pongHandled(t0 + 30_000);
+    // Past the first watchdog deadline (t0 + 35 s): only the pong kept the relay.
+    x.clock.advance(30_000);
+    await pongHandled(t0 + 60_000);
+    expect(x.agent.status().connection).toBe('connected');
     expect(h.relay.connections).toBe(1);
   });
 

@@ -34,6 +34,11 @@ export class FakeClock implements Clock {
     this.ms = target;
   }
 
+  /** When each pending timer will fire (ms), so a test can wait until a timer was re-armed. */
+  dueTimes(): number[] {
+    return [...this.timers.values()].map((t) => t.at);
+  }
+
   pendingTimers(): number {
     return this.timers.size;
   }

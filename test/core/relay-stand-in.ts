@@ -17,6 +17,8 @@ export class RelayStandIn {
   readonly received: Message[] = [];
   readonly hellos: Message<'hello'>[] = [];
   readonly badFrames: string[] = [];
+  /** Close code of every agent connection that closed, in order. */
+  readonly closeCodes: number[] = [];
   private sockets = new Set<WebSocket>();
   private agent: WebSocket | undefined;
   private waiters: { pred: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
@@ -49,9 +51,10 @@ export class RelayStandIn {
 
   private onConnection(ws: WebSocket): void {
     this.sockets.add(ws);
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       this.sockets.delete(ws);
       if (ws === this.agent) {
+        this.closeCodes.push(code);
         this.agent = undefined;
         for (const w of this.closeWaiters.splice(0)) w();
       }

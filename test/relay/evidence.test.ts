@@ -211,11 +211,22 @@ describe('building from a tampered relay database', () => {
 });
 
 describe('porchlight evidence', () => {
+  it('does not count a request that never became a session as a session', async () => {
+    // INC-106: one request that ended no-user-present; INC-105: one declined, one expired.
+    for (const [ticket, summary] of [['INC-106', '1 request(s), 0 became a session'], ['INC-105', '2 request(s), 0 became a session']] as const) {
+      const c = capture();
+      expect(await main(['evidence', '--ticket', ticket, '--out', join(dir, `${ticket}.json`), '--data', relayDir], c.ctx)).toBe(0);
+      expect(c.text().stdout).toContain(summary);
+      expect(c.text().stdout).not.toMatch(/\d+ session\(s\)/);
+    }
+  });
+
   it('writes a bundle with the agent\'s records and verifies it offline', async () => {
     const out = join(dir, 'INC-100.json');
     const c = capture();
     expect(await main(['evidence', '--ticket', 'INC-100', '--out', out, '--data', relayDir, '--agent-log', agentDir], c.ctx)).toBe(0);
     expect(c.text().stdout).toContain('2 agent records');
+    expect(c.text().stdout).toContain('9 relay records, 2 request(s), 2 became a session, 0 file transfer(s)');
     const written = JSON.parse(readFileSync(out, 'utf8')) as EvidenceBundle;
     expect(written.agent?.records.map((r) => (r as { type: string }).type)).toEqual(['request.received', 'consent.decision']);
 

@@ -2,7 +2,7 @@
 // (no desktop session). The desktop tray app is the Electron shell, started
 // with `npm start` or the installed app, not from here.
 import { parseArgs } from 'node:util';
-import { readAgentConfig } from '../../core/headless/agent-config.js';
+import { defaultConfigPath, readAgentConfig } from '../../core/headless/agent-config.js';
 import { nodeNotifierDesktop } from '../../core/headless/node-notifier-desktop.js';
 import { runHeadlessAgent } from '../../core/headless/run-headless-agent.js';
 import { managedPolicySources } from '../../core/policy/sources/platform-sources.js';
@@ -11,7 +11,10 @@ import { readCaFile, withExtraCa } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
 import { packageVersion } from '../version.js';
 
-export const DEFAULT_CONFIG_PATH = '/etc/porchlight/agent.json';
+/** --config, else $PORCHLIGHT_AGENT_CONFIG, else the per-OS path the desktop app reads too. */
+export function headlessConfigPath(given: string | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  return given ?? env.PORCHLIGHT_AGENT_CONFIG ?? defaultConfigPath(platform, env);
+}
 
 const HELP = `Usage: porchlight agent --headless [--config FILE] [--data DIR] [--ca FILE]
 
@@ -23,7 +26,7 @@ per event goes to stderr. SIGINT/SIGTERM end any live session (agent-exit) and
 stop cleanly.
 
   --headless  required: run as a daemon (the desktop app is the tray app)
-  --config    JSON config (default $PORCHLIGHT_AGENT_CONFIG or ${DEFAULT_CONFIG_PATH}):
+  --config    JSON config (default $PORCHLIGHT_AGENT_CONFIG or ${defaultConfigPath(process.platform, process.env)}):
                 { "deviceId": "srv-17",
                   "enrollmentToken": "<from porchlight relay enroll-device>",
                   "dataDir": "/var/lib/porchlight",
@@ -64,7 +67,7 @@ const command: Command = {
       return EXIT.usage;
     }
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca);
-    const configPath = values.config ?? ctx.env.PORCHLIGHT_AGENT_CONFIG ?? DEFAULT_CONFIG_PATH;
+    const configPath = headlessConfigPath(values.config, ctx.env);
     const log = (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const read = readAgentConfig(configPath);
     if (!read.ok) {

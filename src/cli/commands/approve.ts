@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { approvalPayloadSchema, type ApprovalPayload } from '../../protocol/approval.js';
+import { approvalPayloadSchema, MAX_APPROVAL_LIFETIME_MS, type ApprovalPayload } from '../../protocol/approval.js';
 import { describeIssues } from '../../protocol/frame.js';
 import { signApprovalToken } from '../../protocol/signed-messages.js';
 import { keyFingerprint } from '../../protocol/signing.js';
@@ -23,7 +23,7 @@ Signs a manager approval for unattended access (seed 000: written, trackable app
   --ticket      the ticket it belongs to
   --reference   trackable reference to the written approval (e-mail id, change number)
   --approver    who approved (the user's manager)
-  --expires     minutes from now (e.g. 60) or an ISO 8601 UTC time
+  --expires     minutes from now (e.g. 60) or an ISO 8601 UTC time; at most 7 days
   --out         write the token JSON to FILE (default: stdout)
 `;
 
@@ -78,6 +78,7 @@ const command: Command = {
     if (!parsed.success) throw new UsageError(describeIssues('approval', parsed.error));
     const payload: ApprovalPayload = parsed.data;
     if (Date.parse(payload.expiresAt) <= now) throw new UsageError('--expires is in the past');
+    if (Date.parse(payload.expiresAt) - now > MAX_APPROVAL_LIFETIME_MS) throw new UsageError(`--expires is more than ${MAX_APPROVAL_LIFETIME_MS / 60_000} minutes (${MAX_APPROVAL_LIFETIME_MS / 3600_000} hours) away; approvals are time-bound`);
     const key = readKeyPairFile(values.key!);
     const token = signApprovalToken(payload, key);
     const text = `${JSON.stringify(token, null, 2)}\n`;

@@ -5,6 +5,7 @@ import { AnchorFileError, checkAgentAnchors, describeAnchorProblem, deviceIdsOf,
 import { entriesForTicket, formatEntries, readAuditEntries, type ExportFormat } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog, type AuditVerifyResult } from '../../core/audit/verify.js';
 import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';
+import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -15,13 +16,17 @@ const HELP = `Usage:
 verify  checks the hash chain of every audit file in dir (default: the agent's
         audit directory, or $PORCHLIGHT_AUDIT_DIR). Exit 0 when intact; 1 when a
         record was altered, removed or reordered (naming file, line, seq and
-        reason); 3 when only the last line is torn by an interrupted write.
+        reason); 3 when only the last line is torn by an interrupted write;
+        4 when dir holds no audit files at all (a wrong path is not "intact").
         --anchors FILE (from \`porchlight relay audit --ticket T --format jsonl\`)
         also checks that every agent record the relay anchored for this device
         is still in the log with the same hash: a log cut short at its end
         exits 1 naming the missing seq (truncated / anchor-mismatch).
 export  prints the records about one ticket (jsonl keeps each record's hash).
 `;
+
+/** verify's own exit code: nothing to check is neither intact nor tampered. */
+const EXIT_NO_AUDIT_FILES = 4;
 
 function auditDir(ctx: CommandContext, given?: string): string {
   return given ?? ctx.env.PORCHLIGHT_AUDIT_DIR ?? defaultAuditDir(defaultDataDir(process.platform, ctx.env));
@@ -51,6 +56,10 @@ function verify(argv: string[], ctx: CommandContext): number {
   if (positionals.length > 1) throw new UsageError('verify takes at most one directory');
   const dir = auditDir(ctx, positionals[0]);
   const result = verifyAuditLog(dir);
+  if (result.files === 0) {
+    ctx.stderr.write(`no audit files in ${dir}\n`);
+    return EXIT_NO_AUDIT_FILES;
+  }
   const p = result.problem;
   if (p && p.kind !== 'torn-tail') {
     ctx.stderr.write(`TAMPERED: ${describeAuditProblem(p)}\n`);
@@ -103,6 +112,7 @@ function exportTicket(argv: string[], ctx: CommandContext): number {
     return EXIT.ok;
   }
   if (!values.ticket) throw new UsageError('--ticket is required');
+  if (!ticketIdSchema.safeParse(values.ticket).success) throw new UsageError(`--ticket ${JSON.stringify(values.ticket.slice(0, 80))} is not a ticket id`);
   if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
   const dir = auditDir(ctx, values.dir);
   const check = verifyAuditLog(dir);

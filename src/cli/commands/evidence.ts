@@ -60,7 +60,7 @@ async function build(argv: string[], ctx: CommandContext): Promise<number> {
         return EXIT.other;
       }
       ctx.stdout.write(
-        `evidence for ${values.ticket}: ${bundle.relay.records.length} relay records, ${bundle.sessions.length} session(s), ${bundle.fileTransfers.length} file transfer(s)` +
+        `evidence for ${values.ticket}: ${bundle.relay.records.length} relay records, ${countRequests(bundle.sessions)}, ${bundle.fileTransfers.length} file transfer(s)` +
           `${agent ? `, ${agent.records.length} agent records` : ''}\n` +
           `proven by checkpoint seq ${bundle.relay.checkpoint.seq} (${bundle.relay.checkpoint.at}) signed by relay key ${bundle.relay.fingerprint}\n` +
           `written to ${values.out}\n`,
@@ -74,6 +74,12 @@ async function build(argv: string[], ctx: CommandContext): Promise<number> {
     ctx.stderr.write(`porchlight evidence: ${err.code}: ${err.message}\n`);
     return EXIT.other;
   }
+}
+
+/** `sessions` holds one entry per request; only those that started are sessions (as `report` counts them). */
+function countRequests(requests: readonly unknown[]): string {
+  const started = requests.filter((r) => (r as { startedAt?: unknown }).startedAt != null).length;
+  return `${requests.length} request(s), ${started} became a session`;
 }
 
 function verify(argv: string[], ctx: CommandContext): number {

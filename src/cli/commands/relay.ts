@@ -12,12 +12,13 @@ import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../..
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
 import { startRelay } from '../../relay/server.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
+import { checkListener } from '../transport-security.js';
 import { EXIT } from '../exit-codes.js';
 
 const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
 const HELP = `Usage:
-  porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE]
+  porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--insecure]
                    [--approvals-key PUBKEY] [--retention-days N]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
@@ -31,7 +32,8 @@ technician console is served at the same address (http(s)://host:port/).
   --port            port (default 7443; 0 picks a free one; the bound port is printed)
   --data            data dir for the relay key and database
                     (default: an OS app-data dir, or $PORCHLIGHT_RELAY_DATA)
-  --cert, --key     PEM files: serve wss:// and https://
+  --cert, --key     PEM files: serve wss:// and https://; required for a non-loopback --host
+  --insecure        allow a non-loopback --host without TLS (tokens travel in clear text)
   --approvals-key   pinned IT approvals public key: the relay also checks approval signatures
   --retention-days  keep central audit records this many days (>= 30, default 365)
 
@@ -51,12 +53,15 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       key: { type: 'string' },
       'approvals-key': { type: 'string' },
       'retention-days': { type: 'string' },
+      insecure: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together');
+  const warning = checkListener(values.host, Boolean(values.cert), values.insecure);
+  if (warning) ctx.stderr.write(`\n${warning}\n\n`);
   const approvalsKey = values['approvals-key'];
   if (approvalsKey !== undefined && !publicKeySchema.safeParse(approvalsKey).success) throw new UsageError('--approvals-key is not a base64url Ed25519 public key');
   let retentionDays: number;

@@ -12,6 +12,7 @@ import { exitForDecision, exitForError } from '../../relay/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
+import { requireRelayUrl } from '../transport-security.js';
 
 const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
@@ -24,6 +25,7 @@ at once (read it to the user), then the decision per scope, then session events
 until the session ends. Ctrl-C ends the session (or withdraws the request).
 
   --token          technician API token (or set PORCHLIGHT_TOKEN)
+  --insecure       allow ws:// to a non-loopback relay (the token travels in clear text)
   --minutes        estimated duration (default 30)
   --unattended     unattended access with a manager approval token (--approval FILE,
                    from 'porchlight approve')
@@ -211,7 +213,7 @@ const command: Command = {
     const { values } = parseArgs({
       args: argv,
       options: {
-        relay: { type: 'string' },
+        relay: { type: 'string' }, insecure: { type: 'boolean', default: false },
         token: { type: 'string' },
         device: { type: 'string' },
         ticket: { type: 'string' },
@@ -231,7 +233,7 @@ const command: Command = {
       },
       strict: true,
     });
-    if (!values.relay || !/^wss?:\/\//.test(values.relay)) throw new UsageError('--relay ws://host:port or wss://host:port is required');
+    values.relay = requireRelayUrl(values.relay, values.insecure);
     const token = values.token ?? ctx.env.PORCHLIGHT_TOKEN;
     if (!token) throw new UsageError('a technician token is required (--token or PORCHLIGHT_TOKEN)');
     if (values.outcome !== undefined && values['close-outcome'] !== undefined && values.outcome !== values['close-outcome']) throw new UsageError('--outcome and --close-outcome disagree');

@@ -8,14 +8,17 @@ import { exitForError } from '../../relay/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
+import { requireRelayUrl } from '../transport-security.js';
 
 const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
                                 --outcome resolved|follow-up|escalated [--session ID] [--note TEXT]
-                                [--ca FILE]
+                                [--ca FILE] [--insecure]
 
 Records the ticket's outcome in the relay's central audit (used by the monthly
 report: first-contact resolution, MTTR). Only a technician who requested a
 session on the ticket may close it. The token may come from PORCHLIGHT_TOKEN.
+--relay must be wss://, or ws:// to a loopback relay; --insecure allows ws://
+to another host (the token then travels in clear text).
 --ca FILE trusts a private CA (PEM) for a wss:// relay, on top of the system roots.
 `;
 
@@ -31,10 +34,10 @@ const command: Command = {
     if (sub !== 'close') throw new UsageError("expected 'close'");
     const { values } = parseArgs({
       args: rest,
-      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' } },
+      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean', default: false } },
       strict: true,
     });
-    if (!values.relay || !/^wss?:\/\//.test(values.relay)) throw new UsageError('--relay ws://host:port is required');
+    const relayUrl = requireRelayUrl(values.relay, values.insecure);
     const token = values.token ?? ctx.env.PORCHLIGHT_TOKEN;
     if (!token) throw new UsageError('a technician token is required (--token or PORCHLIGHT_TOKEN)');
     const parsed = techCloseSchema.safeParse({
@@ -48,8 +51,8 @@ const command: Command = {
     });
     if (!parsed.success) throw new UsageError(describeIssues('session close', parsed.error));
     const msg: Message<'tech.close'> = parsed.data;
-    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, values.relay);
-    const connected = await connectTechnician(values.relay, token, ca === undefined ? {} : { ca });
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relayUrl);
+    const connected = await connectTechnician(relayUrl, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
       ctx.stderr.write(`porchlight session: ${connected.code}: ${connected.detail}\n`);
       return exitForError(connected.code);

@@ -6,6 +6,14 @@ import { z } from 'zod';
 import { describeIssues } from '../../protocol/frame.js';
 import { identifier } from '../../protocol/primitives.js';
 import { partialPolicySchema } from '../policy/schema.js';
+import { windowsProgramDataDir } from '../policy/sources/json-file-source.js';
+
+/** Where IT drops the agent config on each OS (the desktop app and the headless agent both look here). */
+export function defaultConfigPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
+  if (platform === 'win32') return `${windowsProgramDataDir(env)}\\Porchlight\\agent.json`;
+  if (platform === 'darwin') return '/Library/Application Support/Porchlight/agent.json';
+  return '/etc/porchlight/agent.json';
+}
 
 export const agentConfigSchema = z.strictObject({
   deviceId: identifier.describe('This device as the relay knows it (porchlight relay enroll-device --device).'),

@@ -1,6 +1,6 @@
 // The device's Ed25519 identity: created on first run, private key file mode
 // 0600 (the Electron shell may wrap it with safeStorage later).
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { generateEd25519KeyPair, type Ed25519KeyPair } from '../../protocol/signing.js';
@@ -38,7 +38,10 @@ export function loadOrCreateDeviceKey(dataDir: string): Ed25519KeyPair {
   }
   const pair = generateEd25519KeyPair();
   const tmp = `${path}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
+  // 'w', not 'wx': a tmp file left by a crash before the rename is ours to
+  // overwrite; refusing it would stop the agent from ever starting again.
+  const fd = openSync(tmp, 'w', 0o600);
+  fchmodSync(fd, 0o600);
   try {
     writeSync(fd, JSON.stringify({ v: 1, ...pair }));
     fsyncSync(fd);

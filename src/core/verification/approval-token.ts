@@ -1,6 +1,6 @@
 // The manager approval for unattended access: signed by the IT approvals key
 // (never the relay's), bound to this device, technician, ticket and scopes.
-import type { ApprovalToken } from '../../protocol/approval.js';
+import { MAX_APPROVAL_LIFETIME_MS, type ApprovalToken } from '../../protocol/approval.js';
 import type { Scope } from '../../protocol/scopes.js';
 import { verifyApprovalTokenSignature } from '../../protocol/signed-messages.js';
 import { reject, type Rejection } from './rejection.js';
@@ -22,6 +22,7 @@ export function checkApprovalToken(token: ApprovalToken, approvalsPublicKey: str
   if (p.ticketId !== b.ticketId) return reject('bad-approval', 'the approval is for another ticket');
   if (!b.scopes.every((s) => p.scopes.includes(s))) return reject('bad-approval', 'the request asks for scopes the approval does not cover');
   if (Date.parse(p.expiresAt) <= b.now) return reject('bad-approval', 'the approval has expired');
+  if (Date.parse(p.expiresAt) - Date.parse(p.issuedAt) > MAX_APPROVAL_LIFETIME_MS) return reject('bad-approval', `the approval is valid for longer than the maximum of ${MAX_APPROVAL_LIFETIME_MS / 3600_000} hours`);
   if (Date.parse(p.issuedAt) > b.now + 5 * 60_000) return reject('bad-approval', 'the approval was issued in the future');
   return undefined;
 }

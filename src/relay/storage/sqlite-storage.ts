@@ -1,6 +1,7 @@
 // RelayStorage on node:sqlite (embedded, one file in the data dir). WAL mode,
 // synchronous=FULL so an acknowledged audit record survives a crash.
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
 import { z } from 'zod';
 import { scopeList } from '../../protocol/primitives.js';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
@@ -68,10 +69,12 @@ export class SqliteStorage implements RelayStorage {
 
   /** `path` is a file in the data dir, or ':memory:' for tests. */
   constructor(path: string) {
+    createPrivateDbFile(path);
     this.db = new DatabaseSync(path);
     // busy_timeout: admin commands (evidence, report, add-technician) share the file with a running relay.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
     this.db.exec(SCHEMA);
+    tightenDbFiles(path);
   }
 
   async addTechnician(t: TechnicianRecord): Promise<void> {

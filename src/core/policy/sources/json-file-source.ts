@@ -7,8 +7,13 @@ export type ReadText = (path: string) => Promise<string>;
 
 export const LINUX_POLICY_PATH = '/etc/porchlight/policy.json';
 
+/** %ProgramData% (machine-wide, admin-writable), where IT puts Porchlight's files on Windows. */
+export function windowsProgramDataDir(env: NodeJS.ProcessEnv): string {
+  return env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData';
+}
+
 export function windowsProgramDataPolicyPath(env: NodeJS.ProcessEnv): string {
-  return `${env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData'}\\Porchlight\\policy.json`;
+  return `${windowsProgramDataDir(env)}\\Porchlight\\policy.json`;
 }
 
 export class JsonFileSource implements ManagedPolicySource {

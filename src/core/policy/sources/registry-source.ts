@@ -3,7 +3,8 @@
 // and booleans (0/1), REG_QWORD large numbers, REG_MULTI_SZ lists; subkeys hold
 // the nested objects (rateLimit, fileTransfer, technicianGroups\<group>).
 // build/mdm/windows/Porchlight.admx writes exactly these.
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileOptions } from 'node:child_process';
+import { win32 } from 'node:path';
 import { DEFAULT_POLICY } from '../schema.js';
 import type { ManagedPolicySource, SourceReadResult } from './managed-source.js';
 
@@ -12,13 +13,29 @@ const LONG_ROOT = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Porchlight';
 
 export type RunReg = (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
 
-export const runRegQuery: RunReg = (args) =>
-  new Promise((resolve) => {
-    execFile('reg', args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+export type ExecFile = (file: string, args: string[], options: ExecFileOptions, done: (err: Error | null, stdout: string | Buffer, stderr: string | Buffer) => void) => unknown;
+
+/**
+ * reg.exe by absolute path: a bare `reg` is looked up in the current directory
+ * first on Windows, so a planted reg.exe could hand us a "managed" policy.
+ */
+export function regExePath(env: NodeJS.ProcessEnv = process.env): string {
+  const root = env.SystemRoot && /^[A-Za-z]:\\[^"*?<>|]*$/.test(env.SystemRoot) ? env.SystemRoot : 'C:\\Windows';
+  return win32.join(root, 'System32', 'reg.exe');
+}
+
+export function regQueryRunner(env: NodeJS.ProcessEnv = process.env, exec: ExecFile = execFile): RunReg {
+  return (args) =>
+    new Promise((resolve) => {
+      exec(regExePath(env), args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+        const errCode = (err as { code?: unknown } | null)?.code;
+        const code = err ? (typeof errCode === 'number' ? errCode : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
     });
-  });
+}
+
+export const runRegQuery: RunReg = regQueryRunner();
 
 export class RegistrySource implements ManagedPolicySource {
   readonly name = REGISTRY_KEY;
@@ -35,11 +52,16 @@ export class RegistrySource implements ManagedPolicySource {
   }
 }
 
+/** Names that would reach Object.prototype if used as keys while building the policy object. */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 const VALUE_LINE = /^ {4}(.+?) {4}(REG_[A-Z_]+)(?: {4}(.*))?$/;
 
 /** Turn `reg query /s` output into the policy object shape. */
 export function parseRegQuery(stdout: string): { ok: true; data: Record<string, unknown> } | { ok: false; detail: string } {
-  const root: Record<string, unknown> = {};
+  // Null-prototype objects throughout, and reserved names refused: a subkey or
+  // value called __proto__ must not reach Object.prototype.
+  const root: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   let path: string[] | undefined;
   for (const raw of stdout.split(/\r?\n/)) {
     if (raw.trim() === '') continue;
@@ -47,17 +69,20 @@ export function parseRegQuery(stdout: string): { ok: true; data: Record<string, 
       const key = raw.trim();
       if (!key.toUpperCase().startsWith(LONG_ROOT.toUpperCase())) return { ok: false, detail: `unexpected key ${key.slice(0, 100)}` };
       path = key.slice(LONG_ROOT.length).split('\\').filter((p) => p.length > 0);
+      const reserved = path.find((p) => RESERVED_NAMES.has(p));
+      if (reserved) return { ok: false, detail: `reserved key name ${reserved}` };
       continue;
     }
     const m = VALUE_LINE.exec(raw);
     if (!m || !path) return { ok: false, detail: 'unreadable reg query output' };
     const [, name, type, text = ''] = m;
     if (name === '(Default)') continue;
+    if (RESERVED_NAMES.has(name!)) return { ok: false, detail: `reserved value name ${name}` };
     const value = convert(type!, text, [...path, name!]);
     if (value === undefined) return { ok: false, detail: `${[...path, name].join('\\')}: unsupported value type ${type}` };
     let target = root;
     for (const p of path) {
-      const next = (target[p] ??= {}) as Record<string, unknown>;
+      const next = (target[p] ??= Object.create(null)) as Record<string, unknown>;
       if (typeof next !== 'object' || Array.isArray(next)) return { ok: false, detail: `${p} is both a value and a key` };
       target = next;
     }

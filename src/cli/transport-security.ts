@@ -1,0 +1,23 @@
+// Technician and enrollment tokens must not cross the network in clear text:
+// ws:// and a plain listener are for loopback only, unless --insecure says
+// the operator knows (a lab, a TLS-terminating proxy on the same host).
+import { checkRelayUrl, isLoopbackHost } from '../core/connection/relay-url.js';
+import { UsageError } from './command.js';
+
+/** The technician CLI's --relay: wss:// anywhere, ws:// to loopback only (or with --insecure). */
+export function requireRelayUrl(url: string | undefined, insecure = false): string {
+  if (!url) throw new UsageError('--relay wss://host:port is required (ws:// only to a loopback relay)');
+  const checked = checkRelayUrl(url, insecure);
+  if (!checked.ok) throw new UsageError(`--relay: ${checked.detail}; pass --insecure to send the token in clear text anyway`);
+  return url;
+}
+
+/**
+ * The relay's listener: a non-loopback host needs --cert/--key, or --insecure.
+ * Returns a warning to print loudly when --insecure let a plain listener through.
+ */
+export function checkListener(host: string, tls: boolean, insecure: boolean): string | undefined {
+  if (tls || isLoopbackHost(host)) return undefined;
+  if (!insecure) throw new UsageError(`refusing to listen on ${host} without TLS: technician and enrollment tokens would cross the network in clear text; pass --cert and --key (or --insecure)`);
+  return `WARNING: --insecure: listening on ${host} without TLS. Technician and enrollment tokens, consent decisions and audit records cross the network in clear text. Use --cert/--key outside a lab.`;
+}
