@@ -107,7 +107,10 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
       // Give close frames a moment, then drop whatever is left.
       await new Promise((r) => setTimeout(r, 50));
       for (const conn of connections) conn.terminate();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      // A console page's keep-alive or in-flight HTTP request must not hold shutdown open.
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await closed;
     },
   };
 }
