@@ -13,6 +13,8 @@ export interface CommandContext {
 export interface Command {
   name: string;
   summary: string;
+  /** Printed by main() for `porchlight <name> --help` (or -h) instead of running the command. */
+  help?: string;
   run(argv: string[], ctx: CommandContext): Promise<number>;
 }
 

@@ -46,6 +46,10 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
   }
   try {
     const command = await entry.load();
+    if (command.help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+      ctx.stdout.write(command.help);
+      return EXIT.ok;
+    }
     return await command.run(rest, ctx);
   } catch (err) {
     if (err instanceof UsageError || isParseArgsError(err)) {

@@ -37,11 +37,8 @@ export function parseExpiry(value: string, nowMs: number): string {
 const command: Command = {
   name: 'approve',
   summary: 'sign an unattended-access approval token (IT approvals key)',
+  help: HELP,
   async run(argv, ctx) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      ctx.stdout.write(HELP);
-      return EXIT.ok;
-    }
     const { values } = parseArgs({
       args: argv,
       options: {

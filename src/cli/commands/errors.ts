@@ -5,11 +5,8 @@ import type { Command } from '../command.js';
 const command: Command = {
   name: 'errors',
   summary: 'list the protocol\'s stable error codes',
-  async run(argv, ctx) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      ctx.stdout.write('Usage: porchlight errors\n\nPrints every stable error code of protocol v1 with its meaning.\n');
-      return 0;
-    }
+  help: 'Usage: porchlight errors\n\nPrints every stable error code of protocol v1 with its meaning.\n',
+  async run(_argv, ctx) {
     const width = Math.max(...Object.keys(ERROR_MEANINGS).map((c) => c.length));
     for (const [code, meaning] of Object.entries(ERROR_MEANINGS)) ctx.stdout.write(`${code.padEnd(width)}  ${meaning}\n`);
     return 0;

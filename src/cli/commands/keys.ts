@@ -19,11 +19,8 @@ never overwritten). Prints the public key and its fingerprint.
 const command: Command = {
   name: 'keys',
   summary: 'generate signing keys (relay, approvals)',
+  help: HELP,
   async run(argv, ctx) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      ctx.stdout.write(HELP);
-      return EXIT.ok;
-    }
     const [sub, ...rest] = argv;
     if (sub !== 'generate') throw new UsageError("expected 'generate'");
     const { values } = parseArgs({ args: rest, options: { approvals: { type: 'boolean', default: false }, relay: { type: 'boolean', default: false }, out: { type: 'string' } }, strict: true });

@@ -211,11 +211,8 @@ const SUBCOMMANDS: Record<string, (argv: string[], ctx: CommandContext) => Promi
 const command: Command = {
   name: 'relay',
   summary: 'run the reference relay, and its admin subcommands',
+  help: HELP,
   async run(argv, ctx) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      ctx.stdout.write(HELP);
-      return EXIT.ok;
-    }
     const [first, ...rest] = argv;
     if (first !== undefined && !first.startsWith('-')) {
       const sub = Object.hasOwn(SUBCOMMANDS, first) ? SUBCOMMANDS[first] : undefined;

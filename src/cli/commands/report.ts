@@ -36,11 +36,8 @@ const RENDERERS: Record<string, (r: MonthlyReport) => string> = { md: renderMark
 const command: Command = {
   name: 'report',
   summary: 'monthly support report from the relay database',
+  help: HELP,
   async run(argv, ctx) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      ctx.stdout.write(HELP);
-      return EXIT.ok;
-    }
     const { values } = parseArgs({
       args: argv,
       options: { month: { type: 'string' }, format: { type: 'string', default: 'md' }, out: { type: 'string' }, data: { type: 'string' }, tz: { type: 'string', default: 'UTC' } },

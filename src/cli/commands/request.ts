@@ -205,11 +205,8 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
 const command: Command = {
   name: 'request',
   summary: 'ask a device for a support session (technician side)',
+  help: HELP,
   async run(argv, ctx) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      ctx.stdout.write(HELP);
-      return EXIT.ok;
-    }
     const { values } = parseArgs({
       args: argv,
       options: {

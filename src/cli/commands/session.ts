@@ -25,11 +25,8 @@ to another host (the token then travels in clear text).
 const command: Command = {
   name: 'session',
   summary: 'close a ticket\'s session with an outcome',
+  help: HELP,
   async run(argv, ctx) {
-    if (argv.includes('--help') || argv.includes('-h')) {
-      ctx.stdout.write(HELP);
-      return EXIT.ok;
-    }
     const [sub, ...rest] = argv;
     if (sub !== 'close') throw new UsageError("expected 'close'");
     const { values } = parseArgs({
