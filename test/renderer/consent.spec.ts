@@ -236,6 +236,7 @@ test.describe('consent dialog', () => {
       await page.clock.runFor(5000);
       await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
       await expect(page.locator('#allow-hint')).toHaveText('Type the code shown in this window to make Allow available.');
+      await saveScreenshot(page, 'consent-escalation-code-light');
       // The attack: a blind click where Allow is, with the arm delay long passed.
       await clickAllow(page);
       expect(await answers(page)).toEqual([]);
