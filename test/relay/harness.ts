@@ -4,6 +4,7 @@ import type { Scope } from '../../src/protocol/scopes.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startRelay, type RelayOptions, type RelayServer } from '../../src/relay/server.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
+import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
 import { connectAgent, type ScriptedAgent } from './scripted-agent.js';
 
 export interface TestRelay {
@@ -14,6 +15,8 @@ export interface TestRelay {
   enroll(deviceId: string): Promise<string>;
   /** Enroll and connect a scripted agent. */
   agent(deviceId: string): Promise<ScriptedAgent>;
+  /** Add a technician and connect it; closed with the relay. */
+  technician(id: string, opts?: { group?: string; scopes?: Scope[]; unattended?: boolean }): Promise<TechnicianClient>;
   close(): Promise<void>;
 }
 
@@ -22,6 +25,7 @@ export async function startTestRelay(opts: Partial<RelayOptions> = {}): Promise<
   const relayKey = generateEd25519KeyPair();
   const relay = await startRelay({ storage, relayKey, port: 0, ...opts });
   const agents: ScriptedAgent[] = [];
+  const technicians: TechnicianClient[] = [];
   const t: TestRelay = {
     relay,
     storage,
@@ -51,7 +55,14 @@ export async function startTestRelay(opts: Partial<RelayOptions> = {}): Promise<
       agents.push(r.agent);
       return r.agent;
     },
+    async technician(id, o) {
+      const r = await connectTechnician(relay.url, await t.addTechnician(id, o));
+      if (!r.ok) throw new Error(`technician ${id} could not connect: ${r.detail}`);
+      technicians.push(r.client);
+      return r.client;
+    },
     async close() {
+      await Promise.all(technicians.map((c) => c.close()));
       await Promise.all(agents.map((a) => a.close()));
       await relay.close();
       await storage.close();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import { projectSessions } from '../../src/relay/audit/session-projection.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import type { TechnicianClient } from '../../src/relay/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndStay, decline } from './scripted-agent.js';
 
@@ -9,14 +9,9 @@ let t: TestRelay;
 let alice: TechnicianClient;
 beforeEach(async () => {
   t = await startTestRelay();
-  const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
-  if (!r.ok) throw new Error(r.detail);
-  alice = r.client;
+  alice = await t.technician('alice');
 });
-afterEach(async () => {
-  await alice.close();
-  await t.close();
-});
+afterEach(() => t.close());
 
 const next = <T extends Message['type']>(type: T) => alice.waitFor((m) => (m.type === type ? (m as Message<T>) : undefined));
 const ask = (ticket: string, deviceId = 'dev-1'): Message<'tech.request'> => ({ v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: ticket }, reason: 'r', scopes: ['view', 'file-transfer'], mode: 'attended', estimatedMinutes: 10 });
