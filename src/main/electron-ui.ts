@@ -177,7 +177,8 @@ export class ElectronUi implements UiPort {
     const banner = { window, view, size: 'compact' as BannerSize };
     this.banner = banner;
     // The banner stays while the session lives (hideBanner and closeAll forget it before destroying it):
-    // closing is refused, minimising or hiding is undone, and a window destroyed anyway comes back.
+    // closing is refused, minimising or hiding is undone, and a window destroyed anyway comes back,
+    // until standDown() (quit, or the OS ending the session: it must not hold up log-off).
     window.onCloseRequested((event) => {
       if (this.banner === banner && !this.quitting) event.preventDefault();
     });
