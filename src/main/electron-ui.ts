@@ -171,20 +171,24 @@ export class ElectronUi implements UiPort {
       this.post(this.banner.window, 'banner:update', view);
       return;
     }
+    // Quitting or the OS ending the session: no new banner that would refuse to close.
+    if (this.quitting) return;
     const window = this.s.windows.open('banner');
     const banner = { window, view, size: 'compact' as BannerSize };
     this.banner = banner;
     // The banner stays while the session lives (hideBanner and closeAll forget it before destroying it):
-    // closing is refused, minimising or hiding is undone, and a window destroyed anyway comes back.
+    // closing is refused, minimising or hiding is undone, and a window destroyed anyway comes back,
+    // until standDown() (quit, or the OS ending the session: it must not hold up log-off).
     window.onCloseRequested((event) => {
-      if (this.banner === banner) event.preventDefault();
+      if (this.banner === banner && !this.quitting) event.preventDefault();
     });
     window.onHidden(() => {
-      if (this.banner === banner && !window.isDestroyed()) window.showInactive();
+      if (this.banner === banner && !this.quitting && !window.isDestroyed()) window.showInactive();
     });
     window.onClosed(() => {
       if (this.banner !== banner) return;
       this.banner = undefined;
+      if (this.quitting) return;
       this.s.log('banner-closed', 'banner closed while the session is live; opening it again');
       this.showBanner(banner.view);
     });
@@ -324,11 +328,19 @@ export class ElectronUi implements UiPort {
     if (s && !s.isDestroyed()) s.focus();
   }
 
-  /** App quitting: decline the prompt on screen, close everything, preload nothing more. */
-  closeAll(): void {
+  /**
+   * The app is about to quit (or the OS is ending the session): the banner guard stands down, so any
+   * window may close, minimise or hide, and nothing is preloaded or reopened. closeAll() follows.
+   */
+  standDown(): void {
     this.quitting = true;
     this.cancelPreload?.();
     this.cancelPreload = undefined;
+  }
+
+  /** App quitting: decline the prompt on screen, close everything, preload nothing more. */
+  closeAll(): void {
+    this.standDown();
     this.consent?.finish({ kind: 'dismissed', promptId: this.consent.view.promptId });
     const windows = [this.idle?.window, this.banner?.window, this.summary?.window];
     // Forget them first: a banner destroyed while still current would reopen itself.

@@ -1,9 +1,9 @@
 // The Electron main process: wiring only. Every decision lives in a tested
 // module (launch-plan, settings, window-options, placement, ipc-guard,
 // ipc-routes, web-security, tray-state, electron-ui, login-item,
-// quit-sequence); this file connects them to Electron's objects.
+// quit-sequence, os-session-end); this file connects them to Electron's objects.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { app, clipboard, ipcMain, Notification, screen, session, shell } from 'electron';
+import { app, clipboard, ipcMain, Notification, powerMonitor, screen, session, shell } from 'electron';
 import { createAgent, type Agent } from '../core/agent.js';
 import { defaultAuditDir } from '../core/data-dir.js';
 import { readAgentConfig } from '../core/headless/agent-config.js';
@@ -18,6 +18,7 @@ import { createIpcGuard } from './ipc-guard.js';
 import { registerIpcRoutes } from './ipc-routes.js';
 import { launchPlan } from './launch-plan.js';
 import { loginItemSettings, skipAutostartLaunch } from './login-item.js';
+import { osSessionEnd } from './os-session-end.js';
 import { quitSequence } from './quit-sequence.js';
 import { Settings } from './settings.js';
 import { electronStoreBackend } from './settings-store.js';
@@ -42,6 +43,13 @@ if (claimSingleInstance(app, () => ui?.bringToFront())) {
   app.on('window-all-closed', () => undefined);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log));
   app.on('before-quit', quitSequence(app, stopAll, log));
+  // Log-off, restart or power-off: the banner guard stands down and the same quit runs, once.
+  const sessionEnd = osSessionEnd({ standDown: () => ui?.standDown(), quit: () => app.quit(), log });
+  app.on('browser-window-created', (_event, win) => {
+    win.on('query-session-end', sessionEnd.querySessionEnd);
+    win.on('session-end', sessionEnd.sessionEnd);
+  });
+  app.whenReady().then(() => powerMonitor.on('shutdown', sessionEnd.shutdown), () => undefined);
   app.whenReady().then(start, (err: Error) => {
     log('start-failed', err.stack ?? err.message);
     app.exit(1);

@@ -34,6 +34,7 @@ export class FakeBrowserWindow extends EventEmitter {
     super();
     FakeBrowserWindow.all.push(this);
     fake.app.emit('web-contents-created', {}, this.webContents);
+    fake.app.emit('browser-window-created', {}, this);
   }
   setAlwaysOnTop(flag: boolean, level?: string) {
     this.alwaysOnTop = [flag, level];
@@ -130,6 +131,7 @@ export const fake = {
   Tray: FakeTray,
   Notification: FakeNotification,
   ipcMain: new EventEmitter(),
+  powerMonitor: new EventEmitter(),
   clipboard: { written: [] as string[], writeText: (t: string) => fake.clipboard.written.push(t) },
   shell: { opened: [] as string[], openExternal: async (u: string) => void fake.shell.opened.push(u), openPath: async () => '' },
   screen: Object.assign(new EventEmitter(), {

@@ -156,6 +156,14 @@ describe('main process wiring (fake electron module)', () => {
     expect(settings.destroyed).toBe(true);
   });
 
+  it('listens for the OS ending the session: power-off (linux, darwin) and log-off on every window (win32)', () => {
+    expect(fake.powerMonitor.listenerCount('shutdown')).toBe(1);
+    expect(fake.BrowserWindow.all.length).toBeGreaterThan(0);
+    for (const w of fake.BrowserWindow.all) {
+      expect([w.listenerCount('query-session-end'), w.listenerCount('session-end')]).toEqual([1, 1]);
+    }
+  });
+
   it('quits only after the agent stopped (the relay sees it leave)', async () => {
     const event = { prevented: false, preventDefault: () => (event.prevented = true) };
     fake.app.emit('before-quit', event);
