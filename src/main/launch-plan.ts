@@ -7,9 +7,10 @@
 // reads it only from the per-OS default path and only if the user can't write
 // it; --config and $PORCHLIGHT_AGENT_CONFIG are for development checkouts.
 import { hostname as osHostname } from 'node:os';
-import { dirname, resolve, win32 } from 'node:path';
+import { dirname, posix, resolve, win32 } from 'node:path';
 import { defaultConfigPath, type AgentConfig, type ConfigResult } from '../core/headless/agent-config.js';
 import { defaultDataDir } from '../core/data-dir.js';
+import { WINDOWS_PROGRAM_DATA } from '../core/policy/sources/windows-system-paths.js';
 
 export interface LaunchInputs {
   argv: readonly string[];
@@ -62,14 +63,14 @@ export function deviceIdFromHostname(name: string): string {
  * Why the packaged app must not trust this config file, or undefined when only
  * an administrator can change it. POSIX: the file and its directory belong to
  * root and are not group/world-writable. Windows has no uid to check from Node:
- * the file must sit under %ProgramData%, whose Porchlight folder the installer
- * leaves writable by Administrators and SYSTEM only (docs/desktop.md).
+ * the file must sit under C:\ProgramData, whose Porchlight folder the installer
+ * leaves writable by Administrators and SYSTEM only (docs/desktop.md). That
+ * root is fixed: %ProgramData% is whatever the launcher set, so it proves nothing.
  */
-export function untrustedConfigReason(path: string, platform: NodeJS.Platform, env: NodeJS.ProcessEnv, stat: LaunchInputs['stat']): string | undefined {
+export function untrustedConfigReason(path: string, platform: NodeJS.Platform, stat: LaunchInputs['stat']): string | undefined {
   if (platform === 'win32') {
-    const programData = win32.resolve(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData');
-    const rel = win32.relative(programData, win32.resolve(path));
-    return rel !== '' && !rel.startsWith('..') && !win32.isAbsolute(rel) ? undefined : `${path} is not under ${programData}`;
+    const rel = win32.relative(WINDOWS_PROGRAM_DATA, win32.resolve(path));
+    return rel !== '' && !rel.startsWith('..') && !win32.isAbsolute(rel) ? undefined : `${path} is not under ${WINDOWS_PROGRAM_DATA}`;
   }
   for (const target of [path, dirname(path)]) {
     const st = stat(target);
@@ -85,12 +86,13 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
   const argvConfig = configArg(i.argv);
   let explicit = argvConfig ?? i.env.PORCHLIGHT_AGENT_CONFIG;
   if (i.packaged && explicit !== undefined) {
-    problems.push(`config-override-ignored: ${argvConfig !== undefined ? '--config' : '$PORCHLIGHT_AGENT_CONFIG'} is for development; the installed app reads only ${defaultConfigPath(i.platform, i.env)}`);
+    problems.push(`config-override-ignored: ${argvConfig !== undefined ? '--config' : '$PORCHLIGHT_AGENT_CONFIG'} is for development; the installed app reads only ${defaultConfigPath(i.platform)}`);
     explicit = undefined;
   }
-  const configPath = resolve(explicit ?? defaultConfigPath(i.platform, i.env));
+  // Resolved the target OS's way (the same as the host's in production), so Windows plans are testable anywhere.
+  const configPath = (i.platform === 'win32' ? win32 : posix).resolve(explicit ?? defaultConfigPath(i.platform));
   let config: AgentConfig | undefined;
-  const untrusted = i.packaged && i.exists(configPath) ? untrustedConfigReason(configPath, i.platform, i.env, i.stat) : undefined;
+  const untrusted = i.packaged && i.exists(configPath) ? untrustedConfigReason(configPath, i.platform, i.stat) : undefined;
   if (untrusted !== undefined) {
     problems.push(`config-untrusted: ${untrusted}, so the user could have written it; running unconfigured`);
   } else if (explicit !== undefined || i.exists(configPath)) {

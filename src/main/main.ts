@@ -75,7 +75,7 @@ async function start(): Promise<void> {
       }
     },
   });
-  const managed = await loadManagedPolicy(managedPolicySources(process.platform, process.env));
+  const managed = await loadManagedPolicy(managedPolicySources(process.platform));
   // IT's config file sits under MDM policy and, like it, is locked for the user.
   const locked = plan.config?.policy ? layerConfigUnderManaged(managed, plan.config.policy, plan.configPath) : managed;
   const settings = new Settings(electronStoreBackend(app.getPath('userData')), locked);

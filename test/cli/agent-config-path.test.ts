@@ -6,13 +6,14 @@ import { defaultConfigPath } from '../../src/core/headless/agent-config.js';
 
 describe('headless agent config path', () => {
   it.each([
-    ['win32', { ProgramData: 'D:\\PD' }, 'D:\\PD\\Porchlight\\agent.json'],
+    // A launcher-set %ProgramData% must not move the file that counts as IT's (review2 item 3).
+    ['win32', { ProgramData: 'C:\\Users\\u\\pd', PROGRAMDATA: 'C:\\Users\\u\\pd' }, 'C:\\ProgramData\\Porchlight\\agent.json'],
     ['win32', {}, 'C:\\ProgramData\\Porchlight\\agent.json'],
     ['darwin', {}, '/Library/Application Support/Porchlight/agent.json'],
     ['linux', {}, '/etc/porchlight/agent.json'],
   ] as const)('on %s defaults to the per-OS path', (platform, env, expected) => {
     expect(headlessConfigPath(undefined, env, platform)).toBe(expected);
-    expect(defaultConfigPath(platform, env)).toBe(expected);
+    expect(defaultConfigPath(platform)).toBe(expected);
   });
 
   it('takes --config, then $PORCHLIGHT_AGENT_CONFIG, before the default', () => {

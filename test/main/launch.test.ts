@@ -96,17 +96,37 @@ describe('launch plan', () => {
       expect(dev).toMatchObject({ configPath: '/dev-only.json', deviceId: 'dev', problems: [] });
     });
 
-    it('Windows: only a config under %ProgramData% (whose ACL the installer restricts to Administrators)', () => {
-      const env = { ProgramData: 'C:\\ProgramData' };
-      expect(untrustedConfigReason('C:\\ProgramData\\Porchlight\\agent.json', 'win32', env, () => undefined)).toBeUndefined();
-      expect(untrustedConfigReason('C:\\Users\\ann\\agent.json', 'win32', env, () => undefined)).toMatch(/is not under C:\\ProgramData$/);
-      expect(untrustedConfigReason('C:\\ProgramData\\..\\Users\\ann\\agent.json', 'win32', env, () => undefined)).toMatch(/is not under/);
+    it('Windows: only a config under C:\\ProgramData (whose ACL the installer restricts to Administrators)', () => {
+      expect(untrustedConfigReason('C:\\ProgramData\\Porchlight\\agent.json', 'win32', () => undefined)).toBeUndefined();
+      expect(untrustedConfigReason('C:\\Users\\ann\\agent.json', 'win32', () => undefined)).toMatch(/is not under C:\\ProgramData$/);
+      expect(untrustedConfigReason('C:\\ProgramData\\..\\Users\\ann\\agent.json', 'win32', () => undefined)).toMatch(/is not under/);
+      expect(untrustedConfigReason('D:\\ProgramData\\Porchlight\\agent.json', 'win32', () => undefined)).toMatch(/is not under/);
+    });
+
+    it('Windows: an overridden %ProgramData% moves neither the trusted path nor the trust check (review2 item 3)', () => {
+      const userDir = 'C:\\Users\\u\\pd';
+      const read: string[] = [];
+      const plan = launchPlan({
+        argv: [],
+        env: { ProgramData: userDir, PROGRAMDATA: userDir, LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' },
+        platform: 'win32',
+        hostname: 'pc',
+        packaged: true,
+        exists: () => true,
+        stat: () => undefined,
+        readConfig: (p) => (read.push(p), { ok: true, config: { deviceId: 'it-config' } }),
+      });
+      expect(read).toEqual(['C:\\ProgramData\\Porchlight\\agent.json']);
+      expect(plan).toMatchObject({ configPath: 'C:\\ProgramData\\Porchlight\\agent.json', deviceId: 'it-config', problems: [] });
+      // The file the launcher pointed %ProgramData% at is no more trusted than any other user file.
+      expect(untrustedConfigReason(`${userDir}\\Porchlight\\agent.json`, 'win32', () => undefined)).toMatch(/is not under C:\\ProgramData$/);
     });
   });
 
-  it('knows where IT puts the config per OS', () => {
-    expect(defaultConfigPath('win32', { ProgramData: 'D:\\PD' })).toBe('D:\\PD\\Porchlight\\agent.json');
-    expect(defaultConfigPath('darwin', {})).toBe('/Library/Application Support/Porchlight/agent.json');
+  it('knows where IT puts the config per OS (fixed paths, no environment input)', () => {
+    expect(defaultConfigPath('win32')).toBe('C:\\ProgramData\\Porchlight\\agent.json');
+    expect(defaultConfigPath('darwin')).toBe('/Library/Application Support/Porchlight/agent.json');
+    expect(defaultConfigPath('linux')).toBe('/etc/porchlight/agent.json');
   });
 
   it('makes valid device ids from any host name', () => {

@@ -13,7 +13,7 @@ import { packageVersion } from '../version.js';
 
 /** --config, else $PORCHLIGHT_AGENT_CONFIG, else the per-OS path the desktop app reads too. */
 export function headlessConfigPath(given: string | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
-  return given ?? env.PORCHLIGHT_AGENT_CONFIG ?? defaultConfigPath(platform, env);
+  return given ?? env.PORCHLIGHT_AGENT_CONFIG ?? defaultConfigPath(platform);
 }
 
 const HELP = `Usage: porchlight agent --headless [--config FILE] [--data DIR] [--ca FILE]
@@ -26,7 +26,7 @@ per event goes to stderr. SIGINT/SIGTERM end any live session (agent-exit) and
 stop cleanly.
 
   --headless  required: run as a daemon (the desktop app is the tray app)
-  --config    JSON config (default $PORCHLIGHT_AGENT_CONFIG or ${defaultConfigPath(process.platform, process.env)}):
+  --config    JSON config (default $PORCHLIGHT_AGENT_CONFIG or ${defaultConfigPath(process.platform)}):
                 { "deviceId": "srv-17",
                   "enrollmentToken": "<from porchlight relay enroll-device>",
                   "dataDir": "/var/lib/porchlight",
@@ -78,7 +78,7 @@ const command: Command = {
       config: read.config,
       configPath,
       ...(values.data ? { dataDir: values.data } : {}),
-      managedSources: managedPolicySources(process.platform, ctx.env),
+      managedSources: managedPolicySources(process.platform),
       notifier: nodeNotifierDesktop(),
       log,
       signal: ctx.signal,

@@ -6,11 +6,15 @@ import { z } from 'zod';
 import { describeIssues } from '../../protocol/frame.js';
 import { identifier } from '../../protocol/primitives.js';
 import { partialPolicySchema } from '../policy/schema.js';
-import { windowsProgramDataDir } from '../policy/sources/json-file-source.js';
+import { WINDOWS_PORCHLIGHT_DIR } from '../policy/sources/windows-system-paths.js';
 
-/** Where IT drops the agent config on each OS (the desktop app and the headless agent both look here). */
-export function defaultConfigPath(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string {
-  if (platform === 'win32') return `${windowsProgramDataDir(env)}\\Porchlight\\agent.json`;
+/**
+ * Where IT drops the agent config on each OS (the desktop app and the headless
+ * agent both look here). Fixed paths, never from the environment: the packaged
+ * app trusts this file as IT's (windows-system-paths.ts).
+ */
+export function defaultConfigPath(platform: NodeJS.Platform): string {
+  if (platform === 'win32') return `${WINDOWS_PORCHLIGHT_DIR}\\agent.json`;
   if (platform === 'darwin') return '/Library/Application Support/Porchlight/agent.json';
   return '/etc/porchlight/agent.json';
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mergePolicy, SAFEST_POLICY, type ManagedPolicy } from '../../../src/core/policy/merge.js';
@@ -111,12 +111,23 @@ describe('managed policy sources', () => {
   });
 
   it('lets the registry override the ProgramData file on Windows', async () => {
-    const sources = managedPolicySources('win32', { ProgramData: 'D:\\PD' });
-    expect(sources.map((s) => s.name)).toEqual(['D:\\PD\\Porchlight\\policy.json', REGISTRY_KEY]);
-    const file = new JsonFileSource('D:\\PD\\Porchlight\\policy.json', async () => '{"maxSessionMinutes": 90, "queueSize": 3}');
+    const sources = managedPolicySources('win32');
+    expect(sources.map((s) => s.name)).toEqual(['C:\\ProgramData\\Porchlight\\policy.json', REGISTRY_KEY]);
+    const file = new JsonFileSource('C:\\ProgramData\\Porchlight\\policy.json', async () => '{"maxSessionMinutes": 90, "queueSize": 3}');
     const reg = new RegistrySource(async () => ({ code: 0, stdout: fixture('reg-query.txt'), stderr: '' }));
     const m = await loadManagedPolicy([file, reg]);
     expect(m).toMatchObject({ kind: 'valid', values: { maxSessionMinutes: 30, queueSize: 3 } });
+  });
+
+  it('takes the Windows policy.json path from no environment variable (review2 item 3)', () => {
+    // A launcher-set %ProgramData% would make a user-writable file count as IT's locked policy.
+    vi.stubEnv('ProgramData', 'C:\\Users\\u\\pd');
+    vi.stubEnv('PROGRAMDATA', 'C:\\Users\\u\\pd');
+    try {
+      expect(managedPolicySources('win32')[0]!.name).toBe('C:\\ProgramData\\Porchlight\\policy.json');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('reads the macOS managed preferences plist', async () => {

@@ -1,26 +1,28 @@
-// The Windows policy read can't be hijacked: reg.exe runs by absolute path,
+// The Windows policy read can't be hijacked: reg.exe runs by a fixed absolute path,
 // and key or value names like __proto__ can't reach Object.prototype.
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseRegQuery, regExePath, regQueryRunner, RegistrySource, type ExecFile } from '../../../src/core/policy/sources/registry-source.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseRegQuery, regQueryRunner, RegistrySource, type ExecFile } from '../../../src/core/policy/sources/registry-source.js';
+import { WINDOWS_REG_EXE } from '../../../src/core/policy/sources/windows-system-paths.js';
 
 const ROOT = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Porchlight';
 
 describe('reg.exe location', () => {
-  it('runs %SystemRoot%\\System32\\reg.exe, never a bare reg found on the search path', async () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('runs C:\\Windows\\System32\\reg.exe, never a bare reg on the search path nor one under a launcher-set %SystemRoot%', async () => {
+    // Whoever starts the app sets its environment (review2 item 3): a planted reg.exe must not become the policy source.
+    vi.stubEnv('SystemRoot', 'C:\\Users\\u\\w');
+    vi.stubEnv('windir', 'C:\\Users\\u\\w');
+    vi.stubEnv('PATH', 'C:\\Users\\u\\bin');
     const files: string[] = [];
     const exec: ExecFile = (file, _args, _opts, done) => {
       files.push(file);
       done(null, `${ROOT}\r\n    promptTimeoutSec    REG_DWORD    0x3c\r\n`, '');
     };
-    const read = await new RegistrySource(regQueryRunner({ SystemRoot: 'D:\\WinNT' }, exec)).read();
+    const read = await new RegistrySource(regQueryRunner(exec)).read();
     expect(read).toMatchObject({ kind: 'found', data: { promptTimeoutSec: 60 } });
-    expect(files).toEqual(['D:\\WinNT\\System32\\reg.exe']);
-  });
-
-  it('falls back to C:\\Windows when SystemRoot is missing or not an absolute drive path', () => {
-    expect(regExePath({})).toBe('C:\\Windows\\System32\\reg.exe');
-    expect(regExePath({ SystemRoot: '.' })).toBe('C:\\Windows\\System32\\reg.exe');
-    expect(regExePath({ SystemRoot: '\\\\evil\\share' })).toBe('C:\\Windows\\System32\\reg.exe');
+    expect(files).toEqual(['C:\\Windows\\System32\\reg.exe']);
+    expect(WINDOWS_REG_EXE).toBe('C:\\Windows\\System32\\reg.exe');
   });
 });
 

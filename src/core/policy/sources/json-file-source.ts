@@ -1,20 +1,15 @@
 // Managed policy as a JSON file: Linux /etc/porchlight/policy.json and
-// Windows %ProgramData%\Porchlight\policy.json.
+// Windows C:\ProgramData\Porchlight\policy.json (fixed, never from %ProgramData%).
 import { readFile } from 'node:fs/promises';
+import { win32 } from 'node:path';
 import type { ManagedPolicySource, SourceReadResult } from './managed-source.js';
+import { WINDOWS_PORCHLIGHT_DIR } from './windows-system-paths.js';
 
 export type ReadText = (path: string) => Promise<string>;
 
 export const LINUX_POLICY_PATH = '/etc/porchlight/policy.json';
 
-/** %ProgramData% (machine-wide, admin-writable), where IT puts Porchlight's files on Windows. */
-export function windowsProgramDataDir(env: NodeJS.ProcessEnv): string {
-  return env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData';
-}
-
-export function windowsProgramDataPolicyPath(env: NodeJS.ProcessEnv): string {
-  return `${windowsProgramDataDir(env)}\\Porchlight\\policy.json`;
-}
+export const WINDOWS_POLICY_PATH = win32.join(WINDOWS_PORCHLIGHT_DIR, 'policy.json');
 
 export class JsonFileSource implements ManagedPolicySource {
   readonly name: string;

@@ -4,9 +4,9 @@
 // the nested objects (rateLimit, fileTransfer, technicianGroups\<group>).
 // build/mdm/windows/Porchlight.admx writes exactly these.
 import { execFile, type ExecFileOptions } from 'node:child_process';
-import { win32 } from 'node:path';
 import { DEFAULT_POLICY } from '../schema.js';
 import type { ManagedPolicySource, SourceReadResult } from './managed-source.js';
+import { WINDOWS_REG_EXE } from './windows-system-paths.js';
 
 export const REGISTRY_KEY = 'HKLM\\SOFTWARE\\Policies\\Porchlight';
 const LONG_ROOT = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Porchlight';
@@ -16,18 +16,14 @@ export type RunReg = (args: string[]) => Promise<{ code: number; stdout: string;
 export type ExecFile = (file: string, args: string[], options: ExecFileOptions, done: (err: Error | null, stdout: string | Buffer, stderr: string | Buffer) => void) => unknown;
 
 /**
- * reg.exe by absolute path: a bare `reg` is looked up in the current directory
- * first on Windows, so a planted reg.exe could hand us a "managed" policy.
+ * reg.exe by a fixed absolute path: a bare `reg` is looked up in the current
+ * directory first on Windows, and %SystemRoot% is set by whoever starts us,
+ * so either could hand us a planted reg.exe and a "managed" policy.
  */
-export function regExePath(env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.SystemRoot && /^[A-Za-z]:\\[^"*?<>|]*$/.test(env.SystemRoot) ? env.SystemRoot : 'C:\\Windows';
-  return win32.join(root, 'System32', 'reg.exe');
-}
-
-export function regQueryRunner(env: NodeJS.ProcessEnv = process.env, exec: ExecFile = execFile): RunReg {
+export function regQueryRunner(exec: ExecFile = execFile): RunReg {
   return (args) =>
     new Promise((resolve) => {
-      exec(regExePath(env), args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      exec(WINDOWS_REG_EXE, args, { windowsHide: true, timeout: 10_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
         const errCode = (err as { code?: unknown } | null)?.code;
         const code = err ? (typeof errCode === 'number' ? errCode : 1) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
