@@ -1,5 +1,5 @@
 // Writes build/mdm/policy.schema.json: the JSON Schema of a managed policy
-// document (/etc/porchlight/policy.json, %ProgramData%\Porchlight\policy.json),
+// document (/etc/porchlight/policy.json, C:\ProgramData\Porchlight\policy.json),
 // generated from the zod schema in src/core/policy/schema.ts.
 // test/build/policy-schema.test.ts fails when the committed file is stale.
 //

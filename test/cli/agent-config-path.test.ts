@@ -1,6 +1,6 @@
 // The headless agent looks for its config where the desktop app does: one
 // per-OS default (src/core/headless/agent-config.ts), not a Linux path everywhere.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { headlessConfigPath } from '../../src/cli/commands/agent.js';
 import { defaultConfigPath } from '../../src/core/headless/agent-config.js';
 
@@ -12,6 +12,10 @@ describe('headless agent config path', () => {
     ['darwin', {}, '/Library/Application Support/Porchlight/agent.json'],
     ['linux', {}, '/etc/porchlight/agent.json'],
   ] as const)('on %s defaults to the per-OS path', (platform, env, expected) => {
+    for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+    onTestFinished(() => {
+      vi.unstubAllEnvs();
+    });
     expect(headlessConfigPath(undefined, env, platform)).toBe(expected);
     expect(defaultConfigPath(platform)).toBe(expected);
   });

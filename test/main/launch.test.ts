@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { readAgentConfig } from '../../src/core/headless/agent-config.js';
 import { configArg, defaultConfigPath, deviceIdFromHostname, launchPlan, untrustedConfigReason } from '../../src/main/launch-plan.js';
 import { HIDDEN_ARG, loginItemSettings, skipAutostartLaunch } from '../../src/main/login-item.js';
@@ -105,6 +105,12 @@ describe('launch plan', () => {
 
     it('Windows: an overridden %ProgramData% moves neither the trusted path nor the trust check (review2 item 3)', () => {
       const userDir = 'C:\\Users\\u\\pd';
+      // In the plan's env and in process.env: neither may move the trust root.
+      vi.stubEnv('ProgramData', userDir);
+      vi.stubEnv('PROGRAMDATA', userDir);
+      onTestFinished(() => {
+        vi.unstubAllEnvs();
+      });
       const read: string[] = [];
       const plan = launchPlan({
         argv: [],
