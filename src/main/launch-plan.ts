@@ -63,8 +63,8 @@ export function deviceIdFromHostname(name: string): string {
  * Why the packaged app must not trust this config file, or undefined when only
  * an administrator can change it. POSIX: the file and its directory belong to
  * root and are not group/world-writable. Windows has no uid to check from Node:
- * the file must sit under C:\ProgramData, whose Porchlight folder the installer
- * leaves writable by Administrators and SYSTEM only (docs/desktop.md). That
+ * the file must sit under C:\ProgramData, whose Porchlight folder IT creates
+ * writable by Administrators and SYSTEM only (docs/deploy.md). That
  * root is fixed: %ProgramData% is whatever the launcher set, so it proves nothing.
  */
 export function untrustedConfigReason(path: string, platform: NodeJS.Platform, stat: LaunchInputs['stat']): string | undefined {

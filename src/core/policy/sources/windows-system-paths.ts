@@ -10,7 +10,7 @@ import { win32 } from 'node:path';
 /** The machine-wide, admin-writable data folder on a default Windows install. */
 export const WINDOWS_PROGRAM_DATA = 'C:\\ProgramData';
 
-/** Where IT puts Porchlight's files on Windows (installer ACL: Administrators and SYSTEM only). */
+/** Where IT puts Porchlight's files on Windows (IT sets the ACL: Administrators and SYSTEM only, docs/deploy.md). */
 export const WINDOWS_PORCHLIGHT_DIR = win32.join(WINDOWS_PROGRAM_DATA, 'Porchlight');
 
 /** reg.exe by absolute path: a bare `reg` is looked up in the current directory first. */
