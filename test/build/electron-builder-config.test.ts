@@ -78,6 +78,20 @@ describe('electron-builder.yml', () => {
     expect(config.msi).toMatchObject({ perMachine: true, runAfterFinish: false, upgradeCode: '6D0CF7E8-C9F4-4A38-880A-DD9CF8B34F96' });
   });
 
+  it('Windows: the NSIS installer creates the managed-config folder owned by Administrators, writable only by them and SYSTEM', () => {
+    const include = (config.nsis as { include?: string }).include;
+    expect(include).toBe('build/windows/installer.nsh');
+    const script = text(include!);
+    expect(script).toMatch(/!macro customInstall/);
+    expect(script).toMatch(/SetShellVarContext all/);
+    expect(script).toMatch(/CreateDirectory "\$APPDATA\\Porchlight"/);
+    expect(script).toMatch(/\/setowner \*S-1-5-32-544/);
+    // Inheritance cut and every grant replaced: Administrators and SYSTEM full, Users read/execute only.
+    const grant = script.split('\n').find((l) => l.includes('/grant:r'))!;
+    expect(grant).toMatch(/\/inheritance:r/);
+    expect([...grant.matchAll(/\*(S-[\d-]+):\(OI\)\(CI\)(\w+)/g)].map((m) => `${m[1]}=${m[2]}`)).toEqual(['S-1-5-32-544=F', 'S-1-5-18=F', 'S-1-5-32-545=RX']);
+  });
+
   it('macOS: pkg and dmg, hardened runtime, entitlements limited to JIT', () => {
     expect(config.mac.target.map((t: { target: string }) => t.target)).toEqual(['pkg', 'dmg']);
     expect(config.mac.hardenedRuntime).toBe(true);
