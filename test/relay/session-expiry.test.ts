@@ -280,15 +280,11 @@ describe('the granted duration is the relay\'s, not whatever the agent reports',
   });
 });
 
-function agentError(agent: ScriptedAgent, re: string): Promise<Message<'error'>> {
-  return new Promise((resolve) => {
-    const check = () => {
-      const m = agent.received.find((x) => x.type === 'error' && x.re === re);
-      if (m) resolve(m as Message<'error'>);
-      else setTimeout(check, 5);
-    };
-    check();
-  });
+/** The relay's error reply to one agent frame (the only error these tests expect the agent to get). */
+async function agentError(agent: ScriptedAgent, re: string): Promise<Message<'error'>> {
+  const err = await agent.next('error');
+  expect(err.re).toBe(re);
+  return err;
 }
 
 async function narrationRefused(c: TechnicianClient, sessionId: string, code = 'expired'): Promise<void> {
