@@ -50,7 +50,15 @@ interface PendingRequest extends Owner {
   /** id of the technician's tech.request frame, for `re` on errors. */
   techMsgId: string;
   scopes: Scope[];
+  estimatedMinutes: number;
   timer: unknown;
+}
+
+/** An accepted request waiting for session.started: how long the agent granted, from when. */
+interface AwaitingStart extends Owner {
+  sessionId?: string;
+  grantedMs: number;
+  decidedAt: number;
 }
 
 interface LiveSession extends Owner {
@@ -59,8 +67,14 @@ interface LiveSession extends Owner {
   ended: boolean;
   /** Who ended it, once ended (an expired session refuses frames with `expired`). */
   endedBy?: EndReason;
-  /** The granted end on the relay's clock (ms), from session.started and later scope-updates; NaN until started. */
+  /** The granted end on the relay's clock (ms): decision + grant until started, then started + grant, moved only by extensions. */
   endsAt: number;
+  /** True once session.started was accepted: a second one is refused (it could restart the clock). */
+  started: boolean;
+  /** The granted duration from the decision (grantedMinutes, else the request's estimate). */
+  grantedMs: number;
+  /** Extensions the technician asked for and the agent has not answered: scope-request id -> minutes. */
+  extensions: Map<string, number>;
   /** Relay clock minus the agent's, measured at session.started: the agent's times are on its own clock. */
   clockOffsetMs: number;
   expiryTimer?: unknown;
@@ -68,6 +82,8 @@ interface LiveSession extends Owner {
 
 /** Node timers overflow past ~24.8 days; longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** When a request carries no estimate and the decision no grant (never on the wire today: both are required/sent). */
+const FALLBACK_GRANT_MS = 24 * 60 * 60_000;
 
 type EndReason = (typeof END_REASONS)[number];
 
@@ -77,7 +93,7 @@ export class Router {
   private readonly directory: PeerDirectory;
   private readonly pending = new Map<string, PendingRequest>();
   /** Decided (accepted/partial) requests waiting for session.started. */
-  private readonly awaitingStart = new Map<string, Owner>();
+  private readonly awaitingStart = new Map<string, AwaitingStart>();
   private readonly sessions = new Map<string, LiveSession>();
   /** session.request / scope-request frame id -> owner, to route an agent's `error` reply. */
   private readonly forwarded = new Map<string, { owner: Owner; techMsgId: string }>();
@@ -241,6 +257,7 @@ export class Router {
       requestId: payload.requestId,
       techMsgId: msg.id,
       scopes: payload.scopes,
+      estimatedMinutes: payload.estimatedMinutes,
       timer: this.timers.setTimeout(() => void this.expire(payload.requestId), this.lifetimeMs + this.graceMs),
     };
     this.pending.set(req.requestId, req);
@@ -288,7 +305,11 @@ export class Router {
       issuedAt: new Date(nowMs).toISOString(),
       expiresAt: new Date(nowMs + this.lifetimeMs).toISOString(),
     };
-    if (msg.extendMinutes !== undefined) payload.extendMinutes = msg.extendMinutes;
+    if (msg.extendMinutes !== undefined) {
+      payload.extendMinutes = msg.extendMinutes;
+      // The only way the session's end may move later: the agent's answer to this request.
+      s.extensions.set(payload.requestId, msg.extendMinutes);
+    }
     await this.audit.record('scope-request', this.ctx(s, { sessionId: s.sessionId, requestId: payload.requestId }), {
       scopes: payload.scopes,
       ...(payload.extendMinutes !== undefined ? { extendMinutes: payload.extendMinutes } : {}),
@@ -330,11 +351,7 @@ export class Router {
       case 'session.started':
         return this.agentStarted(peer, deviceId, msg);
       case 'session.scope-update':
-        return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
-          await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt, ...anchorOf(msg) });
-          if (!s.ended) this.armExpiry(s, Date.parse(msg.endsAt) + s.clockOffsetMs);
-          s.peer.send(msg);
-        });
+        return this.agentSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.agentScopeUpdate(s, msg));
       case 'session.file-transfer-result':
         return this.agentSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
@@ -379,23 +396,59 @@ export class Router {
       ...anchorOf(msg),
     });
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) {
-      this.awaitingStart.set(req.requestId, req);
-      if (sessionId !== undefined) this.sessions.set(sessionId, { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false, endsAt: Number.NaN, clockOffsetMs: 0 });
+      const grantedMs = grantedMinutes !== undefined ? grantedMinutes * 60_000 : req.estimatedMinutes > 0 ? req.estimatedMinutes * 60_000 : FALLBACK_GRANT_MS;
+      const decidedAt = this.now();
+      this.awaitingStart.set(req.requestId, { ...this.ownerOf(req), ...(sessionId !== undefined ? { sessionId } : {}), grantedMs, decidedAt });
+      if (sessionId !== undefined) {
+        const s: LiveSession = { ...this.ownerOf(req), sessionId, requestId: req.requestId, ended: false, started: false, grantedMs, extensions: new Map(), endsAt: decidedAt + grantedMs, clockOffsetMs: 0 };
+        this.sessions.set(sessionId, s);
+        // Armed now, so a session whose agent never sends session.started still ends.
+        this.armExpiry(s, s.endsAt);
+      }
     }
     req.peer.send(msg);
   }
 
   private async agentStarted(peer: Peer, deviceId: string, msg: Message<'session.started'>): Promise<void> {
-    const owner = this.sessions.get(msg.sessionId) ?? this.awaitingStart.get(msg.requestId);
+    const known = this.sessions.get(msg.sessionId);
+    const awaiting = this.awaitingStart.get(msg.requestId);
+    const owner = known ?? awaiting;
     if (!owner || owner.deviceId !== deviceId) return peer.send(errorMessage('unknown-session', 'no accepted request for this device has that id', msg.id));
+    const refuse = async (code: ErrorCode, detail: string) => {
+      await this.audit.record('rejected', this.ctx(owner, { sessionId: msg.sessionId, requestId: msg.requestId }), { action: 'session.started', code, detail });
+      peer.send(errorMessage(code, detail, msg.id));
+    };
+    // A session starts once: a second session.started (after the start, or after the end) would restart its clock.
+    if (known && (known.started || known.ended)) return refuse('unexpected-type', `session ${msg.sessionId} already ${known.ended ? 'ended' : 'started'}`);
+    if (!awaiting || (known && known.requestId !== msg.requestId) || (awaiting.sessionId !== undefined && awaiting.sessionId !== msg.sessionId)) {
+      return refuse('unknown-session', 'that session does not belong to that accepted request');
+    }
+    if (this.now() >= awaiting.decidedAt + awaiting.grantedMs) return refuse('expired', 'the granted time ran out before the session started');
     this.awaitingStart.delete(msg.requestId);
-    const previous = this.sessions.get(msg.sessionId);
-    if (previous) this.timers.clearTimeout(previous.expiryTimer);
-    const clockOffsetMs = this.now() - Date.parse(msg.startedAt);
-    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false, endsAt: Number.NaN, clockOffsetMs };
+    if (known) this.timers.clearTimeout(known.expiryTimer);
+    const startedAt = this.now();
+    const clockOffsetMs = startedAt - Date.parse(msg.startedAt);
+    const s: LiveSession = { ...this.ownerOf(owner), sessionId: msg.sessionId, requestId: msg.requestId, ended: false, started: true, grantedMs: awaiting.grantedMs, extensions: new Map(), endsAt: Number.NaN, clockOffsetMs };
     this.sessions.set(s.sessionId, s);
-    this.armExpiry(s, Date.parse(msg.endsAt) + clockOffsetMs);
+    // The agent's window counts, but never beyond what it granted at the decision, measured from now.
+    const claimed = Date.parse(msg.endsAt) + clockOffsetMs;
+    this.armExpiry(s, Math.min(Number.isNaN(claimed) ? Number.POSITIVE_INFINITY : claimed, startedAt + s.grantedMs));
     await this.audit.record('session-started', this.ctx(s, { sessionId: s.sessionId, requestId: s.requestId }), { scopes: msg.scopes, mode: msg.mode, startedAt: msg.startedAt, endsAt: msg.endsAt, ...anchorOf(msg) });
+    s.peer.send(msg);
+  }
+
+  /** The scope change is the agent's to make; its endsAt moves later only by an extension the technician asked for. */
+  private async agentScopeUpdate(s: LiveSession, msg: Message<'session.scope-update'>): Promise<void> {
+    const extendMinutes = msg.requestId !== undefined ? s.extensions.get(msg.requestId) : undefined;
+    if (msg.requestId !== undefined) s.extensions.delete(msg.requestId);
+    const allowed = s.endsAt + (extendMinutes ?? 0) * 60_000;
+    const claimed = Date.parse(msg.endsAt) + s.clockOffsetMs;
+    await this.audit.record('scope-update', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt, ...anchorOf(msg) });
+    if (claimed > allowed) {
+      const detail = `endsAt ${msg.endsAt} is later than the granted time allows; the session still ends at ${new Date(allowed).toISOString()}`;
+      await this.audit.record('rejected', this.ctx(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId }), { action: 'session.scope-update', code: 'forbidden', detail });
+    }
+    if (!s.ended && !Number.isNaN(claimed)) this.armExpiry(s, Math.min(claimed, allowed));
     s.peer.send(msg);
   }
 

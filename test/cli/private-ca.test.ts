@@ -60,6 +60,18 @@ describe.skipIf(!hasOpenssl)('technician and agent commands over wss:// with a p
     expect(plain.code).toBe(2);
   });
 
+  it('rejects --ca for a headless agent whose config names a ws:// relay (exit 2)', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-ws-'));
+    const configFile = join(dir, 'agent.json');
+    writeFileSync(configFile, JSON.stringify({ deviceId: 'srv-ws', policy: { relayUrl: 'ws://127.0.0.1:1', relayPublicKey: t.relayKey.publicKey } }));
+    const agentCli = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data'), '--ca', certFile], NO_DESKTOP_ENV);
+    // Without the check the daemon would start and keep running; stop it once it says so.
+    void agentCli.waitForStderr(/started: device/).then(() => agentCli.child.kill('SIGTERM'), () => undefined);
+    const r = await agentCli.done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--ca only applies to a wss:// relay');
+  });
+
   it('lets a headless agent connect through the private CA with --ca', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-'));
     const configFile = join(dir, 'agent.json');

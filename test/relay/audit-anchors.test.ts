@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listAuditFiles } from '../../src/core/audit/audit-files.js';
-import { auditRecordSchema as agentRecordSchema, sealRecord, type AuditRecord as AgentRecord } from '../../src/core/audit/record.js';
+import { auditRecordSchema as agentRecordSchema, GENESIS_HASH, sealRecord, type AuditRecord as AgentRecord } from '../../src/core/audit/record.js';
 import { verifyAuditLog } from '../../src/core/audit/verify.js';
 import { auditLine } from '../../src/relay/audit/audit-text.js';
 import { agentEvidence } from '../../src/relay/evidence/agent-evidence.js';
@@ -40,11 +40,24 @@ function editedLog(edit: (lines: string[]) => string[]): string {
 
 const seqOf = (type: string) => agentRecords.find((r) => r.type === type)!.seq;
 
-async function bundleProblems(dir: string) {
+/** The log re-sealed as a valid chain: each record through `edit`, seqs moved by `seqOffset`, starting from genesis. */
+function rechained(edit: (r: AgentRecord) => AgentRecord = (r) => r, seqOffset = 0): string[] {
+  let prev = GENESIS_HASH;
+  return agentRecords.map((orig) => {
+    const { seq, ts, type, prevHash: _p, hash: _h, ...fields } = edit(orig);
+    const r = sealRecord(seq + seqOffset, ts, type, fields, prev);
+    prev = r.hash;
+    return JSON.stringify(r);
+  });
+}
+
+async function bundleProblems(dir: string, tamper: (bundle: { agent?: Record<string, unknown> }) => void = () => undefined) {
   const check = verifyAuditLog(dir);
   expect(check.ok).toBe(true);
   const bundle = await buildEvidenceBundle({ storage: s.t.storage, relayKey: s.t.relayKey, ticketId: ANCHOR_TICKET, nowMs: Date.now(), generator: 'test', agent: agentEvidence(dir, ANCHOR_TICKET, check) });
-  return verifyEvidenceBundle(JSON.parse(JSON.stringify(bundle)), s.t.relayKey.publicKey);
+  const copy = JSON.parse(JSON.stringify(bundle)) as { agent?: Record<string, unknown> };
+  tamper(copy);
+  return verifyEvidenceBundle(copy, s.t.relayKey.publicKey);
 }
 
 describe('agent audit anchors at the relay', () => {
@@ -68,7 +81,7 @@ describe('agent audit anchors at the relay', () => {
     const r = await runCli(['audit', 'verify', s.auditDir, '--anchors', s.anchorsFile]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('anchors: 4 relay anchors match');
+    expect(r.stdout).toContain('anchors: 4 relay anchors of device dev-anchor match');
     expect(await bundleProblems(s.auditDir)).toMatchObject({ ok: true, problems: [] });
   });
 
@@ -101,6 +114,60 @@ describe('agent audit anchors at the relay', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`seq ${summarySeq}: anchor-mismatch`);
     expect((await bundleProblems(dir)).problems).toEqual([expect.objectContaining({ part: 'agent', seq: summarySeq, reason: expect.stringMatching(/^anchor-mismatch: /) })]);
+  });
+
+  describe('the checked data cannot switch the check off', () => {
+    it('a log re-chained so its agent.started names another device still fails against the relay\'s device', async () => {
+      const dir = editedLog(() => rechained((r) => (r.type === 'agent.started' ? ({ ...r, deviceId: 'dev-someone-else' } as AgentRecord) : r)));
+      expect((await runCli(['audit', 'verify', dir])).code).toBe(0);
+      const r = await runCli(['audit', 'verify', dir, '--anchors', s.anchorsFile]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('anchor-mismatch');
+      expect(r.stdout).not.toContain('anchors:');
+    });
+
+    it('a log re-chained to start at a high seq: the anchors below it are missing, not "pruned"', async () => {
+      const dir = editedLog(() => rechained(undefined, 1000));
+      expect((await runCli(['audit', 'verify', dir])).code).toBe(0);
+      const r = await runCli(['audit', 'verify', dir, '--anchors', s.anchorsFile]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`seq ${seqOf('session.summary')}: anchor-mismatch`);
+      expect(r.stderr).toContain('too recent to have been pruned');
+      const report = await bundleProblems(dir);
+      expect(report.ok).toBe(false);
+      expect(report.problems.filter((p) => p.part === 'agent' && /anchor-mismatch|truncated/.test(p.reason))).toHaveLength(4);
+    });
+
+    it('an anchors file of another device: nothing checked is a failure, not a pass', async () => {
+      const other = join(mkdtempSync(join(tmpdir(), 'pl-anchor-other-')), 'relay-audit.jsonl');
+      writeFileSync(other, readFileSync(s.anchorsFile, 'utf8').replaceAll('"deviceId":"dev-anchor"', '"deviceId":"dev-other"'));
+      const r = await runCli(['audit', 'verify', s.auditDir, '--anchors', other, '--device', 'dev-anchor']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('no-anchors-checked');
+    });
+
+    it('a bundle edited to deviceIds:["x"] still reports the cut tail', async () => {
+      const dir = editedLog((l) => l.slice(0, -3));
+      const report = await bundleProblems(dir, (b) => {
+        b.agent!.deviceIds = ['x'];
+      });
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ part: 'agent', seq: seqOf('session.ended'), reason: expect.stringMatching(/^truncated: /) }),
+          expect.objectContaining({ part: 'agent', seq: seqOf('session.summary'), reason: expect.stringMatching(/^truncated: /) }),
+        ]),
+      );
+    });
+
+    it('a rewritten log in a bundle whose agent chain claims to start after the anchors still reports them', async () => {
+      const dir = editedLog(() => rechained((r) => (r.type === 'agent.started' ? ({ ...r, deviceId: 'dev-someone-else' } as AgentRecord) : r)));
+      const report = await bundleProblems(dir, (b) => {
+        (b.agent!.chain as { records: number }).records = 1;
+      });
+      expect(report.ok).toBe(false);
+      expect(report.problems.filter((p) => /^anchor-mismatch: /.test(p.reason)).map((p) => p.seq)).toEqual(['consent.decision', 'session.started', 'session.ended', 'session.summary'].map(seqOf));
+    });
   });
 
   it('an anchors file that is not central audit records is refused with a stable code', async () => {

@@ -134,10 +134,13 @@ describe('granted duration', () => {
     expect(agent.received.filter((m) => m.type === 'error')).toEqual([]);
   });
 
-  it('follows an extension from a scope-update', async () => {
+  it('follows an extension the technician asked for', async () => {
     const { clock, agent, c, sessionId, start } = await setup();
+    const asked = agent.next('session.scope-request');
+    c.send({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId, scopes: ['view'], reason: 'need more time', extendMinutes: 15 });
+    const requestId = (await asked).payload.requestId;
     const update = c.waitFor((m) => (m.type === 'session.scope-update' ? m : undefined));
-    agent.send({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId, change: 'extended', scopes: [], granted: ['view', 'file-transfer'], endsAt: new Date(start + 20 * MIN).toISOString() });
+    agent.send({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId, requestId, change: 'extended', scopes: [], granted: ['view', 'file-transfer'], endsAt: new Date(start + 20 * MIN).toISOString() });
     await update;
     clock.advance(15 * MIN);
     await narrationReaches(c, agent, sessionId);
@@ -173,6 +176,116 @@ describe('granted duration', () => {
     expect(ends.map((r) => r.data)).toEqual([{ by: 'user', reason: 'done' }]);
   });
 });
+
+describe('the granted duration is the relay\'s, not whatever the agent reports', () => {
+  it('refuses a session.started re-sent after expiry (even with a 100-day window); narration stays refused', async () => {
+    const { clock, agent, c, sessionId } = await setup();
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(5 * MIN + GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+
+    const now = clock.now();
+    const revive: Message<'session.started'> = { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: sessionId.replace(/^ses-/, ''), scopes: ['view'], mode: 'attended', startedAt: new Date(now - 100 * 24 * 60 * MIN).toISOString(), endsAt: new Date(now).toISOString() };
+    const refused = agentError(agent, revive.id);
+    agent.send(revive);
+    expect(await refused).toMatchObject({ code: 'unexpected-type' });
+
+    clock.advance(10 * MIN);
+    await narrationRefused(c, sessionId);
+    expect(agent.received.filter((m) => m.type === 'session.narration')).toHaveLength(0);
+    const audit = await t.storage.queryAudit({ sessionId, kinds: ['session-started', 'session-end', 'rejected'] });
+    expect(audit.map((r) => r.kind)).toEqual(['session-started', 'session-end', 'rejected']);
+    expect(audit[2]!.data).toMatchObject({ action: 'session.started', code: 'unexpected-type' });
+  });
+
+  it('refuses a second session.started while the session is live', async () => {
+    const { clock, agent, c, sessionId } = await setup();
+    const now = clock.now();
+    const again: Message<'session.started'> = { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: sessionId.replace(/^ses-/, ''), scopes: ['view'], mode: 'attended', startedAt: new Date(now).toISOString(), endsAt: new Date(now + 100 * 24 * 60 * MIN).toISOString() };
+    const refused = agentError(agent, again.id);
+    agent.send(again);
+    expect(await refused).toMatchObject({ code: 'unexpected-type' });
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(5 * MIN + GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+  });
+
+  it('caps a 100-day window in session.started at the granted minutes', async () => {
+    const clock = manualClock(Date.now());
+    t = await startTestRelay({ now: clock.now, timers: clock.timers, expiryGraceMs: GRACE });
+    const agent = await t.agent('dev-1');
+    const start = clock.now();
+    // The decision grants 5 minutes; the started message claims 100 days, on a clock set 100 days back.
+    agent.answer = (req) => acceptUntil(start + 100 * 24 * 60 * MIN, start - 100 * 24 * 60 * MIN)(req, agent).map((m) => (m.type === 'session.decision' ? { ...m, grantedMinutes: 5 } : m));
+    const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
+    if (!r.ok) throw new Error(r.detail);
+    client = r.client;
+    const started = r.client.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+    r.client.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId: 'dev-1', ticket: { id: 'INC7' }, reason: 'Printer', scopes: ['view'], mode: 'attended', estimatedMinutes: 60 });
+    const { sessionId } = (await started)!;
+    clock.advance(5 * MIN + 1);
+    await narrationRefused(r.client, sessionId);
+    const techEnd = r.client.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+  });
+
+  it('does not move the end later on a scope-update nobody asked to extend (audited as rejected)', async () => {
+    const { clock, agent, c, sessionId, start } = await setup();
+    const update = c.waitFor((m) => (m.type === 'session.scope-update' ? m : undefined));
+    agent.send({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId, change: 'extended', scopes: [], granted: ['view', 'file-transfer'], endsAt: new Date(start + 100 * 24 * 60 * MIN).toISOString() });
+    await update;
+    const rejected = await t.storage.queryAudit({ sessionId, kinds: ['rejected'] });
+    expect(rejected.map((x) => x.data)).toEqual([expect.objectContaining({ action: 'session.scope-update', code: 'forbidden' })]);
+    clock.advance(5 * MIN + 1);
+    await narrationRefused(c, sessionId);
+    const techEnd = c.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+  });
+
+  it('caps an extension at the minutes the technician asked for', async () => {
+    const { clock, agent, c, sessionId, start } = await setup();
+    const asked = agent.next('session.scope-request');
+    c.send({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId, scopes: ['view'], reason: 'need more time', extendMinutes: 10 });
+    const requestId = (await asked).payload.requestId;
+    const update = c.waitFor((m) => (m.type === 'session.scope-update' ? m : undefined));
+    agent.send({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId, requestId, change: 'extended', scopes: [], granted: ['view', 'file-transfer'], endsAt: new Date(start + 100 * 24 * 60 * MIN).toISOString() });
+    await update;
+    clock.advance(14 * MIN);
+    await narrationReaches(c, agent, sessionId);
+    clock.advance(MIN + 1);
+    await narrationRefused(c, sessionId);
+  });
+
+  it('ends a session whose agent never sends session.started', async () => {
+    const clock = manualClock(Date.now());
+    t = await startTestRelay({ now: clock.now, timers: clock.timers, expiryGraceMs: GRACE });
+    const agent = await t.agent('dev-1');
+    agent.answer = (req) => [decide(req, 'accepted', req.payload.scopes, { sessionId: `ses-${req.payload.requestId}`, grantedMinutes: 5 })];
+    const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
+    if (!r.ok) throw new Error(r.detail);
+    client = r.client;
+    const decided = r.client.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
+    r.client.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId: 'dev-1', ticket: { id: 'INC7' }, reason: 'Printer', scopes: ['view'], mode: 'attended', estimatedMinutes: 5 });
+    const sessionId = (await decided)!.sessionId!;
+    const techEnd = r.client.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    clock.advance(5 * MIN + GRACE);
+    expect(await techEnd).toMatchObject({ sessionId, by: 'expiry' });
+    // A late start can't revive it.
+    const late: Message<'session.started'> = { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: sessionId.replace(/^ses-/, ''), scopes: ['view'], mode: 'attended', startedAt: new Date(clock.now()).toISOString(), endsAt: new Date(clock.now() + 5 * MIN).toISOString() };
+    const refused = agentError(agent, late.id);
+    agent.send(late);
+    expect(await refused).toMatchObject({ code: 'unexpected-type' });
+  });
+});
+
+/** The relay's error reply to one agent frame (the only error these tests expect the agent to get). */
+async function agentError(agent: ScriptedAgent, re: string): Promise<Message<'error'>> {
+  const err = await agent.next('error');
+  expect(err.re).toBe(re);
+  return err;
+}
 
 async function narrationRefused(c: TechnicianClient, sessionId: string, code = 'expired'): Promise<void> {
   const n = narrate(sessionId);

@@ -37,7 +37,8 @@ stop cleanly.
               (/etc/porchlight/policy.json, the Windows registry, macOS profiles).
   --data      data dir (device key, replay cache, audit log); overrides the config
   --ca        PEM file of a private CA to trust for a wss:// relay (added to the
-              system roots; no NODE_EXTRA_CA_CERTS needed)
+              system roots; no NODE_EXTRA_CA_CERTS needed); with a ws:// relayUrl
+              in the config it is a usage error
 
 Exit codes: 0 stopped cleanly, 1 config unreadable or invalid, 2 usage.
 `;
@@ -74,6 +75,9 @@ const command: Command = {
       log(`${read.code}: ${read.detail}`);
       return EXIT.other;
     }
+    // The relay URL is known only now; a CA for a plain ws:// relay means the setup is not what the admin thinks.
+    const relayUrl = read.config.policy?.relayUrl;
+    if (ca !== undefined && relayUrl !== undefined && !relayUrl.startsWith('wss://')) throw new UsageError(`--ca only applies to a wss:// relay (the config's relayUrl is ${relayUrl})`);
     await runHeadlessAgent({
       config: read.config,
       configPath,

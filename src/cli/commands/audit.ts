@@ -1,7 +1,7 @@
 // `porchlight audit verify [dir]` and `porchlight audit export --ticket T [--format jsonl|text] [--dir D]`.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AnchorFileError, checkAgentAnchors, describeAnchorProblem, deviceIdsOf, parseRelayRecordsJsonl, type AnchorCheck } from '../../core/audit/anchors.js';
+import { AnchorFileError, anchoredDeviceIds, checkAgentAnchors, describeAnchorProblem, MIN_AGENT_RETENTION_DAYS, parseRelayRecordsJsonl, type AnchorCheck } from '../../core/audit/anchors.js';
 import { entriesForTicket, formatEntries, readAuditEntries, type ExportFormat } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog, type AuditVerifyResult } from '../../core/audit/verify.js';
 import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';
@@ -10,7 +10,7 @@ import { UsageError, type Command, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage:
-  porchlight audit verify [dir] [--anchors FILE]
+  porchlight audit verify [dir] [--anchors FILE [--device ID]]
   porchlight audit export --ticket T [--format jsonl|text] [--dir dir]
 
 verify  checks the hash chain of every audit file in dir (default: the agent's
@@ -22,6 +22,10 @@ verify  checks the hash chain of every audit file in dir (default: the agent's
         also checks that every agent record the relay anchored for this device
         is still in the log with the same hash: a log cut short at its end
         exits 1 naming the missing seq (truncated / anchor-mismatch).
+        The device is the one the relay records name (--device ID picks one
+        when FILE covers several). Exit 1 also when no anchor was checked, or
+        an anchor is missing below the log's first seq although the relay
+        recorded it less than ${MIN_AGENT_RETENTION_DAYS} days ago (too recent for retention).
 export  prints the records about one ticket (jsonl keeps each record's hash).
 `;
 
@@ -48,12 +52,13 @@ const command: Command = {
 };
 
 function verify(argv: string[], ctx: CommandContext): number {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, anchors: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, anchors: { type: 'string' }, device: { type: 'string' } } });
   if (values.help) {
     ctx.stdout.write(HELP);
     return EXIT.ok;
   }
   if (positionals.length > 1) throw new UsageError('verify takes at most one directory');
+  if (values.device !== undefined && values.anchors === undefined) throw new UsageError('--device goes with --anchors');
   const dir = auditDir(ctx, positionals[0]);
   const result = verifyAuditLog(dir);
   if (result.files === 0) {
@@ -66,13 +71,19 @@ function verify(argv: string[], ctx: CommandContext): number {
     return EXIT.other;
   }
   if (values.anchors !== undefined) {
-    const anchors = checkAnchorsFile(values.anchors, dir, result, ctx);
+    const anchors = checkAnchorsFile(values.anchors, values.device, dir, result, ctx);
     if (anchors === undefined) return EXIT.other;
     if (!anchors.ok) {
       ctx.stderr.write(`TAMPERED: the log does not hold what the relay anchored:\n${anchors.problems.map((a) => `  ${describeAnchorProblem(a)}\n`).join('')}`);
       return EXIT.other;
     }
-    ctx.stdout.write(`anchors: ${anchors.checked} relay anchors match${anchors.skipped > 0 ? ` (${anchors.skipped} of other devices or older than the log skipped)` : ''}\n`);
+    // Nothing checked proves nothing: a wrong file or device must not read as a pass.
+    if (anchors.checked === 0) {
+      ctx.stderr.write(`porchlight audit: no-anchors-checked: ${values.anchors} holds no anchor of device ${anchors.deviceId ?? '(none)'} that the log could be checked against (${anchors.pruned} older than retention)\n`);
+      return EXIT.other;
+    }
+    const notes = [anchors.skipped > 0 ? `${anchors.skipped} of other devices skipped` : '', anchors.pruned > 0 ? `${anchors.pruned} pruned by retention` : ''].filter(Boolean);
+    ctx.stdout.write(`anchors: ${anchors.checked} relay anchors of device ${anchors.deviceId} match${notes.length > 0 ? ` (${notes.join(', ')})` : ''}\n`);
   }
   if (p) {
     ctx.stderr.write(`torn tail: ${describeAuditProblem(p)}\n${result.records} records before it verify.\n`);
@@ -82,8 +93,11 @@ function verify(argv: string[], ctx: CommandContext): number {
   return EXIT.ok;
 }
 
-/** Only records the chain verified count (a torn last line is not a record). */
-function checkAnchorsFile(file: string, dir: string, chain: AuditVerifyResult, ctx: CommandContext): AnchorCheck | undefined {
+/**
+ * Only records the chain verified count (a torn last line is not a record).
+ * Which anchors apply comes from the relay file alone, never from the log under check.
+ */
+function checkAnchorsFile(file: string, device: string | undefined, dir: string, chain: AuditVerifyResult, ctx: CommandContext): (AnchorCheck & { deviceId: string | null }) | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -93,8 +107,13 @@ function checkAnchorsFile(file: string, dir: string, chain: AuditVerifyResult, c
   }
   try {
     const anchors = parseRelayRecordsJsonl(text);
+    const devices = anchoredDeviceIds(anchors);
+    if (device === undefined && devices.length > 1) throw new UsageError(`${file} holds anchors of devices ${devices.join(', ')}: pick the log's with --device`);
+    const deviceId = device ?? devices[0] ?? null;
     const records = readAuditEntries(dir).map((e) => e.record).filter((r) => r.seq <= chain.lastSeq);
-    return checkAgentAnchors(anchors, { hashes: new Map(records.map((r) => [r.seq, r.hash])), firstSeq: chain.lastSeq - chain.records + 1, lastSeq: chain.lastSeq, deviceIds: deviceIdsOf(records) });
+    const prunableBefore = Date.now() - MIN_AGENT_RETENTION_DAYS * 86_400_000;
+    const check = checkAgentAnchors(anchors, { hashes: new Map(records.map((r) => [r.seq, r.hash])), firstSeq: chain.lastSeq - chain.records + 1, lastSeq: chain.lastSeq }, { deviceId, prunableBefore });
+    return { ...check, deviceId };
   } catch (err) {
     if (!(err instanceof AnchorFileError)) throw err;
     ctx.stderr.write(`porchlight audit: ${err.code}: ${file}: ${err.message}\n`);

@@ -134,8 +134,10 @@ export function verifyEvidenceBundle(input: unknown, pinnedKey?: string): Verify
       crossCheck(r, good, problem);
     }
     // 6. Every anchor the relay holds must be there: a hash chain can't prove its own tail.
-    const { chain } = b.agent;
-    const anchors = checkAgentAnchors(anchorsOfRelayRecords(good), { hashes, firstSeq: chain.lastSeq - chain.records + 1, lastSeq: chain.lastSeq, deviceIds: b.agent.deviceIds ?? [] });
+    // Each anchor is the agent's record of an event of this ticket, so it must be among the bundled
+    // records with its seq and hash. Nothing from the (unsigned) agent section may narrow which
+    // anchors apply: not deviceIds, not the chain's extent.
+    const anchors = checkAgentAnchors(anchorsOfRelayRecords(good), { hashes, firstSeq: 1, lastSeq: b.agent.chain.lastSeq }, { deviceId: null, prunableBefore: Number.NEGATIVE_INFINITY });
     for (const a of anchors.problems) problem('agent', a.seq, `${a.kind}: ${a.reason}`);
   }
   return report();
