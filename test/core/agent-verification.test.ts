@@ -168,5 +168,11 @@ describe('headless presence', () => {
     h.relay.sendRequest(approved);
     expect(await decisionFor(approved)).toMatchObject({ outcome: 'accepted', decidedBy: 'approval' });
     expect(h.ui.prompts).toHaveLength(0);
+    // Nobody can type a confirmation code either: escalations decline unasked, whatever the shell's escalation mode.
+    const started = await h.relay.waitFor('session.started', (m) => m.requestId === approved.requestId);
+    const esc = h.escalation(started.sessionId, { technician: { id: 'alice', name: 'Alice Moreau', group: 'servers' }, scopes: ['file-transfer'] });
+    h.relay.sendScopeRequest(esc);
+    expect(await h.relay.waitFor('session.scope-update', (m) => m.requestId === esc.requestId)).toMatchObject({ change: 'escalation-declined' });
+    expect(h.ui.prompts).toHaveLength(0);
   });
 });
