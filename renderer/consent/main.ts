@@ -82,7 +82,7 @@ function start(bridge: ConsentBridge): void {
       p.wrongCodes++;
       input.value = '';
       if (p.wrongCodes >= MAX_WRONG_CODES) {
-        send(null, s.confirmTooMany);
+        send(null, s.confirmTooMany, 'code-failed');
         return;
       }
     }
@@ -90,7 +90,7 @@ function start(bridge: ConsentBridge): void {
   }
 
   /** Answer the current prompt once: the granted scopes, or null to decline it all (dismissed). */
-  function send(granted: Scope[] | null, declinedStatus: string = s.sentDeclined): void {
+  function send(granted: Scope[] | null, declinedStatus: string = s.sentDeclined, reason?: 'code-failed'): void {
     const p = current;
     if (!p || p.answered) return;
     p.answered = true;
@@ -101,7 +101,8 @@ function start(bridge: ConsentBridge): void {
     if (p.dom.confirmInput) p.dom.confirmInput.disabled = true;
     // What the user typed (Allow only sends once it matches); main's core compares it again.
     const typed = p.dom.confirmInput ? { confirmCode: p.dom.confirmInput.value } : {};
-    const message: ConsentAnswer = granted === null ? { kind: 'dismissed', promptId: p.view.promptId } : { kind: 'decision', promptId: p.view.promptId, granted, ...typed };
+    // `code-failed` tells the core to stop asking in this session (someone may be guessing).
+    const message: ConsentAnswer = granted === null ? { kind: 'dismissed', promptId: p.view.promptId, ...(reason ? { reason } : {}) } : { kind: 'decision', promptId: p.view.promptId, granted, ...typed };
     const allowed = message.kind === 'decision' && message.granted.length > 0;
     p.dom.status.textContent = allowed ? s.sentAllowed : declinedStatus;
     refreshAllow();

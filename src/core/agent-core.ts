@@ -12,7 +12,7 @@ import type { Clock } from './clock.js';
 import { askUser } from './consent/ask-user.js';
 import { BlockNotices } from './consent/block-notices.js';
 import { ConsentStateMachine, type ConsentState } from './consent/consent-state.js';
-import { escalationConsentView, sessionConsentView } from './consent/consent-view.js';
+import { escalationConsentView, INPUT_SCOPES, sessionConsentView } from './consent/consent-view.js';
 import { PromptQueue } from './consent/prompt-queue.js';
 import { RateLimiter } from './consent/rate-limiter.js';
 import type { Policy } from './policy/schema.js';
@@ -38,7 +38,26 @@ export interface AgentCoreOptions {
   /** Hand a message to the relay; false when not connected. */
   send: (msg: Message) => boolean;
   newSessionId?: () => string;
+  /**
+   * An escalation while the technician holds `control` or `admin`: ask for the
+   * confirmation code (default), or decline without a prompt where the dialog
+   * is not hidden from the remote viewer (Linux), so the code would not be secret.
+   */
+  escalationWhileControlled?: EscalationWhileControlled;
+  /** Makes the escalation confirmation code (tests: a known code). */
+  confirmCode?: () => string;
 }
+
+export type EscalationWhileControlled = 'confirm-code' | 'decline';
+
+/** Audit detail and user notice when escalations stop being asked for; fixed texts, nothing from the request. */
+const CODE_MISMATCH_DETAIL = 'confirmation code mismatch';
+const CODE_MISMATCH_NOTICE = 'A request for more access was refused: the confirmation code was wrong. If you did not type it, end the session.';
+const CONTROLLED_DETAIL = 'end the session or revoke control first';
+const CONTROLLED_NOTICE = 'A request for more access was refused while the technician controls this computer. To allow more, end the session or revoke control first.';
+/** Requests refused for these reasons may be forged: their notice shows no field of the request. */
+const SHOWS_REQUEST_FIELDS = new Set<ErrorCode>(['policy-blocked', 'bad-approval']);
+const FORGED_NOTICE = 'A request that failed verification was blocked.';
 
 interface Decision {
   outcome: Outcome;
@@ -74,6 +93,10 @@ export class AgentCore {
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
   private stopped = false;
+  /** Sessions that got a wrong confirmation code: no more escalation prompts in them. */
+  private codeFailed = new Set<string>();
+  /** `${sessionId} ${notice}` already shown, so a scripted technician can't flood the desktop. */
+  private noticesShown = new Set<string>();
 
   constructor(private readonly o: AgentCoreOptions) {
     this.rate = new RateLimiter(o.policy.rateLimit);
@@ -170,7 +193,10 @@ export class AgentCore {
     if (v === STATE_UNWRITABLE) return this.decide(req, { outcome: 'declined', granted: [], decidedBy: 'audit-failure', code: 'audit-unavailable', detail: STATE_UNWRITABLE_DETAIL });
     if (!v.ok) {
       const { outcome, decidedBy, code, detail } = v.rejection;
-      if (outcome === 'blocked') this.blockNotices.offer(p.technician.id, { kind: 'policy-block', title: 'Remote support request blocked', body: `A request for ticket ${p.ticket.id} was refused: ${detail}.` });
+      if (outcome === 'blocked') {
+        const body = SHOWS_REQUEST_FIELDS.has(code) && decidedBy === 'policy' ? `A request for ticket ${p.ticket.id} was refused: ${detail}.` : FORGED_NOTICE;
+        this.blockNotices.offer(p.technician.id, { kind: 'policy-block', title: 'Remote support request blocked', body });
+      }
       return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
     }
     req.sm.to('verified');
@@ -317,6 +343,8 @@ export class AgentCore {
     if (!s || s.id !== sessionId) return false;
     this.session = undefined;
     s.granted.clear();
+    this.codeFailed.delete(s.id);
+    for (const key of this.noticesShown) if (key.startsWith(`${s.id} `)) this.noticesShown.delete(key);
     this.o.clock.clearTimeout(this.sessionTimer);
     this.o.ui.hideBanner(s.id);
     this.pushStatus();
@@ -364,8 +392,35 @@ export class AgentCore {
       return;
     }
     if (this.o.presence === 'headless') return this.finishEscalation(v.value, { kind: 'declined', decidedBy: 'no-user' });
+    const s = this.session;
+    if (!s || s.id !== p.sessionId) return;
+    // A wrong code was typed in this session: someone may be guessing, so never ask again (each prompt would be 3 more tries).
+    if (this.codeFailed.has(s.id)) return this.refuseEscalation(v.value, s, { decidedBy: 'policy', code: 'policy-blocked', detail: CODE_MISMATCH_DETAIL }, CODE_MISMATCH_NOTICE);
+    if (this.o.escalationWhileControlled === 'decline' && INPUT_SCOPES.some((x) => s.granted.has(x))) {
+      return this.refuseEscalation(v.value, s, { decidedBy: 'policy', code: 'policy-blocked', detail: CONTROLLED_DETAIL }, CONTROLLED_NOTICE);
+    }
+    // The same per-technician budget as new requests: prompts per window, and no more after repeated declines.
+    const now = this.o.clock.now();
+    const verdict = this.rate.check(p.technician.id, now);
+    if (verdict !== 'ok') {
+      const detail = verdict === 'too-many-declines' ? 'recent requests from this technician were declined' : 'too many requests from this technician';
+      return this.refuseEscalation(v.value, s, { decidedBy: 'rate-limit', code: 'rate-limited', detail });
+    }
     const offered = this.queue.offer({ id: p.requestId, run: (signal) => this.promptForEscalation(v.value, signal) });
     if (!offered) return this.finishEscalation(v.value, { kind: 'declined', decidedBy: 'queue-full' });
+    this.rate.notePrompt(p.technician.id, now);
+  }
+
+  /** Decline an escalation without a prompt, and tell the user once per session when `notice` is given. */
+  private async refuseEscalation(v: VerifiedEscalation, s: LiveSession, why: { decidedBy: DecidedBy; code: ErrorCode; detail: string }, notice?: string): Promise<void> {
+    if (this.session !== s) return;
+    const p = v.payload;
+    const refused = sortScopes(p.scopes.filter((x) => !s.granted.has(x)));
+    await this.record('escalation.decision', { ...sessionFields(s), requestId: p.requestId, change: 'escalation-declined', scopes: refused, ...why }, this.scopeUpdate(s, 'escalation-declined', refused, p.requestId));
+    const key = `${s.id} ${notice}`;
+    if (notice === undefined || this.noticesShown.has(key) || this.session !== s) return;
+    this.noticesShown.add(key);
+    this.o.ui.notify({ kind: 'policy-block', title: 'Request for more access refused', body: notice });
   }
 
   private async promptForEscalation(v: VerifiedEscalation, signal: AbortSignal): Promise<void> {
@@ -373,8 +428,15 @@ export class AgentCore {
     if (!s || s.id !== v.payload.sessionId) return;
     const deadline = Math.min(this.o.clock.now() + this.o.policy.promptTimeoutSec * 1000, Date.parse(v.payload.expiresAt), s.endsAt);
     this.setPrompting(!signal.aborted);
-    const view = escalationConsentView(v.payload, v.added, v.blocked, s, deadline, this.queue.waitingCount);
+    const view = escalationConsentView(v.payload, v.added, v.blocked, s, deadline, this.queue.waitingCount, this.o.confirmCode);
     const result = await askUser(this.o.ui, this.o.clock, view, signal, deadline).finally(() => this.setPrompting(false));
+    const technicianId = v.payload.technician.id;
+    if (result.kind === 'declined' && result.codeMismatch) {
+      this.codeFailed.add(s.id);
+      this.rate.noteDecline(technicianId, this.o.clock.now());
+      return this.track(this.refuseEscalation(v, s, { decidedBy: 'policy', code: 'policy-blocked', detail: CODE_MISMATCH_DETAIL }, CODE_MISMATCH_NOTICE));
+    }
+    if (result.kind === 'declined' ? result.decidedBy === 'dialog-closed' || result.decidedBy === 'timeout' : result.granted.length === 0) this.rate.noteDecline(technicianId, this.o.clock.now());
     await this.track(this.finishEscalation(v, result.kind === 'answer' ? { kind: 'answer', granted: result.granted } : result));
   }
 

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientOptions } from 'ws';
 import type { Scope } from '../protocol/scopes.js';
-import { AgentCore } from './agent-core.js';
+import { AgentCore, type EscalationWhileControlled } from './agent-core.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
 import { UnavailableAudit } from './audit/unavailable-audit.js';
 import { systemClock, type Clock } from './clock.js';
@@ -35,6 +35,10 @@ export interface AgentOptions {
   wsOptions?: ClientOptions;
   /** Replace the audit log (tests: a failing sink). */
   audit?: AuditSink;
+  /** Escalations while `control`/`admin` is live: ask for the confirmation code (default) or decline (where the dialog is not hidden from the remote viewer). */
+  escalationWhileControlled?: EscalationWhileControlled;
+  /** Makes the escalation confirmation code (tests only: a known code). */
+  confirmCode?: () => string;
 }
 
 export interface Agent {
@@ -93,6 +97,8 @@ export function createAgent(options: AgentOptions): Agent {
         clock,
         presence: options.presence ?? 'interactive',
         send: (msg) => connection?.send(msg) ?? false,
+        ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
+        ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
       });
       core = c;
       // The first record doubles as a write check: say so at once if the log can't be written.

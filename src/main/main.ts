@@ -14,6 +14,7 @@ import { appPaths } from './app-paths.js';
 import { createShellTray, type ShellTray } from './electron-tray.js';
 import { ElectronUi } from './electron-ui.js';
 import { electronWindowFactory } from './electron-windows.js';
+import { escalationWhileControlledFor } from './escalation-mode.js';
 import { createIpcGuard } from './ipc-guard.js';
 import { registerIpcRoutes } from './ipc-routes.js';
 import { launchPlan } from './launch-plan.js';
@@ -160,6 +161,7 @@ async function start(): Promise<void> {
     deviceId: plan.deviceId,
     ...(plan.config?.enrollmentToken ? { enrollmentToken: plan.config.enrollmentToken } : {}),
     agentVersion: app.getVersion(),
+    escalationWhileControlled: escalationWhileControlledFor(process.platform),
   });
   electronUi.setActions(agent);
   await agent.start();

@@ -109,8 +109,9 @@ export interface WindowBehaviour {
   /** `setAlwaysOnTop(true, level)`, or undefined for a normal window. */
   alwaysOnTopLevel?: 'screen-saver' | 'floating';
   /**
-   * `setContentProtection(true)`: a remote viewer sees a blank rectangle. Injected input can still click it,
-   * which is why escalations under remote control also need a typed confirmation code (consent-view.ts).
+   * `setContentProtection(true)`: on Windows a remote viewer sees a blank rectangle; on macOS ScreenCaptureKit capture
+   * may ignore it; on Linux it does nothing. Injected input can still click it, which is why escalations under remote
+   * control need a typed confirmation code, or decline where the code would be visible (escalation-mode.ts).
    */
   contentProtection: boolean;
   /** `setVisibleOnAllWorkspaces(true, {visibleOnFullScreen: true})`. */

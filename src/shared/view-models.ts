@@ -50,11 +50,14 @@ export const consentViewSchema = z.strictObject({
 });
 export type ConsentView = z.infer<typeof consentViewSchema>;
 
-/** The user's answer. `dismissed` (dialog closed, Escape) declines everything. */
+/**
+ * The user's answer. `dismissed` (dialog closed, Escape) declines everything;
+ * `reason: 'code-failed'` says the dialog gave up after too many wrong confirmation codes.
+ */
 export const consentAnswerSchema = z.discriminatedUnion('kind', [
   /** `confirmCode`: what the user typed, when the view asked for one (the core compares, default deny). */
   z.strictObject({ kind: z.literal('decision'), promptId: identifier, granted: scopeList, confirmCode: confirmCode.optional() }),
-  z.strictObject({ kind: z.literal('dismissed'), promptId: identifier }),
+  z.strictObject({ kind: z.literal('dismissed'), promptId: identifier, reason: z.literal('code-failed').optional() }),
 ]);
 export type ConsentAnswer = z.infer<typeof consentAnswerSchema>;
 

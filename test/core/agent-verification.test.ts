@@ -72,6 +72,36 @@ describe('request verification (before anything reaches the user)', () => {
     expect(await decisionFor(req)).toMatchObject({ outcome: 'blocked', code: 'wrong-device' });
   });
 
+  it('shows no field of a request that failed its signature, device or replay check', async () => {
+    h = await startHarness();
+    // What a rogue relay would like on the desktop as a "system notice".
+    const forged = { ticket: { id: 'CALL-HELPDESK-555-0100' }, technician: { id: 'call-555-0100', name: 'Call 555 0100 now', group: 'helpdesk' } };
+    const badSig = h.request(forged);
+    h.relay.sendRequest(badSig, generateEd25519KeyPair());
+    expect(await decisionFor(badSig)).toMatchObject({ code: 'bad-signature' });
+    const otherDevice = h.request({ ...forged, technician: { ...forged.technician, id: 'call-2' }, deviceId: 'dev-other' });
+    h.relay.sendRequest(otherDevice);
+    expect(await decisionFor(otherDevice)).toMatchObject({ code: 'wrong-device' });
+    const replayed = h.request({ ...forged, technician: { ...forged.technician, id: 'call-3' }, ticket: { id: 'INC-OK' } });
+    const signed = h.relay.sendRequest(replayed);
+    h.ui.answer((await h.ui.nextPrompt()).promptId, []);
+    await decisionFor(replayed);
+    h.relay.send({ ...signed, payload: { ...signed.payload } });
+    await h.relay.waitFor('session.decision', (d) => d.requestId === replayed.requestId && d.code === 'replayed');
+    await h.agent.idle();
+    const notices = h.ui.notifications.filter((n) => n.kind === 'policy-block');
+    expect(notices).toHaveLength(3);
+    for (const n of notices) expect(n).toEqual({ kind: 'policy-block', title: 'Remote support request blocked', body: 'A request that failed verification was blocked.' });
+  });
+
+  it('names the ticket of a signed request that policy blocks', async () => {
+    h = await startHarness({ policy: { technicianGroups: { servers: ['view'] } } });
+    const req = h.request({ ticket: { id: 'INC-77' } });
+    h.relay.sendRequest(req);
+    await decisionFor(req);
+    expect(h.ui.notifications.at(-1)?.body).toBe('A request for ticket INC-77 was refused: technician group helpdesk may not connect to this device.');
+  });
+
   it('blocks a technician group that policy does not list', async () => {
     h = await startHarness({ policy: { technicianGroups: { servers: ['view'] } } });
     const req = h.request();
@@ -167,6 +197,12 @@ describe('headless presence', () => {
     const approved = unattended(token());
     h.relay.sendRequest(approved);
     expect(await decisionFor(approved)).toMatchObject({ outcome: 'accepted', decidedBy: 'approval' });
+    expect(h.ui.prompts).toHaveLength(0);
+    // Nobody can type a confirmation code either: escalations decline unasked, whatever the shell's escalation mode.
+    const started = await h.relay.waitFor('session.started', (m) => m.requestId === approved.requestId);
+    const esc = h.escalation(started.sessionId, { technician: { id: 'alice', name: 'Alice Moreau', group: 'servers' }, scopes: ['file-transfer'] });
+    h.relay.sendScopeRequest(esc);
+    expect(await h.relay.waitFor('session.scope-update', (m) => m.requestId === esc.requestId)).toMatchObject({ change: 'escalation-declined' });
     expect(h.ui.prompts).toHaveLength(0);
   });
 });

@@ -72,12 +72,16 @@ export class ScriptedUi implements UiPort {
     return this.open.size;
   }
 
-  /** The user answers; when the dialog asks for its confirmation code they type the one shown, unless `typed` says otherwise. */
-  answer(promptId: string, granted: Scope[] | 'dismiss', typed?: { confirmCode?: string }): void {
+  /**
+   * The user answers; when the dialog asks for its confirmation code they type the one shown, unless `typed` says otherwise.
+   * `code-failed`: the dialog gave up after too many wrong codes (what the consent page sends).
+   */
+  answer(promptId: string, granted: Scope[] | 'dismiss' | 'code-failed', typed?: { confirmCode?: string }): void {
     const p = this.open.get(promptId);
     if (!p) throw new Error(`no open prompt ${promptId}`);
     this.open.delete(promptId);
     const code = typed ? typed.confirmCode : p.view.confirmCode;
-    p.resolve(granted === 'dismiss' ? { kind: 'dismissed', promptId } : { kind: 'decision', promptId, granted, ...(code !== undefined ? { confirmCode: code } : {}) });
+    if (granted === 'code-failed') p.resolve({ kind: 'dismissed', promptId, reason: 'code-failed' });
+    else p.resolve(granted === 'dismiss' ? { kind: 'dismissed', promptId } : { kind: 'decision', promptId, granted, ...(code !== undefined ? { confirmCode: code } : {}) });
   }
 }

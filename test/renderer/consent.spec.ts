@@ -254,7 +254,8 @@ test.describe('consent dialog', () => {
       expect(await answers(page)).toEqual([]);
       await codeInput(page).pressSequentially('000');
       await codeInput(page).pressSequentially('999');
-      expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001' }]);
+      // The core stops asking for escalations in this session when it hears why.
+      expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001', reason: 'code-failed' }]);
       await expect(page.getByRole('status')).toHaveText('The code was typed wrong too many times. Request declined.');
     });
 

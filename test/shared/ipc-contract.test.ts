@@ -30,6 +30,9 @@ describe('ipc contract', () => {
     // A typed confirmation code is exactly 3 digits.
     expect(parseIpcMessage('consent:answer', { kind: 'decision', promptId: 'p1', granted: ['view'], confirmCode: '472' }, main)).toMatchObject({ ok: true });
     for (const confirmCode of ['47', '4721', 'abc', 472]) expect(parseIpcMessage('consent:answer', { kind: 'decision', promptId: 'p1', granted: ['view'], confirmCode }, main)).toMatchObject({ ok: false, code: 'bad-payload' });
+    // A dismissal may say the dialog gave up on wrong codes, and nothing else.
+    expect(parseIpcMessage('consent:answer', { kind: 'dismissed', promptId: 'p1', reason: 'code-failed' }, main)).toMatchObject({ ok: true });
+    for (const reason of ['closed', '', 1]) expect(parseIpcMessage('consent:answer', { kind: 'dismissed', promptId: 'p1', reason }, main)).toMatchObject({ ok: false, code: 'bad-payload' });
   });
 
   it('types payloads per channel', () => {

@@ -7,7 +7,8 @@ import type { Clock } from '../clock.js';
 import type { UiPort } from '../ui-port.js';
 import type { AbortReason } from './prompt-queue.js';
 
-export type AskResult = { kind: 'answer'; granted: Scope[] } | { kind: 'declined'; decidedBy: DecidedBy };
+/** `codeMismatch`: the prompt asked for a confirmation code and got a wrong one (or the dialog gave up after wrong tries). */
+export type AskResult = { kind: 'answer'; granted: Scope[] } | { kind: 'declined'; decidedBy: DecidedBy; codeMismatch?: true };
 
 const DECIDED_BY_ABORT: Record<AbortReason, DecidedBy> = {
   timeout: 'timeout',
@@ -32,9 +33,11 @@ export async function askUser(ui: UiPort, clock: Clock, view: ConsentView, signa
   try {
     const answer = await Promise.race([ui.showConsent(view, local.signal), aborted]);
     if (local.signal.aborted || answer === undefined) return declinedBecause(local.signal);
-    if (answer.kind === 'dismissed' || answer.promptId !== view.promptId) return { kind: 'declined', decidedBy: 'dialog-closed' };
+    if (answer.promptId !== view.promptId) return { kind: 'declined', decidedBy: 'dialog-closed' };
+    if (answer.kind === 'dismissed') return { kind: 'declined', decidedBy: 'dialog-closed', ...(view.confirmCode !== undefined && answer.reason === 'code-failed' ? { codeMismatch: true as const } : {}) };
     // Only a person who read the capture-protected dialog knows its code: no match, no answer (default deny).
-    if (view.confirmCode !== undefined && answer.confirmCode !== view.confirmCode) return { kind: 'declined', decidedBy: 'dialog-closed' };
+    // The dialog only sends a matching code, so anything else is a guess or a blind click, and the caller stops prompting.
+    if (view.confirmCode !== undefined && answer.confirmCode !== view.confirmCode) return { kind: 'declined', decidedBy: 'dialog-closed', codeMismatch: true };
     return { kind: 'answer', granted: view.scopes.filter((s) => answer.granted.includes(s)) };
   } catch {
     return { kind: 'declined', decidedBy: 'dialog-closed' };

@@ -25,7 +25,7 @@ export function sessionConsentView(v: VerifiedRequest, expiresAt: number, queued
 }
 
 /** Scopes that let the technician's remote tool press keys and click as the user. */
-const INPUT_SCOPES: readonly Scope[] = ['control', 'admin'];
+export const INPUT_SCOPES: readonly Scope[] = ['control', 'admin'];
 
 /** Random digits, new for every prompt. */
 export function newConfirmCode(): string {
