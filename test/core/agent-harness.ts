@@ -8,6 +8,7 @@ import { vi } from 'vitest';
 import { createAgent, type Agent, type AgentOptions } from '../../src/core/agent.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/core/policy/schema.js';
 import type { ScopeRequestPayload, SessionRequestPayload } from '../../src/protocol/index.js';
+import type { Scope } from '../../src/protocol/scopes.js';
 import { approvalsKey, requestPayload, scopeRequestPayload } from '../fixtures/sample-messages.js';
 import { FakeClock } from './fake-clock.js';
 import { RelayStandIn, type StandInOptions } from './relay-stand-in.js';
@@ -79,4 +80,14 @@ export async function connected(h: Harness): Promise<void> {
   await vi.waitFor(() => {
     if (h.agent.status().connection !== 'connected') throw new Error('not yet connected');
   });
+}
+
+/** Ask for `scopes`, accept them all, and resolve with the live session id once started. */
+export async function startLiveSession(h: Harness, scopes: Scope[]): Promise<string> {
+  const req = h.request({ scopes, estimatedMinutes: 20 });
+  h.relay.sendRequest(req);
+  h.ui.answer((await h.ui.nextPrompt()).promptId, scopes);
+  const started = await h.relay.waitFor('session.started');
+  await h.agent.idle();
+  return started.sessionId;
 }

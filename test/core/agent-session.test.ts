@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Scope } from '../../src/protocol/index.js';
 import { verifyAuditLog } from '../../src/core/audit/verify.js';
 import { recordsForTicket } from '../../src/core/audit/export.js';
-import { connected, startHarness, type Harness, type HarnessOptions } from './agent-harness.js';
+import { connected, startHarness, startLiveSession, type Harness, type HarnessOptions } from './agent-harness.js';
 
 let h: Harness;
 
@@ -35,12 +35,7 @@ afterEach(async () => {
 /** Start a harness and get a live session with these scopes granted. */
 async function liveSession(scopes: Scope[] = ['view', 'control'], o: HarnessOptions = {}): Promise<string> {
   h = await startHarness(o);
-  const req = h.request({ scopes, estimatedMinutes: 20 });
-  h.relay.sendRequest(req);
-  h.ui.answer((await h.ui.nextPrompt()).promptId, scopes);
-  const started = await h.relay.waitFor('session.started');
-  await h.agent.idle();
-  return started.sessionId;
+  return startLiveSession(h, scopes);
 }
 
 describe('live sessions', () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
 import type { Scope, ScopeRequestPayload } from '../../src/protocol/index.js';
 import { recordsForTicket } from '../../src/core/audit/export.js';
-import { startHarness, type Harness, type HarnessOptions } from './agent-harness.js';
+import { startHarness, startLiveSession, type Harness, type HarnessOptions } from './agent-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -18,12 +18,7 @@ const NO_RATE_LIMIT = { rateLimit: { prompts: 100, windowMinutes: 10, autoDeclin
 
 async function liveSession(scopes: Scope[], o: HarnessOptions = {}): Promise<string> {
   h = await startHarness(o);
-  const req = h.request({ scopes, estimatedMinutes: 20 });
-  h.relay.sendRequest(req);
-  h.ui.answer((await h.ui.nextPrompt()).promptId, scopes);
-  const started = await h.relay.waitFor('session.started');
-  await h.agent.idle();
-  return started.sessionId;
+  return startLiveSession(h, scopes);
 }
 
 /** Send one escalation; answer its prompt with `answer` if one appears. Resolves with its scope-update. */
