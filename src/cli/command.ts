@@ -1,8 +1,10 @@
 // The shape of one `porchlight` subcommand. Side effects come in through the
 // context so tests can run commands in-process with captured output.
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 export interface CommandContext {
+  /** Only interactive commands read it (`request --interactive`). */
+  stdin?: Readable;
   stdout: Writable;
   stderr: Writable;
   env: NodeJS.ProcessEnv;

@@ -25,6 +25,10 @@ export function usage(): string {
 
 export async function main(argv: string[], partial: Partial<CommandContext> = {}): Promise<number> {
   const ctx: CommandContext = {
+    // A getter: process.stdin is only opened by a command that reads it.
+    get stdin() {
+      return partial.stdin ?? process.stdin;
+    },
     stdout: partial.stdout ?? process.stdout,
     stderr: partial.stderr ?? process.stderr,
     env: partial.env ?? process.env,

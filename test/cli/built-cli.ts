@@ -62,6 +62,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Run under `ulimit -f`: writes past this many bytes (rounded down to 512) fail with EFBIG, like a full disk. */
   fileSizeLimitBytes?: number;
+  /** Give the command a stdin pipe (`child.stdin`) instead of none. */
+  stdinPipe?: boolean;
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: SpawnOptions = {}): RunningCli {
@@ -69,9 +71,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: Spaw
   const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
   // POSIX sh counts ulimit -f in 512-byte blocks.
   const limited = opts.fileSizeLimitBytes === undefined ? undefined : `ulimit -f ${Math.floor(opts.fileSizeLimitBytes / 512)} && exec "$0" "$@"`;
-  const child = limited
-    ? spawn('/bin/sh', ['-c', limited, process.execPath, ...argv], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, argv, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdio: ['ignore' | 'pipe', 'pipe', 'pipe'] = [opts.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'];
+  const child = limited ? spawn('/bin/sh', ['-c', limited, process.execPath, ...argv], { env: childEnv, stdio }) : spawn(process.execPath, argv, { env: childEnv, stdio });
   let stdout = '';
   let stderr = '';
   const watchers: Array<() => void> = [];

@@ -2,6 +2,7 @@
 // print the verification code at once, then the decision per scope and the
 // session's events until it ends. Ctrl-C ends the session cleanly.
 import { readFileSync } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { approvalTokenSchema, type Approval } from '../../protocol/approval.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
@@ -10,7 +11,9 @@ import { connectTechnician, type TechnicianClient } from '../../relay/technician
 import { describeEvent } from '../../relay/technician-events.js';
 import { exitForDecision, exitForError } from '../../relay/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
+import { announceFile } from '../file-announcement.js';
 import { readCaFile } from '../read-ca-file.js';
+import { parseTechnicianLine, TECHNICIAN_INPUT_HELP } from '../technician-input.js';
 import { EXIT } from '../exit-codes.js';
 import { requireRelayUrl } from '../transport-security.js';
 
@@ -18,7 +21,7 @@ const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ti
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
                           [--unattended --approval FILE | --emergency TEXT --incident ID]
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
-                          [--ca FILE]
+                          [--ca FILE] [--interactive]
 
 Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
@@ -36,6 +39,9 @@ until the session ends. Ctrl-C ends the session (or withdraws the request).
   --timeout        give up waiting for the decision after S seconds (exit 5)
   --ca             PEM file of a private CA to trust for a wss:// relay (added to the
                    system roots; no NODE_EXTRA_CA_CERTS needed)
+  --interactive    while the session is live, read lines from stdin: text is narration
+                   the user sees in the banner; /more SCOPES REASON asks for more access,
+                   /more +MIN REASON for more time, /send FILE announces a file, /end ends
 
 Exit codes: 0 all scopes accepted, 3 partially accepted, 4 declined (or no user
 present), 5 expired, 6 blocked by policy or permissions, 7 agent offline,
@@ -103,8 +109,9 @@ class Output {
 }
 
 /** Drives one request from send to session end; resolves with the exit code. */
-function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined): Promise<number> {
+function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean): Promise<number> {
   return new Promise((resolve) => {
+    let input: Interface | undefined;
     let requestId: string | undefined;
     let sessionId: string | undefined;
     let exit: number | undefined;
@@ -117,6 +124,7 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
     const finish = async (code: number) => {
       if (finished) return;
       finished = true;
+      input?.close();
       clearTimeout(decisionTimer);
       clearTimeout(summaryTimer);
       ctx.signal.removeEventListener('abort', onAbort);
@@ -183,7 +191,9 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           return;
         case 'session.started':
           sessionId = msg.sessionId;
-          return out.event(msg);
+          out.event(msg);
+          if (interactive && ctx.stdin && !input) input = readTechnicianInput(ctx, client, out, msg.sessionId, req.ticket.id);
+          return;
         case 'session.end':
           if (msg.by !== 'relay-lost') endedCleanly = true;
           out.event(msg);
@@ -200,6 +210,28 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
     });
     client.send(req);
   });
+}
+
+/** `--interactive`: each stdin line becomes narration, a request for more, a file announcement or the end. */
+function readTechnicianInput(ctx: CommandContext, client: TechnicianClient, out: Output, sessionId: string, ticketId: string): Interface {
+  out.note('input', 'type a message to narrate it to the user; /help lists the commands');
+  const rl = createInterface({ input: ctx.stdin!, crlfDelay: Infinity, terminal: false });
+  let queue = Promise.resolve();
+  rl.on('line', (line) => {
+    // One line at a time, in order (a file announcement waits for its hash).
+    queue = queue.then(async () => {
+      const parsed = parseTechnicianLine(line, sessionId);
+      if (parsed.kind === 'help') return void ctx.stderr.write(TECHNICIAN_INPUT_HELP);
+      if (parsed.kind === 'error') return out.note('input-error', parsed.detail, { code: parsed.code });
+      if (parsed.kind === 'message') return client.send(parsed.msg);
+      if (parsed.kind === 'send-file') {
+        const file = await announceFile(parsed.path, sessionId, ticketId);
+        if (file.ok) client.send(file.msg);
+        else out.note('input-error', file.detail, { code: file.code });
+      }
+    });
+  });
+  return rl;
 }
 
 const command: Command = {
@@ -227,6 +259,7 @@ const command: Command = {
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         ca: { type: 'string' },
+        interactive: { type: 'boolean', default: false },
       },
       strict: true,
     });
@@ -248,7 +281,7 @@ const command: Command = {
     }
     const client = connected.client;
     try {
-      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined);
+      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive);
     } finally {
       await client.close();
     }

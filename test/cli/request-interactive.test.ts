@@ -1,0 +1,86 @@
+// `porchlight request --interactive`, the built CLI against a real relay and
+// the real agent core: what the technician types reaches the user as
+// narration, asks for more access, announces a file, and ends the session.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAgent, type Agent } from '../../src/core/agent.js';
+import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
+import type { UiPort } from '../../src/core/ui-port.js';
+import type { BannerView } from '../../src/shared/view-models.js';
+import { startTestRelay, type TestRelay } from '../relay/harness.js';
+import { ensureBuilt, startCli, type RunningCli } from './built-cli.js';
+
+beforeAll(ensureBuilt, 120_000);
+
+let t: TestRelay | undefined;
+let agent: Agent | undefined;
+let cli: RunningCli | undefined;
+
+afterEach(async () => {
+  if (cli && cli.child.exitCode === null) cli.child.kill('SIGKILL');
+  await agent?.stop();
+  await t?.close();
+  t = agent = cli = undefined;
+});
+
+/** A user who grants whatever is asked, and whose banner the test can read. */
+function grantingUi(): UiPort & { banners: BannerView[] } {
+  const banners: BannerView[] = [];
+  return {
+    banners,
+    setStatus: () => undefined,
+    showConsent: async (view) => ({ kind: 'decision', promptId: view.promptId, granted: [...view.scopes] }),
+    showBanner: (view) => void banners.push(view),
+    hideBanner: () => undefined,
+    showSummary: () => undefined,
+    notify: () => undefined,
+  };
+}
+
+const jsonLines = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+
+describe('porchlight request --interactive', { timeout: 60_000 }, () => {
+  it('narrates, asks for more access, announces a file and ends the session from stdin', async () => {
+    t = await startTestRelay();
+    const ui = grantingUi();
+    const dataDir = mkdtempSync(join(tmpdir(), 'pl-interactive-'));
+    agent = createAgent({ deviceId: 'dev-int', ui, dataDir, enrollmentToken: await t.enroll('dev-int'), policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } });
+    await agent.start();
+    for (let i = 0; i < 200 && !t.relay.router.isOnline('dev-int'); i++) await new Promise((r) => setTimeout(r, 10));
+    const token = await t.addTechnician('alice');
+    const file = join(dataDir, 'printer-fix.txt');
+    writeFileSync(file, 'spooler=restart\n');
+
+    cli = startCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-int', '--ticket', 'INC-77', '--reason', 'Printer offline', '--scopes', 'view', '--interactive', '--json'], {}, { stdinPipe: true });
+    const type = (line: string) => cli!.child.stdin!.write(`${line}\n`);
+    await cli.waitForOutput('"type":"session.started"');
+
+    type('Restarting the print spooler now');
+    await expect.poll(() => ui.banners.at(-1)?.latestNarration?.text).toBe('Restarting the print spooler now');
+
+    type('/more file-transfer I need to copy the fixed printer config');
+    await cli.waitForOutput('"type":"session.scope-update"');
+    expect(agent.grants()).toEqual(['view', 'file-transfer']);
+
+    type(`/send ${file}`);
+    await cli.waitForOutput('"type":"session.file-transfer-result"');
+
+    type('/reboot now');
+    await cli.waitForOutput('"type":"input-error"');
+
+    type('/end');
+    const done = await cli.done;
+    const events = jsonLines(done.stdout);
+    expect(done.code).toBe(0);
+    expect(events.find((e) => e.type === 'session.file-transfer-result')).toMatchObject({ allowed: true });
+    expect(events.find((e) => e.type === 'input-error')).toMatchObject({ code: 'bad-input', detail: expect.stringContaining('unknown command /reboot') });
+    expect(events.at(-1)).toMatchObject({
+      type: 'session.summary',
+      summary: { scopesGranted: ['view', 'file-transfer'], narrationCount: 1, files: [{ name: 'printer-fix.txt', size: 16, sha256: createHash('sha256').update('spooler=restart\n').digest('hex'), direction: 'to-device' }] },
+    });
+    expect(agent.grants()).toEqual([]);
+  });
+});
