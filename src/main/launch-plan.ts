@@ -10,6 +10,8 @@ import { hostname as osHostname } from 'node:os';
 import { dirname, posix, resolve, win32 } from 'node:path';
 import { defaultConfigPath, type AgentConfig, type ConfigResult } from '../core/headless/agent-config.js';
 import { defaultDataDir } from '../core/data-dir.js';
+import { readCaBundle, withExtraCa, type CaBundleResult } from '../core/connection/extra-ca.js';
+import { configRelayCa } from '../core/headless/config-relay-ca.js';
 import { WINDOWS_PROGRAM_DATA } from '../core/policy/sources/windows-system-paths.js';
 
 export interface LaunchInputs {
@@ -25,6 +27,8 @@ export interface LaunchInputs {
   packaged: boolean;
   /** fs.statSync (follows links), or a fake; undefined when it can't be read. Used on POSIX when packaged. */
   stat(path: string): FileOwnership | undefined;
+  /** readCaBundle, or a fake: the config's relayCaFile. */
+  readCa?(path: string): CaBundleResult;
 }
 
 export interface FileOwnership {
@@ -37,6 +41,8 @@ export interface LaunchPlan {
   config: AgentConfig | undefined;
   deviceId: string;
   dataDir: string;
+  /** For createAgent: the config's relayCaFile trusted in addition to the system roots. */
+  wsOptions: { ca: string[] } | undefined;
   problems: string[];
 }
 
@@ -100,11 +106,35 @@ export function launchPlan(i: LaunchInputs): LaunchPlan {
     if (read.ok) config = read.config;
     else problems.push(`${read.code}: ${read.detail}; running unconfigured`);
   }
+  let wsOptions: LaunchPlan['wsOptions'];
+  if (config) {
+    const ca = relayCa(config, configPath, i);
+    // A broken CA setting is a half-read config: run unconfigured, like any other config problem.
+    if (ca.ok) wsOptions = ca.pem === undefined ? undefined : withExtraCa(ca.pem);
+    else {
+      problems.push(`${ca.code}: ${ca.detail}; running unconfigured`);
+      config = undefined;
+    }
+  }
   return {
     configPath,
     config,
     deviceId: config?.deviceId ?? deviceIdFromHostname(i.hostname ?? osHostname()),
     dataDir: resolve(config?.dataDir ?? defaultDataDir(i.platform, i.env)),
+    wsOptions,
     problems,
   };
+}
+
+/**
+ * The config's relayCaFile. In the packaged app the CA file must be as
+ * admin-only as the config itself: a CA the user could swap would let them
+ * stand in for the relay's TLS.
+ */
+function relayCa(config: AgentConfig, configPath: string, i: LaunchInputs): ReturnType<typeof configRelayCa> {
+  if (config.relayCaFile !== undefined && i.packaged) {
+    const untrusted = untrustedConfigReason(config.relayCaFile, i.platform, i.stat);
+    if (untrusted !== undefined) return { ok: false, code: 'config-untrusted', detail: `relayCaFile ${untrusted}, so the user could have written it` };
+  }
+  return configRelayCa(config, configPath, i.readCa ?? readCaBundle);
 }

@@ -160,6 +160,7 @@ async function start(): Promise<void> {
     dataDir: plan.dataDir,
     deviceId: plan.deviceId,
     ...(plan.config?.enrollmentToken ? { enrollmentToken: plan.config.enrollmentToken } : {}),
+    ...(plan.wsOptions ? { wsOptions: plan.wsOptions } : {}),
     agentVersion: app.getVersion(),
     escalationWhileControlled: escalationWhileControlledFor(process.platform),
   });

@@ -72,6 +72,50 @@ describe.skipIf(!hasOpenssl)('technician and agent commands over wss:// with a p
     expect(r.stderr).toContain('--ca only applies to a wss:// relay');
   });
 
+  it('lets a headless agent connect through the config file\'s relayCaFile (no --ca)', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-cfg-'));
+    const configFile = join(dir, 'agent.json');
+    writeFileSync(configFile, JSON.stringify({ deviceId: 'srv-cfg', enrollmentToken: await t.enroll('srv-cfg'), relayCaFile: certFile, policy: { relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } }));
+    const agentCli = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data')], NO_DESKTOP_ENV);
+    try {
+      await agentCli.waitForStderr(/status: connected/);
+      const r = await runCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'srv-cfg', '--ticket', 'INC-CFG', '--reason', 'Disk full', '--scopes', 'view', '--ca', certFile]);
+      expect(r.code).toBe(4);
+    } finally {
+      agentCli.child.kill('SIGTERM');
+      expect((await agentCli.done).code).toBe(0);
+    }
+  });
+
+  it('stops a headless agent whose relayCaFile is not a certificate, or is set for a ws:// relay (exit 1, typed code); --ca overrides it', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-bad-'));
+    const bogus = join(dir, 'bogus.pem');
+    writeFileSync(bogus, '-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+    const configFile = join(dir, 'agent.json');
+    const write = (relayUrl: string) => writeFileSync(configFile, JSON.stringify({ deviceId: 'srv-bad', relayCaFile: bogus, policy: { relayUrl, relayPublicKey: t.relayKey.publicKey } }));
+    const run = (extra: string[] = []) => {
+      const c = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data'), ...extra], NO_DESKTOP_ENV);
+      // Without the checks the daemon would start and keep running; stop it once it says so.
+      void c.waitForStderr(/started: device/).then(() => c.child.kill('SIGTERM'), () => undefined);
+      return c;
+    };
+    write(t.relay.url);
+    const bad = await run().done;
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`ca-invalid: relayCaFile: ${bogus} holds an invalid certificate`);
+    write('ws://127.0.0.1:1');
+    const plain = await run().done;
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain('config-invalid: ');
+    expect(plain.stderr).toContain('relayCaFile only applies to a wss:// relay');
+    // --ca wins over the config's relayCaFile, which is then not read.
+    write(t.relay.url);
+    const override = run(['--ca', certFile]);
+    const started = await override.waitForStderr(/started: device/).then(() => true, () => false);
+    expect(started).toBe(true);
+    expect((await override.done).code).toBe(0);
+  });
+
   it('lets a headless agent connect through the private CA with --ca', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-'));
     const configFile = join(dir, 'agent.json');

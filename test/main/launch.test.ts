@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { readAgentConfig } from '../../src/core/headless/agent-config.js';
 import { configArg, defaultConfigPath, deviceIdFromHostname, launchPlan, untrustedConfigReason } from '../../src/main/launch-plan.js';
@@ -39,6 +40,52 @@ describe('launch plan', () => {
     expect(plan.config).toBeUndefined();
     expect(plan.deviceId).toBe('box');
     expect(plan.problems[0]).toMatch(/^config-invalid: /);
+  });
+
+  describe('relayCaFile (a private CA for a wss:// relay, from the IT config)', () => {
+    const withCa = (extra: Record<string, unknown> = {}) => ({ deviceId: 'LAPTOP-CA', relayCaFile: '/etc/porchlight/relay-ca.pem', policy: { relayUrl: 'wss://relay.corp:7443' }, ...extra });
+    const planFor = (config: Record<string, unknown>, readCa: NonNullable<Parameters<typeof launchPlan>[0]['readCa']>, packaged = false, stat: Parameters<typeof launchPlan>[0]['stat'] = () => undefined) =>
+      launchPlan({ argv: ['--config', '/dev/agent.json'], env: {}, platform: 'linux', hostname: 'box', packaged, exists: () => true, stat, readConfig: () => ({ ok: true, config: config as never }), readCa });
+
+    it('passes the CA to createAgent added to the system roots', () => {
+      const read: string[] = [];
+      const plan = planFor(withCa(), (p) => (read.push(p), { ok: true, pem: 'CA-PEM' }));
+      expect(read).toEqual(['/etc/porchlight/relay-ca.pem']);
+      expect(plan.problems).toEqual([]);
+      expect(plan.wsOptions).toEqual({ ca: [...rootCertificates, 'CA-PEM'] });
+    });
+
+    it('has no ws options without relayCaFile', () => {
+      expect(planFor({ deviceId: 'x' }, () => { throw new Error('not read'); }).wsOptions).toBeUndefined();
+    });
+
+    it('runs unconfigured, saying why, with a bad CA file or a CA for a ws:// relay', () => {
+      const bad = planFor(withCa(), () => ({ ok: false, code: 'ca-invalid', detail: '/etc/porchlight/relay-ca.pem holds no PEM certificate' }));
+      expect(bad).toMatchObject({ config: undefined, wsOptions: undefined, deviceId: 'box' });
+      expect(bad.problems).toEqual(['ca-invalid: relayCaFile: /etc/porchlight/relay-ca.pem holds no PEM certificate; running unconfigured']);
+      const plain = planFor(withCa({ policy: { relayUrl: 'ws://relay.corp:7443' } }), () => { throw new Error('not read'); });
+      expect(plain.config).toBeUndefined();
+      expect(plain.problems).toEqual([expect.stringMatching(/^config-invalid: .*relayCaFile only applies to a wss:\/\/ relay/)]);
+    });
+
+    it('reads a real PEM file (the shared loader) and reports an unreadable one', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pl-launch-ca-'));
+      const path = join(dir, 'agent.json');
+      writeFileSync(path, JSON.stringify(withCa({ relayCaFile: join(dir, 'missing.pem') })));
+      const plan = launchPlan({ argv: ['--config', path], env: {}, platform: 'linux', hostname: 'box', ...real });
+      expect(plan.problems).toEqual([expect.stringMatching(/^ca-unreadable: relayCaFile: cannot read .*missing\.pem: ENOENT; running unconfigured$/)]);
+    });
+
+    it('packaged: the CA file must be as admin-only as the config (else the user could swap the relay CA)', () => {
+      const rootOwned = (p: string) => (p.endsWith('.pem') || p.endsWith('.json') ? { uid: 0, mode: 0o100644 } : { uid: 0, mode: 0o40755 });
+      const ok = launchPlan({ argv: [], env: {}, platform: 'linux', hostname: 'box', packaged: true, exists: () => true, stat: rootOwned, readConfig: () => ({ ok: true, config: withCa() as never }), readCa: () => ({ ok: true, pem: 'P' }) });
+      expect(ok.problems).toEqual([]);
+      expect(ok.wsOptions?.ca.at(-1)).toBe('P');
+      const userCa = (p: string) => (p === '/etc/porchlight/relay-ca.pem' ? { uid: 1000, mode: 0o100644 } : rootOwned(p));
+      const refused = launchPlan({ argv: [], env: {}, platform: 'linux', hostname: 'box', packaged: true, exists: () => true, stat: userCa, readConfig: () => ({ ok: true, config: withCa() as never }), readCa: () => { throw new Error('not read'); } });
+      expect(refused).toMatchObject({ config: undefined, wsOptions: undefined });
+      expect(refused.problems).toEqual(['config-untrusted: relayCaFile /etc/porchlight/relay-ca.pem is not owned by root, so the user could have written it; running unconfigured']);
+    });
   });
 
   describe('packaged app (the config is layered as IT policy, so the user must not be able to supply it)', () => {

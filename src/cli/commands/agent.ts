@@ -3,6 +3,8 @@
 // with `npm start` or the installed app, not from here.
 import { parseArgs } from 'node:util';
 import { defaultConfigPath, readAgentConfig } from '../../core/headless/agent-config.js';
+import { configRelayCa } from '../../core/headless/config-relay-ca.js';
+import { caNeedsWss } from '../../core/connection/extra-ca.js';
 import { nodeNotifierDesktop } from '../../core/headless/node-notifier-desktop.js';
 import { runHeadlessAgent } from '../../core/headless/run-headless-agent.js';
 import { managedPolicySources } from '../../core/policy/sources/platform-sources.js';
@@ -30,6 +32,7 @@ stop cleanly.
                 { "deviceId": "srv-17",
                   "enrollmentToken": "<from porchlight relay enroll-device>",
                   "dataDir": "/var/lib/porchlight",
+                  "relayCaFile": "/etc/porchlight/relay-ca.pem",
                   "policy": { "relayUrl": "wss://relay.example:7443",
                               "relayPublicKey": "<base64url>", "approvalsPublicKey": "<base64url>",
                               "unattendedAllowed": true, "unattendedGroups": ["helpdesk"] } }
@@ -37,10 +40,11 @@ stop cleanly.
               (/etc/porchlight/policy.json, the Windows registry, macOS profiles).
   --data      data dir (device key, replay cache, audit log); overrides the config
   --ca        PEM file of a private CA to trust for a wss:// relay (added to the
-              system roots; no NODE_EXTRA_CA_CERTS needed); with a ws:// relayUrl
-              in the config it is a usage error
+              system roots; no NODE_EXTRA_CA_CERTS needed); overrides the config's
+              relayCaFile; with a ws:// relayUrl in the config it is a usage error
 
-Exit codes: 0 stopped cleanly, 1 config unreadable or invalid, 2 usage.
+Exit codes: 0 stopped cleanly, 1 config (or its relayCaFile) unreadable or
+invalid, 2 usage.
 `;
 
 const DESKTOP_HINT = `porchlight agent: the desktop agent is the tray app. Start it with 'npm start'
@@ -77,7 +81,17 @@ const command: Command = {
     }
     // The relay URL is known only now; a CA for a plain ws:// relay means the setup is not what the admin thinks.
     const relayUrl = read.config.policy?.relayUrl;
-    if (ca !== undefined && relayUrl !== undefined && !relayUrl.startsWith('wss://')) throw new UsageError(`--ca only applies to a wss:// relay (the config's relayUrl is ${relayUrl})`);
+    if (ca !== undefined && caNeedsWss(relayUrl)) throw new UsageError(`--ca only applies to a wss:// relay (the config's relayUrl is ${relayUrl})`);
+    // --ca overrides the config's relayCaFile (which is then not read at all).
+    let pem = ca;
+    if (pem === undefined) {
+      const fromConfig = configRelayCa(read.config, configPath);
+      if (!fromConfig.ok) {
+        log(`${fromConfig.code}: ${fromConfig.detail}`);
+        return EXIT.other;
+      }
+      pem = fromConfig.pem;
+    }
     await runHeadlessAgent({
       config: read.config,
       configPath,
@@ -88,7 +102,7 @@ const command: Command = {
       signal: ctx.signal,
       env: ctx.env,
       agentVersion: packageVersion(),
-      ...(ca ? { wsOptions: withExtraCa(ca) } : {}),
+      ...(pem ? { wsOptions: withExtraCa(pem) } : {}),
     });
     return EXIT.ok;
   },

@@ -2,6 +2,7 @@
 // provisioning script): device identity, enrollment, data dir and the policy
 // keys for this machine. Managed (MDM) policy still wins over every key here.
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../protocol/frame.js';
 import { identifier } from '../../protocol/primitives.js';
@@ -19,6 +20,11 @@ export function defaultConfigPath(platform: NodeJS.Platform): string {
   return '/etc/porchlight/agent.json';
 }
 
+/** Absolute on either OS family (the file is written for the device it lands on; a relative path would depend on the cwd). */
+function isAbsolutePath(p: string): boolean {
+  return posix.isAbsolute(p) || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
 export const agentConfigSchema = z.strictObject({
   deviceId: identifier.describe('This device as the relay knows it (porchlight relay enroll-device --device).'),
   enrollmentToken: z
@@ -27,6 +33,12 @@ export const agentConfigSchema = z.strictObject({
     .optional()
     .describe('One-time token from enroll-device; used until the relay first welcomes this device.'),
   dataDir: z.string().min(1).max(1024).optional().describe('Device key, replay cache and (by default) the audit log.'),
+  relayCaFile: z
+    .string()
+    .max(1024)
+    .refine(isAbsolutePath, 'must be an absolute path')
+    .optional()
+    .describe('PEM bundle of a private CA for a wss:// relay, trusted in addition to the system roots.'),
   policy: partialPolicySchema.optional().describe('Policy keys for this machine (defaults < these < managed policy).'),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

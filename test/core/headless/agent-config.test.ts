@@ -21,6 +21,15 @@ describe('headless agent config', () => {
     expect(parseAgentConfig('{nope', 'a.json')).toEqual({ ok: false, code: 'config-invalid', detail: 'a.json is not valid JSON' });
   });
 
+  it('takes relayCaFile only as an absolute path', () => {
+    for (const path of ['/etc/porchlight/relay-ca.pem', 'C:\\ProgramData\\Porchlight\\relay-ca.pem', '\\\\srv\\share\\ca.pem']) {
+      expect(parseAgentConfig(JSON.stringify({ deviceId: 'srv-1', relayCaFile: path }), 'a.json')).toEqual({ ok: true, config: { deviceId: 'srv-1', relayCaFile: path } });
+    }
+    for (const bad of ['relay-ca.pem', './ca.pem', '', 42, ['/etc/ca.pem'], '/' + 'a'.repeat(1100)]) {
+      expect(parseAgentConfig(JSON.stringify({ deviceId: 'srv-1', relayCaFile: bad }), 'a.json')).toMatchObject({ ok: false, code: 'config-invalid' });
+    }
+  });
+
   it('never throws on arbitrary input', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
       const r = parseAgentConfig(text, 'x');
