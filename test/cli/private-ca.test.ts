@@ -15,6 +15,23 @@ let token: string;
 let certFile: string;
 let agent: ScriptedAgent | undefined;
 
+/**
+ * Start `porchlight agent --headless ARGS`, wait until it is connected over TLS,
+ * and send it an attended request: nobody at a headless device answers one, so
+ * exit 4 (no user present) proves the request reached it. The agent then stops cleanly.
+ */
+async function expectRequestReachesHeadlessAgent(agentArgs: string[], deviceId: string): Promise<void> {
+  const agentCli = startCli(['agent', '--headless', ...agentArgs], NO_DESKTOP_ENV);
+  try {
+    await agentCli.waitForStderr(/status: connected/);
+    const r = await runCli(['request', '--relay', t.relay.url, '--token', token, '--device', deviceId, '--ticket', 'INC-CA', '--reason', 'Disk full', '--scopes', 'view', '--ca', certFile]);
+    expect(r.code).toBe(4);
+  } finally {
+    agentCli.child.kill('SIGTERM');
+    expect((await agentCli.done).code).toBe(0);
+  }
+}
+
 describe.skipIf(!hasOpenssl)('technician and agent commands over wss:// with a private CA', () => {
   beforeAll(async () => {
     await ensureBuilt();
@@ -76,15 +93,7 @@ describe.skipIf(!hasOpenssl)('technician and agent commands over wss:// with a p
     const dir = mkdtempSync(join(tmpdir(), 'pl-ca-agent-cfg-'));
     const configFile = join(dir, 'agent.json');
     writeFileSync(configFile, JSON.stringify({ deviceId: 'srv-cfg', enrollmentToken: await t.enroll('srv-cfg'), relayCaFile: certFile, policy: { relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } }));
-    const agentCli = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data')], NO_DESKTOP_ENV);
-    try {
-      await agentCli.waitForStderr(/status: connected/);
-      const r = await runCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'srv-cfg', '--ticket', 'INC-CFG', '--reason', 'Disk full', '--scopes', 'view', '--ca', certFile]);
-      expect(r.code).toBe(4);
-    } finally {
-      agentCli.child.kill('SIGTERM');
-      expect((await agentCli.done).code).toBe(0);
-    }
+    await expectRequestReachesHeadlessAgent(['--config', configFile, '--data', join(dir, 'data')], 'srv-cfg');
   });
 
   it('stops a headless agent whose relayCaFile is not a certificate, or is set for a ws:// relay (exit 1, typed code); --ca overrides it', { timeout: 60_000 }, async () => {
@@ -127,15 +136,6 @@ describe.skipIf(!hasOpenssl)('technician and agent commands over wss:// with a p
     await without.done;
     expect(t.relay.router.isOnline('srv-ca')).toBe(false);
 
-    const agentCli = startCli(['agent', '--headless', '--config', configFile, '--data', join(dir, 'data'), '--ca', certFile], NO_DESKTOP_ENV);
-    try {
-      await agentCli.waitForStderr(/status: connected/);
-      // Nobody at a headless device answers an attended prompt: the request reached it through TLS.
-      const r = await runCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'srv-ca', '--ticket', 'INC-CA', '--reason', 'Disk full', '--scopes', 'view', '--ca', certFile]);
-      expect(r.code).toBe(4);
-    } finally {
-      agentCli.child.kill('SIGTERM');
-      expect((await agentCli.done).code).toBe(0);
-    }
+    await expectRequestReachesHeadlessAgent(['--config', configFile, '--data', join(dir, 'data'), '--ca', certFile], 'srv-ca');
   });
 });
