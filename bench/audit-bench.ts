@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../src/core/audit/audit-log.js';
 import { verifyAuditLog } from '../src/core/audit/verify.js';
-import { systemClock } from '../src/core/clock.js';
+import { systemClock } from '../src/shared/clock.js';
 import type { BenchRow } from './stats.js';
 
 const SEQUENTIAL = 2_000;

@@ -8,7 +8,7 @@ import type { DecidedBy, Message, Outcome } from '../protocol/messages.js';
 import { sortScopes, type Scope } from '../protocol/scopes.js';
 import type { AuditFields, AuditRecord } from './audit/record.js';
 import type { AuditSink } from './audit/audit-log.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import { askUser } from './consent/ask-user.js';
 import { BlockNotices } from './consent/block-notices.js';
 import { ConsentStateMachine, type ConsentState } from './consent/consent-state.js';

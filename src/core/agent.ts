@@ -8,7 +8,7 @@ import type { Scope } from '../protocol/scopes.js';
 import { AgentCore, type EscalationWhileControlled } from './agent-core.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
 import { UnavailableAudit } from './audit/unavailable-audit.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import { RelayConnection } from './connection/relay-connection.js';
 import { defaultAuditDir } from './data-dir.js';

@@ -1,5 +1,5 @@
 // A clock the test moves by hand: timers fire only inside advance().
-import type { Clock } from '../../src/core/clock.js';
+import type { Clock } from '../../src/shared/clock.js';
 
 export class FakeClock implements Clock {
   private timers = new Map<number, { at: number; fn: () => void }>();

@@ -9,7 +9,7 @@ import { capture } from '../cli/capture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
-import { systemClock } from '../../src/core/clock.js';
+import { systemClock } from '../../src/shared/clock.js';
 import { generateEd25519KeyPair, keyFingerprint } from '../../src/protocol/signing.js';
 import { auditBodyHash, auditLinkHash, auditRecordHash } from '../../src/relay/audit/audit-record.js';
 import { signAuditCheckpoint } from '../../src/relay/audit/checkpoint.js';

@@ -4,7 +4,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../shared/clock.js';
 import { auditFileName, listAuditFiles, parseAuditFileName, utcDay } from './audit-files.js';
 import { auditRecordSchema, GENESIS_HASH, recordLine, sealRecord, type AuditFields, type AuditRecord } from './record.js';
 

@@ -9,7 +9,7 @@ import { MAX_FRAME_BYTES } from '../../protocol/limits.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import { signHelloProof } from '../../protocol/signed-messages.js';
 import type { Ed25519KeyPair } from '../../protocol/signing.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../shared/clock.js';
 import type { CoreInbound } from '../agent-core.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { checkRelayUrl } from './relay-url.js';

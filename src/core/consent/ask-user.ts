@@ -3,7 +3,7 @@
 import type { DecidedBy } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import type { ConsentView } from '../../shared/view-models.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../shared/clock.js';
 import type { UiPort } from '../ui-port.js';
 import type { AbortReason } from './prompt-queue.js';
 

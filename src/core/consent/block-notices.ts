@@ -2,7 +2,7 @@
 // blocked requests as fast as it likes (bad signatures, replays, policy
 // refusals); the user sees at most one notice per technician per window and at
 // most `perWindow` notices in all, then one summary of how many more were blocked.
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../shared/clock.js';
 import type { Notification } from '../ui-port.js';
 
 export const BLOCK_NOTICE_WINDOW_MS = 60_000;

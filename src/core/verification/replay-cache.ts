@@ -3,7 +3,7 @@
 // corrupt cache file makes every request issued before the load suspect.
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../shared/clock.js';
 
 const fileSchema = z.strictObject({
   v: z.literal(1),

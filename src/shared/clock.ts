@@ -1,4 +1,5 @@
 // Time and timers come in through this interface so tests drive them by hand.
+// Shared by the agent core and the relay: one clock abstraction for both.
 
 export interface Clock {
   now(): number;
@@ -15,7 +16,3 @@ export const systemClock: Clock = {
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-
-export function isoAt(clock: Clock, offsetMs = 0): string {
-  return new Date(clock.now() + offsetMs).toISOString();
-}
