@@ -6,7 +6,7 @@ import type { ErrorCode } from '../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../protocol/frame.js';
 import type { DecidedBy, Message, Outcome } from '../protocol/messages.js';
 import { sortScopes, type Scope } from '../protocol/scopes.js';
-import type { AuditFields, AuditRecord } from './audit/record.js';
+import type { AuditFields, AuditRecord } from '../protocol/agent-audit-record.js';
 import type { AuditSink } from './audit/audit-log.js';
 import type { Clock } from '../shared/clock.js';
 import { askUser } from './consent/ask-user.js';

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import type { Timers } from '../../src/relay/router.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { decide, type Answer, type ScriptedAgent } from './scripted-agent.js';
 

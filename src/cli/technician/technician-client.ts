@@ -2,9 +2,9 @@
 // commands): connect, authenticate with the API token, then exchange frames.
 import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
-import { ACCEPTED_BY, type Message, type Technician } from '../protocol/messages.js';
-import { encodeFrame, newMessageId, parseFrame } from '../protocol/frame.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
+import { ACCEPTED_BY, type Message, type Technician } from '../../protocol/messages.js';
+import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
 export type TechnicianConnectResult = { ok: true; client: TechnicianClient } | { ok: false; code: ErrorCode | 'connect-failed'; detail: string };
 
