@@ -7,15 +7,3 @@ export interface Peer {
   send(msg: Message): void;
   close(code: number, reason: string): void;
 }
-
-/** WebSocket close codes the relay uses. */
-export const CLOSE = {
-  normal: 1000,
-  goingAway: 1001,
-  policy: 1008,
-  tooBig: 1009,
-  replaced: 4000,
-  unauthorized: 4001,
-  /** The peer stopped reading and its send buffer passed the cap. */
-  slowConsumer: 4008,
-} as const;

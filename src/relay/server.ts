@@ -6,11 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
+import { systemClock } from '../shared/clock.js';
 import { CentralAudit } from './audit/central-audit.js';
 import { Connection } from './connection.js';
 import { consoleHandler, defaultConsoleDir } from './console-assets.js';
 import { NonceCache } from './nonce-cache.js';
-import { DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limiter.js';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from './frame-rate-limiter.js';
+import { CLOSE } from './relay-constants.js';
 import { Router, type RouterOptions } from './router.js';
 import type { RelayStorage } from './storage/storage.js';
 
@@ -40,9 +42,10 @@ export interface RelayServer {
 }
 
 export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = () => clock.now();
   const log = opts.log ?? (() => undefined);
-  const router = new Router({ ...opts, now });
+  const router = new Router({ ...opts, clock });
   const handler = consoleHandler(opts.consoleDir ?? defaultConsoleDir());
   const http: HttpServer = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(handler);
   const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -101,8 +104,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     router,
     async close() {
       clearInterval(heartbeat);
-      router.shutdown();
-      for (const conn of connections) conn.close(1001, 'relay shutting down');
+      // Every live session's end is in the central audit before this resolves (the caller closes the storage next).
+      await router.shutdown();
+      for (const conn of connections) conn.close(CLOSE.goingAway, 'relay shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       // Give close frames a moment, then drop whatever is left.
       await new Promise((r) => setTimeout(r, 50));

@@ -75,7 +75,8 @@ export const AUDIT_DATA_SCHEMAS = {
   }),
   /** The agent's file-rule outcome for an announced transfer. */
   'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
-  'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  /** `relay-shutdown`: the relay stopped with the session live (both sides heard `relay-lost`). */
+  'session-end': z.strictObject({ by: z.enum([...END_REASONS, 'relay-shutdown']), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
   'session-summary': z.strictObject({ summary: sessionSummaryBodySchema, agentAudit: auditAnchor.optional() }),
   /** The relay dropped a peer to protect itself: it stopped reading and its unsent frames passed the cap. */
   disconnect: z.strictObject({
