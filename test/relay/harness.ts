@@ -20,8 +20,9 @@ export interface TestRelay {
   close(): Promise<void>;
 }
 
-export async function startTestRelay(opts: Partial<RelayOptions> = {}): Promise<TestRelay> {
-  const storage = new SqliteStorage(':memory:');
+/** `storagePath`: a database file, for tests that reopen the storage after the relay stopped. */
+export async function startTestRelay(opts: Partial<RelayOptions> = {}, storagePath = ':memory:'): Promise<TestRelay> {
+  const storage = new SqliteStorage(storagePath);
   const relayKey = generateEd25519KeyPair();
   const relay = await startRelay({ storage, relayKey, port: 0, ...opts });
   const agents: ScriptedAgent[] = [];
