@@ -41,17 +41,24 @@ export class TechnicianClient {
     if (this.isOpen) this.ws.send(encodeFrame(msg));
   }
 
-  /** Resolve with the first message matching `pick` (or null if the socket closes first). */
+  /**
+   * Resolve with the first message matching `pick` (or null if the socket closes first).
+   * Whichever comes first removes both listeners, so waits that are over hold nothing.
+   */
   waitFor<T>(pick: (msg: Message) => T | undefined): Promise<T | null> {
     return new Promise((resolve) => {
+      const finish = (result: T | null) => {
+        this.listeners.delete(onMsg);
+        this.closedListeners.delete(onClosed);
+        resolve(result);
+      };
       const onMsg = (msg: Message) => {
         const hit = pick(msg);
-        if (hit === undefined) return;
-        this.listeners.delete(onMsg);
-        resolve(hit);
+        if (hit !== undefined) finish(hit);
       };
+      const onClosed = () => finish(null);
       this.listeners.add(onMsg);
-      this.onClose(() => resolve(null));
+      this.closedListeners.add(onClosed);
     });
   }
 
