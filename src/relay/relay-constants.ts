@@ -29,7 +29,12 @@ export const ROUTING_LIMITS = {
   maxEndedSessions: 10_000,
 } as const;
 
-export type RoutingBounds = Pick<typeof ROUTING_LIMITS, 'maxForwarded' | 'maxAwaitingStart' | 'maxEndedSessions'>;
+/** The caps a SessionTable enforces (tests use small ones). */
+export interface RoutingBounds {
+  maxForwarded: number;
+  maxAwaitingStart: number;
+  maxEndedSessions: number;
+}
 
 /** Node timers overflow past ~24.8 days; longer waits re-arm. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
