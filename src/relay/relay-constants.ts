@@ -13,6 +13,9 @@ export const CLOSE = {
   slowConsumer: 4008,
 } as const;
 
+/** The close codes a WebSocket peer may send or receive (RFC 6455 section 7.4). */
+export const CLOSE_CODE_RANGE = { min: 1000, max: 4999 } as const;
+
 /** Routing defaults and bounds (RouterOptions may change the first four). */
 export const ROUTING_LIMITS = {
   /** How long a request is valid for the agent. */

@@ -17,6 +17,7 @@ import {
 } from '../../protocol/messages.js';
 import { auditAnchor, identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
 import { sha256Hex } from '../../protocol/signing.js';
+import { CLOSE_CODE_RANGE } from '../relay-constants.js';
 
 /** attended | unattended (manager approval) | emergency (unattended with justification). */
 export const SESSION_MODES = ['attended', 'unattended', 'emergency'] as const;
@@ -82,7 +83,7 @@ export const AUDIT_DATA_SCHEMAS = {
   disconnect: z.strictObject({
     reason: z.enum(['slow-consumer']),
     role: z.enum(['agent', 'technician']),
-    closeCode: z.number().int().min(1000).max(4999),
+    closeCode: z.number().int().min(CLOSE_CODE_RANGE.min).max(CLOSE_CODE_RANGE.max),
     bufferedBytes: z.number().int().min(0),
     limitBytes: z.number().int().min(0),
   }),

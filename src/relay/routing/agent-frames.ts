@@ -25,8 +25,8 @@ export class AgentFrames {
       case 'session.file-transfer-result':
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
-          const data = { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...anchorOf(msg) };
-          await audit.record('file-transfer-result', sessionContext(s), data);
+          const outcome = { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}) };
+          await audit.record('file-transfer-result', sessionContext(s), { ...outcome, ...anchorOf(msg) });
           s.peer.send(msg);
         });
       case 'session.end':
@@ -39,7 +39,8 @@ export class AgentFrames {
             // The relay may have ended it first (expiry); the agent's own end then adds nothing.
             if (s.ended) return;
             table.markEnded(s, msg.by);
-            await audit.record('session-end', sessionContext(s), { by: msg.by, ...(msg.reason ? { reason: msg.reason } : {}), ...anchorOf(msg) });
+            const reason = msg.reason ? { reason: msg.reason } : {};
+            await audit.record('session-end', sessionContext(s), { by: msg.by, ...reason, ...anchorOf(msg) });
             s.peer.send(msg);
           },
           true,
@@ -94,7 +95,8 @@ export class AgentFrames {
     const estimateMs = req.estimatedMinutes > 0 ? req.estimatedMinutes * 60_000 : FALLBACK_GRANT_MS;
     const grantedMs = grantedMinutes !== undefined ? grantedMinutes * 60_000 : estimateMs;
     const decidedAt = clock.now();
-    table.awaitStart(req.requestId, { ...ownerOf(req), ...(sessionId !== undefined ? { sessionId } : {}), grantedMs, decidedAt });
+    const named = sessionId !== undefined ? { sessionId } : {};
+    table.awaitStart(req.requestId, { ...ownerOf(req), ...named, grantedMs, decidedAt });
     if (sessionId === undefined) return;
     const s: RoutedSession = {
       ...ownerOf(req),
@@ -133,7 +135,9 @@ export class AgentFrames {
     if (!awaiting || otherRequest || (awaiting.sessionId !== undefined && awaiting.sessionId !== msg.sessionId)) {
       return refuse('unknown-session', 'that session does not belong to that accepted request');
     }
-    if (clock.now() >= awaiting.decidedAt + awaiting.grantedMs) return refuse('expired', 'the granted time ran out before the session started');
+    if (clock.now() >= awaiting.decidedAt + awaiting.grantedMs) {
+      return refuse('expired', 'the granted time ran out before the session started');
+    }
     table.stopAwaiting(msg.requestId);
     if (known) clock.cancel(known.expiryTimer);
     const startedAt = clock.now();
@@ -154,7 +158,8 @@ export class AgentFrames {
     const claimed = Date.parse(msg.endsAt) + clockOffsetMs;
     clock.armExpiry(s, Math.min(Number.isNaN(claimed) ? Number.POSITIVE_INFINITY : claimed, startedAt + s.grantedMs));
     const { scopes, mode, endsAt } = msg;
-    await audit.record('session-started', sessionContext(s), { scopes, mode, startedAt: msg.startedAt, endsAt, ...anchorOf(msg) });
+    const data = { scopes, mode, startedAt: msg.startedAt, endsAt, ...anchorOf(msg) };
+    await audit.record('session-started', sessionContext(s), data);
     s.peer.send(msg);
   }
 
@@ -166,9 +171,11 @@ export class AgentFrames {
     const allowed = s.endsAt + (extendMinutes ?? 0) * 60_000;
     const claimed = Date.parse(msg.endsAt) + s.clockOffsetMs;
     const ctx = auditContext(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId });
-    await audit.record('scope-update', ctx, { change: msg.change, scopes: msg.scopes, granted: msg.granted, endsAt: msg.endsAt, ...anchorOf(msg) });
+    const { change, scopes, granted, endsAt } = msg;
+    await audit.record('scope-update', ctx, { change, scopes, granted, endsAt, ...anchorOf(msg) });
     if (claimed > allowed) {
-      const detail = `endsAt ${msg.endsAt} is later than the granted time allows; the session still ends at ${new Date(allowed).toISOString()}`;
+      const stillEndsAt = new Date(allowed).toISOString();
+      const detail = `endsAt ${endsAt} is later than the granted time allows; the session still ends at ${stillEndsAt}`;
       await audit.record('rejected', ctx, { action: 'session.scope-update', code: 'forbidden', detail });
     }
     if (!s.ended && !Number.isNaN(claimed)) clock.armExpiry(s, Math.min(claimed, allowed));
@@ -196,7 +203,8 @@ export class AgentFrames {
     const { table, audit } = this.ctx;
     const f = table.takeForwarded(msg.re);
     if (!f) return;
-    for (const req of table.pendingWhere((r) => r.peer === f.owner.peer && r.techMsgId === f.techMsgId)) table.dropPending(req);
+    const refused = table.pendingWhere((r) => r.peer === f.owner.peer && r.techMsgId === f.techMsgId);
+    for (const req of refused) table.dropPending(req);
     const { ticketId, deviceId, tech } = f.owner;
     const data = { action: 'agent-error', code: msg.code, ...(msg.detail ? { detail: msg.detail } : {}) };
     await recordQuietly(audit, 'rejected', { ticketId, deviceId, technicianId: tech.id }, data);

@@ -7,11 +7,18 @@ import { errorMessage, newMessageId } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import type { Peer } from '../peer.js';
-import { auditContext, sessionContext, type RoutedSession } from './routed.js';
+import type { AuditData } from '../audit/audit-record.js';
+import { auditContext, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 
 /** How the relay names a session end that no peer asked for, on the wire and in the central audit. */
-type RelayEnd = { wire: Message<'session.end'>['by']; audit: 'relay-lost' | 'technician' | 'expiry' | 'relay-shutdown'; reason: string };
+interface RelayEnd {
+  /** What the peers hear. */
+  wire: Message<'session.end'>['by'];
+  /** What the central audit keeps (`relay-shutdown` exists only there). */
+  audit: AuditData<'session-end'>['by'];
+  reason: string;
+}
 
 export class RelayEnds {
   constructor(private readonly ctx: RoutingContext) {}
@@ -24,8 +31,15 @@ export class RelayEnds {
     table.dropPending(req);
     const decidedAt = new Date(clock.now()).toISOString();
     const detail = 'no answer from the agent before the request expired';
-    const decision = { outcome: 'expired' as const, granted: [] as Scope[], declined: req.scopes, decidedBy: 'timeout' as const, decidedAt, detail };
-    await recordQuietly(this.ctx.audit, 'decision', auditContext(req, { requestId }), decision);
+    const decision = {
+      outcome: 'expired' as const,
+      granted: [] as Scope[],
+      declined: req.scopes,
+      decidedBy: 'timeout' as const,
+      decidedAt,
+      detail,
+    };
+    await recordQuietly(this.ctx.audit, 'decision', requestContext(req), decision);
     // The agent must stop prompting for a request the technician is told is over.
     directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
     req.peer.send({ v: 1, type: 'session.decision', id: newMessageId(), requestId, ...decision });
@@ -46,17 +60,18 @@ export class RelayEnds {
     const { table, audit } = this.ctx;
     for (const req of table.pendingWhere((r) => r.deviceId === deviceId)) {
       table.dropPending(req);
-      const detail = 'agent disconnected before deciding';
-      await recordQuietly(audit, 'rejected', auditContext(req, { requestId: req.requestId }), { action: 'decision', code: 'agent-offline', detail });
+      await recordQuietly(audit, 'rejected', requestContext(req), offline('agent disconnected before deciding'));
       req.peer.send(errorMessage('agent-offline', 'the agent disconnected before deciding', req.techMsgId));
     }
     // Not audited: the accepted decision is, and no session started that could end.
     for (const [requestId, owner] of table.dropAwaitingWhere((a) => a.deviceId === deviceId)) {
-      if (!table.hasSessionFor(requestId)) owner.peer.send(errorMessage('agent-offline', `the agent disconnected before session ${requestId} started`));
+      if (table.hasSessionFor(requestId)) continue;
+      owner.peer.send(errorMessage('agent-offline', `the agent disconnected before session ${requestId} started`));
     }
     for (const s of table.sessionsWhere((x) => x.deviceId === deviceId)) {
       table.forget(s);
-      if (!s.ended) await this.endSession(s, { wire: 'relay-lost', audit: 'relay-lost', reason: 'the agent disconnected' }, 'technician');
+      const end: RelayEnd = { wire: 'relay-lost', audit: 'relay-lost', reason: 'the agent disconnected' };
+      if (!s.ended) await this.endSession(s, end, 'technician');
     }
   }
 
@@ -65,12 +80,13 @@ export class RelayEnds {
     const { table, audit, directory } = this.ctx;
     for (const req of table.pendingWhere((r) => r.peer === peer)) {
       table.dropPending(req);
-      await recordQuietly(audit, 'cancel', auditContext(req, { requestId: req.requestId }), {});
-      directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
+      await recordQuietly(audit, 'cancel', requestContext(req), {});
+      directory.agent(req.deviceId)?.send(cancelFrame(req));
     }
     for (const s of table.sessionsWhere((x) => x.peer === peer)) {
       table.forget(s);
-      if (!s.ended) await this.endSession(s, { wire: 'technician', audit: 'technician', reason: 'the technician disconnected' }, 'agent');
+      const end: RelayEnd = { wire: 'technician', audit: 'technician', reason: 'the technician disconnected' };
+      if (!s.ended) await this.endSession(s, end, 'agent');
     }
     table.dropTechnician(peer);
   }
@@ -89,8 +105,8 @@ export class RelayEnds {
     const reason = 'the relay is shutting down';
     for (const s of live) await this.endSession(s, { wire: 'relay-lost', audit: 'relay-shutdown', reason }, 'both');
     for (const req of pending) {
-      await recordQuietly(audit, 'rejected', auditContext(req, { requestId: req.requestId }), { action: 'decision', code: 'agent-offline', detail: reason });
-      directory.agent(req.deviceId)?.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId });
+      await recordQuietly(audit, 'rejected', requestContext(req), offline(reason));
+      directory.agent(req.deviceId)?.send(cancelFrame(req));
       req.peer.send(errorMessage('agent-offline', reason, req.techMsgId));
     }
   }
@@ -98,8 +114,26 @@ export class RelayEnds {
   /** Audit the end, then tell the side(s) still there. */
   private async endSession(s: RoutedSession, end: RelayEnd, tell: 'agent' | 'technician' | 'both'): Promise<void> {
     await recordQuietly(this.ctx.audit, 'session-end', sessionContext(s), { by: end.audit, reason: end.reason });
-    const frame = (): Message<'session.end'> => ({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s.sessionId, by: end.wire, reason: end.reason });
+    const { sessionId } = s;
+    const { wire: by, reason } = end;
+    const frame = (): Message<'session.end'> => {
+      return { v: 1, type: 'session.end', id: newMessageId(), sessionId, by, reason };
+    };
     if (tell !== 'technician') this.ctx.directory.agent(s.deviceId)?.send(frame());
     if (tell !== 'agent') s.peer.send(frame());
   }
+}
+
+function requestContext(req: RoutedRequest) {
+  return auditContext(req, { requestId: req.requestId });
+}
+
+/** The agent stops prompting for a request that is over. */
+function cancelFrame(req: RoutedRequest): Message<'session.cancel'> {
+  return { v: 1, type: 'session.cancel', id: newMessageId(), requestId: req.requestId };
+}
+
+/** A pending request that failed because its agent (or the relay) went away. */
+function offline(detail: string): AuditData<'rejected'> {
+  return { action: 'decision', code: 'agent-offline', detail };
 }

@@ -39,7 +39,10 @@ export interface RoutedSession extends Owner {
   ended: boolean;
   /** Who ended it, once ended (an expired session refuses frames with `expired`). */
   endedBy?: EndReason;
-  /** The granted end on the relay's clock (ms): decision + grant until started, then started + grant, moved only by extensions. */
+  /**
+   * The granted end on the relay's clock (ms): decision + grant until started,
+   * then started + grant, moved only by extensions.
+   */
   endsAt: number;
   /** True once session.started was accepted: a second one is refused (it could restart the clock). */
   started: boolean;

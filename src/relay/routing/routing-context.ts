@@ -33,7 +33,12 @@ export function toAgent(ctx: RoutingContext, owner: Owner, msg: Message): void {
 }
 
 /** Audit on a path that must not throw (disconnect handling, timers, shutdown): the peers still hear of it. */
-export async function recordQuietly<K extends AuditKind>(audit: CentralAudit, kind: K, ctx: AuditContext, data: AuditData<K>): Promise<void> {
+export async function recordQuietly<K extends AuditKind>(
+  audit: CentralAudit,
+  kind: K,
+  ctx: AuditContext,
+  data: AuditData<K>,
+): Promise<void> {
   try {
     await audit.record(kind, ctx, data);
   } catch {

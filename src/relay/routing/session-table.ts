@@ -7,7 +7,8 @@
 // sessions by their expiry timers, the rest by a first-in-first-out cap.
 import type { Peer } from '../peer.js';
 import { ROUTING_LIMITS, type RoutingBounds } from '../relay-constants.js';
-import { ownerOf, type AwaitingStart, type EndReason, type Owner, type RoutedRequest, type RoutedSession } from './routed.js';
+import { ownerOf, type AwaitingStart, type EndReason, type Owner } from './routed.js';
+import type { RoutedRequest, RoutedSession } from './routed.js';
 import type { SessionClock } from './session-clock.js';
 
 export interface ForwardedFrame {
@@ -39,8 +40,13 @@ export class SessionTable {
   ) {}
 
   sizes(): SessionTableSizes {
-    const { pending, awaiting, sessions, ended, forwarded } = this;
-    return { pending: pending.size, awaitingStart: awaiting.size, sessions: sessions.size, endedSessions: ended.size, forwarded: forwarded.size };
+    return {
+      pending: this.pending.size,
+      awaitingStart: this.awaiting.size,
+      sessions: this.sessions.size,
+      endedSessions: this.ended.size,
+      forwarded: this.forwarded.size,
+    };
   }
 
   // ---- pending requests ------------------------------------------------------------

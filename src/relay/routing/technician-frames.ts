@@ -44,7 +44,8 @@ export class TechnicianFrames {
           msg.sessionId,
           msg.id,
           async (s) => {
-            await audit.record('session-end', sessionContext(s), { by: 'technician', ...(msg.reason ? { reason: msg.reason } : {}) });
+            const reason = msg.reason ? { reason: msg.reason } : {};
+            await audit.record('session-end', sessionContext(s), { by: 'technician', ...reason });
             toAgent(this.ctx, s, { ...msg, by: 'technician' });
           },
           true,
@@ -74,7 +75,8 @@ export class TechnicianFrames {
     const agent = directory.agent(msg.deviceId);
     if (!agent) return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
     const { payload, mode } = built;
-    const approval = payload.approval?.kind === 'manager' ? managerApprovalRecord(payload.approval.token) : payload.approval;
+    const given = payload.approval;
+    const approval = given?.kind === 'manager' ? managerApprovalRecord(given.token) : given;
     await audit.record('request', { ...base, requestId: payload.requestId }, {
       technician: payload.technician,
       ticket: payload.ticket,
@@ -107,18 +109,21 @@ export class TechnicianFrames {
 
   private async cancel(peer: Peer, msg: Message<'session.cancel'>): Promise<void> {
     const req = this.ctx.table.pendingRequest(msg.requestId);
-    if (!req || req.peer !== peer) return peer.send(errorMessage('unknown-session', 'no pending request of yours has that id', msg.id));
+    if (!req || req.peer !== peer) {
+      return peer.send(errorMessage('unknown-session', 'no pending request of yours has that id', msg.id));
+    }
     this.ctx.table.dropPending(req);
     await this.ctx.audit.record('cancel', auditContext(req, { requestId: req.requestId }), {});
     this.ctx.directory.agent(req.deviceId)?.send(msg);
   }
 
-  private async scopeRequest(s: RoutedSession, tech: TechnicianRecord, msg: Message<'tech.scope-request'>): Promise<void> {
+  private async scopeRequest(s: RoutedSession, tech: TechnicianRecord, msg: Message<'tech.scope-request'>) {
     const { audit, clock, random, lifetimeMs } = this.ctx;
     const allowed = checkScopes(tech, msg.scopes);
     if (!allowed.ok) {
       const { code, detail } = allowed;
-      await audit.record('rejected', auditContext(s, { sessionId: s.sessionId }), { action: 'tech.scope-request', code, detail });
+      const ctx = auditContext(s, { sessionId: s.sessionId });
+      await audit.record('rejected', ctx, { action: 'tech.scope-request', code, detail });
       return s.peer.send(errorMessage(code, detail, msg.id));
     }
     const nowMs = clock.now();
@@ -152,7 +157,7 @@ export class TechnicianFrames {
   private async close(peer: Peer, tech: TechnicianRecord, msg: Message<'tech.close'>): Promise<void> {
     // Only a technician who requested a session on this ticket (and, if named, owns that session) may close it.
     const kinds = ['request', 'session-started', 'decision'] as const;
-    const mine = await this.ctx.storage.queryAudit({ ticketId: msg.ticketId, technicianId: tech.id, kinds: [...kinds] });
+    const mine = await this.ctx.storage.queryAudit({ ticketId: msg.ticketId, technicianId: tech.id, kinds });
     const named = (r: { sessionId: string | null }) => msg.sessionId === undefined || r.sessionId === msg.sessionId;
     const owns = mine.some((r) => r.kind === 'request') && (msg.sessionId === undefined || mine.some(named));
     if (!owns) return peer.send(errorMessage('unknown-session', 'you have no session on that ticket', msg.id));
@@ -171,7 +176,9 @@ export class TechnicianFrames {
     allowPastEnd = false,
   ): Promise<void> {
     const s = this.ctx.table.session(sessionId);
-    if (!s || s.peer !== peer) return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msgId));
+    if (!s || s.peer !== peer) {
+      return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msgId));
+    }
     if (s.ended && s.endedBy === 'expiry') {
       return peer.send(errorMessage('expired', `session ${sessionId} ended when its granted time ran out`, msgId));
     }
