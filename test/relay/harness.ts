@@ -4,6 +4,7 @@ import type { Scope } from '../../src/protocol/scopes.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startRelay, type RelayOptions, type RelayServer } from '../../src/relay/server.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
+import type { RelayStorage } from '../../src/relay/storage/storage.js';
 import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { connectAgent, type ScriptedAgent } from './scripted-agent.js';
 
@@ -20,11 +21,17 @@ export interface TestRelay {
   close(): Promise<void>;
 }
 
-/** `storagePath`: a database file, for tests that reopen the storage after the relay stopped. */
-export async function startTestRelay(opts: Partial<RelayOptions> = {}, storagePath = ':memory:'): Promise<TestRelay> {
-  const storage = new SqliteStorage(storagePath);
+export interface TestStorageOptions {
+  /** A database file, for tests that reopen the storage after the relay stopped (default in memory). */
+  path?: string;
+  /** What the relay writes through (the harness's admin helpers use the storage itself). */
+  wrap?: (storage: SqliteStorage) => RelayStorage;
+}
+
+export async function startTestRelay(opts: Partial<RelayOptions> = {}, store: TestStorageOptions = {}): Promise<TestRelay> {
+  const storage = new SqliteStorage(store.path ?? ':memory:');
   const relayKey = generateEd25519KeyPair();
-  const relay = await startRelay({ storage, relayKey, port: 0, ...opts });
+  const relay = await startRelay({ storage: store.wrap ? store.wrap(storage) : storage, relayKey, port: 0, ...opts });
   const agents: ScriptedAgent[] = [];
   const technicians: TechnicianClient[] = [];
   const t: TestRelay = {

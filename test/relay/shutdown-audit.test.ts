@@ -16,7 +16,7 @@ let dir: string;
 let t: TestRelay;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'porchlight-shutdown-'));
-  t = await startTestRelay({}, join(dir, 'relay.db'));
+  t = await startTestRelay({}, { path: join(dir, 'relay.db') });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
