@@ -41,6 +41,3 @@ export interface RoutingBounds {
 
 /** Node timers overflow past ~24.8 days; longer waits re-arm. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** When a request carries no estimate and the decision no grant (never on the wire today: both are required/sent). */
-export const FALLBACK_GRANT_MS = 24 * 60 * 60_000;

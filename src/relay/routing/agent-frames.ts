@@ -6,7 +6,6 @@ import { errorMessage } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import type { AuditAnchor } from '../../protocol/primitives.js';
 import type { Peer } from '../peer.js';
-import { FALLBACK_GRANT_MS } from '../relay-constants.js';
 import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 
@@ -92,8 +91,8 @@ export class AgentFrames {
   private awaitStart(req: RoutedRequest, msg: Message<'session.decision'>): void {
     const { table, clock } = this.ctx;
     const { grantedMinutes, sessionId } = msg;
-    const estimateMs = req.estimatedMinutes > 0 ? req.estimatedMinutes * 60_000 : FALLBACK_GRANT_MS;
-    const grantedMs = grantedMinutes !== undefined ? grantedMinutes * 60_000 : estimateMs;
+    // The request's estimate is at least one minute (protocol `minutes`), so there is always a grant.
+    const grantedMs = (grantedMinutes ?? req.estimatedMinutes) * 60_000;
     const decidedAt = clock.now();
     const named = sessionId !== undefined ? { sessionId } : {};
     table.awaitStart(req.requestId, { ...ownerOf(req), ...named, grantedMs, decidedAt });
