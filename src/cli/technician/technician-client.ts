@@ -6,7 +6,9 @@ import { ACCEPTED_BY, type Message, type Technician } from '../../protocol/messa
 import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 
-export type TechnicianConnectResult = { ok: true; client: TechnicianClient } | { ok: false; code: ErrorCode | 'connect-failed'; detail: string };
+export type TechnicianConnectResult =
+  | { ok: true; client: TechnicianClient }
+  | { ok: false; code: ErrorCode | 'connect-failed'; detail: string };
 
 export class TechnicianClient {
   private listeners = new Set<(msg: Message) => void>();
@@ -82,7 +84,11 @@ export interface TechnicianConnectOptions {
   ca?: string | Buffer;
 }
 
-export function connectTechnician(url: string, token: string, opts: TechnicianConnectOptions = {}): Promise<TechnicianConnectResult> {
+export function connectTechnician(
+  url: string,
+  token: string,
+  opts: TechnicianConnectOptions = {},
+): Promise<TechnicianConnectResult> {
   const client = opts.client ?? 'porchlight-cli';
   return new Promise((resolve) => {
     let ws: WebSocket;
@@ -105,7 +111,9 @@ export function connectTechnician(url: string, token: string, opts: TechnicianCo
       const parsed = parseFrame(data.toString('utf8'), ['welcome', 'error']);
       if (!parsed.ok) return settle({ ok: false, code: parsed.code, detail: parsed.detail });
       const msg = parsed.msg;
-      if (msg.type === 'welcome' && msg.technician) return settle({ ok: true, client: new TechnicianClient(ws, msg.technician) });
+      if (msg.type === 'welcome' && msg.technician) {
+        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician) });
+      }
       if (msg.type === 'error') {
         ws.close();
         return settle({ ok: false, code: msg.code, detail: msg.detail ?? msg.code });
@@ -113,7 +121,8 @@ export function connectTechnician(url: string, token: string, opts: TechnicianCo
       settle({ ok: false, code: 'bad-frame', detail: 'unexpected welcome' });
     };
     ws.on('message', onFirst);
-    ws.on('open', () => ws.send(encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client })));
+    const hello = () => encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client });
+    ws.on('open', () => ws.send(hello()));
     ws.on('error', (err) => settle({ ok: false, code: 'connect-failed', detail: err.message }));
     ws.on('close', () => settle({ ok: false, code: 'connect-failed', detail: 'the relay closed the connection' }));
   });
