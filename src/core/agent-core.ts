@@ -66,7 +66,8 @@ export class AgentCore {
     this.audited = new RecordThenSend(options.audit, options.send);
     this.blockNotices = new BlockNotices(clock, (n) => ui.notify(n));
     this.gate = new ConsentGate({ policy, ui, clock, statusChanged });
-    this.sessions = new SessionController({ clock, ui, audited: this.audited, fileRules: policy.fileTransfer, statusChanged, track });
+    const fileRules = policy.fileTransfer;
+    this.sessions = new SessionController({ clock, ui, audited: this.audited, fileRules, statusChanged, track });
     const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, track };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
     this.escalations = new EscalationFlow(shared);

@@ -32,7 +32,8 @@ export class RecordThenSend {
   async record(type: string, fields: AuditFields, msg?: Message, opts: RecordOptions = {}): Promise<boolean> {
     let written: AuditRecord;
     try {
-      written = await this.audit.append(type, dropUndefined({ ...fields, ...(msg ? { msgId: msg.id, msgType: msg.type } : {}) }));
+      const sent = msg ? { msgId: msg.id, msgType: msg.type } : {};
+      written = await this.audit.append(type, dropUndefined({ ...fields, ...sent }));
     } catch {
       if (msg && opts.sendOnFailure) this.send(msg);
       return false;

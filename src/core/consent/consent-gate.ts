@@ -12,7 +12,12 @@ import { TechnicianPromptLimiter } from './technician-prompt-limiter.js';
 
 export type Admission =
   | { admitted: true }
-  | { admitted: false; decidedBy: Extract<DecidedBy, 'rate-limit' | 'queue-full'>; code: 'rate-limited' | 'queue-full'; detail: string };
+  | {
+      admitted: false;
+      decidedBy: Extract<DecidedBy, 'rate-limit' | 'queue-full'>;
+      code: 'rate-limited' | 'queue-full';
+      detail: string;
+    };
 
 export interface ConsentGateDeps {
   policy: Policy;
@@ -43,12 +48,19 @@ export class ConsentGate {
    * Within the technician's budget, put the prompt in line (`beforeQueue` runs just
    * before, since a free queue starts the prompt at once). `run` decides itself when aborted.
    */
-  admit(technicianId: string, promptId: string, run: (signal: AbortSignal) => Promise<void>, beforeQueue = () => {}): Admission {
+  admit(
+    technicianId: string,
+    promptId: string,
+    run: (signal: AbortSignal) => Promise<void>,
+    beforeQueue = () => {},
+  ): Admission {
     const now = this.d.clock.now();
     const verdict = this.limiter.check(technicianId, now);
     if (verdict !== 'ok') {
       const detail =
-        verdict === 'too-many-declines' ? 'recent requests from this technician were declined' : 'too many requests from this technician';
+        verdict === 'too-many-declines'
+          ? 'recent requests from this technician were declined'
+          : 'too many requests from this technician';
       return { admitted: false, decidedBy: 'rate-limit', code: 'rate-limited', detail };
     }
     beforeQueue();
@@ -67,7 +79,12 @@ export class ConsentGate {
   /** Show the prompt (unless `signal` already aborted) and count a decline against the technician. */
   async ask(technicianId: string, view: ConsentView, signal: AbortSignal, deadline: number): Promise<AskResult> {
     this.setPrompting(!signal.aborted);
-    const result = await askUser(this.d.ui, this.d.clock, view, signal, deadline).finally(() => this.setPrompting(false));
+    let result: AskResult;
+    try {
+      result = await askUser(this.d.ui, this.d.clock, view, signal, deadline);
+    } finally {
+      this.setPrompting(false);
+    }
     if (countsAsDecline(result)) this.limiter.noteDecline(technicianId, this.d.clock.now());
     return result;
   }

@@ -82,7 +82,7 @@ export class EscalationFlow {
       msgId: msg.id,
     });
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
-    const ref = live ? { sessionId: live.id, technicianId: live.init.technician.id, granted: live.grantedScopes() } : undefined;
+    const ref = live && { sessionId: live.id, technicianId: live.init.technician.id, granted: live.grantedScopes() };
     const checked = guardedVerify(() => verifyScopeRequest(msg, ctx, ref));
     const v = isVerificationFault(checked) ? { ok: false as const, rejection: checked } : checked;
     if (!v.ok) {
@@ -100,7 +100,8 @@ export class EscalationFlow {
     if (this.d.presence === 'headless') return this.finish(v.value, { kind: 'declined', decidedBy: 'no-user' });
     const s = this.d.sessions.liveWithId(p.sessionId);
     if (!s) return;
-    // A wrong code was typed in this session: someone may be guessing, so never ask again (each prompt would be 3 more tries).
+    // A wrong code was typed in this session: someone may be guessing, so never ask again
+    // (each prompt would be 3 more tries).
     if (this.codeFailed.has(s.id)) return this.refuse(v.value, s, CODE_MISMATCH, CODE_MISMATCH_NOTICE);
     if (this.d.escalationWhileControlled === 'decline' && INPUT_SCOPES.some((x) => s.granted.has(x))) {
       return this.refuse(v.value, s, CONTROLLED, CONTROLLED_NOTICE);
@@ -108,7 +109,9 @@ export class EscalationFlow {
     // The same per-technician budget and queue as new requests.
     const admission = this.d.gate.admit(p.technician.id, p.requestId, (signal) => this.prompt(v.value, signal));
     if (admission.admitted) return;
-    if (admission.decidedBy === 'queue-full') return this.finish(v.value, { kind: 'declined', decidedBy: 'queue-full' });
+    if (admission.decidedBy === 'queue-full') {
+      return this.finish(v.value, { kind: 'declined', decidedBy: 'queue-full' });
+    }
     const { decidedBy, code, detail } = admission;
     return this.refuse(v.value, s, { decidedBy, code, detail });
   }
@@ -119,7 +122,8 @@ export class EscalationFlow {
     const p = v.payload;
     const refused = sortScopes(p.scopes.filter((x) => !s.granted.has(x)));
     const update = scopeUpdateMessage(s, 'escalation-declined', refused, p.requestId);
-    const fields = { ...sessionFields(s), requestId: p.requestId, change: 'escalation-declined', scopes: refused, ...why };
+    const change = 'escalation-declined';
+    const fields = { ...sessionFields(s), requestId: p.requestId, change, scopes: refused, ...why };
     await this.d.audited.record('escalation.decision', fields, update);
     if (notice === undefined || this.noticesShown.has(notice) || this.d.sessions.live !== s) return;
     this.noticesShown.add(notice);
@@ -146,7 +150,8 @@ export class EscalationFlow {
     if (!s) return;
     const answered = result.kind === 'answer' && result.granted.length > 0;
     const added = result.kind === 'answer' ? v.added.filter((x) => result.granted.includes(x)) : [];
-    const extend = answered && p.extendMinutes !== undefined ? Math.min(p.extendMinutes, this.d.policy.maxSessionMinutes) : 0;
+    const maxMinutes = this.d.policy.maxSessionMinutes;
+    const extend = answered && p.extendMinutes !== undefined ? Math.min(p.extendMinutes, maxMinutes) : 0;
     const change = changeOf(v.added.length, added.length, extend);
     if (change === 'escalation-declined') {
       const refused = sortScopes([...p.scopes.filter((x) => !s.granted.has(x))]);

@@ -58,8 +58,10 @@ export class TechnicianPromptLimiter {
   private prune(map: Map<string, number[]>, now: number): void {
     const since = this.windowStart(now);
     for (const [id, times] of map) if (times.at(-1)! <= since) map.delete(id);
+    // Evict a tenth more than needed, so this sweep runs once per many inserts, not on each.
+    const target = MAX_TRACKED_TECHNICIANS - MAX_TRACKED_TECHNICIANS / 10;
     for (const id of map.keys()) {
-      if (map.size <= MAX_TRACKED_TECHNICIANS) break;
+      if (map.size <= target) break;
       map.delete(id);
     }
   }

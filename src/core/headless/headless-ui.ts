@@ -80,8 +80,9 @@ export class HeadlessUi implements UiPort {
     this.lastShown.set(key, now);
     if (this.lastShown.size <= MAX_REMEMBERED_NOTICES) return;
     for (const [k, at] of this.lastShown) if (now - at >= REPEAT_NOTICE_MS) this.lastShown.delete(k);
+    // Evict an eighth more than needed, so this sweep runs once per many notices, not on each.
     for (const k of this.lastShown.keys()) {
-      if (this.lastShown.size <= MAX_REMEMBERED_NOTICES) break;
+      if (this.lastShown.size <= MAX_REMEMBERED_NOTICES - MAX_REMEMBERED_NOTICES / 8) break;
       this.lastShown.delete(k);
     }
   }
