@@ -11,7 +11,7 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
-    // Node's handle has unref (a pending timer must not hold the process); the renderer's number does not.
+    // Node returns a Timeout (unref: do not hold the process open); a browser returns a number.
     (t as { unref?: () => void }).unref?.();
     return t;
   },
