@@ -1,11 +1,11 @@
-// Electron wiring: the WindowFactory ElectronUi uses, on real BrowserWindows.
+// Electron wiring: the WindowFactory the window controllers use, on real BrowserWindows.
 // Options and behaviour come from window-options.ts (unit-tested); this file
 // only applies them. Navigation/window.open/webview denial is attached to
 // every webContents in main.ts ('web-contents-created').
 import { BrowserWindow } from 'electron';
 import type { IpcWindow } from '../shared/ipc-contract.js';
 import type { AppPaths } from './app-paths.js';
-import type { ShellWindow, WindowFactory } from './electron-ui.js';
+import type { ShellWindow, WindowFactory } from './shell-window.js';
 import { windowBehaviour, windowOptions } from './window-options.js';
 
 export function electronWindowFactory(paths: AppPaths, opts: { devTools: boolean; log: (event: string, detail: string) => void }): WindowFactory {
