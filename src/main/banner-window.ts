@@ -148,6 +148,7 @@ export class BannerWindow {
     const bannerSize = { width: BANNER_WIDTH, height: BANNER_HEIGHTS[size] };
     const displays = this.s.screen.displays();
     const cursor = this.s.screen.cursor();
-    return current ? replaceAfterDisplayChange('banner', current, displays, cursor, bannerSize) : bannerBounds(displays, cursor, bannerSize);
+    if (!current) return bannerBounds(displays, cursor, bannerSize);
+    return replaceAfterDisplayChange('banner', current, displays, cursor, bannerSize);
   }
 }

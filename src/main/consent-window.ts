@@ -129,8 +129,8 @@ export class ConsentWindow {
   displaysChanged(): void {
     const window = this.prompt?.window;
     if (!window || window.isDestroyed()) return;
-    const { screen } = this.s;
-    window.setBounds(replaceAfterDisplayChange('consent', window.getBounds(), screen.displays(), screen.cursor(), CONSENT_SIZE));
+    const { displays, cursor } = this.s.screen;
+    window.setBounds(replaceAfterDisplayChange('consent', window.getBounds(), displays(), cursor(), CONSENT_SIZE));
   }
 
   /** A second launch or the tray asks for attention: true when a prompt is up and was brought forward. */

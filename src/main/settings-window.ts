@@ -5,7 +5,12 @@
 // lock, and the policy schema (Settings.set). Refusals are logged and answered
 // with a stable code; nothing else happens.
 import type { Policy } from '../core/policy/schema.js';
-import { WINDOW_EDITABLE_KEYS, type SettingsChange, type SettingsResult, type WindowEditableKey } from '../shared/settings-view.js';
+import {
+  WINDOW_EDITABLE_KEYS,
+  type SettingsChange,
+  type SettingsResult,
+  type WindowEditableKey,
+} from '../shared/settings-view.js';
 import type { ExpectedSender } from './ipc-guard.js';
 import type { HandlersOf } from './ipc-routes.js';
 import { PageReadyQueue } from './page-ready-queue.js';
@@ -77,7 +82,8 @@ export class SettingsWindow {
   private change({ key, value }: SettingsChange): SettingsResult {
     const refuse = (code: Extract<SettingsResult, { ok: false }>['code'], detail: string): SettingsResult => {
       this.s.log('settings-change-refused', `${code} ${key}: ${detail}`);
-      return isWindowEditable(key) ? { ok: false, key, code, row: settingsRow(this.s.settings, key) } : { ok: false, key, code };
+      if (!isWindowEditable(key)) return { ok: false, key, code };
+      return { ok: false, key, code, row: settingsRow(this.s.settings, key) };
     };
     // The relay and IT-only keys are never changed from this window, whatever the page sends.
     if (!isWindowEditable(key)) return refuse('not-user-setting', 'not a preference this window may change');

@@ -23,7 +23,10 @@ export interface ShellWindow {
   destroy(): void;
   isDestroyed(): boolean;
   onClosed(listener: () => void): void;
-  /** The user or window manager asks to close it (title bar, Alt+F4); preventDefault keeps it open. destroy() skips this. */
+  /**
+   * The user or window manager asks to close it (title bar, Alt+F4); preventDefault keeps it open.
+   * destroy() skips this.
+   */
   onCloseRequested(listener: (event: { preventDefault(): void }) => void): void;
   /** It was minimised or hidden (by the user, the window manager or injected input). */
   onHidden(listener: () => void): void;

@@ -49,7 +49,8 @@ export async function startShell(running: RunningShell, log: Log): Promise<void>
   applyLoginItem(policy.startAtLogin);
 
   const paths = appPaths(app.getAppPath());
-  const windows = electronWindowFactory(paths, { devTools: !app.isPackaged && process.env.PORCHLIGHT_DEVTOOLS === '1', log });
+  const devTools = !app.isPackaged && process.env.PORCHLIGHT_DEVTOOLS === '1';
+  const windows = electronWindowFactory(paths, { devTools, log });
   const ui = new ElectronUi({
     windows,
     screen: { displays: () => screen.getAllDisplays(), cursor: () => screen.getCursorScreenPoint() },
@@ -82,7 +83,8 @@ export async function startShell(running: RunningShell, log: Log): Promise<void>
   registerIpcRoutes(
     ipcMain,
     createIpcGuard({
-      expectedSender: (w, channel) => (w === 'settings' ? settingsWindow.expectedSender() : ui.expectedSender(w, channel)),
+      expectedSender: (w, channel) =>
+        w === 'settings' ? settingsWindow.expectedSender() : ui.expectedSender(w, channel),
       log: (r) => log('ipc-rejected', `${r.code} on ${r.channel} from webContents ${r.senderId}: ${r.detail}`),
     }),
     { ...ui.ipcHandlers(), ...settingsWindow.ipcHandlers() },
@@ -97,16 +99,25 @@ export async function startShell(running: RunningShell, log: Log): Promise<void>
     onClick: () => ui.bringToFront(),
     onAction: (action, status) => {
       if (action === 'end-session' && status.session) void running.agent?.endSession(status.session.sessionId);
-      else if (action === 'open-audit-folder') void shell.openPath(auditDir).then((err) => err && log('open-audit-folder', err));
+      else if (action === 'open-audit-folder') {
+        void shell.openPath(auditDir).then((err) => err && log('open-audit-folder', err));
+      }
       else if (action === 'settings') settingsWindow.open();
       else if (action === 'about') app.showAboutPanel();
       else if (action === 'quit') app.quit();
     },
   });
-  app.setAboutPanelOptions({ applicationName: 'Porchlight', applicationVersion: app.getVersion(), copyright: `Device ${plan.deviceId}` });
+  app.setAboutPanelOptions({
+    applicationName: 'Porchlight',
+    applicationVersion: app.getVersion(),
+    copyright: `Device ${plan.deviceId}`,
+  });
   if (process.env.PORCHLIGHT_SMOKE === '1') {
     // Read-only view for the Playwright smoke test (main-process evaluate).
-    (globalThis as Record<string, unknown>).porchlightSmoke = { trayTooltip: () => running.tray?.tooltip(), status: () => running.agent?.status() };
+    (globalThis as Record<string, unknown>).porchlightSmoke = {
+      trayTooltip: () => running.tray?.tooltip(),
+      status: () => running.agent?.status(),
+    };
   }
 
   const agent = (running.agent = createAgent({

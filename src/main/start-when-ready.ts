@@ -9,7 +9,11 @@ export interface StartableApp {
   exit(code: number): void;
 }
 
-export async function startWhenReady(app: StartableApp, start: () => Promise<void>, log: (event: string, detail: string) => void): Promise<void> {
+export async function startWhenReady(
+  app: StartableApp,
+  start: () => Promise<void>,
+  log: (event: string, detail: string) => void,
+): Promise<void> {
   try {
     await app.whenReady();
     await start();

@@ -20,12 +20,14 @@ const logLines: string[] = [];
 const realStderrWrite = process.stderr.write.bind(process.stderr);
 
 beforeAll(async () => {
-  process.stderr.write = ((chunk: string | Uint8Array) => (logLines.push(String(chunk)), true)) as typeof process.stderr.write;
+  const collect = (chunk: string | Uint8Array) => (logLines.push(String(chunk)), true);
+  process.stderr.write = collect as typeof process.stderr.write;
   const tmp = mkdtempSync(join(tmpdir(), 'pl-main-start-failed-'));
   // A regular file where the data directory's parent should be: mkdir fails with ENOTDIR inside start().
   writeFileSync(join(tmp, 'not-a-dir'), '');
   const config = join(tmp, 'agent.json');
-  writeFileSync(config, JSON.stringify({ deviceId: 'start-fails', dataDir: join(tmp, 'not-a-dir', 'data'), policy: {} }));
+  const dataDir = join(tmp, 'not-a-dir', 'data');
+  writeFileSync(config, JSON.stringify({ deviceId: 'start-fails', dataDir, policy: {} }));
   vi.stubEnv('PORCHLIGHT_AGENT_CONFIG', config);
   fake.app.userData = join(tmp, 'userData');
   mkdirSync(fake.app.userData);
@@ -40,7 +42,8 @@ afterAll(() => {
 describe('main process start failure (fake electron module)', () => {
   it('logs start-failed, releases the single-instance lock and exits 1', async () => {
     // The lock goes before the exit: a new launch must not hand over to this dying process.
-    await vi.waitFor(() => expect({ lifecycle: fake.app.lifecycle, log: logLines }).toMatchObject({ lifecycle: ['release-lock', 'exit 1'] }), FAST);
+    const seen = () => ({ lifecycle: fake.app.lifecycle, log: logLines });
+    await vi.waitFor(() => expect(seen()).toMatchObject({ lifecycle: ['release-lock', 'exit 1'] }), FAST);
     expect(logLines.filter((l) => / start-failed: /.test(l))).toEqual([expect.stringMatching(/ENOTDIR/)]);
     expect(fake.app.quitCalls).toBe(0);
   });

@@ -12,7 +12,12 @@ import { loadManagedPolicy } from '../../../src/core/policy/sources/managed-sour
 import { MACOS_POLICY_PATH, MAX_PLIST_BYTES, PlistSource } from '../../../src/core/policy/sources/plist-source.js';
 
 const fixturePath = (name: string) => join(import.meta.dirname, 'fixtures', name);
-const expectedValues = { relayUrl: 'wss://relay.example.com/agent', emergencyAllowed: true, allowedScopes: ['view'], queueSize: 2 };
+const expectedValues = {
+  relayUrl: 'wss://relay.example.com/agent',
+  emergencyAllowed: true,
+  allowedScopes: ['view'],
+  queueSize: 2,
+};
 const readFrom = (bytes: Uint8Array | string) => new PlistSource(MACOS_POLICY_PATH, async () => bytes).read();
 
 describe('macOS managed preferences plist', () => {
@@ -28,7 +33,8 @@ describe('macOS managed preferences plist', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pl-plist-'));
     writeFileSync(join(dir, 'bom.plist'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), xml]));
     for (const path of [fixturePath('managed.plist'), join(dir, 'bom.plist')]) {
-      expect(await loadManagedPolicy([new PlistSource(path)])).toEqual({ kind: 'valid', origins: [path], values: expectedValues });
+      const managed = await loadManagedPolicy([new PlistSource(path)]);
+      expect(managed).toEqual({ kind: 'valid', origins: [path], values: expectedValues });
     }
   });
 
@@ -42,11 +48,16 @@ describe('macOS managed preferences plist', () => {
   it('reports a missing file as absent and an unreadable one as an error', async () => {
     expect(await new PlistSource(join(tmpdir(), 'pl-no-such-dir', 'x.plist')).read()).toEqual({ kind: 'absent' });
     const dir = mkdtempSync(join(tmpdir(), 'pl-plist-'));
-    expect(await new PlistSource(dir).read()).toMatchObject({ kind: 'error', detail: expect.stringMatching(/^cannot read: /) });
+    const unreadable = await new PlistSource(dir).read();
+    expect(unreadable).toMatchObject({ kind: 'error', detail: expect.stringMatching(/^cannot read: /) });
   });
 
   it('refuses text that is neither binary nor XML, and a file over the size bound, without parsing', async () => {
-    expect(await readFrom('relayUrl = wss://evil')).toEqual({ kind: 'error', origin: MACOS_POLICY_PATH, detail: 'is neither a binary (bplist00) nor an XML plist' });
+    expect(await readFrom('relayUrl = wss://evil')).toEqual({
+      kind: 'error',
+      origin: MACOS_POLICY_PATH,
+      detail: 'is neither a binary (bplist00) nor an XML plist',
+    });
     const huge = Buffer.concat([Buffer.from('bplist00'), Buffer.alloc(MAX_PLIST_BYTES)]);
     expect(await readFrom(huge)).toMatchObject({ kind: 'error', detail: `is larger than ${MAX_PLIST_BYTES} bytes` });
     expect((await loadManagedPolicy([new PlistSource(MACOS_POLICY_PATH, async () => huge)])).kind).toBe('invalid');
@@ -57,9 +68,11 @@ describe('macOS managed preferences plist', () => {
     for (let end = 0; end < bytes.length; end++) {
       const cut = bytes.subarray(0, end);
       // The parser is lenient about a shifted trailer (it may find a stray string): still not a policy.
-      expect((await loadManagedPolicy([new PlistSource(MACOS_POLICY_PATH, async () => cut)])).kind, `first ${end} bytes`).toBe('invalid');
+      const managed = await loadManagedPolicy([new PlistSource(MACOS_POLICY_PATH, async () => cut)]);
+      expect(managed.kind, `first ${end} bytes`).toBe('invalid');
     }
-    expect(await readFrom(bytes.subarray(0, 40))).toMatchObject({ kind: 'error', detail: expect.stringMatching(/^is not a valid plist: /) });
+    const cutShort = await readFrom(bytes.subarray(0, 40));
+    expect(cutShort).toMatchObject({ kind: 'error', detail: expect.stringMatching(/^is not a valid plist: /) });
   });
 
   it('never throws on garbage after the binary magic or inside XML (fast-check)', async () => {

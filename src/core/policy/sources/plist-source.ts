@@ -14,6 +14,7 @@ export const MAX_PLIST_BYTES = 1024 * 1024;
 
 const BINARY_MAGIC = Buffer.from('bplist00', 'latin1');
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const NOT_A_PLIST = 'is neither a binary (bplist00) nor an XML plist';
 
 /** Reads the file's bytes (a string is taken as UTF-8 text, for XML written in tests). */
 export type ReadPlistFile = (path: string) => Promise<Uint8Array | string>;
@@ -30,7 +31,7 @@ export function parsePlistBytes(bytes: Uint8Array): Parsed {
       return { ok: true, data: root };
     }
     const text = (buffer.subarray(0, 3).equals(UTF8_BOM) ? buffer.subarray(3) : buffer).toString('utf8');
-    if (!text.trimStart().startsWith('<')) return { ok: false, detail: 'is neither a binary (bplist00) nor an XML plist' };
+    if (!text.trimStart().startsWith('<')) return { ok: false, detail: NOT_A_PLIST };
     return { ok: true, data: parseXmlPlist(text) as unknown };
   } catch (err) {
     // Both parsers throw on malformed input (a cyclic binary plist overflows the stack): a value, not a crash.
@@ -60,7 +61,8 @@ export class PlistSource implements ManagedPolicySource {
     const data = parsed.data;
     // MDM profiles add bookkeeping keys; drop them before strict validation.
     if (data && typeof data === 'object' && !Array.isArray(data)) {
-      const { PayloadUUID: _u, PayloadType: _t, PayloadVersion: _v, PayloadIdentifier: _i, ...rest } = data as Record<string, unknown>;
+      const record = data as Record<string, unknown>;
+      const { PayloadUUID: _u, PayloadType: _t, PayloadVersion: _v, PayloadIdentifier: _i, ...rest } = record;
       return { kind: 'found', origin: this.path, data: rest };
     }
     return { kind: 'found', origin: this.path, data };
