@@ -11,7 +11,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
-    t.unref?.();
+    // Node timers can be unref'd (a pending timer must not keep the process alive); the renderer's are numbers.
+    (t as { unref?: () => void }).unref?.();
     return t;
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
