@@ -11,7 +11,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
-    t.unref?.();
+    // Node timers can be unref'd so they don't hold the process open; browser ones are numbers.
+    (t as { unref?: () => void }).unref?.();
     return t;
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
