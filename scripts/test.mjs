@@ -15,6 +15,8 @@ const playwrightJson = join(out, 'playwright.json');
 
 const steps = [
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ['dead code (knip)', bin('knip'), []],
+  ['workflows', process.execPath, [join(root, 'scripts/check-workflows.mjs')]],
   ['typecheck (node)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']],
   ['typecheck (browser tests)', bin('tsc'), ['-p', 'tsconfig.browser-tests.json', '--noEmit']],
   ['typecheck (renderer)', bin('tsc'), ['-p', 'tsconfig.renderer.json', '--noEmit']],
