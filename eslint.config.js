@@ -42,11 +42,12 @@ const electronValueImport = {
 /** The no-restricted-imports options for one layer; `alsoAllow` widens it (known violations only). */
 function layerRule(layer, { alsoAllow = [], paths = [] } = {}) {
   const allowed = new Set([layer, ...LAYER_IMPORTS[layer], ...alsoAllow]);
+  const mayImport = LAYER_IMPORTS[layer].join(', ') || 'nothing of ours';
   const patterns = Object.entries(LAYER_GLOBS)
     .filter(([other]) => !allowed.has(other))
     .map(([other, glob]) => ({
       group: [glob],
-      message: `${layer} must not import ${other} (docs/architecture.md: ${layer} may import ${LAYER_IMPORTS[layer].join(', ') || 'nothing of ours'}).`,
+      message: `${layer} must not import ${other} (docs/architecture.md: ${layer} may import ${mayImport}).`,
     }));
   return ['error', { paths, patterns }];
 }
