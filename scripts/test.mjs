@@ -4,17 +4,22 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'test-results');
 mkdirSync(out, { recursive: true });
-const bin = (name) => join(root, 'node_modules/.bin', name);
+// On Windows the .bin entries are .cmd files, which only run through a shell (CI: .github/workflows/ci.yml).
+const onWindows = process.platform === 'win32';
+const bin = (name) => join(root, 'node_modules/.bin', onWindows ? `${name}.cmd` : name);
 
 const vitestJson = join(out, 'vitest.json');
 const playwrightJson = join(out, 'playwright.json');
 
 const steps = [
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
+  ['dead code (knip)', bin('knip'), []],
+  ['workflows', process.execPath, [join(root, 'scripts/check-workflows.mjs')]],
   ['typecheck (node)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']],
   ['typecheck (browser tests)', bin('tsc'), ['-p', 'tsconfig.browser-tests.json', '--noEmit']],
   ['typecheck (renderer)', bin('tsc'), ['-p', 'tsconfig.renderer.json', '--noEmit']],
@@ -27,8 +32,10 @@ const failedSteps = [];
 for (const [name, cmd, args, env] of steps) {
   console.log(`\n=== ${name}`);
   const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`=== ${name}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const shell = onWindows && cmd !== process.execPath;
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env }, shell });
+  const verdict = r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`;
+  console.log(`=== ${name}: ${verdict} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (r.status !== 0) failedSteps.push(name);
 }
 

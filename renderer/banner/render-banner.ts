@@ -1,7 +1,7 @@
 // The live-session bar. Built once, then updated in place on every
 // banner:update so keyboard focus and the expanded state survive refreshes.
-import { sortScopes } from '../../src/protocol/scopes.js';
-import type { Scope } from '../../src/protocol/scopes.js';
+import { sortScopes } from '../../src/shared/page-protocol.js';
+import type { Scope } from '../../src/shared/page-protocol.js';
 import type { BannerView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { h, replaceChildren } from '../common/element.js';

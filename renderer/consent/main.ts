@@ -1,9 +1,9 @@
 // Consent dialog controller: shows one prompt at a time from the bridge,
 // enforces the arm delay and keyboard rules, sends exactly one answer per prompt.
 import '../common/zod-jitless.js';
-import { sortScopes } from '../../src/protocol/scopes.js';
-import type { Scope } from '../../src/protocol/scopes.js';
-import { identifier } from '../../src/protocol/primitives.js';
+import { sortScopes } from '../../src/shared/page-protocol.js';
+import type { Scope } from '../../src/shared/page-protocol.js';
+import { identifier } from '../../src/shared/page-protocol.js';
 import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
 import type { ConsentBridge } from '../../src/shared/ipc-contract.js';
 import type { ConsentAnswer, ConsentView } from '../../src/shared/view-models.js';

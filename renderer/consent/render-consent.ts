@@ -1,7 +1,7 @@
 // Builds the consent dialog from a validated ConsentView. Network strings go
 // in as text only (element.ts); nothing here reacts to input.
-import { HIGH_RISK_SCOPES, SCOPES } from '../../src/protocol/scopes.js';
-import type { Scope } from '../../src/protocol/scopes.js';
+import { HIGH_RISK_SCOPES, SCOPES } from '../../src/shared/page-protocol.js';
+import type { Scope } from '../../src/shared/page-protocol.js';
 import type { ConsentView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { h } from '../common/element.js';

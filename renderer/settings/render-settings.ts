@@ -3,7 +3,7 @@
 // but disabled, with a lock and "Set by your IT department"; rows only IT can
 // set are shown as read-only values. Every control is described by its hint,
 // its source and its inline status line.
-import { SCOPES, type Scope } from '../../src/protocol/scopes.js';
+import { SCOPES, type Scope } from '../../src/shared/page-protocol.js';
 import type { SettingRow, SettingRowId, SettingsView } from '../../src/shared/settings-view.js';
 import { strings } from '../../src/shared/strings.js';
 import { h } from '../common/element.js';

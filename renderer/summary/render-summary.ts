@@ -1,5 +1,5 @@
 // Builds the end-of-session summary from a validated SummaryView (text only).
-import { SCOPES } from '../../src/protocol/scopes.js';
+import { SCOPES } from '../../src/shared/page-protocol.js';
 import type { SummaryView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { h } from '../common/element.js';

@@ -27,7 +27,3 @@ export const ERROR_MEANINGS = {
 export type ErrorCode = keyof typeof ERROR_MEANINGS;
 
 export const ERROR_CODES = Object.keys(ERROR_MEANINGS) as readonly ErrorCode[];
-
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ERROR_MEANINGS, value);
-}

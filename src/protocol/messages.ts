@@ -355,7 +355,6 @@ export const MESSAGE_TYPES = Object.keys(MESSAGE_SCHEMAS) as readonly MessageTyp
 /** The message of a given type, e.g. `Message<'session.request'>`. */
 export type Message<T extends MessageType = MessageType> = T extends MessageType ? z.infer<(typeof MESSAGE_SCHEMAS)[T]> : never;
 export type AgentHello = z.infer<typeof agentHelloSchema>;
-export type TechnicianHello = z.infer<typeof technicianHelloSchema>;
 export type Technician = z.infer<typeof technician>;
 export type Ticket = z.infer<typeof ticket>;
 

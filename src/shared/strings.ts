@@ -13,7 +13,7 @@ type FileDirection = (typeof FILE_DIRECTIONS)[number];
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-export const en = {
+const en = {
   product: 'Porchlight',
   scopes: {
     view: { title: 'See your screen', short: 'Screen', detail: 'The technician can see everything on your screen, but cannot click or type.' },

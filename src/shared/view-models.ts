@@ -3,7 +3,6 @@
 // src/main (IPC) and renderer/ (pages). Browser-safe: zod only.
 // Every string here came from the network or policy: pages render it as text.
 import { z } from 'zod';
-import { approvalSchema } from '../protocol/approval.js';
 import { FILE_DIRECTIONS, END_REASONS, OUTCOMES } from '../protocol/messages.js';
 import { identifier, isoTimestamp, lineText, minutes, mode, multilineText, scope, scopeList, scopeSet, technician, ticket, verificationCode } from '../protocol/primitives.js';
 
@@ -114,4 +113,3 @@ export const bannerActionSchema = z.discriminatedUnion('kind', [
 ]);
 export type BannerAction = z.infer<typeof bannerActionSchema>;
 
-export { approvalSchema };

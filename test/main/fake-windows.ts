@@ -1,6 +1,6 @@
 // Fakes at the Electron boundary for ElectronUi: windows that record what
 // they were told, a screen with plain geometry, and recorded side effects.
-import type { ElectronUi, UiServices } from '../../src/main/electron-ui.js';
+import type { UiServices } from '../../src/main/electron-ui.js';
 import type { ShellWindow, ToRendererChannel, WindowFactory } from '../../src/main/shell-window.js';
 import type { Rect } from '../../src/main/placement.js';
 import type { IpcWindow } from '../../src/shared/ipc-contract.js';
@@ -164,5 +164,3 @@ export function fakeServices() {
 
 /** Let the promise queue run (answers resolve asynchronously). */
 export const flush = () => new Promise<void>((r) => setImmediate(r));
-
-export type { ElectronUi };
