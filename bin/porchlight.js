@@ -19,10 +19,16 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// An older global Node (a checkout's `npx porchlight`): re-run with the private Node 24
+// that npm start / npm test use (scripts/ensure-node.mjs), or say in one line what to do.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
-  process.stderr.write(`error: internal: porchlight needs Node >= 22.13 (this is ${process.version}); use 'nvm use' (.nvmrc) or run it through npm start\n`);
-  process.exit(1);
+  const { ensureNode } = await import('../scripts/ensure-node.mjs').catch(() => ({ ensureNode: undefined }));
+  if (ensureNode === undefined) {
+    process.stderr.write(`error: internal: porchlight needs Node >= 22.13 (this is ${process.version}); install Node 24 (\`nvm install\` reads .nvmrc)\n`);
+    process.exit(1);
+  }
+  await ensureNode(import.meta.url);
 }
 
 let main;

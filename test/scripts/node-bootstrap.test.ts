@@ -34,9 +34,15 @@ describe.runIf(oldNode)(`a global Node older than 22.13 (${oldNode})`, () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
-  it('the porchlight bin refuses an old Node in one line instead of a node:sqlite stack', () => {
-    const r = spawnSync(oldNode!, [join(root, 'bin/porchlight.js'), 'errors'], { encoding: 'utf8' });
-    expect([r.status, r.stderr]).toEqual([1, expect.stringMatching(/^error: internal: porchlight needs Node >= 22\.13 \(this is v[\d.]+\); use 'nvm use' \(\.nvmrc\) or run it through npm start\n$/)]);
+  it.runIf(existsSync(join(privatePrefix, 'node_modules/.bin/node')))('the porchlight bin (npx porchlight) re-runs itself with the private Node', () => {
+    const r = spawnSync(oldNode!, [join(root, 'bin/porchlight.js'), '--version'], { encoding: 'utf8', env: { ...process.env, PORCHLIGHT_NODE_PREFIX: privatePrefix } });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, expect.stringMatching(/^\d+\.\d+\.\d+\n$/), '']);
+  });
+
+  it('the porchlight bin says in one line what to do when no private Node may be installed', () => {
+    const env = { ...process.env, PORCHLIGHT_NODE_PREFIX: join(dir, 'none'), PORCHLIGHT_NO_NODE_INSTALL: '1' };
+    const r = spawnSync(oldNode!, [join(root, 'bin/porchlight.js'), 'errors'], { encoding: 'utf8', env });
+    expect([r.status, r.stderr]).toEqual([1, expect.stringMatching(/^error: this project needs Node >= 22\.13 \(this is v[\d.]+\) and PORCHLIGHT_NO_NODE_INSTALL=1 forbids installing one; install Node 24 .*\n$/)]);
   });
 });
 
