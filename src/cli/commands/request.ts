@@ -15,6 +15,7 @@ import { announceFile } from '../file-announcement.js';
 import { readCaFile } from '../read-ca-file.js';
 import { parseTechnicianLine, TECHNICIAN_INPUT_HELP } from '../technician-input.js';
 import { EXIT } from '../exit-codes.js';
+import { connectFailureDetail } from '../connect-hint.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrl } from '../transport-security.js';
 
@@ -276,7 +277,9 @@ const command: Command = {
     const out = new Output(ctx, values.json, req.scopes);
     const connected = await connectTechnician(values.relay, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
-      out.note('error', `cannot connect as technician: ${connected.code}: ${connected.detail}`, { code: connected.code });
+      const detail = connected.code === 'connect-failed' ? await connectFailureDetail(values.relay, connected.detail, ca !== undefined) : connected.detail;
+      const text = `cannot connect as technician: ${detail}`;
+      out.note('error', values.json ? text : `error: ${connected.code}: ${text}`, { code: connected.code });
       return exitForError(connected.code);
     }
     const client = connected.client;

@@ -8,6 +8,7 @@ import { exitForError } from '../../relay/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
+import { connectFailureDetail } from '../connect-hint.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrl } from '../transport-security.js';
 
@@ -51,7 +52,8 @@ const command: Command = {
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relayUrl);
     const connected = await connectTechnician(relayUrl, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
-      ctx.stderr.write(`error: ${connected.code}: ${connected.detail}\n`);
+      const detail = connected.code === 'connect-failed' ? await connectFailureDetail(relayUrl, connected.detail, ca !== undefined) : connected.detail;
+      ctx.stderr.write(`error: ${connected.code}: ${detail}\n`);
       return exitForError(connected.code);
     }
     const client = connected.client;
