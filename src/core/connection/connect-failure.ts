@@ -76,20 +76,26 @@ export async function diagnoseConnectFailure(relayUrl: string, err: Error): Prom
   const { host, port } = hostPort(url);
   const code = String((err as NodeJS.ErrnoException).code ?? '');
   const where = `${host}:${port}`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return { kind: 'dns', detail: `cannot resolve ${host} (DNS: ${code})` };
-  if (code === 'ECONNREFUSED') return { kind: 'refused', detail: `nothing accepts connections on ${where} (connection refused): is the relay running, and is the port right?` };
-  if (code === 'ETIMEDOUT' || /handshake has timed out/i.test(err.message)) return { kind: 'timeout', detail: `no answer from ${where} in time (${err.message})` };
-  if (code === PIN_MISMATCH_CODE) return { kind: 'tls-pin-mismatch', detail: err.message };
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'tls-hostname', detail: `the relay's certificate is not for ${host}: ${err.message}` };
+  const failure = (kind: ConnectFailureKind, detail: string): ConnectFailure => ({ kind, detail });
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return failure('dns', `cannot resolve ${host} (DNS: ${code})`);
+  }
+  if (code === 'ECONNREFUSED') {
+    return failure('refused', `nothing accepts connections on ${where} (connection refused): is the relay running, and is the port right?`);
+  }
+  if (code === 'ETIMEDOUT' || /handshake has timed out/i.test(err.message)) return failure('timeout', `no answer from ${where} in time (${err.message})`);
+  if (code === PIN_MISMATCH_CODE) return failure('tls-pin-mismatch', err.message);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return failure('tls-hostname', `the relay's certificate is not for ${host}: ${err.message}`);
   if (UNTRUSTED.has(code)) {
     const cert = await probePeerCertificate(host, port);
     const who = cert ? `: subject ${cert.subject}, issuer ${cert.issuer}` : '';
-    return { kind: 'tls-untrusted', detail: `the relay's TLS certificate is not trusted (${code})${who}` };
+    return failure('tls-untrusted', `the relay's TLS certificate is not trusted (${code})${who}`);
   }
   const status = /Unexpected server response: (\d+)/.exec(err.message);
-  if (status) return { kind: 'http-status', detail: `${where} answered the WebSocket upgrade with HTTP ${status[1]} (not a Porchlight relay at this URL?)` };
-  if (url.protocol === 'ws:' && (code === 'ECONNRESET' || /socket hang up/i.test(err.message) || /parse error/i.test(err.message))) {
-    if (await probePeerCertificate(host, port)) return { kind: 'plain-to-tls', detail: `${PLAIN_TO_TLS_HINT} (wss://${url.host}${url.pathname === '/' ? '' : url.pathname})` };
+  if (status) return failure('http-status', `${where} answered the WebSocket upgrade with HTTP ${status[1]} (not a Porchlight relay at this URL?)`);
+  const plainHangUp = code === 'ECONNRESET' || /socket hang up|parse error/i.test(err.message);
+  if (url.protocol === 'ws:' && plainHangUp && (await probePeerCertificate(host, port))) {
+    return failure('plain-to-tls', `${PLAIN_TO_TLS_HINT} (wss://${url.host}${url.pathname === '/' ? '' : url.pathname})`);
   }
   return { kind: 'other', detail: `${err.message}${code ? ` (${code})` : ''}` };
 }
