@@ -17,6 +17,8 @@ export async function policyJsonSchema() {
   const properties = generated.properties;
   // zod's refinement (ws:// or wss:// URL) has no JSON Schema form; say the same with a pattern.
   properties.relayUrl = { ...properties.relayUrl, format: 'uri', pattern: '^wss?://' };
+  // The examples' REPLACE_... placeholders must not validate (zod refines the same).
+  for (const key of ['relayPublicKey', 'relayTlsPin', 'approvalsPublicKey']) properties[key] = { ...properties[key], not: { pattern: 'REPLACE' } };
   for (const [key, value] of Object.entries(DEFAULT_POLICY)) properties[key] = { ...properties[key], default: value };
   const { $schema, ...rest } = generated;
   return {

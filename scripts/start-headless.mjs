@@ -95,7 +95,8 @@ async function runDemo(dir, once) {
     children.push(agent);
     await agent.waitFor(/status: connected/);
 
-    const request = ['request', '--relay', url, '--token', techToken, '--device', DEVICE, '--ticket', 'DEMO-1', '--reason', 'Printer offline', '--scopes', 'view,control'];
+    // The token goes in the environment: on a command line it would end up in `ps` and shell history.
+    const request = ['request', '--relay', url, '--device', DEVICE, '--ticket', 'DEMO-1', '--reason', 'Printer offline', '--scopes', 'view,control'];
     const approval = join(dir, 'approval.json');
     console.log(`
 Porchlight is running without Electron (data in ${dir}):
@@ -104,11 +105,11 @@ Porchlight is running without Electron (data in ${dir}):
   demo technician    ${TECHNICIAN} (group helpdesk, unattended allowed)
 
 Ask for a session (attended: nobody can answer in headless mode, so it declines with no-user-present):
-  npx porchlight ${request.map(quote).join(' ')}
+  PORCHLIGHT_TOKEN=${techToken} npx porchlight ${request.map(quote).join(' ')}
 
 Unattended, with a manager approval signed by the demo approvals key:
   npx porchlight approve --key ${approvalsKeyFile} --device ${DEVICE} --technician ${TECHNICIAN} --scopes view --ticket DEMO-2 --reference CHG-1 --approver "Demo Manager" --expires 30 --out ${approval}
-  npx porchlight ${request.map((a) => (a === 'DEMO-1' ? 'DEMO-2' : a === 'view,control' ? 'view' : a)).map(quote).join(' ')} --unattended --approval ${approval}
+  PORCHLIGHT_TOKEN=${techToken} npx porchlight ${request.map((a) => (a === 'DEMO-1' ? 'DEMO-2' : a === 'view,control' ? 'view' : a)).map(quote).join(' ')} --unattended --approval ${approval}
 
 Check the agent's audit log:  npx porchlight audit verify ${join(agentDir, 'audit')}
 
@@ -117,7 +118,7 @@ ${approvalsKeyFile} and the technician token ${tokenFile}. Delete that directory
 `);
     if (once) {
       // Prove the path end to end: a request reaches the agent and its decision comes back.
-      const r = spawn(process.execPath, [BIN, ...request, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const r = spawn(process.execPath, [BIN, ...request, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PORCHLIGHT_TOKEN: techToken } });
       let out = '';
       r.stdout.on('data', (d) => (out += d));
       const code = await new Promise((res) => r.on('close', res));

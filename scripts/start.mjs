@@ -4,7 +4,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ensureNode } from './ensure-node.mjs';
 
+await ensureNode(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 execFileSync(process.execPath, [`${root}scripts/build.mjs`], { stdio: 'inherit' });
 

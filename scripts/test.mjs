@@ -2,9 +2,13 @@
 // Playwright in Debian Chromium; ends with one plain summary line
 // "tests: N passed, N failed, N skipped" and a non-zero exit on any failure.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureNode } from './ensure-node.mjs';
+import { clearStaleResults, summarise } from './test-summary.mjs';
+
+await ensureNode(import.meta.url);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'test-results');
@@ -15,6 +19,8 @@ const bin = (name) => join(root, 'node_modules/.bin', onWindows ? `${name}.cmd` 
 
 const vitestJson = join(out, 'vitest.json');
 const playwrightJson = join(out, 'playwright.json');
+// Counts come only from result files this run writes: an earlier run's must not stand in for a crash.
+clearStaleResults([vitestJson, playwrightJson]);
 
 const steps = [
   ['lint', bin('eslint'), ['--max-warnings', '0', '.']],
@@ -39,21 +45,6 @@ for (const [name, cmd, args, env] of steps) {
   if (r.status !== 0) failedSteps.push(name);
 }
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-if (existsSync(vitestJson)) {
-  const v = JSON.parse(readFileSync(vitestJson, 'utf8'));
-  passed += v.numPassedTests;
-  failed += v.numFailedTests;
-  skipped += v.numPendingTests + v.numTodoTests;
-}
-if (existsSync(playwrightJson)) {
-  const s = JSON.parse(readFileSync(playwrightJson, 'utf8')).stats;
-  passed += s.expected + s.flaky;
-  failed += s.unexpected;
-  skipped += s.skipped;
-}
-if (failedSteps.length > 0) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
-console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exitCode = failedSteps.length > 0 || failed > 0 ? 1 : 0;
+const summary = summarise({ vitest: vitestJson, playwright: playwrightJson }, failedSteps);
+console.log(`\n${summary.lines.join('\n\n')}`);
+process.exitCode = summary.ok ? 0 : 1;

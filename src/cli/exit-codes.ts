@@ -10,3 +10,16 @@ export const EXIT = {
   agentOffline: 7,
   unauthorized: 8,
 } as const;
+
+/** What each exit code means, as README.md and docs/errors.md list them (a test compares). */
+export const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
+  0: 'success (`request`: every requested scope was granted)',
+  1: 'other failure: internal error, cannot connect, lost the relay during a session, a log or bundle that does not verify',
+  2: 'usage: unknown command or flag, a missing or malformed value, an unreadable input file',
+  3: 'partial: only some scopes granted (`audit verify`: only the last line is torn)',
+  4: 'declined, or no user present (`audit verify`: the directory holds no audit files)',
+  5: 'expired (`audit verify`: the directory does not exist or is not a directory)',
+  6: 'blocked: local policy, group permission, the technician\'s unattended flag, a bad approval',
+  7: 'agent offline: the device is not connected to the relay',
+  8: 'unauthorized: the technician token is missing on the relay, disabled or malformed',
+};

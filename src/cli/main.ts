@@ -1,6 +1,7 @@
 // `porchlight` entry: dispatches to a subcommand. Returns the exit code.
 import type { CommandContext } from './command.js';
 import { UsageError } from './command.js';
+import { CliError, describeCrash, oneLine } from './cli-error.js';
 import { EXIT } from './exit-codes.js';
 import { COMMANDS } from './registry.js';
 import { packageVersion } from './version.js';
@@ -45,7 +46,7 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
   }
   const entry = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
   if (!entry) {
-    ctx.stderr.write(`porchlight: unknown command '${first}'\n\n${usage()}`);
+    ctx.stderr.write(`error: usage: unknown command '${oneLine(first).slice(0, 80)}' (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
     return EXIT.usage;
   }
   try {
@@ -56,13 +57,29 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
     }
     return await command.run(rest, ctx);
   } catch (err) {
-    if (err instanceof UsageError || isParseArgsError(err)) {
-      ctx.stderr.write(`porchlight ${first}: ${(err as Error).message}\nTry 'porchlight ${first} --help'.\n`);
-      return EXIT.usage;
-    }
-    ctx.stderr.write(`porchlight ${first}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return reportFailure(err, first, ctx);
+  }
+}
+
+/** Every failure ends as one line `error: <code>: <message>` and its documented exit code. */
+function reportFailure(err: unknown, command: string, ctx: CommandContext): number {
+  if (err instanceof UsageError || isParseArgsError(err)) {
+    ctx.stderr.write(`error: usage: ${oneLine((err as Error).message)} (see 'porchlight ${command} --help')\n`);
+    return EXIT.usage;
+  }
+  if (err instanceof CliError) {
+    ctx.stderr.write(`error: ${err.code}: ${oneLine(err.message)}\n`);
+    return err.exitCode;
+  }
+  // Our typed errors (KeyFileError, EvidenceError, ...) carry a stable kebab-case code.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof Error && typeof code === 'string' && /^[a-z][a-z0-9-]*$/.test(code)) {
+    const message = err.message.startsWith(`${code}: `) ? err.message.slice(code.length + 2) : err.message;
+    ctx.stderr.write(`error: ${code}: ${oneLine(message)}\n`);
     return EXIT.other;
   }
+  ctx.stderr.write(describeCrash(err, ctx.env));
+  return EXIT.other;
 }
 
 function isParseArgsError(err: unknown): boolean {

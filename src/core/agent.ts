@@ -66,6 +66,8 @@ export function createAgent(options: AgentOptions): Agent {
   let auditLog: AuditLog | undefined;
   let publicKey: string | undefined;
   let status: AgentStatus = { connection: 'not-configured', prompting: false };
+  let connectionProblem: string | undefined;
+  const statusUi = wrapStatus(options.ui, (s) => (status = s), () => connectionProblem);
 
   return {
     async start() {
@@ -90,7 +92,7 @@ export function createAgent(options: AgentOptions): Agent {
       const replay = ReplayCache.open(join(dataDir, 'replay-cache.json'), clock);
       const c = new AgentCore({
         policy,
-        ui: wrapStatus(options.ui, (s) => (status = s)),
+        ui: statusUi,
         audit,
         replay,
         deviceId: options.deviceId,
@@ -124,6 +126,7 @@ export function createAgent(options: AgentOptions): Agent {
         },
         onMessage: (msg) => void c.handle(msg),
         onState: (state, info) => {
+          if (state === 'connected') connectionProblem = undefined;
           c.setConnection(state, policy.relayUrl);
           if (info.detail?.startsWith('relay refused')) options.ui.notify({ kind: 'info', title: 'The relay refused this device', body: info.detail });
           if (info.lost) void c.relayLost();
@@ -133,6 +136,10 @@ export function createAgent(options: AgentOptions): Agent {
         ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
         ...(options.silenceMs ? { silenceMs: options.silenceMs } : {}),
         ...(options.wsOptions ? { wsOptions: options.wsOptions } : {}),
+        onConnectFailure: (failure) => {
+          connectionProblem = failure.detail;
+          statusUi.setStatus(status);
+        },
       });
       const started = connection.start();
       if (!started.ok) {
@@ -157,9 +164,13 @@ export function createAgent(options: AgentOptions): Agent {
   };
 }
 
-function wrapStatus(ui: UiPort, remember: (s: AgentStatus) => void): UiPort {
+/** Remembers the status, and adds why the relay can't be reached while it can't. */
+function wrapStatus(ui: UiPort, remember: (s: AgentStatus) => void, problem: () => string | undefined): UiPort {
   return {
-    setStatus: (s) => {
+    setStatus: (given) => {
+      const { connectionProblem: _old, ...rest } = given;
+      const why = given.connection === 'connected' ? undefined : problem();
+      const s: AgentStatus = why === undefined ? rest : { ...rest, connectionProblem: why };
       remember(s);
       ui.setStatus(s);
     },

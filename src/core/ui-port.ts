@@ -12,6 +12,8 @@ export interface Notification {
 export interface AgentStatus {
   connection: 'not-configured' | 'connecting' | 'connected' | 'disconnected';
   relayUrl?: string;
+  /** While not connected: why the last connect failed (DNS, refused, TLS, pin, HTTP status, relay refusal). */
+  connectionProblem?: string;
   /** A consent prompt is on screen. */
   prompting: boolean;
   /** The live session, if any (at most one at a time). */

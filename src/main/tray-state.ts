@@ -75,6 +75,7 @@ export interface TrayMenuOptions {
 
 export function trayMenu(status: AgentStatus, o: TrayMenuOptions): TrayMenuItem[] {
   const items: TrayMenuItem[] = [{ kind: 'label', label: connectionLine(status) }];
+  if (status.connection !== 'connected' && status.connectionProblem) items.push({ kind: 'label', label: `Why: ${status.connectionProblem.slice(0, 200)}` });
   if (status.session) {
     items.push({ kind: 'label', label: sessionLine(status.session, o.formatTime ?? localTime) });
     items.push({ kind: 'action', action: 'end-session', label: 'End session' });

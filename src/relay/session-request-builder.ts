@@ -60,7 +60,7 @@ export function buildSessionRequest(
   if (!scopes.ok) return scopes;
   let mode: SessionMode = 'attended';
   if (req.mode === 'unattended') {
-    if (!tech.unattended) return { ok: false, code: 'forbidden', detail: `group ${tech.group} may not request unattended access` };
+    if (!tech.unattended) return { ok: false, code: 'forbidden', detail: `technician ${tech.id} is not allowed unattended access (add the technician with relay add-technician --unattended)` };
     if (!req.approval) return { ok: false, code: 'bad-approval', detail: 'unattended access needs a manager approval or an emergency justification' };
     if (req.approval.kind === 'manager') {
       const problem = checkApprovalToken(req.approval.token, req, tech, nowMs, approvalsPublicKey);

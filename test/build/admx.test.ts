@@ -161,8 +161,9 @@ describe('ADMX and ADML', () => {
   });
 });
 
-/** A policy that sets every key (the Linux example plus the keys it leaves out). */
-const sample: Policy = { ...(JSON.parse(readFileSync(root + 'build/mdm/linux/policy.json', 'utf8')) as Policy), auditDir: 'D:\\Audit\\Porchlight' };
+/** A policy that sets every key (the Linux example, its REPLACE_ placeholders filled in, plus the keys it leaves out). */
+const example = JSON.parse(readFileSync(root + 'build/mdm/linux/policy.json', 'utf8')) as Policy;
+const sample: Policy = { ...example, relayPublicKey: 'K'.repeat(43), approvalsPublicKey: 'L'.repeat(43), relayTlsPin: `${'A'.repeat(43)}=`, auditDir: 'D:\\Audit\\Porchlight' };
 
 /** The `reg query /s` output Windows shows once Group Policy has applied every ADMX policy with `sample`'s values. */
 function regQueryAfterApplying(values: Policy): string {

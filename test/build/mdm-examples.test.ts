@@ -16,6 +16,8 @@ const root = new URL('../..', import.meta.url).pathname;
 const text = (path: string) => readFileSync(join(root, path), 'utf8');
 type Dict = Record<string, unknown>;
 const PAYLOAD_KEYS = ['PayloadType', 'PayloadIdentifier', 'PayloadUUID', 'PayloadVersion'];
+// Real-looking values for the examples' REPLACE_... placeholders, as IT fills them in.
+const filledIn = (doc: string) => doc.replace(/REPLACE[A-Za-z0-9_+]*=/g, `${'A'.repeat(43)}=`).replace(/REPLACE[A-Za-z0-9_]*/g, (m) => 'K'.repeat(m.length));
 const UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 
 describe('macOS configuration profile', () => {
@@ -31,8 +33,14 @@ describe('macOS configuration profile', () => {
     expect(new Set(uuids).size).toBe(2);
   });
 
-  it('its payload is valid policy when macOS writes it to managed preferences and the plist source reads it', async () => {
-    const payload = payloads[0]!;
+  it('as shipped, its REPLACE_ placeholders are refused by the policy schema', async () => {
+    const managed = await loadManagedPolicy([new PlistSource(MACOS_POLICY_PATH, async () => buildPlist(payloads[0] as PlistValue))]);
+    expect(managed.kind).not.toBe('valid');
+    expect(JSON.stringify(managed)).toContain('REPLACE_... placeholder');
+  });
+
+  it('its payload, placeholders filled in, is valid policy when macOS writes it to managed preferences and the plist source reads it', async () => {
+    const payload = (parsePlist(filledIn(text('build/mdm/macos/com.porchlight.agent.mobileconfig'))) as { PayloadContent: Dict[] }).PayloadContent[0]!;
     const managedPreferences = buildPlist(payload as PlistValue);
     const managed = await loadManagedPolicy([new PlistSource(MACOS_POLICY_PATH, async () => managedPreferences)]);
     expect(managed.kind).toBe('valid');
@@ -47,8 +55,14 @@ describe('macOS configuration profile', () => {
 });
 
 describe('Linux policy.json example', () => {
-  it('is valid policy read through the JSON file source', async () => {
+  it('as shipped, its REPLACE_ placeholders are refused by the policy schema', async () => {
     const managed = await loadManagedPolicy([new JsonFileSource(LINUX_POLICY_PATH, async () => text('build/mdm/linux/policy.json'))]);
+    expect(managed.kind).not.toBe('valid');
+    expect(JSON.stringify(managed)).toContain('REPLACE_... placeholder');
+  });
+
+  it('placeholders filled in, is valid policy read through the JSON file source', async () => {
+    const managed = await loadManagedPolicy([new JsonFileSource(LINUX_POLICY_PATH, async () => filledIn(text('build/mdm/linux/policy.json')))]);
     expect(managed).toMatchObject({ kind: 'valid', origins: [LINUX_POLICY_PATH] });
     expect(managed.kind === 'valid' && managed.values.allowQuit).toBe(false);
   });
@@ -70,8 +84,9 @@ describe('policy JSON Schema', () => {
   });
 
   it('accepts the examples and rejects what the agent rejects', () => {
-    expect(validate(JSON.parse(text('build/mdm/linux/policy.json')))).toBe(true);
-    const payload = { ...((parsePlist(text('build/mdm/macos/com.porchlight.agent.mobileconfig')) as Dict).PayloadContent as Dict[])[0] };
+    expect(validate(JSON.parse(text('build/mdm/linux/policy.json'))), 'placeholders must not validate').toBe(false);
+    expect(validate(JSON.parse(filledIn(text('build/mdm/linux/policy.json'))))).toBe(true);
+    const payload = { ...((parsePlist(filledIn(text('build/mdm/macos/com.porchlight.agent.mobileconfig'))) as Dict).PayloadContent as Dict[])[0] };
     for (const k of PAYLOAD_KEYS) delete payload[k];
     expect(validate(payload), JSON.stringify(validate.errors)).toBe(true);
     for (const bad of [{ surprise: true }, { retentionDays: 7 }, { allowedScopes: ['root'] }, { relayUrl: 'https://relay.example.com' }, { rateLimit: { prompts: 3 } }, { relayPublicKey: 'short' }])

@@ -49,7 +49,7 @@ describe('porchlight approve: bad key file', () => {
     if (content) writeFileSync(file, content);
     const r = await approve({ key: file });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`porchlight approve: key-file-invalid: ${file}: ${r.stderr.split(`${file}: `)[1]}`);
+    expect(r.stderr).toBe(`error: key-file-invalid: ${file}: ${r.stderr.split(`${file}: `)[1]}`);
     expect(r.stderr).toContain(why);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/ZodError|"code":|\n\s+at /);

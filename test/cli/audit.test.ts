@@ -31,16 +31,24 @@ describe('porchlight audit verify', () => {
     expect(r.stdout).toMatch(/^intact: 10 records in 1 files \(last seq 10\)/);
   });
 
-  it('exits 4 with "no audit files in DIR" for a directory without audit files (a wrong path, a deleted log)', async () => {
+  it('exits 4 with "no audit files in DIR" for a directory without audit files (a deleted log)', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'pl-audit-empty-'));
     writeFileSync(join(empty, 'notes.txt'), 'not an audit file\n');
-    for (const dir of [empty, join(empty, 'no-such-dir')]) {
-      const r = await runCli(['audit', 'verify', dir]);
-      expect(r.code).toBe(4);
-      expect(r.stderr).toBe(`no audit files in ${dir}\n`);
-      expect(r.stdout).not.toContain('intact');
-    }
+    const r = await runCli(['audit', 'verify', empty]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe(`error: no-audit-files: no audit files in ${empty}\n`);
+    expect(r.stdout).not.toContain('intact');
     rmSync(empty, { recursive: true, force: true });
+  });
+
+  it('exits 5 naming a path that does not exist or is not a directory (a wrong path is not an empty log)', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pl-audit-path-'));
+    writeFileSync(join(parent, 'file.txt'), 'x\n');
+    const missing = await runCli(['audit', 'verify', join(parent, 'no-such-dir')]);
+    expect([missing.code, missing.stderr]).toEqual([5, `error: no-such-dir: ${join(parent, 'no-such-dir')} does not exist\n`]);
+    const file = await runCli(['audit', 'verify', join(parent, 'file.txt')]);
+    expect([file.code, file.stderr]).toEqual([5, `error: not-a-directory: ${join(parent, 'file.txt')} is not a directory\n`]);
+    rmSync(parent, { recursive: true, force: true });
   });
 
   it('reads the directory from PORCHLIGHT_AUDIT_DIR when none is given', async () => {

@@ -22,7 +22,9 @@ describe('npm start without Electron', () => {
     child.stderr.on('data', (d) => (out += d));
     const code = await new Promise((r) => child.on('close', r));
     expect(out).toMatch(/\[agent\] .* status: connected ws:\/\/127\.0\.0\.1:\d+/);
-    expect(out).toMatch(/npx porchlight request --relay ws:\/\/127\.0\.0\.1:\d+ --token [A-Za-z0-9_-]{43} --device dev-demo --ticket DEMO-1/);
+    // The token in the environment, never on the command line (ps, shell history).
+    expect(out).toMatch(/PORCHLIGHT_TOKEN=[A-Za-z0-9_-]{43} npx porchlight request --relay ws:\/\/127\.0\.0\.1:\d+ --device dev-demo --ticket DEMO-1/);
+    expect(out).not.toContain('--token');
     expect(out).toContain('check: the request reached the headless agent and declined with no-user-present');
     expect(out).toContain('[relay] relay stopped');
     expect(out).toMatch(/\[agent\] .* stopped/);

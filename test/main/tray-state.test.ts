@@ -45,6 +45,12 @@ describe('tray menu', () => {
     expect(labels(idle)).toEqual(['Connected to relay.example.com:7443', 'No remote support session', '---', 'Open audit folder', 'Settings…', 'About Porchlight', '---', 'Quit Porchlight']);
   });
 
+  it('disconnected: says why the relay cannot be reached', () => {
+    const down: AgentStatus = { ...idle, connection: 'disconnected', connectionProblem: "the relay's TLS certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN)" };
+    expect(labels(down)[1]).toBe("Why: the relay's TLS certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN)");
+    expect(labels({ ...down, connection: 'connected' })).not.toContain("Why: the relay's TLS certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN)");
+  });
+
   it('live: shows the session and End session', () => {
     expect(labels(live)).toEqual([
       'Connected to relay.example.com:7443',

@@ -32,6 +32,15 @@ describe('buildSessionRequest', () => {
     expect(buildSessionRequest(req({ mode: 'unattended', approval: manager(over) }), alice, now, 1, fixed)).toMatchObject({ ok: false, code: 'bad-approval' });
   });
 
+  it("names the technician's --unattended flag, not the group, when unattended is refused", () => {
+    const bob = { ...alice, id: 'bob', unattended: false };
+    expect(buildSessionRequest(req({ mode: 'unattended', approval: manager() }), bob, now, 1, fixed)).toEqual({
+      ok: false,
+      code: 'forbidden',
+      detail: 'technician bob is not allowed unattended access (add the technician with relay add-technician --unattended)',
+    });
+  });
+
   it('refuses unattended without approval, and an approval on an attended request', () => {
     expect(buildSessionRequest(req({ mode: 'unattended' }), alice, now, 1, fixed)).toMatchObject({ ok: false, code: 'bad-approval' });
     expect(buildSessionRequest(req({ approval: manager() }), alice, now, 1, fixed)).toMatchObject({ ok: false, code: 'bad-frame' });

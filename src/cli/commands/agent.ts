@@ -10,6 +10,7 @@ import { runHeadlessAgent } from '../../core/headless/run-headless-agent.js';
 import { managedPolicySources } from '../../core/policy/sources/platform-sources.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile, withExtraCa } from '../read-ca-file.js';
+import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { packageVersion } from '../version.js';
 
@@ -75,10 +76,7 @@ const command: Command = {
     const configPath = headlessConfigPath(values.config, ctx.env);
     const log = (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
     const read = readAgentConfig(configPath);
-    if (!read.ok) {
-      log(`${read.code}: ${read.detail}`);
-      return EXIT.other;
-    }
+    if (!read.ok) throw new CliError(read.code, read.detail, EXIT.other);
     // The relay URL is known only now; a CA for a plain ws:// relay means the setup is not what the admin thinks.
     const relayUrl = read.config.policy?.relayUrl;
     if (ca !== undefined && caNeedsWss(relayUrl)) throw new UsageError(`--ca only applies to a wss:// relay (the config's relayUrl is ${relayUrl})`);
@@ -86,10 +84,7 @@ const command: Command = {
     let pem = ca;
     if (pem === undefined) {
       const fromConfig = configRelayCa(read.config, configPath);
-      if (!fromConfig.ok) {
-        log(`${fromConfig.code}: ${fromConfig.detail}`);
-        return EXIT.other;
-      }
+      if (!fromConfig.ok) throw new CliError(fromConfig.code, fromConfig.detail, EXIT.other);
       pem = fromConfig.pem;
     }
     await runHeadlessAgent({

@@ -28,7 +28,7 @@ Signs a manager approval for unattended access (seed 000: written, trackable app
 `;
 
 export function parseExpiry(value: string, nowMs: number): string {
-  if (/^\d+$/.test(value)) return new Date(nowMs + Number(value) * 60_000).toISOString();
+  if (/^\d{1,6}$/.test(value)) return new Date(nowMs + Number(value) * 60_000).toISOString();
   const t = Date.parse(value);
   if (!/Z$/.test(value) || Number.isNaN(t)) throw new UsageError('--expires must be minutes or an ISO 8601 UTC time ending in Z');
   return new Date(t).toISOString();

@@ -1,5 +1,5 @@
 // `porchlight audit verify [dir]` and `porchlight audit export --ticket T [--format jsonl|text] [--dir D]`.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AnchorFileError, anchoredDeviceIds, checkAgentAnchors, describeAnchorProblem, MIN_AGENT_RETENTION_DAYS, parseRelayRecordsJsonl, type AnchorCheck } from '../../protocol/audit-anchors.js';
 import { entriesForTicket, formatEntries, readAuditEntries, type ExportFormat } from '../../core/audit/export.js';
@@ -7,6 +7,7 @@ import { describeAuditProblem, verifyAuditLog, type AuditVerifyResult } from '..
 import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';
 import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
+import { CliError, oneLine } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage:
@@ -17,7 +18,8 @@ verify  checks the hash chain of every audit file in dir (default: the agent's
         audit directory, or $PORCHLIGHT_AUDIT_DIR). Exit 0 when intact; 1 when a
         record was altered, removed or reordered (naming file, line, seq and
         reason); 3 when only the last line is torn by an interrupted write;
-        4 when dir holds no audit files at all (a wrong path is not "intact").
+        4 when dir holds no audit files at all (a wrong path is not "intact");
+        5 when dir does not exist or is not a directory.
         --anchors FILE (from \`porchlight relay audit --ticket T --format jsonl\`)
         also checks that every agent record the relay anchored for this device
         is still in the log with the same hash: a log cut short at its end
@@ -31,6 +33,20 @@ export  prints the records about one ticket (jsonl keeps each record's hash).
 
 /** verify's own exit code: nothing to check is neither intact nor tampered. */
 const EXIT_NO_AUDIT_FILES = 4;
+/** A path that is not a directory at all: a mistyped path, not an empty log. */
+const EXIT_NO_SUCH_DIR = 5;
+
+function requireDirectory(dir: string): void {
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new CliError('no-such-dir', `${dir} does not exist`, EXIT_NO_SUCH_DIR);
+    throw new CliError('dir-unreadable', `cannot read ${dir}: ${code ?? (err as Error).message}`, EXIT.other);
+  }
+  if (!stat.isDirectory()) throw new CliError('not-a-directory', `${dir} is not a directory`, EXIT_NO_SUCH_DIR);
+}
 
 function auditDir(ctx: CommandContext, given?: string): string {
   return given ?? ctx.env.PORCHLIGHT_AUDIT_DIR ?? defaultAuditDir(defaultDataDir(process.platform, ctx.env));
@@ -41,9 +57,10 @@ const command: Command = {
   summary: "verify or export the agent's audit log",
   async run(argv, ctx) {
     const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
+    if (sub === undefined) throw new UsageError("expected a subcommand: 'verify' or 'export'");
+    if (sub === '--help' || sub === '-h') {
       ctx.stdout.write(HELP);
-      return sub === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     if (sub === 'verify') return verify(rest, ctx);
     if (sub === 'export') return exportTicket(rest, ctx);
@@ -60,9 +77,10 @@ function verify(argv: string[], ctx: CommandContext): number {
   if (positionals.length > 1) throw new UsageError('verify takes at most one directory');
   if (values.device !== undefined && values.anchors === undefined) throw new UsageError('--device goes with --anchors');
   const dir = auditDir(ctx, positionals[0]);
+  requireDirectory(dir);
   const result = verifyAuditLog(dir);
   if (result.files === 0) {
-    ctx.stderr.write(`no audit files in ${dir}\n`);
+    ctx.stderr.write(`error: no-audit-files: no audit files in ${dir}\n`);
     return EXIT_NO_AUDIT_FILES;
   }
   const p = result.problem;
@@ -79,7 +97,7 @@ function verify(argv: string[], ctx: CommandContext): number {
     }
     // Nothing checked proves nothing: a wrong file or device must not read as a pass.
     if (anchors.checked === 0) {
-      ctx.stderr.write(`porchlight audit: no-anchors-checked: ${values.anchors} holds no anchor of device ${anchors.deviceId ?? '(none)'} that the log could be checked against (${anchors.pruned} older than retention)\n`);
+      ctx.stderr.write(`error: no-anchors-checked: ${values.anchors} holds no anchor of device ${anchors.deviceId ?? '(none)'} that the log could be checked against (${anchors.pruned} older than retention)\n`);
       return EXIT.other;
     }
     const notes = [anchors.skipped > 0 ? `${anchors.skipped} of other devices skipped` : '', anchors.pruned > 0 ? `${anchors.pruned} pruned by retention` : ''].filter(Boolean);
@@ -102,7 +120,7 @@ function checkAnchorsFile(file: string, device: string | undefined, dir: string,
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    ctx.stderr.write(`porchlight audit: anchors-unreadable: ${(err as Error).message}\n`);
+    ctx.stderr.write(`error: anchors-unreadable: ${oneLine((err as Error).message)}\n`);
     return undefined;
   }
   try {
@@ -116,7 +134,7 @@ function checkAnchorsFile(file: string, device: string | undefined, dir: string,
     return { ...check, deviceId };
   } catch (err) {
     if (!(err instanceof AnchorFileError)) throw err;
-    ctx.stderr.write(`porchlight audit: ${err.code}: ${file}: ${err.message}\n`);
+    ctx.stderr.write(`error: ${err.code}: ${file}: ${oneLine(err.message)}\n`);
     return undefined;
   }
 }
@@ -134,6 +152,7 @@ function exportTicket(argv: string[], ctx: CommandContext): number {
   if (!ticketIdSchema.safeParse(values.ticket).success) throw new UsageError(`--ticket ${JSON.stringify(values.ticket.slice(0, 80))} is not a ticket id`);
   if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
   const dir = auditDir(ctx, values.dir);
+  requireDirectory(dir);
   const check = verifyAuditLog(dir);
   ctx.stdout.write(formatEntries(entriesForTicket(dir, values.ticket), values.format as ExportFormat));
   if (!check.ok && check.problem?.kind !== 'torn-tail') {

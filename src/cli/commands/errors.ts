@@ -1,4 +1,5 @@
 // `porchlight errors`: the stable error codes and what each means.
+import { parseArgs } from 'node:util';
 import { ERROR_MEANINGS } from '../../protocol/error-codes.js';
 import type { Command } from '../command.js';
 
@@ -6,7 +7,8 @@ const command: Command = {
   name: 'errors',
   summary: 'list the protocol\'s stable error codes',
   help: 'Usage: porchlight errors\n\nPrints every stable error code of protocol v1 with its meaning.\n',
-  async run(_argv, ctx) {
+  async run(argv, ctx) {
+    parseArgs({ args: argv, options: {}, strict: true });
     const width = Math.max(...Object.keys(ERROR_MEANINGS).map((c) => c.length));
     for (const [code, meaning] of Object.entries(ERROR_MEANINGS)) ctx.stdout.write(`${code.padEnd(width)}  ${meaning}\n`);
     return 0;

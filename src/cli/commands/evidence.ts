@@ -13,6 +13,7 @@ import { describeProblem, verifyEvidenceBundle } from '../../relay/evidence/veri
 import { openRelayData } from '../../relay/relay-data.js';
 import { RELAY_KEY_FILE } from '../../relay/relay-key.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
+import { oneLine } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import { packageVersion } from '../version.js';
 
@@ -71,7 +72,7 @@ async function build(argv: string[], ctx: CommandContext): Promise<number> {
     }
   } catch (err) {
     if (!(err instanceof EvidenceError)) throw err;
-    ctx.stderr.write(`porchlight evidence: ${err.code}: ${err.message}\n`);
+    ctx.stderr.write(`error: ${err.code}: ${oneLine(err.message)}\n`);
     return EXIT.other;
   }
 }
@@ -89,7 +90,7 @@ function verify(argv: string[], ctx: CommandContext): number {
   try {
     input = JSON.parse(readFileSync(positionals[0]!, 'utf8'));
   } catch (err) {
-    ctx.stderr.write(`porchlight evidence: bundle-unreadable: ${(err as Error).message}\n`);
+    ctx.stderr.write(`error: bundle-unreadable: ${oneLine((err as Error).message)}\n`);
     return EXIT.other;
   }
   const result = verifyEvidenceBundle(input, values['relay-key']);
@@ -110,9 +111,10 @@ const command: Command = {
   name: 'evidence',
   summary: 'build or verify a per-ticket evidence bundle',
   async run(argv, ctx) {
-    if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    if (argv.length === 0) throw new UsageError("expected 'verify FILE' or --ticket ID --out FILE");
+    if (argv.includes('--help') || argv.includes('-h')) {
       ctx.stdout.write(HELP);
-      return argv.length === 0 ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     if (argv[0] === 'verify') return verify(argv.slice(1), ctx);
     return build(argv, ctx);

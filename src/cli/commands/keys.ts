@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { generateEd25519KeyPair, keyFingerprint } from '../../protocol/signing.js';
 import { writeKeyPairFile } from '../../relay/relay-key.js';
 import { UsageError, type Command } from '../command.js';
+import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage: porchlight keys generate (--approvals | --relay) --out FILE
@@ -30,8 +31,8 @@ const command: Command = {
     try {
       writeKeyPairFile(values.out, pair);
     } catch (err) {
-      ctx.stderr.write(`porchlight keys: cannot write ${values.out}: ${(err as NodeJS.ErrnoException).code === 'EEXIST' ? 'file exists (not overwritten)' : (err as Error).message}\n`);
-      return EXIT.other;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new CliError('key-unwritable', `cannot write ${values.out}: ${code === 'EEXIST' ? 'file exists (not overwritten)' : (code ?? (err as Error).message)}`, EXIT.other);
     }
     ctx.stdout.write(`${values.approvals ? 'approvals' : 'relay'} key written to ${values.out} (mode 0600)\npublic key: ${pair.publicKey}\nfingerprint: ${keyFingerprint(pair.publicKey)}\n`);
     return EXIT.ok;

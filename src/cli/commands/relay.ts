@@ -1,18 +1,19 @@
 // `porchlight relay`: run the reference relay, and its admin subcommands
 // (add-technician, enroll-device, audit).
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { publicKey as publicKeySchema, slug, identifier, lineText, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
 import { checkpointHead } from '../../relay/audit/checkpoint.js';
-import { openRelayData } from '../../relay/relay-data.js';
+import { openRelayDataDir } from '../relay-data-dir.js';
 import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
 import { startRelay } from '../../relay/server.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { checkListener } from '../transport-security.js';
+import { CliError } from '../cli-error.js';
+import { readInputFile } from '../read-input-file.js';
 import { EXIT } from '../exit-codes.js';
 
 const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
@@ -70,17 +71,16 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const data = openRelayData(values.data, ctx.env);
+  const tls = values.cert && values.key ? { cert: readInputFile('--cert', values.cert), key: readInputFile('--key', values.key) } : undefined;
+  const data = openRelayDataDir(values.data, ctx.env);
   const log = (line: string) => ctx.stderr.write(`${line}\n`);
-  const relay = await startRelay({
-    storage: data.storage,
-    relayKey: data.relayKey,
-    host: values.host,
-    port,
-    ...(values.cert && values.key ? { tls: { cert: readFileSync(values.cert), key: readFileSync(values.key) } } : {}),
-    ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}),
-    log,
-  });
+  let relay;
+  try {
+    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), log });
+  } catch (err) {
+    await data.storage.close();
+    throw explainListenFailure(err, values.host, port);
+  }
   const pruned = await applyRetention(data.storage, retentionDays, Date.now());
   const retention = setInterval(() => void applyRetention(data.storage, retentionDays, Date.now()).catch(() => undefined), RETENTION_INTERVAL_MS);
   retention.unref();
@@ -111,6 +111,15 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   return EXIT.ok;
 }
 
+/** TLS material that does not parse is the caller's mistake (usage); a port in use is named as such. */
+function explainListenFailure(err: unknown, host: string, port: number): Error {
+  const code = String((err as NodeJS.ErrnoException).code ?? '');
+  const message = (err as Error).message;
+  if (code.startsWith('ERR_OSSL') || /PEM|certificate|private key/i.test(message)) return new UsageError(`--cert/--key: not a usable PEM certificate and key (${message})`);
+  if (code.startsWith('E') && /^E[A-Z]+$/.test(code)) return new CliError('listen-failed', `cannot listen on ${host}:${port}: ${code}`, EXIT.other);
+  return err as Error;
+}
+
 function parseScopes(value: string): Scope[] {
   const scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
   const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
@@ -138,11 +147,10 @@ async function addTechnician(argv: string[], ctx: CommandContext): Promise<numbe
   if (!lineText(100).safeParse(display).success) throw new UsageError('--display must be one line of at most 100 characters');
   if (values.org !== undefined && !lineText(100).safeParse(values.org).success) throw new UsageError('--org must be one line of at most 100 characters');
   const scopes = parseScopes(values.scopes);
-  const data = openRelayData(values.data, ctx.env);
+  const data = openRelayDataDir(values.data, ctx.env);
   try {
     if (await data.storage.getTechnician(values.name)) {
-      ctx.stderr.write(`porchlight relay: technician ${values.name} already exists\n`);
-      return EXIT.other;
+      throw new CliError('technician-exists', `technician ${values.name} already exists`, EXIT.other);
     }
     const token = newSecretToken();
     await data.storage.addTechnician({
@@ -171,7 +179,7 @@ async function enrollDevice(argv: string[], ctx: CommandContext): Promise<number
   if (!values.device || !identifier.safeParse(values.device).success) throw new UsageError('--device must be 1-64 chars of A-Z a-z 0-9 _ . : -');
   const hours = Number(values.hours);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new UsageError('--hours must be between 0 and 720');
-  const data = openRelayData(values.data, ctx.env);
+  const data = openRelayDataDir(values.data, ctx.env);
   try {
     const token = newSecretToken();
     const now = Date.now();
@@ -191,7 +199,7 @@ async function audit(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { ticket: { type: 'string' }, format: { type: 'string', default: 'text' }, data: { type: 'string' } }, strict: true });
   if (!values.ticket || !ticketIdSchema.safeParse(values.ticket).success) throw new UsageError('--ticket must be a ticket id');
   if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
-  const data = openRelayData(values.data, ctx.env);
+  const data = openRelayDataDir(values.data, ctx.env);
   try {
     const records = await data.storage.queryAudit({ ticketId: values.ticket });
     for (const r of records) ctx.stdout.write(`${values.format === 'jsonl' ? JSON.stringify(r) : auditLine(r)}\n`);

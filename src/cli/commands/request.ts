@@ -15,6 +15,8 @@ import { announceFile } from '../file-announcement.js';
 import { readCaFile } from '../read-ca-file.js';
 import { parseTechnicianLine, TECHNICIAN_INPUT_HELP } from '../technician-input.js';
 import { EXIT } from '../exit-codes.js';
+import { connectFailureDetail } from '../connect-hint.js';
+import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrl } from '../transport-security.js';
 
 const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
@@ -264,8 +266,7 @@ const command: Command = {
       strict: true,
     });
     values.relay = requireRelayUrl(values.relay, values.insecure);
-    const token = values.token ?? ctx.env.PORCHLIGHT_TOKEN;
-    if (!token) throw new UsageError('a technician token is required (--token or PORCHLIGHT_TOKEN)');
+    const token = requireTechnicianToken(values.token, ctx.env);
     if (values.outcome !== undefined && values['close-outcome'] !== undefined && values.outcome !== values['close-outcome']) throw new UsageError('--outcome and --close-outcome disagree');
     const closeOutcome = values.outcome ?? values['close-outcome'];
     if (closeOutcome !== undefined && !(CLOSE_OUTCOMES as readonly string[]).includes(closeOutcome)) throw new UsageError(`--outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`);
@@ -276,7 +277,9 @@ const command: Command = {
     const out = new Output(ctx, values.json, req.scopes);
     const connected = await connectTechnician(values.relay, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
-      out.note('error', `cannot connect as technician: ${connected.code}: ${connected.detail}`, { code: connected.code });
+      const detail = connected.code === 'connect-failed' ? await connectFailureDetail(values.relay, connected.detail, ca !== undefined) : connected.detail;
+      const text = `cannot connect as technician: ${detail}`;
+      out.note('error', values.json ? text : `error: ${connected.code}: ${text}`, { code: connected.code });
       return exitForError(connected.code);
     }
     const client = connected.client;

@@ -8,6 +8,8 @@ import { exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
+import { connectFailureDetail } from '../connect-hint.js';
+import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrl } from '../transport-security.js';
 
 const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
@@ -35,8 +37,7 @@ const command: Command = {
       strict: true,
     });
     const relayUrl = requireRelayUrl(values.relay, values.insecure);
-    const token = values.token ?? ctx.env.PORCHLIGHT_TOKEN;
-    if (!token) throw new UsageError('a technician token is required (--token or PORCHLIGHT_TOKEN)');
+    const token = requireTechnicianToken(values.token, ctx.env);
     const parsed = techCloseSchema.safeParse({
       v: 1,
       type: 'tech.close',
@@ -51,7 +52,8 @@ const command: Command = {
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relayUrl);
     const connected = await connectTechnician(relayUrl, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
-      ctx.stderr.write(`porchlight session: ${connected.code}: ${connected.detail}\n`);
+      const detail = connected.code === 'connect-failed' ? await connectFailureDetail(relayUrl, connected.detail, ca !== undefined) : connected.detail;
+      ctx.stderr.write(`error: ${connected.code}: ${detail}\n`);
       return exitForError(connected.code);
     }
     const client = connected.client;
@@ -63,7 +65,7 @@ const command: Command = {
         ctx.stdout.write(`ticket ${msg.ticketId}: outcome ${msg.outcome} recorded\n`);
         return EXIT.ok;
       }
-      ctx.stderr.write(`porchlight session: ${m?.type === 'error' ? `${m.code}: ${m.detail ?? ''}` : 'the relay closed the connection'}\n`);
+      ctx.stderr.write(`error: ${m?.type === 'error' ? `${m.code}: ${m.detail ?? ''}` : 'connection-lost: the relay closed the connection'}\n`);
       return m?.type === 'error' ? (m.code === 'unknown-session' ? EXIT.blocked : exitForError(m.code)) : EXIT.other;
     } finally {
       await client.close();

@@ -12,6 +12,7 @@ import type { Ed25519KeyPair } from '../../protocol/signing.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CoreInbound } from '../agent-core.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { diagnoseConnectFailure, type ConnectFailure } from './connect-failure.js';
 import { checkRelayUrl } from './relay-url.js';
 import { pinnedServerIdentity } from './tls-pin.js';
 
@@ -36,6 +37,12 @@ export interface RelayConnectionOptions {
   silenceMs?: number;
   /** Extra ws options (tests: a private CA). */
   wsOptions?: ClientOptions;
+  /**
+   * Why a connect failed (DNS, refused, TLS, pin, HTTP status, relay refusal), rate-limited:
+   * a new cause at once, the same cause again at most every `failureRepeatMs` (default 5 min).
+   */
+  onConnectFailure?: (failure: ConnectFailure) => void;
+  failureRepeatMs?: number;
 }
 
 export class RelayConnection {
@@ -44,8 +51,17 @@ export class RelayConnection {
   private stopped = true;
   private attempt = 0;
   private timers: { reconnect?: unknown; ping?: unknown; watchdog?: unknown } = {};
+  private lastReported: { detail: string; at: number } | undefined;
+  private latestFailure: ConnectFailure | undefined;
+  /** Sockets the relay refused with an error frame: that refusal is their cause. */
+  private readonly refused = new WeakSet<WebSocket>();
 
   constructor(private readonly o: RelayConnectionOptions) {}
+
+  /** The cause of the last failed connect, until a connect succeeds. */
+  get failure(): ConnectFailure | undefined {
+    return this.latestFailure;
+  }
 
   get connected(): boolean {
     return this.welcomed && this.ws?.readyState === WebSocket.OPEN;
@@ -86,6 +102,7 @@ export class RelayConnection {
     const ws = new WebSocket(this.o.url, options);
     this.ws = ws;
     this.welcomed = false;
+    let cause: Promise<ConnectFailure> | undefined;
     ws.on('open', () => {
       this.touch();
       this.sendHello(ws);
@@ -98,10 +115,18 @@ export class RelayConnection {
     });
     ws.on('pong', () => this.touch());
     ws.on('ping', () => this.touch());
-    ws.on('error', () => {
-      // 'close' follows; the reason is reported there.
+    ws.on('error', (err) => {
+      // 'close' follows; the cause is named once the diagnosis (maybe a TLS probe) is in.
+      if (!this.welcomed) cause = diagnoseConnectFailure(this.o.url, err);
     });
-    ws.on('close', (code) => this.onClose(ws, code));
+    ws.on('close', (code, reason) => {
+      if (!this.welcomed && !this.refused.has(ws)) {
+        const text = reason.toString();
+        const closed = { kind: 'closed', detail: `the relay closed the connection before welcome (close code ${code}${text ? `: ${text}` : ''})` } as const;
+        void (cause ?? Promise.resolve(closed)).then((f) => this.reportFailure(f));
+      }
+      this.onClose(ws, code);
+    });
   }
 
   private sendHello(ws: WebSocket): void {
@@ -135,10 +160,15 @@ export class RelayConnection {
       if (msg.type === 'welcome') {
         this.welcomed = true;
         this.attempt = 0;
+        this.latestFailure = undefined;
+        this.lastReported = undefined;
         this.o.onWelcome?.(msg);
         this.o.onState('connected', { lost: false });
       } else if (msg.type === 'error') {
-        this.o.onState('disconnected', { lost: false, detail: `relay refused the agent: ${msg.code}${msg.detail ? ` (${msg.detail})` : ''}` });
+        const detail = `relay refused the agent: ${msg.code}${msg.detail ? ` (${msg.detail})` : ''}`;
+        this.refused.add(ws);
+        this.reportFailure({ kind: 'relay-refused', detail });
+        this.o.onState('disconnected', { lost: false, detail });
         ws.close(1000, 'refused');
       } else {
         ws.send(encodeFrame(errorMessage('unexpected-type', `${msg.type} before welcome`, msg.id)));
@@ -161,6 +191,16 @@ export class RelayConnection {
     this.timers.reconnect = this.o.clock.setTimeout(() => {
       if (!this.stopped) this.connect();
     }, delay);
+  }
+
+  private reportFailure(failure: ConnectFailure): void {
+    if (this.stopped) return;
+    this.latestFailure = failure;
+    const now = this.o.clock.now();
+    const last = this.lastReported;
+    if (last && last.detail === failure.detail && now - last.at < (this.o.failureRepeatMs ?? 5 * 60_000)) return;
+    this.lastReported = { detail: failure.detail, at: now };
+    this.o.onConnectFailure?.(failure);
   }
 
   private schedulePing(ws: WebSocket): void {

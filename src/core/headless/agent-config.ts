@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../protocol/frame.js';
 import { identifier } from '../../protocol/primitives.js';
-import { partialPolicySchema } from '../policy/schema.js';
+import { crossKeyProblem, partialPolicySchema } from '../policy/schema.js';
 import { WINDOWS_PORCHLIGHT_DIR } from '../policy/sources/windows-system-paths.js';
 
 /**
@@ -53,7 +53,9 @@ export function parseAgentConfig(text: string, origin: string): ConfigResult {
     return { ok: false, code: 'config-invalid', detail: `${origin} is not valid JSON` };
   }
   const parsed = agentConfigSchema.safeParse(data);
-  return parsed.success ? { ok: true, config: parsed.data } : { ok: false, code: 'config-invalid', detail: `${origin}: ${describeIssues('config', parsed.error)}` };
+  if (!parsed.success) return { ok: false, code: 'config-invalid', detail: `${origin}: ${describeIssues('config', parsed.error)}` };
+  const problem = parsed.data.policy === undefined ? undefined : crossKeyProblem(parsed.data.policy);
+  return problem === undefined ? { ok: true, config: parsed.data } : { ok: false, code: 'config-invalid', detail: `${origin}: policy.${problem}` };
 }
 
 export function readAgentConfig(path: string): ConfigResult {

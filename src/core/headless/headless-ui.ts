@@ -29,7 +29,10 @@ export class HeadlessUi implements UiPort {
 
   setStatus(status: AgentStatus): void {
     // Status is pushed on every change of anything; log only what an operator cares about.
-    const line = `status: ${status.connection}${status.relayUrl ? ` ${status.relayUrl}` : ''}${status.session ? `, session ${status.session.sessionId} (ticket ${status.session.ticketId}, ${status.session.technicianName}) until ${status.session.endsAt}` : ', no session'}`;
+    const session = status.session ? `, session ${status.session.sessionId} (ticket ${status.session.ticketId}, ${status.session.technicianName}) until ${status.session.endsAt}` : ', no session';
+    // The cause goes into the line, so the same cause is logged once, not at every retry.
+    const cause = status.connectionProblem ? `; cause: ${oneLine(status.connectionProblem)}` : '';
+    const line = `status: ${status.connection}${status.relayUrl ? ` ${status.relayUrl}` : ''}${session}${cause}`;
     if (line === this.lastStatus) return;
     this.lastStatus = line;
     this.o.log(line);

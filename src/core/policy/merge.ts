@@ -3,7 +3,7 @@
 // shorter timeouts); the relay and the keys the agent trusts are IT's only.
 // Managed keys are locked. An invalid managed policy locks the agent to
 // SAFEST_POLICY and is reported, never silently ignored.
-import { DEFAULT_POLICY, partialPolicySchema, USER_SETTABLE_KEYS, type PartialPolicy, type Policy, type PolicyKey } from './schema.js';
+import { crossKeyProblem, DEFAULT_POLICY, partialPolicySchema, USER_SETTABLE_KEYS, type PartialPolicy, type Policy, type PolicyKey } from './schema.js';
 import { describeIssues } from '../../protocol/frame.js';
 
 /** What the agent falls back to when the managed policy can't be trusted: nothing can be granted. */
@@ -80,5 +80,7 @@ function narrow(policy: Policy, key: PolicyKey, value: unknown): void {
 /** Validate one source's raw data; unknown keys and bad values make the whole document invalid. */
 export function parseManagedDocument(data: unknown): { ok: true; values: PartialPolicy } | { ok: false; problem: string } {
   const parsed = partialPolicySchema.safeParse(data);
-  return parsed.success ? { ok: true, values: parsed.data } : { ok: false, problem: describeIssues('policy', parsed.error) };
+  if (!parsed.success) return { ok: false, problem: describeIssues('policy', parsed.error) };
+  const problem = crossKeyProblem(parsed.data);
+  return problem === undefined ? { ok: true, values: parsed.data } : { ok: false, problem: `policy: ${problem}` };
 }

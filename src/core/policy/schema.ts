@@ -4,11 +4,16 @@
 import { z } from 'zod';
 import { SCOPES } from '../../protocol/scopes.js';
 import { publicKey, scope, slug } from '../../protocol/primitives.js';
+import { checkRelayUrl } from '../connection/relay-url.js';
 
 const url = z
   .string()
   .max(2048)
   .refine((s) => URL.canParse(s) && ['ws:', 'wss:'].includes(new URL(s).protocol), { message: 'must be a ws:// or wss:// URL' });
+
+// The shipped MDM examples carry REPLACE_... values: deployed unchanged, they must not read as a key.
+const notPlaceholder = (s: string) => !/REPLACE/i.test(s);
+const PLACEHOLDER = 'is still a REPLACE_... placeholder from the example: put the real value here';
 
 export const fileTransferRulesSchema = z.strictObject({
   maxBytes: z.number().int().min(0).max(10 * 1024 ** 3).describe('Largest file a technician may transfer, in bytes.'),
@@ -27,13 +32,14 @@ export const rateLimitSchema = z.strictObject({
 
 export const policySchema = z.strictObject({
   relayUrl: url.optional().describe('WebSocket URL of the relay (wss:// required except on loopback).'),
-  relayPublicKey: publicKey.optional().describe('The relay signing key (base64url Ed25519). Requests not signed by it are rejected.'),
+  relayPublicKey: publicKey.refine(notPlaceholder, PLACEHOLDER).optional().describe('The relay signing key (base64url Ed25519). Requests not signed by it are rejected.'),
   relayTlsPin: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be a base64 sha256 of the relay certificate public key')
+    .refine(notPlaceholder, PLACEHOLDER)
     .optional()
     .describe('Optional sha256 (base64) of the relay TLS certificate public key (SPKI) to pin.'),
-  approvalsPublicKey: publicKey.optional().describe('The IT approvals key (base64url Ed25519) that signs unattended-access approvals.'),
+  approvalsPublicKey: publicKey.refine(notPlaceholder, PLACEHOLDER).optional().describe('The IT approvals key (base64url Ed25519) that signs unattended-access approvals.'),
   allowedScopes: z.array(scope).max(SCOPES.length).describe('Scopes a technician may ask for at all.'),
   technicianGroups: z
     .record(slug, z.array(scope).max(SCOPES.length))
@@ -92,3 +98,14 @@ export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayPublicKey', 'relayTlsPin', 
 /** Partial policy as read from one source (managed or user); validated key by key. */
 export const partialPolicySchema = policySchema.partial();
 export type PartialPolicy = z.infer<typeof partialPolicySchema>;
+
+/**
+ * What no single key's schema can see: a plain ws:// relay off loopback is valid
+ * only when the same document sets allowInsecureRelay (development). Refused when
+ * the document is read, not first at connect time.
+ */
+export function crossKeyProblem(values: PartialPolicy): string | undefined {
+  if (values.relayUrl === undefined || values.allowInsecureRelay === true) return undefined;
+  const checked = checkRelayUrl(values.relayUrl, false);
+  return checked.ok ? undefined : `relayUrl: ${checked.detail}; set allowInsecureRelay: true only for development`;
+}

@@ -38,6 +38,18 @@ describe('headless agent config', () => {
   });
 });
 
+describe('headless agent config: cross-key checks', () => {
+  it('refuses a ws:// relay to another host unless the policy sets allowInsecureRelay', () => {
+    const config = (policy: object) => JSON.stringify({ deviceId: 'srv-1', policy });
+    expect(parseAgentConfig(config({ relayUrl: 'ws://relay.example.com:7443' }), 'agent.json')).toEqual({
+      ok: false,
+      code: 'config-invalid',
+      detail: 'agent.json: policy.relayUrl: relay URL must use wss:// (ws:// only to a loopback relay); set allowInsecureRelay: true only for development',
+    });
+    expect(parseAgentConfig(config({ relayUrl: 'ws://relay.example.com:7443', allowInsecureRelay: true }), 'agent.json').ok).toBe(true);
+  });
+});
+
 describe('headless effective policy: defaults < config < managed', () => {
   it('takes config keys over the defaults', async () => {
     const r = await configPolicy([absent], { unattendedAllowed: true, unattendedGroups: ['ops'] }, 'agent.json');

@@ -44,6 +44,19 @@ describe('headless UI port', () => {
     h.ui.setStatus({ connection: 'connected', relayUrl: 'ws://127.0.0.1:1', prompting: false });
     expect(h.lines).toEqual(['status: connecting, no session', 'status: connected ws://127.0.0.1:1, no session']);
   });
+
+  it('names why the relay cannot be reached, once per cause', () => {
+    const h = ui();
+    const down = { connection: 'disconnected', relayUrl: 'wss://relay:7443', prompting: false, connectionProblem: 'nothing accepts connections on relay:7443 (connection refused)' } as const;
+    h.ui.setStatus(down);
+    h.ui.setStatus({ ...down, connection: 'connecting' });
+    h.ui.setStatus(down);
+    expect(h.lines).toEqual([
+      'status: disconnected wss://relay:7443, no session; cause: nothing accepts connections on relay:7443 (connection refused)',
+      'status: connecting wss://relay:7443, no session; cause: nothing accepts connections on relay:7443 (connection refused)',
+      'status: disconnected wss://relay:7443, no session; cause: nothing accepts connections on relay:7443 (connection refused)',
+    ]);
+  });
 });
 
 describe('headless UI port: repeated notices', () => {

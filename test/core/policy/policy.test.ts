@@ -146,3 +146,18 @@ describe('managed policy sources', () => {
     expect(managedPolicySources('linux').map((s) => s.name)).toEqual([LINUX_POLICY_PATH]);
   });
 });
+
+describe('a plain ws:// relay off loopback fails validation, not only at connect time', () => {
+  const read = (doc: object) => loadManagedPolicy([new JsonFileSource(LINUX_POLICY_PATH, async () => JSON.stringify(doc))]);
+
+  it('refuses ws:// to another host in a managed document', async () => {
+    const managed = await read({ relayUrl: 'ws://relay.example.com:7443' });
+    expect(managed.kind).not.toBe('valid');
+    expect(JSON.stringify(managed)).toContain('relayUrl: relay URL must use wss:// (ws:// only to a loopback relay)');
+  });
+
+  it('accepts wss:// anywhere, ws:// to loopback, and ws:// with allowInsecureRelay in the same document', async () => {
+    for (const doc of [{ relayUrl: 'wss://relay.example.com' }, { relayUrl: 'ws://127.0.0.1:7443' }, { relayUrl: 'ws://lab-relay:7443', allowInsecureRelay: true }])
+      expect((await read(doc)).kind, JSON.stringify(doc)).toBe('valid');
+  });
+});

@@ -1,0 +1,26 @@
+// Failures the CLI names for a person: a stable code, one line of text, and
+// the documented exit code. main() prints `error: <code>: <message>`.
+import { EXIT } from './exit-codes.js';
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: number = EXIT.other,
+  ) {
+    super(message);
+  }
+}
+
+/** One line, whatever the message holds (a multi-line error must not look like several). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+/** The stderr text for an error nobody expected: one line, the stack only when PORCHLIGHT_DEBUG=1. */
+export function describeCrash(err: unknown, env: NodeJS.ProcessEnv): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const stack = env.PORCHLIGHT_DEBUG === '1' && err instanceof Error && err.stack ? `${err.stack}\n` : '';
+  return `error: internal: ${oneLine(message)}${stack ? '' : ' (PORCHLIGHT_DEBUG=1 shows the stack)'}\n${stack}`;
+}

@@ -1,0 +1,61 @@
+// The docs copy-paste: every ```sh walkthrough block of README.md and docs/
+// runs in order, as written, in one bash against the built CLI, with a temp
+// dir as cwd and a free port for 7443 (issue 14).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ensureBuilt, BIN } from '../cli/built-cli.js';
+import { freePort } from '../fault/processes.js';
+import { docFiles, fencedBlocks, walkthroughBlocks } from './doc-blocks.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pl-walkthrough-'));
+beforeAll(ensureBuilt, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the script in bash (-e: a failing line fails the walkthrough); kills what it left running. */
+function runBash(script: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-e', '-c', `trap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n${script}`], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => {
+      out += `\n[walkthrough timed out after ${timeoutMs} ms]`;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe('the walkthrough in README.md and docs/', () => {
+  it('is there, and every shell block in README.md says npx porchlight (bare porchlight is not on PATH in a checkout)', () => {
+    expect(walkthroughBlocks().length).toBeGreaterThanOrEqual(2);
+    for (const file of docFiles()) {
+      for (const block of fencedBlocks(file, /^(sh|bash|shell)\b/)) {
+        const bare = block.code.split('\n').filter((l) => /(^|[|;&(]\s*|\$\()porchlight /.test(l));
+        expect(bare, `${file}:${block.line}`).toEqual([]);
+      }
+    }
+  });
+
+  it('runs top to bottom against the built CLI', async () => {
+    const port = String(await freePort());
+    // `npx porchlight` is this checkout's bin; 7443 becomes a free port.
+    const script = walkthroughBlocks()
+      .map((b) => `# --- ${b.file}:${b.line}\n${b.code.replaceAll('npx porchlight', `node ${JSON.stringify(BIN)}`).replaceAll('7443', port)}`)
+      .join('\n');
+    const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: dir, PORCHLIGHT_RELAY_DATA: join(dir, 'unused-default') };
+    const r = await runBash(script, env, 60_000);
+    expect(r.code, r.out).toBe(0);
+    expect(r.out).toContain('request exited 4');
+    expect(r.out).toMatch(/no-user-present/);
+    expect(r.out).toMatch(/intact: \d+ records/);
+    expect(r.out).toMatch(/anchors: \d+ relay anchors of device LAPTOP-0042 match/);
+    expect(r.out).toMatch(/VERIFIED: ticket INC0012345: .* \(pinned\)/);
+  }, 90_000);
+});
