@@ -117,6 +117,7 @@ export function createAgent(options: AgentOptions): Agent {
         ...(policy.relayTlsPin ? { tlsPin: policy.relayTlsPin } : {}),
         deviceId: options.deviceId,
         deviceKey: key,
+        ...(policy.relayPublicKey ? { relayPublicKey: policy.relayPublicKey } : {}),
         agentVersion: options.agentVersion ?? '0.1.0',
         enrollmentToken: () => (existsSync(marker) ? undefined : options.enrollmentToken),
         onWelcome: () => {

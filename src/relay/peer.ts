@@ -16,6 +16,8 @@ export const CLOSE = {
   tooBig: 1009,
   replaced: 4000,
   unauthorized: 4001,
+  /** An admin re-keyed the device (`relay enroll-device --rekey`): this connection's key is no longer enrolled. */
+  rekeyed: 4003,
   /** The peer stopped reading and its send buffer passed the cap. */
   slowConsumer: 4008,
 } as const;

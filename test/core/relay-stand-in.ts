@@ -1,9 +1,11 @@
 // A minimal relay for agent tests: a real ws server on 127.0.0.1:0 that
-// welcomes an agent whose hello proof verifies, signs requests with a test
+// challenges each agent connection and welcomes an agent whose hello proof
+// signs that challenge, signs requests with a test
 // relay key, and records every frame the agent sends.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { generateEd25519KeyPair, parseFrame, signScopeRequest, signSessionRequest, verifyHelloProof, type Ed25519KeyPair, type Message, type MessageType, type ScopeRequestPayload, type SessionRequestPayload } from '../../src/protocol/index.js';
+import { randomBytes } from 'node:crypto';
+import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, keyFingerprint, parseFrame, signScopeRequest, signSessionRequest, verifyHelloProof, type HelloConnectionContext, type Ed25519KeyPair, type Message, type MessageType, type ScopeRequestPayload, type SessionRequestPayload } from '../../src/protocol/index.js';
 
 export interface StandInOptions {
   relayKey?: Ed25519KeyPair;
@@ -34,7 +36,7 @@ export class RelayStandIn {
   }
 
   static async start(o: StandInOptions = {}): Promise<RelayStandIn> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => (p.has(AGENT_SUBPROTOCOL) ? AGENT_SUBPROTOCOL : false) });
     await new Promise<void>((r) => server.once('listening', () => r()));
     const relay = new RelayStandIn(server, o);
     server.on('connection', (ws) => relay.onConnection(ws));
@@ -51,6 +53,14 @@ export class RelayStandIn {
 
   private onConnection(ws: WebSocket): void {
     this.sockets.add(ws);
+    const context: HelloConnectionContext = {
+      challenge: randomBytes(32).toString('base64url'),
+      relayKeyFingerprint: keyFingerprint(this.relayKey.publicKey),
+      channelBinding: 'none',
+      tlsExporter: null,
+    };
+    const { challenge, relayKeyFingerprint, channelBinding } = context;
+    ws.send(JSON.stringify({ v: 1, type: 'challenge', id: 'c-1', challenge, relayKeyFingerprint, channelBinding, serverTime: new Date().toISOString() }));
     ws.on('close', (code) => {
       this.sockets.delete(ws);
       if (ws === this.agent) {
@@ -68,7 +78,7 @@ export class RelayStandIn {
       const msg = parsed.msg;
       if (msg.type === 'hello' && msg.role === 'agent') {
         this.hellos.push(msg);
-        if (this.o.refuse || !verifyHelloProof(msg, msg.devicePublicKey)) {
+        if (this.o.refuse || !verifyHelloProof(msg, context)) {
           ws.send(JSON.stringify({ v: 1, type: 'error', id: 'e-hello', code: 'unauthorized', re: msg.id }));
           return;
         }
