@@ -18,6 +18,8 @@ export interface StandInOptions {
 export class RelayStandIn {
   readonly received: Message[] = [];
   readonly hellos: Message<'hello'>[] = [];
+  /** The challenge sent on each agent connection, in order. */
+  readonly challenges: string[] = [];
   readonly badFrames: string[] = [];
   /** Close code of every agent connection that closed, in order. */
   readonly closeCodes: number[] = [];
@@ -47,6 +49,10 @@ export class RelayStandIn {
     return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   get connections(): number {
     return this.hellos.length;
   }
@@ -60,6 +66,7 @@ export class RelayStandIn {
       tlsExporter: null,
     };
     const { challenge, relayKeyFingerprint, channelBinding } = context;
+    this.challenges.push(challenge);
     ws.send(JSON.stringify({ v: 1, type: 'challenge', id: 'c-1', challenge, relayKeyFingerprint, channelBinding, serverTime: new Date().toISOString() }));
     ws.on('close', (code) => {
       this.sockets.delete(ws);
