@@ -14,7 +14,7 @@ import {
   verifyHelloProof,
   type SessionRequestPayload,
 } from '../../src/protocol/index.js';
-import { approvalPayload, approvalsKey, relayKey, requestPayload, sampleHelloContext, sampleMessages, deviceKey } from '../fixtures/sample-messages.js';
+import { approvalPayload, approvalsKey, relayKey, requestPayload, sampleHelloContext, sampleMessages } from '../fixtures/sample-messages.js';
 
 describe('Ed25519 over canonical JSON', () => {
   it('verifies a signed session request with the relay key', () => {
