@@ -32,8 +32,8 @@ export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContex
   if (hello.challenge !== auth.connection.challenge) return refuse("hello does not answer this connection's challenge");
   if (!verifyHelloProof(hello, auth.connection)) return refuse('hello proof does not verify for this connection (challenge, relay key or TLS channel)');
   const issued = Date.parse(hello.issuedAt);
-  if (issued < auth.relayStartedAtMs) return refuse('hello was issued before the relay started');
   if (Math.abs(issued - nowMs) > MAX_FUTURE_SKEW_MS) return refuse('hello is not fresh (clock skew over 5 minutes)');
+  if (issued < auth.relayStartedAtMs) return refuse('hello was issued before the relay started');
   const device = await storage.getDevice(hello.deviceId);
   const now = new Date(nowMs).toISOString();
   if (device && device.publicKey === hello.devicePublicKey) {
