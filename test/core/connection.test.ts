@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backoffDelay } from '../../src/core/connection/backoff.js';
+import { helloIssuedAt } from '../../src/core/connection/relay-connection.js';
 import { checkRelayUrl } from '../../src/core/connection/relay-url.js';
 import { loadOrCreateDeviceKey, DEVICE_KEY_FILE } from '../../src/core/identity/device-key.js';
 import { ReplayCache } from '../../src/core/verification/replay-cache.js';
@@ -51,6 +52,14 @@ describe('relay connection', () => {
     await vi.waitFor(() => expect(h!.relay.openSockets).toBe(0), { timeout: 3000 });
     expect(h.relay.hellos).toEqual([]);
     expect(h.agent.status().connection).not.toBe('connected');
+  });
+
+  it('dates its hello no earlier than the challenge while inside the skew allowance, and by its own clock beyond it', () => {
+    const server = '2026-12-03T10:00:00.000Z';
+    const at = (ms: number) => new Date(Date.parse(server) + ms).toISOString();
+    expect(helloIssuedAt(Date.parse(server) + 1000, server)).toBe(at(1000));
+    expect(helloIssuedAt(Date.parse(server) - 4 * 60_000, server)).toBe(server);
+    expect(helloIssuedAt(Date.parse(server) - 10 * 60_000, server)).toBe(at(-10 * 60_000));
   });
 
   it('answers a bad frame with a typed error and keeps the connection', async () => {

@@ -9,6 +9,8 @@ import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, keyFingerprint, parseFrame, 
 
 export interface StandInOptions {
   relayKey?: Ed25519KeyPair;
+  /** A rogue relay lying about its key: the fingerprint its challenge claims (default: its own key's). */
+  claimRelayKeyFingerprint?: string;
   /** Answer hello with error unauthorized instead of welcome. */
   refuse?: boolean;
   /** Called with each parsed agent frame before it is recorded (e.g. to check the audit log at that instant). */
@@ -61,7 +63,7 @@ export class RelayStandIn {
     this.sockets.add(ws);
     const context: HelloConnectionContext = {
       challenge: randomBytes(32).toString('base64url'),
-      relayKeyFingerprint: keyFingerprint(this.relayKey.publicKey),
+      relayKeyFingerprint: this.o.claimRelayKeyFingerprint ?? keyFingerprint(this.relayKey.publicKey),
       channelBinding: 'none',
       tlsExporter: null,
     };

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket, { type ClientOptions } from 'ws';
 import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../../protocol/frame.js';
-import { MAX_FRAME_BYTES } from '../../protocol/limits.js';
+import { MAX_FRAME_BYTES, MAX_FUTURE_SKEW_MS } from '../../protocol/limits.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import { tlsExporterOf } from '../../protocol/channel-binding.js';
 import { signHelloProof } from '../../protocol/hello-proof.js';
@@ -16,6 +16,18 @@ import type { CoreInbound } from '../agent-core.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { checkRelayUrl } from './relay-url.js';
 import { pinnedServerIdentity } from './tls-pin.js';
+
+/**
+ * The hello's issue time: the agent's clock, but never earlier than the
+ * challenge it answers while within the skew allowance, so a clock a little
+ * behind isn't taken for a hello recorded before a relay restart. A clock
+ * beyond the allowance keeps its own time and is refused with that reason.
+ */
+export function helloIssuedAt(nowMs: number, challengeServerTime: string): string {
+  const server = Date.parse(challengeServerTime);
+  const floor = Number.isFinite(server) && nowMs < server && server - nowMs <= MAX_FUTURE_SKEW_MS ? server : nowMs;
+  return new Date(floor).toISOString();
+}
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -126,7 +138,7 @@ export class RelayConnection {
     }
     if (challenge.channelBinding === 'tls-exporter' && this.tlsExporter === null) return refuse('the relay asks for a TLS channel binding on a plain connection');
     const channel = challenge.channelBinding === 'tls-exporter' ? { channelBinding: 'tls-exporter' as const, tlsExporter: this.tlsExporter } : { channelBinding: 'none' as const, tlsExporter: null };
-    const fields = { deviceId: this.o.deviceId, devicePublicKey: this.o.deviceKey.publicKey, nonce: randomBytes(18).toString('base64url'), issuedAt: new Date(this.o.clock.now()).toISOString() };
+    const fields = { deviceId: this.o.deviceId, devicePublicKey: this.o.deviceKey.publicKey, nonce: randomBytes(18).toString('base64url'), issuedAt: helloIssuedAt(this.o.clock.now(), challenge.serverTime) };
     const context = { challenge: challenge.challenge, relayKeyFingerprint: pinned ?? challenge.relayKeyFingerprint, ...channel };
     const token = this.o.enrollmentToken?.();
     const hello: Message<'hello'> = {
