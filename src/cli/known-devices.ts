@@ -13,7 +13,13 @@ export const KNOWN_DEVICES_FILE = 'known-devices.json';
 export const MAX_KNOWN_DEVICES = 50_000;
 
 const fingerprint = z.string().regex(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){4}$/, 'is not a key fingerprint');
-const entrySchema = z.strictObject({ relay: z.string().min(1).max(200), deviceId: identifier, fingerprint, firstSeenAt: isoTimestamp, updatedAt: isoTimestamp });
+const entrySchema = z.strictObject({
+  relay: z.string().min(1).max(200),
+  deviceId: identifier,
+  fingerprint,
+  firstSeenAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+});
 const fileSchema = z.strictObject({ v: z.literal(1), devices: z.array(entrySchema).max(MAX_KNOWN_DEVICES) });
 type Entry = z.infer<typeof entrySchema>;
 
@@ -38,7 +44,9 @@ export function knownDevicesPath(env: NodeJS.ProcessEnv, platform: NodeJS.Platfo
 }
 
 /** The loud refusal: both fingerprints, and what would make it legitimate. */
-export function keyChangeWarning(deviceId: string, v: Extract<KnownDeviceVerdict, { kind: 'changed' }>, path: string): string {
+export type KeyChanged = Extract<KnownDeviceVerdict, { kind: 'changed' }>;
+
+export function keyChangeWarning(deviceId: string, v: KeyChanged, path: string): string {
   return [
     '@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@',
     `@  WARNING: THE KEY OF DEVICE ${deviceId} HAS CHANGED`,
@@ -69,7 +77,9 @@ export class KnownDevices {
     // Follow the audited re-keys from the remembered key; only a chain that ends at the presented key counts.
     let current = entry.fingerprint;
     for (const r of presented.rekeys) if (r.from === current) current = r.to;
-    if (current !== presented.fingerprint) return { kind: 'changed', known: entry.fingerprint, presented: presented.fingerprint };
+    if (current !== presented.fingerprint) {
+      return { kind: 'changed', known: entry.fingerprint, presented: presented.fingerprint };
+    }
     const from = entry.fingerprint;
     entry.fingerprint = presented.fingerprint;
     entry.updatedAt = nowIso;
@@ -93,7 +103,10 @@ export class KnownDevices {
     }
     const parsed = fileSchema.safeParse(data);
     // Never start over silently: an emptied file would turn every device into a first use.
-    if (!parsed.success) throw new KnownDevicesError(`${this.path} is damaged; fix or remove it (every device is then trusted on first use again)`);
+    if (!parsed.success) {
+      const detail = 'fix or remove it (every device is then trusted on first use again)';
+      throw new KnownDevicesError(`${this.path} is damaged; ${detail}`);
+    }
     return parsed.data.devices;
   }
 

@@ -5,7 +5,14 @@
 // each prove the user's device said it, not only the relay. `id` (a per-frame
 // id) and `deviceSig` itself are outside the signed bytes.
 import type { DeviceSignature, Message } from './messages.js';
-import { SIGNING_CONTEXTS, keyFingerprint, signPayload, verifyPayload, type Ed25519KeyPair, type SigningContext } from './signing.js';
+import {
+  SIGNING_CONTEXTS,
+  keyFingerprint,
+  signPayload,
+  verifyPayload,
+  type Ed25519KeyPair,
+  type SigningContext,
+} from './signing.js';
 
 export type DeviceSignedType = 'session.decision' | 'session.scope-update' | 'session.started' | 'session.summary';
 export type DeviceSignable = Message<DeviceSignedType>;
@@ -38,7 +45,11 @@ export function deviceSignedPayload(msg: DeviceSignable, binding: DeviceBinding)
   return { deviceId: binding.deviceId, requestId: binding.requestId, nonce: binding.nonce, message: body };
 }
 
-export function signDeviceMessage<M extends DeviceSignable>(msg: M, binding: DeviceBinding, deviceKey: Ed25519KeyPair): M & { deviceSig: DeviceSignature } {
+export function signDeviceMessage<M extends DeviceSignable>(
+  msg: M,
+  binding: DeviceBinding,
+  deviceKey: Ed25519KeyPair,
+): M & { deviceSig: DeviceSignature } {
   const sig = signPayload(DEVICE_SIGNING_CONTEXTS[msg.type], deviceSignedPayload(msg, binding), deviceKey);
   return { ...msg, deviceSig: { requestId: binding.requestId, nonce: binding.nonce, sig } };
 }
@@ -62,14 +73,19 @@ export interface DeviceSignatureExpectation {
 /** Checks a device signature against the enrolled key and, where known, the request and nonce. Never throws. */
 export function verifyDeviceMessage(msg: DeviceSignable, expect: DeviceSignatureExpectation): DeviceSignatureVerdict {
   const ds = msg.deviceSig;
-  if (!ds) return { ok: false, reason: 'unsigned', detail: `${msg.type} carries no device signature` };
+  const fail = (reason: DeviceSignatureFailure, detail: string): DeviceSignatureVerdict => {
+    return { ok: false, reason, detail: `${msg.type} ${detail}` };
+  };
+  if (!ds) return fail('unsigned', 'carries no device signature');
   if (expect.requestId !== undefined && ds.requestId !== expect.requestId) {
-    return { ok: false, reason: 'wrong-request', detail: `${msg.type} is signed for request ${ds.requestId}, not ${expect.requestId}` };
+    return fail('wrong-request', `is signed for request ${ds.requestId}, not ${expect.requestId}`);
   }
-  if (expect.nonce !== undefined && ds.nonce !== expect.nonce) return { ok: false, reason: 'wrong-nonce', detail: `${msg.type} is signed over another request nonce` };
-  const binding = { deviceId: expect.deviceId, requestId: ds.requestId, nonce: ds.nonce };
-  if (!verifyPayload(DEVICE_SIGNING_CONTEXTS[msg.type], deviceSignedPayload(msg, binding), ds.sig, expect.devicePublicKey)) {
-    return { ok: false, reason: 'bad-signature', detail: `${msg.type} device signature does not verify against the enrolled key` };
+  if (expect.nonce !== undefined && ds.nonce !== expect.nonce) {
+    return fail('wrong-nonce', 'is signed over another request nonce');
+  }
+  const payload = deviceSignedPayload(msg, { deviceId: expect.deviceId, requestId: ds.requestId, nonce: ds.nonce });
+  if (!verifyPayload(DEVICE_SIGNING_CONTEXTS[msg.type], payload, ds.sig, expect.devicePublicKey)) {
+    return fail('bad-signature', 'device signature does not verify against the enrolled key');
   }
   return { ok: true, deviceKeyFingerprint: keyFingerprint(expect.devicePublicKey) };
 }

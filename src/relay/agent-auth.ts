@@ -30,7 +30,9 @@ const refuse = (detail: string, code: ErrorCode = 'unauthorized'): AgentAuthResu
 export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContext): Promise<AgentAuthResult> {
   const { storage, nonces, nowMs } = auth;
   if (hello.challenge !== auth.connection.challenge) return refuse("hello does not answer this connection's challenge");
-  if (!verifyHelloProof(hello, auth.connection)) return refuse('hello proof does not verify for this connection (challenge, relay key or TLS channel)');
+  if (!verifyHelloProof(hello, auth.connection)) {
+    return refuse('hello proof does not verify for this connection (challenge, relay key or TLS channel)');
+  }
   const issued = Date.parse(hello.issuedAt);
   if (Math.abs(issued - nowMs) > MAX_FUTURE_SKEW_MS) return refuse('hello is not fresh (clock skew over 5 minutes)');
   if (issued < auth.relayStartedAtMs) return refuse('hello was issued before the relay started');
@@ -42,7 +44,8 @@ export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContex
     if (seen === 'seen') return refuse('hello nonce was used before');
     if (seen === 'full') return refuse("the relay's hello nonce store is full; try again later", 'busy');
     // last-seen is coarse on purpose: one write per device per 10 minutes, not per reconnect.
-    if (device.lastSeenAt === null || nowMs - Date.parse(device.lastSeenAt) > 10 * 60_000) await storage.touchDevice(hello.deviceId, now);
+    const stale = device.lastSeenAt === null || nowMs - Date.parse(device.lastSeenAt) > 10 * 60_000;
+    if (stale) await storage.touchDevice(hello.deviceId, now);
     return { ok: true, deviceId: hello.deviceId, enrolled: false };
   }
   // Unknown device, or a new key for a known one: only a one-time token may register it.
@@ -50,10 +53,14 @@ export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContex
   if (hello.enrollmentToken === undefined) return refuse('device is not enrolled with this key');
   const purpose = device ? 'rekey' : 'enroll';
   if (!(await storage.consumeEnrollment(hello.deviceId, hashSecretToken(hello.enrollmentToken), now, purpose))) {
-    if (device) return refuse('device is already enrolled with another key; an admin must allow it with `porchlight relay enroll-device --rekey`');
+    if (device) {
+      const how = 'an admin must allow it with `porchlight relay enroll-device --rekey`';
+      return refuse(`device is already enrolled with another key; ${how}`);
+    }
     return refuse('enrollment token is unknown, used, expired or for another device');
   }
-  await storage.registerDevice({ deviceId: hello.deviceId, publicKey: hello.devicePublicKey, enrolledAt: now, lastSeenAt: now });
-  const rekeyed = device ? { from: keyFingerprint(device.publicKey), to: keyFingerprint(hello.devicePublicKey) } : undefined;
+  const { deviceId, devicePublicKey } = hello;
+  await storage.registerDevice({ deviceId, publicKey: devicePublicKey, enrolledAt: now, lastSeenAt: now });
+  const rekeyed = device ? { from: keyFingerprint(device.publicKey), to: keyFingerprint(devicePublicKey) } : undefined;
   return { ok: true, deviceId: hello.deviceId, enrolled: true, ...(rekeyed ? { rekeyed } : {}) };
 }

@@ -187,9 +187,10 @@ export class Connection implements Peer {
     return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech) });
   }
 
-  private refuse(detail: string, re: string, code: 'unauthorized' | ErrorCode = 'unauthorized'): void {
+  private refuse(detail: string, re: string, code: ErrorCode = 'unauthorized'): void {
     this.send(errorMessage(code, detail, re));
-    this.close(CLOSE.unauthorized, 'unauthorized');
+    if (code === 'busy') this.close(CLOSE.tryAgainLater, 'busy');
+    else this.close(CLOSE.unauthorized, 'unauthorized');
   }
 
   /** An admin-allowed re-key: the old key's live connection learns why it goes, and the audit says so. */

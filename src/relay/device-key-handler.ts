@@ -11,11 +11,17 @@ import type { RelayStorage } from './storage/storage.js';
 /** The newest re-keys the answer carries (the schema's bound). */
 const MAX_REKEYS = 20;
 
-export async function answerDeviceKeyRequest(peer: Peer, storage: RelayStorage, msg: Message<'tech.device-key'>): Promise<void> {
+export async function answerDeviceKeyRequest(
+  peer: Peer,
+  storage: RelayStorage,
+  msg: Message<'tech.device-key'>,
+): Promise<void> {
   const device = await storage.getDevice(msg.deviceId);
   if (!device) return peer.send(errorMessage('unknown-device', `no device ${msg.deviceId} is enrolled`, msg.id));
   const records = await storage.queryAudit({ deviceId: msg.deviceId, kinds: ['device-rekeyed'] });
-  const rekeys = records.slice(-MAX_REKEYS).flatMap((r) => (r.kind === 'device-rekeyed' ? [{ at: r.at, from: r.data.from, to: r.data.to }] : []));
+  const rekeys = records
+    .slice(-MAX_REKEYS)
+    .flatMap((r) => (r.kind === 'device-rekeyed' ? [{ at: r.at, from: r.data.from, to: r.data.to }] : []));
   peer.send({
     v: 1,
     type: 'device.key',

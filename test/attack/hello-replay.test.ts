@@ -10,6 +10,7 @@ import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
 import { encodeFrame, generateEd25519KeyPair, parseFrame, type Message } from '../../src/protocol/index.js';
+import { CLOSE } from '../../src/relay/peer.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startRelay, type RelayOptions, type RelayServer } from '../../src/relay/server.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
@@ -159,13 +160,15 @@ describe('hello defences in depth', () => {
     }
     // Three sign-ins fill the store (enrollments don't use it: their token is one-time).
     const nonce = 'Zmlyc3Qtbm9uY2UtaW4tdGhlLXN0b3Jl';
+    const closes: number[] = [];
     for (const id of ['dev-1', 'dev-2', 'dev-3']) {
       const r = await connectAgent(relay.url, { deviceId: id, key: keys.get(id)!, ...(id === 'dev-1' ? { nonce } : {}) });
       expect(r.ok).toBe(true);
       if (r.ok) await r.agent.close();
     }
-    const fourth = await connectAgent(relay.url, { deviceId: 'dev-4', key: keys.get('dev-4')! });
+    const fourth = await connectAgent(relay.url, { deviceId: 'dev-4', key: keys.get('dev-4')!, onClose: (code) => closes.push(code) });
     expect(fourth).toMatchObject({ ok: false, error: { code: 'busy', detail: expect.stringMatching(/nonce store is full/) } });
+    expect(closes).toEqual([CLOSE.tryAgainLater]);
     // The oldest nonce was not evicted to make room: it is still refused as used.
     const again = await connectAgent(relay.url, { deviceId: 'dev-1', key: keys.get('dev-1')!, nonce });
     expect(again).toMatchObject({ ok: false, error: { detail: 'hello nonce was used before' } });

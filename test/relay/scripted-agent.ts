@@ -70,6 +70,8 @@ export interface AgentHelloOptions {
   tamper?: (hello: Message<'hello'> & { role: 'agent' }, challenge: Message<'challenge'>) => Message<'hello'>;
   /** Called with the hello as sent (a recording attacker's capture). */
   onHello?: (hello: Message<'hello'>) => void;
+  /** Called with the close code if the relay closes this connection. */
+  onClose?: (code: number) => void;
 }
 
 export type ConnectAgentResult = { ok: true; agent: ScriptedAgent; welcome: Message<'welcome'> } | { ok: false; error: Message<'error'> | null };
@@ -121,6 +123,7 @@ export async function connectAgent(url: string, opts: AgentHelloOptions): Promis
   }
   const { ws, challenge, tlsExporter } = opened;
   const agent = new ScriptedAgent(ws, opts.deviceId);
+  if (opts.onClose) ws.once('close', opts.onClose);
   const fields = {
     deviceId: opts.deviceId,
     devicePublicKey: key.publicKey,

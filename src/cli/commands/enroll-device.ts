@@ -22,19 +22,33 @@ function adminName(env: NodeJS.ProcessEnv): string {
 export async function enrollDevice(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { device: { type: 'string' }, hours: { type: 'string', default: '24' }, rekey: { type: 'boolean', default: false }, data: { type: 'string' } },
+    options: {
+      device: { type: 'string' },
+      hours: { type: 'string', default: '24' },
+      rekey: { type: 'boolean', default: false },
+      data: { type: 'string' },
+    },
     strict: true,
   });
-  if (!values.device || !identifier.safeParse(values.device).success) throw new UsageError('--device must be 1-64 chars of A-Z a-z 0-9 _ . : -');
+  if (!values.device || !identifier.safeParse(values.device).success) {
+    throw new UsageError('--device must be 1-64 chars of A-Z a-z 0-9 _ . : -');
+  }
   const hours = Number(values.hours);
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new UsageError('--hours must be between 0 and 720');
+  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) {
+    throw new UsageError('--hours must be between 0 and 720');
+  }
   const data = openRelayData(values.data, ctx.env);
   try {
     const device = await data.storage.getDevice(values.device);
     if (device && !values.rekey) {
-      throw new UsageError(`device ${values.device} is already enrolled with key ${keyFingerprint(device.publicKey)}; pass --rekey to let it enroll a new key (audited)`);
+      const current = keyFingerprint(device.publicKey);
+      throw new UsageError(
+        `device ${values.device} is already enrolled with key ${current}; ` + 'pass --rekey to let it enroll a new key (audited)',
+      );
     }
-    if (!device && values.rekey) throw new UsageError(`device ${values.device} is not enrolled; enroll it without --rekey`);
+    if (!device && values.rekey) {
+      throw new UsageError(`device ${values.device} is not enrolled; enroll it without --rekey`);
+    }
     const token = newSecretToken();
     const now = Date.now();
     const expiresAt = new Date(now + hours * 3600_000).toISOString();
@@ -47,11 +61,16 @@ export async function enrollDevice(argv: string[], ctx: CommandContext): Promise
         { keyFingerprint: keyFingerprint(device.publicKey), expiresAt, by: adminName(ctx.env) },
       );
     }
-    await data.storage.addEnrollment({ deviceId: values.device, tokenHash: hashSecretToken(token), createdAt: new Date(now).toISOString(), expiresAt, purpose });
-    const what = device ? `one-time RE-KEY token for device ${values.device} (replaces key ${keyFingerprint(device.publicKey)})` : `one-time enrollment token for device ${values.device}`;
+    const createdAt = new Date(now).toISOString();
+    const tokenHash = hashSecretToken(token);
+    await data.storage.addEnrollment({ deviceId: values.device, tokenHash, createdAt, expiresAt, purpose });
+    const what = device
+      ? `one-time RE-KEY token for device ${values.device} (replaces key ${keyFingerprint(device.publicKey)})`
+      : `one-time enrollment token for device ${values.device}`;
     ctx.stdout.write(
       `${what} (valid until ${expiresAt}):\n${token}\n` +
-        `relay key fingerprint to pin in the agent's policy: ${keyFingerprint(data.relayKey.publicKey)}\nrelay public key: ${data.relayKey.publicKey}\n`,
+        `relay key fingerprint to pin in the agent's policy: ${keyFingerprint(data.relayKey.publicKey)}\n` +
+        `relay public key: ${data.relayKey.publicKey}\n`,
     );
     return EXIT.ok;
   } finally {
