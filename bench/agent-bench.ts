@@ -11,7 +11,7 @@ import type { UiPort } from '../src/core/ui-port.js';
 import { newMessageId, type Message } from '../src/protocol/index.js';
 import { DATABASE_FILE } from '../src/relay/data-dir.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
-import { connectTechnician, type TechnicianClient } from '../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../src/cli/technician/technician-client.js';
 import { startBenchRelay } from './bench-relay.js';
 import { launchChromiumConsent } from './chromium-consent.js';
 import { latencyRow, type BenchRow } from './stats.js';

@@ -12,7 +12,7 @@ import type { Message } from '../src/protocol/messages.js';
 import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, signHelloProof, type Ed25519KeyPair } from '../src/protocol/index.js';
 import { DATABASE_FILE } from '../src/relay/data-dir.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
-import { connectTechnician } from '../src/relay/technician-client.js';
+import { connectTechnician } from '../src/cli/technician/technician-client.js';
 import { startBenchRelay } from './bench-relay.js';
 import { latencyRow, stats, type BenchRow } from './stats.js';
 

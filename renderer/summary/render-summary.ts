@@ -80,6 +80,8 @@ export function renderSummary(view: SummaryView): SummaryDom {
   const copy = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.copy });
   const close = h('button', { className: 'button button-primary', attrs: { type: 'button' }, text: s.close });
   const status = h('p', { className: 'status small', attrs: { role: 'status' } });
+  // A long session lists only its newest files and messages; say how many more there were.
+  const omitted = (n: number | undefined, text: (n: number) => string) => (n ? [h('p', { className: 'muted small', text: text(n) })] : []);
   const section = (id: string, title: string, ...body: Node[]) => h('section', { className: 'card section', attrs: { 'aria-labelledby': id } }, h('h2', { id, text: title }), ...body);
 
   const root = h(
@@ -88,8 +90,8 @@ export function renderSummary(view: SummaryView): SummaryDom {
     h('header', { className: 'summary-header' }, h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), strings.product), h('h1', { attrs: { tabindex: '-1' }, text: s.heading })),
     h('section', { className: 'card section', attrs: { 'aria-label': s.heading } }, facts),
     section('access-title', s.access, access),
-    section('files-title', s.files, files),
-    section('narration-title', s.narration, narration),
+    section('files-title', s.files, files, ...omitted(view.filesOmitted, s.filesOmitted)),
+    section('narration-title', s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
     h('footer', { className: 'summary-actions' }, status, h('div', { className: 'actions' }, copy, close)),
   );
   return { root, copy, close, status };

@@ -25,9 +25,11 @@ export function summaryText(view: SummaryView): string {
     ...(view.files.length > 0
       ? view.files.map((f) => `  ${f.name} — ${byteSize(f.size)} — ${strings.directions[f.direction]} — ${f.allowed ? s.fileAllowed : s.fileBlocked} — sha256 ${f.sha256}`)
       : [`  ${s.noFiles}`]),
+    ...(view.filesOmitted ? [`  ${s.filesOmitted(view.filesOmitted)}`] : []),
     '',
     `${s.narration}:`,
     ...(view.narration.length > 0 ? view.narration.map((n) => `  ${timeOfDay(n.at)}  ${n.text.replace(/\n/g, '\n    ')}`) : [`  ${s.noNarration}`]),
+    ...(view.narrationOmitted ? [`  ${s.narrationOmitted(view.narrationOmitted)}`] : []),
     '',
     s.sessionId(view.sessionId),
   ];

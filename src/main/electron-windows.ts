@@ -1,14 +1,17 @@
-// Electron wiring: the WindowFactory ElectronUi uses, on real BrowserWindows.
+// Electron wiring: the WindowFactory the window controllers use, on real BrowserWindows.
 // Options and behaviour come from window-options.ts (unit-tested); this file
 // only applies them. Navigation/window.open/webview denial is attached to
 // every webContents in main.ts ('web-contents-created').
 import { BrowserWindow } from 'electron';
 import type { IpcWindow } from '../shared/ipc-contract.js';
 import type { AppPaths } from './app-paths.js';
-import type { ShellWindow, WindowFactory } from './electron-ui.js';
+import type { ShellWindow, WindowFactory } from './shell-window.js';
 import { windowBehaviour, windowOptions } from './window-options.js';
 
-export function electronWindowFactory(paths: AppPaths, opts: { devTools: boolean; log: (event: string, detail: string) => void }): WindowFactory {
+export function electronWindowFactory(
+  paths: AppPaths,
+  opts: { devTools: boolean; log: (event: string, detail: string) => void },
+): WindowFactory {
   return {
     pageUrl: (kind) => paths.pageUrl(kind),
     open(kind: IpcWindow): ShellWindow {
@@ -19,7 +22,10 @@ export function electronWindowFactory(paths: AppPaths, opts: { devTools: boolean
       if (behaviour.visibleOnAllWorkspaces) win.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true });
       win.removeMenu();
       const webContentsId = win.webContents.id;
-      win.loadURL(paths.pageUrl(kind)).catch((err: Error) => opts.log('page-load-failed', `${kind}: ${err.message}`));
+      const loadPage = () => {
+        win.loadURL(paths.pageUrl(kind)).catch((err: Error) => opts.log('page-load-failed', `${kind}: ${err.message}`));
+      };
+      loadPage();
       return {
         webContentsId,
         send: (channel, payload) => {
@@ -47,9 +53,7 @@ export function electronWindowFactory(paths: AppPaths, opts: { devTools: boolean
         }),
         url: () => (win.isDestroyed() ? '' : win.webContents.getURL()),
         setContentProtection: (on) => win.setContentProtection(on),
-        reload: () => {
-          win.loadURL(paths.pageUrl(kind)).catch((err: Error) => opts.log('page-load-failed', `${kind}: ${err.message}`));
-        },
+        reload: loadPage,
       };
     },
   };

@@ -5,13 +5,18 @@
 // lock, and the policy schema (Settings.set). Refusals are logged and answered
 // with a stable code; nothing else happens.
 import type { Policy } from '../core/policy/schema.js';
-import { parseIpcPayload } from '../shared/ipc-contract.js';
-import { WINDOW_EDITABLE_KEYS, type SettingsChange, type SettingsResult, type WindowEditableKey } from '../shared/settings-view.js';
-import type { ShellWindow, WindowFactory } from './electron-ui.js';
+import {
+  WINDOW_EDITABLE_KEYS,
+  type SettingsChange,
+  type SettingsResult,
+  type WindowEditableKey,
+} from '../shared/settings-view.js';
 import type { ExpectedSender } from './ipc-guard.js';
 import type { HandlersOf } from './ipc-routes.js';
+import { PageReadyQueue } from './page-ready-queue.js';
 import type { Settings } from './settings.js';
 import { settingsRow, settingsView } from './settings-rows.js';
+import { destroyWindow, senderOf, type ShellWindow, type WindowFactory } from './shell-window.js';
 
 export interface SettingsWindowServices {
   windows: WindowFactory;
@@ -31,8 +36,11 @@ function isWindowEditable(key: string): key is WindowEditableKey {
 
 export class SettingsWindow {
   private window: ShellWindow | undefined;
+  private readonly pages: PageReadyQueue;
 
-  constructor(private readonly s: SettingsWindowServices) {}
+  constructor(private readonly s: SettingsWindowServices) {
+    this.pages = new PageReadyQueue(s.log);
+  }
 
   /** Tray "Settings…": open it, or bring the open one to the front. */
   open(): void {
@@ -41,44 +49,32 @@ export class SettingsWindow {
       this.window.focus();
       return;
     }
-    const window = this.s.windows.open('settings');
-    this.window = window;
-    window.onClosed(() => {
-      if (this.window === window) this.window = undefined;
-    });
-    window.onGone(() => {
-      if (!window.isDestroyed()) window.destroy();
-    });
+    this.window = this.openWindow();
   }
 
   expectedSender(): ExpectedSender | undefined {
-    const w = this.window;
-    if (!w || w.isDestroyed()) return undefined;
-    return { webContentsId: w.webContentsId, url: this.s.windows.pageUrl('settings') };
+    return senderOf(this.window, this.s.windows.pageUrl('settings'));
   }
 
   /** Managed policy or the store changed under an open window: show the new values. */
   refresh(): void {
-    if (this.window) this.post('settings:show', settingsView(this.s.settings));
+    if (this.window) this.pages.send(this.window, 'settings:show', settingsView(this.s.settings));
   }
 
   close(): void {
-    const w = this.window;
+    const window = this.window;
     this.window = undefined;
-    if (w && !w.isDestroyed()) w.destroy();
+    destroyWindow(window);
   }
 
   ipcHandlers(): HandlersOf<'settings'> {
     return {
-      'settings:ready': () => {
-        const w = this.window;
-        if (!w) return;
-        if (this.post('settings:show', settingsView(this.s.settings))) {
-          w.show();
-          w.focus();
-        }
+      'settings:ready': () => this.pages.ready(this.window),
+      // A reply to the page's own message: it is listening, so it goes out at once.
+      'settings:change': (change) => {
+        const result = this.change(change);
+        if (this.window) this.pages.reply(this.window, 'settings:result', result);
       },
-      'settings:change': (change) => this.post('settings:result', this.change(change)),
       'settings:close': () => this.close(),
     };
   }
@@ -86,7 +82,8 @@ export class SettingsWindow {
   private change({ key, value }: SettingsChange): SettingsResult {
     const refuse = (code: Extract<SettingsResult, { ok: false }>['code'], detail: string): SettingsResult => {
       this.s.log('settings-change-refused', `${code} ${key}: ${detail}`);
-      return isWindowEditable(key) ? { ok: false, key, code, row: settingsRow(this.s.settings, key) } : { ok: false, key, code };
+      if (!isWindowEditable(key)) return { ok: false, key, code };
+      return { ok: false, key, code, row: settingsRow(this.s.settings, key) };
     };
     // The relay and IT-only keys are never changed from this window, whatever the page sends.
     if (!isWindowEditable(key)) return refuse('not-user-setting', 'not a preference this window may change');
@@ -97,16 +94,18 @@ export class SettingsWindow {
     return { ok: true, key, row: settingsRow(this.s.settings, key), restartRequired };
   }
 
-  /** Send only what satisfies the contract (the page checks again). */
-  private post(channel: 'settings:show' | 'settings:result', payload: unknown): boolean {
-    const w = this.window;
-    const parsed = parseIpcPayload(channel, payload);
-    if (!parsed.ok) {
-      this.s.log('view-rejected', parsed.detail);
-      return false;
-    }
-    if (!w || w.isDestroyed()) return false;
-    w.send(channel, parsed.payload);
-    return true;
+  private openWindow(): ShellWindow {
+    const window = this.s.windows.open('settings');
+    window.onClosed(() => {
+      if (this.window === window) this.window = undefined;
+    });
+    window.onGone(() => destroyWindow(window));
+    // The rows are read when the page is ready (the freshest values), and only then is it shown.
+    this.pages.whenReady(window, () => {
+      if (!this.pages.send(window, 'settings:show', settingsView(this.s.settings))) return;
+      window.show();
+      window.focus();
+    });
+    return window;
   }
 }

@@ -339,6 +339,8 @@ export const sessionSummaryBodySchema = z.strictObject({
   endedAt: isoTimestamp,
   durationSec: z.number().int().min(0),
   files: z.array(fileRecordSchema).max(500),
+  /** Files announced in the session but not listed (the newest are listed; the audit log has all). */
+  filesOmitted: z.number().int().min(1).optional(),
   narrationCount: z.number().int().min(0),
   endedBy: z.enum(END_REASONS),
 });

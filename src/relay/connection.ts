@@ -14,8 +14,9 @@ import type { CentralAudit } from './audit/central-audit.js';
 import { answerDeviceKeyRequest } from './device-key-handler.js';
 import type { NonceCache } from './nonce-cache.js';
 import type { PeerDirectory } from './peer-directory.js';
-import { CLOSE, type Peer } from './peer.js';
-import { RateLimiter, type RateLimit } from './rate-limiter.js';
+import { FrameRateLimiter, type RateLimit } from './frame-rate-limiter.js';
+import type { Peer } from './peer.js';
+import { CLOSE } from './relay-constants.js';
 import type { Router } from './router.js';
 import { hashSecretToken } from './secret-token.js';
 import { technicianIdentity } from './session-request-builder.js';
@@ -50,7 +51,7 @@ export class Connection implements Peer {
   readonly connectionId = `c${++counter}`;
   alive = true;
   private state: State = { role: 'pending' };
-  private readonly limiter: RateLimiter;
+  private readonly limiter: FrameRateLimiter;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private readonly helloTimer: NodeJS.Timeout;
@@ -63,7 +64,7 @@ export class Connection implements Peer {
     private readonly deps: ConnectionDeps,
     tlsExporter: string | null = null,
   ) {
-    this.limiter = new RateLimiter(deps.rateLimit, deps.now());
+    this.limiter = new FrameRateLimiter(deps.rateLimit, deps.now());
     if (ws.protocol === AGENT_SUBPROTOCOL) {
       this.helloContext = {
         challenge: randomBytes(32).toString('base64url'),
@@ -90,7 +91,7 @@ export class Connection implements Peer {
 
   /**
    * A peer that stopped reading: stop queueing for it (bounded relay memory),
-   * send a close frame behind what is queued (it sees 4008 if it ever reads on;
+   * send a close frame behind what is queued (it sees CLOSE.slowConsumer if it ever reads on;
    * ws destroys the socket after its close timeout otherwise), release its
    * sessions now, and say so in the central audit.
    */

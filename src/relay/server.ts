@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
+import { systemClock } from '../shared/clock.js';
 import { CentralAudit } from './audit/central-audit.js';
 import { Connection } from './connection.js';
 import { consoleHandler, defaultConsoleDir } from './console-assets.js';
@@ -13,7 +14,8 @@ import { tlsExporterOf } from '../protocol/channel-binding.js';
 import { AGENT_SUBPROTOCOL } from '../protocol/messages.js';
 import { NonceCache } from './nonce-cache.js';
 import { InProcessPeerDirectory } from './peer-directory.js';
-import { DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limiter.js';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from './frame-rate-limiter.js';
+import { CLOSE } from './relay-constants.js';
 import { Router, type RouterOptions } from './router.js';
 import type { RelayStorage } from './storage/storage.js';
 
@@ -45,11 +47,12 @@ export interface RelayServer {
 }
 
 export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = () => clock.now();
   const log = opts.log ?? (() => undefined);
   const startedAtMs = now();
   const directory = opts.directory ?? new InProcessPeerDirectory();
-  const router = new Router({ ...opts, now, directory });
+  const router = new Router({ ...opts, clock, directory });
   const handler = consoleHandler(opts.consoleDir ?? defaultConsoleDir());
   const http: HttpServer = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(handler);
   const wss = new WebSocketServer({
@@ -116,8 +119,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     router,
     async close() {
       clearInterval(heartbeat);
-      router.shutdown();
-      for (const conn of connections) conn.close(1001, 'relay shutting down');
+      // Every live session's end is in the central audit before this resolves (the caller closes the storage next).
+      await router.shutdown();
+      for (const conn of connections) conn.close(CLOSE.goingAway, 'relay shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       // Give close frames a moment, then drop whatever is left.
       await new Promise((r) => setTimeout(r, 50));

@@ -11,7 +11,8 @@ export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
-    t.unref?.();
+    // Node returns a Timeout (unref: do not hold the process open); a browser returns a number.
+    (t as { unref?: () => void }).unref?.();
     return t;
   },
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),

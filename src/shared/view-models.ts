@@ -101,6 +101,9 @@ export const summaryViewSchema = z.strictObject({
     )
     .max(500),
   narration: z.array(narrationEntrySchema).max(500),
+  /** Older files and narration lines not listed above (the audit log has them all). */
+  filesOmitted: z.number().int().min(1).optional(),
+  narrationOmitted: z.number().int().min(1).optional(),
 });
 export type SummaryView = z.infer<typeof summaryViewSchema>;
 

@@ -16,7 +16,7 @@ import { runAnchoredSession, type AnchoredSession } from '../relay/anchored-sess
 import { connectAgent, decline } from '../relay/scripted-agent.js';
 import { startRelay } from '../../src/relay/server.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
-import { connectTechnician } from '../../src/relay/technician-client.js';
+import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 
 /** A real agent log: one session with a decision, start, narration and end. */
 let pristine: string;
@@ -63,7 +63,7 @@ describe('attack: agent audit log tampered, reordered, truncated', () => {
   });
 
   it('audit log tampered and re-hashed: a forged record breaks the chain', async () => {
-    const { recordHash } = await import('../../src/core/audit/record.js');
+    const { recordHash } = await import('../../src/protocol/agent-audit-record.js');
     const r = await verifyEdited((lines) =>
       lines.map((l) => {
         if (!l.includes('"type":"consent.decision"')) return l;

@@ -10,7 +10,7 @@ import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
 import { encodeFrame, generateEd25519KeyPair, parseFrame, type Message } from '../../src/protocol/index.js';
-import { CLOSE } from '../../src/relay/peer.js';
+import { CLOSE } from '../../src/relay/relay-constants.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startRelay, type RelayOptions, type RelayServer } from '../../src/relay/server.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';

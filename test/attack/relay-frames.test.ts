@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ERROR_CODES, MAX_FRAME_BYTES, type Message } from '../../src/protocol/index.js';
-import { connectTechnician } from '../../src/relay/technician-client.js';
+import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 
 let t: TestRelay;

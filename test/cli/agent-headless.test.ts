@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import { readKeyPairFile } from '../../src/relay/relay-key.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { ensureBuilt, runCli, startCli, type RunningCli } from './built-cli.js';
 

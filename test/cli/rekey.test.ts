@@ -7,9 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEd25519KeyPair, keyFingerprint, newMessageId, type Message } from '../../src/protocol/index.js';
-import { CLOSE } from '../../src/relay/peer.js';
+import { CLOSE } from '../../src/relay/relay-constants.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
-import { connectTechnician } from '../../src/relay/technician-client.js';
+import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { connectAgent } from '../relay/scripted-agent.js';
 import { ensureBuilt, runCli, startCli } from './built-cli.js';
 

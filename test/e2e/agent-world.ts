@@ -9,7 +9,7 @@ import type { BrowserContext } from '@playwright/test';
 import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/core/policy/schema.js';
 import type { Message } from '../../src/protocol/index.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startCli, type RunningCli } from '../cli/built-cli.js';
 import { ChromiumUi } from './chromium-ui.js';
 import type { RelayProcess } from './relay-process.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { findElectronBinary } from './electron-binary.js';
 

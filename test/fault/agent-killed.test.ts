@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { recordsForTicket } from '../../src/core/audit/export.js';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { ensureBuilt, runCli } from '../cli/built-cli.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { tmp } from './processes.js';

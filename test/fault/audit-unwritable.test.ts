@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { ensureBuilt, runCli, type RunningCli } from '../cli/built-cli.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { approval, approvalsKey, startHeadlessAgent, stopProcess, tmp, type ApprovalsKey } from './processes.js';

@@ -10,7 +10,7 @@ import { verifyAuditLog } from '../../src/core/audit/verify.js';
 import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { ensureBuilt, runCli, startCli, type RunningCli } from '../cli/built-cli.js';
 import { ScriptedUi } from '../core/scripted-ui.js';
 import { addTechnician, approval, approvalsKey, enrollDevice, freePort, startHeadlessAgent, startRelayProcess, stopProcess, tmp, type RelayProcess } from './processes.js';

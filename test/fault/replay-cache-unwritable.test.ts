@@ -1,7 +1,7 @@
 // Fault suite: the agent can't write its replay cache (full disk, unwritable
 // data dir). Verification can't remember the nonce durably, so the request is
 // declined with a typed error the technician sees, never left without an answer.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Scope } from '../../src/protocol/index.js';
@@ -13,8 +13,16 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** The cache is written through `replay-cache.json.tmp`; a directory there makes every write fail (also as root). */
-const breakReplayCache = (x: Harness) => mkdirSync(join(x.dataDir, 'replay-cache.json.tmp'));
+/**
+ * The cache is appended to `replay-cache.json` and compacted through `replay-cache.json.tmp`;
+ * directories at both paths make every write fail (also as root).
+ */
+const breakReplayCache = (x: Harness) => {
+  const path = join(x.dataDir, 'replay-cache.json');
+  rmSync(path, { force: true });
+  mkdirSync(path);
+  mkdirSync(`${path}.tmp`);
+};
 
 describe('fault: replay cache unwritable', () => {
   it('a session request is declined with audit-unavailable and nobody is asked', async () => {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AgentCore } from '../../src/core/agent-core.js';
 import type { AuditSink } from '../../src/core/audit/audit-log.js';
-import { GENESIS_HASH, sealRecord, type AuditRecord } from '../../src/core/audit/record.js';
+import { GENESIS_HASH, sealRecord, type AuditRecord } from '../../src/protocol/agent-audit-record.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
 import { ReplayCache } from '../../src/core/verification/replay-cache.js';

@@ -109,12 +109,19 @@ const app = Object.assign(new EventEmitter(), {
   userData: '',
   appPath: '',
   quitCalls: 0,
+  /** Lock releases and exits, in order ('release-lock', 'exit 1'). */
+  lifecycle: [] as string[],
   requestSingleInstanceLock: () => true,
+  releaseSingleInstanceLock() {
+    app.lifecycle.push('release-lock');
+  },
   whenReady: () => Promise.resolve(),
   quit() {
     app.quitCalls++;
   },
-  exit() {},
+  exit(code = 0) {
+    app.lifecycle.push(`exit ${code}`);
+  },
   dock: undefined,
   isPackaged: false,
   getPath: () => app.userData,

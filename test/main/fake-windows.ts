@@ -1,6 +1,7 @@
 // Fakes at the Electron boundary for ElectronUi: windows that record what
 // they were told, a screen with plain geometry, and recorded side effects.
-import type { ElectronUi, ShellWindow, ToRendererChannel, UiServices, WindowFactory } from '../../src/main/electron-ui.js';
+import type { ElectronUi, UiServices } from '../../src/main/electron-ui.js';
+import type { ShellWindow, ToRendererChannel, WindowFactory } from '../../src/main/shell-window.js';
 import type { Rect } from '../../src/main/placement.js';
 import type { IpcWindow } from '../../src/shared/ipc-contract.js';
 import type { AgentStatus } from '../../src/core/ui-port.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { TO_MAIN_CHANNELS } from '../../src/main/ipc-routes.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { fake, type FakeBrowserWindow } from './fake-electron.js';

@@ -5,14 +5,14 @@ import { quitSequence } from '../../src/main/quit-sequence.js';
 import { bannerView } from '../renderer/sample-views.js';
 import { fakeServices, flush } from './fake-windows.js';
 
-/** main.ts's wiring on fakes: the OS event -> standDown + app.quit() -> before-quit -> quitSequence -> stopAll. */
+/** main.ts's wiring on fakes: the OS event -> standDown + app.quit() -> before-quit -> quitSequence -> stopShell. */
 function setup() {
   const f = fakeServices();
   const ui = new ElectronUi(f.services);
   const calls = { stop: 0, quit: 0, beforeQuitPrevented: 0 };
   let release!: () => void;
   const stopped = new Promise<void>((r) => (release = r));
-  // Like main.ts's stopAll, but the agent's stop is held until the test releases it.
+  // Like start-shell.ts's stopShell, but the agent's stop is held until the test releases it.
   const stopAll = () => {
     calls.stop++;
     return stopped;

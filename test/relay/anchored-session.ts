@@ -10,7 +10,7 @@ import { defaultAuditDir } from '../../src/core/data-dir.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import { connectTechnician } from '../../src/relay/technician-client.js';
+import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 
 export const ANCHOR_TICKET = 'INC-ANCHOR';

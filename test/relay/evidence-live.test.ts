@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import { buildEvidenceBundle } from '../../src/relay/evidence/build-bundle.js';
 import { verifyEvidenceBundle } from '../../src/relay/evidence/verify-bundle.js';
-import type { TechnicianClient } from '../../src/relay/technician-client.js';
+import type { TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndStay } from './scripted-agent.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import { encodeFrame, newMessageId, type Message } from '../../src/protocol/index.js';
-import { connectTechnician } from '../../src/relay/technician-client.js';
+import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { sampleMessages } from '../fixtures/sample-messages.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { connectAgent, decline } from './scripted-agent.js';

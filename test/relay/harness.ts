@@ -4,7 +4,8 @@ import type { Scope } from '../../src/protocol/scopes.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startRelay, type RelayOptions, type RelayServer } from '../../src/relay/server.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import type { RelayStorage } from '../../src/relay/storage/storage.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { connectAgent, type ScriptedAgent } from './scripted-agent.js';
 
 export interface TestRelay {
@@ -20,10 +21,17 @@ export interface TestRelay {
   close(): Promise<void>;
 }
 
-export async function startTestRelay(opts: Partial<RelayOptions> = {}): Promise<TestRelay> {
-  const storage = new SqliteStorage(':memory:');
+export interface TestStorageOptions {
+  /** A database file, for tests that reopen the storage after the relay stopped (default in memory). */
+  path?: string;
+  /** What the relay writes through (the harness's admin helpers use the storage itself). */
+  wrap?: (storage: SqliteStorage) => RelayStorage;
+}
+
+export async function startTestRelay(opts: Partial<RelayOptions> = {}, store: TestStorageOptions = {}): Promise<TestRelay> {
+  const storage = new SqliteStorage(store.path ?? ':memory:');
   const relayKey = generateEd25519KeyPair();
-  const relay = await startRelay({ storage, relayKey, port: 0, ...opts });
+  const relay = await startRelay({ storage: store.wrap ? store.wrap(storage) : storage, relayKey, port: 0, ...opts });
   const agents: ScriptedAgent[] = [];
   const technicians: TechnicianClient[] = [];
   const t: TestRelay = {

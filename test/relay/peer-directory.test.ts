@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId, verifySessionRequestSignature, type Message } from '../../src/protocol/index.js';
 import type { Peer } from '../../src/relay/peer.js';
 import { InProcessPeerDirectory } from '../../src/relay/peer-directory.js';
-import { connectTechnician } from '../../src/relay/technician-client.js';
+import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndFinish } from './scripted-agent.js';
 

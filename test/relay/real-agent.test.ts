@@ -9,7 +9,7 @@ import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
 import { generateEd25519KeyPair, newMessageId, signApprovalToken, type Message } from '../../src/protocol/index.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 
 const approvalsKey = generateEd25519KeyPair();

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { generateEd25519KeyPair, newMessageId, verifyScopeRequestSignature, verifySessionRequestSignature, type Message } from '../../src/protocol/index.js';
 import { verifyAuditChain } from '../../src/relay/audit/audit-record.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndStay, connectAgent, decline } from './scripted-agent.js';
 

@@ -4,8 +4,8 @@
 // Time is a manual clock injected into the relay; the sockets are real.
 import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import type { Timers } from '../../src/relay/router.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import type { Clock } from '../../src/shared/clock.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { decide, type Answer, type ScriptedAgent } from './scripted-agent.js';
 
@@ -14,7 +14,8 @@ function manualClock(start: number) {
   let t = start;
   let seq = 0;
   const due = new Map<number, { at: number; fn: () => void }>();
-  const timers: Timers = {
+  const clock: Clock = {
+    now: () => t,
     setTimeout(fn, ms) {
       due.set(++seq, { at: t + ms, fn });
       return seq;
@@ -25,7 +26,7 @@ function manualClock(start: number) {
   };
   return {
     now: () => t,
-    timers,
+    clock,
     advance(ms: number) {
       t += ms;
       for (;;) {
@@ -62,7 +63,7 @@ function acceptUntil(endsAt: number, startedAt = endsAt - 5 * MIN): Answer {
 /** A live 5-minute session; `agentClockOffset` is how far the agent's clock is ahead of the relay's. */
 async function setup(agentClockOffset = 0) {
   const clock = manualClock(Date.now());
-  t = await startTestRelay({ now: clock.now, timers: clock.timers, expiryGraceMs: GRACE });
+  t = await startTestRelay({ clock: clock.clock, expiryGraceMs: GRACE });
   const agent = await t.agent('dev-1');
   const start = clock.now();
   agent.answer = acceptUntil(start + agentClockOffset + 5 * MIN, start + agentClockOffset);
@@ -212,7 +213,7 @@ describe('the granted duration is the relay\'s, not whatever the agent reports',
 
   it('caps a 100-day window in session.started at the granted minutes', async () => {
     const clock = manualClock(Date.now());
-    t = await startTestRelay({ now: clock.now, timers: clock.timers, expiryGraceMs: GRACE });
+    t = await startTestRelay({ clock: clock.clock, expiryGraceMs: GRACE });
     const agent = await t.agent('dev-1');
     const start = clock.now();
     // The decision grants 5 minutes; the started message claims 100 days, on a clock set 100 days back.
@@ -260,7 +261,7 @@ describe('the granted duration is the relay\'s, not whatever the agent reports',
 
   it('ends a session whose agent never sends session.started', async () => {
     const clock = manualClock(Date.now());
-    t = await startTestRelay({ now: clock.now, timers: clock.timers, expiryGraceMs: GRACE });
+    t = await startTestRelay({ clock: clock.clock, expiryGraceMs: GRACE });
     const agent = await t.agent('dev-1');
     agent.answer = (req) => [decide(req, 'accepted', req.payload.scopes, { sessionId: `ses-${req.payload.requestId}`, grantedMinutes: 5 })];
     const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import { projectSessions } from '../../src/relay/audit/session-projection.js';
-import type { TechnicianClient } from '../../src/relay/technician-client.js';
+import type { TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndStay, decline } from './scripted-agent.js';
 

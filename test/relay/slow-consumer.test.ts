@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
-import { CLOSE } from '../../src/relay/peer.js';
-import { connectTechnician, type TechnicianClient } from '../../src/relay/technician-client.js';
+import { CLOSE } from '../../src/relay/relay-constants.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndStay } from './scripted-agent.js';
 

@@ -52,6 +52,15 @@ test.describe('session summary', () => {
     await expect(page.getByRole('status')).toHaveText('Details copied to the clipboard.');
   });
 
+  test('a long session says how many older files and messages are not listed', async ({ page }) => {
+    await showSummary(page, { ...summaryView(), filesOmitted: 38, narrationOmitted: 1 });
+    await expect(page.getByText('…and 38 earlier files, listed in the audit log.')).toBeVisible();
+    await expect(page.getByText('…and 1 earlier message, kept in the audit log.')).toBeVisible();
+    await page.getByRole('button', { name: 'Copy details' }).click();
+    const [text] = (await sentOn(page, 'summary:copy')) as string[];
+    expect(text).toContain('…and 38 earlier files, listed in the audit log.');
+  });
+
   test('Close asks main to close the window', async ({ page }) => {
     await showSummary(page);
     await page.getByRole('button', { name: 'Close' }).click();

@@ -1,7 +1,7 @@
 // `porchlight audit verify [dir]` and `porchlight audit export --ticket T [--format jsonl|text] [--dir D]`.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AnchorFileError, anchoredDeviceIds, checkAgentAnchors, describeAnchorProblem, MIN_AGENT_RETENTION_DAYS, parseRelayRecordsJsonl, type AnchorCheck } from '../../core/audit/anchors.js';
+import { AnchorFileError, anchoredDeviceIds, checkAgentAnchors, describeAnchorProblem, MIN_AGENT_RETENTION_DAYS, parseRelayRecordsJsonl, type AnchorCheck } from '../../protocol/audit-anchors.js';
 import { entriesForTicket, formatEntries, readAuditEntries, type ExportFormat } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog, type AuditVerifyResult } from '../../core/audit/verify.js';
 import { defaultAuditDir, defaultDataDir } from '../../core/data-dir.js';

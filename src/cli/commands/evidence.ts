@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
 import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';
-import { agentEvidence } from '../../relay/evidence/agent-evidence.js';
+import { agentEvidence } from '../agent-evidence.js';
 import { buildEvidenceBundle, type AgentEvidence } from '../../relay/evidence/build-bundle.js';
 import { EvidenceError } from '../../relay/evidence/evidence-error.js';
 import { describeProblem, verifyEvidenceBundle } from '../../relay/evidence/verify-bundle.js';

@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { techCloseSchema, type Message } from '../../protocol/messages.js';
-import { connectTechnician } from '../../relay/technician-client.js';
-import { exitForError } from '../../relay/technician-exit.js';
+import { connectTechnician } from '../technician/technician-client.js';
+import { exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';

@@ -6,7 +6,7 @@ import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock.js';
 import { auditFileName, listAuditFiles, parseAuditFileName, utcDay } from './audit-files.js';
-import { auditRecordSchema, GENESIS_HASH, recordLine, sealRecord, type AuditFields, type AuditRecord } from './record.js';
+import { auditRecordSchema, GENESIS_HASH, recordLine, sealRecord, type AuditFields, type AuditRecord } from '../../protocol/agent-audit-record.js';
 
 /** What the agent needs from an audit log (tests substitute a failing one). */
 export interface AuditSink {

@@ -1,8 +1,8 @@
 // Export of the audit records about one ticket, as JSONL (the lines exactly
 // as written, so each keeps its hash and byte-for-byte provenance) or as
 // plain text for a person.
-import type { AuditRecord } from './record.js';
-import { auditRecordSchema } from './record.js';
+import type { AuditRecord } from '../../protocol/agent-audit-record.js';
+import { auditRecordSchema } from '../../protocol/agent-audit-record.js';
 import { readAuditLines } from './read-lines.js';
 
 export type ExportFormat = 'jsonl' | 'text';

@@ -1,7 +1,7 @@
 // Verifies the hash chain of an audit directory and pinpoints the first
 // problem: which file, line and seq, and why. A torn last line (a crash in the
 // middle of a write that was never reported) is told apart from tampering.
-import { auditRecordSchema, GENESIS_HASH, recordHash } from './record.js';
+import { auditRecordSchema, GENESIS_HASH, recordHash } from '../../protocol/agent-audit-record.js';
 import { readAuditLines } from './read-lines.js';
 import { listAuditFiles } from './audit-files.js';
 

@@ -26,10 +26,6 @@ export class PromptQueue {
     return this.waiting.length;
   }
 
-  get prompting(): boolean {
-    return this.current !== undefined;
-  }
-
   /** False when the line is full (the caller declines with queue-full). */
   offer(job: PromptJob): boolean {
     if (this.current && this.waiting.length >= this.capacity) return false;

@@ -17,6 +17,8 @@ export interface HeadlessUiOptions {
 
 /** A repeated identical notice (e.g. "the relay refused this device" on every retry) pops up at most this often. */
 export const REPEAT_NOTICE_MS = 60 * 60_000;
+/** Distinct notices remembered for de-duplication; the least recently shown are forgotten first. */
+export const MAX_REMEMBERED_NOTICES = 256;
 
 export class HeadlessUi implements UiPort {
   private lastStatus = '';
@@ -59,13 +61,30 @@ export class HeadlessUi implements UiPort {
       const now = (this.o.now ?? Date.now)();
       const last = this.lastShown.get(key);
       if (last !== undefined && now - last < REPEAT_NOTICE_MS) return;
-      this.lastShown.set(key, now);
+      this.rememberShown(key, now);
     }
     const shown = this.o.notifier
       .notify(n.title, n.body)
       .catch((err: unknown) => this.o.log(`notify failed: the desktop notification could not be shown (${oneLine(err instanceof Error ? err.message : String(err))})`))
       .finally(() => this.pending.delete(shown));
     this.pending.add(shown);
+  }
+
+  /** Distinct notices remembered for de-duplication (tests check the bound). */
+  get rememberedNotices(): number {
+    return this.lastShown.size;
+  }
+
+  private rememberShown(key: string, now: number): void {
+    this.lastShown.delete(key); // re-insert: Map order is then least recently shown first
+    this.lastShown.set(key, now);
+    if (this.lastShown.size <= MAX_REMEMBERED_NOTICES) return;
+    for (const [k, at] of this.lastShown) if (now - at >= REPEAT_NOTICE_MS) this.lastShown.delete(k);
+    // Evict an eighth more than needed, so this sweep runs once per many notices, not on each.
+    for (const k of this.lastShown.keys()) {
+      if (this.lastShown.size <= MAX_REMEMBERED_NOTICES - MAX_REMEMBERED_NOTICES / 8) break;
+      this.lastShown.delete(k);
+    }
   }
 
   /** Resolves once every notification attempt so far has finished (shutdown, tests). */

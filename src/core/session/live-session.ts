@@ -1,12 +1,20 @@
 // A live session's state: per-scope grants, the time bound, what happened.
 // Grants live only here; ending the session drops the object and every grant with it.
-import type { Message, SessionSummary, Technician, Ticket } from '../../protocol/messages.js';
+// What happened is bounded: the newest narration lines and file records, plus
+// counts of everything; the full list is in the audit log.
+import type { Message, Outcome, SessionSummary, Technician, Ticket } from '../../protocol/messages.js';
 import { sortScopes, type Scope } from '../../protocol/scopes.js';
 import type { BannerView, ConsentMode, SummaryView } from '../../shared/view-models.js';
-import type { Outcome } from '../../protocol/messages.js';
+import { fitSummaryToFrame } from './summary-fit.js';
 
 export type EndReason = Message<'session.end'>['by'];
 type FileRecord = SessionSummary['files'][number];
+type NarrationLine = SummaryView['narration'][number];
+
+/** Newest narration lines a session keeps (for the banner and the summary page). */
+export const KEPT_NARRATION_LINES = 100;
+/** Newest file records a session keeps; the summary lists at most these. */
+export const KEPT_FILE_RECORDS = 100;
 
 export interface LiveSessionInit {
   sessionId: string;
@@ -27,8 +35,11 @@ export class LiveSession {
   readonly granted: Set<Scope>;
   /** Every scope granted at some point (the agent sees use only for file transfer). */
   readonly everGranted: Set<Scope>;
-  readonly files: FileRecord[] = [];
-  readonly narration: { at: string; text: string }[] = [];
+  private readonly files: FileRecord[] = [];
+  private readonly narration: NarrationLine[] = [];
+  private fileCount = 0;
+  private narrationCount = 0;
+  private anyFileAllowed = false;
   endsAt: number;
 
   constructor(readonly init: LiveSessionInit) {
@@ -39,6 +50,11 @@ export class LiveSession {
 
   get id(): string {
     return this.init.sessionId;
+  }
+
+  /** Sizes of what the session holds in memory (tests check the bound). */
+  get keptRecords(): { files: number; narration: number } {
+    return { files: this.files.length, narration: this.narration.length };
   }
 
   grantedScopes(): Scope[] {
@@ -52,8 +68,19 @@ export class LiveSession {
     }
   }
 
+  noteNarration(line: NarrationLine): void {
+    this.narrationCount++;
+    keepNewest(this.narration, line, KEPT_NARRATION_LINES);
+  }
+
+  noteFile(record: FileRecord): void {
+    this.fileCount++;
+    if (record.allowed) this.anyFileAllowed = true;
+    keepNewest(this.files, record, KEPT_FILE_RECORDS);
+  }
+
   banner(): BannerView {
-    const latest = this.narration[this.narration.length - 1];
+    const latest = this.narration.at(-1);
     return {
       sessionId: this.id,
       technician: this.init.technician,
@@ -66,9 +93,10 @@ export class LiveSession {
     };
   }
 
+  /** The summary for the relay, trimmed (oldest files first) until its frame fits. */
   summary(endedAt: number, endedBy: EndReason): SessionSummary {
-    const used = sortScopes([...this.everGranted].filter((s) => s !== 'file-transfer' || this.files.some((f) => f.allowed)));
-    return {
+    const used = sortScopes([...this.everGranted].filter((s) => s !== 'file-transfer' || this.anyFileAllowed));
+    const full: SessionSummary = {
       sessionId: this.id,
       requestId: this.init.requestId,
       deviceId: this.init.deviceId,
@@ -80,13 +108,16 @@ export class LiveSession {
       startedAt: new Date(this.init.startedAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
       durationSec: Math.max(0, Math.round((endedAt - this.init.startedAt) / 1000)),
-      files: this.files.slice(-500),
-      narrationCount: this.narration.length,
+      files: [...this.files],
+      narrationCount: this.narrationCount,
       endedBy,
     };
+    return fitSummaryToFrame(full, this.fileCount);
   }
 
   summaryView(s: SessionSummary): SummaryView {
+    const filesOmitted = this.fileCount - s.files.length;
+    const narrationOmitted = this.narrationCount - this.narration.length;
     return {
       sessionId: s.sessionId,
       technician: s.technician,
@@ -100,7 +131,14 @@ export class LiveSession {
       scopesGranted: s.scopesGranted,
       scopesUsed: s.scopesUsed,
       files: s.files.map(({ name, size, direction, sha256, allowed }) => ({ name, size, direction, sha256, allowed })),
-      narration: this.narration.slice(-500),
+      narration: [...this.narration],
+      ...(filesOmitted > 0 ? { filesOmitted } : {}),
+      ...(narrationOmitted > 0 ? { narrationOmitted } : {}),
     };
   }
+}
+
+function keepNewest<T>(list: T[], item: T, max: number): void {
+  list.push(item);
+  if (list.length > max) list.splice(0, list.length - max);
 }

@@ -5,7 +5,7 @@ import type { Scope } from '../../protocol/scopes.js';
 import { verifyScopeRequestSignature } from '../../protocol/signed-messages.js';
 import { checkFreshness } from './freshness.js';
 import { reject, type Rejection } from './rejection.js';
-import { allowedFor } from './scope-policy.js';
+import { allowedFor } from '../policy/scope-policy.js';
 import type { VerifyContext, VerifyResult } from './verify-request.js';
 
 export interface VerifiedEscalation {
@@ -21,10 +21,16 @@ export interface LiveSessionRef {
   granted: readonly Scope[];
 }
 
-export function verifyScopeRequest(msg: Message<'session.scope-request'>, ctx: VerifyContext, live: LiveSessionRef | undefined): VerifyResult<VerifiedEscalation> {
+export function verifyScopeRequest(
+  msg: Message<'session.scope-request'>,
+  ctx: VerifyContext,
+  live: LiveSessionRef | undefined,
+): VerifyResult<VerifiedEscalation> {
   const fail = (rejection: Rejection) => ({ ok: false as const, rejection });
   if (!ctx.policy.relayPublicKey) return fail(reject('bad-signature', 'no relay key is pinned in policy', 'policy'));
-  if (!verifyScopeRequestSignature(msg, ctx.policy.relayPublicKey)) return fail(reject('bad-signature', 'the request is not signed by the pinned relay key'));
+  if (!verifyScopeRequestSignature(msg, ctx.policy.relayPublicKey)) {
+    return fail(reject('bad-signature', 'the request is not signed by the pinned relay key'));
+  }
   const p = msg.payload;
   const stale = checkFreshness(p, ctx.deviceId, ctx.now, ctx.replay);
   if (stale) return fail(stale);
@@ -32,6 +38,8 @@ export function verifyScopeRequest(msg: Message<'session.scope-request'>, ctx: V
   if (live.technicianId !== p.technician.id) return fail(reject('forbidden', 'only the session technician may ask for more'));
   const wanted = p.scopes.filter((s) => !live.granted.includes(s));
   const { allowed, blocked } = allowedFor(ctx.policy, p.technician.group, wanted);
-  if (allowed.length === 0 && p.extendMinutes === undefined) return fail(reject('policy-blocked', 'policy allows none of the added scopes', 'policy'));
+  if (allowed.length === 0 && p.extendMinutes === undefined) {
+    return fail(reject('policy-blocked', 'policy allows none of the added scopes', 'policy'));
+  }
   return { ok: true, value: { payload: p, added: allowed, blocked } };
 }

@@ -17,6 +17,7 @@ import {
 } from '../../protocol/messages.js';
 import { auditAnchor, identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
 import { sha256Hex } from '../../protocol/signing.js';
+import { CLOSE_CODE_RANGE } from '../relay-constants.js';
 
 /** attended | unattended (manager approval) | emergency (unattended with justification). */
 export const SESSION_MODES = ['attended', 'unattended', 'emergency'] as const;
@@ -75,13 +76,14 @@ export const AUDIT_DATA_SCHEMAS = {
   }),
   /** The agent's file-rule outcome for an announced transfer. */
   'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
-  'session-end': z.strictObject({ by: z.enum(END_REASONS), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  /** `relay-shutdown`: the relay stopped with the session live (both sides heard `relay-lost`). */
+  'session-end': z.strictObject({ by: z.enum([...END_REASONS, 'relay-shutdown']), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
   'session-summary': z.strictObject({ summary: sessionSummaryBodySchema, agentAudit: auditAnchor.optional() }),
   /** The relay dropped a peer to protect itself: it stopped reading and its unsent frames passed the cap. */
   disconnect: z.strictObject({
     reason: z.enum(['slow-consumer']),
     role: z.enum(['agent', 'technician']),
-    closeCode: z.number().int().min(1000).max(4999),
+    closeCode: z.number().int().min(CLOSE_CODE_RANGE.min).max(CLOSE_CODE_RANGE.max),
     bufferedBytes: z.number().int().min(0),
     limitBytes: z.number().int().min(0),
   }),

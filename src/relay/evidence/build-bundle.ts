@@ -2,7 +2,7 @@
 // ticket's records in full, the chain links from its first record to a
 // checkpoint the relay key signed (a fresh one when none covers the ticket's
 // last record yet), and session and file-transfer views derived from them.
-import type { AuditRecord as AgentRecord } from '../../core/audit/record.js';
+import type { AuditRecord as AgentRecord } from '../../protocol/agent-audit-record.js';
 import { keyFingerprint, type Ed25519KeyPair } from '../../protocol/signing.js';
 import { auditBodyHash, auditRecordHash, auditTicketTag, type AuditRecord } from '../audit/audit-record.js';
 import { signAuditCheckpoint, verifyAuditCheckpoint } from '../audit/checkpoint.js';

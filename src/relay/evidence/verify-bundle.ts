@@ -1,8 +1,8 @@
 // Offline verification of an evidence bundle: no relay, no network. Every
 // problem is named by part and seq with a reason a person can act on;
 // verification goes on past the first problem so an auditor sees them all.
-import { anchorsOfRelayRecords, checkAgentAnchors } from '../../core/audit/anchors.js';
-import { auditRecordSchema as agentRecordSchema, recordHash as agentRecordHash } from '../../core/audit/record.js';
+import { anchorsOfRelayRecords, checkAgentAnchors } from '../../protocol/audit-anchors.js';
+import { auditRecordSchema as agentRecordSchema, recordHash as agentRecordHash } from '../../protocol/agent-audit-record.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
 import { describeIssues } from '../../protocol/frame.js';
 import { keyFingerprint } from '../../protocol/signing.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeadlessUi, REPEAT_NOTICE_MS } from '../../../src/core/headless/headless-ui.js';
-import { RecordingNotifier } from '../../../src/core/headless/desktop-notifier.js';
+import { RecordingNotifier } from './recording-notifier.js';
 
 function ui(fail = false) {
   const lines: string[] = [];

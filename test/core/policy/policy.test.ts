@@ -137,7 +137,7 @@ describe('managed policy sources', () => {
     expect(m).toEqual({ kind: 'valid', origins: [MACOS_POLICY_PATH], values: { relayUrl: 'wss://relay.example.com/agent', emergencyAllowed: true, allowedScopes: ['view'], queueSize: 2 } });
   });
 
-  it('reports a binary or broken plist as invalid', async () => {
+  it('reports a broken binary or XML plist as invalid', async () => {
     expect((await loadManagedPolicy([new PlistSource(MACOS_POLICY_PATH, async () => 'bplist00...')])).kind).toBe('invalid');
     expect((await loadManagedPolicy([new PlistSource(MACOS_POLICY_PATH, async () => '<plist><dict><key>a</key>')])).kind).toBe('invalid');
   });

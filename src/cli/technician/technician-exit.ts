@@ -1,8 +1,8 @@
 // How the technician tools turn relay answers into exit codes (stable:
 // scripts depend on them, see src/cli/exit-codes.ts).
-import type { ErrorCode } from '../protocol/error-codes.js';
-import type { Message } from '../protocol/messages.js';
-import { EXIT } from '../cli/exit-codes.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
+import type { Message } from '../../protocol/messages.js';
+import { EXIT } from '../exit-codes.js';
 
 export function exitForError(code: ErrorCode | 'connect-failed'): number {
   switch (code) {

@@ -2,11 +2,13 @@
 // commands): connect, authenticate with the API token, then exchange frames.
 import { rootCertificates } from 'node:tls';
 import WebSocket from 'ws';
-import { ACCEPTED_BY, type Message, type Technician } from '../protocol/messages.js';
-import { encodeFrame, newMessageId, parseFrame } from '../protocol/frame.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
+import { ACCEPTED_BY, type Message, type Technician } from '../../protocol/messages.js';
+import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
-export type TechnicianConnectResult = { ok: true; client: TechnicianClient } | { ok: false; code: ErrorCode | 'connect-failed'; detail: string };
+export type TechnicianConnectResult =
+  | { ok: true; client: TechnicianClient }
+  | { ok: false; code: ErrorCode | 'connect-failed'; detail: string };
 
 export class TechnicianClient {
   private listeners = new Set<(msg: Message) => void>();
@@ -41,17 +43,24 @@ export class TechnicianClient {
     if (this.isOpen) this.ws.send(encodeFrame(msg));
   }
 
-  /** Resolve with the first message matching `pick` (or null if the socket closes first). */
+  /**
+   * Resolve with the first message matching `pick` (or null if the socket closes first).
+   * Whichever comes first removes both listeners, so waits that are over hold nothing.
+   */
   waitFor<T>(pick: (msg: Message) => T | undefined): Promise<T | null> {
     return new Promise((resolve) => {
+      const finish = (result: T | null) => {
+        this.listeners.delete(onMsg);
+        this.closedListeners.delete(onClosed);
+        resolve(result);
+      };
       const onMsg = (msg: Message) => {
         const hit = pick(msg);
-        if (hit === undefined) return;
-        this.listeners.delete(onMsg);
-        resolve(hit);
+        if (hit !== undefined) finish(hit);
       };
+      const onClosed = () => finish(null);
       this.listeners.add(onMsg);
-      this.onClose(() => resolve(null));
+      this.closedListeners.add(onClosed);
     });
   }
 
@@ -75,7 +84,11 @@ export interface TechnicianConnectOptions {
   ca?: string | Buffer;
 }
 
-export function connectTechnician(url: string, token: string, opts: TechnicianConnectOptions = {}): Promise<TechnicianConnectResult> {
+export function connectTechnician(
+  url: string,
+  token: string,
+  opts: TechnicianConnectOptions = {},
+): Promise<TechnicianConnectResult> {
   const client = opts.client ?? 'porchlight-cli';
   return new Promise((resolve) => {
     let ws: WebSocket;
@@ -98,7 +111,9 @@ export function connectTechnician(url: string, token: string, opts: TechnicianCo
       const parsed = parseFrame(data.toString('utf8'), ['welcome', 'error']);
       if (!parsed.ok) return settle({ ok: false, code: parsed.code, detail: parsed.detail });
       const msg = parsed.msg;
-      if (msg.type === 'welcome' && msg.technician) return settle({ ok: true, client: new TechnicianClient(ws, msg.technician) });
+      if (msg.type === 'welcome' && msg.technician) {
+        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician) });
+      }
       if (msg.type === 'error') {
         ws.close();
         return settle({ ok: false, code: msg.code, detail: msg.detail ?? msg.code });
@@ -106,7 +121,8 @@ export function connectTechnician(url: string, token: string, opts: TechnicianCo
       settle({ ok: false, code: 'bad-frame', detail: 'unexpected welcome' });
     };
     ws.on('message', onFirst);
-    ws.on('open', () => ws.send(encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client })));
+    const hello = () => encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client });
+    ws.on('open', () => ws.send(hello()));
     ws.on('error', (err) => settle({ ok: false, code: 'connect-failed', detail: err.message }));
     ws.on('close', () => settle({ ok: false, code: 'connect-failed', detail: 'the relay closed the connection' }));
   });

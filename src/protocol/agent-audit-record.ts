@@ -1,8 +1,8 @@
 // One audit record: `{seq, ts, type, ...fields, prevHash, hash}` where hash is
 // the sha256 of the canonical JSON (RFC 8785) of the record without `hash`.
 import { z } from 'zod';
-import { canonicalize } from '../../protocol/canonical-json.js';
-import { sha256Hex } from '../../protocol/signing.js';
+import { canonicalize } from './canonical-json.js';
+import { sha256Hex } from './signing.js';
 
 /** prevHash of the very first record of a log. */
 export const GENESIS_HASH = '0'.repeat(64);

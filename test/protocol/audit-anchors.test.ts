@@ -3,7 +3,7 @@
 // built CLI, the evidence bundle) are in test/relay/audit-anchors.test.ts.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { AnchorFileError, checkAgentAnchors, parseRelayRecordsJsonl, type AgentLogView, type AnchorScope } from '../../../src/core/audit/anchors.js';
+import { AnchorFileError, checkAgentAnchors, parseRelayRecordsJsonl, type AgentLogView, type AnchorScope } from '../../src/protocol/audit-anchors.js';
 
 const h = (c: string) => c.repeat(64);
 const log: AgentLogView = { hashes: new Map([[3, h('a')], [4, h('b')], [5, h('c')]]), firstSeq: 3, lastSeq: 5 };

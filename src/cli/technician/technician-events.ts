@@ -1,6 +1,6 @@
 // What the technician reads: one plain line per relay event (`porchlight request`).
-import type { Message } from '../protocol/messages.js';
-import { SCOPES } from '../protocol/scopes.js';
+import type { Message } from '../../protocol/messages.js';
+import { SCOPES } from '../../protocol/scopes.js';
 
 export function describeEvent(msg: Message, requested: readonly string[]): string | null {
   switch (msg.type) {

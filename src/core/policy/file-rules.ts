@@ -1,7 +1,7 @@
 // File-transfer rules from policy: size, blocked extensions, ticket.
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import type { Message } from '../../protocol/messages.js';
-import type { Policy } from '../policy/schema.js';
+import type { Policy } from './schema.js';
 
 export function fileExtension(name: string): string {
   // Windows ignores trailing dots and spaces: `tool.exe. ` runs as tool.exe.

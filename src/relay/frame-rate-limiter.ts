@@ -1,4 +1,4 @@
-// Per-connection token bucket. Over the limit a frame is refused
+// Per-connection token bucket for incoming frames. Over the limit a frame is refused
 // (`rate-limited`); a peer that keeps going past `abuseThreshold` refused
 // frames is disconnected.
 export interface RateLimit {
@@ -14,7 +14,7 @@ export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 20, burst: 60, abuseTh
 
 export type RateVerdict = 'ok' | 'limited' | 'abuse';
 
-export class RateLimiter {
+export class FrameRateLimiter {
   private tokens: number;
   private last: number;
   private refusedInARow = 0;

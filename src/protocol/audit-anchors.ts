@@ -5,7 +5,7 @@
 // the relay holds for this device must still be in the agent log, unchanged.
 // Pure: `audit verify --anchors` and evidence bundle verification share it.
 import { z } from 'zod';
-import { auditAnchor, identifier, isoTimestamp } from '../../protocol/primitives.js';
+import { auditAnchor, identifier, isoTimestamp } from './primitives.js';
 
 /** The agent never prunes audit records younger than this (its retention has this floor). */
 export const MIN_AGENT_RETENTION_DAYS = 30;

@@ -1,0 +1,190 @@
+// A new session request: verify -> policy -> queue -> ask -> decide. The
+// decision is recorded durably before it is reported, and only a recorded
+// grant starts the session.
+import { randomUUID } from 'node:crypto';
+import type { ErrorCode } from '../../protocol/error-codes.js';
+import { errorMessage } from '../../protocol/frame.js';
+import type { Message, Outcome, SessionRequestPayload } from '../../protocol/messages.js';
+import { sortScopes } from '../../protocol/scopes.js';
+import type { Clock } from '../../shared/clock.js';
+import type { RecordThenSend } from '../audit/record-then-send.js';
+import type { AuditFields } from '../../protocol/agent-audit-record.js';
+import type { Policy } from '../policy/schema.js';
+import type { SessionController } from '../session/session-controller.js';
+import type { UiPort } from '../ui-port.js';
+import { guardedVerify, isVerificationFault } from '../verification/guarded-verify.js';
+import type { ReplayCache } from '../verification/replay-cache.js';
+import { verifySessionRequest, type VerifiedRequest } from '../verification/verify-request.js';
+import type { BlockNotices } from './block-notices.js';
+import type { ConsentGate } from './consent-gate.js';
+import { ConsentStateMachine, type ConsentState } from './consent-state.js';
+import { sessionConsentView } from './consent-view.js';
+import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
+
+/** A session request between arrival and decision, with the states it went through. */
+interface QueuedConsentRequest {
+  payload: SessionRequestPayload;
+  consent: ConsentStateMachine;
+}
+
+export interface RequestFlowDeps {
+  policy: Policy;
+  deviceId: string;
+  clock: Clock;
+  replay: ReplayCache;
+  presence: 'interactive' | 'headless';
+  ui: UiPort;
+  audited: RecordThenSend;
+  sessions: SessionController;
+  gate: ConsentGate;
+  blockNotices: BlockNotices;
+  newSessionId?: () => string;
+  track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+/** Requests refused for these reasons may be forged: their notice shows no field of the request. */
+const SHOWS_REQUEST_FIELDS = new Set<ErrorCode>(['policy-blocked', 'bad-approval']);
+const FORGED_NOTICE = 'A request that failed verification was blocked.';
+const ANOTHER_SESSION: Decision = {
+  outcome: 'declined',
+  granted: [],
+  decidedBy: 'policy',
+  code: 'policy-blocked',
+  detail: 'another session is live on this device',
+};
+const NOTHING: Pick<Decision, 'outcome' | 'granted'> = { outcome: 'declined', granted: [] };
+
+const OUTCOME_STATE: Record<Outcome, ConsentState> = {
+  accepted: 'accepted',
+  partial: 'partial',
+  declined: 'declined',
+  expired: 'expired',
+  blocked: 'blocked',
+  'no-user-present': 'no-user-present',
+};
+
+export class RequestFlow {
+  constructor(private readonly d: RequestFlowDeps) {}
+
+  async onRequest(msg: Message<'session.request'>): Promise<void> {
+    const p = msg.payload;
+    const req: QueuedConsentRequest = { payload: p, consent: new ConsentStateMachine() };
+    await this.d.audited.recordOnly('request.received', {
+      ...requestFields(p),
+      msgId: msg.id,
+      scopes: p.scopes,
+      mode: p.mode,
+      reason: p.reason,
+      verificationCode: p.verificationCode,
+      expiresAt: p.expiresAt,
+    });
+    const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
+    const v = guardedVerify(() => verifySessionRequest(msg, ctx));
+    if (isVerificationFault(v)) return this.decide(req, { ...NOTHING, decidedBy: v.decidedBy, code: v.code, detail: v.detail });
+    if (!v.ok) {
+      const { outcome, decidedBy, code, detail } = v.rejection;
+      if (outcome === 'blocked') {
+        const showsFields = SHOWS_REQUEST_FIELDS.has(code) && decidedBy === 'policy';
+        const body = showsFields ? `A request for ticket ${p.ticket.id} was refused: ${detail}.` : FORGED_NOTICE;
+        this.d.blockNotices.offer(p.technician.id, { kind: 'policy-block', title: 'Remote support request blocked', body });
+      }
+      return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
+    }
+    req.consent.to('verified');
+    const verified = v.value;
+    if (this.d.sessions.live) return this.decide(req, ANOTHER_SESSION);
+    if (p.mode === 'unattended') {
+      const decidedBy = verified.authorisation.kind === 'emergency' ? 'emergency' : 'approval';
+      return this.decide(req, { outcome: 'accepted', granted: verified.allowed, decidedBy });
+    }
+    if (this.d.presence === 'headless') {
+      const detail = 'nobody is logged in to answer an attended request';
+      return this.decide(req, { outcome: 'no-user-present', granted: [], decidedBy: 'no-user', detail });
+    }
+    const run = (signal: AbortSignal) => this.prompt(req, verified, signal);
+    const admission = this.d.gate.admit(p.technician.id, p.requestId, run, () => req.consent.to('queued'));
+    if (!admission.admitted) {
+      const { decidedBy, code, detail } = admission;
+      return this.decide(req, { ...NOTHING, decidedBy, code, detail });
+    }
+  }
+
+  async onCancel(msg: Message<'session.cancel'>): Promise<void> {
+    if (this.d.gate.cancel(msg.requestId, 'cancelled')) return;
+    this.d.audited.send(errorMessage('unknown-session', 'no pending request has that id', msg.id));
+  }
+
+  private async prompt(req: QueuedConsentRequest, v: VerifiedRequest, signal: AbortSignal): Promise<void> {
+    const p = req.payload;
+    const deadline = this.d.gate.deadline(Date.parse(p.expiresAt));
+    if (!signal.aborted) req.consent.to('prompting');
+    const view = sessionConsentView(v, deadline, this.d.gate.waitingCount);
+    const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
+    if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));
+    const granted = sortScopes(result.granted);
+    if (granted.length === 0) return this.d.track(this.decide(req, { ...NOTHING, decidedBy: 'user' }));
+    const outcome = granted.length === p.scopes.length ? 'accepted' : 'partial';
+    return this.d.track(this.decide(req, { outcome, granted, decidedBy: 'user' }));
+  }
+
+  /** Record the decision durably, then report it; start the session if anything was granted. */
+  private async decide(req: QueuedConsentRequest, decision: Decision): Promise<void> {
+    const p = req.payload;
+    const now = this.d.clock.now();
+    let d = decision;
+    let granted = sortScopes(d.granted.filter((s) => p.scopes.includes(s)));
+    if (granted.length > 0 && this.d.sessions.live) {
+      d = ANOTHER_SESSION;
+      granted = [];
+    }
+    const minutes = Math.min(p.estimatedMinutes, this.d.policy.maxSessionMinutes);
+    const newId = this.d.newSessionId ?? (() => `ses-${randomUUID()}`);
+    const live = granted.length > 0 ? grantedSession(p, newId(), this.d.deviceId, d.outcome, granted, now, minutes) : undefined;
+    // Reserve the session slot now so no second grant can slip in while we write.
+    if (live) this.d.sessions.reserve(live);
+    const msg = decisionMessage(p, d, granted, now, live ? { sessionId: live.id, minutes } : undefined);
+    const fields = {
+      ...requestFields(p),
+      outcome: msg.outcome,
+      granted,
+      declined: msg.declined,
+      decidedBy: d.decidedBy,
+      code: d.code,
+      detail: d.detail,
+      sessionId: live?.id,
+      states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
+    };
+    if (!(await this.d.audited.record('consent.decision', fields, msg))) {
+      if (live) this.d.sessions.release(live);
+      req.consent.to('declined');
+      this.d.audited.send({
+        ...msg,
+        outcome: 'declined',
+        granted: [],
+        declined: [...p.scopes],
+        decidedBy: 'audit-failure',
+        code: 'audit-unavailable',
+        detail: 'the audit log could not be written; nothing was granted',
+        sessionId: undefined,
+        grantedMinutes: undefined,
+      });
+      return;
+    }
+    req.consent.to(OUTCOME_STATE[d.outcome]);
+    if (live) await this.d.sessions.start(live, minutes);
+    else if (d.decidedBy !== 'user' && d.decidedBy !== 'verification' && d.decidedBy !== 'policy') {
+      const body = `${p.technician.name} asked for ticket ${p.ticket.id}; declined (${d.decidedBy}).`;
+      this.d.ui.notify({ kind: 'request-declined', title: 'Remote support request declined', body });
+    }
+  }
+}
+
+function requestFields(p: SessionRequestPayload): AuditFields {
+  return {
+    requestId: p.requestId,
+    ticketId: p.ticket.id,
+    technicianId: p.technician.id,
+    technicianName: p.technician.name,
+    technicianGroup: p.technician.group,
+  };
+}

@@ -1,0 +1,182 @@
+// The live session, at most one: its start, the timer that ends it, revoke,
+// narration, file announcements and the end (grants first, then record and report).
+import { errorMessage, newMessageId } from '../../protocol/frame.js';
+import type { Message } from '../../protocol/messages.js';
+import type { Scope } from '../../protocol/scopes.js';
+import type { Clock } from '../../shared/clock.js';
+import type { RecordThenSend } from '../audit/record-then-send.js';
+import { checkFileTransfer } from '../policy/file-rules.js';
+import type { Policy } from '../policy/schema.js';
+import type { UiPort } from '../ui-port.js';
+import type { EndReason, LiveSession } from './live-session.js';
+import { endMessage, scopeUpdateMessage, sessionFields, startedMessage } from './session-messages.js';
+
+export interface SessionControllerDeps {
+  clock: Clock;
+  ui: UiPort;
+  audited: RecordThenSend;
+  fileRules: Policy['fileTransfer'];
+  /** Something the tray shows changed. */
+  statusChanged: () => void;
+  /** Keeps work started by a timer visible to `idle()`. */
+  track: <T>(work: Promise<T>) => Promise<T>;
+}
+
+export class SessionController {
+  private current: LiveSession | undefined;
+  private expiryTimer: unknown;
+  private readonly endedListeners: ((sessionId: string) => void)[] = [];
+
+  constructor(private readonly d: SessionControllerDeps) {}
+
+  get live(): LiveSession | undefined {
+    return this.current;
+  }
+
+  /** The live session if it has this id. */
+  liveWithId(sessionId: string): LiveSession | undefined {
+    return this.current?.id === sessionId ? this.current : undefined;
+  }
+
+  /** Called with the id of every session that ended (flows drop what they kept about it). */
+  onEnded(listener: (sessionId: string) => void): void {
+    this.endedListeners.push(listener);
+  }
+
+  /** Take the one session slot before the decision is written, so no second grant can slip in. */
+  reserve(s: LiveSession): void {
+    this.current = s;
+  }
+
+  /** The decision could not be recorded: give the slot back. */
+  release(s: LiveSession): void {
+    if (this.current === s) this.current = undefined;
+  }
+
+  async start(s: LiveSession, minutes: number): Promise<void> {
+    this.armExpiry(s);
+    const started = startedMessage(s);
+    const fields = { ...sessionFields(s), scopes: started.scopes, mode: s.init.mode, minutes, endsAt: started.endsAt };
+    if (!(await this.d.audited.record('session.started', fields, started))) {
+      await this.end(s.id, 'policy', 'the audit log could not be written');
+      return;
+    }
+    if (this.current !== s) return;
+    this.d.ui.showBanner(s.banner());
+    if (s.init.mode === 'unattended') {
+      const a = s.init.authorisation;
+      const why = a.kind === 'emergency' ? `emergency (${a.incident})` : `approved by ${a.kind === 'unattended' ? a.approver : 'IT'}`;
+      const body = `${s.init.technician.name} is connected for ticket ${s.init.ticket.id}, ${why}.`;
+      this.d.ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body });
+    }
+    this.d.statusChanged();
+  }
+
+  /** Apply an escalation that is already recorded: more scopes and/or a later end. */
+  applyEscalation(s: LiveSession, added: readonly Scope[], endsAt: number): boolean {
+    if (this.current !== s) return false;
+    s.add(added);
+    s.endsAt = endsAt;
+    this.armExpiry(s);
+    this.d.ui.showBanner(s.banner());
+    this.d.statusChanged();
+    return true;
+  }
+
+  /** End the session: grants go first (synchronously), then record and report. */
+  async end(sessionId: string, by: EndReason, reason?: string, endedByRelay = false): Promise<boolean> {
+    const s = this.liveWithId(sessionId);
+    if (!s) return false;
+    this.current = undefined;
+    s.granted.clear();
+    for (const listener of this.endedListeners) listener(s.id);
+    this.d.clock.clearTimeout(this.expiryTimer);
+    this.d.ui.hideBanner(s.id);
+    this.d.statusChanged();
+    const summary = s.summary(this.d.clock.now(), by);
+    const toRelay = by !== 'relay-lost';
+    const end = toRelay && !endedByRelay && by !== 'technician' ? endMessage(s, by, reason) : undefined;
+    await this.d.audited.record('session.ended', { ...sessionFields(s), by, reason }, end, { sendOnFailure: true });
+    const summaryMsg: Message<'session.summary'> = { v: 1, type: 'session.summary', id: newMessageId(), summary };
+    const summaryOut = toRelay ? summaryMsg : undefined;
+    await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryOut, { sendOnFailure: true });
+    this.d.ui.showSummary(s.summaryView(summary));
+    if (s.init.mode === 'unattended' || by !== 'user') {
+      const body = `Session for ticket ${s.init.ticket.id} ended (${by}).`;
+      this.d.ui.notify({ kind: 'session-end', title: 'Remote support session ended', body });
+    }
+    return true;
+  }
+
+  async revoke(sessionId: string, scope: Scope): Promise<boolean> {
+    const s = this.liveWithId(sessionId);
+    if (!s || !s.granted.has(scope)) return false;
+    s.granted.delete(scope);
+    if (s.granted.size === 0) return this.end(s.id, 'user', `the user revoked ${scope}, the last granted scope`);
+    this.d.ui.showBanner(s.banner());
+    this.d.statusChanged();
+    const update = scopeUpdateMessage(s, 'revoked', [scope]);
+    await this.d.audited.record('scope.revoked', { ...sessionFields(s), scope, granted: s.grantedScopes() }, update, {
+      sendOnFailure: true,
+    });
+    return true;
+  }
+
+  async onNarration(msg: Message<'session.narration'>): Promise<void> {
+    const s = this.liveWithId(msg.sessionId);
+    if (!s) {
+      this.d.audited.send(errorMessage('unknown-session', 'no live session has that id', msg.id));
+      return;
+    }
+    s.noteNarration({ at: new Date(this.d.clock.now()).toISOString(), text: msg.text });
+    await this.d.audited.recordOnly('session.narration', { ...sessionFields(s), text: msg.text });
+    if (this.current === s) this.d.ui.showBanner(s.banner());
+  }
+
+  async onFileTransfer(msg: Message<'session.file-transfer'>): Promise<void> {
+    const s = this.liveWithId(msg.sessionId);
+    const verdict = this.fileVerdict(s, msg);
+    const { name, size, sha256, direction, transferId } = msg;
+    const result: Message<'session.file-transfer-result'> = {
+      v: 1,
+      type: 'session.file-transfer-result',
+      id: newMessageId(),
+      sessionId: msg.sessionId,
+      transferId,
+      allowed: verdict.allowed,
+      ...(verdict.allowed ? {} : { code: verdict.code, detail: verdict.detail }),
+    };
+    const fields = {
+      sessionId: msg.sessionId,
+      ticketId: s?.init.ticket.id ?? msg.ticketId,
+      technicianId: s?.init.technician.id,
+      transferId,
+      name,
+      size,
+      sha256,
+      direction,
+      announcedTicketId: msg.ticketId,
+      allowed: verdict.allowed,
+      code: verdict.allowed ? undefined : verdict.code,
+    };
+    if (!(await this.d.audited.record('file.transfer', fields, result))) {
+      this.d.audited.send({ ...result, allowed: false, code: 'audit-unavailable', detail: 'the audit log could not be written' });
+      return;
+    }
+    if (s && this.current === s) s.noteFile({ transferId, name, size, sha256, direction, allowed: verdict.allowed });
+  }
+
+  private fileVerdict(s: LiveSession | undefined, msg: Message<'session.file-transfer'>) {
+    if (!s) return { allowed: false as const, code: 'unknown-session' as const, detail: 'no live session has that id' };
+    if (!s.granted.has('file-transfer')) {
+      return { allowed: false as const, code: 'forbidden' as const, detail: 'file-transfer is not granted in this session' };
+    }
+    return checkFileTransfer(msg, this.d.fileRules, s.init.ticket.id);
+  }
+
+  private armExpiry(s: LiveSession): void {
+    this.d.clock.clearTimeout(this.expiryTimer);
+    const endAtExpiry = () => void this.d.track(this.end(s.id, 'expiry', 'the granted time is over'));
+    this.expiryTimer = this.d.clock.setTimeout(endAtExpiry, s.endsAt - this.d.clock.now());
+  }
+}

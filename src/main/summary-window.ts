@@ -1,0 +1,72 @@
+// The end-of-session summary: what happened, with Copy and Close. A newer
+// summary replaces the one on screen in the same window.
+import type { SummaryView } from '../shared/view-models.js';
+import type { ExpectedSender } from './ipc-guard.js';
+import type { HandlersOf } from './ipc-routes.js';
+import { PageReadyQueue } from './page-ready-queue.js';
+import { destroyWindow, senderOf, type ShellWindow, type WindowFactory } from './shell-window.js';
+
+export interface SummaryWindowServices {
+  windows: WindowFactory;
+  writeClipboard(text: string): void;
+  log(event: string, detail: string): void;
+}
+
+export class SummaryWindow {
+  private window: ShellWindow | undefined;
+  private readonly pages: PageReadyQueue;
+
+  constructor(private readonly s: SummaryWindowServices) {
+    this.pages = new PageReadyQueue(s.log);
+  }
+
+  show(view: SummaryView): void {
+    if (this.window && !this.window.isDestroyed()) {
+      this.pages.send(this.window, 'summary:show', view);
+      this.window.focus();
+      return;
+    }
+    this.window = this.openWindow(view);
+  }
+
+  expectedSender(): ExpectedSender | undefined {
+    return senderOf(this.window, this.s.windows.pageUrl('summary'));
+  }
+
+  ipcHandlers(): HandlersOf<'summary'> {
+    return {
+      'summary:ready': () => this.pages.ready(this.window),
+      'summary:copy': (text) => {
+        if (this.window) this.s.writeClipboard(text);
+      },
+      'summary:close': () => this.close(),
+    };
+  }
+
+  /** A second launch or the tray asks for attention (no prompt is up). */
+  bringToFront(): void {
+    if (this.window && !this.window.isDestroyed()) this.window.focus();
+  }
+
+  close(): void {
+    const window = this.window;
+    this.window = undefined;
+    destroyWindow(window);
+  }
+
+  private openWindow(view: SummaryView): ShellWindow {
+    const window = this.s.windows.open('summary');
+    window.onClosed(() => {
+      if (this.window === window) this.window = undefined;
+    });
+    window.onGone(() => destroyWindow(window));
+    // Shown and focused only once its page has the view.
+    if (this.pages.send(window, 'summary:show', view)) {
+      this.pages.whenReady(window, () => {
+        window.show();
+        window.focus();
+      });
+    }
+    return window;
+  }
+}

@@ -1,0 +1,47 @@
+// The relay's close codes and the bounds on what it keeps in memory: one place
+// to read them, so no number in src/relay stands for a code or a cap on its own.
+
+/** WebSocket close codes the relay uses. */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  policy: 1008,
+  tooBig: 1009,
+  /** A capacity limit (the hello nonce store is full): the peer should retry later. */
+  tryAgainLater: 1013,
+  replaced: 4000,
+  unauthorized: 4001,
+  /** An admin re-keyed the device (`relay enroll-device --rekey`): this connection's key is no longer enrolled. */
+  rekeyed: 4003,
+  /** The peer stopped reading and its send buffer passed the cap. */
+  slowConsumer: 4008,
+} as const;
+
+/** The close codes a WebSocket peer may send or receive (RFC 6455 section 7.4). */
+export const CLOSE_CODE_RANGE = { min: 1000, max: 4999 } as const;
+
+/** Routing defaults and bounds (RouterOptions may change the first four). */
+export const ROUTING_LIMITS = {
+  /** How long a request is valid for the agent. */
+  requestLifetimeMs: 5 * 60_000,
+  /** Extra wait after expiry before the relay itself reports `expired` or ends a session. */
+  expiryGraceMs: 10_000,
+  /** Pending requests one technician connection may have at once. */
+  maxPendingPerTechnician: 5,
+  /** Forwarded request frames remembered to route an agent's `error` reply (it comes at once or not at all). */
+  maxForwarded: 10_000,
+  /** Accepted requests waiting for session.started; past this the oldest is forgotten. */
+  maxAwaitingStart: 10_000,
+  /** Ended sessions kept (for the agent's late session.end / summary); past this the oldest ended one is forgotten. */
+  maxEndedSessions: 10_000,
+} as const;
+
+/** The caps a SessionTable enforces (tests use small ones). */
+export interface RoutingBounds {
+  maxForwarded: number;
+  maxAwaitingStart: number;
+  maxEndedSessions: number;
+}
+
+/** Node timers overflow past ~24.8 days; longer waits re-arm. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,0 +1,217 @@
+// Frames from an agent. Each is checked against the device it authenticated
+// as, written to the central audit, and only then passed to the technician.
+// The relay keeps its own view of each session's granted time from here.
+import type { ErrorCode } from '../../protocol/error-codes.js';
+import { errorMessage } from '../../protocol/frame.js';
+import type { Message } from '../../protocol/messages.js';
+import type { AuditAnchor } from '../../protocol/primitives.js';
+import type { Peer } from '../peer.js';
+import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
+import { recordQuietly, type RoutingContext } from './routing-context.js';
+
+export class AgentFrames {
+  constructor(private readonly ctx: RoutingContext) {}
+
+  async handle(peer: Peer, deviceId: string, msg: Message): Promise<void> {
+    const { audit, table } = this.ctx;
+    switch (msg.type) {
+      case 'session.decision':
+        return this.decision(peer, deviceId, msg);
+      case 'session.started':
+        return this.started(peer, deviceId, msg);
+      case 'session.scope-update':
+        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.scopeUpdate(s, msg));
+      case 'session.file-transfer-result':
+        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
+          const { transferId, allowed, code, detail } = msg;
+          const outcome = { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}) };
+          await audit.record('file-transfer-result', sessionContext(s), { ...outcome, ...anchorOf(msg) });
+          s.peer.send(msg);
+        });
+      case 'session.end':
+        return this.deviceSession(
+          peer,
+          deviceId,
+          msg.sessionId,
+          msg.id,
+          async (s) => {
+            // The relay may have ended it first (expiry); the agent's own end then adds nothing.
+            if (s.ended) return;
+            table.markEnded(s, msg.by);
+            const reason = msg.reason ? { reason: msg.reason } : {};
+            await audit.record('session-end', sessionContext(s), { by: msg.by, ...reason, ...anchorOf(msg) });
+            s.peer.send(msg);
+          },
+          true,
+        );
+      case 'session.summary':
+        return this.deviceSession(
+          peer,
+          deviceId,
+          msg.summary.sessionId,
+          msg.id,
+          async (s) => {
+            table.forget(s);
+            await audit.record('session-summary', sessionContext(s), { summary: msg.summary, ...anchorOf(msg) });
+            s.peer.send(msg);
+          },
+          true,
+        );
+      case 'error':
+        return this.error(msg);
+      default:
+        peer.send(errorMessage('unexpected-type', `${msg.type} is not accepted from an agent`, msg.id));
+    }
+  }
+
+  private async decision(peer: Peer, deviceId: string, msg: Message<'session.decision'>): Promise<void> {
+    const { table, audit } = this.ctx;
+    const req = table.pendingRequest(msg.requestId);
+    if (!req || req.deviceId !== deviceId) {
+      return peer.send(errorMessage('unknown-session', 'no pending request for this device has that id', msg.id));
+    }
+    table.dropPending(req);
+    const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId } = msg;
+    await audit.record('decision', auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null }), {
+      outcome,
+      granted,
+      declined,
+      decidedBy,
+      decidedAt,
+      ...(code ? { code } : {}),
+      ...(detail ? { detail } : {}),
+      ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
+      ...anchorOf(msg),
+    });
+    if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) this.awaitStart(req, msg);
+    req.peer.send(msg);
+  }
+
+  /** An accepted decision: the relay takes the granted time and starts counting it now. */
+  private awaitStart(req: RoutedRequest, msg: Message<'session.decision'>): void {
+    const { table, clock } = this.ctx;
+    const { grantedMinutes, sessionId } = msg;
+    // The request's estimate is at least one minute (protocol `minutes`), so there is always a grant.
+    const grantedMs = (grantedMinutes ?? req.estimatedMinutes) * 60_000;
+    const decidedAt = clock.now();
+    const named = sessionId !== undefined ? { sessionId } : {};
+    table.awaitStart(req.requestId, { ...ownerOf(req), ...named, grantedMs, decidedAt });
+    if (sessionId === undefined) return;
+    const s: RoutedSession = {
+      ...ownerOf(req),
+      sessionId,
+      requestId: req.requestId,
+      ended: false,
+      started: false,
+      grantedMs,
+      extensions: new Map(),
+      endsAt: decidedAt + grantedMs,
+      clockOffsetMs: 0,
+    };
+    table.setSession(s);
+    // Armed now, so a session whose agent never sends session.started still ends.
+    clock.armExpiry(s, s.endsAt);
+  }
+
+  private async started(peer: Peer, deviceId: string, msg: Message<'session.started'>): Promise<void> {
+    const { table, clock, audit } = this.ctx;
+    const known = table.session(msg.sessionId);
+    const awaiting = table.awaitingStart(msg.requestId);
+    const owner = known ?? awaiting;
+    if (!owner || owner.deviceId !== deviceId) {
+      return peer.send(errorMessage('unknown-session', 'no accepted request for this device has that id', msg.id));
+    }
+    const refuse = async (code: ErrorCode, detail: string) => {
+      const ctx = auditContext(owner, { sessionId: msg.sessionId, requestId: msg.requestId });
+      await audit.record('rejected', ctx, { action: 'session.started', code, detail });
+      peer.send(errorMessage(code, detail, msg.id));
+    };
+    // A session starts once: a second session.started (after the start, or after the end) would restart its clock.
+    if (known && (known.started || known.ended)) {
+      return refuse('unexpected-type', `session ${msg.sessionId} already ${known.ended ? 'ended' : 'started'}`);
+    }
+    const otherRequest = known !== undefined && known.requestId !== msg.requestId;
+    if (!awaiting || otherRequest || (awaiting.sessionId !== undefined && awaiting.sessionId !== msg.sessionId)) {
+      return refuse('unknown-session', 'that session does not belong to that accepted request');
+    }
+    if (clock.now() >= awaiting.decidedAt + awaiting.grantedMs) {
+      return refuse('expired', 'the granted time ran out before the session started');
+    }
+    table.stopAwaiting(msg.requestId);
+    if (known) clock.cancel(known.expiryTimer);
+    const startedAt = clock.now();
+    const clockOffsetMs = startedAt - Date.parse(msg.startedAt);
+    const s: RoutedSession = {
+      ...ownerOf(owner),
+      sessionId: msg.sessionId,
+      requestId: msg.requestId,
+      ended: false,
+      started: true,
+      grantedMs: awaiting.grantedMs,
+      extensions: new Map(),
+      endsAt: Number.NaN,
+      clockOffsetMs,
+    };
+    table.setSession(s);
+    // The agent's window counts, but never beyond what it granted at the decision, measured from now.
+    const claimed = Date.parse(msg.endsAt) + clockOffsetMs;
+    clock.armExpiry(s, Math.min(Number.isNaN(claimed) ? Number.POSITIVE_INFINITY : claimed, startedAt + s.grantedMs));
+    const { scopes, mode, endsAt } = msg;
+    const data = { scopes, mode, startedAt: msg.startedAt, endsAt, ...anchorOf(msg) };
+    await audit.record('session-started', sessionContext(s), data);
+    s.peer.send(msg);
+  }
+
+  /** The scope change is the agent's to make; its endsAt moves later only by an extension the technician asked for. */
+  private async scopeUpdate(s: RoutedSession, msg: Message<'session.scope-update'>): Promise<void> {
+    const { audit, clock } = this.ctx;
+    const extendMinutes = msg.requestId !== undefined ? s.extensions.get(msg.requestId) : undefined;
+    if (msg.requestId !== undefined) s.extensions.delete(msg.requestId);
+    const allowed = s.endsAt + (extendMinutes ?? 0) * 60_000;
+    const claimed = Date.parse(msg.endsAt) + s.clockOffsetMs;
+    const ctx = auditContext(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId });
+    const { change, scopes, granted, endsAt } = msg;
+    await audit.record('scope-update', ctx, { change, scopes, granted, endsAt, ...anchorOf(msg) });
+    if (claimed > allowed) {
+      const stillEndsAt = new Date(allowed).toISOString();
+      const detail = `endsAt ${endsAt} is later than the granted time allows; the session still ends at ${stillEndsAt}`;
+      await audit.record('rejected', ctx, { action: 'session.scope-update', code: 'forbidden', detail });
+    }
+    if (!s.ended && !Number.isNaN(claimed)) clock.armExpiry(s, Math.min(claimed, allowed));
+    s.peer.send(msg);
+  }
+
+  private async deviceSession(
+    peer: Peer,
+    deviceId: string,
+    sessionId: string,
+    msgId: string,
+    then: (s: RoutedSession) => Promise<void>,
+    allowEnded = false,
+  ): Promise<void> {
+    const s = this.ctx.table.session(sessionId);
+    if (!s || s.deviceId !== deviceId || (s.ended && !allowEnded)) {
+      return peer.send(errorMessage('unknown-session', 'no live session on this device has that id', msgId));
+    }
+    await then(s);
+  }
+
+  /** An agent refused a forwarded request: the technician who sent it hears why. */
+  private async error(msg: Message<'error'>): Promise<void> {
+    if (msg.re === undefined) return;
+    const { table, audit } = this.ctx;
+    const f = table.takeForwarded(msg.re);
+    if (!f) return;
+    const refused = table.pendingWhere((r) => r.peer === f.owner.peer && r.techMsgId === f.techMsgId);
+    for (const req of refused) table.dropPending(req);
+    const { ticketId, deviceId, tech } = f.owner;
+    const data = { action: 'agent-error', code: msg.code, ...(msg.detail ? { detail: msg.detail } : {}) };
+    await recordQuietly(audit, 'rejected', { ticketId, deviceId, technicianId: tech.id }, data);
+    f.owner.peer.send(errorMessage(msg.code, msg.detail ?? 'the agent refused the request', f.techMsgId));
+  }
+}
+
+/** The agent's audit anchor, kept in the central record (the technician gets the message as the agent sent it). */
+function anchorOf(msg: { audit?: AuditAnchor }): { agentAudit?: AuditAnchor } {
+  return msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {};
+}

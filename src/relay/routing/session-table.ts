@@ -1,0 +1,183 @@
+// Everything the router remembers between frames, and its cleanup: requests
+// waiting for a decision, accepted requests waiting for session.started,
+// sessions (live, and ended ones kept for the agent's late end and summary),
+// and forwarded request frames (to route an agent's `error` reply).
+// Each map has a stated bound (ROUTING_LIMITS) so network input cannot grow it
+// without end: pending by the per-connection cap and their expiry timers,
+// sessions by their expiry timers, the rest by a first-in-first-out cap.
+import type { Peer } from '../peer.js';
+import { ROUTING_LIMITS, type RoutingBounds } from '../relay-constants.js';
+import { ownerOf, type AwaitingStart, type EndReason, type Owner } from './routed.js';
+import type { RoutedRequest, RoutedSession } from './routed.js';
+import type { SessionClock } from './session-clock.js';
+
+export interface ForwardedFrame {
+  owner: Owner;
+  /** The technician frame it came from, for `re` on the error reply. */
+  techMsgId: string;
+}
+
+export interface SessionTableSizes {
+  pending: number;
+  awaitingStart: number;
+  sessions: number;
+  endedSessions: number;
+  forwarded: number;
+}
+
+export class SessionTable {
+  private readonly pending = new Map<string, RoutedRequest>();
+  /** Decided (accepted/partial) requests waiting for session.started, oldest first. */
+  private readonly awaiting = new Map<string, AwaitingStart>();
+  private readonly sessions = new Map<string, RoutedSession>();
+  /** Ended sessions still in `sessions`, in the order they ended. */
+  private readonly ended = new Set<RoutedSession>();
+  private readonly forwarded = new Map<string, ForwardedFrame>();
+
+  constructor(
+    private readonly clock: SessionClock,
+    private readonly bounds: RoutingBounds = ROUTING_LIMITS,
+  ) {}
+
+  sizes(): SessionTableSizes {
+    return {
+      pending: this.pending.size,
+      awaitingStart: this.awaiting.size,
+      sessions: this.sessions.size,
+      endedSessions: this.ended.size,
+      forwarded: this.forwarded.size,
+    };
+  }
+
+  // ---- pending requests ------------------------------------------------------------
+
+  addPending(req: RoutedRequest): void {
+    this.pending.set(req.requestId, req);
+  }
+
+  pendingRequest(requestId: string): RoutedRequest | undefined {
+    return this.pending.get(requestId);
+  }
+
+  pendingWhere(pick: (r: RoutedRequest) => boolean): RoutedRequest[] {
+    return [...this.pending.values()].filter(pick);
+  }
+
+  /** Forget a pending request and stop its expiry timer. */
+  dropPending(req: RoutedRequest): void {
+    this.clock.cancel(req.timer);
+    this.pending.delete(req.requestId);
+  }
+
+  // ---- accepted, waiting for session.started ------------------------------------------
+
+  awaitStart(requestId: string, entry: AwaitingStart): void {
+    this.awaiting.delete(requestId);
+    this.awaiting.set(requestId, entry);
+    dropOldest(this.awaiting, this.bounds.maxAwaitingStart);
+  }
+
+  awaitingStart(requestId: string): AwaitingStart | undefined {
+    return this.awaiting.get(requestId);
+  }
+
+  stopAwaiting(requestId: string): void {
+    this.awaiting.delete(requestId);
+  }
+
+  /** Forget the accepted requests `pick` selects; returns them. */
+  dropAwaitingWhere(pick: (a: AwaitingStart) => boolean): Array<[requestId: string, entry: AwaitingStart]> {
+    const dropped = [...this.awaiting].filter(([, a]) => pick(a));
+    for (const [requestId] of dropped) this.awaiting.delete(requestId);
+    return dropped;
+  }
+
+  // ---- sessions -----------------------------------------------------------------------
+
+  /** Add or replace (at session.started) the session with this id. */
+  setSession(s: RoutedSession): void {
+    const previous = this.sessions.get(s.sessionId);
+    if (previous && previous !== s) this.ended.delete(previous);
+    this.sessions.set(s.sessionId, s);
+  }
+
+  session(sessionId: string): RoutedSession | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  /** True while `s` is the session the table holds under its id. */
+  holds(s: RoutedSession): boolean {
+    return this.sessions.get(s.sessionId) === s;
+  }
+
+  sessionsWhere(pick: (s: RoutedSession) => boolean): RoutedSession[] {
+    return [...this.sessions.values()].filter(pick);
+  }
+
+  hasSessionFor(requestId: string): boolean {
+    for (const s of this.sessions.values()) if (s.requestId === requestId) return true;
+    return false;
+  }
+
+  /** The session is over: no more timers, kept (bounded) only for the agent's late end and summary. */
+  markEnded(s: RoutedSession, by: EndReason): void {
+    s.ended = true;
+    s.endedBy = by;
+    this.clock.cancel(s.expiryTimer);
+    this.awaiting.delete(s.requestId);
+    if (!this.holds(s)) return;
+    this.ended.add(s);
+    while (this.ended.size > this.bounds.maxEndedSessions) {
+      const oldest = this.ended.values().next().value;
+      if (oldest) this.forget(oldest);
+    }
+  }
+
+  /** Stop routing for a session at all. */
+  forget(s: RoutedSession): void {
+    this.clock.cancel(s.expiryTimer);
+    this.ended.delete(s);
+    if (this.holds(s)) this.sessions.delete(s.sessionId);
+  }
+
+  // ---- forwarded request frames ------------------------------------------------------
+
+  rememberForwarded(frameId: string, owner: Owner, techMsgId: string): void {
+    this.forwarded.set(frameId, { owner: ownerOf(owner), techMsgId });
+    dropOldest(this.forwarded, this.bounds.maxForwarded);
+  }
+
+  takeForwarded(frameId: string): ForwardedFrame | undefined {
+    const f = this.forwarded.get(frameId);
+    this.forwarded.delete(frameId);
+    return f;
+  }
+
+  // ---- whole connections -------------------------------------------------------------
+
+  /** A technician connection is gone: forget what only it could have used. */
+  dropTechnician(peer: Peer): void {
+    this.dropAwaitingWhere((a) => a.peer === peer);
+    for (const [id, f] of this.forwarded) if (f.owner.peer === peer) this.forwarded.delete(id);
+  }
+
+  /** Relay shutdown: forget everything and stop every timer. */
+  clear(): void {
+    for (const req of this.pending.values()) this.clock.cancel(req.timer);
+    for (const s of this.sessions.values()) this.clock.cancel(s.expiryTimer);
+    this.pending.clear();
+    this.awaiting.clear();
+    this.sessions.clear();
+    this.ended.clear();
+    this.forwarded.clear();
+  }
+}
+
+/** Maps iterate in insertion order: past the bound, the oldest entries go. */
+function dropOldest<K, V>(map: Map<K, V>, max: number): void {
+  while (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done) return;
+    map.delete(oldest.value);
+  }
+}

@@ -1,0 +1,199 @@
+// Frames from a technician. Each is checked against ownership (a technician
+// only ever sees and affects its own requests and sessions), written to the
+// central audit, and only then forwarded to the agent or answered.
+import type { ApprovalToken } from '../../protocol/approval.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
+import { errorMessage, newMessageId } from '../../protocol/frame.js';
+import type { Message, ScopeRequestPayload } from '../../protocol/messages.js';
+import { signScopeRequest, signSessionRequest } from '../../protocol/signed-messages.js';
+import type { Peer } from '../peer.js';
+import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
+import type { TechnicianRecord } from '../storage/storage.js';
+import { auditContext, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
+import { toAgent, type RoutingContext } from './routing-context.js';
+
+export class TechnicianFrames {
+  /** Called when a pending request's answer is overdue (the relay's own `expired`). */
+  onRequestDue: (requestId: string) => void = () => undefined;
+
+  constructor(private readonly ctx: RoutingContext) {}
+
+  async handle(peer: Peer, tech: TechnicianRecord, msg: Message): Promise<void> {
+    const { audit } = this.ctx;
+    switch (msg.type) {
+      case 'tech.request':
+        return this.request(peer, tech, msg);
+      case 'session.cancel':
+        return this.cancel(peer, msg);
+      case 'session.narration':
+        return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
+          await audit.record('narration', sessionContext(s), { text: msg.text });
+          toAgent(this.ctx, s, msg);
+        });
+      case 'tech.scope-request':
+        return this.ownedSession(peer, msg.sessionId, msg.id, (s) => this.scopeRequest(s, tech, msg));
+      case 'session.file-transfer':
+        return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
+          const { transferId, name, size, sha256, direction } = msg;
+          await audit.record('file-transfer', sessionContext(s), { transferId, name, size, sha256, direction });
+          toAgent(this.ctx, s, msg);
+        });
+      case 'session.end':
+        return this.ownedSession(
+          peer,
+          msg.sessionId,
+          msg.id,
+          async (s) => {
+            const reason = msg.reason ? { reason: msg.reason } : {};
+            await audit.record('session-end', sessionContext(s), { by: 'technician', ...reason });
+            toAgent(this.ctx, s, { ...msg, by: 'technician' });
+          },
+          true,
+        );
+      case 'tech.close':
+        return this.close(peer, tech, msg);
+      case 'error':
+        return;
+      default:
+        peer.send(errorMessage('unexpected-type', `${msg.type} is not accepted from a technician`, msg.id));
+    }
+  }
+
+  private async request(peer: Peer, tech: TechnicianRecord, msg: Message<'tech.request'>): Promise<void> {
+    const { table, clock, audit, directory, maxPending } = this.ctx;
+    const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
+    const refuse = async (code: ErrorCode, detail: string) => {
+      await audit.record('rejected', base, { action: 'tech.request', code, detail });
+      peer.send(errorMessage(code, detail, msg.id));
+    };
+    if (table.pendingWhere((r) => r.peer === peer).length >= maxPending) {
+      return refuse('rate-limited', `at most ${maxPending} pending requests per connection`);
+    }
+    const { lifetimeMs, random, approvalsPublicKey } = this.ctx;
+    const built = buildSessionRequest(msg, tech, clock.now(), lifetimeMs, random, approvalsPublicKey);
+    if (!built.ok) return refuse(built.code, built.detail);
+    const agent = directory.agent(msg.deviceId);
+    if (!agent) return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
+    const { payload, mode } = built;
+    const given = payload.approval;
+    const approval = given?.kind === 'manager' ? managerApprovalRecord(given.token) : given;
+    await audit.record('request', { ...base, requestId: payload.requestId }, {
+      technician: payload.technician,
+      ticket: payload.ticket,
+      mode,
+      scopes: payload.scopes,
+      reason: payload.reason,
+      estimatedMinutes: payload.estimatedMinutes,
+      ...(approval ? { approval } : {}),
+      issuedAt: payload.issuedAt,
+      expiresAt: payload.expiresAt,
+    });
+    const req: RoutedRequest = {
+      peer,
+      tech,
+      deviceId: msg.deviceId,
+      ticketId: msg.ticket.id,
+      requestId: payload.requestId,
+      techMsgId: msg.id,
+      scopes: payload.scopes,
+      estimatedMinutes: payload.estimatedMinutes,
+      timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
+    };
+    table.addPending(req);
+    const { requestId, deviceId, verificationCode, expiresAt } = payload;
+    peer.send({ v: 1, type: 'session.pending', id: newMessageId(), requestId, deviceId, verificationCode, expiresAt });
+    const signed = signSessionRequest(payload, this.ctx.relayKey);
+    table.rememberForwarded(signed.id, req, msg.id);
+    agent.send(signed);
+  }
+
+  private async cancel(peer: Peer, msg: Message<'session.cancel'>): Promise<void> {
+    const req = this.ctx.table.pendingRequest(msg.requestId);
+    if (!req || req.peer !== peer) {
+      return peer.send(errorMessage('unknown-session', 'no pending request of yours has that id', msg.id));
+    }
+    this.ctx.table.dropPending(req);
+    await this.ctx.audit.record('cancel', auditContext(req, { requestId: req.requestId }), {});
+    this.ctx.directory.agent(req.deviceId)?.send(msg);
+  }
+
+  private async scopeRequest(s: RoutedSession, tech: TechnicianRecord, msg: Message<'tech.scope-request'>) {
+    const { audit, clock, random, lifetimeMs } = this.ctx;
+    const allowed = checkScopes(tech, msg.scopes);
+    if (!allowed.ok) {
+      const { code, detail } = allowed;
+      const ctx = auditContext(s, { sessionId: s.sessionId });
+      await audit.record('rejected', ctx, { action: 'tech.scope-request', code, detail });
+      return s.peer.send(errorMessage(code, detail, msg.id));
+    }
+    const nowMs = clock.now();
+    const payload: ScopeRequestPayload = {
+      requestId: random.id(),
+      sessionId: s.sessionId,
+      deviceId: s.deviceId,
+      technician: technicianIdentity(tech),
+      scopes: msg.scopes,
+      reason: msg.reason,
+      nonce: random.nonce(),
+      issuedAt: new Date(nowMs).toISOString(),
+      expiresAt: new Date(nowMs + lifetimeMs).toISOString(),
+    };
+    if (msg.extendMinutes !== undefined) {
+      payload.extendMinutes = msg.extendMinutes;
+      // The only way the session's end may move later: the agent's answer to this request.
+      s.extensions.set(payload.requestId, msg.extendMinutes);
+    }
+    await audit.record('scope-request', auditContext(s, { sessionId: s.sessionId, requestId: payload.requestId }), {
+      scopes: payload.scopes,
+      ...(payload.extendMinutes !== undefined ? { extendMinutes: payload.extendMinutes } : {}),
+      reason: payload.reason,
+      expiresAt: payload.expiresAt,
+    });
+    const signed = signScopeRequest(payload, this.ctx.relayKey);
+    this.ctx.table.rememberForwarded(signed.id, s, msg.id);
+    toAgent(this.ctx, s, signed);
+  }
+
+  private async close(peer: Peer, tech: TechnicianRecord, msg: Message<'tech.close'>): Promise<void> {
+    // Only a technician who requested a session on this ticket (and, if named, owns that session) may close it.
+    const kinds = ['request', 'session-started', 'decision'] as const;
+    const mine = await this.ctx.storage.queryAudit({ ticketId: msg.ticketId, technicianId: tech.id, kinds });
+    const named = (r: { sessionId: string | null }) => msg.sessionId === undefined || r.sessionId === msg.sessionId;
+    const owns = mine.some((r) => r.kind === 'request') && (msg.sessionId === undefined || mine.some(named));
+    if (!owns) return peer.send(errorMessage('unknown-session', 'you have no session on that ticket', msg.id));
+    const deviceId = mine.find(named)?.deviceId ?? null;
+    const ctx = { ticketId: msg.ticketId, technicianId: tech.id, sessionId: msg.sessionId ?? null, deviceId };
+    await this.ctx.audit.record('close', ctx, { outcome: msg.outcome, ...(msg.note ? { note: msg.note } : {}) });
+    peer.send({ v: 1, type: 'tech.closed', id: newMessageId(), ticketId: msg.ticketId });
+  }
+
+  /** A technician frame about one of its sessions; refused once the session ended or its granted time is over. */
+  private async ownedSession(
+    peer: Peer,
+    sessionId: string,
+    msgId: string,
+    then: (s: RoutedSession) => Promise<void>,
+    allowPastEnd = false,
+  ): Promise<void> {
+    const s = this.ctx.table.session(sessionId);
+    if (!s || s.peer !== peer) {
+      return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msgId));
+    }
+    if (s.ended && s.endedBy === 'expiry') {
+      return peer.send(errorMessage('expired', `session ${sessionId} ended when its granted time ran out`, msgId));
+    }
+    if (s.ended) return peer.send(errorMessage('unknown-session', `session ${sessionId} has ended`, msgId));
+    // The relay's clock is the judge: past endsAt nothing more reaches the agent, even before the expiry timer fires.
+    if (!allowPastEnd && this.ctx.clock.isPastEnd(s)) {
+      const at = new Date(s.endsAt).toISOString();
+      return peer.send(errorMessage('expired', `session ${sessionId}'s granted time ended at ${at}`, msgId));
+    }
+    await then(s);
+  }
+}
+
+/** What the central audit keeps of a manager approval: who, which reference, until when, and the token itself. */
+function managerApprovalRecord(token: ApprovalToken) {
+  const { approver, reference, expiresAt } = token.payload;
+  return { kind: 'manager' as const, approver, reference, expiresAt, token };
+}
