@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { encodeFrame, newMessageId, parseFrame } from '../src/protocol/frame.js';
 import type { Message } from '../src/protocol/messages.js';
-import { generateEd25519KeyPair, signHelloProof } from '../src/protocol/index.js';
+import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, signHelloProof, type Ed25519KeyPair } from '../src/protocol/index.js';
 import { DATABASE_FILE } from '../src/relay/data-dir.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
 import { connectTechnician } from '../src/cli/technician/technician-client.js';
@@ -18,6 +18,23 @@ import { latencyRow, stats, type BenchRow } from './stats.js';
 
 const ROUNDS = 2000;
 const WARMUP = 200;
+
+/** An agent socket that answered the relay's challenge with a signed hello. */
+async function helloAgent(url: string, deviceId: string, key: Ed25519KeyPair, nonce: string, enrollmentToken?: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, [AGENT_SUBPROTOCOL], { perMessageDeflate: false });
+  const first = await new Promise<string>((resolve, reject) => {
+    ws.once('message', (d) => resolve(d.toString()));
+    ws.once('error', reject);
+  });
+  const parsed = parseFrame(first, ['challenge']);
+  if (!parsed.ok || parsed.msg.type !== 'challenge') throw new Error(`expected a challenge, got ${first.slice(0, 120)}`);
+  const c = parsed.msg;
+  const fields = { deviceId, devicePublicKey: key.publicKey, issuedAt: new Date().toISOString(), nonce };
+  const proof = signHelloProof(fields, { challenge: c.challenge, relayKeyFingerprint: c.relayKeyFingerprint, channelBinding: 'none', tlsExporter: null }, key);
+  const token = enrollmentToken ? { enrollmentToken } : {};
+  ws.send(encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'agent', agentVersion: 'bench', ...fields, challenge: c.challenge, proof, ...token }));
+  return ws;
+}
 
 const open = (url: string) =>
   new Promise<WebSocket>((resolve, reject) => {
@@ -53,10 +70,7 @@ async function routedRtt(storage: SqliteStorage): Promise<number[]> {
 
   // Agent: accept the request, start the session, answer each narration with a scope-update.
   const key = generateEd25519KeyPair();
-  const agent = await open(relay.url);
-  const issuedAt = new Date().toISOString();
-  const nonce = 'YmVuY2gtaGVsbG8tbm9uY2UtMQ';
-  agent.send(encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'agent', deviceId: 'dev-bench', devicePublicKey: key.publicKey, agentVersion: 'bench', issuedAt, nonce, proof: signHelloProof('dev-bench', nonce, issuedAt, key), enrollmentToken: enrollment }));
+  const agent = await helloAgent(relay.url, 'dev-bench', key, 'YmVuY2gtaGVsbG8tbm9uY2UtMQ', enrollment);
   const endsAt = new Date(Date.now() + 3600_000).toISOString();
   agent.on('message', (d) => {
     const parsed = parseFrame(d.toString());
@@ -145,12 +159,9 @@ async function idleAgents(wanted: number): Promise<BenchRow[]> {
     for (let i = 0; i < keys.length; i += 250) {
       await Promise.all(
         keys.slice(i, i + 250).map(async ({ deviceId, key }) => {
-          const ws = await open(url);
-          const issuedAt = new Date().toISOString();
           const nonce = `${deviceId}-bench-nonce-0001`.padEnd(22, 'x').replace(/[^A-Za-z0-9_-]/g, '_');
-          const welcome = new Promise((r) => ws.once('message', r));
-          ws.send(encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'agent', deviceId, devicePublicKey: key.publicKey, agentVersion: 'bench', issuedAt, nonce, proof: signHelloProof(deviceId, nonce, issuedAt, key) }));
-          await welcome;
+          const ws = await helloAgent(url, deviceId, key, nonce);
+          await new Promise((r) => ws.once('message', r));
           sockets.push(ws);
         }),
       );

@@ -11,6 +11,7 @@ import { UnavailableAudit } from './audit/unavailable-audit.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { BackoffOptions } from './connection/backoff.js';
 import { RelayConnection } from './connection/relay-connection.js';
+import { DeviceSigner } from './identity/device-signer.js';
 import { defaultAuditDir } from './data-dir.js';
 import { loadOrCreateDeviceKey } from './identity/device-key.js';
 import type { Policy } from './policy/schema.js';
@@ -73,6 +74,7 @@ export function createAgent(options: AgentOptions): Agent {
     async start() {
       const { policy, dataDir } = options;
       const key = loadOrCreateDeviceKey(dataDir);
+      const signer = new DeviceSigner(options.deviceId, key);
       publicKey = key.publicKey;
       let audit = options.audit;
       let auditProblem: string | undefined;
@@ -98,7 +100,7 @@ export function createAgent(options: AgentOptions): Agent {
         deviceId: options.deviceId,
         clock,
         presence: options.presence ?? 'interactive',
-        send: (msg) => connection?.send(msg) ?? false,
+        send: (msg) => connection?.send(signer.sign(msg)) ?? false,
         ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
       });
@@ -119,12 +121,16 @@ export function createAgent(options: AgentOptions): Agent {
         ...(policy.relayTlsPin ? { tlsPin: policy.relayTlsPin } : {}),
         deviceId: options.deviceId,
         deviceKey: key,
+        ...(policy.relayPublicKey ? { relayPublicKey: policy.relayPublicKey } : {}),
         agentVersion: options.agentVersion ?? '0.1.0',
         enrollmentToken: () => (existsSync(marker) ? undefined : options.enrollmentToken),
         onWelcome: () => {
           if (options.enrollmentToken && !existsSync(marker)) writeFileSync(marker, `${new Date(clock.now()).toISOString()}\n`, { mode: 0o600 });
         },
-        onMessage: (msg) => void c.handle(msg),
+        onMessage: (msg) => {
+          signer.observe(msg);
+          void c.handle(msg);
+        },
         onState: (state, info) => {
           if (state === 'connected') connectionProblem = undefined;
           c.setConnection(state, policy.relayUrl);

@@ -22,6 +22,8 @@ export const ERROR_MEANINGS = {
   'unknown-session': 'No live session or pending request has that id.',
   'audit-unavailable': 'The audit log could not be written durably; nothing was granted.',
   'internal': 'An unexpected internal error; the peer keeps running.',
+  'unknown-device': 'No device is enrolled with that id.',
+  'busy': 'The relay is at a capacity limit (e.g. its hello nonce store is full); try again later.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MEANINGS;

@@ -9,4 +9,7 @@ export * from './messages.js';
 export * from './primitives.js';
 export * from './scopes.js';
 export * from './signed-messages.js';
+export * from './hello-proof.js';
+export * from './channel-binding.js';
+export * from './device-signatures.js';
 export * from './signing.js';

@@ -8,6 +8,7 @@ import { approvalSchema } from './approval.js';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 import {
   auditAnchor,
+  base64url,
   identifier,
   isoTimestamp,
   lineText,
@@ -29,7 +30,31 @@ const header = <T extends string>(type: T) => ({ v: z.literal(1), type: z.litera
 
 // ---- connection ------------------------------------------------------------
 
-/** Agent -> relay: proves possession of the device key (proof signs {deviceId, nonce, issuedAt}). */
+/** WebSocket subprotocol agents connect with: the relay answers it with a `challenge` first. */
+export const AGENT_SUBPROTOCOL = 'porchlight.agent.v1';
+
+export const CHANNEL_BINDINGS = ['tls-exporter', 'none'] as const;
+export type ChannelBinding = (typeof CHANNEL_BINDINGS)[number];
+
+/**
+ * Relay -> agent, first frame on a connection opened with the agent
+ * subprotocol: a fresh random challenge the hello proof must sign, so a
+ * recorded hello is worthless on any other connection.
+ */
+export const challengeSchema = z.strictObject({
+  ...header('challenge'),
+  challenge: base64url(43, 43),
+  relayKeyFingerprint: z.string().max(64),
+  /** `tls-exporter`: the relay's socket is TLS and the proof must cover its exported keying material. */
+  channelBinding: z.enum(CHANNEL_BINDINGS),
+  serverTime: isoTimestamp,
+});
+
+/**
+ * Agent -> relay: proves possession of the device key on this connection. The
+ * proof signs {deviceId, devicePublicKey, nonce, issuedAt, challenge,
+ * relayKeyFingerprint, channelBinding, tlsExporter} (see hello-proof.ts).
+ */
 export const agentHelloSchema = z.strictObject({
   ...header('hello'),
   role: z.literal('agent'),
@@ -38,6 +63,8 @@ export const agentHelloSchema = z.strictObject({
   agentVersion: lineText(40),
   issuedAt: isoTimestamp,
   nonce,
+  /** The challenge of this connection, echoed. */
+  challenge: base64url(43, 43),
   proof: signature,
   /** One-time token from `porchlight relay enroll-device`, on first connect only. */
   enrollmentToken: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/).optional(),
@@ -61,6 +88,32 @@ export const welcomeSchema = z.strictObject({
   deviceId: identifier.optional(),
   technician: technician.optional(),
   relayKeyFingerprint: z.string().max(64).optional(),
+});
+
+/**
+ * The device's signature over an agent message (device-signatures.ts): bound
+ * to the request it answers and that request's nonce.
+ */
+export const deviceSignatureSchema = z.strictObject({ requestId: identifier, nonce, sig: signature });
+export type DeviceSignature = z.infer<typeof deviceSignatureSchema>;
+
+/** Technician -> relay: which key is this device enrolled with? */
+export const techDeviceKeySchema = z.strictObject({
+  ...header('tech.device-key'),
+  deviceId: identifier,
+});
+
+/** One audited re-key, as the relay's central audit holds it. */
+export const rekeyRecordSchema = z.strictObject({ at: isoTimestamp, from: z.string().max(64), to: z.string().max(64) });
+
+/** Relay -> technician: the enrolled device key and its audited re-keys (newest last). */
+export const deviceKeySchema = z.strictObject({
+  ...header('device.key'),
+  deviceId: identifier,
+  publicKey,
+  fingerprint: z.string().max(64),
+  enrolledAt: isoTimestamp,
+  rekeys: z.array(rekeyRecordSchema).max(20),
 });
 
 // ---- requesting a session ----------------------------------------------------
@@ -152,6 +205,7 @@ export const sessionDecisionSchema = z.strictObject({
   sessionId: identifier.optional(),
   grantedMinutes: minutes.optional(),
   audit: auditAnchor.optional(),
+  deviceSig: deviceSignatureSchema.optional(),
 });
 
 // ---- live session --------------------------------------------------------------
@@ -166,6 +220,7 @@ export const sessionStartedSchema = z.strictObject({
   startedAt: isoTimestamp,
   endsAt: isoTimestamp,
   audit: auditAnchor.optional(),
+  deviceSig: deviceSignatureSchema.optional(),
 });
 
 /** Technician -> relay -> agent: say what you are about to do (seed 003). */
@@ -223,6 +278,7 @@ export const sessionScopeUpdateSchema = z.strictObject({
   endsAt: isoTimestamp,
   requestId: identifier.optional(),
   audit: auditAnchor.optional(),
+  deviceSig: deviceSignatureSchema.optional(),
 });
 
 export const FILE_DIRECTIONS = ['to-device', 'from-device'] as const;
@@ -295,6 +351,7 @@ export const sessionSummarySchema = z.strictObject({
   ...header('session.summary'),
   summary: sessionSummaryBodySchema,
   audit: auditAnchor.optional(),
+  deviceSig: deviceSignatureSchema.optional(),
 });
 
 // ---- closing the ticket's session (IT evidence) ---------------------------------
@@ -328,8 +385,11 @@ export const errorSchema = z.strictObject({
 // ---- registry ----------------------------------------------------------------------
 
 export const MESSAGE_SCHEMAS = {
+  challenge: challengeSchema,
   hello: helloSchema,
   welcome: welcomeSchema,
+  'tech.device-key': techDeviceKeySchema,
+  'device.key': deviceKeySchema,
   'tech.request': techRequestSchema,
   'session.pending': sessionPendingSchema,
   'session.request': sessionRequestSchema,
@@ -363,9 +423,9 @@ export const ACCEPTED_BY = {
   /** Frames the relay accepts from an agent. */
   relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'error'],
   /** Frames the relay accepts from a technician. */
-  relayFromTechnician: ['hello', 'tech.request', 'session.cancel', 'session.narration', 'tech.scope-request', 'session.file-transfer', 'session.end', 'tech.close', 'error'],
+  relayFromTechnician: ['hello', 'tech.device-key', 'tech.request', 'session.cancel', 'session.narration', 'tech.scope-request', 'session.file-transfer', 'session.end', 'tech.close', 'error'],
   /** Frames the agent accepts from the relay. */
-  agentFromRelay: ['welcome', 'session.request', 'session.cancel', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'error'],
+  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'error'],
   /** Frames a technician accepts from the relay. */
-  technicianFromRelay: ['welcome', 'session.pending', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'tech.closed', 'error'],
+  technicianFromRelay: ['welcome', 'device.key', 'session.pending', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'tech.closed', 'error'],
 } as const satisfies Record<string, readonly MessageType[]>;

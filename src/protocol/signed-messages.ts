@@ -1,5 +1,5 @@
 // Building and checking the signed parts of the protocol: the relay's session
-// and scope requests, the IT approvals token, and the agent's hello proof.
+// and scope requests and the IT approvals token (the agent's hello proof: hello-proof.ts).
 // Verification of freshness, binding and replay is the receiver's job
 // (src/core/verification); this file only answers "is the signature good".
 import { SIGNING_CONTEXTS, signPayload, verifyPayload, type Ed25519KeyPair } from './signing.js';
@@ -29,17 +29,4 @@ export function signApprovalToken(payload: ApprovalPayload, approvalsKey: Ed2551
 
 export function verifyApprovalTokenSignature(token: ApprovalToken, approvalsPublicKey: string): boolean {
   return verifyPayload(SIGNING_CONTEXTS.approval, token.payload, token.sig, approvalsPublicKey);
-}
-
-/** What the agent's hello proof signs. */
-export function helloProofPayload(deviceId: string, nonce: string, issuedAt: string): { deviceId: string; nonce: string; issuedAt: string } {
-  return { deviceId, nonce, issuedAt };
-}
-
-export function signHelloProof(deviceId: string, nonce: string, issuedAt: string, deviceKey: Ed25519KeyPair): string {
-  return signPayload(SIGNING_CONTEXTS.hello, helloProofPayload(deviceId, nonce, issuedAt), deviceKey);
-}
-
-export function verifyHelloProof(hello: Message<'hello'> & { role: 'agent' }, devicePublicKey: string): boolean {
-  return verifyPayload(SIGNING_CONTEXTS.hello, helloProofPayload(hello.deviceId, hello.nonce, hello.issuedAt), hello.proof, devicePublicKey);
 }

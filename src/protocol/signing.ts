@@ -5,7 +5,13 @@ import { canonicalize } from './canonical-json.js';
 
 /** Signing contexts (domain separation). */
 export const SIGNING_CONTEXTS = {
-  hello: 'porchlight/v1/hello',
+  /** The agent's hello proof, bound to the connection's challenge (the old challenge-less ctx is retired). */
+  agentHello: 'porchlight/v1/agent-hello+challenge',
+  /** Device-signed agent messages (device-signatures.ts). */
+  deviceDecision: 'porchlight/v1/device/session.decision',
+  deviceScopeUpdate: 'porchlight/v1/device/session.scope-update',
+  deviceSessionStarted: 'porchlight/v1/device/session.started',
+  deviceSummary: 'porchlight/v1/device/session.summary',
   sessionRequest: 'porchlight/v1/session.request',
   scopeRequest: 'porchlight/v1/session.scope-request',
   approval: 'porchlight/v1/approval',

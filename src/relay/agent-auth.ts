@@ -1,34 +1,66 @@
-// Agent hello: first connect registers the device key with a one-time
-// enrollment token bound to the device id; later connects prove possession of
-// the registered key over a fresh, unseen nonce.
+// Agent hello: the proof must sign this connection's challenge and context
+// (hello-proof.ts), so a recorded hello is worthless elsewhere. First connect
+// registers the device key with a one-time enrollment token bound to the
+// device id; replacing an enrolled key needs a re-key token an admin issued
+// (`relay enroll-device --rekey`). Later connects prove the registered key.
 import type { ErrorCode } from '../protocol/error-codes.js';
+import { verifyHelloProof, type HelloConnectionContext } from '../protocol/hello-proof.js';
 import { MAX_FUTURE_SKEW_MS } from '../protocol/limits.js';
 import type { AgentHello } from '../protocol/messages.js';
-import { verifyHelloProof } from '../protocol/signed-messages.js';
+import { keyFingerprint } from '../protocol/signing.js';
 import type { NonceCache } from './nonce-cache.js';
 import { hashSecretToken } from './secret-token.js';
 import type { RelayStorage } from './storage/storage.js';
 
-export type AgentAuthResult = { ok: true; deviceId: string; enrolled: boolean } | { ok: false; code: ErrorCode; detail: string };
+export type AgentAuthResult =
+  | { ok: true; deviceId: string; enrolled: boolean; rekeyed?: { from: string; to: string } }
+  | { ok: false; code: ErrorCode; detail: string };
 
-export async function authenticateAgent(hello: AgentHello, storage: RelayStorage, nonces: NonceCache, nowMs: number): Promise<AgentAuthResult> {
+export interface AgentAuthContext {
+  storage: RelayStorage;
+  nonces: NonceCache;
+  nowMs: number;
+  /** When this relay process started: a hello issued before it can only be a recording. */
+  relayStartedAtMs: number;
+  connection: HelloConnectionContext;
+}
+
+const refuse = (detail: string, code: ErrorCode = 'unauthorized'): AgentAuthResult => ({ ok: false, code, detail });
+
+export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContext): Promise<AgentAuthResult> {
+  const { storage, nonces, nowMs } = auth;
+  if (hello.challenge !== auth.connection.challenge) return refuse("hello does not answer this connection's challenge");
+  if (!verifyHelloProof(hello, auth.connection)) {
+    return refuse('hello proof does not verify for this connection (challenge, relay key or TLS channel)');
+  }
   const issued = Date.parse(hello.issuedAt);
-  if (Math.abs(issued - nowMs) > MAX_FUTURE_SKEW_MS) return { ok: false, code: 'unauthorized', detail: 'hello is not fresh (clock skew over 5 minutes)' };
-  if (!verifyHelloProof(hello, hello.devicePublicKey)) return { ok: false, code: 'unauthorized', detail: 'hello proof does not verify' };
+  if (Math.abs(issued - nowMs) > MAX_FUTURE_SKEW_MS) return refuse('hello is not fresh (clock skew over 5 minutes)');
+  if (issued < auth.relayStartedAtMs) return refuse('hello was issued before the relay started');
   const device = await storage.getDevice(hello.deviceId);
   const now = new Date(nowMs).toISOString();
   if (device && device.publicKey === hello.devicePublicKey) {
-    if (!nonces.remember(hello.nonce, nowMs)) return { ok: false, code: 'unauthorized', detail: 'hello nonce was used before' };
+    // Only hellos that proved an enrolled key reach the nonce store, so junk can't fill it.
+    const seen = nonces.remember(hello.nonce, nowMs);
+    if (seen === 'seen') return refuse('hello nonce was used before');
+    if (seen === 'full') return refuse("the relay's hello nonce store is full; try again later", 'busy');
     // last-seen is coarse on purpose: one write per device per 10 minutes, not per reconnect.
-    if (device.lastSeenAt === null || nowMs - Date.parse(device.lastSeenAt) > 10 * 60_000) await storage.touchDevice(hello.deviceId, now);
+    const stale = device.lastSeenAt === null || nowMs - Date.parse(device.lastSeenAt) > 10 * 60_000;
+    if (stale) await storage.touchDevice(hello.deviceId, now);
     return { ok: true, deviceId: hello.deviceId, enrolled: false };
   }
-  // Unknown device, or a new key for a known one: only a one-time enrollment token may (re)register it.
-  if (hello.enrollmentToken === undefined) return { ok: false, code: 'unauthorized', detail: 'device is not enrolled with this key' };
-  if (!nonces.remember(hello.nonce, nowMs)) return { ok: false, code: 'unauthorized', detail: 'hello nonce was used before' };
-  if (!(await storage.consumeEnrollment(hello.deviceId, hashSecretToken(hello.enrollmentToken), now))) {
-    return { ok: false, code: 'unauthorized', detail: 'enrollment token is unknown, used, expired or for another device' };
+  // Unknown device, or a new key for a known one: only a one-time token may register it.
+  // The token is its own replay guard (consumed once), so enrollments skip the nonce store.
+  if (hello.enrollmentToken === undefined) return refuse('device is not enrolled with this key');
+  const purpose = device ? 'rekey' : 'enroll';
+  if (!(await storage.consumeEnrollment(hello.deviceId, hashSecretToken(hello.enrollmentToken), now, purpose))) {
+    if (device) {
+      const how = 'an admin must allow it with `porchlight relay enroll-device --rekey`';
+      return refuse(`device is already enrolled with another key; ${how}`);
+    }
+    return refuse('enrollment token is unknown, used, expired or for another device');
   }
-  await storage.registerDevice({ deviceId: hello.deviceId, publicKey: hello.devicePublicKey, enrolledAt: now, lastSeenAt: now });
-  return { ok: true, deviceId: hello.deviceId, enrolled: true };
+  const { deviceId, devicePublicKey } = hello;
+  await storage.registerDevice({ deviceId, publicKey: devicePublicKey, enrolledAt: now, lastSeenAt: now });
+  const rekeyed = device ? { from: keyFingerprint(device.publicKey), to: keyFingerprint(devicePublicKey) } : undefined;
+  return { ok: true, deviceId: hello.deviceId, enrolled: true, ...(rekeyed ? { rekeyed } : {}) };
 }

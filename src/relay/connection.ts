@@ -1,13 +1,19 @@
-// One WebSocket peer from accept to close: hello first (agent key proof or
-// technician token), then frames in order through the router. Bad input of
-// any kind gets a typed `error`; floods are rate-limited, then disconnected.
+// One WebSocket peer from accept to close: hello first (agent key proof over
+// this connection's challenge, or technician token), then frames in order
+// through the router. Bad input of any kind gets a typed `error`; floods are
+// rate-limited, then disconnected.
+import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { ACCEPTED_BY, type Message } from '../protocol/messages.js';
+import type { HelloConnectionContext } from '../protocol/hello-proof.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import { ACCEPTED_BY, AGENT_SUBPROTOCOL, type Message } from '../protocol/messages.js';
 import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../protocol/frame.js';
 import { keyFingerprint } from '../protocol/signing.js';
 import { authenticateAgent } from './agent-auth.js';
 import type { CentralAudit } from './audit/central-audit.js';
+import { answerDeviceKeyRequest } from './device-key-handler.js';
 import type { NonceCache } from './nonce-cache.js';
+import type { PeerDirectory } from './peer-directory.js';
 import { FrameRateLimiter, type RateLimit } from './frame-rate-limiter.js';
 import type { Peer } from './peer.js';
 import { CLOSE } from './relay-constants.js';
@@ -26,6 +32,10 @@ export interface ConnectionDeps {
   heartbeatSec: number;
   helloTimeoutMs: number;
   relayPublicKey: string;
+  /** When this relay process started (hellos issued before it are refused). */
+  startedAtMs: number;
+  /** Where agents are connected: to tell an old key's connection it was re-keyed away. */
+  directory: PeerDirectory;
   /** Frames queued for processing before the peer counts as flooding. */
   maxQueued: number;
   /** Unsent bytes to a slow reader before we drop it (bounded memory per connection). */
@@ -45,12 +55,26 @@ export class Connection implements Peer {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private readonly helloTimer: NodeJS.Timeout;
+  /** Set when the peer opened the agent subprotocol: what its hello proof must sign. */
+  private readonly helloContext: HelloConnectionContext | undefined;
 
+  /** `tlsExporter`: the TLS socket's exported keying material, null on plain ws. */
   constructor(
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
+    tlsExporter: string | null = null,
   ) {
     this.limiter = new FrameRateLimiter(deps.rateLimit, deps.now());
+    if (ws.protocol === AGENT_SUBPROTOCOL) {
+      this.helloContext = {
+        challenge: randomBytes(32).toString('base64url'),
+        relayKeyFingerprint: keyFingerprint(deps.relayPublicKey),
+        channelBinding: tlsExporter === null ? 'none' : 'tls-exporter',
+        tlsExporter,
+      };
+      const { challenge, relayKeyFingerprint, channelBinding } = this.helloContext;
+      this.send({ v: 1, type: 'challenge', id: newMessageId(), challenge, relayKeyFingerprint, channelBinding, serverTime: new Date(deps.now()).toISOString() });
+    }
     this.helloTimer = setTimeout(() => this.close(CLOSE.unauthorized, 'no hello in time'), deps.helloTimeoutMs);
     ws.on('message', (data, isBinary) => this.onMessage(isBinary ? null : data.toString('utf8')));
     ws.on('pong', () => (this.alive = true));
@@ -135,6 +159,7 @@ export class Connection implements Peer {
       return this.hello(msg);
     }
     if (state.role === 'agent') return this.deps.router.fromAgent(this, state.deviceId, msg);
+    if (state.role === 'technician' && msg.type === 'tech.device-key') return answerDeviceKeyRequest(this, this.deps.storage, msg);
     if (state.role === 'technician') return this.deps.router.fromTechnician(this, state.tech, msg);
   }
 
@@ -143,8 +168,11 @@ export class Connection implements Peer {
     const now = this.deps.now();
     const welcome = { v: 1 as const, type: 'welcome' as const, id: newMessageId(), serverTime: new Date(now).toISOString(), heartbeatSec: this.deps.heartbeatSec, relayKeyFingerprint: keyFingerprint(this.deps.relayPublicKey) };
     if (msg.role === 'agent') {
-      const result = await authenticateAgent(msg, this.deps.storage, this.deps.nonces, now);
-      if (!result.ok) return this.refuse(result.detail, msg.id);
+      if (!this.helloContext) return this.refuse(`agents connect with the ${AGENT_SUBPROTOCOL} subprotocol and answer its challenge`, msg.id);
+      const { storage, nonces, startedAtMs } = this.deps;
+      const result = await authenticateAgent(msg, { storage, nonces, nowMs: now, relayStartedAtMs: startedAtMs, connection: this.helloContext });
+      if (!result.ok) return this.refuse(result.detail, msg.id, result.code);
+      if (result.rekeyed) await this.dropRekeyedKey(result.deviceId, result.rekeyed);
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.state = { role: 'agent', deviceId: result.deviceId };
       // Welcome first: no request may reach the agent before it.
@@ -160,9 +188,18 @@ export class Connection implements Peer {
     return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech) });
   }
 
-  private refuse(detail: string, re: string): void {
-    this.send(errorMessage('unauthorized', detail, re));
-    this.close(CLOSE.unauthorized, 'unauthorized');
+  private refuse(detail: string, re: string, code: ErrorCode = 'unauthorized'): void {
+    this.send(errorMessage(code, detail, re));
+    if (code === 'busy') this.close(CLOSE.tryAgainLater, 'busy');
+    else this.close(CLOSE.unauthorized, 'unauthorized');
+  }
+
+  /** An admin-allowed re-key: the old key's live connection learns why it goes, and the audit says so. */
+  private async dropRekeyedKey(deviceId: string, rekeyed: { from: string; to: string }): Promise<void> {
+    const old = this.deps.directory.agent(deviceId);
+    old?.close(CLOSE.rekeyed, `device re-keyed by an admin (${rekeyed.from} -> ${rekeyed.to}); this key is no longer enrolled`);
+    await this.deps.audit.record('device-rekeyed', { deviceId }, { ...rekeyed, droppedConnection: old !== undefined });
+    this.deps.log(`relay: device ${deviceId} re-keyed ${rekeyed.from} -> ${rekeyed.to}`);
   }
 
   private async onClose(): Promise<void> {

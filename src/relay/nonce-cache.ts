@@ -1,24 +1,29 @@
 // Hello nonces seen within the freshness window: a replayed hello is refused.
-// Bounded: the oldest entries go first when full (they are about to expire anyway).
+// Bounded: when full it refuses new nonces instead of evicting unexpired ones
+// (evicting would let a flood of junk hellos make a captured one fresh again).
+// The challenge in each hello makes a replay useless anyway; this is depth.
+export type NonceVerdict = 'new' | 'seen' | 'full';
+
 export class NonceCache {
   private readonly seen = new Map<string, number>();
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries = 100_000,
+    readonly maxEntries = 100_000,
   ) {}
 
-  /** True if the nonce is new (and now remembered), false if it was seen within the ttl. */
-  remember(nonce: string, nowMs: number): boolean {
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** `new` (and now remembered), `seen` within the ttl, or `full` (not remembered: refuse the hello). */
+  remember(nonce: string, nowMs: number): NonceVerdict {
     this.evict(nowMs);
     const until = this.seen.get(nonce);
-    if (until !== undefined && until > nowMs) return false;
-    if (this.seen.size >= this.maxEntries) {
-      const oldest = this.seen.keys().next();
-      if (!oldest.done) this.seen.delete(oldest.value);
-    }
+    if (until !== undefined && until > nowMs) return 'seen';
+    if (this.seen.size >= this.maxEntries) return 'full';
     this.seen.set(nonce, nowMs + this.ttlMs);
-    return true;
+    return 'new';
   }
 
   private evict(nowMs: number): void {

@@ -7,8 +7,12 @@ export const CLOSE = {
   goingAway: 1001,
   policy: 1008,
   tooBig: 1009,
+  /** A capacity limit (the hello nonce store is full): the peer should retry later. */
+  tryAgainLater: 1013,
   replaced: 4000,
   unauthorized: 4001,
+  /** An admin re-keyed the device (`relay enroll-device --rekey`): this connection's key is no longer enrolled. */
+  rekeyed: 4003,
   /** The peer stopped reading and its send buffer passed the cap. */
   slowConsumer: 4008,
 } as const;

@@ -10,7 +10,10 @@ import { systemClock } from '../shared/clock.js';
 import { CentralAudit } from './audit/central-audit.js';
 import { Connection } from './connection.js';
 import { consoleHandler, defaultConsoleDir } from './console-assets.js';
+import { tlsExporterOf } from '../protocol/channel-binding.js';
+import { AGENT_SUBPROTOCOL } from '../protocol/messages.js';
 import { NonceCache } from './nonce-cache.js';
+import { InProcessPeerDirectory } from './peer-directory.js';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './frame-rate-limiter.js';
 import { CLOSE } from './relay-constants.js';
 import { Router, type RouterOptions } from './router.js';
@@ -27,6 +30,8 @@ export interface RelayOptions extends Omit<RouterOptions, 'storage' | 'relayKey'
   /** Unsent bytes to one peer before it counts as a slow consumer and is dropped (default 1 MiB). */
   maxBufferedBytes?: number;
   helloTimeoutMs?: number;
+  /** Bound of the hello nonce store (default 100,000); when full, agent hellos are refused with `busy`. */
+  maxHelloNonces?: number;
   consoleDir?: string;
   log?: (line: string) => void;
 }
@@ -45,29 +50,39 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
   const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
   const log = opts.log ?? (() => undefined);
-  const router = new Router({ ...opts, clock });
+  const startedAtMs = now();
+  const directory = opts.directory ?? new InProcessPeerDirectory();
+  const router = new Router({ ...opts, clock, directory });
   const handler = consoleHandler(opts.consoleDir ?? defaultConsoleDir());
   const http: HttpServer = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(handler);
-  const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    server: http,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    // Agents open the agent subprotocol and get a challenge; technicians open none.
+    handleProtocols: (protocols) => (protocols.has(AGENT_SUBPROTOCOL) ? AGENT_SUBPROTOCOL : false),
+  });
   const heartbeatSec = opts.heartbeatSec ?? 30;
   const connections = new Set<Connection>();
   const deps = {
     router,
     storage: opts.storage,
     audit: new CentralAudit(opts.storage, now),
-    nonces: new NonceCache(10 * 60_000),
+    nonces: new NonceCache(10 * 60_000, opts.maxHelloNonces),
     now,
     rateLimit: opts.rateLimit ?? DEFAULT_RATE_LIMIT,
     heartbeatSec,
     helloTimeoutMs: opts.helloTimeoutMs ?? 10_000,
     relayPublicKey: opts.relayKey.publicKey,
+    startedAtMs,
+    directory,
     maxQueued: 256,
     maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
     log,
   };
 
-  wss.on('connection', (ws) => {
-    const conn = new Connection(ws, deps);
+  wss.on('connection', (ws, req) => {
+    const conn = new Connection(ws, deps, tlsExporterOf(req.socket));
     connections.add(conn);
     ws.on('close', () => connections.delete(conn));
   });

@@ -2,7 +2,7 @@
 // agent (createAgent) over a real socket (the relay stand-in). Each test names
 // the attack and fails if the defence it relies on is removed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_CODES, MAX_APPROVAL_LIFETIME_MS, generateEd25519KeyPair, MAX_FRAME_BYTES, newMessageId, signApprovalToken, type ApprovalPayload, type Scope, type SessionRequestPayload } from '../../src/protocol/index.js';
+import { ERROR_CODES, MAX_APPROVAL_LIFETIME_MS, generateEd25519KeyPair, keyFingerprint, MAX_FRAME_BYTES, newMessageId, signApprovalToken, type ApprovalPayload, type Scope, type SessionRequestPayload } from '../../src/protocol/index.js';
 import { BLOCK_NOTICE_WINDOW_MS, BLOCK_NOTICES_PER_WINDOW } from '../../src/core/consent/block-notices.js';
 import { approvalPayload, approvalsKey } from '../fixtures/sample-messages.js';
 import { freshNonce, startHarness, type Harness, type HarnessOptions } from '../core/agent-harness.js';
@@ -38,8 +38,9 @@ const tech = (id: string, group = 'helpdesk') => ({ id, name: `Tech ${id}`, grou
 describe('attack: rogue relay with a wrong key', () => {
   it('rogue relay with a wrong key: its requests are blocked before the user sees anything', async () => {
     const pinned = generateEd25519KeyPair();
-    // The agent pins the real relay key; the relay it reached signs with its own.
-    const x = await start({ policy: { relayPublicKey: pinned.publicKey } });
+    // The agent pins the real relay key; the relay it reached signs with its own and claims the pinned
+    // one in its challenge (an honest rogue is refused at the challenge: test/core/connection.test.ts).
+    const x = await start({ policy: { relayPublicKey: pinned.publicKey }, relayOptions: { claimRelayKeyFingerprint: keyFingerprint(pinned.publicKey) } });
     const req = x.request();
     x.relay.sendRequest(req);
     expect(await decisionFor(x, req)).toMatchObject({ outcome: 'blocked', decidedBy: 'verification', code: 'bad-signature', granted: [] });

@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backoffDelay } from '../../src/core/connection/backoff.js';
+import { helloIssuedAt } from '../../src/core/connection/relay-connection.js';
 import { checkRelayUrl } from '../../src/core/connection/relay-url.js';
 import { loadOrCreateDeviceKey, DEVICE_KEY_FILE } from '../../src/core/identity/device-key.js';
 import { ReplayCache } from '../../src/core/verification/replay-cache.js';
-import { MAX_FRAME_BYTES } from '../../src/protocol/index.js';
+import { MAX_FRAME_BYTES, generateEd25519KeyPair } from '../../src/protocol/index.js';
 import { connected, startHarness, type Harness } from './agent-harness.js';
 import { FakeClock } from './fake-clock.js';
 
@@ -33,6 +34,32 @@ describe('relay connection', () => {
     if (first?.role !== 'agent' || second?.role !== 'agent') throw new Error('expected two agent hellos');
     expect(second.enrollmentToken).toBeUndefined();
     expect(second.devicePublicKey).toBe(first.devicePublicKey);
+  });
+
+  it('answers the relay\'s challenge: the proof signs that challenge and the pinned relay key', async () => {
+    h = await startHarness();
+    const hello = h.relay.hellos[0];
+    if (hello?.role !== 'agent') throw new Error('expected an agent hello');
+    // The stand-in welcomed it only because verifyHelloProof passed for this connection's challenge.
+    expect(hello.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(h.relay.challenges).toContain(hello.challenge);
+  });
+
+  it('refuses a relay whose challenge names another key than the policy pins, before signing anything', async () => {
+    h = await startHarness({ waitConnected: false, policy: { relayPublicKey: generateEd25519KeyPair().publicKey } });
+    await vi.waitFor(() => expect(h!.relay.challenges.length).toBeGreaterThan(0), { timeout: 3000 });
+    // The agent closed the socket without a hello.
+    await vi.waitFor(() => expect(h!.relay.openSockets).toBe(0), { timeout: 3000 });
+    expect(h.relay.hellos).toEqual([]);
+    expect(h.agent.status().connection).not.toBe('connected');
+  });
+
+  it('dates its hello no earlier than the challenge while inside the skew allowance, and by its own clock beyond it', () => {
+    const server = '2026-12-03T10:00:00.000Z';
+    const at = (ms: number) => new Date(Date.parse(server) + ms).toISOString();
+    expect(helloIssuedAt(Date.parse(server) + 1000, server)).toBe(at(1000));
+    expect(helloIssuedAt(Date.parse(server) - 4 * 60_000, server)).toBe(server);
+    expect(helloIssuedAt(Date.parse(server) - 10 * 60_000, server)).toBe(at(-10 * 60_000));
   });
 
   it('answers a bad frame with a typed error and keeps the connection', async () => {

@@ -1,12 +1,16 @@
 // A minimal relay for agent tests: a real ws server on 127.0.0.1:0 that
-// welcomes an agent whose hello proof verifies, signs requests with a test
+// challenges each agent connection and welcomes an agent whose hello proof
+// signs that challenge, signs requests with a test
 // relay key, and records every frame the agent sends.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { generateEd25519KeyPair, parseFrame, signScopeRequest, signSessionRequest, verifyHelloProof, type Ed25519KeyPair, type Message, type MessageType, type ScopeRequestPayload, type SessionRequestPayload } from '../../src/protocol/index.js';
+import { randomBytes } from 'node:crypto';
+import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, keyFingerprint, parseFrame, signScopeRequest, signSessionRequest, verifyHelloProof, type HelloConnectionContext, type Ed25519KeyPair, type Message, type MessageType, type ScopeRequestPayload, type SessionRequestPayload } from '../../src/protocol/index.js';
 
 export interface StandInOptions {
   relayKey?: Ed25519KeyPair;
+  /** A rogue relay lying about its key: the fingerprint its challenge claims (default: its own key's). */
+  claimRelayKeyFingerprint?: string;
   /** Answer hello with error unauthorized instead of welcome. */
   refuse?: boolean;
   /** Called with each parsed agent frame before it is recorded (e.g. to check the audit log at that instant). */
@@ -16,6 +20,8 @@ export interface StandInOptions {
 export class RelayStandIn {
   readonly received: Message[] = [];
   readonly hellos: Message<'hello'>[] = [];
+  /** The challenge sent on each agent connection, in order. */
+  readonly challenges: string[] = [];
   readonly badFrames: string[] = [];
   /** Close code of every agent connection that closed, in order. */
   readonly closeCodes: number[] = [];
@@ -34,7 +40,7 @@ export class RelayStandIn {
   }
 
   static async start(o: StandInOptions = {}): Promise<RelayStandIn> {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => (p.has(AGENT_SUBPROTOCOL) ? AGENT_SUBPROTOCOL : false) });
     await new Promise<void>((r) => server.once('listening', () => r()));
     const relay = new RelayStandIn(server, o);
     server.on('connection', (ws) => relay.onConnection(ws));
@@ -45,12 +51,25 @@ export class RelayStandIn {
     return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   get connections(): number {
     return this.hellos.length;
   }
 
   private onConnection(ws: WebSocket): void {
     this.sockets.add(ws);
+    const context: HelloConnectionContext = {
+      challenge: randomBytes(32).toString('base64url'),
+      relayKeyFingerprint: this.o.claimRelayKeyFingerprint ?? keyFingerprint(this.relayKey.publicKey),
+      channelBinding: 'none',
+      tlsExporter: null,
+    };
+    const { challenge, relayKeyFingerprint, channelBinding } = context;
+    this.challenges.push(challenge);
+    ws.send(JSON.stringify({ v: 1, type: 'challenge', id: 'c-1', challenge, relayKeyFingerprint, channelBinding, serverTime: new Date().toISOString() }));
     ws.on('close', (code) => {
       this.sockets.delete(ws);
       if (ws === this.agent) {
@@ -68,7 +87,7 @@ export class RelayStandIn {
       const msg = parsed.msg;
       if (msg.type === 'hello' && msg.role === 'agent') {
         this.hellos.push(msg);
-        if (this.o.refuse || !verifyHelloProof(msg, msg.devicePublicKey)) {
+        if (this.o.refuse || !verifyHelloProof(msg, context)) {
           ws.send(JSON.stringify({ v: 1, type: 'error', id: 'e-hello', code: 'unauthorized', re: msg.id }));
           return;
         }

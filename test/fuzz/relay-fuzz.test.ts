@@ -10,7 +10,8 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { WebSocket as WsSocket } from 'ws';
 import WebSocket from 'ws';
-import { ACCEPTED_BY, ERROR_CODES, MAX_FRAME_BYTES, encodeFrame, generateEd25519KeyPair, newMessageId, parseFrame, signHelloProof, type Message } from '../../src/protocol/index.js';
+import { InProcessPeerDirectory } from '../../src/relay/peer-directory.js';
+import { ACCEPTED_BY, AGENT_SUBPROTOCOL, ERROR_CODES, MAX_FRAME_BYTES, encodeFrame, generateEd25519KeyPair, newMessageId, parseFrame, signHelloProof, type Message } from '../../src/protocol/index.js';
 import { CentralAudit } from '../../src/relay/audit/central-audit.js';
 import { Connection, type ConnectionDeps } from '../../src/relay/connection.js';
 import { NonceCache } from '../../src/relay/nonce-cache.js';
@@ -30,6 +31,7 @@ class MemorySocket extends EventEmitter {
   readonly CONNECTING = 0;
   readyState = 1;
   bufferedAmount = 0;
+  protocol = '';
   readonly sent: string[] = [];
   private waiters: { re: string; resolve: () => void }[] = [];
   send(text: string): void {
@@ -92,6 +94,8 @@ describe('fuzz: hostile frames into the relay', () => {
       heartbeatSec: 30,
       helloTimeoutMs: 600_000,
       relayPublicKey: relayKey.publicKey,
+      startedAtMs: Date.now() - 1000,
+      directory: new InProcessPeerDirectory(),
       maxQueued: 1e9,
       maxBufferedBytes: 1e9,
       log: (l) => logs.push(l),
@@ -103,11 +107,15 @@ describe('fuzz: hostile frames into the relay', () => {
 
     // The fixtures' device id, so fuzzed technician requests reach this agent and its frames match them.
     const agentWs = new MemorySocket();
+    agentWs.protocol = AGENT_SUBPROTOCOL;
     new Connection(agentWs as unknown as WsSocket, deps);
+    const challenge = parseFrame(agentWs.sent[0], ['challenge']);
+    if (!challenge.ok || challenge.msg.type !== 'challenge') throw new Error(`expected a challenge, got ${agentWs.sent[0]}`);
     const deviceKey = generateEd25519KeyPair();
-    const issuedAt = new Date().toISOString();
-    const nonce = randomBytes(18).toString('base64url');
-    agentWs.receive(encodeFrame({ v: 1, type: 'hello', id: 'hello-agent', role: 'agent', deviceId: 'dev-0001', devicePublicKey: deviceKey.publicKey, agentVersion: '0.1.0', issuedAt, nonce, proof: signHelloProof('dev-0001', nonce, issuedAt, deviceKey), enrollmentToken: enrollToken }));
+    const fields = { deviceId: 'dev-0001', devicePublicKey: deviceKey.publicKey, issuedAt: new Date().toISOString(), nonce: randomBytes(18).toString('base64url') };
+    const ctx = { challenge: challenge.msg.challenge, relayKeyFingerprint: challenge.msg.relayKeyFingerprint, channelBinding: 'none' as const, tlsExporter: null };
+    const proof = signHelloProof(fields, ctx, deviceKey);
+    agentWs.receive(encodeFrame({ v: 1, type: 'hello', id: 'hello-agent', role: 'agent', agentVersion: '0.1.0', ...fields, challenge: ctx.challenge, proof, enrollmentToken: enrollToken }));
     const techWs = new MemorySocket();
     new Connection(techWs as unknown as WsSocket, deps);
     techWs.receive(encodeFrame({ v: 1, type: 'hello', id: 'hello-tech', role: 'technician', token: techToken }));

@@ -14,7 +14,7 @@ import {
   verifyHelloProof,
   type SessionRequestPayload,
 } from '../../src/protocol/index.js';
-import { approvalPayload, approvalsKey, relayKey, requestPayload, sampleMessages, deviceKey } from '../fixtures/sample-messages.js';
+import { approvalPayload, approvalsKey, relayKey, requestPayload, sampleHelloContext, sampleMessages } from '../fixtures/sample-messages.js';
 
 describe('Ed25519 over canonical JSON', () => {
   it('verifies a signed session request with the relay key', () => {
@@ -86,12 +86,18 @@ describe('Ed25519 over canonical JSON', () => {
     expect(verifyApprovalTokenSignature({ ...token, payload: { ...token.payload, deviceId: 'dev-0002' } }, approvalsKey.publicKey)).toBe(false);
   });
 
-  it('verifies the agent hello proof with the device key only', () => {
+  it('verifies the agent hello proof with the key it names, on its own connection only', () => {
     const hello = sampleMessages().hello;
     if (hello.role !== 'agent') throw new Error('sample must be an agent hello');
-    expect(verifyHelloProof(hello, deviceKey.publicKey)).toBe(true);
-    expect(verifyHelloProof({ ...hello, deviceId: 'dev-0002' }, deviceKey.publicKey)).toBe(false);
-    expect(verifyHelloProof(hello, relayKey.publicKey)).toBe(false);
+    const ctx = sampleHelloContext;
+    expect(verifyHelloProof(hello, ctx)).toBe(true);
+    expect(verifyHelloProof({ ...hello, deviceId: 'dev-0002' }, ctx)).toBe(false);
+    expect(verifyHelloProof({ ...hello, devicePublicKey: relayKey.publicKey }, ctx)).toBe(false);
+    // Another connection's challenge, relay key or TLS channel: the same hello is worthless.
+    const other = 'b3RoZXItY29ubmVjdGlvbi1jaGFsbGVuZ2UtMDAwMDA';
+    expect(verifyHelloProof({ ...hello, challenge: other }, { ...ctx, challenge: other })).toBe(false);
+    expect(verifyHelloProof(hello, { ...ctx, relayKeyFingerprint: 'AAAA-BBBB-CCCC-DDDD-EEEE' })).toBe(false);
+    expect(verifyHelloProof(hello, { ...ctx, channelBinding: 'tls-exporter', tlsExporter: 'x'.repeat(43) })).toBe(false);
   });
 });
 

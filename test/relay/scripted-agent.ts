@@ -1,11 +1,12 @@
-// A scripted agent for relay tests, built on src/protocol only: hello with a
-// key proof (and enrollment token on first connect), then answers each
-// session.request the way the test says.
+// A scripted agent for relay tests, built on src/protocol only: waits for the
+// relay's challenge, answers with a hello whose key proof signs it (and an
+// enrollment token on first connect), then answers each session.request the
+// way the test says.
 import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, newMessageId, parseFrame } from '../../src/protocol/frame.js';
-import { ACCEPTED_BY, type Message } from '../../src/protocol/messages.js';
-import { generateEd25519KeyPair, signHelloProof, type Ed25519KeyPair } from '../../src/protocol/index.js';
+import { ACCEPTED_BY, AGENT_SUBPROTOCOL, type Message } from '../../src/protocol/messages.js';
+import { generateEd25519KeyPair, signHelloProof, tlsExporterOf, type Ed25519KeyPair, type HelloConnectionContext } from '../../src/protocol/index.js';
 import type { Scope } from '../../src/protocol/scopes.js';
 
 export type Answer = (req: Message<'session.request'>, agent: ScriptedAgent) => Message[];
@@ -64,39 +65,89 @@ export interface AgentHelloOptions {
   nonce?: string;
   /** Extra CA to trust for wss:// (PEM). */
   ca?: Buffer;
+  /** Attack hooks: change what the proof signs, or the hello sent, after the challenge arrived. */
+  context?: (ctx: HelloConnectionContext) => HelloConnectionContext;
+  tamper?: (hello: Message<'hello'> & { role: 'agent' }, challenge: Message<'challenge'>) => Message<'hello'>;
+  /** Called with the hello as sent (a recording attacker's capture). */
+  onHello?: (hello: Message<'hello'>) => void;
+  /** Called with the close code if the relay closes this connection. */
+  onClose?: (code: number) => void;
 }
 
-/** Connect and say hello; resolves with the agent or the relay's error. */
-export function connectAgent(url: string, opts: AgentHelloOptions): Promise<{ ok: true; agent: ScriptedAgent; welcome: Message<'welcome'> } | { ok: false; error: Message<'error'> | null }> {
-  const key = opts.key ?? generateEd25519KeyPair();
-  const issuedAt = opts.issuedAt ?? new Date().toISOString();
-  const nonce = opts.nonce ?? randomBytes(18).toString('base64url');
+export type ConnectAgentResult = { ok: true; agent: ScriptedAgent; welcome: Message<'welcome'> } | { ok: false; error: Message<'error'> | null };
+
+/** Open an agent connection and resolve with the relay's challenge (the raw socket stays open). */
+export function openAgentSocket(url: string, ca?: Buffer): Promise<{ ws: WebSocket; challenge: Message<'challenge'>; tlsExporter: string | null }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, [AGENT_SUBPROTOCOL], ca ? { ca } : {});
+    let tlsExporter: string | null = null;
+    ws.on('upgrade', (res) => (tlsExporter = tlsExporterOf(res.socket)));
+    ws.once('message', (data) => {
+      const parsed = parseFrame(data.toString('utf8'), ['challenge']);
+      if (parsed.ok && parsed.msg.type === 'challenge') resolve({ ws, challenge: parsed.msg, tlsExporter });
+      else reject(new Error(`expected a challenge first, got ${data.toString('utf8').slice(0, 200)}`));
+    });
+    ws.once('error', reject);
+  });
+}
+
+/** Send a frame on a raw agent socket and resolve with the relay's answer (welcome or error) and the close code. */
+export function sendAndAwaitAnswer(ws: WebSocket, frame: string): Promise<{ answer: Message | null; closeCode: number | null }> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(url, opts.ca ? { ca: opts.ca } : {});
-    const agent = new ScriptedAgent(ws, opts.deviceId);
+    let answer: Message | null = null;
+    const timer = setTimeout(() => resolve({ answer, closeCode: null }), 3000);
     ws.once('message', (data) => {
       const parsed = parseFrame(data.toString('utf8'), ['welcome', 'error']);
-      if (parsed.ok && parsed.msg.type === 'welcome') resolve({ ok: true, agent, welcome: parsed.msg });
-      else resolve({ ok: false, error: parsed.ok && parsed.msg.type === 'error' ? parsed.msg : null });
+      answer = parsed.ok ? parsed.msg : null;
+      if (answer?.type === 'welcome') {
+        clearTimeout(timer);
+        resolve({ answer, closeCode: null });
+      }
     });
-    ws.on('error', () => resolve({ ok: false, error: null }));
-    ws.on('open', () => {
-      const hello: Message<'hello'> = {
-        v: 1,
-        type: 'hello',
-        id: newMessageId(),
-        role: 'agent',
-        deviceId: opts.deviceId,
-        devicePublicKey: key.publicKey,
-        agentVersion: 'scripted-0.1',
-        issuedAt,
-        nonce,
-        proof: signHelloProof(opts.deviceId, nonce, issuedAt, key),
-        ...(opts.enrollmentToken ? { enrollmentToken: opts.enrollmentToken } : {}),
-      };
-      ws.send(encodeFrame(hello));
+    ws.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ answer, closeCode: code });
     });
+    ws.send(frame);
   });
+}
+
+/** Connect, answer the challenge with a hello; resolves with the agent or the relay's error. */
+export async function connectAgent(url: string, opts: AgentHelloOptions): Promise<ConnectAgentResult> {
+  const key = opts.key ?? generateEd25519KeyPair();
+  let opened: Awaited<ReturnType<typeof openAgentSocket>>;
+  try {
+    opened = await openAgentSocket(url, opts.ca);
+  } catch {
+    return { ok: false, error: null };
+  }
+  const { ws, challenge, tlsExporter } = opened;
+  const agent = new ScriptedAgent(ws, opts.deviceId);
+  if (opts.onClose) ws.once('close', opts.onClose);
+  const fields = {
+    deviceId: opts.deviceId,
+    devicePublicKey: key.publicKey,
+    issuedAt: opts.issuedAt ?? new Date().toISOString(),
+    nonce: opts.nonce ?? randomBytes(18).toString('base64url'),
+  };
+  const base: HelloConnectionContext = { challenge: challenge.challenge, relayKeyFingerprint: challenge.relayKeyFingerprint, channelBinding: challenge.channelBinding, tlsExporter };
+  const ctx = opts.context ? opts.context(base) : base;
+  const signed: Message<'hello'> & { role: 'agent' } = {
+    v: 1,
+    type: 'hello',
+    id: newMessageId(),
+    role: 'agent',
+    agentVersion: 'scripted-0.1',
+    ...fields,
+    challenge: challenge.challenge,
+    proof: signHelloProof(fields, ctx, key),
+    ...(opts.enrollmentToken ? { enrollmentToken: opts.enrollmentToken } : {}),
+  };
+  const hello = opts.tamper ? opts.tamper(signed, challenge) : signed;
+  opts.onHello?.(hello);
+  const { answer } = await sendAndAwaitAnswer(ws, encodeFrame(hello));
+  if (answer?.type === 'welcome') return { ok: true, agent, welcome: answer };
+  return { ok: false, error: answer?.type === 'error' ? answer : null };
 }
 
 // ---- ready-made answers ------------------------------------------------------------

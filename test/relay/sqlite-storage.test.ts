@@ -44,6 +44,24 @@ describe('SqliteStorage', () => {
     expect(await s.consumeEnrollment('dev-1', 'h1', '2026-11-01T11:00:00.000Z')).toBe(false);
   });
 
+  it('keeps enrollment and re-key tokens apart, also in a database made before re-key tokens existed', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pl-store-')), 'relay.db');
+    const { DatabaseSync } = await import('node:sqlite');
+    const old = new DatabaseSync(path);
+    old.exec('CREATE TABLE enrollments (token_hash TEXT PRIMARY KEY, device_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)');
+    old.prepare('INSERT INTO enrollments VALUES (?, ?, ?, ?)').run('old', 'dev-1', '2026-11-01T10:00:00.000Z', '2026-11-02T10:00:00.000Z');
+    old.close();
+    const s = new SqliteStorage(path);
+    const now = '2026-11-01T11:00:00.000Z';
+    // A token from before re-keys existed is a plain enrollment: it can't re-key.
+    expect(await s.consumeEnrollment('dev-1', 'old', now, 'rekey')).toBe(false);
+    expect(await s.consumeEnrollment('dev-1', 'old', now)).toBe(true);
+    await s.addEnrollment({ deviceId: 'dev-1', tokenHash: 'rk', createdAt: now, expiresAt: '2026-11-02T10:00:00.000Z', purpose: 'rekey' });
+    expect(await s.consumeEnrollment('dev-1', 'rk', now, 'enroll')).toBe(false);
+    expect(await s.consumeEnrollment('dev-1', 'rk', now, 'rekey')).toBe(true);
+    await s.close();
+  });
+
   it('prunes by retention and keeps the rest verifiable; checkpoints verify against the relay key', async () => {
     const s = new SqliteStorage(':memory:');
     await s.appendAudit(closeEntry('OLD', '2026-09-01T10:00:00.000Z'));

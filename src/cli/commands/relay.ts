@@ -1,7 +1,7 @@
 // `porchlight relay`: run the reference relay, and its admin subcommands
 // (add-technician, enroll-device, audit).
 import { parseArgs } from 'node:util';
-import { publicKey as publicKeySchema, slug, identifier, lineText, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
+import { publicKey as publicKeySchema, slug, lineText, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
@@ -11,6 +11,7 @@ import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../..
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
 import { startRelay } from '../../relay/server.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
+import { enrollDevice } from './enroll-device.js';
 import { checkListener } from '../transport-security.js';
 import { CliError } from '../cli-error.js';
 import { readInputFile } from '../read-input-file.js';
@@ -23,7 +24,7 @@ const HELP = `Usage:
                    [--approvals-key PUBKEY] [--retention-days N]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
-  porchlight relay enroll-device --device ID [--hours N] [--data DIR]
+  porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
   porchlight relay audit --ticket ID [--format jsonl|text] [--data DIR]
 
 Runs the reference relay: agents and technicians connect over WebSocket; the
@@ -40,6 +41,8 @@ technician console is served at the same address (http(s)://host:port/).
 
 add-technician prints the technician's API token once (only its hash is stored).
 enroll-device prints a one-time token the agent uses on first connect (default valid 24 h).
+  An enrolled device's key is replaced only with --rekey (recorded in the central audit);
+  the old key's connection is then closed with code 4003 and the reason.
 audit prints the central audit records of one ticket.
 `;
 
@@ -167,27 +170,6 @@ async function addTechnician(argv: string[], ctx: CommandContext): Promise<numbe
     ctx.stdout.write(
       `technician ${values.name} (${display}) added to group ${values.group}: scopes ${scopes.join(',')}${values.unattended ? ', unattended allowed' : ''}\n` +
         `API token (shown once, keep it secret):\n${token}\n`,
-    );
-    return EXIT.ok;
-  } finally {
-    await data.storage.close();
-  }
-}
-
-async function enrollDevice(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { device: { type: 'string' }, hours: { type: 'string', default: '24' }, data: { type: 'string' } }, strict: true });
-  if (!values.device || !identifier.safeParse(values.device).success) throw new UsageError('--device must be 1-64 chars of A-Z a-z 0-9 _ . : -');
-  const hours = Number(values.hours);
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) throw new UsageError('--hours must be between 0 and 720');
-  const data = openRelayDataDir(values.data, ctx.env);
-  try {
-    const token = newSecretToken();
-    const now = Date.now();
-    const expiresAt = new Date(now + hours * 3600_000).toISOString();
-    await data.storage.addEnrollment({ deviceId: values.device, tokenHash: hashSecretToken(token), createdAt: new Date(now).toISOString(), expiresAt });
-    ctx.stdout.write(
-      `one-time enrollment token for device ${values.device} (valid until ${expiresAt}):\n${token}\n` +
-        `relay key fingerprint to pin in the agent's policy: ${keyFingerprint(data.relayKey.publicKey)}\nrelay public key: ${data.relayKey.publicKey}\n`,
     );
     return EXIT.ok;
   } finally {

@@ -1,20 +1,34 @@
-// The agent's WebSocket to the relay: hello with proof of the device key,
-// welcome, heartbeat (ping every 30 s, drop a relay silent for > 35 s), and
+// The agent's WebSocket to the relay: the relay's challenge, hello with a
+// proof of the device key over this connection's context, welcome, heartbeat (ping every 30 s, drop a relay silent for > 35 s), and
 // reconnect with full-jitter backoff capped at 60 s. Frames are parsed here;
 // only messages the agent accepts from a relay get through.
 import { randomBytes } from 'node:crypto';
 import WebSocket, { type ClientOptions } from 'ws';
 import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../../protocol/frame.js';
-import { MAX_FRAME_BYTES } from '../../protocol/limits.js';
+import { MAX_FRAME_BYTES, MAX_FUTURE_SKEW_MS } from '../../protocol/limits.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
-import { signHelloProof } from '../../protocol/signed-messages.js';
-import type { Ed25519KeyPair } from '../../protocol/signing.js';
+import { tlsExporterOf } from '../../protocol/channel-binding.js';
+import { signHelloProof } from '../../protocol/hello-proof.js';
+import { AGENT_SUBPROTOCOL } from '../../protocol/messages.js';
+import { keyFingerprint, type Ed25519KeyPair } from '../../protocol/signing.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CoreInbound } from '../agent-core.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { diagnoseConnectFailure, type ConnectFailure } from './connect-failure.js';
 import { checkRelayUrl } from './relay-url.js';
 import { pinnedServerIdentity } from './tls-pin.js';
+
+/**
+ * The hello's issue time: the agent's clock, but never earlier than the
+ * challenge it answers while within the skew allowance, so a clock a little
+ * behind isn't taken for a hello recorded before a relay restart. A clock
+ * beyond the allowance keeps its own time and is refused with that reason.
+ */
+export function helloIssuedAt(nowMs: number, challengeServerTime: string): string {
+  const server = Date.parse(challengeServerTime);
+  const floor = Number.isFinite(server) && nowMs < server && server - nowMs <= MAX_FUTURE_SKEW_MS ? server : nowMs;
+  return new Date(floor).toISOString();
+}
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -24,6 +38,8 @@ export interface RelayConnectionOptions {
   tlsPin?: string;
   deviceId: string;
   deviceKey: Ed25519KeyPair;
+  /** The relay key pinned in policy: a challenge naming another key is refused before any proof is signed. */
+  relayPublicKey?: string;
   agentVersion: string;
   /** Asked at each connect: the one-time enrollment token while not yet enrolled. */
   enrollmentToken?: () => string | undefined;
@@ -48,6 +64,9 @@ export interface RelayConnectionOptions {
 export class RelayConnection {
   private ws: WebSocket | undefined;
   private welcomed = false;
+  /** The TLS socket's exported keying material (null on plain ws), read at upgrade. */
+  private tlsExporter: string | null = null;
+  private helloSent = false;
   private stopped = true;
   private attempt = 0;
   private timers: { reconnect?: unknown; ping?: unknown; watchdog?: unknown } = {};
@@ -99,13 +118,16 @@ export class RelayConnection {
     this.o.onState('connecting', { lost: false });
     const options: ClientOptions = { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000, perMessageDeflate: false, ...this.o.wsOptions };
     if (this.o.tlsPin) options.checkServerIdentity = pinnedServerIdentity(this.o.tlsPin) as unknown as ClientOptions['checkServerIdentity'];
-    const ws = new WebSocket(this.o.url, options);
+    const ws = new WebSocket(this.o.url, [AGENT_SUBPROTOCOL], options);
     this.ws = ws;
     this.welcomed = false;
     let cause: Promise<ConnectFailure> | undefined;
+    this.helloSent = false;
+    this.tlsExporter = null;
+    ws.on('upgrade', (res) => (this.tlsExporter = tlsExporterOf(res.socket)));
     ws.on('open', () => {
+      // The hello waits for the relay's challenge (onFrame).
       this.touch();
-      this.sendHello(ws);
       this.o.clock.clearTimeout(this.timers.ping);
       this.schedulePing(ws);
     });
@@ -125,27 +147,37 @@ export class RelayConnection {
         const closed = { kind: 'closed', detail: `the relay closed the connection before welcome (close code ${code}${text ? `: ${text}` : ''})` } as const;
         void (cause ?? Promise.resolve(closed)).then((f) => this.reportFailure(f));
       }
-      this.onClose(ws, code);
+      this.onClose(ws, code, reason.toString('utf8'));
     });
   }
 
-  private sendHello(ws: WebSocket): void {
-    const issuedAt = new Date(this.o.clock.now()).toISOString();
-    const nonce = randomBytes(18).toString('base64url');
+  private answerChallenge(ws: WebSocket, challenge: Message<'challenge'>): void {
+    if (this.helloSent) return;
+    const refuse = (detail: string) => {
+      this.o.onState('disconnected', { lost: false, detail: `agent refused the relay: ${detail}` });
+      ws.close(1000, 'refused');
+    };
+    const pinned = this.o.relayPublicKey === undefined ? undefined : keyFingerprint(this.o.relayPublicKey);
+    if (pinned !== undefined && challenge.relayKeyFingerprint !== pinned) {
+      return refuse(`the relay presents key ${challenge.relayKeyFingerprint}, the policy pins ${pinned}`);
+    }
+    if (challenge.channelBinding === 'tls-exporter' && this.tlsExporter === null) return refuse('the relay asks for a TLS channel binding on a plain connection');
+    const channel = challenge.channelBinding === 'tls-exporter' ? { channelBinding: 'tls-exporter' as const, tlsExporter: this.tlsExporter } : { channelBinding: 'none' as const, tlsExporter: null };
+    const fields = { deviceId: this.o.deviceId, devicePublicKey: this.o.deviceKey.publicKey, nonce: randomBytes(18).toString('base64url'), issuedAt: helloIssuedAt(this.o.clock.now(), challenge.serverTime) };
+    const context = { challenge: challenge.challenge, relayKeyFingerprint: pinned ?? challenge.relayKeyFingerprint, ...channel };
     const token = this.o.enrollmentToken?.();
     const hello: Message<'hello'> = {
       v: 1,
       type: 'hello',
       id: newMessageId(),
       role: 'agent',
-      deviceId: this.o.deviceId,
-      devicePublicKey: this.o.deviceKey.publicKey,
       agentVersion: this.o.agentVersion,
-      issuedAt,
-      nonce,
-      proof: signHelloProof(this.o.deviceId, nonce, issuedAt, this.o.deviceKey),
+      ...fields,
+      challenge: challenge.challenge,
+      proof: signHelloProof(fields, context, this.o.deviceKey),
       ...(token ? { enrollmentToken: token } : {}),
     };
+    this.helloSent = true;
     ws.send(encodeFrame(hello));
   }
 
@@ -157,7 +189,9 @@ export class RelayConnection {
     }
     const msg = parsed.msg;
     if (!this.welcomed) {
-      if (msg.type === 'welcome') {
+      if (msg.type === 'challenge') {
+        this.answerChallenge(ws, msg);
+      } else if (msg.type === 'welcome') {
         this.welcomed = true;
         this.attempt = 0;
         this.latestFailure = undefined;
@@ -175,17 +209,18 @@ export class RelayConnection {
       }
       return;
     }
-    if (msg.type === 'welcome') return;
+    if (msg.type === 'welcome' || msg.type === 'challenge') return;
     this.o.onMessage(msg as CoreInbound);
   }
 
-  private onClose(ws: WebSocket, code: number): void {
+  private onClose(ws: WebSocket, code: number, reason: string): void {
     if (ws !== this.ws) return;
     const lost = this.welcomed;
     this.welcomed = false;
     this.clearTimers();
     this.ws = undefined;
-    this.o.onState('disconnected', { lost, detail: `connection closed (${code})` });
+    // The reason says why (e.g. 4003: the device was re-keyed by an admin).
+    this.o.onState('disconnected', { lost, detail: `connection closed (${code}${reason ? `: ${reason}` : ''})` });
     if (this.stopped) return;
     const delay = backoffDelay(this.attempt++, this.o.backoff);
     this.timers.reconnect = this.o.clock.setTimeout(() => {

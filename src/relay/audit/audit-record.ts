@@ -87,6 +87,10 @@ export const AUDIT_DATA_SCHEMAS = {
     bufferedBytes: z.number().int().min(0),
     limitBytes: z.number().int().min(0),
   }),
+  /** An admin allowed a device's key to be replaced (`relay enroll-device --rekey`). */
+  'device-rekey-authorized': z.strictObject({ keyFingerprint: lineText(64), expiresAt: isoTimestamp, by: lineText(100) }),
+  /** A device signed in with a new key under a re-key token; the old key's connection was dropped. */
+  'device-rekeyed': z.strictObject({ from: lineText(64), to: lineText(64), droppedConnection: z.boolean() }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
   close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
 } as const;

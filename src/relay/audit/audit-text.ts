@@ -31,6 +31,10 @@ function describe(r: AuditRecord): string {
       return `summary: ${r.data.summary.durationSec} s, used [${r.data.summary.scopesUsed.join(', ')}], ${r.data.summary.files.length} file(s)`;
     case 'disconnect':
       return `${r.data.role} disconnected (${r.data.reason}): ${r.data.bufferedBytes} bytes unsent, over the ${r.data.limitBytes}-byte cap; close code ${r.data.closeCode}`;
+    case 'device-rekey-authorized':
+      return `re-key of the device authorized by ${r.data.by} (current key ${r.data.keyFingerprint}) until ${r.data.expiresAt}`;
+    case 'device-rekeyed':
+      return `device re-keyed ${r.data.from} -> ${r.data.to}${r.data.droppedConnection ? '; the old key\'s connection was dropped' : ''}`;
     case 'close':
       return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
   }

@@ -7,6 +7,7 @@ import type { Message } from '../../protocol/messages.js';
 import type { AuditAnchor } from '../../protocol/primitives.js';
 import type { Peer } from '../peer.js';
 import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
+import { passesDeviceSignature } from './device-signature-gate.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 
 export class AgentFrames {
@@ -14,6 +15,7 @@ export class AgentFrames {
 
   async handle(peer: Peer, deviceId: string, msg: Message): Promise<void> {
     const { audit, table } = this.ctx;
+    if (!(await passesDeviceSignature(this.ctx, peer, deviceId, msg))) return;
     switch (msg.type) {
       case 'session.decision':
         return this.decision(peer, deviceId, msg);

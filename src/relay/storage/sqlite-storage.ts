@@ -5,7 +5,7 @@ import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
 import { z } from 'zod';
 import { scopeList } from '../../protocol/primitives.js';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
-import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
+import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS technicians (
@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS devices (
   device_id TEXT PRIMARY KEY, public_key TEXT NOT NULL, enrolled_at TEXT NOT NULL, last_seen_at TEXT
 );
 CREATE TABLE IF NOT EXISTS enrollments (
-  token_hash TEXT PRIMARY KEY, device_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL
+  token_hash TEXT PRIMARY KEY, device_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+  purpose TEXT NOT NULL DEFAULT 'enroll'
 );
 CREATE TABLE IF NOT EXISTS audit (
   seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL,
@@ -74,6 +75,7 @@ export class SqliteStorage implements RelayStorage {
     // busy_timeout: admin commands (evidence, report, add-technician) share the file with a running relay.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
     this.db.exec(SCHEMA);
+    this.addPurposeColumn();
     tightenDbFiles(path);
   }
 
@@ -97,12 +99,22 @@ export class SqliteStorage implements RelayStorage {
     return this.db.prepare('SELECT * FROM technicians ORDER BY id').all().map(toTechnician);
   }
 
-  async addEnrollment(e: EnrollmentRecord): Promise<void> {
-    this.db.prepare('INSERT INTO enrollments (token_hash, device_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(e.tokenHash, e.deviceId, e.createdAt, e.expiresAt);
+  /** Data dirs made before re-keying was an explicit purpose: their tokens are plain enrollments. */
+  private addPurposeColumn(): void {
+    const columns = this.db.prepare('PRAGMA table_info(enrollments)').all() as Array<{ name: unknown }>;
+    if (!columns.some((c) => c.name === 'purpose')) this.db.exec("ALTER TABLE enrollments ADD COLUMN purpose TEXT NOT NULL DEFAULT 'enroll'");
   }
 
-  async consumeEnrollment(deviceId: string, tokenHash: string, now: string): Promise<boolean> {
-    const result = this.db.prepare('DELETE FROM enrollments WHERE token_hash = ? AND device_id = ? AND expires_at > ?').run(tokenHash, deviceId, now);
+  async addEnrollment(e: EnrollmentRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO enrollments (token_hash, device_id, created_at, expires_at, purpose) VALUES (?, ?, ?, ?, ?)')
+      .run(e.tokenHash, e.deviceId, e.createdAt, e.expiresAt, e.purpose ?? 'enroll');
+  }
+
+  async consumeEnrollment(deviceId: string, tokenHash: string, now: string, purpose: EnrollmentPurpose = 'enroll'): Promise<boolean> {
+    const result = this.db
+      .prepare('DELETE FROM enrollments WHERE token_hash = ? AND device_id = ? AND expires_at > ? AND purpose = ?')
+      .run(tokenHash, deviceId, now, purpose);
     return Number(result.changes) === 1;
   }
 

@@ -27,11 +27,16 @@ export interface DeviceRecord {
   lastSeenAt: string | null;
 }
 
+/** `enroll`: first key for a device; `rekey`: an admin's explicit, audited permission to replace its key. */
+export type EnrollmentPurpose = 'enroll' | 'rekey';
+
 export interface EnrollmentRecord {
   deviceId: string;
   tokenHash: string;
   createdAt: string;
   expiresAt: string;
+  /** Default `enroll`. */
+  purpose?: EnrollmentPurpose;
 }
 
 /** A signed statement "the audit chain's head at seq N has hash H" (issue 9 evidence). */
@@ -68,8 +73,8 @@ export interface RelayStorage {
 
   // devices and one-time enrollment
   addEnrollment(enrollment: EnrollmentRecord): Promise<void>;
-  /** Consume a matching, unexpired enrollment for this device; true once, false forever after. */
-  consumeEnrollment(deviceId: string, tokenHash: string, now: string): Promise<boolean>;
+  /** Consume a matching, unexpired enrollment of this purpose (default `enroll`) for this device; true once, false forever after. */
+  consumeEnrollment(deviceId: string, tokenHash: string, now: string, purpose?: EnrollmentPurpose): Promise<boolean>;
   registerDevice(device: DeviceRecord): Promise<void>;
   getDevice(deviceId: string): Promise<DeviceRecord | null>;
   touchDevice(deviceId: string, at: string): Promise<void>;

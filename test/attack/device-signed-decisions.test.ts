@@ -1,0 +1,107 @@
+// Device-signed decisions (issue 17): the real agent signs what it reports with
+// its device key; the relay forwards only signatures that verify against the
+// enrolled key, and refuses and audits a broken one.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
+import { createAgent, type Agent } from '../../src/core/agent.js';
+import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
+import type { UiPort } from '../../src/core/ui-port.js';
+import {
+  generateEd25519KeyPair,
+  keyFingerprint,
+  newMessageId,
+  signDeviceMessage,
+  verifyDeviceMessage,
+  type Message,
+} from '../../src/protocol/index.js';
+import { startTestRelay, type TestRelay } from '../relay/harness.js';
+import { connectAgent, decide } from '../relay/scripted-agent.js';
+
+let t: TestRelay | undefined;
+let agent: Agent | undefined;
+let tech: TechnicianClient | undefined;
+afterEach(async () => {
+  await tech?.close();
+  await agent?.stop();
+  await t?.close();
+  t = agent = tech = undefined;
+});
+
+const granting: UiPort = {
+  setStatus: () => undefined,
+  showConsent: async (view) => ({ kind: 'decision', promptId: view.promptId, granted: view.scopes }),
+  showBanner: () => undefined,
+  hideBanner: () => undefined,
+  showSummary: () => undefined,
+  notify: () => undefined,
+};
+
+const ask = (deviceId: string): Message<'tech.request'> => ({
+  v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'INC-SIG' }, reason: 'Printer', scopes: ['view'], mode: 'attended', estimatedMinutes: 5,
+});
+
+async function technician(): Promise<TechnicianClient> {
+  const r = await connectTechnician(t!.relay.url, await t!.addTechnician('alice'));
+  if (!r.ok) throw new Error(r.detail);
+  tech = r.client;
+  return r.client;
+}
+
+describe('device-signed agent messages', () => {
+  it('the real agent signs its decision and session start; the technician verifies them with the enrolled key', async () => {
+    t = await startTestRelay();
+    const dataDir = mkdtempSync(join(tmpdir(), 'pl-sig-agent-'));
+    agent = createAgent({
+      deviceId: 'dev-sig',
+      ui: granting,
+      dataDir,
+      enrollmentToken: await t.enroll('dev-sig'),
+      policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey },
+    });
+    await agent.start();
+    for (let i = 0; i < 300 && !t.relay.router.isOnline('dev-sig'); i++) await new Promise((r) => setTimeout(r, 10));
+    const c = await technician();
+    const keyAnswer = c.waitFor((m) => (m.type === 'device.key' ? m : undefined));
+    c.send({ v: 1, type: 'tech.device-key', id: newMessageId(), deviceId: 'dev-sig' });
+    const key = (await keyAnswer)!;
+    const decision = c.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
+    const started = c.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+    c.send(ask('dev-sig'));
+    const d = (await decision)!;
+    expect(d.outcome).toBe('accepted');
+    const expectation = { deviceId: 'dev-sig', devicePublicKey: key.publicKey, requestId: d.requestId };
+    expect(verifyDeviceMessage(d, expectation)).toEqual({ ok: true, deviceKeyFingerprint: keyFingerprint(key.publicKey) });
+    expect(verifyDeviceMessage((await started)!, expectation).ok).toBe(true);
+    // The relay could not have made that signature: a relay-made decision would carry none.
+    expect(verifyDeviceMessage({ ...d, deviceSig: undefined }, expectation)).toMatchObject({ ok: false, reason: 'unsigned' });
+  });
+
+  it('the relay refuses and audits a decision whose device signature is broken; the technician never sees it', async () => {
+    t = await startTestRelay({ requestLifetimeMs: 1000, expiryGraceMs: 100 });
+    const key = generateEd25519KeyPair();
+    const conn = await connectAgent(t.relay.url, { deviceId: 'dev-forge', key, enrollmentToken: await t.enroll('dev-forge') });
+    if (!conn.ok) throw new Error('agent did not connect');
+    const errors: Message[] = [];
+    conn.agent.answer = (req) => {
+      const signed = signDeviceMessage(decide(req, 'declined', []), { deviceId: 'dev-forge', requestId: req.payload.requestId, nonce: req.payload.nonce }, key);
+      // Turned into an acceptance after signing: the device never said that.
+      return [{ ...signed, outcome: 'accepted', granted: req.payload.scopes, declined: [] }];
+    };
+    conn.agent.ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as Message;
+      if (m.type === 'error') errors.push(m);
+    });
+    const c = await technician();
+    const seen = c.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
+    c.send(ask('dev-forge'));
+    // The technician's only decision is the relay's own expiry, never the forged acceptance.
+    expect(await seen).toMatchObject({ outcome: 'expired', decidedBy: 'timeout' });
+    expect(errors).toEqual([expect.objectContaining({ code: 'bad-signature' })]);
+    const rejected = (await t.storage.queryAudit({ deviceId: 'dev-forge', kinds: ['rejected'] })).map((r) => r.data);
+    expect(rejected).toEqual([expect.objectContaining({ action: 'session.decision', code: 'bad-signature' })]);
+    await conn.agent.close();
+  });
+});
