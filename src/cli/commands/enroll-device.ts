@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { identifier } from '../../protocol/primitives.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { CentralAudit } from '../../relay/audit/central-audit.js';
-import { openRelayData } from '../../relay/relay-data.js';
+import { openRelayDataDir } from '../relay-data-dir.js';
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
 import { UsageError, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -37,7 +37,7 @@ export async function enrollDevice(argv: string[], ctx: CommandContext): Promise
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) {
     throw new UsageError('--hours must be between 0 and 720');
   }
-  const data = openRelayData(values.data, ctx.env);
+  const data = openRelayDataDir(values.data, ctx.env);
   try {
     const device = await data.storage.getDevice(values.device);
     if (device && !values.rekey) {

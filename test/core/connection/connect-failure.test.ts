@@ -74,7 +74,8 @@ describe('a failed connect names its cause', () => {
   it('a relay that refuses the agent with an error frame', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     cleanups.push(() => new Promise((r) => wss.close(r)));
-    wss.on('connection', (ws) => ws.once('message', () => ws.send(JSON.stringify({ v: 1, type: 'error', id: 'e-1', code: 'unauthorized', detail: 'unknown device key' }))));
+    // The agent now waits for the relay's challenge, so the refusal comes first (as a relay at capacity answers).
+    wss.on('connection', (ws) => ws.send(JSON.stringify({ v: 1, type: 'error', id: 'e-1', code: 'unauthorized', detail: 'unknown device key' })));
     await new Promise((r) => wss.once('listening', r));
     const { failure } = await firstFailure(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
     expect(failure).toEqual({ kind: 'relay-refused', detail: 'relay refused the agent: unauthorized (unknown device key)' });
