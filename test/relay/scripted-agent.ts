@@ -7,11 +7,14 @@ import { encodeFrame, newMessageId, parseFrame } from '../../src/protocol/frame.
 import { ACCEPTED_BY, type Message } from '../../src/protocol/messages.js';
 import { generateEd25519KeyPair, signHelloProof, type Ed25519KeyPair } from '../../src/protocol/index.js';
 import type { Scope } from '../../src/protocol/scopes.js';
+import { describeFrames, within } from '../support/bounded-wait.js';
 
 export type Answer = (req: Message<'session.request'>, agent: ScriptedAgent) => Message[];
 
 export class ScriptedAgent {
   readonly received: Message[] = [];
+  /** Every frame ever received, also those a next() took out of `received` (for failed waits). */
+  private readonly history: Message[] = [];
   answer: Answer = () => [];
   private waiters: Array<{ pick: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
 
@@ -24,6 +27,7 @@ export class ScriptedAgent {
       if (!parsed.ok) return;
       const msg = parsed.msg;
       this.received.push(msg);
+      this.history.push(msg);
       for (const w of [...this.waiters]) {
         if (w.pick(msg)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -44,7 +48,15 @@ export class ScriptedAgent {
       this.received.splice(this.received.indexOf(have), 1);
       return Promise.resolve(have as Message<T>);
     }
-    return new Promise((resolve) => this.waiters.push({ pick: (m) => m.type === type && (this.received.splice(this.received.indexOf(m), 1), true), resolve: resolve as (m: Message) => void }));
+    const waiter = { pick: (m: Message) => m.type === type && (this.received.splice(this.received.indexOf(m), 1), true), resolve: (_: Message) => {} };
+    const found = new Promise<Message<T>>((resolve) => {
+      waiter.resolve = resolve as (m: Message) => void;
+      this.waiters.push(waiter);
+    });
+    const seen = () => `${describeFrames(this.history)}; socket state ${this.ws.readyState}`;
+    return within(found, `a ${type} frame for agent ${this.deviceId}`, seen).finally(() => {
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+    });
   }
 
   close(): Promise<void> {
@@ -71,7 +83,7 @@ export function connectAgent(url: string, opts: AgentHelloOptions): Promise<{ ok
   const key = opts.key ?? generateEd25519KeyPair();
   const issuedAt = opts.issuedAt ?? new Date().toISOString();
   const nonce = opts.nonce ?? randomBytes(18).toString('base64url');
-  return new Promise((resolve) => {
+  const answered = new Promise<{ ok: true; agent: ScriptedAgent; welcome: Message<'welcome'> } | { ok: false; error: Message<'error'> | null }>((resolve) => {
     const ws = new WebSocket(url, opts.ca ? { ca: opts.ca } : {});
     const agent = new ScriptedAgent(ws, opts.deviceId);
     ws.once('message', (data) => {
@@ -97,6 +109,7 @@ export function connectAgent(url: string, opts: AgentHelloOptions): Promise<{ ok
       ws.send(encodeFrame(hello));
     });
   });
+  return within(answered, `the relay to answer the hello of ${opts.deviceId}`, () => 'no welcome and no error');
 }
 
 // ---- ready-made answers ------------------------------------------------------------
