@@ -77,14 +77,6 @@ const layerPaths = {
   ],
 };
 
-// Edges that break the layering today and are being moved by other branches of issue 13
-// (audit record format out of src/core, technician client into src/cli). Delete each entry
-// once its move lands; test/lint/layer-rules.test.ts proves the rules themselves.
-const KNOWN_VIOLATIONS = [
-  { files: ['src/relay/evidence/**'], layer: 'relay', alsoAllow: ['core'] },
-  { files: ['src/relay/technician-exit.ts'], layer: 'relay', alsoAllow: ['cli'] },
-];
-
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
   js.configs.recommended,
@@ -104,9 +96,5 @@ export default tseslint.config(
   ...Object.entries(layerFiles).map(([layer, files]) => ({
     files,
     rules: { '@typescript-eslint/no-restricted-imports': layerRule(layer, { paths: layerPaths[layer] }) },
-  })),
-  ...KNOWN_VIOLATIONS.map(({ files, layer, alsoAllow }) => ({
-    files,
-    rules: { '@typescript-eslint/no-restricted-imports': layerRule(layer, { alsoAllow, paths: layerPaths[layer] }) },
   })),
 );

@@ -11,6 +11,7 @@ import { readKeyPairFile } from '../../src/relay/relay-key.js';
 import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { ensureBuilt, runCli, startCli, type RunningCli } from './built-cli.js';
+import { CHILD_PROCESS_START_MS, waitUntilOnline } from '../support/wait-until-online.js';
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -64,8 +65,7 @@ async function startHeadless(s: Setup): Promise<RunningCli> {
   agentCli = startCli(['agent', '--headless', '--config', s.configFile, '--data', s.dataDir], NO_DESKTOP_ENV);
   await agentCli.waitForStderr(/started: device srv-17/);
   await agentCli.waitForStderr(/status: connected/);
-  for (let i = 0; i < 3000 && !t!.relay.router.isOnline(DEVICE); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(t!.relay.router.isOnline(DEVICE)).toBe(true);
+  await waitUntilOnline(t!.relay, DEVICE, { ms: CHILD_PROCESS_START_MS });
   return agentCli;
 }
 

@@ -12,6 +12,7 @@ import type { UiPort } from '../../src/core/ui-port.js';
 import type { BannerView } from '../../src/shared/view-models.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { ensureBuilt, startCli, type RunningCli } from './built-cli.js';
+import { waitUntilOnline } from '../support/wait-until-online.js';
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -49,7 +50,7 @@ describe('porchlight request --interactive', { timeout: 60_000 }, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pl-interactive-'));
     agent = createAgent({ deviceId: 'dev-int', ui, dataDir, enrollmentToken: await t.enroll('dev-int'), policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } });
     await agent.start();
-    for (let i = 0; i < 200 && !t.relay.router.isOnline('dev-int'); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntilOnline(t.relay, 'dev-int');
     const token = await t.addTechnician('alice');
     const file = join(dataDir, 'printer-fix.txt');
     writeFileSync(file, 'spooler=restart\n');

@@ -43,6 +43,7 @@ export interface HarnessOptions extends Partial<Omit<AgentOptions, 'policy'>> {
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const relay = await RelayStandIn.start(o.relayOptions);
   const ui = new ScriptedUi();
+  relay.alsoSeen = () => `UI: ${ui.describe()}`;
   const clock = new FakeClock();
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'pl-agent-'));
   const policy: Policy = { ...DEFAULT_POLICY, relayUrl: relay.url, relayPublicKey: relay.relayKey.publicKey, approvalsPublicKey: approvalsKey.publicKey, ...o.policy };
@@ -78,7 +79,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
 export async function connected(h: Harness): Promise<void> {
   await h.relay.whenAgentConnected();
   await vi.waitFor(() => {
-    if (h.agent.status().connection !== 'connected') throw new Error('not yet connected');
+    if (h.agent.status().connection !== 'connected') throw new Error(`agent not connected: ${JSON.stringify(h.agent.status())}`);
   });
 }
 

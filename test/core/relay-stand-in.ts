@@ -4,6 +4,7 @@
 // relay key, and records every frame the agent sends.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
+import { describeFrames, within } from '../support/bounded-wait.js';
 import { randomBytes } from 'node:crypto';
 import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, keyFingerprint, parseFrame, signScopeRequest, signSessionRequest, verifyHelloProof, type HelloConnectionContext, type Ed25519KeyPair, type Message, type MessageType, type ScopeRequestPayload, type SessionRequestPayload } from '../../src/protocol/index.js';
 
@@ -31,6 +32,8 @@ export class RelayStandIn {
   private connectWaiters: (() => void)[] = [];
   private closeWaiters: (() => void)[] = [];
   readonly relayKey: Ed25519KeyPair;
+  /** More context for a failed wait's message (the harness adds what the UI showed). */
+  alsoSeen: () => string = () => '';
 
   private constructor(
     private readonly server: WebSocketServer,
@@ -109,12 +112,20 @@ export class RelayStandIn {
   /** Resolves once an agent has been welcomed (now or later). */
   whenAgentConnected(): Promise<void> {
     if (this.agent) return Promise.resolve();
-    return new Promise((r) => this.connectWaiters.push(r));
+    return within(new Promise<void>((r) => this.connectWaiters.push(r)), 'an agent to be welcomed', () => this.seen());
   }
 
   whenAgentGone(): Promise<void> {
     if (!this.agent) return Promise.resolve();
-    return new Promise((r) => this.closeWaiters.push(r));
+    return within(new Promise<void>((r) => this.closeWaiters.push(r)), 'the agent connection to close', () => this.seen());
+  }
+
+  /** What the stand-in has seen so far, for a failed wait's message. */
+  private seen(): string {
+    const bad = this.badFrames.length > 0 ? `; ${this.badFrames.length} unparsable frame(s)` : '';
+    const agent = `${this.hellos.length} hello(s), agent ${this.agent ? 'connected' : 'not connected'}, close codes [${this.closeCodes.join(', ')}]`;
+    const more = this.alsoSeen();
+    return `${agent}, ${describeFrames(this.received)}${bad}${more ? `; ${more}` : ''}`;
   }
 
   /** The first message (already received or future) of this type matching pred. */
@@ -122,7 +133,14 @@ export class RelayStandIn {
     const match = (m: Message) => m.type === type && pred(m as Message<T>);
     const seen = this.received.find(match);
     if (seen) return Promise.resolve(seen as Message<T>);
-    return new Promise((resolve) => this.waiters.push({ pred: match, resolve: resolve as (m: Message) => void }));
+    const waiter = { pred: match, resolve: (_: Message) => {} };
+    const found = new Promise<Message<T>>((resolve) => {
+      waiter.resolve = resolve as (m: Message) => void;
+      this.waiters.push(waiter);
+    });
+    return within(found, `a ${type} frame from the agent${pred.length > 0 ? ' matching the test' : ''}`, () => this.seen()).finally(() => {
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+    });
   }
 
   ofType<T extends MessageType>(type: T): Message<T>[] {

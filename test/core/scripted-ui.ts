@@ -4,6 +4,7 @@ import type { AgentStatus, Notification, UiPort } from '../../src/core/ui-port.j
 import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../../src/shared/view-models.js';
 import { bannerViewSchema, consentViewSchema, summaryViewSchema } from '../../src/shared/view-models.js';
 import type { Scope } from '../../src/protocol/index.js';
+import { within } from '../support/bounded-wait.js';
 
 interface OpenPrompt {
   view: ConsentView;
@@ -65,7 +66,20 @@ export class ScriptedUi implements UiPort {
   nextPrompt(): Promise<ConsentView> {
     const current = [...this.open.values()][0];
     if (current) return Promise.resolve(current.view);
-    return new Promise((r) => this.promptWaiters.push(r));
+    let waiter: (v: ConsentView) => void = () => {};
+    const shown = new Promise<ConsentView>((r) => {
+      waiter = r;
+      this.promptWaiters.push(r);
+    });
+    return within(shown, 'a consent prompt on screen', () => this.describe()).finally(() => {
+      this.promptWaiters = this.promptWaiters.filter((w) => w !== waiter);
+    });
+  }
+
+  /** What the UI has shown so far, for a failed wait's message. */
+  describe(): string {
+    const last = <T>(xs: T[]) => (xs.length > 0 ? JSON.stringify(xs.at(-1)).slice(0, 300) : 'none');
+    return `${this.prompts.length} prompt(s) (${this.aborted.length} aborted), ${this.notifications.length} notification(s), last: ${last(this.notifications)}, status: ${last(this.statuses)}`;
   }
 
   get openPrompts(): number {

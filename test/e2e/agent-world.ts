@@ -13,6 +13,7 @@ import { connectTechnician, type TechnicianClient } from '../../src/cli/technici
 import { startCli, type RunningCli } from '../cli/built-cli.js';
 import { ChromiumUi } from './chromium-ui.js';
 import type { RelayProcess } from './relay-process.js';
+import { describeFrames, until, within } from '../support/bounded-wait.js';
 
 export interface AgentWorld {
   agent: Agent;
@@ -44,8 +45,7 @@ export async function startAgentWorld(
   // What the shell does with banner buttons.
   ui.onBannerAction = (a) => void (a.kind === 'end-session' ? agent.endSession(a.sessionId) : agent.revokeScope(a.sessionId, a.scope));
   await agent.start();
-  for (let i = 0; i < 500 && agent.status().connection !== 'connected'; i++) await new Promise((r) => setTimeout(r, 10));
-  if (agent.status().connection !== 'connected') throw new Error('agent did not connect to the relay');
+  await until(() => agent.status().connection === 'connected', `agent ${deviceId} to connect to the relay`, () => JSON.stringify(agent.status()));
   return {
     agent,
     ui,
@@ -96,7 +96,8 @@ export async function technicianClient(relay: RelayProcess, token: string): Prom
       const match = (m: Message): m is Message & { type: T } => m.type === type && pred(m as Message & { type: T });
       const already = seen.find(match);
       if (already) return already;
-      const hit = await c.waitFor((m) => (match(m) ? m : undefined));
+      const frames = () => describeFrames(seen);
+      const hit = await within(c.waitFor((m) => (match(m) ? m : undefined)), `a ${type} frame for the technician`, frames);
       if (!hit) throw new Error(`connection closed before ${type}`);
       return hit;
     },

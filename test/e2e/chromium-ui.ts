@@ -8,8 +8,12 @@ import type { AgentStatus, Notification, UiPort } from '../../src/core/ui-port.j
 import { parseIpcMessage, parseIpcPayload, type IpcChannel, type IpcErrorCode, type IpcWindow } from '../../src/shared/ipc-contract.js';
 import type { BannerAction, BannerView, ConsentAnswer, ConsentView, SummaryView } from '../../src/shared/view-models.js';
 import { preloadScript } from './bridge-script.js';
+import { within } from '../support/bounded-wait.js';
 
 type Handler = (channel: IpcChannel, payload: unknown, page: Page) => void;
+
+/** A page opens in a real Chromium, which on a loaded machine takes longer than an in-process wait. */
+const PAGE_OPEN_MS = 8000;
 
 export class ChromiumUi implements UiPort {
   readonly statuses: AgentStatus[] = [];
@@ -102,7 +106,9 @@ export class ChromiumUi implements UiPort {
 
   /** The nth page (0-based) ever opened for a window, once it has loaded. */
   async page(window: IpcWindow, nth = 0): Promise<Page> {
-    while (this.opened[window].length <= nth) await new Promise<void>((r) => this.waiters.push(r));
+    const counts = () => `opened so far: ${JSON.stringify(Object.fromEntries(Object.entries(this.opened).map(([k, v]) => [k, v.length])))}`;
+    const what = `${window} page #${nth + 1} to open`;
+    while (this.opened[window].length <= nth) await within(new Promise<void>((r) => this.waiters.push(r)), what, counts, { ms: PAGE_OPEN_MS });
     return this.opened[window][nth]!;
   }
 

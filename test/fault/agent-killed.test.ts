@@ -11,6 +11,8 @@ import { connectTechnician, type TechnicianClient } from '../../src/cli/technici
 import { ensureBuilt, runCli } from '../cli/built-cli.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { tmp } from './processes.js';
+import { until } from '../support/bounded-wait.js';
+import { waitUntilOnline } from '../support/wait-until-online.js';
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -57,10 +59,6 @@ function runAgent(config: Record<string, unknown>): AgentRun {
   };
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 3000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check()).toBe(true);
-}
 
 describe('fault: agent killed', { timeout: 90_000 }, () => {
   it('agent killed with SIGKILL right after the user decides: on restart audit verify passes, and the technician never got a decision that is not in the log', async () => {
@@ -74,7 +72,7 @@ describe('fault: agent killed', { timeout: 90_000 }, () => {
     for (const [i, killAfter] of killPoints.entries()) {
       const agent = runAgent({ ...base, killAfter });
       await agent.waitFor('connected');
-      await until(() => t!.relay.router.isOnline(DEVICE));
+      await waitUntilOnline(t.relay, DEVICE);
       const r = await connectTechnician(t.relay.url, token);
       if (!r.ok) throw new Error(r.detail);
       const tech: TechnicianClient = r.client;
@@ -85,7 +83,7 @@ describe('fault: agent killed', { timeout: 90_000 }, () => {
       tech.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId: DEVICE, ticket: { id: ticket }, reason: 'Reset the VPN profile', scopes: ['view', 'control'], mode: 'attended', estimatedMinutes: 5 });
       expect(await agent.exited).toEqual({ code: null, signal: 'SIGKILL' });
       expect(agent.stdout()).toContain(`deciding ${ticket}`);
-      await until(() => !t!.relay.router.isOnline(DEVICE));
+      await until(() => !t!.relay.router.isOnline(DEVICE), `the relay to see ${DEVICE} go offline`, () => 'still online');
       await tech.close();
     }
 

@@ -10,6 +10,7 @@ import { connectTechnician, type TechnicianClient } from '../../src/cli/technici
 import { ensureBuilt, runCli, type RunningCli } from '../cli/built-cli.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { approval, approvalsKey, startHeadlessAgent, stopProcess, tmp, type ApprovalsKey } from './processes.js';
+import { CHILD_PROCESS_START_MS, waitUntilOnline } from '../support/wait-until-online.js';
 
 beforeAll(ensureBuilt, 120_000);
 
@@ -42,12 +43,11 @@ async function world(deviceId: string): Promise<World & { enrollmentToken: strin
 }
 
 async function waitOnline(deviceId: string): Promise<void> {
-  for (let i = 0; i < 3000 && !t!.relay.router.isOnline(deviceId); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(t!.relay.router.isOnline(deviceId)).toBe(true);
+  await waitUntilOnline(t!.relay, deviceId, { ms: CHILD_PROCESS_START_MS });
 }
 
 /** Send an approved unattended request and collect what the technician gets back. */
-async function approvedRequest(w: World, deviceId: string, ticket: string): Promise<{ decision: Message<'session.decision'>; started: boolean }> {
+async function approvedRequest(w: World, deviceId: string, ticket: string): Promise<{ decision: Message<'session.decision'>; started: () => boolean }> {
   const r = await connectTechnician(t!.relay.url, w.techToken);
   if (!r.ok) throw new Error(r.detail);
   tech = r.client;
@@ -58,10 +58,7 @@ async function approvedRequest(w: World, deviceId: string, ticket: string): Prom
   const decision = tech.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
   const token = await approval(w.key, { device: deviceId, technician: 'alice', ticket, scopes: 'view,control' });
   tech.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: ticket }, reason: 'Rotate the service certificate', scopes: ['view', 'control'], mode: 'unattended', estimatedMinutes: 20, approval: { kind: 'manager', token } });
-  const d = (await decision)!;
-  // Anything that would follow an accept has had its chance to arrive.
-  await new Promise((res) => setTimeout(res, 200));
-  return { decision: d, started };
+  return { decision: (await decision)!, started: () => started };
 }
 
 describe('fault: audit log cannot be written', { timeout: 90_000 }, () => {
@@ -79,9 +76,12 @@ describe('fault: audit log cannot be written', { timeout: 90_000 }, () => {
     const { decision, started } = await approvedRequest(w, 'srv-f3', 'INC-F3');
     expect(decision).toMatchObject({ outcome: 'declined', granted: [], declined: ['view', 'control'], decidedBy: 'audit-failure', code: 'audit-unavailable', detail: 'the audit log could not be written; nothing was granted' });
     expect(decision.sessionId).toBeUndefined();
-    expect(started).toBe(false);
-    expect(agentCli.stderr()).not.toMatch(/session: ses-/);
     expect(agentCli.child.exitCode).toBeNull();
+    // A clean stop waits for all work the agent started: after it, anything an accept would do has happened.
+    await stopProcess(agentCli, 'SIGTERM');
+    expect(agentCli.stderr()).toMatch(/ stopped$/m);
+    expect(started()).toBe(false);
+    expect(agentCli.stderr()).not.toMatch(/session: ses-/);
   });
 
   it.skipIf(process.platform === 'win32')('disk full (writes fail with EFBIG): an approved request is declined with audit-unavailable, nothing granted, and the log still verifies', async () => {
@@ -94,12 +94,14 @@ describe('fault: audit log cannot be written', { timeout: 90_000 }, () => {
 
     const { decision, started } = await approvedRequest(w, 'srv-f4', 'INC-F4');
     expect(decision).toMatchObject({ outcome: 'declined', granted: [], decidedBy: 'audit-failure', code: 'audit-unavailable' });
-    expect(started).toBe(false);
-    expect(agentCli.stderr()).not.toMatch(/session: ses-/);
     expect(agentCli.child.exitCode).toBeNull();
+    // A clean stop waits for all work the agent started: after it, anything an accept would do has happened.
+    await stopProcess(agentCli, 'SIGTERM');
+    expect(agentCli.stderr()).toMatch(/ stopped$/m);
+    expect(started()).toBe(false);
+    expect(agentCli.stderr()).not.toMatch(/session: ses-/);
 
     // The failed writes left no partial line behind: what is on disk still verifies, and holds no grant.
-    await stopProcess(agentCli, 'SIGTERM');
     const auditDir = join(dataDir, 'audit');
     const verify = await runCli(['audit', 'verify', auditDir]);
     expect(verify.code).toBe(0);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { hasOpenssl, selfSigned } from '../relay/self-signed-cert.js';
 import { fake } from './fake-electron.js';
+import { waitUntilOnline } from '../support/wait-until-online.js';
 
 vi.mock('electron', async () => (await import('./fake-electron.js')).electronModule);
 vi.mock('../../src/main/settings-store.js', async () => {
@@ -44,7 +45,7 @@ describe.skipIf(!hasOpenssl)('desktop app with relayCaFile in the IT config', ()
 
   it('connects to the TLS relay through the private CA and says so in the tray', async () => {
     expect(relay!.relay.url).toMatch(/^wss:\/\//);
-    await vi.waitFor(() => expect(relay!.relay.router.isOnline(deviceId)).toBe(true), PATIENT);
+    await waitUntilOnline(relay!.relay, deviceId);
     await vi.waitFor(() => expect(fake.Tray.last?.tooltip).toMatch(/^Porchlight: Connected to 127\.0\.0\.1:\d+$/), PATIENT);
     expect(logLines.filter((l) => /config: /.test(l))).toEqual([]);
   });

@@ -12,6 +12,7 @@ import type { UiPort } from '../../src/core/ui-port.js';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { waitUntilOnline } from '../support/wait-until-online.js';
 
 export const ANCHOR_TICKET = 'INC-ANCHOR';
 
@@ -44,7 +45,7 @@ export async function runAnchoredSession(): Promise<AnchoredSession> {
     policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey },
   });
   await agent.start();
-  for (let i = 0; i < 200 && !t.relay.router.isOnline(deviceId); i++) await new Promise((r) => setTimeout(r, 10));
+  await waitUntilOnline(t.relay, deviceId);
   const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
   if (!r.ok) throw new Error(r.detail);
   const tech = r.client;

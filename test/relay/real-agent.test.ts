@@ -11,6 +11,7 @@ import type { UiPort } from '../../src/core/ui-port.js';
 import { generateEd25519KeyPair, newMessageId, signApprovalToken, type Message } from '../../src/protocol/index.js';
 import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { waitUntilOnline } from '../support/wait-until-online.js';
 
 const approvalsKey = generateEd25519KeyPair();
 let t: TestRelay;
@@ -51,8 +52,7 @@ async function startAgent(presence: 'interactive' | 'headless', ui: UiPort, poli
     policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey, approvalsPublicKey: approvalsKey.publicKey, ...policy },
   });
   await agent.start();
-  for (let i = 0; i < 200 && !t.relay.router.isOnline(deviceId); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(t.relay.router.isOnline(deviceId)).toBe(true);
+  await waitUntilOnline(t.relay, deviceId);
 }
 
 async function technician(unattended = false): Promise<TechnicianClient> {
