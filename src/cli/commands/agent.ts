@@ -1,7 +1,7 @@
 // `porchlight agent --headless`: the agent as a daemon for servers and kiosks
 // (no desktop session). The desktop tray app is the Electron shell, started
 // with `npm start` or the installed app, not from here.
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { defaultConfigPath, readAgentConfig } from '../../core/headless/agent-config.js';
 import { configRelayCa } from '../../core/headless/config-relay-ca.js';
 import { caNeedsWss } from '../../core/connection/extra-ca.js';

@@ -2,7 +2,7 @@
 // approvals private key (the relay never holds it, so it can't forge one).
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { approvalPayloadSchema, MAX_APPROVAL_LIFETIME_MS, type ApprovalPayload } from '../../protocol/approval.js';
 import { describeIssues } from '../../protocol/frame.js';
 import { signApprovalToken } from '../../protocol/signed-messages.js';

@@ -1,6 +1,6 @@
 // `porchlight audit verify [dir]` and `porchlight audit export --ticket T [--format jsonl|text] [--dir D]`.
 import { readFileSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { AnchorFileError, anchoredDeviceIds, checkAgentAnchors, describeAnchorProblem, MIN_AGENT_RETENTION_DAYS, parseRelayRecordsJsonl, type AnchorCheck } from '../../protocol/audit-anchors.js';
 import { entriesForTicket, formatEntries, readAuditEntries, type ExportFormat } from '../../core/audit/export.js';
 import { describeAuditProblem, verifyAuditLog, type AuditVerifyResult } from '../../core/audit/verify.js';

@@ -2,7 +2,7 @@
 // or, with --rekey, an admin's explicit and audited permission to replace the
 // key of an already enrolled device. Re-enrolling never happens silently.
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { identifier } from '../../protocol/primitives.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { CentralAudit } from '../../relay/audit/central-audit.js';

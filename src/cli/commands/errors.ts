@@ -1,5 +1,5 @@
 // `porchlight errors`: the stable error codes and what each means.
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { ERROR_MEANINGS } from '../../protocol/error-codes.js';
 import type { Command } from '../command.js';
 

@@ -2,7 +2,7 @@
 // for an audit; `porchlight evidence verify FILE`: check one offline (issue 9).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { describeAuditProblem, verifyAuditLog } from '../../core/audit/verify.js';
 import { ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';

@@ -1,6 +1,6 @@
 // `porchlight keys generate`: an Ed25519 keypair file (0600) for the IT
 // approvals key (or a relay key made ahead of time).
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { generateEd25519KeyPair, keyFingerprint } from '../../protocol/signing.js';
 import { writeKeyPairFile } from '../../relay/relay-key.js';
 import { UsageError, type Command } from '../command.js';

@@ -1,6 +1,6 @@
 // `porchlight relay`: run the reference relay, and its admin subcommands
 // (add-technician, enroll-device, audit).
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { publicKey as publicKeySchema, slug, lineText, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import { keyFingerprint } from '../../protocol/signing.js';

@@ -2,7 +2,7 @@
 // relay database (seed 003), as Markdown, HTML, CSV or JSON.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';
 import { computeMonthlyReport } from '../../relay/report/compute.js';
 import { recordsForMonth } from '../../relay/report/month-records.js';

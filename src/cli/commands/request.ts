@@ -3,7 +3,7 @@
 // session's events until it ends. Ctrl-C ends the session cleanly.
 import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { approvalTokenSchema, type Approval } from '../../protocol/approval.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';

@@ -1,6 +1,6 @@
 // `porchlight session close`: record how a ticket's support session ended
 // (resolved | follow-up | escalated) in the relay's central audit (issue 9).
-import { parseArgs } from 'node:util';
+import { parseArgs } from '../parse-args.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { techCloseSchema, type Message } from '../../protocol/messages.js';
 import { connectTechnician } from '../technician/technician-client.js';
