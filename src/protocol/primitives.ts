@@ -76,12 +76,15 @@ export const nonce = base64url(22, 43);
 /** Six digits, read aloud by the technician and compared by the user. */
 export const verificationCode = z.string().regex(/^[0-9]{6}$/, 'must be six digits');
 
+/** Longest technician or organisation name: fits the consent dialog's heading and identity line in full. */
+export const MAX_NAME_LENGTH = 64;
+
 /** Technician identity as the relay verified it (never as the technician claims it). */
 export const technician = z.strictObject({
   id: slug,
-  name: lineText(100),
+  name: lineText(MAX_NAME_LENGTH),
   group: slug,
-  org: lineText(100).optional(),
+  org: lineText(MAX_NAME_LENGTH).optional(),
 });
 
 export const mode = z.enum(['attended', 'unattended']);

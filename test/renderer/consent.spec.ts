@@ -215,7 +215,7 @@ test.describe('consent dialog', () => {
   test('shows unattended approvals and escalations', async ({ page }) => {
     await showConsent(page, consentView({ kind: 'escalation', sessionId: 'ses-0001', scopes: ['admin'], blockedScopes: [], extendMinutes: 15, mode: { kind: 'unattended', approver: 'Bob Manager', reference: 'CHG0004711' }, queued: 0 }));
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Alice Moreau asks for more access during your session');
-    await expect(page.locator('.badge-mode')).toHaveText('Approved by a manager');
+    await expect(page.locator('.mode-title')).toHaveText('A manager approved this request in advance');
     await expect(page.getByText('Bob Manager')).toBeVisible();
     await expect(page.getByText('CHG0004711')).toBeVisible();
     await expect(page.getByText('15 minutes')).toBeVisible();
