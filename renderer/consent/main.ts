@@ -204,7 +204,8 @@ function start(bridge: ConsentBridge): void {
     // A prompt that replaces another must wait the full delay again.
     arm.restart();
     refreshAllow();
-    dom.heading.focus();
+    // Read first by screen readers; the dialog stays scrolled to its top.
+    dom.heading.focus({ preventScroll: true });
   }
 
   function showQueued(p: Prompt, n: number): void {

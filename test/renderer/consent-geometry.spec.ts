@@ -132,7 +132,7 @@ test.describe('consent at 200 % zoom in the same window', () => {
       // However long it waits, the list is below the fold: Allow stays disarmed and says why.
       await page.clock.runFor(5000);
       await expect(allow).toHaveAttribute('aria-disabled', 'true');
-      await expect(page.locator('#allow-hint')).toHaveText(/whole list of access/);
+      await expect(page.locator('#allow-hint')).toHaveText(/whole access list is on screen/);
 
       // Scroll the list through the window, row by row; then the delay runs.
       for (const row of await page.locator('.scope-set legend, .scope').all()) {
