@@ -21,7 +21,7 @@ export const en = {
     control: { title: 'Use your mouse and keyboard', short: 'Mouse and keyboard', detail: 'Can click, type and open programs as you.' },
     admin: {
       title: 'Administrator rights',
-      short: 'Administrator',
+      short: 'Admin',
       detail: 'Can install software and change settings for all users.',
     },
     'file-transfer': {
@@ -109,7 +109,6 @@ export const en = {
     revoke: 'Revoke',
     revokeLabel: (title: string) => `Revoke access: ${title}`,
     details: 'Details',
-    hideDetails: 'Hide details',
     end: 'End session',
     endLabel: 'End the remote support session now',
     latest: 'Latest from your technician',

@@ -74,7 +74,6 @@ test.describe('consent geometry at the shell window size', () => {
         test(`${mode}, ${n} scope(s), longest texts, ${theme}`, async ({ page }) => {
           const view = longestView(mode, n);
           await show(page, view, theme);
-          if (process.env.DEBUG_SHOT) await screenshot(page, `debug-${mode}-${n}-${theme}`);
           expect(await verticalScroll(page)).toBeLessThanOrEqual(0);
           expect(await verticalScroll(page, '.consent-scroll')).toBeLessThanOrEqual(0);
           expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
