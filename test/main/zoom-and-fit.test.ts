@@ -25,7 +25,7 @@ describe('zoom keys', () => {
   });
 
   it('stops at the smallest and largest level', () => {
-    expect(zoomForInput(key('+', { control: true }), ZOOM_STEPS[ZOOM_STEPS.length - 1], 'linux')).toBe(3);
+    expect(zoomForInput(key('+', { control: true }), ZOOM_STEPS.at(-1)!, 'linux')).toBe(3);
     expect(zoomForInput(key('-', { control: true }), 0.5, 'linux')).toBe(0.5);
   });
 
