@@ -2,7 +2,7 @@
 // to dismiss it other than ending the session.
 import '../common/zod-jitless.js';
 import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
-import type { BannerBridge } from '../../src/shared/ipc-contract.js';
+import type { BannerBridge, BannerHeightReporter } from '../../src/shared/ipc-contract.js';
 import type { BannerView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { bridgeFor } from '../common/bridge.js';
@@ -33,8 +33,22 @@ function start(bridge: BannerBridge): void {
       dom.end.textContent = s.ended;
       bridge.action({ kind: 'end-session', sessionId: view.sessionId });
     },
-    onToggle: (expanded) => bridge.resize(expanded ? 'expanded' : 'compact'),
+    onToggle: (expanded) => {
+      bridge.resize(expanded ? 'expanded' : 'compact');
+      reportHeight();
+    },
   });
+
+  // Once main handles `banner:content-height`, the window is fitted to what the page needs (within limits).
+  const reporter = (bridge as Partial<BannerHeightReporter>).reportHeight;
+  let lastReported = -1;
+  const reportHeight = () => {
+    const height = dom.naturalHeight();
+    if (!reporter || height === lastReported || height <= 0) return;
+    lastReported = height;
+    reporter(height);
+  };
+  new ResizeObserver(reportHeight).observe(dom.root);
 
   bridge.onUpdate((raw) => {
     const parsed = parseIpcPayload('banner:update', raw);
@@ -48,6 +62,7 @@ function start(bridge: BannerBridge): void {
       app.removeAttribute('aria-busy');
     }
     dom.update(next);
+    reportHeight();
     if (!ending) {
       dom.end.disabled = false;
       dom.end.textContent = s.end;

@@ -5,6 +5,7 @@ import type { Scope } from '../../src/shared/page-protocol.js';
 import type { BannerView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { h, replaceChildren } from '../common/element.js';
+import { isolatedBlock, sentence } from '../common/isolate.js';
 import { factList, modeBadge, modeFacts } from '../common/mode-badge.js';
 import { technicianLine } from '../common/technician-line.js';
 import { timeOfDay } from '../common/time-format.js';
@@ -26,7 +27,8 @@ export class BannerDom {
   readonly #ticket = h('span', { className: 'ticket muted' });
   readonly #grants = h('ul', { className: 'grants', attrs: { 'aria-label': s.access } });
   readonly #narration = h('p', { className: 'narration', attrs: { 'aria-live': 'polite' } });
-  readonly #details = h('section', { id: 'banner-details', className: 'details', attrs: { 'aria-label': s.details } });
+  // Focusable: it scrolls inside itself when expanded, and keyboard users must be able to scroll it.
+  readonly #details = h('section', { id: 'banner-details', className: 'details', attrs: { 'aria-label': s.details, tabindex: '0' } });
   readonly #handlers: BannerHandlers;
   #expanded = false;
   #pending = new Set<Scope>();
@@ -34,7 +36,7 @@ export class BannerDom {
   constructor(handlers: BannerHandlers) {
     this.#handlers = handlers;
     this.timeLeft = h('span', { className: 'time-left', attrs: { role: 'timer', 'aria-live': 'off' } });
-    this.toggle = h('button', { className: 'button button-secondary button-small', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'banner-details' }, text: s.details });
+    this.toggle = h('button', { className: 'button button-secondary button-small', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'banner-details' }, }, s.details, h('span', { className: 'chevron', attrs: { 'aria-hidden': 'true' } }));
     this.end = h('button', { className: 'button button-danger button-small', attrs: { type: 'button', title: s.endLabel }, text: s.end });
     this.toggle.addEventListener('click', () => this.setExpanded(!this.#expanded));
     this.end.addEventListener('click', () => this.#handlers.onEnd());
@@ -47,13 +49,21 @@ export class BannerDom {
         { className: 'bar' },
         h('span', { className: 'live' }, h('span', { className: 'live-dot', attrs: { 'aria-hidden': 'true' } }), s.live),
         h('div', { className: 'identity' }, this.#who, this.#ticket),
-        this.#grants,
         this.timeLeft,
-        this.#narration,
+        // Narration gives way first: it is also in the tooltip and, in full, in the details.
+        h('div', { className: 'bar-access' }, this.#grants, this.#narration),
         h('div', { className: 'bar-actions' }, this.toggle, this.end),
       ),
       this.#details,
     );
+  }
+
+  /** The height the banner needs to show everything (CSS px): the bar, plus the details when expanded. */
+  naturalHeight(): number {
+    const style = getComputedStyle(this.root);
+    const borders = parseFloat(style.borderTopWidth) + parseFloat(style.borderBottomWidth);
+    const bar = this.root.firstElementChild?.getBoundingClientRect().height ?? 0;
+    return Math.ceil(bar + borders + (this.#expanded ? this.#details.scrollHeight + 1 : 0));
   }
 
   get expanded(): boolean {
@@ -65,7 +75,8 @@ export class BannerDom {
     this.#expanded = expanded;
     this.#details.hidden = !expanded;
     this.toggle.setAttribute('aria-expanded', String(expanded));
-    this.toggle.textContent = expanded ? s.hideDetails : s.details;
+    // Same label in both states, so End never moves; the chevron and aria-expanded say which.
+    this.toggle.classList.toggle('is-open', expanded);
     this.root.classList.toggle('is-expanded', expanded);
     this.#handlers.onToggle(expanded);
   }
@@ -78,9 +89,11 @@ export class BannerDom {
   }
 
   update(view: BannerView): void {
-    this.#who.textContent = s.connected(view.technician.name);
-    this.#ticket.textContent = s.ticket(view.ticket.id);
+    replaceChildren(this.#who, ...sentence(s.connected, view.technician.name));
+    this.#who.title = s.connected(view.technician.name);
+    replaceChildren(this.#ticket, ...sentence(s.ticket, view.ticket.id));
     this.#narration.textContent = view.latestNarration?.text ?? s.noNarration;
+    this.#narration.dir = 'auto';
     // The bar truncates long narration; the full text is in the tooltip and the details.
     this.#narration.title = view.latestNarration?.text ?? '';
     this.#narration.classList.toggle('muted', !view.latestNarration);
@@ -119,9 +132,16 @@ export class BannerDom {
       { className: 'grant-details' },
       ...sortScopes(view.granted).map((scope) => h('li', {}, h('strong', { text: strings.scopes[scope].title }), ' — ', strings.scopes[scope].detail)),
     );
+    // First in the details: what the technician last wrote, labelled as their words.
     const latest = view.latestNarration
-      ? h('div', { className: 'latest' }, h('h2', { text: s.latest }), h('p', { className: 'multiline' }, h('span', { className: 'muted', text: `${timeOfDay(view.latestNarration.at)}  ` }), view.latestNarration.text))
+      ? h(
+          'div',
+          { className: 'latest technician-words' },
+          h('h2', { text: s.latest }),
+          h('p', { className: 'muted small', text: timeOfDay(view.latestNarration.at) }),
+          isolatedBlock(view.latestNarration.text, 'multiline words-text'),
+        )
       : null;
-    replaceChildren(this.#details, factList(facts), h('div', { className: 'latest' }, h('h2', { text: s.access }), scopeLines), latest);
+    replaceChildren(this.#details, latest, factList(facts), h('div', { className: 'latest' }, h('h2', { text: s.access }), scopeLines));
   }
 }

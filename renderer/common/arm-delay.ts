@@ -2,7 +2,9 @@
 // visible and focused for a full delay, disarms the moment focus or visibility
 // is lost (or a new prompt replaces the current one) and needs the whole delay
 // again to re-arm. So a click or key meant for another window, or a prompt
-// that pops up under the pointer, can never accept.
+// that pops up under the pointer, can never accept. With `requireContentSeen`,
+// it also waits until the page reports that what is consented to (the access
+// list) is in view, so no layout, zoom or window size can hide it.
 
 export interface ArmClock {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -14,17 +16,21 @@ export interface ArmDelayOptions {
   clock: ArmClock;
   /** Called whenever the armed state flips. */
   onChange(armed: boolean): void;
+  /** Also wait for `contentSeen(true)`; `restart()` forgets it again. */
+  requireContentSeen?: boolean;
 }
 
 export class ArmDelay {
   #armed = false;
   #focused = false;
   #visible = false;
+  #contentSeen: boolean;
   #timer: unknown = undefined;
   readonly #opts: ArmDelayOptions;
 
   constructor(opts: ArmDelayOptions) {
     this.#opts = opts;
+    this.#contentSeen = opts.requireContentSeen !== true;
   }
 
   get armed(): boolean {
@@ -33,18 +39,36 @@ export class ArmDelay {
 
   /** Report whether the page is focused and visible; arming restarts from zero whenever either was false. */
   update(state: { focused: boolean; visible: boolean }): void {
-    const wasReady = this.#focused && this.#visible;
-    this.#focused = state.focused;
-    this.#visible = state.visible;
-    const ready = this.#focused && this.#visible;
-    if (!ready) this.#disarm();
-    else if (!wasReady) this.#startTimer();
+    this.#change(() => {
+      this.#focused = state.focused;
+      this.#visible = state.visible;
+    });
+  }
+
+  /** Report whether the content that must be seen is in view; the delay counts from when it came into view. */
+  contentSeen(seen: boolean): void {
+    this.#change(() => {
+      this.#contentSeen = seen || this.#opts.requireContentSeen !== true;
+    });
   }
 
   /** Start over (a new prompt replaced the old one): disarm and wait the full delay again. */
   restart(): void {
     this.#disarm();
-    if (this.#focused && this.#visible) this.#startTimer();
+    if (this.#opts.requireContentSeen === true) this.#contentSeen = false;
+    if (this.#ready()) this.#startTimer();
+  }
+
+  #ready(): boolean {
+    return this.#focused && this.#visible && this.#contentSeen;
+  }
+
+  #change(apply: () => void): void {
+    const wasReady = this.#ready();
+    apply();
+    const ready = this.#ready();
+    if (!ready) this.#disarm();
+    else if (!wasReady) this.#startTimer();
   }
 
   dispose(): void {

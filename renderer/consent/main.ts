@@ -6,6 +6,7 @@ import type { Scope } from '../../src/shared/page-protocol.js';
 import { identifier } from '../../src/shared/page-protocol.js';
 import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
 import type { ConsentBridge } from '../../src/shared/ipc-contract.js';
+import { CONFIRM_CODE_LENGTH } from '../../src/shared/view-models.js';
 import type { ConsentAnswer, ConsentView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { ArmDelay } from '../common/arm-delay.js';
@@ -16,7 +17,9 @@ import { startCountdown, windowClock } from '../common/countdown.js';
 import { byId, h, replaceChildren } from '../common/element.js';
 import { clock, spokenDuration } from '../common/time-format.js';
 import { guardKeyboard } from './keyboard-guard.js';
+import { watchListInView } from './list-watch.js';
 import { renderConsent } from './render-consent.js';
+import { fitDetails } from './show-more.js';
 import type { ConsentDom } from './render-consent.js';
 
 const ARM_DELAY_MS = 1000;
@@ -33,7 +36,10 @@ interface Prompt {
   dom: ConsentDom;
   answered: boolean;
   wrongCodes: number;
+  /** The whole access list is (or, for a list taller than the window, was) on screen. */
+  listInView: boolean;
   stopCountdown(): void;
+  stopWatching(): void;
 }
 
 function start(bridge: ConsentBridge): void {
@@ -41,7 +47,8 @@ function start(bridge: ConsentBridge): void {
   document.title = s.documentTitle;
   let current: Prompt | undefined;
 
-  const arm = new ArmDelay({ delayMs: ARM_DELAY_MS, clock: windowClock, onChange: () => refreshAllow() });
+  // Allow also waits for the access list to be on screen for the whole delay.
+  const arm = new ArmDelay({ delayMs: ARM_DELAY_MS, clock: windowClock, onChange: () => refreshAllow(), requireContentSeen: true });
   trackWindowFocus(arm);
   const keys = guardKeyboard(document, {
     get allow() {
@@ -65,20 +72,34 @@ function start(bridge: ConsentBridge): void {
     const { dom } = current;
     const usable = arm.armed && !current.answered && selected(current).length > 0 && codeTyped(current);
     dom.allow.setAttribute('aria-disabled', String(!usable));
-    if (current.answered) dom.hint.textContent = '';
-    else if (selected(current).length === 0) dom.hint.textContent = s.selectOne;
-    else if (!codeTyped(current)) dom.hint.textContent = current.wrongCodes > 0 ? s.confirmWrong(MAX_WRONG_CODES - current.wrongCodes) : s.confirmNeeded;
-    else dom.hint.textContent = arm.armed ? '' : s.armingHint;
+    dom.hint.textContent = hintFor(current);
   }
 
-  /** A full-length wrong code is cleared and counted; too many decline the prompt. */
-  function checkCode(p: Prompt): void {
+  function hintFor(p: Prompt): string {
+    if (p.answered) return '';
+    if (selected(p).length === 0) return s.selectOne;
+    const typed = p.dom.confirmInput?.value ?? '';
+    if (p.view.confirmCode !== undefined && typed.length > CONFIRM_CODE_LENGTH) return s.confirmTooLong(CONFIRM_CODE_LENGTH);
+    if (!codeTyped(p)) return p.wrongCodes > 0 ? s.confirmWrong(MAX_WRONG_CODES - p.wrongCodes) : s.confirmNeeded;
+    if (!p.listInView) return s.listNotSeen;
+    return arm.armed ? '' : s.armingHint;
+  }
+
+  /** While typing: digits only, and nothing is counted (a pasted 6-digit verification code just says it is too long). */
+  function tidyCode(p: Prompt): void {
+    const input = p.dom.confirmInput;
+    if (!input || p.answered) return;
+    const digits = input.value.replace(/[^0-9]/g, '');
+    if (digits !== input.value) input.value = digits;
+    refreshAllow();
+  }
+
+  /** On Enter, leaving the field or Allow: a wrong code of exactly the right length is cleared and counted. */
+  function submitCode(p: Prompt): void {
     const input = p.dom.confirmInput;
     const code = p.view.confirmCode;
     if (!input || code === undefined || p.answered) return;
-    const digits = input.value.replace(/[^0-9]/g, '').slice(0, code.length);
-    if (digits !== input.value) input.value = digits;
-    if (digits.length === code.length && digits !== code) {
+    if (input.value.length === code.length && input.value !== code) {
       p.wrongCodes++;
       input.value = '';
       if (p.wrongCodes >= MAX_WRONG_CODES) {
@@ -95,6 +116,10 @@ function start(bridge: ConsentBridge): void {
     if (!p || p.answered) return;
     p.answered = true;
     p.stopCountdown();
+    p.stopWatching();
+    // The decision is made: no countdown or queue line next to "declined" or "sent".
+    p.dom.countdown.textContent = '';
+    p.dom.queued.textContent = '';
     for (const box of p.dom.checkboxes.values()) box.disabled = true;
     p.dom.decline.disabled = true;
     p.dom.allow.disabled = true;
@@ -121,19 +146,38 @@ function start(bridge: ConsentBridge): void {
       return;
     }
     const view = parsed.payload;
-    const dom = renderConsent(view);
-    const prompt: Prompt = { view, dom, answered: false, wrongCodes: 0, stopCountdown: () => {} };
+    current?.stopWatching();
+    const dom = renderConsent(view, MAX_WRONG_CODES);
+    const prompt: Prompt = { view, dom, answered: false, wrongCodes: 0, listInView: false, stopCountdown: () => {}, stopWatching: () => {} };
     current = prompt;
     replaceChildren(app, dom.root);
     app.removeAttribute('aria-busy');
+    showQueued(prompt, view.queued);
+    const stopFit = fitDetails(dom.details, dom.showMore, dom.scroller);
+    const stopList = watchListInView(dom.scopeSet, dom.scroller, (inView) => {
+      // Once armed with the list seen, scrolling on to read the details does not take Allow away.
+      if (!inView && arm.armed) return;
+      prompt.listInView = inView;
+      if (current === prompt) arm.contentSeen(inView);
+      refreshAllow();
+    });
+    prompt.stopWatching = () => {
+      stopFit();
+      stopList();
+    };
 
     for (const box of dom.checkboxes.values()) box.addEventListener('change', refreshAllow);
-    dom.confirmInput?.addEventListener('input', () => checkCode(prompt));
+    dom.confirmInput?.addEventListener('input', () => tidyCode(prompt));
+    dom.confirmInput?.addEventListener('change', () => submitCode(prompt));
     dom.decline.addEventListener('click', () => send(null));
     dom.allow.addEventListener('click', (e) => {
       // Only a real press that began and ended while armed accepts, and only after the code was typed.
       const pressOk = keys.takePress();
-      if (!e.isTrusted || !arm.armed || !pressOk || prompt.answered || !codeTyped(prompt)) return;
+      if (!e.isTrusted || !arm.armed || !pressOk || prompt.answered) return;
+      if (!codeTyped(prompt)) {
+        submitCode(prompt);
+        return;
+      }
       const granted = selected(prompt);
       if (granted.length === 0) return;
       send(granted);
@@ -160,10 +204,19 @@ function start(bridge: ConsentBridge): void {
     // A prompt that replaces another must wait the full delay again.
     arm.restart();
     refreshAllow();
-    dom.heading.focus();
+    // Read first by screen readers; the dialog stays scrolled to its top.
+    dom.heading.focus({ preventScroll: true });
+  }
+
+  function showQueued(p: Prompt, n: number): void {
+    p.dom.queued.textContent = n > 0 && !p.answered ? s.queued(n) : '';
   }
 
   bridge.onShow(show);
+  bridge.onQueued((raw) => {
+    const parsed = parseIpcPayload('consent:queued', raw);
+    if (parsed.ok && current && parsed.payload.promptId === current.view.promptId) showQueued(current, parsed.payload.queued);
+  });
   bridge.ready();
 }
 

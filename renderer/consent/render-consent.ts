@@ -1,37 +1,48 @@
-// Builds the consent dialog from a validated ConsentView. Network strings go
-// in as text only (element.ts); nothing here reacts to input.
-import { HIGH_RISK_SCOPES, SCOPES } from '../../src/shared/page-protocol.js';
-import type { Scope } from '../../src/shared/page-protocol.js';
+// Builds the consent dialog from a validated ConsentView. Consent first, then
+// details: who asks, the verification code and the access list come before the
+// ticket and the technician's own words, and the buttons sit in a footer
+// outside the scrolling part, so nothing ever covers them. Network strings go
+// in as text only (element.ts), each in its own bidi isolate (isolate.ts).
+import { identityWarnings, type Scope } from '../../src/shared/page-protocol.js';
 import type { ConsentView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { h } from '../common/element.js';
+import { isolated, isolatedBlock, sentence } from '../common/isolate.js';
 import { factList, modeBadge, modeFacts } from '../common/mode-badge.js';
+import { renderConfirmBox } from './confirm-box.js';
+import { renderAlreadyGranted, renderScopeList } from './scope-list.js';
 
 const s = strings.consent;
 
 export interface ConsentDom {
   root: HTMLElement;
+  /** The part that scrolls when the window is too small (the footer never does). */
+  scroller: HTMLElement;
   heading: HTMLElement;
+  scopeSet: HTMLFieldSetElement;
   checkboxes: Map<Scope, HTMLInputElement>;
   allow: HTMLButtonElement;
   decline: HTMLButtonElement;
   openTicket: HTMLButtonElement | undefined;
   /** Only when the view asks for a confirmation code (escalation while the technician holds control). */
   confirmInput: HTMLInputElement | undefined;
+  details: HTMLElement;
+  showMore: HTMLButtonElement;
   countdown: HTMLElement;
+  queued: HTMLElement;
   hint: HTMLElement;
   status: HTMLElement;
 }
 
-export function renderConsent(view: ConsentView): ConsentDom {
+export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentDom {
   const name = view.technician.name;
-  const heading = h('h1', { className: 'who', attrs: { tabindex: '-1' }, text: view.kind === 'session' ? s.wantsToConnect(name) : s.wantsMore(name) });
-
+  const heading = h('h1', { className: 'who', attrs: { tabindex: '-1' } }, ...sentence(view.kind === 'session' ? s.wantsToConnect : s.wantsMore, name, 'who-name'));
+  const org = view.technician.org;
   const identity = h(
     'p',
     { className: 'identity' },
     h('span', { className: 'muted', text: `${s.verifiedAs} ` }),
-    h('span', { className: 'identity-value', text: view.technician.org ? `${view.technician.group} · ${view.technician.org}` : view.technician.group }),
+    h('span', { className: 'identity-value' }, isolated(view.technician.group), ...(org ? [' · ', isolated(org)] : [])),
   );
 
   const digits = view.verificationCode;
@@ -40,120 +51,111 @@ export function renderConsent(view: ConsentView): ConsentDom {
     { className: 'code-box', attrs: { 'aria-labelledby': 'code-label' } },
     h('h2', { id: 'code-label', className: 'code-label', text: s.codeLabel }),
     h('p', { className: 'code' }, h('span', { attrs: { 'aria-hidden': 'true' }, text: `${digits.slice(0, 3)} ${digits.slice(3)}` }), h('span', { className: 'visually-hidden', text: digits.split('').join(' ') })),
-    h('p', { className: 'code-hint', text: s.codeHint }),
+    h('p', { className: 'code-hint', text: view.kind === 'session' ? s.codeHint : s.codeHintEscalation }),
   );
 
-  let openTicket: HTMLButtonElement | undefined;
-  const ticketValue = h('span', { className: 'ticket' }, h('span', { className: 'ticket-id', text: view.ticket.id }));
-  if (view.ticket.url) {
-    openTicket = h('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': s.openTicketLabel(view.ticket.id) }, text: s.openTicket });
-    ticketValue.append(openTicket, h('span', { className: 'muted ticket-host', text: new URL(view.ticket.url).host }));
-  }
-  const facts: [string, string | Node][] = [
-    [s.ticket, ticketValue],
-    [s.reason, h('span', { className: 'multiline', text: view.reason })],
-    [s.estimate, s.minutes(view.estimatedMinutes)],
-  ];
-  if (view.extendMinutes !== undefined) facts.push([s.extension, s.minutes(view.extendMinutes)]);
-  const details = factList(facts);
+  const { fieldset: scopeSet, checkboxes } = renderScopeList(view);
+  const confirm = view.confirmCode === undefined ? undefined : renderConfirmBox(view.confirmCode, maxCodeTries);
+  const { details, openTicket } = renderDetails(view);
+  const showMore = h('button', { className: 'link-button show-more', attrs: { type: 'button', 'aria-expanded': 'false', hidden: '' }, text: s.showMore });
 
-  const modeDetails = modeFacts(view.mode);
-  const modePanel =
-    modeDetails.length > 0
-      ? h(
-          'section',
-          { className: `mode-panel mode-${view.mode.kind}`, attrs: { 'aria-labelledby': 'mode-title' } },
-          h('h2', { id: 'mode-title', className: 'mode-title', text: modeTitle(view) }),
-          factList(modeDetails.map(([l, v]) => [l, h('span', { className: 'multiline', text: v })])),
-        )
-      : null;
-
-  const checkboxes = new Map<Scope, HTMLInputElement>();
-  const scopeList = h('ul', { className: 'scopes' });
-  for (const scope of SCOPES) {
-    const requested = view.scopes.includes(scope);
-    const blocked = !requested && view.blockedScopes.includes(scope);
-    if (!requested && !blocked) continue;
-    const id = `scope-${scope}`;
-    const risky = HIGH_RISK_SCOPES.includes(scope);
-    const box = h('input', { id, attrs: { type: 'checkbox', 'aria-describedby': `${id}-detail` } });
-    box.value = scope;
-    // Higher-risk access starts unticked: the user opts in deliberately.
-    box.checked = requested && !risky;
-    box.disabled = blocked;
-    if (requested) checkboxes.set(scope, box);
-    const text = strings.scopes[scope];
-    scopeList.append(
-      h(
-        'li',
-        { className: `scope${blocked ? ' scope-blocked' : ''}${risky ? ' scope-risky' : ''}` },
-        box,
-        h(
-          'label',
-          { attrs: { for: id } },
-          h('span', { className: 'scope-title', text: text.title }),
-          risky && !blocked ? h('span', { className: 'badge badge-risk', text: strings.higherRisk }) : null,
-          blocked ? h('span', { className: 'badge badge-blocked', text: s.blocked }) : null,
-        ),
-        h('p', { id: `${id}-detail`, className: 'scope-detail', text: text.detail }),
-      ),
-    );
-  }
-  const scopes = h(
-    'fieldset',
-    { className: 'scope-set' },
-    h('legend', { text: s.scopesLegend }),
-    h('p', { className: 'muted small', text: s.scopesHint }),
-    scopeList,
+  const scroller = h(
+    'div',
+    { className: 'consent-scroll' },
+    h(
+      'header',
+      // Unattended and emergency requests colour the whole top bar and say so in words, not only in a badge.
+      { className: view.mode.kind === 'attended' ? 'topbar' : `topbar mode-strip mode-strip-${view.mode.kind}` },
+      // IT's own name, when policy gives one, is the brand the user knows.
+      h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), view.itWording?.displayName ? isolated(view.itWording.displayName) : strings.product),
+      view.mode.kind === 'attended'
+        ? h('span', { className: 'kicker', text: view.kind === 'session' ? s.heading : s.escalationHeading })
+        : h('span', { className: 'kicker mode-title', text: modeTitle(view) }),
+      view.mode.kind === 'attended' ? modeBadge(view.mode, 'prompt') : null,
+    ),
+    itLine(view),
+    h('div', { className: 'intro' }, heading, identity, nameWarning(view)),
+    code,
+    renderAlreadyGranted(view),
+    scopeSet,
+    confirm?.box ?? null,
+    // The button sits outside the clipped box so its focus ring is never cut.
+    h('div', { className: 'details-wrap' }, details, showMore),
   );
 
-  const confirm = view.confirmCode === undefined ? null : confirmBox(view.confirmCode);
-
-  const queued = view.queued > 0 ? h('p', { className: 'queued muted small', text: s.queued(view.queued) }) : null;
+  const queued = h('p', { className: 'queued muted small' });
   const countdown = h('p', { className: 'countdown', attrs: { role: 'timer', 'aria-live': 'off' } });
   const decline = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.decline });
   const allow = h('button', { className: 'button button-primary', attrs: { type: 'button', 'aria-disabled': 'true', 'aria-describedby': 'allow-hint' }, text: s.allow });
   const hint = h('p', { id: 'allow-hint', className: 'hint small muted' });
   const status = h('p', { className: 'status', attrs: { role: 'status' } });
-
-  const root = h(
-    'div',
-    { className: 'consent-body' },
-    h(
-      'header',
-      { className: 'topbar' },
-      h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), strings.product),
-      h('span', { className: 'kicker', text: view.kind === 'session' ? s.heading : s.escalationHeading }),
-      modeBadge(view.mode, 'prompt'),
-    ),
-    h('div', { className: 'intro' }, heading, identity),
-    code,
-    details,
-    modePanel,
-    scopes,
-    confirm?.box ?? null,
-    h('footer', { className: 'actions-bar' }, h('div', { className: 'timing' }, countdown, queued), h('div', { className: 'actions' }, decline, allow), hint, status),
+  const footer = h(
+    'footer',
+    { className: 'actions-bar' },
+    h('div', { className: 'timing' }, countdown, queued),
+    h('div', { className: 'actions' }, decline, allow),
+    hint,
+    status,
   );
-  return { root, heading, checkboxes, allow, decline, openTicket, confirmInput: confirm?.input, countdown, hint, status };
+  const root = h('div', { className: `consent-body consent-${view.kind}` }, scroller, footer);
+  return { root, scroller, heading, scopeSet, checkboxes, allow, decline, openTicket, confirmInput: confirm?.input, details, showMore, countdown, queued, hint, status };
 }
 
-/** The code the user types before Allow arms: shown here only, inside the capture-protected window. */
-function confirmBox(code: string): { box: HTMLElement; input: HTMLInputElement } {
-  const input = h('input', {
-    id: 'confirm-input',
-    className: 'confirm-input',
-    attrs: { type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: String(code.length), 'aria-describedby': 'confirm-hint' },
-  });
-  const box = h(
+/** Ticket, time, how it was authorised, then the technician's own words: clipped first when space runs out. */
+function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: HTMLButtonElement | undefined } {
+  let openTicket: HTMLButtonElement | undefined;
+  const ticketValue = h('span', { className: 'ticket' }, isolated(view.ticket.id, 'ticket-id'));
+  if (view.ticket.url) {
+    openTicket = h('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': s.openTicketLabel(view.ticket.id) }, text: s.openTicket });
+    ticketValue.append(openTicket, h('span', { className: 'muted ticket-host' }, isolated(new URL(view.ticket.url).host)));
+  }
+  const facts: [string, string | Node][] = [
+    [s.ticket, ticketValue],
+    [s.estimate, s.minutes(view.estimatedMinutes)],
+  ];
+  if (view.extendMinutes !== undefined) facts.push([s.extension, s.minutes(view.extendMinutes)]);
+  const modeDetails = modeFacts(view.mode);
+  const modePanel =
+    modeDetails.length > 0
+      ? h(
+          'section',
+          { className: `mode-panel mode-${view.mode.kind}`, attrs: { 'aria-label': modeTitle(view) } },
+          factList(modeDetails.map(([l, v]) => [l, isolatedBlock(v)])),
+        )
+      : null;
+  const words = h(
     'section',
-    { className: 'confirm-box', attrs: { 'aria-labelledby': 'confirm-title' } },
-    h('h2', { id: 'confirm-title', className: 'code-label', text: s.confirmTitle }),
-    h('p', { className: 'confirm-code' }, h('span', { attrs: { 'aria-hidden': 'true' }, text: code }), h('span', { className: 'visually-hidden', text: code.split('').join(' ') })),
-    h('p', { id: 'confirm-hint', className: 'code-hint', text: s.confirmHint }),
-    h('label', { className: 'confirm-label', attrs: { for: 'confirm-input' }, text: s.confirmInputLabel }),
-    input,
+    { className: 'technician-words', attrs: { 'aria-labelledby': 'words-title' } },
+    h('h2', { id: 'words-title', className: 'words-title' }, ...sentence(s.technicianWords, view.technician.name)),
+    h('p', { className: 'words-note small muted', text: s.technicianWordsNote }),
+    h('blockquote', { className: 'words-text' }, isolatedBlock(view.reason)),
   );
-  return { box, input };
+  const details = h('div', { className: 'details', id: 'consent-details' }, factList(facts), modePanel, words);
+  return { details, openTicket };
+}
+
+/** IT's own line from policy: "We will never ask for your password. Not sure? Call 555-0100". */
+function itLine(view: ConsentView): HTMLElement | null {
+  const { customLine, supportPhone } = view.itWording ?? {};
+  if (!customLine && !supportPhone) return null;
+  return h(
+    'p',
+    { className: 'it-line small' },
+    customLine ? isolated(customLine) : null,
+    supportPhone ? h('span', { className: 'support-phone' }, ...sentence(s.supportPhone, supportPhone, 'phone')) : null,
+  );
+}
+
+/** A name that mixes alphabets or wears symbols is shown with a warning (the audit records the same flags). */
+function nameWarning(view: ConsentView): HTMLElement | null {
+  const warnings = identityWarnings(view.technician);
+  if (warnings.length === 0) return null;
+  return h(
+    'div',
+    { className: 'name-warning', attrs: { role: 'note' } },
+    h('p', { className: 'name-warning-title' }, h('span', { attrs: { 'aria-hidden': 'true' }, text: '⚠ ' }), s.nameWarningTitle),
+    ...warnings.map((w) => h('p', { className: 'small', text: s.nameWarnings[w] })),
+  );
 }
 
 function modeTitle(view: ConsentView): string {

@@ -1,35 +1,33 @@
 // Field-level schemas shared by every message. Strings from the network are
-// bounded and may not carry control or bidi-override characters, which could
-// spoof what the user reads in the consent dialog.
+// bounded and pass the text policy, so they cannot spoof what the user reads.
 import { z } from 'zod';
 import { SCOPES } from './scopes.js';
+import { TEXT_ISSUE_MEANINGS, textIssue, type TextKind } from './text-policy.js';
 
-// C0/C1 controls (tab and newline allowed in multi-line text) and bidi overrides/isolates.
-// Matching control characters is the point of these patterns.
+// Every human-readable field goes through one text policy (text-policy.ts): controls, invisible and direction
+// characters, piled-up combining marks and non-NFC text are rejected, so what is signed is what is shown and audited.
+
+// Matching control characters is the point of this pattern.
 /* eslint-disable no-control-regex */
-const FORBIDDEN_IN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
-const FORBIDDEN_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
-/** Global form of FORBIDDEN_IN_LINE, for replacing rather than rejecting. */
+/** Controls and bidi overrides, for replacing (error details) rather than rejecting. */
 export const UNSAFE_LINE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu;
 /* eslint-enable no-control-regex */
 
-/** One line of human-readable text (names, titles). */
-export const lineText = (max: number) =>
+const policyText = (kind: TextKind, max: number) =>
   z
     .string()
     .min(1)
     .max(max)
-    .refine((s) => !FORBIDDEN_IN_LINE.test(s), { message: 'contains control or bidi-override characters' })
-    .refine((s) => s.trim().length > 0, { message: 'is blank' });
+    .superRefine((s, ctx) => {
+      const issue = textIssue(s, kind);
+      if (issue) ctx.addIssue({ code: 'custom', message: `text:${issue} (${TEXT_ISSUE_MEANINGS[issue]})` });
+    });
+
+/** One line of human-readable text (names, titles). */
+export const lineText = (max: number) => policyText('line', max);
 
 /** Multi-line human-readable text (reasons, narration): newlines and tabs allowed. */
-export const multilineText = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .refine((s) => !FORBIDDEN_IN_TEXT.test(s), { message: 'contains control or bidi-override characters' })
-    .refine((s) => s.trim().length > 0, { message: 'is blank' });
+export const multilineText = (max: number) => policyText('multiline', max);
 
 /** Machine identifiers: message ids, request ids, session ids, device ids. */
 export const identifier = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'must be 1-64 chars of A-Z a-z 0-9 _ . : -');
@@ -78,12 +76,15 @@ export const nonce = base64url(22, 43);
 /** Six digits, read aloud by the technician and compared by the user. */
 export const verificationCode = z.string().regex(/^[0-9]{6}$/, 'must be six digits');
 
+/** Longest technician or organisation name: fits the consent dialog's heading and identity line in full. */
+export const MAX_NAME_LENGTH = 64;
+
 /** Technician identity as the relay verified it (never as the technician claims it). */
 export const technician = z.strictObject({
   id: slug,
-  name: lineText(100),
+  name: lineText(MAX_NAME_LENGTH),
   group: slug,
-  org: lineText(100).optional(),
+  org: lineText(MAX_NAME_LENGTH).optional(),
 });
 
 export const mode = z.enum(['attended', 'unattended']);

@@ -3,8 +3,8 @@
 export const SCOPES = ['view', 'control', 'admin', 'file-transfer'] as const;
 export type Scope = (typeof SCOPES)[number];
 
-/** Scopes that give the technician more than sight and mouse: shown as higher risk. */
-export const HIGH_RISK_SCOPES: readonly Scope[] = ['admin', 'file-transfer'];
+/** Scopes that let the technician act as the user or beyond: shown as higher risk, never pre-ticked. */
+export const HIGH_RISK_SCOPES: readonly Scope[] = ['control', 'admin', 'file-transfer'];
 
 /** Stable order for display and comparison. */
 export function sortScopes(scopes: Iterable<Scope>): Scope[] {

@@ -4,7 +4,7 @@
 // (after its sender checks), preloads forward only these channels, and pages
 // validate what they receive. Browser-safe: zod only, no DOM or Node types.
 import { z } from 'zod';
-import { ticketUrl } from '../protocol/primitives.js';
+import { identifier, ticketUrl } from '../protocol/primitives.js';
 import { bannerActionSchema, bannerViewSchema, consentAnswerSchema, consentViewSchema, summaryViewSchema } from './view-models.js';
 import type { BannerAction, ConsentAnswer } from './view-models.js';
 import { settingsChangeSchema, settingsResultSchema, settingsViewSchema, type SettingsChange } from './settings-view.js';
@@ -18,6 +18,12 @@ export type IpcDirection = 'to-renderer' | 'to-main';
 /** The banner's two sizes; main resizes the window, the page re-lays itself out. */
 export const bannerSizeSchema = z.enum(['compact', 'expanded']);
 export type BannerSize = z.infer<typeof bannerSizeSchema>;
+
+/** The banner's content height in CSS pixels, as it measured it: main fits the window to it within limits. */
+export const bannerContentHeightSchema = z.number().int().min(1).max(4000);
+
+/** A new count of requests waiting behind the one on screen. */
+export const consentQueuedSchema = z.strictObject({ promptId: identifier, queued: z.number().int().min(0).max(100) });
 
 /** Plain text the summary page asks main to put on the clipboard (500 narration lines of 1000 chars fit). */
 export const clipboardTextSchema = z.string().min(1).max(1_000_000);
@@ -41,6 +47,8 @@ export const IPC = {
   'consent:answer': { window: 'consent', direction: 'to-main', schema: consentAnswerSchema },
   /** Open the ticket link in the system browser; main opens it only if it equals the shown ticket's URL. */
   'consent:open-ticket': { window: 'consent', direction: 'to-main', schema: ticketUrl },
+  /** The queue behind the prompt on screen grew or shrank (the page ignores other prompts' counts). */
+  'consent:queued': { window: 'consent', direction: 'to-renderer', schema: consentQueuedSchema },
 
   'banner:ready': { window: 'banner', direction: 'to-main', schema: noPayload },
   /** Show or refresh the live-session bar. */
@@ -64,6 +72,16 @@ export const IPC = {
   'settings:change': { window: 'settings', direction: 'to-main', schema: settingsChangeSchema },
   'settings:result': { window: 'settings', direction: 'to-renderer', schema: settingsResultSchema },
   'settings:close': { window: 'settings', direction: 'to-main', schema: noPayload },
+} as const satisfies Record<string, ChannelSpec>;
+
+/**
+ * Page -> main channels whose main-side handler is wired by the window controllers (banner-size.ts has the logic).
+ * To enable: spread into IPC, add `reportHeight: 'banner:content-height'` to BRIDGE_CHANNELS.banner and a handler.
+ * @public (a seam the shell wires next; nothing imports it yet)
+ */
+export const PENDING_IPC = {
+  /** The banner measured its content (after every render and resize); main resizes within bannerBounds(). */
+  'banner:content-height': { window: 'banner', direction: 'to-main', schema: bannerContentHeightSchema },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type IpcChannel = keyof typeof IPC;
@@ -124,6 +142,7 @@ export interface ConsentBridge {
   /** The page is ready for `consent:show`. */
   ready(): void;
   onShow(listener: (view: unknown) => void): () => void;
+  onQueued(listener: (update: unknown) => void): () => void;
   answer(answer: ConsentAnswer): void;
   openTicket(url: string): void;
 }
@@ -133,6 +152,11 @@ export interface BannerBridge {
   onUpdate(listener: (view: unknown) => void): () => void;
   action(action: BannerAction): void;
   resize(size: BannerSize): void;
+}
+
+/** What the banner bridge gains once `banner:content-height` moves from PENDING_IPC into IPC. */
+export interface BannerHeightReporter {
+  reportHeight(heightPx: number): void;
 }
 
 export interface SummaryBridge {
@@ -159,7 +183,7 @@ export interface BridgeOf {
 
 /** Which channel each bridge method uses, so preloads and tests map them the same way. */
 export const BRIDGE_CHANNELS = {
-  consent: { ready: 'consent:ready', onShow: 'consent:show', answer: 'consent:answer', openTicket: 'consent:open-ticket' },
+  consent: { ready: 'consent:ready', onShow: 'consent:show', onQueued: 'consent:queued', answer: 'consent:answer', openTicket: 'consent:open-ticket' },
   banner: { ready: 'banner:ready', onUpdate: 'banner:update', action: 'banner:action', resize: 'banner:resize' },
   summary: { ready: 'summary:ready', onShow: 'summary:show', copy: 'summary:copy', close: 'summary:close' },
   settings: { ready: 'settings:ready', onShow: 'settings:show', change: 'settings:change', onResult: 'settings:result', close: 'settings:close' },

@@ -4,6 +4,7 @@
 // language. Values passed in are rendered as text by the pages, never as HTML.
 import type { Scope } from '../protocol/scopes.js';
 import type { ConsentMode } from './view-models.js';
+import type { NameWarning } from '../protocol/mixed-script.js';
 import type { SettingRowId, SettingSource, SettingsErrorCode } from './settings-view.js';
 import type { END_REASONS, FILE_DIRECTIONS, OUTCOMES } from '../protocol/messages.js';
 
@@ -16,17 +17,17 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 const en = {
   product: 'Porchlight',
   scopes: {
-    view: { title: 'See your screen', short: 'Screen', detail: 'The technician can see everything on your screen, but cannot click or type.' },
-    control: { title: 'Use your mouse and keyboard', short: 'Mouse and keyboard', detail: 'The technician can click, type and open programs as you.' },
+    view: { title: 'See your screen', short: 'Screen', detail: 'Sees everything on your screen, but cannot click or type.' },
+    control: { title: 'Use your mouse and keyboard', short: 'Mouse and keyboard', detail: 'Can click, type and open programs as you.' },
     admin: {
       title: 'Administrator rights',
-      short: 'Administrator',
-      detail: 'The technician can install software and change system settings for everyone who uses this computer.',
+      short: 'Admin',
+      detail: 'Can install software and change settings for all users.',
     },
     'file-transfer': {
       title: 'Transfer files',
       short: 'Files',
-      detail: 'The technician can copy files to and from this computer. Every file is recorded.',
+      detail: 'Can copy files to and from this computer. Every file is recorded.',
     },
   } satisfies Record<Scope, { title: string; short: string; detail: string }>,
   higherRisk: 'Higher risk',
@@ -41,6 +42,7 @@ const en = {
     organisation: 'Organisation',
     codeLabel: 'Verification code',
     codeHint: 'Check this matches what your technician reads to you. If it does not, choose Decline.',
+    codeHintEscalation: 'The same code as when this session started.',
     ticket: 'Ticket',
     openTicket: 'Open ticket',
     openTicketLabel: (id: string) => `Open ticket ${id} in your browser`,
@@ -59,18 +61,37 @@ const en = {
     reference: 'Reference',
     justification: 'Justification',
     incident: 'Incident',
-    queued: (n: number) => `${plural(n, 'more request', 'more requests')} waiting after this one`,
+    queued: (n: number) => `${plural(n, 'more request', 'more requests')} waiting`,
     countdown: (clock: string) => `Declines automatically in ${clock}`,
     countdownAnnounce: (spoken: string) => `This request declines automatically in ${spoken}.`,
     arrived: (name: string) => `New remote support request from ${name}.`,
     allow: 'Allow selected',
     decline: 'Decline',
-    armingHint: 'Allow becomes available after this window has been in front for a moment.',
-    confirmTitle: 'Type this code to allow',
-    confirmHint: 'The technician can use your mouse and keyboard but cannot see this window. Typing the code shows it is you who allows.',
-    confirmInputLabel: 'Code from this window',
-    confirmNeeded: 'Type the code shown in this window to make Allow available.',
+    armingHint: 'Allow becomes available after a moment with this window in front.',
+    confirmTitle: 'Confirmation code: type it to allow',
+    confirmHint: 'The technician cannot see this window, so typing it shows it is you.',
+    confirmRules: (digits: number, tries: number) =>
+      `This ${digits}-digit code is not the verification code. After ${plural(tries, 'wrong try', 'wrong tries')} this request ` +
+      'is declined and no more access can be asked for in this session.',
+    confirmInputLabel: (digits: number) => `To allow, type this ${digits}-digit confirmation code`,
+    confirmNeeded: 'Type the confirmation code shown in this window to make Allow available.',
     confirmWrong: (left: number) => `That code does not match. ${plural(left, 'try', 'tries')} left.`,
+    confirmTooLong: (digits: number) => `The confirmation code has only ${digits} digits. Nothing was counted: type the ${digits} digits shown above.`,
+    confirmIncomplete: (digits: number) => `Type all ${digits} digits, then press Enter or Allow.`,
+    listNotSeen: 'Allow becomes available once the whole access list is on screen.',
+    technicianWords: (name: string) => `In ${name}’s words`,
+    technicianWordsNote: 'Written by the technician. Your organisation did not check it.',
+    showMore: 'Show more',
+    showLess: 'Show less',
+    nameWarningTitle: 'Check this name carefully',
+    nameWarnings: {
+      'mixed-script': 'It mixes letters from different alphabets, which can imitate another name.',
+      symbols: 'It contains symbols or emoji. A real badge or tick never appears inside a name.',
+    } satisfies Record<NameWarning, string>,
+    alreadyGranted: 'Already allowed in this session',
+    newAccessLegend: 'New access requested',
+    supportPhone: (phone: string) => `Not sure? Call ${phone}`,
+    declinedNoTimer: 'No access was given.',
     confirmTooMany: 'The code was typed wrong too many times. Request declined.',
     selectOne: 'Select at least one kind of access to allow, or choose Decline.',
     sentAllowed: 'Your answer was sent. The session will start shortly.',
@@ -88,7 +109,6 @@ const en = {
     revoke: 'Revoke',
     revokeLabel: (title: string) => `Revoke access: ${title}`,
     details: 'Details',
-    hideDetails: 'Hide details',
     end: 'End session',
     endLabel: 'End the remote support session now',
     latest: 'Latest from your technician',

@@ -29,6 +29,12 @@ export const consentViewSchema = z.strictObject({
   scopes: scopeSet,
   /** Requested scopes policy removed before asking (shown, not selectable). */
   blockedScopes: scopeList,
+  /** Escalations: what the session already holds (shown, not asked for again). */
+  grantedScopes: scopeList.optional(),
+  /** IT's own wording from policy, through the same text policy as network text. */
+  itWording: z
+    .strictObject({ displayName: lineText(40).optional(), customLine: lineText(80).optional(), supportPhone: lineText(24).optional() })
+    .optional(),
   mode: consentModeSchema,
   estimatedMinutes: minutes,
   /** For escalations: extra minutes asked for, and the session it belongs to. */

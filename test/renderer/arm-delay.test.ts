@@ -26,10 +26,10 @@ class ManualClock implements ArmClock {
   }
 }
 
-function setup() {
+function setup(requireContentSeen = false) {
   const clock = new ManualClock();
   const changes: boolean[] = [];
-  const arm = new ArmDelay({ delayMs: 1000, clock, onChange: (a) => changes.push(a) });
+  const arm = new ArmDelay({ delayMs: 1000, clock, onChange: (a) => changes.push(a), requireContentSeen });
   return { clock, arm, changes };
 }
 
@@ -98,5 +98,40 @@ describe('ArmDelay', () => {
     expect(arm.armed).toBe(false);
     clock.advance(1);
     expect(arm.armed).toBe(true);
+  });
+
+  it('with requireContentSeen, waits for the content to be in view, then the full delay', () => {
+    const { clock, arm } = setup(true);
+    arm.update({ focused: true, visible: true });
+    clock.advance(10_000);
+    expect(arm.armed).toBe(false);
+    arm.contentSeen(true);
+    clock.advance(999);
+    expect(arm.armed).toBe(false);
+    clock.advance(1);
+    expect(arm.armed).toBe(true);
+  });
+
+  it('content leaving view before the delay ends restarts the wait', () => {
+    const { clock, arm } = setup(true);
+    arm.update({ focused: true, visible: true });
+    arm.contentSeen(true);
+    clock.advance(900);
+    arm.contentSeen(false);
+    arm.contentSeen(true);
+    clock.advance(900);
+    expect(arm.armed).toBe(false);
+    clock.advance(100);
+    expect(arm.armed).toBe(true);
+  });
+
+  it('restart forgets that the content was seen', () => {
+    const { clock, arm } = setup(true);
+    arm.update({ focused: true, visible: true });
+    arm.contentSeen(true);
+    clock.advance(1000);
+    arm.restart();
+    clock.advance(5000);
+    expect(arm.armed).toBe(false);
   });
 });

@@ -36,11 +36,14 @@ test.describe('consent dialog', () => {
     await expect(page.getByText('20 minutes')).toBeVisible();
     await expect(page.locator('.badge-mode')).toHaveText('You decide');
     await expect(page.getByRole('timer')).toHaveText('Declines automatically in 2:00');
-    await expect(page.getByText('1 more request waiting after this one')).toBeVisible();
+    await expect(page.getByText('1 more request waiting', { exact: true })).toBeVisible();
 
+    // Only `view` starts ticked; control, admin and file transfer are higher risk, marked, and start unticked.
     await expect(page.getByRole('checkbox', { name: 'See your screen' })).toBeChecked();
-    await expect(page.getByRole('checkbox', { name: 'Use your mouse and keyboard' })).toBeChecked();
-    // Higher-risk access is marked and starts unticked; blocked scopes are shown but not selectable.
+    const control = page.getByRole('checkbox', { name: 'Use your mouse and keyboard' });
+    await expect(control).not.toBeChecked();
+    await expect(page.locator('.scope-risky').filter({ has: control })).toContainText('Higher risk');
+    // Blocked scopes are shown but not selectable.
     const files = page.getByRole('checkbox', { name: /Transfer files/ });
     await expect(files).not.toBeChecked();
     await expect(page.locator('.scope-risky').filter({ has: files })).toContainText('Higher risk');
@@ -72,7 +75,7 @@ test.describe('consent dialog', () => {
     await page.clock.runFor(1);
     await expect(allow(page)).toHaveAttribute('aria-disabled', 'false');
     await clickAllow(page);
-    expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0001', granted: ['view', 'control'] }]);
+    expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0001', granted: ['view'] }]);
   });
 
   test('Allow disarms on blur and needs another full second of focus', async ({ page }) => {
@@ -98,7 +101,7 @@ test.describe('consent dialog', () => {
     expect(await answers(page)).toEqual([]);
     await page.clock.runFor(1000);
     await clickAllow(page);
-    expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0002', granted: ['view', 'control'] }]);
+    expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0002', granted: ['view'] }]);
   });
 
   test('a mouse press that began before Allow armed does not accept on release', async ({ page }) => {
@@ -154,9 +157,9 @@ test.describe('consent dialog', () => {
   test('works from the keyboard alone, with a visible focus ring', async ({ page }) => {
     await showConsent(page);
     await page.clock.runFor(1000);
+    // Consent first: the access list comes before the ticket link and the details.
     await page.keyboard.press('Tab');
-    await expect(page.getByRole('button', { name: /Open ticket/ })).toBeFocused();
-    await page.keyboard.press('Tab');
+    await expect(page.getByRole('checkbox', { name: 'See your screen' })).toBeFocused();
     await page.keyboard.press('Tab');
     const control = page.getByRole('checkbox', { name: 'Use your mouse and keyboard' });
     await expect(control).toBeFocused();
@@ -165,11 +168,13 @@ test.describe('consent dialog', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.press(' ');
     await page.keyboard.press('Tab');
+    await expect(page.getByRole('button', { name: /Open ticket/ })).toBeFocused();
+    await page.keyboard.press('Tab');
     await expect(page.getByRole('button', { name: 'Decline' })).toBeFocused();
     await page.keyboard.press('Tab');
     await expect(allow(page)).toBeFocused();
     await page.keyboard.press(' ');
-    expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0001', granted: ['view', 'file-transfer'] }]);
+    expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0001', granted: ['view', 'control', 'file-transfer'] }]);
   });
 
   test('Escape declines everything', async ({ page }) => {
@@ -215,7 +220,7 @@ test.describe('consent dialog', () => {
   test('shows unattended approvals and escalations', async ({ page }) => {
     await showConsent(page, consentView({ kind: 'escalation', sessionId: 'ses-0001', scopes: ['admin'], blockedScopes: [], extendMinutes: 15, mode: { kind: 'unattended', approver: 'Bob Manager', reference: 'CHG0004711' }, queued: 0 }));
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Alice Moreau asks for more access during your session');
-    await expect(page.locator('.badge-mode')).toHaveText('Approved by a manager');
+    await expect(page.locator('.mode-title')).toHaveText('A manager approved this request in advance');
     await expect(page.getByText('Bob Manager')).toBeVisible();
     await expect(page.getByText('CHG0004711')).toBeVisible();
     await expect(page.getByText('15 minutes')).toBeVisible();
@@ -225,17 +230,17 @@ test.describe('consent dialog', () => {
   test.describe('escalation while the technician holds control: a code only this window shows', () => {
     const code = '472';
     const escalation = (overrides: Partial<ConsentView> = {}) => consentView({ kind: 'escalation', sessionId: 'ses-0001', scopes: ['file-transfer'], blockedScopes: [], queued: 0, confirmCode: code, ...overrides });
-    const codeInput = (page: Page) => page.getByRole('textbox', { name: 'Code from this window' });
+    const codeInput = (page: Page) => page.getByRole('textbox', { name: 'To allow, type this 3-digit confirmation code' });
     const tickFiles = (page: Page) => page.getByRole('checkbox', { name: /Transfer files/ }).check();
 
     test('Allow stays disarmed without the code, however long the dialog was in front', async ({ page }) => {
       await showConsent(page, escalation());
-      await expect(page.locator('.confirm-box')).toContainText('Type this code to allow');
+      await expect(page.locator('.confirm-box')).toContainText('To allow, type this 3-digit confirmation code');
       await expect(page.locator('.confirm-code')).toContainText(code);
       await tickFiles(page);
       await page.clock.runFor(5000);
       await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
-      await expect(page.locator('#allow-hint')).toHaveText('Type the code shown in this window to make Allow available.');
+      await expect(page.locator('#allow-hint')).toHaveText('Type the confirmation code shown in this window to make Allow available.');
       await saveScreenshot(page, 'consent-escalation-code-light');
       // The attack: a blind click where Allow is, with the arm delay long passed.
       await clickAllow(page);
@@ -246,14 +251,19 @@ test.describe('consent dialog', () => {
       await showConsent(page, escalation());
       await tickFiles(page);
       await page.clock.runFor(1000);
+      // A wrong code counts once it is submitted (Enter, leaving the field or Allow), not while it is typed.
       await codeInput(page).pressSequentially('471');
+      await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
+      await codeInput(page).press('Enter');
       await expect(codeInput(page)).toHaveValue('');
       await expect(allow(page)).toHaveAttribute('aria-disabled', 'true');
       await expect(page.locator('#allow-hint')).toHaveText('That code does not match. 2 tries left.');
       await clickAllow(page);
       expect(await answers(page)).toEqual([]);
       await codeInput(page).pressSequentially('000');
+      await codeInput(page).press('Enter');
       await codeInput(page).pressSequentially('999');
+      await codeInput(page).press('Enter');
       // The core stops asking for escalations in this session when it hears why.
       expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001', reason: 'code-failed' }]);
       await expect(page.getByRole('status')).toHaveText('The code was typed wrong too many times. Request declined.');
@@ -275,6 +285,31 @@ test.describe('consent dialog', () => {
       const others = (await sentMessages(page)).filter((m) => m.channel !== 'consent:answer');
       expect(others.map((m) => m.channel)).toEqual(['consent:ready', 'consent:open-ticket']);
       expect(JSON.stringify(others)).not.toContain(code);
+    });
+
+    test('typing the 6-digit verification code into the box spends no try and says why', async ({ page }) => {
+      await showConsent(page, escalation());
+      await tickFiles(page);
+      await page.clock.runFor(1000);
+      await codeInput(page).pressSequentially('482913');
+      await expect(page.locator('#allow-hint')).toHaveText('The confirmation code has only 3 digits. Nothing was counted: type the 3 digits shown above.');
+      await codeInput(page).press('Enter');
+      await clickAllow(page);
+      await codeInput(page).fill('');
+      await codeInput(page).pressSequentially(code);
+      await clickAllow(page);
+      // No try was spent: the right code still arms and allows.
+      expect(await answers(page)).toEqual([{ kind: 'decision', promptId: 'prompt-0001', granted: ['file-transfer'], confirmCode: code }]);
+    });
+
+    test('states the rules in words, and looks unlike the verification code', async ({ page }) => {
+      await showConsent(page, escalation());
+      await expect(page.locator('#confirm-rules')).toHaveText(
+        'This 3-digit code is not the verification code. After 3 wrong tries this request is declined and no more access can be asked for in this session.',
+      );
+      const look = (sel: string) => page.locator(sel).evaluate((el) => { const s = getComputedStyle(el); return `${s.borderTopStyle} ${s.backgroundColor}`; });
+      expect(await look('.confirm-box')).not.toEqual(await look('.code-box'));
+      expect(await page.locator('.confirm-code').textContent()).toHaveLength(3 + 5);
     });
 
     test('a new prompt asks for its own code', async ({ page }) => {

@@ -65,8 +65,11 @@ export function summaryView(overrides: Partial<SummaryView> = {}): SummaryView {
   };
 }
 
-/** Markup that would run script or create elements if it were ever parsed as HTML. */
-export const HOSTILE = `<img src=x onerror="window.__pwned=1;alert(1)"><script>window.__pwned=1</script><b>bold</b>`;
+/**
+ * Markup that would run script (an alert the test records) or create elements if it were ever parsed as HTML. Short
+ * enough that "name " + it fits the longest accepted name (MAX_NAME_LENGTH).
+ */
+export const HOSTILE = `<img src=x onerror=alert(1)><script>alert(1)</script><b>b`;
 export const hostile = (label: string) => `${label} ${HOSTILE}`;
 
 export function hostileConsentView(): ConsentView {

@@ -1,7 +1,7 @@
 // `porchlight relay`: run the reference relay, and its admin subcommands
 // (add-technician, enroll-device, audit).
 import { parseArgs } from '../parse-args.js';
-import { publicKey as publicKeySchema, slug, lineText, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
+import { publicKey as publicKeySchema, slug, lineText, MAX_NAME_LENGTH, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
@@ -147,8 +147,8 @@ async function addTechnician(argv: string[], ctx: CommandContext): Promise<numbe
   if (!values.name || !slug.safeParse(values.name).success) throw new UsageError('--name must be 1-64 chars of a-z 0-9 _ . -');
   if (!values.group || !slug.safeParse(values.group).success) throw new UsageError('--group must be 1-64 chars of a-z 0-9 _ . -');
   const display = values.display ?? values.name;
-  if (!lineText(100).safeParse(display).success) throw new UsageError('--display must be one line of at most 100 characters');
-  if (values.org !== undefined && !lineText(100).safeParse(values.org).success) throw new UsageError('--org must be one line of at most 100 characters');
+  if (!lineText(MAX_NAME_LENGTH).safeParse(display).success) throw new UsageError(`--display must be one line of at most ${MAX_NAME_LENGTH} characters`);
+  if (values.org !== undefined && !lineText(MAX_NAME_LENGTH).safeParse(values.org).success) throw new UsageError(`--org must be one line of at most ${MAX_NAME_LENGTH} characters`);
   const scopes = parseScopes(values.scopes);
   const data = openRelayDataDir(values.data, ctx.env);
   try {

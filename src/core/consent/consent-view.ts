@@ -45,6 +45,7 @@ export function escalationConsentView(p: ScopeRequestPayload, added: Scope[], bl
     reason: p.reason,
     scopes,
     blockedScopes: blocked,
+    grantedScopes: session.grantedScopes(),
     mode: session.init.authorisation,
     estimatedMinutes: Math.min(24 * 60, Math.max(1, Math.round((session.endsAt - session.init.startedAt) / 60_000))),
     ...(p.extendMinutes !== undefined ? { extendMinutes: p.extendMinutes } : {}),

@@ -1,0 +1,79 @@
+// The banner at the exact sizes the shell opens (window-options.ts): End session, Details and every revoke
+// button are on screen and uncovered with 4 scopes and a 40-character name, compact and expanded, light and dark.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { BANNER_HEIGHTS, BANNER_WIDTH } from '../../src/main/window-options.js';
+import { SCOPES } from '../../src/protocol/scopes.js';
+import type { BannerView } from '../../src/shared/view-models.js';
+import { deliver } from './fake-bridge.js';
+import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll, verticalScroll } from './geometry-checks.js';
+import { openPage, THEMES } from './open-page.js';
+import { bannerView } from './sample-views.js';
+import { serveDuringSpec } from './static-server.js';
+
+const baseUrl = serveDuringSpec(test, 'banner');
+const shots = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
+
+const NAME_40 = 'Wilhelmina Maximiliane Oyelaran-Ferreira';
+const views: [string, BannerView][] = [
+  ['sample', bannerView()],
+  ['4scopes-longname', bannerView({ technician: { id: 'w', name: NAME_40, group: 'helpdesk', org: 'Robinson Park IT' }, granted: [...SCOPES], ticket: { id: 'INC0012345678901234' }, latestNarration: { at: '2026-11-24T09:59:40.000Z', text: 'Now I am opening the registry editor to check the Outlook profile keys. '.repeat(12).trim() } })],
+];
+
+async function show(page: Page, view: BannerView, theme: (typeof THEMES)[number]) {
+  await page.setViewportSize({ width: BANNER_WIDTH, height: BANNER_HEIGHTS.compact });
+  await openPage(page, baseUrl(), 'banner', theme);
+  await deliver(page, 'banner:update', view);
+  await expect(page.getByRole('button', { name: 'End session' })).toBeVisible();
+}
+
+async function expectControlsUsable(page: Page, label: string) {
+  expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+  const controls = [page.getByRole('button', { name: 'End session' }), page.getByRole('button', { name: /details/i }), ...(await page.locator('.revoke').all())];
+  for (const c of controls) await expectOnScreenAndUncovered(c, `${label}: ${await c.getAttribute('aria-label') ?? await c.textContent()}`);
+  await page.keyboard.press('Shift');
+  for (const c of controls) await expectFocusRingVisible(page, c, `${label}: ${await c.getAttribute('aria-label') ?? await c.textContent()}`);
+  await expectOnScreenAndUncovered(page.getByRole('timer'), `${label}: time left`);
+  await expectOnScreenAndUncovered(page.locator('.who'), `${label}: who`);
+}
+
+test.describe('banner geometry at the shell window size', () => {
+  for (const theme of THEMES) {
+    for (const [name, view] of views) {
+      test(`compact and expanded keep End and every control on screen: ${name}, ${theme}`, async ({ page }) => {
+        await show(page, view, theme);
+        mkdirSync(shots, { recursive: true });
+        expect(await verticalScroll(page)).toBeLessThanOrEqual(0);
+        await expectControlsUsable(page, 'compact');
+        await page.screenshot({ path: `${shots}/banner-${name}-compact-${theme}.png` });
+
+        await page.getByRole('button', { name: 'Details' }).click();
+        await page.setViewportSize({ width: BANNER_WIDTH, height: BANNER_HEIGHTS.expanded });
+        expect(await verticalScroll(page)).toBeLessThanOrEqual(0);
+        await expectControlsUsable(page, 'expanded');
+        // The details scroll inside themselves; the latest narration is first and reachable.
+        const latest = page.getByRole('heading', { name: 'Latest from your technician' });
+        await latest.scrollIntoViewIfNeeded();
+        await expectOnScreenAndUncovered(latest, 'latest narration heading');
+        await expectOnScreenAndUncovered(page.getByRole('button', { name: 'End session' }), 'End with details scrolled');
+        await page.screenshot({ path: `${shots}/banner-${name}-expanded-${theme}.png` });
+      });
+    }
+  }
+
+  test('at 200 % zoom the bar reports the height it needs and End stays on screen in it', async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: BANNER_WIDTH / 2, height: BANNER_HEIGHTS.compact }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await openPage(page, baseUrl(), 'banner');
+    await deliver(page, 'banner:update', views[1]![1]);
+    // What the page asks for is what the shell sizes the window to (banner-size.ts, within limits).
+    const needed = await page.evaluate(() => Math.ceil(document.querySelector('.banner-body')!.getBoundingClientRect().height));
+    await page.setViewportSize({ width: BANNER_WIDTH / 2, height: needed });
+    await expectOnScreenAndUncovered(page.getByRole('button', { name: 'End session' }), 'End at 200 %');
+    expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${shots}/banner-zoom200-light.png` });
+    await context.close();
+  });
+});

@@ -1,0 +1,155 @@
+// Consent first: at the exact window size the shell opens (window-options.ts), in light and dark, for 1 to 4
+// scopes and every mode, with every text at its longest accepted length, who asks, the verification code, each
+// checkbox, Decline and Allow are on screen without scrolling and nothing covers them or their focus rings.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { CONSENT_SIZE } from '../../src/main/window-options.js';
+import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
+import { SCOPES } from '../../src/protocol/scopes.js';
+import type { ConsentView } from '../../src/shared/view-models.js';
+import { deliver, sentOn } from './fake-bridge.js';
+import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll, verticalScroll } from './geometry-checks.js';
+import { openPage, THEMES } from './open-page.js';
+import { consentView } from './sample-views.js';
+import { serveDuringSpec } from './static-server.js';
+
+const baseUrl = serveDuringSpec(test, 'consent');
+const shots = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
+
+/** Words of realistic length up to exactly `max` characters (wraps like real text, at the schema's limit). */
+export const longest = (seed: string, max: number) => {
+  const text = `${seed} `.repeat(Math.ceil(max / (seed.length + 1))).slice(0, max);
+  return text.endsWith(' ') ? `${text.slice(0, -1)}W` : text;
+};
+
+const MODES = ['attended', 'unattended', 'emergency', 'escalation'] as const;
+type Mode = (typeof MODES)[number];
+
+function longestView(mode: Mode, scopeCount: number): ConsentView {
+  const requested = mode === 'escalation' ? SCOPES.slice(SCOPES.length - scopeCount) : SCOPES.slice(0, scopeCount);
+  const others = SCOPES.filter((s) => !requested.includes(s));
+  const base = consentView({
+    technician: { id: 'alice', name: longest('Wilhelmina Maximiliane', MAX_NAME_LENGTH), group: 'helpdesk-tier2', org: longest('Robinson Park Municipal IT', MAX_NAME_LENGTH) },
+    ticket: { id: `INC${'0'.repeat(61)}`, url: 'https://helpdesk.example.com/tickets/INC0012345' },
+    reason: longest('Outlook crashes when opening shared calendars and we will repair it.', 500),
+    scopes: requested as ConsentView['scopes'],
+    blockedScopes: mode === 'escalation' ? [] : others,
+    itWording: { displayName: longest('Robinson Park IT', 40), customLine: longest('We will never ask for your password.', 80), supportPhone: '+1 (555) 0100 ext. 47110' },
+    queued: 100,
+  });
+  switch (mode) {
+    case 'attended':
+      return base;
+    case 'unattended':
+      return { ...base, mode: { kind: 'unattended', approver: longest('Bob Manager-Ngata', 100), reference: longest('CHG0004711', 200) } };
+    case 'emergency':
+      return { ...base, mode: { kind: 'emergency', justification: longest('Payroll server unreachable; payroll run due.', 1000), incident: longest('MAJ-2026-118', 100) } };
+    case 'escalation': {
+      // As the core builds it: a confirmation code only while the session already holds control or admin.
+      const needsCode = others.some((s) => s === 'control' || s === 'admin');
+      return { ...base, kind: 'escalation', sessionId: 'ses-0001', extendMinutes: 15, grantedScopes: others, ...(needsCode ? { confirmCode: '472' } : {}) };
+    }
+  }
+}
+
+async function show(page: Page, view: ConsentView, theme: (typeof THEMES)[number]) {
+  await page.setViewportSize(CONSENT_SIZE);
+  await openPage(page, baseUrl(), 'consent', theme);
+  await deliver(page, 'consent:show', view);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+}
+
+async function screenshot(page: Page, name: string) {
+  mkdirSync(shots, { recursive: true });
+  // The window as the user gets it: exactly the viewport, no growing to the content.
+  await page.screenshot({ path: `${shots}/${name}.png`, animations: 'disabled' });
+}
+
+test.describe('consent geometry at the shell window size', () => {
+  for (const theme of THEMES) {
+    for (const mode of MODES) {
+      for (let n = 1; n <= SCOPES.length; n++) {
+        test(`${mode}, ${n} scope(s), longest texts, ${theme}`, async ({ page }) => {
+          const view = longestView(mode, n);
+          await show(page, view, theme);
+          expect(await verticalScroll(page)).toBeLessThanOrEqual(0);
+          expect(await verticalScroll(page, '.consent-scroll')).toBeLessThanOrEqual(0);
+          expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+
+          await expectOnScreenAndUncovered(page.locator('.who-name'), 'technician name');
+          await expectOnScreenAndUncovered(page.locator('.identity-value'), 'verified organisation');
+          await expectOnScreenAndUncovered(page.locator('.code'), 'verification code');
+          const boxes = page.locator('.scope input[type=checkbox]');
+          expect(await boxes.count()).toBe(mode === 'escalation' ? n : SCOPES.length);
+          for (const box of await boxes.all()) await expectOnScreenAndUncovered(box, `checkbox ${await box.getAttribute('value')}`);
+          const decline = page.getByRole('button', { name: 'Decline' });
+          const allow = page.getByRole('button', { name: 'Allow selected' });
+          await expectOnScreenAndUncovered(decline, 'Decline');
+          await expectOnScreenAndUncovered(allow, 'Allow');
+          if (view.confirmCode) await expectOnScreenAndUncovered(page.locator('#confirm-input'), 'confirmation code field');
+
+          // The long reason is what gives way, behind "Show more".
+          await expect(page.getByRole('button', { name: 'Show more' })).toBeVisible();
+          await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Show more' }), 'Show more');
+
+          // The list was in view from the start: Allow arms after the usual delay (once something is ticked).
+          if ((await page.locator('.scope input:checked').count()) === 0) await page.locator('.scope input:not([disabled])').first().check();
+          await page.clock.runFor(1000);
+          if (!view.confirmCode) await expect(allow).toHaveAttribute('aria-disabled', 'false');
+
+          await page.keyboard.press('Shift');
+          for (const box of await page.locator('.scope input:not([disabled])').all()) await expectFocusRingVisible(page, box, `checkbox ${await box.getAttribute('value')}`);
+          await expectFocusRingVisible(page, decline, 'Decline');
+          await expectFocusRingVisible(page, allow, 'Allow');
+          await expectFocusRingVisible(page, page.getByRole('button', { name: 'Show more' }), 'Show more');
+          if (view.confirmCode) await expectFocusRingVisible(page, page.locator('#confirm-input'), 'confirmation code field');
+
+          if (n === SCOPES.length || (mode === 'escalation' && n === 2)) await screenshot(page, `consent-${mode}-${n}scopes-${theme}`);
+        });
+      }
+    }
+  }
+});
+
+test.describe('consent at 200 % zoom in the same window', () => {
+  for (const theme of THEMES) {
+    test(`Decline and Allow stay on screen; Allow waits until the whole list was scrolled into view (${theme})`, async ({ browser }) => {
+      // 200 %: the same device pixels, half the CSS pixels.
+      const context = await browser.newContext({ viewport: { width: CONSENT_SIZE.width / 2, height: CONSENT_SIZE.height / 2 }, deviceScaleFactor: 2 });
+      const page = await context.newPage();
+      await openPage(page, baseUrl(), 'consent', theme);
+      await deliver(page, 'consent:show', longestView('attended', 4));
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      const allow = page.getByRole('button', { name: 'Allow selected' });
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Decline' }), 'Decline');
+      await expectOnScreenAndUncovered(allow, 'Allow');
+      await page.screenshot({ path: `${shots}/consent-zoom200-top-${theme}.png` });
+
+      // However long it waits, the list is below the fold: Allow stays disarmed and says why.
+      await page.clock.runFor(5000);
+      await expect(allow).toHaveAttribute('aria-disabled', 'true');
+      await expect(page.locator('#allow-hint')).toHaveText(/whole access list is on screen/);
+
+      // Scroll the list through the window, row by row; then the delay runs.
+      for (const row of await page.locator('.scope-set legend, .scope').all()) {
+        await row.scrollIntoViewIfNeeded();
+        await expect.poll(() => row.evaluate((el) => el.getBoundingClientRect().top >= 0)).toBe(true);
+      }
+      await page.locator('.scope').last().evaluate((el) => el.scrollIntoView({ block: 'center' }));
+      await page.screenshot({ path: `${shots}/consent-zoom200-list-${theme}.png` });
+      await expectOnScreenAndUncovered(page.locator('.scope input').last(), 'last checkbox');
+      await page.clock.runFor(999);
+      await expect(allow).toHaveAttribute('aria-disabled', 'true');
+      await page.clock.runFor(1);
+      await expect(allow).toHaveAttribute('aria-disabled', 'false');
+      await page.keyboard.press('Shift');
+      await expectFocusRingVisible(page, page.locator('.scope input').last(), 'last checkbox');
+      await expectFocusRingVisible(page, allow, 'Allow');
+      expect(await sentOn(page, 'consent:answer')).toEqual([]);
+      await context.close();
+    });
+  }
+});
