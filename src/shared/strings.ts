@@ -138,6 +138,8 @@ export const en = {
     no: 'No',
     files: 'Files transferred',
     noFiles: 'No files were transferred.',
+    noAccess: 'No access was granted.',
+    filesBlocked: 'Files blocked',
     fileName: 'Name',
     fileSize: 'Size',
     fileDirection: 'Direction',
