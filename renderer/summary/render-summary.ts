@@ -32,7 +32,7 @@ export function renderSummary(view: SummaryView): SummaryDom {
 
   const shown = SCOPES.filter((x) => view.scopesGranted.includes(x) || view.scopesUsed.includes(x));
   const yesNo = (v: boolean) => h('td', { className: v ? 'yes' : 'no muted', text: v ? s.yes : s.no });
-  const access = h(
+  const accessTable = h(
     'table',
     { className: 'table' },
     h('caption', { className: 'visually-hidden', text: s.access }),
@@ -40,37 +40,12 @@ export function renderSummary(view: SummaryView): SummaryDom {
     h('tbody', {}, ...shown.map((x) => h('tr', {}, h('th', { attrs: { scope: 'row' }, text: strings.scopes[x].title }), yesNo(view.scopesGranted.includes(x)), yesNo(view.scopesUsed.includes(x))))),
   );
 
-  const files =
-    view.files.length === 0
-      ? h('p', { className: 'muted', text: s.noFiles })
-      : h(
-          'div',
-          { className: 'table-scroll' },
-          h(
-            'table',
-            { className: 'table' },
-            h('caption', { className: 'visually-hidden', text: s.files }),
-            h(
-              'thead',
-              {},
-              h('tr', {}, ...[s.fileName, s.fileSize, s.fileDirection, s.fileStatus].map((label) => h('th', { attrs: { scope: 'col' }, text: label }))),
-            ),
-            h(
-              'tbody',
-              {},
-              ...view.files.map((f) =>
-                h(
-                  'tr',
-                  {},
-                  h('th', { className: 'file-name', attrs: { scope: 'row' }, text: f.name }),
-                  h('td', { className: 'num', text: byteSize(f.size) }),
-                  h('td', { text: strings.directions[f.direction] }),
-                  h('td', {}, h('span', { className: `badge ${f.allowed ? 'badge-attended' : 'badge-risk'}`, text: f.allowed ? s.fileAllowed : s.fileBlocked })),
-                ),
-              ),
-            ),
-          ),
-        );
+  // A declined request has nothing to tabulate: say so instead of an empty table.
+  const access = shown.length === 0 ? h('p', { className: 'muted', text: s.noAccess }) : accessTable;
+  const transferred = view.files.filter((f) => f.allowed);
+  const blocked = view.files.filter((f) => !f.allowed);
+  const files = fileTable(transferred, s.files) ?? h('p', { className: 'muted', text: s.noFiles });
+  const blockedFiles = fileTable(blocked, s.filesBlocked);
 
   const narration =
     view.narration.length === 0
@@ -91,8 +66,39 @@ export function renderSummary(view: SummaryView): SummaryDom {
     h('section', { className: 'card section', attrs: { 'aria-label': s.heading } }, facts),
     section('access-title', s.access, access),
     section('files-title', s.files, files, ...omitted(view.filesOmitted, s.filesOmitted)),
+    blockedFiles ? section('blocked-title', s.filesBlocked, blockedFiles) : null,
     section('narration-title', s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
     h('footer', { className: 'summary-actions' }, status, h('div', { className: 'actions' }, copy, close)),
   );
   return { root, copy, close, status };
+}
+
+/** One table of files (transferred, or blocked), or null when there are none. */
+function fileTable(files: SummaryView['files'], caption: string): HTMLElement | null {
+  if (files.length === 0) return null;
+  const s = strings.summary;
+  return h(
+    'div',
+    { className: 'table-scroll' },
+    h(
+      'table',
+      { className: 'table' },
+      h('caption', { className: 'visually-hidden', text: caption }),
+      h('thead', {}, h('tr', {}, ...[s.fileName, s.fileSize, s.fileDirection, s.fileStatus].map((label) => h('th', { attrs: { scope: 'col' }, text: label })))),
+      h(
+        'tbody',
+        {},
+        ...files.map((f) =>
+          h(
+            'tr',
+            {},
+            h('th', { className: 'file-name', attrs: { scope: 'row', dir: 'auto' }, text: f.name }),
+            h('td', { className: 'num', text: byteSize(f.size) }),
+            h('td', { text: strings.directions[f.direction] }),
+            h('td', {}, h('span', { className: `badge ${f.allowed ? 'badge-attended' : 'badge-risk'}`, text: f.allowed ? s.fileAllowed : s.fileBlocked })),
+          ),
+        ),
+      ),
+    ),
+  );
 }

@@ -139,6 +139,8 @@ const en = {
     files: 'Files transferred',
     noFiles: 'No files were transferred.',
     filesOmitted: (n: number) => `…and ${n} earlier ${n === 1 ? 'file' : 'files'}, listed in the audit log.`,
+    noAccess: 'No access was granted.',
+    filesBlocked: 'Files blocked',
     fileName: 'Name',
     fileSize: 'Size',
     fileDirection: 'Direction',

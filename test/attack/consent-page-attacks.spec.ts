@@ -57,7 +57,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
     await context.clock.runFor(1);
     await expect(allow(page)).toHaveAttribute('aria-disabled', 'false');
     await clickAllow(page);
-    expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'accepted', decidedBy: 'user' });
+    expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'partial', granted: ['view'], decidedBy: 'user' });
   });
 
   test('clicking Allow after the dialog lost focus does nothing until a full second of focus again', async ({ context }) => {
@@ -78,7 +78,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
     expect(b.relay.ofType('session.decision')).toHaveLength(0);
     await context.clock.runFor(1);
     await clickAllow(page);
-    expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'accepted' });
+    expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'partial', granted: ['view'] });
   });
 
   test('pressing Enter or holding a key (key repeat) never accepts', async ({ context }) => {
@@ -109,7 +109,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
     expect(b.relay.ofType('session.decision')).toHaveLength(0);
     // A deliberate fresh Space press on the armed button does accept (the control).
     await page.keyboard.press(' ');
-    expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'accepted' });
+    expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'partial', granted: ['view'] });
   });
 });
 

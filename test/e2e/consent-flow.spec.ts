@@ -54,7 +54,7 @@ const allow = (page: Page) => page.getByRole('button', { name: 'Allow selected' 
 /** Escalation while the technician holds control: the user types the code the dialog shows. */
 async function typeConfirmCode(page: Page): Promise<void> {
   const code = (await page.locator('.confirm-code [aria-hidden="true"]').textContent()) ?? '';
-  await page.getByRole('textbox', { name: 'Code from this window' }).pressSequentially(code);
+  await page.getByRole('textbox', { name: 'To allow, type this 3-digit confirmation code' }).pressSequentially(code);
 }
 
 async function clickAllowWhenArmed(page: Page): Promise<void> {
@@ -96,6 +96,8 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     await expect(consent.locator('.code')).toContainText(`${String(pending.verificationCode).slice(0, 3)} ${String(pending.verificationCode).slice(3)}`);
     await expect(consent.getByText('INC-E2E-1')).toBeVisible();
     await expect(consent.getByText('Outlook crashes on start')).toBeVisible();
+    // Only `view` starts ticked: the user opts into control deliberately.
+    await consent.getByRole('checkbox', { name: 'Use your mouse and keyboard' }).check();
     await clickAllowWhenArmed(consent);
 
     const decision = await cli.event('session.decision');
@@ -235,7 +237,10 @@ test.describe('end to end: a live session driven by the technician client', () =
     const w = await start(context, { policy: { fileTransfer: { maxBytes: 1024 * 1024, blockedExtensions: ['.exe'], requireTicket: true } } });
     const tech = await technicianClient(relay, (await newTechnician({ display: 'Alice Moreau' })).token);
     tech.send(ask(w.deviceId, ticketId, scopes));
-    await clickAllowWhenArmed(await w.ui.page('consent'));
+    const consent = await w.ui.page('consent');
+    // The user grants everything asked for (higher-risk scopes start unticked and are ticked deliberately).
+    for (const box of await consent.locator('.scope input:not(:checked):not([disabled])').all()) await box.check();
+    await clickAllowWhenArmed(consent);
     const started = await tech.next('session.started');
     return { w, tech, sessionId: started.sessionId, banner: await w.ui.page('banner') };
   }
@@ -286,6 +291,8 @@ test.describe('end to end: a live session driven by the technician client', () =
     tech.send({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId, scopes: ['control'], reason: 'Need to click through the installer' });
     const first = await w.ui.page('consent', 1);
     await expect(first.getByRole('heading', { level: 1 })).toHaveText('Alice Moreau asks for more access during your session');
+    // Higher-risk access is never pre-ticked: the user opts in.
+    await first.getByRole('checkbox', { name: 'Use your mouse and keyboard' }).check();
     await clickAllowWhenArmed(first);
     expect(await tech.next('session.scope-update', (m) => m.change === 'escalation-accepted')).toMatchObject({ scopes: ['control'], granted: ['view', 'control'] });
     await expect(banner.getByRole('list', { name: 'Access' }).getByRole('listitem')).toHaveText(['Screen×', 'Mouse and keyboard×']);

@@ -34,8 +34,9 @@ test.describe('session summary', () => {
     await expect(files.getByRole('row')).toHaveText([
       'NameSizeDirectionStatus',
       'outlook-diagnostics.zip2.4 MBFrom this computerTransferred',
-      'CalendarFix-2.1.msi18 MBTo this computerBlocked',
     ]);
+    // A blocked file was never transferred: it has its own table.
+    await expect(page.getByRole('table', { name: 'Files blocked' }).getByRole('row')).toHaveText(['NameSizeDirectionStatus', 'CalendarFix-2.1.msi18 MBTo this computerBlocked']);
     await expect(page.getByRole('list').filter({ hasText: 'Hello!' }).getByRole('listitem')).toHaveCount(4);
     await expect(page.getByText('Disabled the "Calendar Sync" add-in; shared calendars open again.')).toBeVisible();
   });
@@ -71,6 +72,19 @@ test.describe('session summary', () => {
     await showSummary(page, summaryView({ files: [], narration: [], outcome: 'accepted' }));
     await expect(page.getByText('No files were transferred.')).toBeVisible();
     await expect(page.getByText('Your technician sent no messages.')).toBeVisible();
+  });
+
+  test('a declined request says no access was granted, and long file names wrap without breaking headers', async ({ page }) => {
+    await page.setViewportSize({ width: 640, height: 720 });
+    const longName = `${'quarterly-report-final-v2-'.repeat(3)}x.xlsx`.slice(0, 79);
+    await showSummary(page, summaryView({ outcome: 'declined', scopesGranted: [], scopesUsed: [], files: [{ name: longName, size: 10, direction: 'to-device', sha256: 'c'.repeat(64), allowed: false }] }));
+    await expect(page.getByText('No access was granted.')).toBeVisible();
+    await expect(page.getByRole('table', { name: 'Access' })).toHaveCount(0);
+    await expect(page.getByText('No files were transferred.')).toBeVisible();
+    const header = page.getByRole('columnheader', { name: 'Direction' });
+    const lineHeight = await header.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 24);
+    expect((await header.boundingBox())!.height).toBeLessThan(lineHeight * 2 + 16);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
   });
 
   test('a malformed summary is not shown', async ({ page }) => {

@@ -96,7 +96,7 @@ describe('createBridge', () => {
   it('exposes exactly the methods of its window, mapped to their channels', () => {
     const t = transport();
     const consent = createBridge('consent', t);
-    expect(Object.keys(consent).sort()).toEqual(['answer', 'onShow', 'openTicket', 'ready']);
+    expect(Object.keys(consent).sort()).toEqual(['answer', 'onQueued', 'onShow', 'openTicket', 'ready']);
     expect(Object.isFrozen(consent)).toBe(true);
     consent.ready();
     consent.answer({ kind: 'dismissed', promptId: 'p1' });
