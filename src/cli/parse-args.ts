@@ -7,8 +7,8 @@ import { parseArgs as nodeParseArgs, type ParseArgsConfig } from 'node:util';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export function parseArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof nodeParseArgs<T>> {
-  const args = config.args === undefined ? undefined : joinDashValues(config.args, config.options ?? {});
-  return nodeParseArgs({ ...config, args });
+  if (config.args === undefined) return nodeParseArgs(config);
+  return nodeParseArgs({ ...config, args: joinDashValues(config.args, config.options ?? {}) } as T);
 }
 
 /** `--name -value` → `--name=-value` for string options; everything after `--` is left alone. */
