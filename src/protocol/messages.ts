@@ -11,6 +11,7 @@ import {
   base64url,
   identifier,
   isoTimestamp,
+  keyFingerprintText,
   lineText,
   minutes,
   mode,
@@ -44,7 +45,7 @@ export type ChannelBinding = (typeof CHANNEL_BINDINGS)[number];
 export const challengeSchema = z.strictObject({
   ...header('challenge'),
   challenge: base64url(43, 43),
-  relayKeyFingerprint: z.string().max(64),
+  relayKeyFingerprint: keyFingerprintText,
   /** `tls-exporter`: the relay's socket is TLS and the proof must cover its exported keying material. */
   channelBinding: z.enum(CHANNEL_BINDINGS),
   serverTime: isoTimestamp,
@@ -87,7 +88,7 @@ export const welcomeSchema = z.strictObject({
   heartbeatSec: z.number().int().min(1).max(300),
   deviceId: identifier.optional(),
   technician: technician.optional(),
-  relayKeyFingerprint: z.string().max(64).optional(),
+  relayKeyFingerprint: keyFingerprintText.optional(),
 });
 
 /**
@@ -104,14 +105,14 @@ export const techDeviceKeySchema = z.strictObject({
 });
 
 /** One audited re-key, as the relay's central audit holds it. */
-export const rekeyRecordSchema = z.strictObject({ at: isoTimestamp, from: z.string().max(64), to: z.string().max(64) });
+export const rekeyRecordSchema = z.strictObject({ at: isoTimestamp, from: keyFingerprintText, to: keyFingerprintText });
 
 /** Relay -> technician: the enrolled device key and its audited re-keys (newest last). */
 export const deviceKeySchema = z.strictObject({
   ...header('device.key'),
   deviceId: identifier,
   publicKey,
-  fingerprint: z.string().max(64),
+  fingerprint: keyFingerprintText,
   enrolledAt: isoTimestamp,
   rekeys: z.array(rekeyRecordSchema).max(20),
 });

@@ -68,6 +68,9 @@ export const base64url = (minLen: number, maxLen: number) =>
 export const publicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'is not a base64url Ed25519 public key');
 
 /** Ed25519 signature (64 bytes), base64url: 86 characters. */
+/** A key fingerprint as keyFingerprint() prints it: 20 base32 characters in groups of four. */
+export const keyFingerprintText = z.string().regex(/^[A-Z2-7]{4}(?:-[A-Z2-7]{4}){4}$/, 'is not a key fingerprint (XXXX-XXXX-XXXX-XXXX-XXXX)');
+
 export const signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'is not a base64url Ed25519 signature');
 
 /** 16..32 random bytes, base64url. */
