@@ -8,11 +8,14 @@ import { encodeFrame, newMessageId, parseFrame } from '../../src/protocol/frame.
 import { ACCEPTED_BY, AGENT_SUBPROTOCOL, type Message } from '../../src/protocol/messages.js';
 import { generateEd25519KeyPair, signHelloProof, tlsExporterOf, type Ed25519KeyPair, type HelloConnectionContext } from '../../src/protocol/index.js';
 import type { Scope } from '../../src/protocol/scopes.js';
+import { describeFrames, within } from '../support/bounded-wait.js';
 
 export type Answer = (req: Message<'session.request'>, agent: ScriptedAgent) => Message[];
 
 export class ScriptedAgent {
   readonly received: Message[] = [];
+  /** Every frame that arrived, taken or not: what a failed wait reports. */
+  private readonly arrived: Message[] = [];
   answer: Answer = () => [];
   private waiters: Array<{ pick: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
 
@@ -25,6 +28,7 @@ export class ScriptedAgent {
       if (!parsed.ok) return;
       const msg = parsed.msg;
       this.received.push(msg);
+      this.arrived.push(msg);
       for (const w of [...this.waiters]) {
         if (w.pick(msg)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);
@@ -45,15 +49,23 @@ export class ScriptedAgent {
       this.received.splice(this.received.indexOf(have), 1);
       return Promise.resolve(have as Message<T>);
     }
-    return new Promise((resolve) => this.waiters.push({ pick: (m) => m.type === type && (this.received.splice(this.received.indexOf(m), 1), true), resolve: resolve as (m: Message) => void }));
+    const waiter = { pick: (m: Message) => m.type === type && (this.received.splice(this.received.indexOf(m), 1), true), resolve: (_: Message) => {} };
+    const arrival = new Promise<Message<T>>((resolve) => {
+      waiter.resolve = resolve as (m: Message) => void;
+      this.waiters.push(waiter);
+    });
+    return within(arrival, `${type} at agent ${this.deviceId}`, () => describeFrames(this.arrived)).finally(() => {
+      if (this.waiters.includes(waiter)) this.waiters.splice(this.waiters.indexOf(waiter), 1);
+    });
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => {
+    const closed = new Promise<void>((resolve) => {
       if (this.ws.readyState === WebSocket.CLOSED) return resolve();
       this.ws.once('close', () => resolve());
       this.ws.close();
     });
+    return within(closed, `agent ${this.deviceId}'s socket to close`, () => `readyState ${this.ws.readyState}`);
   }
 }
 
@@ -78,17 +90,23 @@ export type ConnectAgentResult = { ok: true; agent: ScriptedAgent; welcome: Mess
 
 /** Open an agent connection and resolve with the relay's challenge (the raw socket stays open). */
 export function openAgentSocket(url: string, ca?: Buffer): Promise<{ ws: WebSocket; challenge: Message<'challenge'>; tlsExporter: string | null }> {
-  return new Promise((resolve, reject) => {
+  let state = 'connecting';
+  const opened = new Promise<{ ws: WebSocket; challenge: Message<'challenge'>; tlsExporter: string | null }>((resolve, reject) => {
     const ws = new WebSocket(url, [AGENT_SUBPROTOCOL], ca ? { ca } : {});
     let tlsExporter: string | null = null;
-    ws.on('upgrade', (res) => (tlsExporter = tlsExporterOf(res.socket)));
+    ws.on('upgrade', (res) => {
+      tlsExporter = tlsExporterOf(res.socket);
+      state = 'upgraded, no challenge yet';
+    });
     ws.once('message', (data) => {
       const parsed = parseFrame(data.toString('utf8'), ['challenge']);
       if (parsed.ok && parsed.msg.type === 'challenge') resolve({ ws, challenge: parsed.msg, tlsExporter });
       else reject(new Error(`expected a challenge first, got ${data.toString('utf8').slice(0, 200)}`));
     });
+    ws.once('close', (code) => (state = `closed with ${code} before a challenge`));
     ws.once('error', reject);
   });
+  return within(opened, `the relay's challenge at ${url}`, () => state);
 }
 
 /** Send a frame on a raw agent socket and resolve with the relay's answer (welcome or error) and the close code. */
