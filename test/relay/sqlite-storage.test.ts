@@ -6,6 +6,7 @@ import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { verifyAuditChain, type AuditEntry, type AuditRecord } from '../../src/relay/audit/audit-record.js';
 import { signAuditCheckpoint, verifyAuditCheckpoint } from '../../src/relay/audit/checkpoint.js';
 import { generateEd25519KeyPair } from '../../src/protocol/index.js';
+import { describeRelayStorage } from './storage-conformance.js';
 
 function closeEntry(ticketId: string, at: string): AuditEntry {
   return { kind: 'close', at, ticketId, deviceId: 'dev-1', technicianId: 'alice', requestId: null, sessionId: 'ses-1', data: { outcome: 'resolved' } };
@@ -77,4 +78,9 @@ describe('SqliteStorage', () => {
     expect(verifyAuditCheckpoint(cp, key.publicKey)).toBe(true);
     expect(verifyAuditCheckpoint({ ...cp, hash: '1'.repeat(64) }, key.publicKey)).toBe(false);
   });
+});
+
+describeRelayStorage('SqliteStorage', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'pl-store-')), 'relay.db');
+  return { storage: new SqliteStorage(path), reopen: async () => new SqliteStorage(path) };
 });

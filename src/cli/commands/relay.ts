@@ -6,6 +6,7 @@ import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
 import { checkpointHead } from '../../relay/audit/checkpoint.js';
+import { describeDatabaseUrl } from '../../relay/storage/database-url.js';
 import { openRelayDataDir } from '../relay-data-dir.js';
 import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
@@ -21,7 +22,7 @@ const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
 const HELP = `Usage:
   porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--insecure]
-                   [--approvals-key PUBKEY] [--retention-days N]
+                   [--approvals-key PUBKEY] [--retention-days N] [--storage postgres://...]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
   porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
@@ -34,6 +35,8 @@ technician console is served at the same address (http(s)://host:port/).
   --port            port (default 7443; 0 picks a free one; the bound port is printed)
   --data            data dir for the relay key and database
                     (default: an OS app-data dir, or $PORCHLIGHT_RELAY_DATA)
+  --storage         keep records in PostgreSQL instead of the data dir's SQLite file
+                    (or $PORCHLIGHT_RELAY_DATABASE_URL, which the admin commands also read)
   --cert, --key     PEM files: serve wss:// and https://; required for a non-loopback --host
   --insecure        allow a non-loopback --host without TLS (tokens travel in clear text)
   --approvals-key   pinned IT approvals public key: the relay also checks approval signatures
@@ -58,6 +61,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       'approvals-key': { type: 'string' },
       'retention-days': { type: 'string' },
       insecure: { type: 'boolean', default: false },
+      storage: { type: 'string' },
     },
     strict: true,
   });
@@ -75,8 +79,14 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   const tls = values.cert && values.key ? { cert: readInputFile('--cert', values.cert), key: readInputFile('--key', values.key) } : undefined;
-  const data = openRelayDataDir(values.data, ctx.env);
+  const data = openRelayDataDir(values.data, ctx.env, values.storage);
   const log = (line: string) => ctx.stderr.write(`${line}\n`);
+  try {
+    await data.storage.ready();
+  } catch (err) {
+    await data.storage.close();
+    throw err;
+  }
   let relay;
   try {
     relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), log });
@@ -93,6 +103,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   ctx.stdout.write(
     [
       `relay key ${data.keyCreated ? 'created' : 'loaded'}: ${data.dir}`,
+      `records: ${data.databaseUrl ? describeDatabaseUrl(data.databaseUrl) : 'SQLite in the data dir'}`,
       `relay public key: ${data.relayKey.publicKey}`,
       `relay key fingerprint: ${keyFingerprint(data.relayKey.publicKey)}`,
       `audit retention: ${retentionDays} days${pruned > 0 ? ` (${pruned} old records removed)` : ''}`,

@@ -212,6 +212,9 @@ export class SqliteStorage implements RelayStorage {
     return { seq: r.seq, hash: r.hash, at: r.at, relayPublicKey: r.relay_public_key, sig: r.sig };
   }
 
+  /** The file is opened and migrated in the constructor. */
+  async ready(): Promise<void> {}
+
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }

@@ -92,5 +92,7 @@ export interface RelayStorage {
   /** The oldest checkpoint whose seq is >= `seq`: the shortest proof for records up to `seq`. */
   firstCheckpointFrom(seq: number): Promise<AuditCheckpoint | null>;
 
+  /** Connect and bring the schema up to date; the relay awaits it at start so a bad database fails early. */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }

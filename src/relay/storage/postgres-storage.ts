@@ -1,0 +1,242 @@
+// RelayStorage on PostgreSQL (node-postgres), for relays that run as several instances against
+// one database. Same rows and semantics as sqlite-storage.ts; the audit chain stays linear because
+// every append reads the head and inserts under one transaction-scoped advisory lock.
+import pg from 'pg';
+import { z } from 'zod';
+import { scopeList } from '../../protocol/primitives.js';
+import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import { AUDIT_CHAIN_LOCK, migrate } from './postgres-schema.js';
+import { asStorageError } from './postgres-errors.js';
+import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
+
+const technicianRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  grp: z.string(),
+  org: z.string().nullable(),
+  scopes: z.string(),
+  unattended: z.boolean(),
+  token_hash: z.string(),
+  created_at: z.string(),
+  disabled: z.boolean(),
+});
+const deviceRow = z.object({ device_id: z.string(), public_key: z.string(), enrolled_at: z.string(), last_seen_at: z.string().nullable() });
+// BIGINT arrives as a string: node-postgres will not guess at precision.
+const checkpointRow = z.object({ seq: z.coerce.number().int(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
+const headRow = z.object({ seq: z.coerce.number().int(), hash: z.string() });
+const recordRow = z.object({ record: z.string() });
+
+function toTechnician(row: unknown): TechnicianRecord {
+  const r = technicianRow.parse(row);
+  const tech: TechnicianRecord = {
+    id: r.id,
+    name: r.name,
+    group: r.grp,
+    scopes: scopeList.parse(JSON.parse(r.scopes)),
+    unattended: r.unattended,
+    tokenHash: r.token_hash,
+    createdAt: r.created_at,
+    disabled: r.disabled,
+  };
+  if (r.org !== null) tech.org = r.org;
+  return tech;
+}
+
+const toCheckpoint = (row: unknown): AuditCheckpoint => {
+  const r = checkpointRow.parse(row);
+  return { seq: r.seq, hash: r.hash, at: r.at, relayPublicKey: r.relay_public_key, sig: r.sig };
+};
+
+export interface PostgresStorageOptions {
+  /** postgres://user@host:port/db (sslmode=... and sslrootcert=... in the URL turn on TLS). */
+  url: string;
+  /** Connections kept by this instance (default 4). */
+  poolSize?: number;
+}
+
+export class PostgresStorage implements RelayStorage {
+  private readonly pool: pg.Pool;
+  private migrated: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(o: PostgresStorageOptions) {
+    this.pool = new pg.Pool({ connectionString: o.url, max: o.poolSize ?? 4, connectionTimeoutMillis: 5000 });
+    // An idle client losing its server must not crash the relay; the next query reports it.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Connect and migrate; every method waits for this, the relay calls it at start to fail early. */
+  ready(): Promise<void> {
+    // A database that was down at the first try is tried again at the next call.
+    this.migrated ??= this.withClient(async (c) => void (await migrate(c))).catch((err: unknown) => {
+      this.migrated = undefined;
+      throw err;
+    });
+    return this.migrated;
+  }
+
+  private async withClient<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw asStorageError(err);
+    }
+    try {
+      return await work(client);
+    } catch (err) {
+      throw asStorageError(err);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async query(sql: string, args: unknown[] = []): Promise<pg.QueryResult> {
+    await this.ready();
+    return this.withClient((c) => c.query(sql, args));
+  }
+
+  async addTechnician(t: TechnicianRecord): Promise<void> {
+    await this.query(
+      'INSERT INTO technicians (id, name, grp, org, scopes, unattended, token_hash, created_at, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+      [t.id, t.name, t.group, t.org ?? null, JSON.stringify(t.scopes), t.unattended, t.tokenHash, t.createdAt, t.disabled],
+    );
+  }
+
+  async findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null> {
+    const { rows } = await this.query('SELECT * FROM technicians WHERE token_hash = $1', [tokenHash]);
+    return rows[0] ? toTechnician(rows[0]) : null;
+  }
+
+  async getTechnician(id: string): Promise<TechnicianRecord | null> {
+    const { rows } = await this.query('SELECT * FROM technicians WHERE id = $1', [id]);
+    return rows[0] ? toTechnician(rows[0]) : null;
+  }
+
+  async listTechnicians(): Promise<TechnicianRecord[]> {
+    const { rows } = await this.query('SELECT * FROM technicians ORDER BY id');
+    return rows.map(toTechnician);
+  }
+
+  async addEnrollment(e: EnrollmentRecord): Promise<void> {
+    await this.query('INSERT INTO enrollments (token_hash, device_id, created_at, expires_at, purpose) VALUES ($1, $2, $3, $4, $5)', [
+      e.tokenHash,
+      e.deviceId,
+      e.createdAt,
+      e.expiresAt,
+      e.purpose ?? 'enroll',
+    ]);
+  }
+
+  async consumeEnrollment(deviceId: string, tokenHash: string, now: string, purpose: EnrollmentPurpose = 'enroll'): Promise<boolean> {
+    // One DELETE: of two instances consuming the same token at once, exactly one sees rowCount 1.
+    const result = await this.query('DELETE FROM enrollments WHERE token_hash = $1 AND device_id = $2 AND expires_at > $3 AND purpose = $4', [
+      tokenHash,
+      deviceId,
+      now,
+      purpose,
+    ]);
+    return result.rowCount === 1;
+  }
+
+  async registerDevice(d: DeviceRecord): Promise<void> {
+    await this.query(
+      'INSERT INTO devices (device_id, public_key, enrolled_at, last_seen_at) VALUES ($1, $2, $3, $4) ' +
+        'ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key, enrolled_at = excluded.enrolled_at',
+      [d.deviceId, d.publicKey, d.enrolledAt, d.lastSeenAt],
+    );
+  }
+
+  async getDevice(deviceId: string): Promise<DeviceRecord | null> {
+    const { rows } = await this.query('SELECT * FROM devices WHERE device_id = $1', [deviceId]);
+    if (!rows[0]) return null;
+    const r = deviceRow.parse(rows[0]);
+    return { deviceId: r.device_id, publicKey: r.public_key, enrolledAt: r.enrolled_at, lastSeenAt: r.last_seen_at };
+  }
+
+  async touchDevice(deviceId: string, at: string): Promise<void> {
+    await this.query('UPDATE devices SET last_seen_at = $1 WHERE device_id = $2', [at, deviceId]);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<AuditRecord> {
+    await this.ready();
+    return this.withClient(async (c) => {
+      await c.query('BEGIN');
+      try {
+        // Held until COMMIT: no other instance can read the same head and fork the chain.
+        await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+        const head = await c.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+        const record = chainRecord(entry, head.rows[0] ? headRow.parse(head.rows[0]) : null);
+        await c.query(
+          'INSERT INTO audit (seq, at, kind, ticket_id, device_id, technician_id, request_id, session_id, record, hash) ' +
+            'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+          [record.seq, record.at, record.kind, record.ticketId, record.deviceId, record.technicianId, record.requestId, record.sessionId, JSON.stringify(record), record.hash],
+        );
+        await c.query('COMMIT');
+        return record;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async queryAudit(q: AuditQuery): Promise<AuditRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const bound = (clause: (p: string) => string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      args.push(value);
+      where.push(clause(`$${args.length}`));
+    };
+    bound((p) => `ticket_id = ${p}`, q.ticketId);
+    bound((p) => `session_id = ${p}`, q.sessionId);
+    bound((p) => `request_id = ${p}`, q.requestId);
+    bound((p) => `device_id = ${p}`, q.deviceId);
+    bound((p) => `technician_id = ${p}`, q.technicianId);
+    if (q.kinds) {
+      args.push([...q.kinds]);
+      where.push(`kind = ANY($${args.length}::text[])`);
+    }
+    bound((p) => `at >= ${p}`, q.from);
+    bound((p) => `at < ${p}`, q.to);
+    bound((p) => `seq >= ${p}`, q.fromSeq);
+    bound((p) => `seq <= ${p}`, q.toSeq);
+    const { rows } = await this.query(`SELECT record FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`, args);
+    return rows.map((row) => auditRecordSchema.parse(JSON.parse(recordRow.parse(row).record)) as AuditRecord);
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string } | null> {
+    const { rows } = await this.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
+    return rows[0] ? headRow.parse(rows[0]) : null;
+  }
+
+  async pruneAudit(before: string): Promise<number> {
+    const result = await this.query('DELETE FROM audit WHERE at < $1', [before]);
+    return result.rowCount ?? 0;
+  }
+
+  async addCheckpoint(c: AuditCheckpoint): Promise<void> {
+    await this.query(
+      'INSERT INTO audit_checkpoints (seq, hash, at, relay_public_key, sig) VALUES ($1, $2, $3, $4, $5) ' +
+        'ON CONFLICT (seq) DO UPDATE SET hash = excluded.hash, at = excluded.at, relay_public_key = excluded.relay_public_key, sig = excluded.sig',
+      [c.seq, c.hash, c.at, c.relayPublicKey, c.sig],
+    );
+  }
+
+  async latestCheckpoint(minSeq = 0): Promise<AuditCheckpoint | null> {
+    const { rows } = await this.query('SELECT * FROM audit_checkpoints WHERE seq >= $1 ORDER BY seq DESC LIMIT 1', [minSeq]);
+    return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  async firstCheckpointFrom(seq: number): Promise<AuditCheckpoint | null> {
+    const { rows } = await this.query('SELECT * FROM audit_checkpoints WHERE seq >= $1 ORDER BY seq ASC LIMIT 1', [seq]);
+    return rows[0] ? toCheckpoint(rows[0]) : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,108 @@
+// Two real relay processes on one PostgreSQL database and one key (issue 22, storage part):
+// technicians and enrollments added by the admin CLI are seen by both, a one-time enrollment
+// works once across instances, and what both instances audit is one verified chain.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newMessageId, type Message } from '../../src/protocol/index.js';
+import { verifyAuditChain } from '../../src/relay/audit/audit-record.js';
+import { PostgresStorage } from '../../src/relay/storage/postgres-storage.js';
+import { connectTechnician } from '../../src/cli/technician/technician-client.js';
+import { ensureBuilt, runCli, startCli, type RunningCli } from '../cli/built-cli.js';
+import { postgresBinDir, startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { connectAgent } from './scripted-agent.js';
+
+const installed = postgresBinDir() !== null;
+let server: PostgresServer;
+let url: string;
+const data = mkdtempSync(join(tmpdir(), 'pl-pg-relays-'));
+const relays: RunningCli[] = [];
+
+beforeAll(async () => {
+  if (!installed) return;
+  await ensureBuilt();
+  server = await startPostgres();
+  url = await server.createDatabase('relays');
+}, 120_000);
+afterAll(async () => {
+  for (const r of relays) r.child.kill('SIGTERM');
+  await Promise.all(relays.map((r) => r.done));
+  await server?.stop();
+});
+
+async function startInstance(): Promise<string> {
+  const relay = startCli(['relay', '--port', '0', '--data', data, '--storage', url]);
+  relays.push(relay);
+  return /listening on (ws:\/\/\S+)/.exec(await relay.waitForOutput(/listening on (ws:\/\/\S+)/))![1]!;
+}
+
+const requestFor = (deviceId: string, ticket: string): Message<'tech.request'> => ({
+  v: 1,
+  type: 'tech.request',
+  id: newMessageId(),
+  deviceId,
+  ticket: { id: ticket },
+  reason: 'Printer queue stuck',
+  scopes: ['view'],
+  estimatedMinutes: 10,
+  mode: 'attended',
+});
+
+describe.runIf(installed)('relay instances sharing PostgreSQL', () => {
+  it('share technicians, one-time enrollments and one audit chain', async () => {
+    const env = { PORCHLIGHT_RELAY_DATABASE_URL: url };
+    const added = await runCli(['relay', 'add-technician', '--name', 'alice', '--group', 'helpdesk', '--data', data], env);
+    expect(added.code, added.stderr).toBe(0);
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const enrolled = await runCli(['relay', 'enroll-device', '--device', 'dev-7', '--data', data], env);
+    expect(enrolled.code, enrolled.stderr).toBe(0);
+    const enrollment = enrolled.stdout.split('\n')[1]!;
+
+    const [a, b] = [await startInstance(), await startInstance()];
+    const online = await connectAgent(b, { deviceId: 'dev-7', enrollmentToken: enrollment });
+    expect(online.ok).toBe(true);
+    // The same one-time token on the other instance: already spent.
+    expect(await connectAgent(a, { deviceId: 'dev-7', enrollmentToken: enrollment })).toMatchObject({ ok: false });
+
+    // The technician signs in on both; requests for a device not on that instance are refused and audited by each.
+    const answers = await Promise.all(
+      [a, b].map(async (relayUrl, i) => {
+        const tech = await connectTechnician(relayUrl, token);
+        if (!tech.ok) throw new Error(tech.detail);
+        const replies = Array.from({ length: 10 }, (_, n) => {
+          const msg = requestFor('dev-none', `INC-${i}-${n}`);
+          const reply = tech.client.waitFor((m) => (m.type === 'error' && m.re === msg.id ? m : undefined));
+          tech.client.send(msg);
+          return reply;
+        });
+        const codes = (await Promise.all(replies)).map((m) => m?.code);
+        await tech.client.close();
+        return codes;
+      }),
+    );
+    expect(answers.flat()).toEqual(new Array(20).fill('agent-offline'));
+
+    const storage = new PostgresStorage({ url });
+    try {
+      const records = await storage.queryAudit({});
+      expect(verifyAuditChain(records)).toEqual({ ok: true });
+      expect(records.map((r) => r.seq)).toEqual(records.map((_, i) => i + 1));
+      expect(records.filter((r) => r.kind === 'rejected').map((r) => r.ticketId).sort()).toEqual(
+        [0, 1].flatMap((i) => Array.from({ length: 10 }, (_, n) => `INC-${i}-${n}`)).sort(),
+      );
+    } finally {
+      await storage.close();
+    }
+    // The admin CLI reads the same records.
+    const audit = await runCli(['relay', 'audit', '--ticket', 'INC-1-3', '--data', data], env);
+    expect(audit.stdout).toContain('agent-offline');
+  });
+
+  it('a database URL that is not PostgreSQL is a usage error; an unreachable one names the cause', async () => {
+    const bad = await runCli(['relay', '--port', '0', '--data', data, '--storage', 'mysql://db/x']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, expect.stringContaining('must start with postgres:// or postgresql://')]);
+    const down = await runCli(['relay', '--port', '0', '--data', data, '--storage', 'postgres://porchlight@127.0.0.1:1/none']);
+    expect([down.code, down.stderr.trim()]).toEqual([1, 'error: audit-unavailable: the relay database cannot be reached (ECONNREFUSED)']);
+  });
+});

@@ -1,0 +1,90 @@
+// PostgresStorage against a real PostgreSQL server started for this file: the shared RelayStorage
+// contract, plus what only a shared database has: several instances appending to one chain,
+// migrating at once, a schema from a newer relay, and the database going away.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { verifyAuditChain } from '../../src/relay/audit/audit-record.js';
+import { MIGRATIONS } from '../../src/relay/storage/postgres-schema.js';
+import { PostgresStorage } from '../../src/relay/storage/postgres-storage.js';
+import { postgresBinDir, startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { closeEntry, describeRelayStorage } from './storage-conformance.js';
+
+const installed = postgresBinDir() !== null;
+if (!installed) console.warn('postgres-storage: PostgreSQL is not installed here (apt-get install postgresql); these tests are skipped');
+
+let server: PostgresServer;
+let databases = 0;
+const freshDatabase = () => server.createDatabase(`t${++databases}`);
+
+beforeAll(async () => {
+  if (installed) server = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe.runIf(installed)('PostgresStorage', () => {
+  describeRelayStorage('PostgresStorage', async () => {
+    const url = await freshDatabase();
+    return { storage: new PostgresStorage({ url }), reopen: async () => new PostgresStorage({ url }) };
+  });
+
+  it('four instances appending at once write one linear chain', async () => {
+    const url = await freshDatabase();
+    const instances = Array.from({ length: 4 }, () => new PostgresStorage({ url }));
+    try {
+      await Promise.all(instances.map((s) => s.ready()));
+      await Promise.all(instances.flatMap((s, i) => Array.from({ length: 25 }, (_, n) => s.appendAudit(closeEntry(`I${i}-${n}`, '2026-11-01T10:00:00.000Z')))));
+      const all = await instances[0]!.queryAudit({});
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(verifyAuditChain(all)).toEqual({ ok: true });
+    } finally {
+      await Promise.all(instances.map((s) => s.close()));
+    }
+  });
+
+  it('instances starting together migrate the database exactly once', async () => {
+    const url = await freshDatabase();
+    const instances = Array.from({ length: 4 }, () => new PostgresStorage({ url }));
+    try {
+      await Promise.all(instances.map((s) => s.ready()));
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const { rows } = await client.query('SELECT version FROM porchlight_schema ORDER BY version');
+      await client.end();
+      expect(rows.map((r: { version: number }) => r.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    } finally {
+      await Promise.all(instances.map((s) => s.close()));
+    }
+  });
+
+  it('refuses a database whose schema is newer than this relay, and changes nothing', async () => {
+    const url = await freshDatabase();
+    const first = new PostgresStorage({ url });
+    await first.appendAudit(closeEntry('INC1', '2026-11-01T10:00:00.000Z'));
+    await first.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('INSERT INTO porchlight_schema (version, applied_at) VALUES ($1, $2)', [MIGRATIONS.length + 1, 'later']);
+    const newer = new PostgresStorage({ url });
+    try {
+      await expect(newer.queryAudit({})).rejects.toThrow(`schema is version ${MIGRATIONS.length + 1}, newer than this relay knows`);
+      expect((await client.query('SELECT count(*)::int AS n FROM audit')).rows[0]).toEqual({ n: 1 });
+    } finally {
+      await newer.close();
+      await client.end();
+    }
+  });
+
+  it('a database that cannot be reached is audit-unavailable in words, not a crash', async () => {
+    const storage = new PostgresStorage({ url: 'postgres://porchlight@127.0.0.1:1/none' });
+    try {
+      await expect(storage.appendAudit(closeEntry('INC1', '2026-11-01T10:00:00.000Z'))).rejects.toMatchObject({
+        code: 'audit-unavailable',
+        message: expect.stringContaining('the relay database cannot be reached (ECONNREFUSED)'),
+      });
+    } finally {
+      await storage.close();
+    }
+  });
+});
