@@ -1,5 +1,6 @@
 // Opening the relay's data dir: key file and database, shared by the relay
 // server and its admin commands (which may run while the relay is up: WAL).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
 import { DATABASE_FILE, defaultDataDir, ensureDataDir } from './data-dir.js';
@@ -30,4 +31,16 @@ export function openRelayData(dataDir: string | undefined, env: NodeJS.ProcessEn
   if (!url) return { dir, storage: new SqliteStorage(join(dir, DATABASE_FILE)), relayKey: key, keyCreated: created };
   const databaseUrl = parseDatabaseUrl(url);
   return { dir, storage: new PostgresStorage({ url: databaseUrl }), relayKey: key, keyCreated: created, databaseUrl };
+}
+
+/**
+ * For commands that only read (report, evidence): the records of an existing relay, never a new
+ * empty database made by reading from the wrong place. Null when `dir` holds no SQLite file and no
+ * database URL is set.
+ */
+export function openExistingRecords(dir: string, env: NodeJS.ProcessEnv): RelayStorage | null {
+  const url = env.PORCHLIGHT_RELAY_DATABASE_URL;
+  if (url) return new PostgresStorage({ url: parseDatabaseUrl(url) });
+  const file = join(dir, DATABASE_FILE);
+  return existsSync(file) ? new SqliteStorage(file) : null;
 }

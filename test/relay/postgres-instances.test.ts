@@ -97,6 +97,15 @@ describe.runIf(installed)('relay instances sharing PostgreSQL', () => {
     // The admin CLI reads the same records.
     const audit = await runCli(['relay', 'audit', '--ticket', 'INC-1-3', '--data', data], env);
     expect(audit.stdout).toContain('agent-offline');
+    const month = new Date().toISOString().slice(0, 7);
+    const report = await runCli(['report', '--month', month, '--format', 'json', '--data', data], env);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain('"month"');
+    const bundle = join(data, 'INC-0-0.json');
+    const evidence = await runCli(['evidence', '--ticket', 'INC-0-0', '--out', bundle, '--data', data], env);
+    expect(evidence.code, evidence.stderr).toBe(0);
+    const verified = await runCli(['evidence', 'verify', bundle]);
+    expect([verified.code, verified.stdout]).toEqual([0, expect.stringMatching(/^VERIFIED: ticket INC-0-0: 1 relay records/)]);
   });
 
   it('a database URL that is not PostgreSQL is a usage error; an unreachable one names the cause', async () => {

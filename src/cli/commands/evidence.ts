@@ -47,7 +47,8 @@ async function build(argv: string[], ctx: CommandContext): Promise<number> {
   if (existsSync(values.out)) throw new UsageError(`${values.out} exists; evidence files are never overwritten`);
   const dir = values.data ?? defaultDataDir(ctx.env);
   // Never create a relay key or database here: evidence comes from an existing relay.
-  if (!existsSync(join(dir, DATABASE_FILE)) || !existsSync(join(dir, RELAY_KEY_FILE))) throw new UsageError(`${dir} is not a relay data dir (no ${DATABASE_FILE} and ${RELAY_KEY_FILE})`);
+  const hasRecords = Boolean(ctx.env.PORCHLIGHT_RELAY_DATABASE_URL) || existsSync(join(dir, DATABASE_FILE));
+  if (!hasRecords || !existsSync(join(dir, RELAY_KEY_FILE))) throw new UsageError(`${dir} is not a relay data dir (no ${DATABASE_FILE} and ${RELAY_KEY_FILE})`);
   try {
     const agent = values['agent-log'] !== undefined ? readAgentLog(values['agent-log'], values.ticket) : undefined;
     const data = openRelayData(dir, ctx.env);

@@ -1,7 +1,6 @@
 // `porchlight report --month YYYY-MM`: the monthly support report from the
 // relay database (seed 003), as Markdown, HTML, CSV or JSON.
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from '../parse-args.js';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';
 import { computeMonthlyReport } from '../../relay/report/compute.js';
@@ -12,7 +11,7 @@ import { renderHtml } from '../../relay/report/render-html.js';
 import { renderJson } from '../../relay/report/render-json.js';
 import { renderMarkdown } from '../../relay/report/render-markdown.js';
 import type { MonthlyReport } from '../../relay/report/report-model.js';
-import { SqliteStorage } from '../../relay/storage/sqlite-storage.js';
+import { openExistingRecords } from '../../relay/relay-data.js';
 import { UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
@@ -54,10 +53,8 @@ const command: Command = {
       throw err;
     }
     const dir = values.data ?? defaultDataDir(ctx.env);
-    const file = join(dir, DATABASE_FILE);
-    // Never create an empty database by reading from the wrong place.
-    if (!existsSync(file)) throw new UsageError(`${dir} is not a relay data dir (no ${DATABASE_FILE})`);
-    const storage = new SqliteStorage(file);
+    const storage = openExistingRecords(dir, ctx.env);
+    if (!storage) throw new UsageError(`${dir} is not a relay data dir (no ${DATABASE_FILE}; or set PORCHLIGHT_RELAY_DATABASE_URL)`);
     let text: string;
     try {
       const records = await recordsForMonth(storage, window);
