@@ -6,7 +6,16 @@
 // Peer whose send() publishes to the instance holding the device's socket;
 // see docs/relay.md. Lookups are synchronous so the router never
 // waits on the network to decide where a frame goes.
+import type { Message } from '../protocol/messages.js';
 import type { Peer } from './peer.js';
+
+/** What a directory spanning instances calls back into this instance's router. */
+export interface DirectoryHooks {
+  /** A frame from a device on another instance, answering a request or session owned here. */
+  fromRemoteAgent(peer: Peer, deviceId: string, msg: Message): Promise<void>;
+  /** A device on another instance went away (disconnected, replaced, or its instance died). */
+  remoteAgentGone(deviceId: string, peer: Peer): Promise<void>;
+}
 
 export interface PeerDirectory {
   /** Register a device's connection; returns the connection it replaces, if any. */
@@ -17,6 +26,10 @@ export interface PeerDirectory {
   agent(deviceId: string): Peer | undefined;
   /** Connected devices this directory knows of. */
   readonly agentCount: number;
+  /** Spanning instances: true when this local device's frame was sent on to the instance that owns what it answers. */
+  forwardFromAgent?(deviceId: string, msg: Message): boolean;
+  /** Spanning instances: the router's entry points for frames and departures from elsewhere. */
+  bind?(hooks: DirectoryHooks): void;
 }
 
 export class InProcessPeerDirectory implements PeerDirectory {
@@ -40,5 +53,9 @@ export class InProcessPeerDirectory implements PeerDirectory {
 
   get agentCount(): number {
     return this.agents.size;
+  }
+
+  deviceIds(): string[] {
+    return [...this.agents.keys()];
   }
 }

@@ -111,6 +111,8 @@ export class Router {
   }
 
   fromAgent(peer: Peer, deviceId: string, msg: Message): Promise<void> {
+    // Several instances: a frame answering another instance's request or session is handled there.
+    if (this.ctx.directory.forwardFromAgent?.(deviceId, msg)) return Promise.resolve();
     return this.agentFrames.handle(peer, deviceId, msg);
   }
 }

@@ -13,7 +13,7 @@ import { consoleHandler, defaultConsoleDir } from './console-assets.js';
 import { tlsExporterOf } from '../protocol/channel-binding.js';
 import { AGENT_SUBPROTOCOL } from '../protocol/messages.js';
 import { NonceCache } from './nonce-cache.js';
-import { InProcessPeerDirectory } from './peer-directory.js';
+import { InProcessPeerDirectory, type PeerDirectory } from './peer-directory.js';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './frame-rate-limiter.js';
 import { CLOSE } from './relay-constants.js';
 import { Router, type RouterOptions } from './router.js';
@@ -51,8 +51,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
   const now = () => clock.now();
   const log = opts.log ?? (() => undefined);
   const startedAtMs = now();
-  const directory = opts.directory ?? new InProcessPeerDirectory();
+  const directory: PeerDirectory = opts.directory ?? new InProcessPeerDirectory();
   const router = new Router({ ...opts, clock, directory });
+  directory.bind?.({ fromRemoteAgent: (peer, deviceId, msg) => router.fromAgent(peer, deviceId, msg), remoteAgentGone: (deviceId, peer) => router.agentDisconnected(deviceId, peer) });
   const handler = consoleHandler(opts.consoleDir ?? defaultConsoleDir());
   const http: HttpServer = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(handler);
   const wss = new WebSocketServer({

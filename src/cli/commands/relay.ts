@@ -7,6 +7,7 @@ import { keyFingerprint } from '../../protocol/signing.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
 import { checkpointHead } from '../../relay/audit/checkpoint.js';
 import { describeDatabaseUrl } from '../../relay/storage/database-url.js';
+import { joinBus, type RelayBusHandle } from '../relay-bus.js';
 import { openRelayDataDir } from '../relay-data-dir.js';
 import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
@@ -23,6 +24,7 @@ const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 const HELP = `Usage:
   porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--insecure]
                    [--approvals-key PUBKEY] [--retention-days N] [--storage postgres://...]
+                   [--bus redis://host:port [--instance-id ID] [--bus-alive-ms MS]]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
   porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
@@ -37,6 +39,11 @@ technician console is served at the same address (http(s)://host:port/).
                     (default: an OS app-data dir, or $PORCHLIGHT_RELAY_DATA)
   --storage         keep records in PostgreSQL instead of the data dir's SQLite file
                     (or $PORCHLIGHT_RELAY_DATABASE_URL, which the admin commands also read)
+  --bus             route between relay instances over Redis (redis:// or rediss://); every
+                    instance needs the same --data key and --storage database
+  --instance-id     this instance's name on the bus (default: host name and a random suffix)
+  --bus-alive-ms    an instance silent this long counts as dead, its devices as offline and
+                    their sessions as ended (250..600000, default 10000)
   --cert, --key     PEM files: serve wss:// and https://; required for a non-loopback --host
   --insecure        allow a non-loopback --host without TLS (tokens travel in clear text)
   --approvals-key   pinned IT approvals public key: the relay also checks approval signatures
@@ -62,6 +69,9 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       'retention-days': { type: 'string' },
       insecure: { type: 'boolean', default: false },
       storage: { type: 'string' },
+      bus: { type: 'string' },
+      'instance-id': { type: 'string' },
+      'bus-alive-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -87,10 +97,14 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
     await data.storage.close();
     throw err;
   }
+  let bus: RelayBusHandle | undefined;
   let relay;
   try {
-    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), log });
+    bus = values.bus === undefined ? undefined : await joinBus(values.bus, { instanceId: values['instance-id'], aliveMs: values['bus-alive-ms'] }, log);
+    const directory = bus ? { directory: bus.directory } : {};
+    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, log });
   } catch (err) {
+    await bus?.close();
     await data.storage.close();
     throw explainListenFailure(err, values.host, port);
   }
@@ -104,6 +118,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
     [
       `relay key ${data.keyCreated ? 'created' : 'loaded'}: ${data.dir}`,
       `records: ${data.databaseUrl ? describeDatabaseUrl(data.databaseUrl) : 'SQLite in the data dir'}`,
+      ...(bus ? [`bus: ${bus.description}`] : []),
       `relay public key: ${data.relayKey.publicKey}`,
       `relay key fingerprint: ${keyFingerprint(data.relayKey.publicKey)}`,
       `audit retention: ${retentionDays} days${pruned > 0 ? ` (${pruned} old records removed)` : ''}`,
@@ -119,6 +134,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   clearInterval(retention);
   clearInterval(checkpoints);
   await relay.close();
+  await bus?.close();
   await checkpointHead(data.storage, data.relayKey, Date.now());
   await data.storage.close();
   ctx.stdout.write('relay stopped\n');

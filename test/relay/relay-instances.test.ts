@@ -1,4 +1,4 @@
-// Two real relay processes on one PostgreSQL database and one key (issue 22, storage part):
+// Real relay processes on one PostgreSQL database and one key (issue 22), with and without --bus:
 // technicians and enrollments added by the admin CLI are seen by both, a one-time enrollment
 // works once across instances, and what both instances audit is one verified chain.
 import { mkdtempSync } from 'node:fs';
@@ -11,11 +11,13 @@ import { PostgresStorage } from '../../src/relay/storage/postgres-storage.js';
 import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { ensureBuilt, runCli, startCli, type RunningCli } from '../cli/built-cli.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../support/postgres-server.js';
-import { connectAgent } from './scripted-agent.js';
+import { redisInstalled, startRedis, type RedisServer } from '../support/redis-server.js';
+import { acceptAndStay, connectAgent } from './scripted-agent.js';
 
 const installed = postgresBinDir() !== null;
 let server: PostgresServer;
 let url: string;
+let redis: RedisServer | undefined;
 const data = mkdtempSync(join(tmpdir(), 'pl-pg-relays-'));
 const relays: RunningCli[] = [];
 
@@ -24,15 +26,17 @@ beforeAll(async () => {
   await ensureBuilt();
   server = await startPostgres();
   url = await server.createDatabase('relays');
+  if (redisInstalled()) redis = await startRedis();
 }, 120_000);
 afterAll(async () => {
   for (const r of relays) r.child.kill('SIGTERM');
   await Promise.all(relays.map((r) => r.done));
   await server?.stop();
+  await redis?.stop();
 });
 
-async function startInstance(): Promise<string> {
-  const relay = startCli(['relay', '--port', '0', '--data', data, '--storage', url]);
+async function startInstance(extra: string[] = []): Promise<string> {
+  const relay = startCli(['relay', '--port', '0', '--data', data, '--storage', url, ...extra]);
   relays.push(relay);
   return /listening on (ws:\/\/\S+)/.exec(await relay.waitForOutput(/listening on (ws:\/\/\S+)/))![1]!;
 }
@@ -113,5 +117,37 @@ describe.runIf(installed)('relay instances sharing PostgreSQL', () => {
     expect([bad.code, bad.stderr.trim()]).toEqual([2, expect.stringContaining('must start with postgres:// or postgresql://')]);
     const down = await runCli(['relay', '--port', '0', '--data', data, '--storage', 'postgres://porchlight@127.0.0.1:1/none']);
     expect([down.code, down.stderr.trim()]).toEqual([1, 'error: audit-unavailable: the relay database cannot be reached (ECONNREFUSED)']);
+  });
+
+  it.runIf(redisInstalled())('with --bus, a technician on one instance runs a session with a device on the other; kill -9 of that instance ends it', async () => {
+    const env = { PORCHLIGHT_RELAY_DATABASE_URL: url };
+    const added = await runCli(['relay', 'add-technician', '--name', 'bea', '--group', 'helpdesk', '--data', data], env);
+    const token = added.stdout.trim().split('\n').at(-1)!;
+    const enrolled = await runCli(['relay', 'enroll-device', '--device', 'dev-8', '--data', data], env);
+    const a = await startInstance(['--bus', redis!.url, '--instance-id', 'relay-a', '--bus-alive-ms', '1000']);
+    const b = await startInstance(['--bus', redis!.url, '--instance-id', 'relay-b', '--bus-alive-ms', '1000']);
+    expect(relays.at(-1)!.stdout()).toContain('bus: Redis 127.0.0.1');
+    const online = await connectAgent(b, { deviceId: 'dev-8', enrollmentToken: enrolled.stdout.split('\n')[1]! });
+    if (!online.ok) throw new Error('dev-8 did not enroll');
+    online.agent.answer = acceptAndStay();
+
+    const tech = await connectTechnician(a, token);
+    if (!tech.ok) throw new Error(tech.detail);
+    const started = tech.client.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+    // A sees B's device as soon as B announced it; until then the answer is agent-offline.
+    let first: Message | null = null;
+    for (let attempt = 0; attempt < 50 && first?.type !== 'session.pending'; attempt++) {
+      const msg = requestFor('dev-8', 'INC-BUS-P');
+      const reply = tech.client.waitFor((m) => ((m.type === 'session.pending' || m.type === 'error') && (m.type === 'error' ? m.re === msg.id : true) ? m : undefined));
+      tech.client.send(msg);
+      first = await reply;
+    }
+    expect(first).toMatchObject({ type: 'session.pending' });
+    const { sessionId } = (await started)!;
+
+    const ended = tech.client.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    relays.at(-1)!.child.kill('SIGKILL');
+    expect(await ended).toMatchObject({ sessionId, by: 'relay-lost', reason: 'the agent disconnected' });
+    await tech.client.close();
   });
 });

@@ -1,0 +1,145 @@
+// Two relay instances routing through a real redis-server (issue 22, routing part): a technician
+// on A reaches a device on B and gets every answer back; a device that leaves B, moves to A, or
+// whose instance dies is handled as the single-instance relay handles a lost agent.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateEd25519KeyPair, newMessageId, verifySessionRequestSignature, type Message } from '../../src/protocol/index.js';
+import { verifyAuditChain } from '../../src/relay/audit/audit-record.js';
+import { BusPeerDirectory } from '../../src/relay/bus/bus-peer-directory.js';
+import { BUS_CHANNELS } from '../../src/relay/bus/bus.js';
+import { RedisBus } from '../../src/relay/bus/redis-bus.js';
+import { CLOSE } from '../../src/relay/relay-constants.js';
+import { redisInstalled, startRedis, type RedisServer } from '../support/redis-server.js';
+import { until } from '../support/bounded-wait.js';
+import { startTestRelay, type TestRelay } from './harness.js';
+import { acceptAndFinish, acceptAndStay, connectAgent } from './scripted-agent.js';
+
+const installed = redisInstalled();
+let redis: RedisServer;
+beforeAll(async () => {
+  if (installed) redis = await startRedis();
+}, 30_000);
+afterAll(() => redis?.stop());
+
+interface Instance {
+  t: TestRelay;
+  relayKey: ReturnType<typeof generateEd25519KeyPair>;
+  bus: RedisBus;
+  directory: BusPeerDirectory;
+  logs: string[];
+}
+let running: Instance[] = [];
+afterEach(async () => {
+  for (const i of running) {
+    await i.directory.close();
+    await i.t.close();
+    await i.bus.close();
+  }
+  running = [];
+});
+
+/** Two instances sharing one database file, one relay key and one Redis. */
+async function pair(aliveMs = 10_000): Promise<[Instance, Instance]> {
+  const path = join(mkdtempSync(join(tmpdir(), 'pl-bus-')), 'relay.db');
+  const relayKey = generateEd25519KeyPair();
+  const start = async (name: string): Promise<Instance> => {
+    const bus = await RedisBus.connect(redis.url);
+    const logs: string[] = [];
+    const directory = await BusPeerDirectory.start({ bus, instanceId: `${name}-${newMessageId()}`, aliveMs, log: (l) => logs.push(l) });
+    const t = await startTestRelay({ directory, relayKey }, { path });
+    const i = { t, relayKey, bus, directory, logs };
+    running.push(i);
+    return i;
+  };
+  return [await start('a'), await start('b')];
+}
+
+const request = (deviceId: string, ticket: string): Message<'tech.request'> => ({
+  v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: ticket }, reason: 'Outlook keeps asking for a password', scopes: ['view'], mode: 'attended', estimatedMinutes: 10,
+});
+
+describe.runIf(installed)('relay instances over Redis', () => {
+  it('a technician on one instance runs a whole session with a device on the other', async () => {
+    const [a, b] = await pair();
+    const agent = await b.t.agent('dev-b');
+    agent.answer = acceptAndFinish();
+    await until(() => a.t.relay.router.isOnline('dev-b'), 'instance A to see dev-b online', () => `A knows ${a.directory.agentCount} devices`);
+    const tech = await a.t.technician('alice');
+    const pending = tech.waitFor((m) => (m.type === 'session.pending' ? m : undefined));
+    const summary = tech.waitFor((m) => (m.type === 'session.summary' ? m : undefined));
+    tech.send(request('dev-b', 'INC-BUS-1'));
+    expect(await pending).toMatchObject({ type: 'session.pending' });
+    const received = await agent.next('session.request');
+    expect(verifySessionRequestSignature(received, a.relayKey.publicKey)).toBe(true);
+    expect(await summary).toMatchObject({ summary: { deviceId: 'dev-b', ticket: { id: 'INC-BUS-1' } } });
+
+    // One audit chain, written by the instance that owns the request.
+    const records = await a.t.storage.queryAudit({ ticketId: 'INC-BUS-1' });
+    expect(records.map((r) => r.kind)).toEqual(['request', 'decision', 'session-started', 'session-end', 'session-summary']);
+    expect(verifyAuditChain(await b.t.storage.queryAudit({}))).toEqual({ ok: true });
+  });
+
+  it('narration reaches the device on the other instance; its leaving ends the session for the technician', async () => {
+    const [a, b] = await pair();
+    const agent = await b.t.agent('dev-b');
+    agent.answer = acceptAndStay();
+    await until(() => a.t.relay.router.isOnline('dev-b'), 'instance A to see dev-b online', () => `A knows ${a.directory.agentCount} devices`);
+    const tech = await a.t.technician('alice');
+    const started = tech.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+    tech.send(request('dev-b', 'INC-BUS-2'));
+    const { sessionId } = (await started)!;
+    tech.send({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text: 'opening the mail settings' });
+    expect(await agent.next('session.narration')).toMatchObject({ sessionId, text: 'opening the mail settings' });
+
+    const ended = tech.waitFor((m) => (m.type === 'session.end' ? m : undefined));
+    await agent.close();
+    expect(await ended).toMatchObject({ sessionId });
+    await until(() => !a.t.relay.router.isOnline('dev-b'), 'instance A to see dev-b offline', () => 'still online');
+  });
+
+  it('a device connecting to the other instance replaces its older connection', async () => {
+    const [a, b] = await pair();
+    const key = generateEd25519KeyPair();
+    const first = await connectAgent(b.t.relay.url, { deviceId: 'dev-m', key, enrollmentToken: await b.t.enroll('dev-m') });
+    if (!first.ok) throw new Error('dev-m did not enroll');
+    await until(() => a.t.relay.router.isOnline('dev-m'), 'instance A to see dev-m', () => 'offline');
+    const closed = new Promise<number>((r) => first.agent.ws.once('close', (code) => r(code)));
+    const second = await connectAgent(a.t.relay.url, { deviceId: 'dev-m', key });
+    expect(second.ok).toBe(true);
+    expect(await closed).toBe(CLOSE.replaced);
+    const where = () => b.directory.agent('dev-m')?.connectionId ?? 'nowhere';
+    await until(() => where().startsWith('bus:a-'), 'instance B to see dev-m on A', where);
+    if (second.ok) await second.agent.close();
+  });
+
+  it('the devices of an instance that died are offline once it stops announcing itself', async () => {
+    const [a, b] = await pair(400);
+    await b.t.agent('dev-dead');
+    await until(() => a.t.relay.router.isOnline('dev-dead'), 'instance A to see dev-dead', () => 'offline');
+    // B's bus goes silent without a goodbye (a crash, as far as A can tell).
+    await b.bus.close();
+    await until(() => !a.t.relay.router.isOnline('dev-dead'), 'instance A to drop dev-dead', () => 'still online', { ms: 4000 });
+    const tech = await a.t.technician('alice');
+    const refused = tech.waitFor((m) => (m.type === 'error' ? m : undefined));
+    tech.send(request('dev-dead', 'INC-BUS-3'));
+    expect(await refused).toMatchObject({ code: 'agent-offline' });
+  });
+
+  it('a malformed envelope on the bus is dropped and logged; routing goes on', async () => {
+    const [a, b] = await pair();
+    const instanceOfA = (a.directory as unknown as { o: { instanceId: string } }).o.instanceId;
+    await b.bus.publish(BUS_CHANNELS.instance(instanceOfA), '{"k":"to-agent","d":"dev-1","from":"b","frame":"{}"}');
+    await b.bus.publish(BUS_CHANNELS.instance(instanceOfA), 'not json');
+    await until(() => a.logs.length >= 2, 'instance A to log both', () => JSON.stringify(a.logs));
+    expect(a.logs).toEqual([expect.stringContaining('was dropped (bad-'), 'relay bus: a malformed envelope was dropped']);
+    const agent = await b.t.agent('dev-ok');
+    agent.answer = acceptAndFinish();
+    await until(() => a.t.relay.router.isOnline('dev-ok'), 'instance A to see dev-ok', () => 'offline');
+    const tech = await a.t.technician('alice');
+    const summary = tech.waitFor((m) => (m.type === 'session.summary' ? m : undefined));
+    tech.send(request('dev-ok', 'INC-BUS-4'));
+    expect(await summary).toMatchObject({ summary: { deviceId: 'dev-ok' } });
+  });
+});
