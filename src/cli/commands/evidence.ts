@@ -10,7 +10,7 @@ import { agentEvidence } from '../agent-evidence.js';
 import { buildEvidenceBundle, type AgentEvidence } from '../../relay/evidence/build-bundle.js';
 import { EvidenceError } from '../../relay/evidence/evidence-error.js';
 import { describeProblem, verifyEvidenceBundle } from '../../relay/evidence/verify-bundle.js';
-import { openRelayData } from '../../relay/relay-data.js';
+import { openRelayDataDir } from '../relay-data-dir.js';
 import { RELAY_KEY_FILE } from '../../relay/relay-key.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { oneLine } from '../cli-error.js';
@@ -18,7 +18,7 @@ import { EXIT } from '../exit-codes.js';
 import { packageVersion } from '../version.js';
 
 const HELP = `Usage:
-  porchlight evidence --ticket ID --out FILE [--data DIR] [--agent-log DIR]
+  porchlight evidence --ticket ID --out FILE [--data DIR] [--storage postgres://...] [--agent-log DIR]
   porchlight evidence verify FILE [--relay-key PUBKEY|FINGERPRINT] [--json]
 
 evidence  writes one JSON document with every central audit record of the
@@ -41,17 +41,18 @@ function readAgentLog(dir: string, ticket: string): AgentEvidence {
 }
 
 async function build(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ticket: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, 'agent-log': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: argv, options: { ticket: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, storage: { type: 'string' }, 'agent-log': { type: 'string' } }, strict: true });
+  const storageUrl = values.storage ?? ctx.env.PORCHLIGHT_RELAY_DATABASE_URL;
   if (!values.ticket || !ticketIdSchema.safeParse(values.ticket).success) throw new UsageError('--ticket must be a ticket id');
   if (!values.out) throw new UsageError('--out FILE is required');
   if (existsSync(values.out)) throw new UsageError(`${values.out} exists; evidence files are never overwritten`);
   const dir = values.data ?? defaultDataDir(ctx.env);
   // Never create a relay key or database here: evidence comes from an existing relay.
-  const hasRecords = Boolean(ctx.env.PORCHLIGHT_RELAY_DATABASE_URL) || existsSync(join(dir, DATABASE_FILE));
+  const hasRecords = Boolean(storageUrl) || existsSync(join(dir, DATABASE_FILE));
   if (!hasRecords || !existsSync(join(dir, RELAY_KEY_FILE))) throw new UsageError(`${dir} is not a relay data dir (no ${DATABASE_FILE} and ${RELAY_KEY_FILE})`);
   try {
     const agent = values['agent-log'] !== undefined ? readAgentLog(values['agent-log'], values.ticket) : undefined;
-    const data = openRelayData(dir, ctx.env);
+    const data = openRelayDataDir(dir, ctx.env, storageUrl);
     try {
       const bundle = await buildEvidenceBundle({ storage: data.storage, relayKey: data.relayKey, ticketId: values.ticket, nowMs: Date.now(), generator: `porchlight ${packageVersion()}`, ...(agent ? { agent } : {}) });
       writeFileSync(values.out, `${JSON.stringify(bundle, null, 2)}\n`, { flag: 'wx', mode: 0o600 });

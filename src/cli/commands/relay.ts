@@ -8,6 +8,7 @@ import { auditLine } from '../../relay/audit/audit-text.js';
 import { checkpointHead } from '../../relay/audit/checkpoint.js';
 import { describeDatabaseUrl } from '../../relay/storage/database-url.js';
 import { joinBus, type RelayBusHandle } from '../relay-bus.js';
+import { migrate } from './relay-migrate.js';
 import { openRelayDataDir } from '../relay-data-dir.js';
 import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
@@ -28,7 +29,8 @@ const HELP = `Usage:
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
   porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
-  porchlight relay audit --ticket ID [--format jsonl|text] [--data DIR]
+  porchlight relay audit --ticket ID [--format jsonl|text] [--data DIR] [--storage postgres://...]
+  porchlight relay migrate --from-sqlite FILE --to postgres://...
 
 Runs the reference relay: agents and technicians connect over WebSocket; the
 technician console is served at the same address (http(s)://host:port/).
@@ -54,6 +56,7 @@ enroll-device prints a one-time token the agent uses on first connect (default v
   An enrolled device's key is replaced only with --rekey (recorded in the central audit);
   the old key's connection is then closed with code 4003 and the reason.
 audit prints the central audit records of one ticket.
+migrate copies an embedded relay's database into an empty PostgreSQL one and verifies the copy.
 `;
 
 async function serve(argv: string[], ctx: CommandContext): Promise<number> {
@@ -205,10 +208,11 @@ async function addTechnician(argv: string[], ctx: CommandContext): Promise<numbe
 }
 
 async function audit(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ticket: { type: 'string' }, format: { type: 'string', default: 'text' }, data: { type: 'string' } }, strict: true });
+  const options = { ticket: { type: 'string' }, format: { type: 'string', default: 'text' }, data: { type: 'string' }, storage: { type: 'string' } } as const;
+  const { values } = parseArgs({ args: argv, options, strict: true });
   if (!values.ticket || !ticketIdSchema.safeParse(values.ticket).success) throw new UsageError('--ticket must be a ticket id');
   if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
-  const data = openRelayDataDir(values.data, ctx.env);
+  const data = openRelayDataDir(values.data, ctx.env, values.storage);
   try {
     const records = await data.storage.queryAudit({ ticketId: values.ticket });
     for (const r of records) ctx.stdout.write(`${values.format === 'jsonl' ? JSON.stringify(r) : auditLine(r)}\n`);
@@ -223,6 +227,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], ctx: CommandContext) => Promi
   'add-technician': addTechnician,
   'enroll-device': enrollDevice,
   audit,
+  migrate,
 };
 
 const command: Command = {

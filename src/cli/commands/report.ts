@@ -16,7 +16,7 @@ import { UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage: porchlight report --month YYYY-MM [--format md|html|csv|json] [--out FILE]
-                         [--data DIR] [--tz ZONE]
+                         [--data DIR] [--storage postgres://...] [--tz ZONE]
 
 The monthly support report from the relay's central audit: requests and
 sessions, attended:unattended:emergency, accept/partial/decline/expire rates,
@@ -28,6 +28,7 @@ per technician. The month is taken in UTC unless --tz names a time zone
   --format  md (default), html, csv or json
   --out     write to FILE instead of standard output
   --data    the relay's data dir (default: $PORCHLIGHT_RELAY_DATA or the OS app-data dir)
+  --storage the relay's PostgreSQL database (default: $PORCHLIGHT_RELAY_DATABASE_URL; else SQLite in --data)
 `;
 
 const RENDERERS: Record<string, (r: MonthlyReport) => string> = { md: renderMarkdown, html: renderHtml, csv: renderCsv, json: renderJson };
@@ -39,7 +40,7 @@ const command: Command = {
   async run(argv, ctx) {
     const { values } = parseArgs({
       args: argv,
-      options: { month: { type: 'string' }, format: { type: 'string', default: 'md' }, out: { type: 'string' }, data: { type: 'string' }, tz: { type: 'string', default: 'UTC' } },
+      options: { month: { type: 'string' }, format: { type: 'string', default: 'md' }, out: { type: 'string' }, data: { type: 'string' }, storage: { type: 'string' }, tz: { type: 'string', default: 'UTC' } },
       strict: true,
     });
     if (!values.month) throw new UsageError('--month YYYY-MM is required');
@@ -53,7 +54,7 @@ const command: Command = {
       throw err;
     }
     const dir = values.data ?? defaultDataDir(ctx.env);
-    const storage = openExistingRecords(dir, ctx.env);
+    const storage = openExistingRecords(dir, values.storage === undefined ? ctx.env : { ...ctx.env, PORCHLIGHT_RELAY_DATABASE_URL: values.storage });
     if (!storage) throw new UsageError(`${dir} is not a relay data dir (no ${DATABASE_FILE}; or set PORCHLIGHT_RELAY_DATABASE_URL)`);
     let text: string;
     try {

@@ -7,6 +7,7 @@ import { scopeList } from '../../protocol/primitives.js';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
 import { AUDIT_CHAIN_LOCK, migrate } from './postgres-schema.js';
 import { asStorageError } from './postgres-errors.js';
+import { deviceOf, enrollmentOf } from './storage-rows.js';
 import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
 
 const technicianRow = z.object({
@@ -20,11 +21,11 @@ const technicianRow = z.object({
   created_at: z.string(),
   disabled: z.boolean(),
 });
-const deviceRow = z.object({ device_id: z.string(), public_key: z.string(), enrolled_at: z.string(), last_seen_at: z.string().nullable() });
 // BIGINT arrives as a string: node-postgres will not guess at precision.
 const checkpointRow = z.object({ seq: z.coerce.number().int(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
 const headRow = z.object({ seq: z.coerce.number().int(), hash: z.string() });
 const recordRow = z.object({ record: z.string() });
+
 
 function toTechnician(row: unknown): TechnicianRecord {
   const r = technicianRow.parse(row);
@@ -149,9 +150,16 @@ export class PostgresStorage implements RelayStorage {
 
   async getDevice(deviceId: string): Promise<DeviceRecord | null> {
     const { rows } = await this.query('SELECT * FROM devices WHERE device_id = $1', [deviceId]);
-    if (!rows[0]) return null;
-    const r = deviceRow.parse(rows[0]);
-    return { deviceId: r.device_id, publicKey: r.public_key, enrolledAt: r.enrolled_at, lastSeenAt: r.last_seen_at };
+    return rows[0] ? deviceOf(rows[0]) : null;
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    return (await this.query('SELECT * FROM devices ORDER BY device_id')).rows.map(deviceOf);
+  }
+
+  async listEnrollments(): Promise<EnrollmentRecord[]> {
+    const { rows } = await this.query('SELECT * FROM enrollments ORDER BY created_at, token_hash');
+    return rows.map(enrollmentOf);
   }
 
   async touchDevice(deviceId: string, at: string): Promise<void> {
@@ -174,6 +182,33 @@ export class PostgresStorage implements RelayStorage {
         );
         await c.query('COMMIT');
         return record;
+      } catch (err) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Copy records verbatim (seq, prevHash and hash as they are) into an empty audit: a migrated
+   * chain must keep the hashes its checkpoints and evidence bundles already name.
+   */
+  async importAudit(records: readonly AuditRecord[]): Promise<void> {
+    await this.ready();
+    await this.withClient(async (c) => {
+      await c.query('BEGIN');
+      try {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
+        const { rows } = await c.query('SELECT count(*)::int AS n FROM audit');
+        if ((rows[0] as { n: number }).n !== 0) throw new Error('the target database already holds audit records; import only into an empty one');
+        for (const r of records) {
+          await c.query(
+            'INSERT INTO audit (seq, at, kind, ticket_id, device_id, technician_id, request_id, session_id, record, hash) ' +
+              'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+            [r.seq, r.at, r.kind, r.ticketId, r.deviceId, r.technicianId, r.requestId, r.sessionId, JSON.stringify(r), r.hash],
+          );
+        }
+        await c.query('COMMIT');
       } catch (err) {
         await c.query('ROLLBACK').catch(() => undefined);
         throw err;

@@ -2,6 +2,7 @@
 // synchronous=FULL so an acknowledged audit record survives a crash.
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
+import { deviceOf, enrollmentOf } from './storage-rows.js';
 import { z } from 'zod';
 import { scopeList } from '../../protocol/primitives.js';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
@@ -46,7 +47,6 @@ const technicianRow = z.object({
   disabled: z.number(),
 });
 
-const deviceRow = z.object({ device_id: z.string(), public_key: z.string(), enrolled_at: z.string(), last_seen_at: z.string().nullable() });
 const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
 
 function toTechnician(row: unknown): TechnicianRecord {
@@ -126,9 +126,15 @@ export class SqliteStorage implements RelayStorage {
 
   async getDevice(deviceId: string): Promise<DeviceRecord | null> {
     const row = this.db.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId);
-    if (!row) return null;
-    const r = deviceRow.parse(row);
-    return { deviceId: r.device_id, publicKey: r.public_key, enrolledAt: r.enrolled_at, lastSeenAt: r.last_seen_at };
+    return row ? deviceOf(row) : null;
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    return this.db.prepare('SELECT * FROM devices ORDER BY device_id').all().map(deviceOf);
+  }
+
+  async listEnrollments(): Promise<EnrollmentRecord[]> {
+    return this.db.prepare('SELECT * FROM enrollments ORDER BY created_at, token_hash').all().map(enrollmentOf);
   }
 
   async touchDevice(deviceId: string, at: string): Promise<void> {

@@ -77,6 +77,9 @@ export interface RelayStorage {
   consumeEnrollment(deviceId: string, tokenHash: string, now: string, purpose?: EnrollmentPurpose): Promise<boolean>;
   registerDevice(device: DeviceRecord): Promise<void>;
   getDevice(deviceId: string): Promise<DeviceRecord | null>;
+  listDevices(): Promise<DeviceRecord[]>;
+  /** Unspent one-time tokens (hashes only), for copying a relay's data elsewhere. */
+  listEnrollments(): Promise<EnrollmentRecord[]>;
   touchDevice(deviceId: string, at: string): Promise<void>;
 
   // central audit (hash-chained, append-only apart from retention)
