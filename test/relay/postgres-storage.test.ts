@@ -29,14 +29,18 @@ describe.runIf(installed)('PostgresStorage', () => {
     return { storage: new PostgresStorage({ url }), reopen: async () => new PostgresStorage({ url }) };
   });
 
-  it('four instances appending at once write one linear chain', async () => {
+  it('four instances appending 10,000 records at once write one linear chain', async () => {
     const url = await freshDatabase();
     const instances = Array.from({ length: 4 }, () => new PostgresStorage({ url }));
     try {
       await Promise.all(instances.map((s) => s.ready()));
-      await Promise.all(instances.flatMap((s, i) => Array.from({ length: 25 }, (_, n) => s.appendAudit(closeEntry(`I${i}-${n}`, '2026-11-01T10:00:00.000Z')))));
+      // Each instance appends from 4 lanes at once (as many as its pool has connections): 16 writers racing.
+      const lane = async (s: PostgresStorage, name: string) => {
+        for (let n = 0; n < 625; n++) await s.appendAudit(closeEntry(`${name}-${n}`, '2026-11-01T10:00:00.000Z'));
+      };
+      await Promise.all(instances.flatMap((s, i) => [0, 1, 2, 3].map((l) => lane(s, `I${i}L${l}`))));
       const all = await instances[0]!.queryAudit({});
-      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
       expect(verifyAuditChain(all)).toEqual({ ok: true });
     } finally {
       await Promise.all(instances.map((s) => s.close()));
