@@ -32,6 +32,7 @@ const CATEGORIES = {
 /** Display name and category per policy key; labels for the fields of object-valued keys. */
 const POLICIES = {
   relayUrl: { category: 'Relay', name: 'Relay URL' },
+  relayUrls: { category: 'Relay', name: 'More relay instances to fail over to' },
   relayPublicKey: { category: 'Relay', name: 'Pin the relay signing key' },
   relayTlsPin: { category: 'Relay', name: 'Pin the relay TLS certificate key' },
   allowInsecureRelay: { category: 'Relay', name: 'Allow an unencrypted relay (development only)' },
@@ -66,6 +67,7 @@ const xml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const LIST_HINTS = {
   allowedScopes: 'Scopes, one per line: view, control, admin, file-transfer',
   unattendedGroups: 'Technician group ids, one per line',
+  relayUrls: 'Relay URLs, one per line, in the order to try (wss://...)',
 };
 
 /** One ADMX element (and its ADML presentation control) for a value of JSON Schema `prop`. */

@@ -5,11 +5,17 @@ import { checkRelayUrl, isLoopbackHost } from '../core/connection/relay-url.js';
 import { UsageError } from './command.js';
 
 /** The technician CLI's --relay: wss:// anywhere, ws:// to loopback only (or with --insecure). */
-export function requireRelayUrl(url: string | undefined, insecure = false): string {
-  if (!url) throw new UsageError('--relay wss://host:port is required (ws:// only to a loopback relay)');
-  const checked = checkRelayUrl(url, insecure);
-  if (!checked.ok) throw new UsageError(`--relay: ${checked.detail}; pass --insecure to send the token in clear text anyway`);
-  return url;
+/** `--relay wss://a[,wss://b...]`: one relay, or instances to try in order (at most 8). */
+export function requireRelayUrls(value: string | undefined, insecure = false): string[] {
+  if (!value) throw new UsageError('--relay wss://host:port is required (ws:// only to a loopback relay)');
+  const urls = [...new Set(value.split(',').map((u) => u.trim()).filter((u) => u.length > 0))];
+  if (urls.length === 0 || urls.length > 8) throw new UsageError('--relay takes one to eight relay URLs, separated by commas');
+  for (const url of urls) {
+    const checked = checkRelayUrl(url, insecure);
+    const which = urls.length > 1 ? ` (${url.slice(0, 200)})` : '';
+    if (!checked.ok) throw new UsageError(`--relay${which}: ${checked.detail}; pass --insecure to send the token in clear text anyway`);
+  }
+  return urls;
 }
 
 /**

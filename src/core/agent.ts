@@ -14,7 +14,7 @@ import { RelayConnection } from './connection/relay-connection.js';
 import { DeviceSigner } from './identity/device-signer.js';
 import { defaultAuditDir } from './data-dir.js';
 import { loadOrCreateDeviceKey } from './identity/device-key.js';
-import type { Policy } from './policy/schema.js';
+import { relayUrlsOf, type Policy } from './policy/schema.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import { ReplayCache } from './verification/replay-cache.js';
 
@@ -106,17 +106,18 @@ export function createAgent(options: AgentOptions): Agent {
       });
       core = c;
       // The first record doubles as a write check: say so at once if the log can't be written.
-      await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl }).catch((err: unknown) => {
+      await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl, relayUrls: relayUrlsOf(policy) }).catch((err: unknown) => {
         auditProblem ??= `the audit log in ${policy.auditDir ?? defaultAuditDir(dataDir)} cannot be written (${(err as Error).message}); every request will be declined`;
       });
       if (auditProblem) options.ui.notify({ kind: 'info', title: 'Porchlight cannot record anything', body: auditProblem });
-      if (!policy.relayUrl) {
+      const urls = relayUrlsOf(policy);
+      if (urls.length === 0) {
         c.setConnection('not-configured');
         return;
       }
       const marker = join(dataDir, ENROLLED_MARKER);
       connection = new RelayConnection({
-        url: policy.relayUrl,
+        urls,
         allowInsecure: policy.allowInsecureRelay,
         ...(policy.relayTlsPin ? { tlsPin: policy.relayTlsPin } : {}),
         deviceId: options.deviceId,
@@ -133,7 +134,7 @@ export function createAgent(options: AgentOptions): Agent {
         },
         onState: (state, info) => {
           if (state === 'connected') connectionProblem = undefined;
-          c.setConnection(state, policy.relayUrl);
+          c.setConnection(state, info.url);
           if (info.detail?.startsWith('relay refused')) options.ui.notify({ kind: 'info', title: 'The relay refused this device', body: info.detail });
           if (info.lost) void c.relayLost();
         },

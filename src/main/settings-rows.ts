@@ -3,7 +3,7 @@
 // IT locked it, and for the editable ones the bounds a preference may take.
 // A preference can only narrow policy (see core merge), so a number's maximum
 // and the scopes on offer are the defaults, never more.
-import { DEFAULT_POLICY, policySchema, type Policy, type PolicyKey } from '../core/policy/schema.js';
+import { DEFAULT_POLICY, policySchema, relayUrlsOf, type Policy, type PolicyKey } from '../core/policy/schema.js';
 import { UNSAFE_LINE_CHARS } from '../protocol/primitives.js';
 import { keyFingerprint } from '../protocol/signing.js';
 import { SETTING_ROW_IDS, WINDOW_EDITABLE_KEYS, type SettingRow, type SettingRowId, type SettingSource, type SettingsView } from '../shared/settings-view.js';
@@ -67,7 +67,8 @@ function row(id: SettingRowId, policy: Policy, meta: { source: SettingSource; lo
     case 'allowedScopes':
       return { id, ...meta, kind: 'scopes', value: policy.allowedScopes, options: meta.editable ? DEFAULT_POLICY.allowedScopes : policy.allowedScopes };
     case 'relayUrl':
-      return { id, ...meta, kind: 'text', value: orNull(policy.relayUrl) };
+      // With failover instances, all of them in the order the agent tries them.
+      return { id, ...meta, kind: 'text', value: orNull(relayUrlsOf(policy).join(', ')) };
     case 'relayKeyFingerprint':
       return { id, ...meta, kind: 'text', value: policy.relayPublicKey ? keyFingerprint(policy.relayPublicKey) : null };
     case 'approvalsKeyFingerprint':

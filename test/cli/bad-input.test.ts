@@ -50,6 +50,8 @@ const CASES: Array<[string, string[], number]> = [
   ['request: --ca is a symlink loop', [...request('--ca', loop)].map((a) => (a === relay ? 'wss://127.0.0.1:9' : a)), USAGE],
   ['request: --ca holds binary bytes', [...request('--ca', binary)].map((a) => (a === relay ? 'wss://127.0.0.1:9' : a)), USAGE],
   ['request: relay URL not a URL', ['request', '--relay', notUtf8, '--token', token], USAGE],
+  ['request: a plain ws:// instance in a relay list', request().map((a) => (a === relay ? `${relay},ws://relay-2.example.com` : a)), USAGE],
+  ['request: an empty relay list', request().map((a) => (a === relay ? ',,' : a)), USAGE],
   ['session: no subcommand', ['session'], USAGE],
   ['session close: malformed token', close('--token', 'bogus'), 8],
   ['session close: bad outcome', close('--outcome', 'maybe'), USAGE],

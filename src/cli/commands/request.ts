@@ -7,7 +7,8 @@ import { parseArgs } from '../parse-args.js';
 import { approvalTokenSchema, type Approval } from '../../protocol/approval.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';
-import { connectTechnician, type TechnicianClient } from '../technician/technician-client.js';
+import type { TechnicianClient } from '../technician/technician-client.js';
+import { connectFirstRelay } from '../technician/connect-first.js';
 import { describeEvent } from '../technician/technician-events.js';
 import { exitForDecision, exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -15,9 +16,8 @@ import { announceFile } from '../file-announcement.js';
 import { readCaFile } from '../read-ca-file.js';
 import { parseTechnicianLine, TECHNICIAN_INPUT_HELP } from '../technician-input.js';
 import { EXIT } from '../exit-codes.js';
-import { connectFailureDetail } from '../connect-hint.js';
 import { requireTechnicianToken } from '../technician-token.js';
-import { requireRelayUrl } from '../transport-security.js';
+import { requireRelayUrls } from '../transport-security.js';
 
 const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
@@ -29,6 +29,8 @@ Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
 until the session ends. Ctrl-C ends the session (or withdraws the request).
 
+  --relay          the relay (wss://host:port), or its instances in the order to try,
+                   separated by commas (wss://a:7443,wss://b:7443)
   --token          technician API token (or set PORCHLIGHT_TOKEN)
   --insecure       allow ws:// to a non-loopback relay (the token travels in clear text)
   --minutes        estimated duration (default 30)
@@ -265,7 +267,7 @@ const command: Command = {
       },
       strict: true,
     });
-    values.relay = requireRelayUrl(values.relay, values.insecure);
+    const relays = requireRelayUrls(values.relay, values.insecure);
     const token = requireTechnicianToken(values.token, ctx.env);
     if (values.outcome !== undefined && values['close-outcome'] !== undefined && values.outcome !== values['close-outcome']) throw new UsageError('--outcome and --close-outcome disagree');
     const closeOutcome = values.outcome ?? values['close-outcome'];
@@ -273,12 +275,11 @@ const command: Command = {
     const timeoutSec = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
     const req = buildRequest(values);
-    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, values.relay);
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relays[0]);
     const out = new Output(ctx, values.json, req.scopes);
-    const connected = await connectTechnician(values.relay, token, ca === undefined ? {} : { ca });
+    const connected = await connectFirstRelay(relays, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
-      const detail = connected.code === 'connect-failed' ? await connectFailureDetail(values.relay, connected.detail, ca !== undefined) : connected.detail;
-      const text = `cannot connect as technician: ${detail}`;
+      const text = `cannot connect as technician: ${connected.detail}`;
       out.note('error', values.json ? text : `error: ${connected.code}: ${text}`, { code: connected.code });
       return exitForError(connected.code);
     }

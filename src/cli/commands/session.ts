@@ -3,14 +3,13 @@
 import { parseArgs } from '../parse-args.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { techCloseSchema, type Message } from '../../protocol/messages.js';
-import { connectTechnician } from '../technician/technician-client.js';
+import { connectFirstRelay } from '../technician/connect-first.js';
 import { exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
-import { connectFailureDetail } from '../connect-hint.js';
 import { requireTechnicianToken } from '../technician-token.js';
-import { requireRelayUrl } from '../transport-security.js';
+import { requireRelayUrls } from '../transport-security.js';
 
 const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
                                 --outcome resolved|follow-up|escalated [--session ID] [--note TEXT]
@@ -20,7 +19,8 @@ Records the ticket's outcome in the relay's central audit (used by the monthly
 report: first-contact resolution, MTTR). Only a technician who requested a
 session on the ticket may close it. The token may come from PORCHLIGHT_TOKEN.
 --relay must be wss://, or ws:// to a loopback relay; --insecure allows ws://
-to another host (the token then travels in clear text).
+to another host (the token then travels in clear text). Several relay instances,
+separated by commas, are tried in order.
 --ca FILE trusts a private CA (PEM) for a wss:// relay, on top of the system roots.
 `;
 
@@ -36,7 +36,7 @@ const command: Command = {
       options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean', default: false } },
       strict: true,
     });
-    const relayUrl = requireRelayUrl(values.relay, values.insecure);
+    const relays = requireRelayUrls(values.relay, values.insecure);
     const token = requireTechnicianToken(values.token, ctx.env);
     const parsed = techCloseSchema.safeParse({
       v: 1,
@@ -49,11 +49,10 @@ const command: Command = {
     });
     if (!parsed.success) throw new UsageError(describeIssues('session close', parsed.error));
     const msg: Message<'tech.close'> = parsed.data;
-    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relayUrl);
-    const connected = await connectTechnician(relayUrl, token, ca === undefined ? {} : { ca });
+    const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relays[0]);
+    const connected = await connectFirstRelay(relays, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
-      const detail = connected.code === 'connect-failed' ? await connectFailureDetail(relayUrl, connected.detail, ca !== undefined) : connected.detail;
-      ctx.stderr.write(`error: ${connected.code}: ${detail}\n`);
+      ctx.stderr.write(`error: ${connected.code}: ${connected.detail}\n`);
       return exitForError(connected.code);
     }
     const client = connected.client;

@@ -33,7 +33,8 @@ export function helloIssuedAt(nowMs: number, challengeServerTime: string): strin
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
 export interface RelayConnectionOptions {
-  url: string;
+  /** Relay instances in order: a connection that fails or is lost moves on to the next (same pinned key). */
+  urls: readonly string[];
   allowInsecure: boolean;
   tlsPin?: string;
   deviceId: string;
@@ -45,8 +46,8 @@ export interface RelayConnectionOptions {
   enrollmentToken?: () => string | undefined;
   onWelcome?: (welcome: Message<'welcome'>) => void;
   onMessage: (msg: CoreInbound) => void;
-  /** `lost` is true when an established (welcomed) connection went away. */
-  onState: (state: ConnectionState, info: { lost: boolean; detail?: string }) => void;
+  /** `lost` is true when an established (welcomed) connection went away; `url` is the relay it concerns. */
+  onState: (state: ConnectionState, info: { lost: boolean; url: string; detail?: string }) => void;
   clock: Clock;
   backoff?: BackoffOptions;
   heartbeatMs?: number;
@@ -69,6 +70,7 @@ export class RelayConnection {
   private helloSent = false;
   private stopped = true;
   private attempt = 0;
+  private urlIndex = 0;
   private timers: { reconnect?: unknown; ping?: unknown; watchdog?: unknown } = {};
   private lastReported: { detail: string; at: number } | undefined;
   private latestFailure: ConnectFailure | undefined;
@@ -86,9 +88,17 @@ export class RelayConnection {
     return this.welcomed && this.ws?.readyState === WebSocket.OPEN;
   }
 
+  /** The relay this connection uses now (or tries next). */
+  get url(): string {
+    return this.o.urls[this.urlIndex]!;
+  }
+
   start(): { ok: true } | { ok: false; detail: string } {
-    const check = checkRelayUrl(this.o.url, this.o.allowInsecure);
-    if (!check.ok) return check;
+    if (this.o.urls.length === 0) return { ok: false, detail: 'no relay URL is configured' };
+    for (const url of this.o.urls) {
+      const check = checkRelayUrl(url, this.o.allowInsecure);
+      if (!check.ok) return this.o.urls.length > 1 ? { ok: false, detail: `${url}: ${check.detail}` } : check;
+    }
     this.stopped = false;
     this.connect();
     return { ok: true };
@@ -115,10 +125,10 @@ export class RelayConnection {
   }
 
   private connect(): void {
-    this.o.onState('connecting', { lost: false });
+    this.o.onState('connecting', { lost: false, url: this.url });
     const options: ClientOptions = { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000, perMessageDeflate: false, ...this.o.wsOptions };
     if (this.o.tlsPin) options.checkServerIdentity = pinnedServerIdentity(this.o.tlsPin) as unknown as ClientOptions['checkServerIdentity'];
-    const ws = new WebSocket(this.o.url, [AGENT_SUBPROTOCOL], options);
+    const ws = new WebSocket(this.url, [AGENT_SUBPROTOCOL], options);
     this.ws = ws;
     this.welcomed = false;
     let cause: Promise<ConnectFailure> | undefined;
@@ -139,7 +149,7 @@ export class RelayConnection {
     ws.on('ping', () => this.touch());
     ws.on('error', (err) => {
       // 'close' follows; the cause is named once the diagnosis (maybe a TLS probe) is in.
-      if (!this.welcomed) cause = diagnoseConnectFailure(this.o.url, err);
+      if (!this.welcomed) cause = diagnoseConnectFailure(this.url, err);
     });
     ws.on('close', (code, reason) => {
       if (!this.welcomed && !this.refused.has(ws)) {
@@ -154,7 +164,7 @@ export class RelayConnection {
   private answerChallenge(ws: WebSocket, challenge: Message<'challenge'>): void {
     if (this.helloSent) return;
     const refuse = (detail: string) => {
-      this.o.onState('disconnected', { lost: false, detail: `agent refused the relay: ${detail}` });
+      this.o.onState('disconnected', { lost: false, url: this.url, detail: `agent refused the relay: ${detail}` });
       ws.close(1000, 'refused');
     };
     const pinned = this.o.relayPublicKey === undefined ? undefined : keyFingerprint(this.o.relayPublicKey);
@@ -197,12 +207,12 @@ export class RelayConnection {
         this.latestFailure = undefined;
         this.lastReported = undefined;
         this.o.onWelcome?.(msg);
-        this.o.onState('connected', { lost: false });
+        this.o.onState('connected', { lost: false, url: this.url });
       } else if (msg.type === 'error') {
         const detail = `relay refused the agent: ${msg.code}${msg.detail ? ` (${msg.detail})` : ''}`;
         this.refused.add(ws);
         this.reportFailure({ kind: 'relay-refused', detail });
-        this.o.onState('disconnected', { lost: false, detail });
+        this.o.onState('disconnected', { lost: false, url: this.url, detail });
         ws.close(1000, 'refused');
       } else {
         ws.send(encodeFrame(errorMessage('unexpected-type', `${msg.type} before welcome`, msg.id)));
@@ -220,8 +230,10 @@ export class RelayConnection {
     this.clearTimers();
     this.ws = undefined;
     // The reason says why (e.g. 4003: the device was re-keyed by an admin).
-    this.o.onState('disconnected', { lost, detail: `connection closed (${code}${reason ? `: ${reason}` : ''})` });
+    this.o.onState('disconnected', { lost, url: this.url, detail: `connection closed (${code}${reason ? `: ${reason}` : ''})` });
     if (this.stopped) return;
+    // Fail over in order; the backoff still paces attempts, whichever instance they go to.
+    this.urlIndex = (this.urlIndex + 1) % this.o.urls.length;
     const delay = backoffDelay(this.attempt++, this.o.backoff);
     this.timers.reconnect = this.o.clock.setTimeout(() => {
       if (!this.stopped) this.connect();

@@ -32,6 +32,12 @@ export const rateLimitSchema = z.strictObject({
 
 export const policySchema = z.strictObject({
   relayUrl: url.optional().describe('WebSocket URL of the relay (wss:// required except on loopback).'),
+  relayUrls: z
+    .array(url)
+    .min(1)
+    .max(8)
+    .optional()
+    .describe('More relay instances, in order: when one cannot be reached or is lost the agent fails over to the next (after relayUrl; all share relayPublicKey).'),
   relayPublicKey: publicKey.refine(notPlaceholder, PLACEHOLDER).optional().describe('The relay signing key (base64url Ed25519). Requests not signed by it are rejected.'),
   relayTlsPin: z
     .string()
@@ -86,14 +92,14 @@ export const DEFAULT_POLICY: Policy = {
  * Keys an end user may set in their own settings (the rest only IT can set,
  * through managed policy or the agent config file). A user value may narrow
  * these, never widen past the default or managed value (see merge).
- * Never add a key that decides whom the agent trusts (relayUrl, relayPublicKey,
+ * Never add a key that decides whom the agent trusts (relayUrl, relayUrls, relayPublicKey,
  * relayTlsPin, approvalsPublicKey, allowInsecureRelay): a process running as the
  * user could point the agent at its own relay. IT_ONLY_TRUST_KEYS pins that.
  */
 export const USER_SETTABLE_KEYS = ['allowedScopes', 'promptTimeoutSec', 'maxSessionMinutes', 'startAtLogin'] as const satisfies readonly PolicyKey[];
 
 /** Keys that decide which relay and which signatures the agent trusts: IT only, never user settings. */
-export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayPublicKey', 'relayTlsPin', 'approvalsPublicKey', 'allowInsecureRelay'] as const satisfies readonly PolicyKey[];
+export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayUrls', 'relayPublicKey', 'relayTlsPin', 'approvalsPublicKey', 'allowInsecureRelay'] as const satisfies readonly PolicyKey[];
 
 /** Partial policy as read from one source (managed or user); validated key by key. */
 export const partialPolicySchema = policySchema.partial();
@@ -105,7 +111,19 @@ export type PartialPolicy = z.infer<typeof partialPolicySchema>;
  * the document is read, not first at connect time.
  */
 export function crossKeyProblem(values: PartialPolicy): string | undefined {
-  if (values.relayUrl === undefined || values.allowInsecureRelay === true) return undefined;
-  const checked = checkRelayUrl(values.relayUrl, false);
-  return checked.ok ? undefined : `relayUrl: ${checked.detail}; set allowInsecureRelay: true only for development`;
+  if (values.allowInsecureRelay === true) return undefined;
+  const named: Array<[string, string]> = [
+    ...(values.relayUrl === undefined ? [] : [['relayUrl', values.relayUrl] as [string, string]]),
+    ...(values.relayUrls ?? []).map((u, i) => [`relayUrls[${i}]`, u] as [string, string]),
+  ];
+  for (const [key, value] of named) {
+    const checked = checkRelayUrl(value, false);
+    if (!checked.ok) return `${key}: ${checked.detail}; set allowInsecureRelay: true only for development`;
+  }
+  return undefined;
+}
+
+/** The relays the agent tries, in order: relayUrl first, then relayUrls, each once. */
+export function relayUrlsOf(policy: Pick<Policy, 'relayUrl' | 'relayUrls'>): string[] {
+  return [...new Set([...(policy.relayUrl === undefined ? [] : [policy.relayUrl]), ...(policy.relayUrls ?? [])])];
 }

@@ -31,7 +31,7 @@ function firstFailure(url: string, extra: Partial<ConstructorParameters<typeof R
   return new Promise((resolve, reject) => {
     const all: ConnectFailure[] = [];
     const connection = new RelayConnection({
-      url,
+      urls: [url],
       allowInsecure: false,
       deviceId: 'dev-1',
       deviceKey,
