@@ -4,7 +4,8 @@ import { generateEd25519KeyPair, type Ed25519KeyPair } from '../src/protocol/ind
 import type { Scope } from '../src/protocol/scopes.js';
 import { hashSecretToken, newSecretToken } from '../src/relay/secret-token.js';
 import { startRelay, type RelayServer } from '../src/relay/server.js';
-import type { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
+import type { PeerDirectory } from '../src/relay/peer-directory.js';
+import type { RelayStorage } from '../src/relay/storage/storage.js';
 
 export interface BenchRelay {
   relay: RelayServer;
@@ -17,9 +18,10 @@ export interface BenchRelay {
 }
 
 /** Rate limits lifted: a benchmark sends far more than a technician would. */
-export async function startBenchRelay(storage: SqliteStorage): Promise<BenchRelay> {
-  const relayKey = generateEd25519KeyPair();
-  const relay = await startRelay({ storage, relayKey, port: 0, rateLimit: { perSecond: 1e6, burst: 1e6, abuseThreshold: 1e6 } });
+export async function startBenchRelay(storage: RelayStorage, o: { relayKey?: Ed25519KeyPair; directory?: PeerDirectory } = {}): Promise<BenchRelay> {
+  const relayKey = o.relayKey ?? generateEd25519KeyPair();
+  const directory = o.directory ? { directory: o.directory } : {};
+  const relay = await startRelay({ storage, relayKey, port: 0, rateLimit: { perSecond: 1e6, burst: 1e6, abuseThreshold: 1e6 }, ...directory });
   const now = () => new Date().toISOString();
   return {
     relay,

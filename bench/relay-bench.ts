@@ -13,14 +13,15 @@ import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, signHelloProof, type Ed25519
 import { DATABASE_FILE } from '../src/relay/data-dir.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
 import { connectTechnician } from '../src/cli/technician/technician-client.js';
-import { startBenchRelay } from './bench-relay.js';
+import { startBenchRelay, type BenchRelay } from './bench-relay.js';
+import { rounds } from './bench-options.js';
 import { latencyRow, stats, type BenchRow } from './stats.js';
 
-const ROUNDS = 2000;
-const WARMUP = 200;
+const ROUNDS = rounds(2000);
+const WARMUP = rounds(200);
 
 /** An agent socket that answered the relay's challenge with a signed hello. */
-async function helloAgent(url: string, deviceId: string, key: Ed25519KeyPair, nonce: string, enrollmentToken?: string): Promise<WebSocket> {
+export async function helloAgent(url: string, deviceId: string, key: Ed25519KeyPair, nonce: string, enrollmentToken?: string): Promise<WebSocket> {
   const ws = new WebSocket(url, [AGENT_SUBPROTOCOL], { perMessageDeflate: false });
   const first = await new Promise<string>((resolve, reject) => {
     ws.once('message', (d) => resolve(d.toString()));
@@ -62,15 +63,18 @@ async function bareEchoRtt(frame: string): Promise<number[]> {
   return samples;
 }
 
-async function routedRtt(storage: SqliteStorage): Promise<number[]> {
-  const bench = await startBenchRelay(storage);
-  const { relay } = bench;
-  const token = await bench.addTechnician('bench', ['view', 'control']);
-  const enrollment = await bench.enroll('dev-bench');
+/**
+ * Narration -> scope-update round trips through a live session: the technician on `tech`, the
+ * agent on `agentSide` (the same relay, or another instance on the bus).
+ */
+export async function routedRtt(tech: BenchRelay, agentSide: BenchRelay = tech, deviceId = 'dev-bench'): Promise<number[]> {
+  const relay = agentSide.relay;
+  const token = await tech.addTechnician(`bench-${deviceId}`, ['view', 'control']);
+  const enrollment = await agentSide.enroll(deviceId);
 
   // Agent: accept the request, start the session, answer each narration with a scope-update.
   const key = generateEd25519KeyPair();
-  const agent = await helloAgent(relay.url, 'dev-bench', key, 'YmVuY2gtaGVsbG8tbm9uY2UtMQ', enrollment);
+  const agent = await helloAgent(relay.url, deviceId, key, `${deviceId}-hello-nonce-0001`.padEnd(22, 'x'), enrollment);
   const endsAt = new Date(Date.now() + 3600_000).toISOString();
   agent.on('message', (d) => {
     const parsed = parseFrame(d.toString());
@@ -87,23 +91,22 @@ async function routedRtt(storage: SqliteStorage): Promise<number[]> {
   });
   await new Promise((r) => agent.once('message', r));
 
-  const connected = await connectTechnician(relay.url, token);
+  const connected = await connectTechnician(tech.relay.url, token);
   if (!connected.ok) throw new Error(connected.detail);
-  const tech = connected.client;
-  const started = tech.waitFor((m) => (m.type === 'session.started' ? m : undefined));
-  tech.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId: 'dev-bench', ticket: { id: 'BENCH-1' }, reason: 'bench', scopes: ['view'], mode: 'attended', estimatedMinutes: 60 });
+  const client = connected.client;
+  const started = client.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+  client.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'BENCH-1' }, reason: 'bench', scopes: ['view'], mode: 'attended', estimatedMinutes: 60 });
   const { sessionId } = (await started)!;
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
     const t0 = performance.now();
-    const back = tech.waitFor((m) => (m.type === 'session.scope-update' ? m : undefined));
-    tech.send({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text: 'Restarting the print spooler service now.' });
+    const back = client.waitFor((m) => (m.type === 'session.scope-update' ? m : undefined));
+    client.send({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text: 'Restarting the print spooler service now.' });
     await back;
     if (i >= WARMUP) samples.push(performance.now() - t0);
   }
-  await tech.close();
+  await client.close();
   agent.close();
-  await bench.close();
   return samples;
 }
 
@@ -196,14 +199,18 @@ export async function echoBaseline(): Promise<{ name: string; p50: number; p99: 
 }
 
 export async function runRelayBench(echo: { name: string; p50: number; p99: number }): Promise<BenchRow[]> {
-  const memoryRoute = await routedRtt(new SqliteStorage(':memory:'));
+  const inMemory = await startBenchRelay(new SqliteStorage(':memory:'));
+  const memoryRoute = await routedRtt(inMemory);
+  await inMemory.close();
   const fileDir = mkdtempSync(join(tmpdir(), 'pl-bench-db-'));
-  const fileRoute = await routedRtt(new SqliteStorage(join(fileDir, DATABASE_FILE)));
+  const onDisk = await startBenchRelay(new SqliteStorage(join(fileDir, DATABASE_FILE)));
+  const fileRoute = await routedRtt(onDisk);
+  await onDisk.close();
   // Routed = technician -> relay -> agent -> relay -> technician: two relay hops and
   // two central-audit writes, against one bare hop.
   return [
     latencyRow('routed RTT, central audit in memory', memoryRoute, echo, { text: '<= 1.5x bare ws RTT', p99Below: echo.p99 * 1.5 }),
     latencyRow('routed RTT, central audit on disk', fileRoute, echo),
-    ...(await idleAgents(10_000)),
+    ...(await idleAgents(rounds(10_000))),
   ];
 }

@@ -9,6 +9,7 @@ import { runAuditBench } from './audit-bench.js';
 import { runEvidenceBench } from './evidence-bench.js';
 import { runUiPortBench } from './ui-port-bench.js';
 import { echoBaseline, runRelayBench } from './relay-bench.js';
+import { runScaleOutBench } from './scale-out-bench.js';
 import { latencyRow, type BenchRow } from './stats.js';
 import { formatTable } from './table.js';
 
@@ -18,6 +19,7 @@ for (const [name, run] of [
   ['ui port', () => runUiPortBench(echo)],
   ['agent', () => runAgentBench(echo)],
   ['relay', () => runRelayBench(echo)],
+  ['scale-out', () => runScaleOutBench()],
   ['audit', () => runAuditBench()],
   ['evidence', () => runEvidenceBench()],
 ] as const) {

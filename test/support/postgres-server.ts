@@ -43,7 +43,8 @@ function asPostgresUser(bin: string, args: string[]): { command: string; args: s
   return asRoot ? { command: 'runuser', args: ['-u', 'postgres', '--', bin, ...args] } : { command: bin, args };
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** `durable`: keep fsync on (benchmarks of append rate); tests run without it. */
+export async function startPostgres(o: { durable?: boolean } = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const dir = mkdtempSync(join(tmpdir(), 'pl-pg-'));
@@ -59,7 +60,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (made.status !== 0) throw new Error(`initdb failed: ${made.stderr || made.stdout}`);
 
   const port = await freePort();
-  const run = asPostgresUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
+  const run = asPostgresUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...(o.durable ? [] : ['-c', 'fsync=off'])]);
   // Its own process group, so a signal reaches the postmaster through runuser.
   const child: ChildProcess = spawn(run.command, run.args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';
