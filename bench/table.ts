@@ -7,10 +7,10 @@ export function formatTable(rows: readonly BenchRow[]): string {
   const cells = rows.map((r) => [
     r.name,
     r.p50 !== undefined ? `p50 ${num(r.p50)} / p99 ${num(r.p99!)} ${r.unit}` : `${num(r.value!)} ${r.unit}`,
-    r.ratio ? `${r.ratio.p50.toFixed(1)}x / ${r.ratio.p99.toFixed(1)}x` : '',
+    r.ratio ? `${r.ratio.p50.toFixed(1)}x / ${r.ratio.p99.toFixed(1)}x ${r.ratio.baseline}` : '',
     r.target ? `${r.target}: ${r.met ? 'met' : 'NOT met'}` : '',
   ]);
-  const head = ['measure', 'result', 'vs bare ws RTT (p50/p99)', 'target'];
+  const head = ['measure', 'result', 'ratio p50 / p99 to the baseline of the same run', 'target'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => x.padEnd(widths[i]!)).join(' | ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
