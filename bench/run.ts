@@ -1,6 +1,8 @@
-// `npm run bench`: every benchmark in turn, one table, and bench/results.json.
+// `npm run bench [-- --quick] [-- --compare old.json]`: every benchmark in turn, one table,
+// bench/results.json and bench/report.html.
 // Latencies are percentiles, compared with a bare ws echo RTT measured in the
 // same run; targets are reported, never asserted (the tests don't time things).
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,9 @@ import { echoBaseline, runRelayBench } from './relay-bench.js';
 import { runScaleOutBench } from './scale-out-bench.js';
 import { latencyRow, type BenchRow } from './stats.js';
 import { formatTable } from './table.js';
+import { QUICK } from './bench-options.js';
+import { loadResults, regressions } from './compare.js';
+import { renderBenchReport } from './report-html.js';
 
 const echo = await echoBaseline();
 const rows: BenchRow[] = [latencyRow(echo.name, echo.samples)];
@@ -28,7 +33,21 @@ for (const [name, run] of [
 }
 
 console.log(formatTable(rows));
-const out = fileURLToPath(new URL('../../bench/results.json', import.meta.url));
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), platform: process.platform };
-writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), machine, rows }, null, 2)}\n`);
-console.log(`\nwritten: bench/results.json`);
+const chromium = spawnSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' });
+const machine = {
+  cpuModel: cpus()[0]?.model,
+  cpus: cpus().length,
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  chromium: chromium.status === 0 ? chromium.stdout.trim() : 'not installed',
+  platform: process.platform,
+  mode: QUICK ? 'quick' : 'full',
+};
+const results = { at: new Date().toISOString(), machine, rows };
+const compareWith = process.argv.indexOf('--compare');
+const flagged = compareWith > 0 && process.argv[compareWith + 1] ? regressions(rows, loadResults(process.argv[compareWith + 1]!)) : [];
+if (compareWith > 0) console.log(flagged.length === 0 ? '\nno regressions beyond 20 % against the compared run' : `\nREGRESSIONS beyond 20 %:\n${flagged.map((f) => `  ${f}`).join('\n')}`);
+const here = (file: string) => fileURLToPath(new URL(`../../bench/${file}`, import.meta.url));
+writeFileSync(here('results.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(here('report.html'), renderBenchReport(results, flagged));
+console.log(`\nwritten: bench/results.json, bench/report.html`);

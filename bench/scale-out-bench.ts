@@ -163,7 +163,7 @@ export async function runScaleOutBench(): Promise<BenchRow[]> {
     try {
       const pair = await instancePair(redis.url);
       const across = await routedRtt(pair.a, pair.b, 'dev-across');
-      const singleBase = { name: 'routed RTT, one instance', ...stats(singleRoute) };
+      const singleBase = { name: 'routed RTT, one instance, audit on disk', ...stats(singleRoute) };
       rows.push(latencyRow('routed RTT, technician on A, agent on B (Redis)', across, singleBase, { text: '<= 1.5x one instance', p99Below: singleBase.p99 * 1.5 }));
       const rate = await decidedPerSecond(pair, 100, rounds(20));
       rows.push({ name: 'decided requests/s, 100 technicians on A, devices on B', unit: 'req/s', value: rate.perSecond });

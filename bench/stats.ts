@@ -14,6 +14,25 @@ export interface BenchRow {
   target?: string;
   met?: boolean;
   samples?: number;
+  /** Latency distribution on log-spaced bins (for the HTML report's plots). */
+  histogram?: Histogram;
+}
+
+export interface Histogram {
+  /** Bin edges in the row's unit, ascending: counts[i] holds samples in [edges[i], edges[i+1]). */
+  edges: number[];
+  counts: number[];
+}
+
+/** 24 log-spaced bins from the smallest to the largest sample: a tail stays visible next to the body. */
+export function histogram(samples: readonly number[], bins = 24): Histogram {
+  const lo = Math.max(1e-3, Math.min(...samples));
+  const hi = Math.max(lo * 1.0001, Math.max(...samples));
+  const step = Math.log(hi / lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo * Math.exp(step * i));
+  const counts = new Array<number>(bins).fill(0);
+  for (const x of samples) counts[Math.min(bins - 1, Math.max(0, Math.floor(Math.log(Math.max(x, lo) / lo) / step)))]! += 1;
+  return { edges, counts };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -32,6 +51,7 @@ export function latencyRow(name: string, samples: readonly number[], baseline?: 
     unit: 'ms',
     ...s,
     samples: samples.length,
+    histogram: histogram(samples),
     ...(baseline ? { ratio: { p50: s.p50 / baseline.p50, p99: s.p99 / baseline.p99, baseline: baseline.name } } : {}),
     ...(target ? { target: target.text, met: s.p99 < target.p99Below } : {}),
   };

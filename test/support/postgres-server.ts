@@ -38,9 +38,12 @@ function freePort(): Promise<number> {
   });
 }
 
+/** util-linux's runuser lives in sbin, which a CI PATH (/usr/local/bin:/usr/bin:/bin) may lack. */
+const RUNUSER = ['/usr/sbin/runuser', '/sbin/runuser', '/usr/bin/runuser'].find((p) => existsSync(p)) ?? 'runuser';
+
 function asPostgresUser(bin: string, args: string[]): { command: string; args: string[] } {
   const asRoot = process.getuid?.() === 0;
-  return asRoot ? { command: 'runuser', args: ['-u', 'postgres', '--', bin, ...args] } : { command: bin, args };
+  return asRoot ? { command: RUNUSER, args: ['-u', 'postgres', '--', bin, ...args] } : { command: bin, args };
 }
 
 /** `durable`: keep fsync on (benchmarks of append rate); tests run without it. */
@@ -57,7 +60,7 @@ export async function startPostgres(o: { durable?: boolean } = {}): Promise<Post
   const data = join(dir, 'data');
   const init = asPostgresUser(join(bin, 'initdb'), ['-D', data, '-U', USER, '--auth=trust', '-E', 'UTF8', '--no-instructions']);
   const made = spawnSync(init.command, init.args, { encoding: 'utf8' });
-  if (made.status !== 0) throw new Error(`initdb failed: ${made.stderr || made.stdout}`);
+  if (made.status !== 0) throw new Error(`initdb failed: ${made.error?.message ?? (made.stderr || made.stdout)}`);
 
   const port = await freePort();
   const run = asPostgresUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...(o.durable ? [] : ['-c', 'fsync=off'])]);
