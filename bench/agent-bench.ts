@@ -14,13 +14,14 @@ import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
 import { connectTechnician, type TechnicianClient } from '../src/cli/technician/technician-client.js';
 import { startBenchRelay } from './bench-relay.js';
 import { launchChromiumConsent } from './chromium-consent.js';
+import { rounds } from './bench-options.js';
 import { latencyRow, type BenchRow } from './stats.js';
 
 // The agent's per-technician prompt limit is at most 100 per window (policy
 // bounds), so the rounds are spread over several technicians.
 const TECHNICIANS = 4;
-const ROUNDS_PER_TECHNICIAN = 50;
-const WARMUP_ROUNDS = 10;
+const ROUNDS_PER_TECHNICIAN = rounds(50, 8);
+const WARMUP_ROUNDS = rounds(10, 4);
 const DEVICE = 'dev-bench-agent';
 
 interface Timings {

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { AuditLog } from '../src/core/audit/audit-log.js';
 import { verifyAuditLog } from '../src/core/audit/verify.js';
 import { systemClock } from '../src/shared/clock.js';
+import { rounds } from './bench-options.js';
 import type { BenchRow } from './stats.js';
 
-const SEQUENTIAL = 2_000;
-const CONCURRENT = 50_000;
+const SEQUENTIAL = rounds(2_000);
+const CONCURRENT = rounds(50_000);
 const CONCURRENCY = 256;
-const VERIFY_RECORDS = 200_000;
+const VERIFY_RECORDS = rounds(200_000);
 
 const fields = (i: number) => ({ requestId: `req-${i}`, ticketId: 'INC-BENCH', technician: 'alice', scopes: ['view', 'control'] });
 

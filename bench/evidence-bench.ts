@@ -14,8 +14,9 @@ import { monthWindow } from '../src/relay/report/month-window.js';
 import { renderHtml } from '../src/relay/report/render-html.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
 import type { BenchRow } from './stats.js';
+import { rounds } from './bench-options.js';
 
-const TICKETS = 10_000;
+const TICKETS = rounds(10_000);
 const START = Date.parse('2026-11-01T00:00:00.000Z');
 const MONTH_MS = 30 * 86_400_000;
 

@@ -12,9 +12,10 @@ import type { UiPort } from '../src/core/ui-port.js';
 import { RelayStandIn } from '../test/core/relay-stand-in.js';
 import { requestPayload, technicianAlice } from '../test/fixtures/sample-messages.js';
 import { latencyRow, type BenchRow } from './stats.js';
+import { rounds } from './bench-options.js';
 
-const ROUNDS = 500;
-const WARMUP = 50;
+const ROUNDS = rounds(500);
+const WARMUP = rounds(50);
 // Spread over technicians: the agent allows at most 100 prompts per technician per minute.
 const TECHNICIANS = 50;
 
