@@ -1,23 +1,14 @@
 // A technician's --relay list: instances that cannot be reached are skipped in order; a refusal
 // from a live instance is final (every instance shares the accounts), against real relays.
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectFirstRelay } from '../../src/cli/technician/connect-first.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
+import { deadRelayUrl as deadUrl } from '../support/free-port.js';
 
 const relays: TestRelay[] = [];
 afterEach(async () => {
   for (const r of relays.splice(0)) await r.close();
 });
-
-function deadUrl(): Promise<string> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(`ws://127.0.0.1:${port}`));
-    });
-  });
-}
 
 describe('connectFirstRelay', () => {
   it('skips an instance that cannot be reached and signs in on the next', async () => {

@@ -1,30 +1,19 @@
 // Real processes for the fault suite: the `porchlight relay` and
 // `porchlight agent --headless` commands from the built CLI, their admin
 // commands, and approval tokens from `porchlight approve`.
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Message } from '../../src/protocol/index.js';
 import { readKeyPairFile } from '../../src/relay/relay-key.js';
 import { runCli, startCli, type RunningCli, type SpawnOptions } from '../cli/built-cli.js';
+import { freePort } from '../support/free-port.js';
+export { freePort };
 
 export const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), `pl-fault-${prefix}-`));
 
 /** A node-only PATH: no notify-send, as on a server without a desktop. */
 export const NO_DESKTOP_ENV = { PATH: dirname(process.execPath) };
-
-/** A port that was free a moment ago (the relay must come back on the same one). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RelayProcess {
   cli: RunningCli;

@@ -5,7 +5,6 @@
 // load balancer to the other instance, a new request succeeds, and the central audit verifies.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { ScriptedUi } from '../core/scripted-ui.js';
 import { until } from '../support/bounded-wait.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { redisInstalled, startRedis, type RedisServer } from '../support/redis-server.js';
+import { freePort } from '../support/free-port.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 const CONFIG = join(import.meta.dirname, '../../docs/examples/haproxy.cfg');
@@ -35,15 +35,6 @@ const relays: RunningCli[] = [];
 const data = mkdtempSync(join(tmpdir(), 'pl-lb-'));
 let agent: Agent | undefined;
 const tech: TechnicianClient[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   if (!ready) return;

@@ -3,10 +3,10 @@
 // `postgres` system user (postgres refuses root). `.ci/run` installs the Debian package.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 const USER = 'porchlight';
 
@@ -25,17 +25,6 @@ export interface PostgresServer {
   /** SIGKILL: what a crashed database looks like to its clients. */
   kill(): void;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** util-linux's runuser lives in sbin, which a CI PATH (/usr/local/bin:/usr/bin:/bin) may lack. */

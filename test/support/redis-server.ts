@@ -2,7 +2,8 @@
 // afterwards. `.ci/run` installs the Debian package.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer, createConnection } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from './free-port.js';
 
 const BIN = '/usr/bin/redis-server';
 
@@ -11,17 +12,6 @@ export const redisInstalled = (): boolean => existsSync(BIN);
 export interface RedisServer {
   url: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 function pong(port: number): Promise<boolean> {

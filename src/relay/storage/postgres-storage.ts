@@ -3,45 +3,16 @@
 // every append reads the head and inserts under one transaction-scoped advisory lock.
 import pg from 'pg';
 import { z } from 'zod';
-import { scopeList } from '../../protocol/primitives.js';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
 import { AUDIT_CHAIN_LOCK, migrate } from './postgres-schema.js';
 import { asStorageError } from './postgres-errors.js';
-import { deviceOf, enrollmentOf } from './storage-rows.js';
+import { deviceOf, enrollmentOf, technicianOf } from './storage-rows.js';
 import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
 
-const technicianRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  grp: z.string(),
-  org: z.string().nullable(),
-  scopes: z.string(),
-  unattended: z.boolean(),
-  token_hash: z.string(),
-  created_at: z.string(),
-  disabled: z.boolean(),
-});
 // BIGINT arrives as a string: node-postgres will not guess at precision.
 const checkpointRow = z.object({ seq: z.coerce.number().int(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
 const headRow = z.object({ seq: z.coerce.number().int(), hash: z.string() });
 const recordRow = z.object({ record: z.string() });
-
-
-function toTechnician(row: unknown): TechnicianRecord {
-  const r = technicianRow.parse(row);
-  const tech: TechnicianRecord = {
-    id: r.id,
-    name: r.name,
-    group: r.grp,
-    scopes: scopeList.parse(JSON.parse(r.scopes)),
-    unattended: r.unattended,
-    tokenHash: r.token_hash,
-    createdAt: r.created_at,
-    disabled: r.disabled,
-  };
-  if (r.org !== null) tech.org = r.org;
-  return tech;
-}
 
 const toCheckpoint = (row: unknown): AuditCheckpoint => {
   const r = checkpointRow.parse(row);
@@ -106,17 +77,17 @@ export class PostgresStorage implements RelayStorage {
 
   async findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null> {
     const { rows } = await this.query('SELECT * FROM technicians WHERE token_hash = $1', [tokenHash]);
-    return rows[0] ? toTechnician(rows[0]) : null;
+    return rows[0] ? technicianOf(rows[0]) : null;
   }
 
   async getTechnician(id: string): Promise<TechnicianRecord | null> {
     const { rows } = await this.query('SELECT * FROM technicians WHERE id = $1', [id]);
-    return rows[0] ? toTechnician(rows[0]) : null;
+    return rows[0] ? technicianOf(rows[0]) : null;
   }
 
   async listTechnicians(): Promise<TechnicianRecord[]> {
     const { rows } = await this.query('SELECT * FROM technicians ORDER BY id');
-    return rows.map(toTechnician);
+    return rows.map(technicianOf);
   }
 
   async addEnrollment(e: EnrollmentRecord): Promise<void> {

@@ -2,9 +2,8 @@
 // synchronous=FULL so an acknowledged audit record survives a crash.
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
-import { deviceOf, enrollmentOf } from './storage-rows.js';
+import { deviceOf, enrollmentOf, technicianOf } from './storage-rows.js';
 import { z } from 'zod';
-import { scopeList } from '../../protocol/primitives.js';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
 import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
 
@@ -35,35 +34,7 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 );
 `;
 
-const technicianRow = z.object({
-  id: z.string(),
-  name: z.string(),
-  grp: z.string(),
-  org: z.string().nullable(),
-  scopes: z.string(),
-  unattended: z.number(),
-  token_hash: z.string(),
-  created_at: z.string(),
-  disabled: z.number(),
-});
-
 const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
-
-function toTechnician(row: unknown): TechnicianRecord {
-  const r = technicianRow.parse(row);
-  const tech: TechnicianRecord = {
-    id: r.id,
-    name: r.name,
-    group: r.grp,
-    scopes: scopeList.parse(JSON.parse(r.scopes)),
-    unattended: r.unattended === 1,
-    tokenHash: r.token_hash,
-    createdAt: r.created_at,
-    disabled: r.disabled === 1,
-  };
-  if (r.org !== null) tech.org = r.org;
-  return tech;
-}
 
 export class SqliteStorage implements RelayStorage {
   private readonly db: DatabaseSync;
@@ -87,16 +58,16 @@ export class SqliteStorage implements RelayStorage {
 
   async findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null> {
     const row = this.db.prepare('SELECT * FROM technicians WHERE token_hash = ?').get(tokenHash);
-    return row ? toTechnician(row) : null;
+    return row ? technicianOf(row) : null;
   }
 
   async getTechnician(id: string): Promise<TechnicianRecord | null> {
     const row = this.db.prepare('SELECT * FROM technicians WHERE id = ?').get(id);
-    return row ? toTechnician(row) : null;
+    return row ? technicianOf(row) : null;
   }
 
   async listTechnicians(): Promise<TechnicianRecord[]> {
-    return this.db.prepare('SELECT * FROM technicians ORDER BY id').all().map(toTechnician);
+    return this.db.prepare('SELECT * FROM technicians ORDER BY id').all().map(technicianOf);
   }
 
   /** Data dirs made before re-keying was an explicit purpose: their tokens are plain enrollments. */

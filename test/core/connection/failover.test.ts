@@ -1,12 +1,12 @@
 // Failover across relay instances (issue 22): the agent tries relayUrl, then each of relayUrls in
 // order, with its backoff between attempts, and moves on when the relay it had is lost. Real
 // sockets to two relay stand-ins sharing one relay key; a closed port stands for a dead instance.
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair } from '../../../src/protocol/index.js';
 import { until } from '../../support/bounded-wait.js';
 import { startHarness, type Harness } from '../agent-harness.js';
 import { RelayStandIn } from '../relay-stand-in.js';
+import { deadRelayUrl as deadUrl } from '../../support/free-port.js';
 
 let h: Harness | undefined;
 const extra: RelayStandIn[] = [];
@@ -15,16 +15,6 @@ afterEach(async () => {
   h = undefined;
   for (const r of extra.splice(0)) await r.close();
 });
-
-/** A loopback port nothing listens on. */
-function deadUrl(): Promise<string> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(`ws://127.0.0.1:${port}`));
-    });
-  });
-}
 
 /** Move the fake clock (backoff timers) until `check` holds; each step lets real sockets work. */
 async function advanceUntil(harness: Harness, check: () => boolean, what: string): Promise<void> {
