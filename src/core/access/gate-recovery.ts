@@ -27,8 +27,6 @@ interface Seen {
   session: GateSession;
   scopes: Set<Scope>;
   opened: boolean;
-  ended: boolean;
-  closed: boolean;
 }
 
 export interface RecoveryReport {
@@ -56,10 +54,12 @@ export async function recoverLeftOpen(auditDir: string, gates: GateSet, audited:
 /** Sessions with access granted or opened and no clean close, oldest first. */
 export function leftOpen(auditDir: string): Seen[] {
   const bySession = new Map<string, Seen>();
+  const ended = new Set<string>();
+  const closed = new Set<string>();
   const entry = (session: GateSession): Seen => {
     let seen = bySession.get(session.sessionId);
     if (!seen) {
-      seen = { session, scopes: new Set(), opened: false, ended: false, closed: false };
+      seen = { session, scopes: new Set(), opened: false };
       bySession.set(session.sessionId, seen);
     }
     return seen;
@@ -80,14 +80,14 @@ export function leftOpen(auditDir: string): Seen[] {
       continue;
     }
     const c = closing.safeParse(record);
-    const seen = c.success ? bySession.get(c.data.sessionId) : undefined;
-    if (c.success && seen) {
-      if (c.data.type === 'session.ended') seen.ended = true;
-      else seen.closed = true;
-    }
+    if (c.success) (c.data.type === 'session.ended' ? ended : closed).add(c.data.sessionId);
   }
+  // Files sort by day name, so a clock set back can put a close before its open: match by id, not by order.
   // Access opened through a gate stays open until the gates closed it; consent-only grants end with the session.
-  return [...bySession.values()].filter((s) => !s.closed && (s.opened || !s.ended));
+  return [...bySession.values()].filter((s) => {
+    const id = s.session.sessionId;
+    return !closed.has(id) && (s.opened || !ended.has(id));
+  });
 }
 
 function sessionOf(r: Record<string, unknown> & { sessionId: string }): GateSession {
