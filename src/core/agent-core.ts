@@ -109,7 +109,7 @@ export class AgentCore {
 
   /** At start, before connecting: close through the gates what the audit log shows left open by an unclean stop. */
   recoverGates(auditDir: string): Promise<RecoveryReport> {
-    return this.track(recoverLeftOpen(auditDir, this.gates, this.audited));
+    return this.track(recoverLeftOpen(auditDir, this.gates, this.audited, this.options.deviceId));
   }
 
   setConnection(state: AgentStatus['connection'], relayUrl?: string): void {

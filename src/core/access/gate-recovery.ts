@@ -36,10 +36,12 @@ export interface RecoveryReport {
   failed: string[];
 }
 
-export async function recoverLeftOpen(auditDir: string, gates: GateSet, audited: RecordThenSend): Promise<RecoveryReport> {
+export async function recoverLeftOpen(auditDir: string, gates: GateSet, audited: RecordThenSend, deviceId: string): Promise<RecoveryReport> {
   const report: RecoveryReport = { closed: [], failed: [] };
   if (!gates.anyGates) return report;
   for (const seen of leftOpen(auditDir)) {
+    // Decision records carry no device id: it is this device.
+    if (seen.session.deviceId === '') seen.session = { ...seen.session, deviceId };
     const scopes = [...seen.scopes].filter((s) => gates.guards(s));
     if (!seen.opened && scopes.length === 0) continue;
     const failed = await gates.closeLeftOpen(seen.session, scopes);
