@@ -148,7 +148,13 @@ export class RequestFlow {
     if (live) this.d.sessions.reserve(live);
     if (live && this.d.gates.anyGates) {
       const { applied, failed } = await this.d.gates.grant(gateSessionOf(live), granted);
-      if (failed.length > 0) {
+      if (this.d.sessions.live !== live) {
+        // The slot was ended while the gates ran (relay lost, agent exit): close what they opened, grant nothing.
+        await this.d.gates.closeLeftOpen(gateSessionOf(live), applied);
+        d = { outcome: 'declined', granted: [], decidedBy: d.decidedBy, detail: 'the session ended while access was set up' };
+        granted = [];
+        live = undefined;
+      } else if (failed.length > 0) {
         // Only what the gates applied is granted; the rest is reported as declined, with the reason.
         this.d.sessions.release(live);
         const detail = `not applied on the device: ${failed.map((f) => `${f.scope} (${f.error.code})`).join(', ')}`;

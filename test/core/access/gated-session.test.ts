@@ -134,4 +134,19 @@ describe.skipIf(process.platform === 'win32')('access gates in a session', () =>
     expect(a.agent.grants()).toEqual(['view', 'admin']);
     expect(hooks.runs().map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual(['grant admin', 'grant file-transfer', 'revoke file-transfer']);
   });
+
+  it('closes what a grant hook opened when the relay is lost while it runs, and grants nothing', async () => {
+    const a = await agentWithAdminHook(`sleep 0.3`);
+    const req = a.request({ scopes: ['admin'], estimatedMinutes: 20 });
+    a.relay.sendRequest(req);
+    a.ui.answer((await a.ui.nextPrompt()).promptId, ['admin']);
+    await vi.waitFor(() => expect(hooks.runs()).toHaveLength(1), { timeout: 3000 });
+    a.relay.dropAgent();
+    await vi.waitFor(() => expect(hooks.runs().map((r) => r.split(' ')[0])).toEqual(['grant', 'revoke']), { timeout: 3000 });
+    await a.agent.idle();
+    expect(a.agent.grants()).toEqual([]);
+    expect(a.agent.status().session).toBeUndefined();
+    const decision = auditRecords(a.dataDir).find((r) => r.type === 'consent.decision');
+    expect(decision).toMatchObject({ outcome: 'declined', granted: [] });
+  });
 });
