@@ -63,6 +63,12 @@ const POLICIES = {
   startAtLogin: { category: 'Application', name: 'Start at login' },
 };
 
+/**
+ * Keys Group Policy can't express (an argv array per scope): IT sets them in the managed
+ * JSON document C:\\ProgramData\\Porchlight\\policy.json, which only administrators can write.
+ */
+export const NOT_IN_ADMX = ['accessHooks'];
+
 const xml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const LIST_HINTS = {
   allowedScopes: 'Scopes, one per line: view, control, admin, file-transfer',
@@ -138,7 +144,7 @@ function explain(key, prop, userSettable) {
 export async function generateAdmx() {
   const { USER_SETTABLE_KEYS } = await loadPolicySchema();
   const schema = await policyJsonSchema();
-  const keys = Object.keys(schema.properties);
+  const keys = Object.keys(schema.properties).filter((k) => !NOT_IN_ADMX.includes(k));
   const missing = keys.filter((k) => !POLICIES[k]);
   if (missing.length > 0) throw new Error(`add a display name for ${missing.join(', ')} in scripts/gen-admx.mjs`);
 

@@ -7,6 +7,9 @@ import type { Scope } from '../protocol/scopes.js';
 import type { Clock } from '../shared/clock.js';
 import type { AuditSink } from './audit/audit-log.js';
 import { RecordThenSend } from './audit/record-then-send.js';
+import { GateSet, type GateBinding } from './access/gate-set.js';
+import { gatesFromPolicy } from './access/gates-from-policy.js';
+import { recoverLeftOpen, type RecoveryReport } from './access/gate-recovery.js';
 import { BlockNotices } from './consent/block-notices.js';
 import { ConsentGate } from './consent/consent-gate.js';
 import { EscalationFlow, type EscalationWhileControlled } from './consent/escalation-flow.js';
@@ -45,6 +48,8 @@ export interface AgentCoreOptions {
   escalationWhileControlled?: EscalationWhileControlled;
   /** Makes the escalation confirmation code (tests: a known code). */
   confirmCode?: () => string;
+  /** Gates beyond the policy's command hooks (e.g. the screen gate), bound to their scopes by IT policy. */
+  extraGates?: readonly GateBinding[];
 }
 
 export class AgentCore {
@@ -54,6 +59,7 @@ export class AgentCore {
   private readonly escalations: EscalationFlow;
   private readonly audited: RecordThenSend;
   private readonly blockNotices: BlockNotices;
+  private readonly gates: GateSet;
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -66,9 +72,12 @@ export class AgentCore {
     this.audited = new RecordThenSend(options.audit, options.send);
     this.blockNotices = new BlockNotices(clock, (n) => ui.notify(n));
     this.gate = new ConsentGate({ policy, ui, clock, statusChanged });
+    const bindings = [...gatesFromPolicy(policy, this.audited), ...(options.extraGates ?? [])];
+    const gates = new GateSet(bindings, this.audited, ui);
+    this.gates = gates;
     const fileRules = policy.fileTransfer;
-    this.sessions = new SessionController({ clock, ui, audited: this.audited, fileRules, statusChanged, track });
-    const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, track };
+    this.sessions = new SessionController({ clock, ui, audited: this.audited, fileRules, gates, statusChanged, track });
+    const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, gates, track };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
     this.escalations = new EscalationFlow(shared);
   }
@@ -96,6 +105,11 @@ export class AgentCore {
       case 'error':
         return this.track(this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
     }
+  }
+
+  /** At start, before connecting: close through the gates what the audit log shows left open by an unclean stop. */
+  recoverGates(auditDir: string): Promise<RecoveryReport> {
+    return this.track(recoverLeftOpen(auditDir, this.gates, this.audited, this.options.deviceId));
   }
 
   setConnection(state: AgentStatus['connection'], relayUrl?: string): void {

@@ -7,6 +7,7 @@ import type { ClientOptions } from 'ws';
 import type { Scope } from '../protocol/scopes.js';
 import { AgentCore, type EscalationWhileControlled } from './agent-core.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
+import type { GateBinding } from './access/gate-set.js';
 import { UnavailableAudit } from './audit/unavailable-audit.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { BackoffOptions } from './connection/backoff.js';
@@ -40,6 +41,8 @@ export interface AgentOptions {
   escalationWhileControlled?: EscalationWhileControlled;
   /** Makes the escalation confirmation code (tests only: a known code). */
   confirmCode?: () => string;
+  /** Gates beyond the policy's command hooks (e.g. the screen gate), bound to their scopes from IT policy. */
+  extraGates?: readonly GateBinding[];
 }
 
 export interface Agent {
@@ -103,6 +106,7 @@ export function createAgent(options: AgentOptions): Agent {
         send: (msg) => connection?.send(signer.sign(msg)) ?? false,
         ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
+        ...(options.extraGates ? { extraGates: options.extraGates } : {}),
       });
       core = c;
       // The first record doubles as a write check: say so at once if the log can't be written.
@@ -110,6 +114,8 @@ export function createAgent(options: AgentOptions): Agent {
         auditProblem ??= `the audit log in ${policy.auditDir ?? defaultAuditDir(dataDir)} cannot be written (${(err as Error).message}); every request will be declined`;
       });
       if (auditProblem) options.ui.notify({ kind: 'info', title: 'Porchlight cannot record anything', body: auditProblem });
+      // Before connecting: close what a crash or kill left open (a temporary admin account never outlives its session).
+      if (auditLog) await c.recoverGates(auditLog.dir);
       const urls = relayUrlsOf(policy);
       if (urls.length === 0) {
         c.setConnection('not-configured');

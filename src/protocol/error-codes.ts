@@ -24,6 +24,7 @@ export const ERROR_MEANINGS = {
   'internal': 'An unexpected internal error; the peer keeps running.',
   'unknown-device': 'No device is enrolled with that id.',
   'busy': 'The relay is at a capacity limit (e.g. its hello nonce store is full); try again later.',
+  'gate-failed': 'An access gate set by IT policy could not apply a grant, so that scope was not granted.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MEANINGS;

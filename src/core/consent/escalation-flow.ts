@@ -7,6 +7,8 @@ import type { DecidedBy, Message } from '../../protocol/messages.js';
 import { sortScopes, type Scope } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RecordThenSend } from '../audit/record-then-send.js';
+import type { GateSet } from '../access/gate-set.js';
+import { gateSessionOf } from '../access/gate-session.js';
 import type { Policy } from '../policy/schema.js';
 import type { LiveSession } from '../session/live-session.js';
 import type { SessionController } from '../session/session-controller.js';
@@ -35,6 +37,8 @@ export interface EscalationFlowDeps {
   audited: RecordThenSend;
   sessions: SessionController;
   gate: ConsentGate;
+  /** Access gates: an added scope is reported granted only once they applied it. */
+  gates: GateSet;
   escalationWhileControlled?: EscalationWhileControlled;
   confirmCode?: () => string;
   track: <T>(work: Promise<T>) => Promise<T>;
@@ -149,14 +153,17 @@ export class EscalationFlow {
     const s = this.d.sessions.liveWithId(p.sessionId);
     if (!s) return;
     const answered = result.kind === 'answer' && result.granted.length > 0;
-    const added = result.kind === 'answer' ? v.added.filter((x) => result.granted.includes(x)) : [];
+    const consented = result.kind === 'answer' ? v.added.filter((x) => result.granted.includes(x)) : [];
+    const added = await this.applyThroughGates(s, consented);
+    if (this.d.sessions.live !== s) return this.closeIfEnded(s, added);
     const maxMinutes = this.d.policy.maxSessionMinutes;
     const extend = answered && p.extendMinutes !== undefined ? Math.min(p.extendMinutes, maxMinutes) : 0;
     const change = changeOf(v.added.length, added.length, extend);
     if (change === 'escalation-declined') {
       const refused = sortScopes([...p.scopes.filter((x) => !s.granted.has(x))]);
       const decidedBy = result.kind === 'declined' ? result.decidedBy : 'user';
-      const fields = { ...sessionFields(s), requestId: p.requestId, change, scopes: refused, decidedBy };
+      const gateFailed = added.length < consented.length ? { code: 'gate-failed' } : {};
+      const fields = { ...sessionFields(s), requestId: p.requestId, change, scopes: refused, decidedBy, ...gateFailed };
       await this.d.audited.record('escalation.decision', fields, scopeUpdateMessage(s, change, refused, p.requestId));
       return;
     }
@@ -178,10 +185,24 @@ export class EscalationFlow {
       decidedBy: 'user',
     };
     if (!(await this.d.audited.record('escalation.decision', fields))) {
+      for (const scope of added) await this.d.gates.revoke(gateSessionOf(s), scope);
       this.d.audited.send(scopeUpdateMessage(s, 'escalation-declined', p.scopes, p.requestId));
       return;
     }
     if (this.d.sessions.applyEscalation(s, added, endsAt)) this.d.audited.send(after);
+    else await this.closeIfEnded(s, added);
+  }
+
+  /** The scopes among `scopes` that every gate applied (failures are audited and told by the gates). */
+  private async applyThroughGates(s: LiveSession, scopes: readonly Scope[]): Promise<Scope[]> {
+    if (scopes.length === 0 || !this.d.gates.anyGates) return [...scopes];
+    return (await this.d.gates.grant(gateSessionOf(s), scopes)).applied;
+  }
+
+  /** The session ended while gates ran: close what they just opened, which its end could not see. */
+  private async closeIfEnded(s: LiveSession, opened: readonly Scope[]): Promise<void> {
+    for (const scope of opened) await this.d.gates.revoke(gateSessionOf(s), scope);
+    if (opened.length > 0) await this.d.gates.end(gateSessionOf(s));
   }
 }
 

@@ -8,6 +8,8 @@ import type { Message, Outcome, SessionRequestPayload } from '../../protocol/mes
 import { sortScopes } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RecordThenSend } from '../audit/record-then-send.js';
+import type { GateSet } from '../access/gate-set.js';
+import { gateSessionOf } from '../access/gate-session.js';
 import type { AuditFields } from '../../protocol/agent-audit-record.js';
 import type { Policy } from '../policy/schema.js';
 import type { SessionController } from '../session/session-controller.js';
@@ -37,6 +39,8 @@ export interface RequestFlowDeps {
   audited: RecordThenSend;
   sessions: SessionController;
   gate: ConsentGate;
+  /** Access gates: a scope is reported granted only once they applied it. */
+  gates: GateSet;
   blockNotices: BlockNotices;
   newSessionId?: () => string;
   track: <T>(work: Promise<T>) => Promise<T>;
@@ -139,9 +143,31 @@ export class RequestFlow {
     }
     const minutes = Math.min(p.estimatedMinutes, this.d.policy.maxSessionMinutes);
     const newId = this.d.newSessionId ?? (() => `ses-${randomUUID()}`);
-    const live = granted.length > 0 ? grantedSession(p, newId(), this.d.deviceId, d.outcome, granted, now, minutes) : undefined;
-    // Reserve the session slot now so no second grant can slip in while we write.
+    let live = granted.length > 0 ? grantedSession(p, newId(), this.d.deviceId, d.outcome, granted, now, minutes) : undefined;
+    // Reserve the session slot now so no second grant can slip in while gates run and we write.
     if (live) this.d.sessions.reserve(live);
+    if (live && this.d.gates.anyGates) {
+      const { applied, failed } = await this.d.gates.grant(gateSessionOf(live), granted);
+      if (this.d.sessions.live !== live) {
+        // The slot was ended while the gates ran (relay lost, agent exit): close what they opened, grant nothing.
+        await this.d.gates.closeLeftOpen(gateSessionOf(live), applied);
+        d = { outcome: 'declined', granted: [], decidedBy: d.decidedBy, detail: 'the session ended while access was set up' };
+        granted = [];
+        live = undefined;
+      } else if (failed.length > 0) {
+        // Only what the gates applied is granted; the rest is reported as declined, with the reason.
+        this.d.sessions.release(live);
+        const detail = `not applied on the device: ${failed.map((f) => `${f.scope} (${f.error.code})`).join(', ')}`;
+        const outcome = applied.length === 0 ? 'declined' : 'partial';
+        d = { outcome, granted: applied, decidedBy: d.decidedBy, code: 'gate-failed', detail };
+        granted = applied;
+        const id = live.id;
+        const gateSession = gateSessionOf(live);
+        live = applied.length > 0 ? grantedSession(p, id, this.d.deviceId, outcome, applied, now, minutes) : undefined;
+        if (live) this.d.sessions.reserve(live);
+        else await this.d.gates.end(gateSession);
+      }
+    }
     const msg = decisionMessage(p, d, granted, now, live ? { sessionId: live.id, minutes } : undefined);
     const fields = {
       ...requestFields(p),
@@ -155,7 +181,10 @@ export class RequestFlow {
       states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
     };
     if (!(await this.d.audited.record('consent.decision', fields, msg))) {
-      if (live) this.d.sessions.release(live);
+      if (live) {
+        this.d.sessions.release(live);
+        await this.d.gates.end(gateSessionOf(live));
+      }
       req.consent.to('declined');
       this.d.audited.send({
         ...msg,

@@ -2,6 +2,7 @@
 // Effective policy = managed (MDM) over user settings over these defaults.
 // MDM templates (ADMX/ADML, mobileconfig, JSON Schema) are generated from this file.
 import { z } from 'zod';
+import { isAbsolute } from 'node:path';
 import { SCOPES } from '../../protocol/scopes.js';
 import { publicKey, scope, slug } from '../../protocol/primitives.js';
 import { checkRelayUrl } from '../connection/relay-url.js';
@@ -23,6 +24,25 @@ export const fileTransferRulesSchema = z.strictObject({
     .describe('File extensions that may never be transferred (lowercase, with the dot).'),
   requireTicket: z.boolean().describe('Every file transfer must name the session ticket.'),
 });
+
+/** A hook's executable: an absolute path (no PATH lookup, no shell), drive-qualified on Windows. */
+function isAbsoluteExecutable(p: string): boolean {
+  if (!isAbsolute(p)) return false;
+  return process.platform !== 'win32' || /^[A-Za-z]:[\\/]|^\\\\[^\\]/.test(p);
+}
+
+const hookArgv = z
+  .array(z.string().max(4096).refine((a) => !a.includes('\0'), 'must not contain NUL'))
+  .min(1)
+  .max(64)
+  .refine((argv) => isAbsoluteExecutable(argv[0]!), 'the first element must be the absolute path of the executable');
+
+export const accessHookSchema = z.strictObject({
+  grant: hookArgv.describe('argv run when the scope is granted (first element: absolute path of the executable; no shell).'),
+  revoke: hookArgv.describe('argv run when the scope is revoked, the session ends or expires, the agent exits, and at start for sessions left open.'),
+  timeoutSec: z.number().int().min(1).max(300).describe('Seconds a hook may run before it is killed and counts as failed.'),
+});
+export type AccessHook = z.infer<typeof accessHookSchema>;
 
 export const rateLimitSchema = z.strictObject({
   prompts: z.number().int().min(1).max(100).describe('Prompts one technician may cause per window.'),
@@ -61,6 +81,10 @@ export const policySchema = z.strictObject({
   auditDir: z.string().min(1).max(1024).optional().describe('Directory of the local audit log (default: per-OS application data).'),
   retentionDays: z.number().int().min(30).max(3650).describe('Days audit files are kept (never below 30).'),
   fileTransfer: fileTransferRulesSchema,
+  accessHooks: z
+    .partialRecord(scope, accessHookSchema)
+    .optional()
+    .describe('Admin hooks: per scope, the commands IT runs to open access on grant and close it on revoke or end.'),
   allowQuit: z.boolean().describe('Show Quit in the tray menu. Managed policy may hide it.'),
   startAtLogin: z.boolean().describe('Start the agent when the user logs in.'),
   allowInsecureRelay: z.boolean().describe('Development only: allow ws:// to a non-loopback relay.'),
@@ -98,8 +122,8 @@ export const DEFAULT_POLICY: Policy = {
  */
 export const USER_SETTABLE_KEYS = ['allowedScopes', 'promptTimeoutSec', 'maxSessionMinutes', 'startAtLogin'] as const satisfies readonly PolicyKey[];
 
-/** Keys that decide which relay and which signatures the agent trusts: IT only, never user settings. */
-export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayUrls', 'relayPublicKey', 'relayTlsPin', 'approvalsPublicKey', 'allowInsecureRelay'] as const satisfies readonly PolicyKey[];
+/** Keys that decide which relay and which signatures the agent trusts, and what it runs: IT only, never user settings. */
+export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayUrls', 'relayPublicKey', 'relayTlsPin', 'approvalsPublicKey', 'allowInsecureRelay', 'accessHooks'] as const satisfies readonly PolicyKey[];
 
 /** Partial policy as read from one source (managed or user); validated key by key. */
 export const partialPolicySchema = policySchema.partial();

@@ -1,8 +1,11 @@
 // The live session, at most one: its start, the timer that ends it, revoke,
-// narration, file announcements and the end (grants first, then record and report).
+// narration, file announcements and the end (grants first, then the access
+// gates close, then record and report).
 import { errorMessage, newMessageId } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
+import type { GateSet } from '../access/gate-set.js';
+import { gateSessionOf } from '../access/gate-session.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RecordThenSend } from '../audit/record-then-send.js';
 import { checkFileTransfer } from '../policy/file-rules.js';
@@ -16,6 +19,8 @@ export interface SessionControllerDeps {
   ui: UiPort;
   audited: RecordThenSend;
   fileRules: Policy['fileTransfer'];
+  /** Closes what the access gates opened (revoke, end, expiry, relay loss, agent exit). */
+  gates: GateSet;
   /** Something the tray shows changed. */
   statusChanged: () => void;
   /** Keeps work started by a timer visible to `idle()`. */
@@ -93,6 +98,8 @@ export class SessionController {
     this.d.clock.clearTimeout(this.expiryTimer);
     this.d.ui.hideBanner(s.id);
     this.d.statusChanged();
+    // Close real access before anything is recorded or reported.
+    await this.d.gates.end(gateSessionOf(s));
     const summary = s.summary(this.d.clock.now(), by);
     const toRelay = by !== 'relay-lost';
     const end = toRelay && !endedByRelay && by !== 'technician' ? endMessage(s, by, reason) : undefined;
@@ -115,6 +122,7 @@ export class SessionController {
     if (s.granted.size === 0) return this.end(s.id, 'user', `the user revoked ${scope}, the last granted scope`);
     this.d.ui.showBanner(s.banner());
     this.d.statusChanged();
+    await this.d.gates.revoke(gateSessionOf(s), scope);
     const update = scopeUpdateMessage(s, 'revoked', [scope]);
     await this.d.audited.record('scope.revoked', { ...sessionFields(s), scope, granted: s.grantedScopes() }, update, {
       sendOnFailure: true,
