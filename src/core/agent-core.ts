@@ -12,6 +12,8 @@ import { ConsentGate } from './consent/consent-gate.js';
 import { EscalationFlow, type EscalationWhileControlled } from './consent/escalation-flow.js';
 import { RequestFlow } from './consent/request-flow.js';
 import type { Policy } from './policy/schema.js';
+import type { ScreenServerPolicy } from './screen/screen-endpoint.js';
+import { ScreenService } from './screen/screen-service.js';
 import { SessionController } from './session/session-controller.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
@@ -26,6 +28,8 @@ export type CoreInbound = Message<
   | 'session.scope-request'
   | 'session.file-transfer'
   | 'session.end'
+  | 'channel.open'
+  | 'channel.close'
   | 'error'
 >;
 
@@ -45,6 +49,10 @@ export interface AgentCoreOptions {
   escalationWhileControlled?: EscalationWhileControlled;
   /** Makes the escalation confirmation code (tests: a known code). */
   confirmCode?: () => string;
+  /** Screen gate (issue 16): IT's local VNC endpoint; unset refuses every screen channel. */
+  screenServer?: ScreenServerPolicy;
+  /** Hand a binary data-channel frame to the relay; false when not connected. */
+  sendBinary?: (frame: Uint8Array) => boolean;
 }
 
 export class AgentCore {
@@ -54,6 +62,7 @@ export class AgentCore {
   private readonly escalations: EscalationFlow;
   private readonly audited: RecordThenSend;
   private readonly blockNotices: BlockNotices;
+  private readonly screen: ScreenService;
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -71,6 +80,27 @@ export class AgentCore {
     const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, track };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
     this.escalations = new EscalationFlow(shared);
+    // ---- screen gate wiring (issue 16): the lead moves these three lines behind the AccessGate port.
+    this.screen = this.screenService(options);
+    this.sessions.onEnded((id) => void this.track(this.screen.sessionEnded(id)));
+    this.sessions.onGrantsChanged((id) => void this.track(this.screen.grantsChanged(id)));
+  }
+
+  private screenService(options: AgentCoreOptions): ScreenService {
+    return new ScreenService({
+      server: options.screenServer,
+      session: (id) => {
+        const s = this.sessions.liveWithId(id);
+        return s && { granted: s.granted, ticketId: s.init.ticket.id, technicianId: s.init.technician.id };
+      },
+      audited: this.audited,
+      sendBinary: options.sendBinary ?? (() => false),
+    });
+  }
+
+  /** A binary data-channel frame from the relay. */
+  handleBinary(frame: Uint8Array): void {
+    if (!this.stopped) this.screen.onFrame(frame);
   }
 
   // ---- inputs ------------------------------------------------------------------
@@ -93,6 +123,10 @@ export class AgentCore {
         const by = msg.by === 'expiry' || msg.by === 'policy' ? msg.by : 'technician';
         return this.track(this.sessions.end(msg.sessionId, by, msg.reason, true).then(() => undefined));
       }
+      case 'channel.open':
+        return this.track(this.screen.onOpen(msg));
+      case 'channel.close':
+        return this.track(this.screen.onClose(msg));
       case 'error':
         return this.track(this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
     }

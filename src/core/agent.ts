@@ -15,6 +15,7 @@ import { DeviceSigner } from './identity/device-signer.js';
 import { defaultAuditDir } from './data-dir.js';
 import { loadOrCreateDeviceKey } from './identity/device-key.js';
 import type { Policy } from './policy/schema.js';
+import type { ScreenServerPolicy } from './screen/screen-endpoint.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import { ReplayCache } from './verification/replay-cache.js';
 
@@ -40,6 +41,8 @@ export interface AgentOptions {
   escalationWhileControlled?: EscalationWhileControlled;
   /** Makes the escalation confirmation code (tests only: a known code). */
   confirmCode?: () => string;
+  /** Screen gate (issue 16): IT's local VNC endpoint; the lead moves it into the gates' policy. */
+  screenServer?: ScreenServerPolicy;
 }
 
 export interface Agent {
@@ -101,6 +104,8 @@ export function createAgent(options: AgentOptions): Agent {
         clock,
         presence: options.presence ?? 'interactive',
         send: (msg) => connection?.send(signer.sign(msg)) ?? false,
+        sendBinary: (frame) => connection?.sendBinary(frame) ?? false,
+        ...(options.screenServer ? { screenServer: options.screenServer } : {}),
         ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
       });
@@ -127,6 +132,7 @@ export function createAgent(options: AgentOptions): Agent {
         onWelcome: () => {
           if (options.enrollmentToken && !existsSync(marker)) writeFileSync(marker, `${new Date(clock.now()).toISOString()}\n`, { mode: 0o600 });
         },
+        onBinary: (frame) => c.handleBinary(frame),
         onMessage: (msg) => {
           signer.observe(msg);
           void c.handle(msg);

@@ -24,6 +24,8 @@ export const ERROR_MEANINGS = {
   'internal': 'An unexpected internal error; the peer keeps running.',
   'unknown-device': 'No device is enrolled with that id.',
   'busy': 'The relay is at a capacity limit (e.g. its hello nonce store is full); try again later.',
+  'screen-unavailable': 'The agent has no screen server configured by policy, or could not reach it.',
+  'channel-violation': 'A data channel broke its rules (bad binary frame, credit overrun, malformed RFB); it was closed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MEANINGS;

@@ -9,6 +9,7 @@ import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';
 import { connectTechnician, type TechnicianClient } from '../technician/technician-client.js';
 import { describeEvent } from '../technician/technician-events.js';
+import { ScreenListener } from '../technician/screen-listener.js';
 import { exitForDecision, exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { announceFile } from '../file-announcement.js';
@@ -23,7 +24,7 @@ const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ti
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
                           [--unattended --approval FILE | --emergency TEXT --incident ID]
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
-                          [--ca FILE] [--interactive]
+                          [--ca FILE] [--interactive] [--screen-port PORT]
 
 Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
@@ -44,6 +45,9 @@ until the session ends. Ctrl-C ends the session (or withdraws the request).
   --interactive    while the session is live, read lines from stdin: text is narration
                    the user sees in the banner; /more SCOPES REASON asks for more access,
                    /more +MIN REASON for more time, /send FILE announces a file, /end ends
+  --screen-port    once view is granted, listen on 127.0.0.1:PORT (0 picks one) for one
+                   VNC viewer at a time and print screen: vnc://127.0.0.1:PORT; the port
+                   closes when view ends
 
 Exit codes: 0 all scopes accepted, 3 partially accepted, 4 declined (or no user
 present), 5 expired, 6 blocked by policy or permissions, 7 agent offline,
@@ -104,6 +108,11 @@ class Output {
     if (line) this.ctx.stdout.write(`${line}\n`);
   }
 
+  /** A line the technician acts on (stdout in both modes). */
+  line(kind: string, text: string, extra: Record<string, unknown> = {}): void {
+    this.ctx.stdout.write(this.json ? `${JSON.stringify({ type: kind, detail: text, ...extra })}\n` : `${text}\n`);
+  }
+
   note(kind: string, text: string, extra: Record<string, unknown> = {}): void {
     if (this.json) this.ctx.stdout.write(`${JSON.stringify({ type: kind, detail: text, ...extra })}\n`);
     else this.ctx.stderr.write(`${text}\n`);
@@ -111,8 +120,18 @@ class Output {
 }
 
 /** Drives one request from send to session end; resolves with the exit code. */
-function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean): Promise<number> {
+function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean, screenPort: number | undefined): Promise<number> {
   return new Promise((resolve) => {
+    let screen: ScreenListener | undefined;
+    const followScreen = (sessionId: string, granted: readonly string[]) => {
+      if (screenPort === undefined) return;
+      screen ??= new ScreenListener({
+        client, sessionId, port: screenPort,
+        onListening: (port) => out.line('screen', `screen: vnc://127.0.0.1:${port}`, { url: `vnc://127.0.0.1:${port}`, port }),
+        onNote: (kind, text) => out.note(kind, text),
+      });
+      screen.follow(granted);
+    };
     let input: Interface | undefined;
     let requestId: string | undefined;
     let sessionId: string | undefined;
@@ -126,6 +145,7 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
     const finish = async (code: number) => {
       if (finished) return;
       finished = true;
+      screen?.stop();
       input?.close();
       clearTimeout(decisionTimer);
       clearTimeout(summaryTimer);
@@ -194,10 +214,12 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
         case 'session.started':
           sessionId = msg.sessionId;
           out.event(msg);
+          followScreen(msg.sessionId, msg.scopes);
           if (interactive && ctx.stdin && !input) input = readTechnicianInput(ctx, client, out, msg.sessionId, req.ticket.id);
           return;
         case 'session.end':
           if (msg.by !== 'relay-lost') endedCleanly = true;
+          screen?.stop();
           out.event(msg);
           // The summary normally follows at once; don't hang if it doesn't.
           summaryTimer ??= setTimeout(() => void finish(exit ?? EXIT.other), 3000);
@@ -206,6 +228,13 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           endedCleanly = true;
           out.event(msg);
           return void finish(exit ?? EXIT.other);
+        case 'session.scope-update':
+          if (msg.sessionId === sessionId) followScreen(msg.sessionId, msg.granted);
+          return out.event(msg);
+        case 'channel.opened':
+        case 'channel.close':
+          screen?.handle(msg);
+          return out.event(msg);
         default:
           return out.event(msg);
       }
@@ -262,6 +291,7 @@ const command: Command = {
         timeout: { type: 'string' },
         ca: { type: 'string' },
         interactive: { type: 'boolean', default: false },
+        'screen-port': { type: 'string' },
       },
       strict: true,
     });
@@ -272,6 +302,8 @@ const command: Command = {
     if (closeOutcome !== undefined && !(CLOSE_OUTCOMES as readonly string[]).includes(closeOutcome)) throw new UsageError(`--outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`);
     const timeoutSec = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+    const screenPort = values['screen-port'] === undefined ? undefined : Number(values['screen-port']);
+    if (screenPort !== undefined && !(Number.isInteger(screenPort) && screenPort >= 0 && screenPort <= 65535)) throw new UsageError('--screen-port must be a port number 0-65535');
     const req = buildRequest(values);
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, values.relay);
     const out = new Output(ctx, values.json, req.scopes);
@@ -284,7 +316,7 @@ const command: Command = {
     }
     const client = connected.client;
     try {
-      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive);
+      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort);
     } finally {
       await client.close();
     }

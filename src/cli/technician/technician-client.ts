@@ -13,12 +13,14 @@ export type TechnicianConnectResult =
 export class TechnicianClient {
   private listeners = new Set<(msg: Message) => void>();
   private closedListeners = new Set<() => void>();
+  private binaryListener: ((frame: Uint8Array) => void) | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     readonly technician: Technician,
   ) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.binaryListener?.(toBytes(data));
       const parsed = parseFrame(data.toString('utf8'), ACCEPTED_BY.technicianFromRelay);
       if (parsed.ok) for (const l of this.listeners) l(parsed.msg);
     });
@@ -29,6 +31,15 @@ export class TechnicianClient {
 
   onMessage(listener: (msg: Message) => void): void {
     this.listeners.add(listener);
+  }
+
+  /** Binary data-channel frames (one listener: the screen channel). */
+  onBinary(listener: (frame: Uint8Array) => void): void {
+    this.binaryListener = listener;
+  }
+
+  sendBinary(frame: Uint8Array): void {
+    if (this.isOpen) this.ws.send(frame, { binary: true });
   }
 
   onClose(listener: () => void): void {
@@ -126,4 +137,9 @@ export function connectTechnician(
     ws.on('error', (err) => settle({ ok: false, code: 'connect-failed', detail: err.message }));
     ws.on('close', () => settle({ ok: false, code: 'connect-failed', detail: 'the relay closed the connection' }));
   });
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

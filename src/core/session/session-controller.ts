@@ -26,6 +26,7 @@ export class SessionController {
   private current: LiveSession | undefined;
   private expiryTimer: unknown;
   private readonly endedListeners: ((sessionId: string) => void)[] = [];
+  private readonly grantsListeners: ((sessionId: string) => void)[] = [];
 
   constructor(private readonly d: SessionControllerDeps) {}
 
@@ -41,6 +42,11 @@ export class SessionController {
   /** Called with the id of every session that ended (flows drop what they kept about it). */
   onEnded(listener: (sessionId: string) => void): void {
     this.endedListeners.push(listener);
+  }
+
+  /** Called synchronously whenever a live session loses a scope (gates close what it opened). */
+  onGrantsChanged(listener: (sessionId: string) => void): void {
+    this.grantsListeners.push(listener);
   }
 
   /** Take the one session slot before the decision is written, so no second grant can slip in. */
@@ -112,6 +118,7 @@ export class SessionController {
     const s = this.liveWithId(sessionId);
     if (!s || !s.granted.has(scope)) return false;
     s.granted.delete(scope);
+    for (const listener of this.grantsListeners) listener(s.id);
     if (s.granted.size === 0) return this.end(s.id, 'user', `the user revoked ${scope}, the last granted scope`);
     this.d.ui.showBanner(s.banner());
     this.d.statusChanged();

@@ -91,6 +91,15 @@ export const AUDIT_DATA_SCHEMAS = {
   'device-rekey-authorized': z.strictObject({ keyFingerprint: lineText(64), expiresAt: isoTimestamp, by: lineText(100) }),
   /** A device signed in with a new key under a re-key token; the old key's connection was dropped. */
   'device-rekeyed': z.strictObject({ from: lineText(64), to: lineText(64), droppedConnection: z.boolean() }),
+  /** A screen channel of the session opened (the agent connected its local VNC server). */
+  'channel-open': z.strictObject({ channel: z.number().int().min(1), kind: z.enum(['screen']) }),
+  /** A screen channel closed: by whom, and why (a violation carries its code). */
+  'channel-close': z.strictObject({
+    channel: z.number().int().min(1),
+    by: z.enum(['agent', 'technician', 'relay']),
+    code: errorCode.optional(),
+    detail: lineText(300).optional(),
+  }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
   close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
 } as const;

@@ -1,5 +1,6 @@
 // What the router keeps per request and per session, and whose they are.
 import type { END_REASONS } from '../../protocol/messages.js';
+import type { CreditWindow } from '../../protocol/channel-frame.js';
 import type { Scope } from '../../protocol/scopes.js';
 import type { AuditContext } from '../audit/central-audit.js';
 import type { Peer } from '../peer.js';
@@ -53,6 +54,18 @@ export interface RoutedSession extends Owner {
   /** Relay clock minus the agent's, measured at session.started: the agent's times are on its own clock. */
   clockOffsetMs: number;
   expiryTimer?: unknown;
+  /** The scopes granted right now (decision, start, scope updates): channel frames need `view`. */
+  granted?: Set<Scope>;
+  /** The open (or opening) screen channel and each direction's credit in flight. */
+  screen?: RelayScreenChannel;
+}
+
+export interface RelayScreenChannel {
+  channel: number;
+  /** The agent answered channel.opened: data may flow. */
+  open: boolean;
+  toAgent: CreditWindow;
+  toTechnician: CreditWindow;
 }
 
 export function ownerOf(o: Owner): Owner {
