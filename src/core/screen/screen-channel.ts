@@ -24,8 +24,8 @@ export interface ScreenChannelDeps {
   sendAck: (bytes: number) => void;
   /** Asked for every input message: is `control` granted right now? */
   controlAllowed: () => boolean;
-  /** The server handshake is done: tell the technician the channel is open. */
-  onOpen: () => void;
+  /** The server handshake is done: record and tell the technician; false stops the channel. */
+  onOpen: () => Promise<boolean>;
   /** The channel closed by itself (server gone, handshake failed, violation): tell the technician. */
   onFailed: (code: ErrorCode, detail: string) => void;
   /** How long the local server may take to connect and answer the handshake. */
@@ -122,7 +122,8 @@ export class ScreenChannel {
     // Server bytes wait (paused socket) until the viewer is through its handshake.
     socket.off('data', onHandshakeData);
     socket.pause();
-    this.d.onOpen();
+    // channel.opened must be on its way before the first data frame, or the relay refuses the data.
+    if (!(await this.d.onOpen()) || this.closed) return;
     const toViewer = (b: Buffer) => {
       // Handshake messages are small (ServerInit carries at most a 4 KiB name): they always fit the window.
       this.toViewer.charge(b.byteLength);

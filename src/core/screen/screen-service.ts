@@ -62,7 +62,7 @@ export class ScreenService {
       sendData: (payload) => this.d.sendBinary(encodeChannelFrame({ kind: 'data', sessionId, channel, payload })),
       sendAck: (bytes) => this.d.sendBinary(encodeChannelFrame({ kind: 'ack', sessionId, channel, bytes })),
       controlAllowed: () => this.d.session(sessionId)?.granted.has('control') === true,
-      onOpen: () => void this.opened(sessionId, channel, s),
+      onOpen: () => this.opened(sessionId, channel, s),
       onFailed: (code, detail) => void this.failed(open, code, detail),
     });
     const open: OpenChannel = { sessionId, channel, screen };
@@ -111,14 +111,14 @@ export class ScreenService {
     await this.d.audited.record('screen.closed', { sessionId: c.sessionId, channel: c.channel, reason }, msg, { sendOnFailure: true });
   }
 
-  private async opened(sessionId: string, channel: number, s: ScreenSessionInfo): Promise<void> {
+  private async opened(sessionId: string, channel: number, s: ScreenSessionInfo): Promise<boolean> {
     const msg: Message<'channel.opened'> = { v: 1, type: 'channel.opened', id: newMessageId(), sessionId, channel };
     const fields = { sessionId, channel, ticketId: s.ticketId, technicianId: s.technicianId, endpoint: `${this.d.server!.host}:${this.d.server!.port}` };
     this.d.changed?.();
-    if (!(await this.d.audited.record('screen.opened', fields, msg))) {
-      const c = this.current;
-      if (c?.channel === channel) await this.failed(c, 'audit-unavailable', 'the audit log could not be written');
-    }
+    if (await this.d.audited.record('screen.opened', fields, msg)) return true;
+    const c = this.current;
+    if (c?.channel === channel) await this.failed(c, 'audit-unavailable', 'the audit log could not be written');
+    return false;
   }
 
   private async failed(c: OpenChannel, code: ErrorCode, detail: string): Promise<void> {
