@@ -49,14 +49,36 @@ interface CountingProxy {
   port: number;
   accepted: number;
   open: Set<Socket>;
+  /** What the agent sent to the VNC server, per connection. */
+  sent: Buffer[][];
   close(): Promise<void>;
+}
+
+/**
+ * RFB client message types in what the agent sent on connection `i`, after its
+ * 14 handshake bytes (version, security None, ClientInit); a test-side reading of RFC 6143 7.5.
+ */
+function typesSent(p: CountingProxy, i: number): number[] {
+  const b = Buffer.concat(p.sent[i] ?? []);
+  const types: number[] = [];
+  for (let at = 14; at < b.byteLength; ) {
+    const type = b[at]!;
+    types.push(type);
+    const size = { 0: 20, 3: 10, 4: 8, 5: 6 }[type as 0 | 3 | 4 | 5] ?? (type === 2 ? 4 + 4 * b.readUInt16BE(at + 2) : type === 6 ? 8 + b.readUInt32BE(at + 4) : NaN);
+    if (Number.isNaN(size)) throw new Error(`the agent sent RFB message type ${type}`);
+    at += size;
+  }
+  return types;
 }
 
 /** Forwards to x11vnc and counts the agent's connections. */
 async function countingProxy(target: number): Promise<CountingProxy> {
-  const p: CountingProxy = { port: 0, accepted: 0, open: new Set(), close: async () => undefined };
+  const p: CountingProxy = { port: 0, accepted: 0, open: new Set(), sent: [], close: async () => undefined };
   const server: Server = createServer((inbound) => {
     p.accepted++;
+    const sent: Buffer[] = [];
+    p.sent.push(sent);
+    inbound.on('data', (d: Buffer) => sent.push(d));
     p.open.add(inbound);
     const outbound = connect({ host: '127.0.0.1', port: target });
     inbound.pipe(outbound).pipe(inbound);
@@ -145,6 +167,14 @@ const refused = (port: number) =>
     s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
   }), `a connect to ${port}`, () => 'no answer');
 
+/** The X pointer once it is at (px, py), or where it is after 2 s (x11vnc injects input from its own loop). */
+async function pointerReaches(px: number, py: number): Promise<{ x: number; y: number }> {
+  const end = Date.now() + 2000;
+  let at = await x.pointer();
+  while ((at.x !== px || at.y !== py) && Date.now() < end) at = await x.pointer();
+  return at;
+}
+
 /** Send a pointer event, then a full update request: its answer means the server has read the pointer event. */
 async function pointerThenSync(v: RfbTestClient, px: number, py: number): Promise<void> {
   v.pointer(px, py);
@@ -179,6 +209,9 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
 
     await x.movePointer(10, 10);
     await pointerThenSync(viewer, 200, 150);
+    // The pointer event never left the agent (3: update requests, 0/2: pixel format and encodings).
+    expect(typesSent(proxy, proxy.accepted - 1)).not.toContain(5);
+    expect(new Set(typesSent(proxy, proxy.accepted - 1))).toEqual(new Set([0, 2, 3]));
     expect(await x.pointer()).toEqual({ x: 10, y: 10 });
 
     const revokedAt = Date.now();
@@ -199,12 +232,15 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
     const viewer = await RfbTestClient.connect(port);
     await viewer.handshake();
     await x.movePointer(10, 10);
-    await pointerThenSync(viewer, 200, 150);
-    expect(await x.pointer()).toEqual({ x: 200, y: 150 });
+    await pointerThenSync(viewer, 220, 170);
+    expect(await pointerReaches(220, 170)).toEqual({ x: 220, y: 170 });
+    const withControl = typesSent(proxy, proxy.accepted - 1).filter((type) => type === 5).length;
+    expect(withControl).toBe(1);
 
     expect(await agent!.revokeScope(sessionId, 'control')).toBe(true);
     await pointerThenSync(viewer, 50, 60);
-    expect(await x.pointer()).toEqual({ x: 200, y: 150 });
+    expect(typesSent(proxy, proxy.accepted - 1).filter((type) => type === 5).length).toBe(withControl);
+    expect(await x.pointer()).toEqual({ x: 220, y: 170 });
     expect(viewer.closed).toBe(false); // view stays: the picture goes on
 
     const endedAt = Date.now();
