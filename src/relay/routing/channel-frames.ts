@@ -67,8 +67,10 @@ export class ChannelFrames {
       return false;
     }
     const ch = s.screen;
-    if (this.refusal(s) || !ch || !ch.open || ch.channel !== f.channel) {
-      from.send(closeMessage(s.sessionId, f.channel, 'forbidden', 'no open screen channel with that number in this session'));
+    const refusal = this.refusal(s);
+    if (refusal || !ch || !ch.open || ch.channel !== f.channel) {
+      const { code, detail } = refusal ?? { code: 'forbidden' as const, detail: 'no open screen channel with that number in this session' };
+      from.send(closeMessage(s.sessionId, f.channel, code, detail));
       return false;
     }
     const [outgoing, incoming] = side === 'technician' ? [ch.toAgent, ch.toTechnician] : [ch.toTechnician, ch.toAgent];
