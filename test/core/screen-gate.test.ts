@@ -32,8 +32,14 @@ async function tinyVnc(): Promise<TinyVnc> {
     socket.write('RFB 003.008\n');
     socket.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
-      if (stage === 0 && buf.byteLength >= 12) [stage, buf] = [1, buf.subarray(12)], socket.write(Buffer.from([1, 1]));
-      if (stage === 1 && buf.byteLength >= 1) [stage, buf] = [2, buf.subarray(1)], socket.write(Buffer.from([0, 0, 0, 0]));
+      if (stage === 0 && buf.byteLength >= 12) {
+        [stage, buf] = [1, buf.subarray(12)];
+        socket.write(Buffer.from([1, 1]));
+      }
+      if (stage === 1 && buf.byteLength >= 1) {
+        [stage, buf] = [2, buf.subarray(1)];
+        socket.write(Buffer.from([0, 0, 0, 0]));
+      }
       if (stage === 2 && buf.byteLength >= 1) {
         [stage, buf] = [3, buf.subarray(1)];
         const init = Buffer.alloc(28);
@@ -135,5 +141,16 @@ describe('agent screen gate', () => {
     await h.stop();
     h = undefined;
     await until(() => vnc!.open.size === 0, 'the VNC connection to close at agent exit', () => `${vnc!.open.size} open`, { ms: 1000 });
+  });
+
+  it("closes the VNC connection when the session's granted time runs out", async () => {
+    vnc = await tinyVnc();
+    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    const sessionId = await startLiveSession(h, ['view']);
+    await viewerThrough(h, sessionId);
+    expect(vnc.open.size).toBe(1);
+    h.clock.advance(21 * 60_000);
+    await until(() => vnc!.open.size === 0, 'the VNC connection to close at expiry', () => `${vnc!.open.size} open`, { ms: 1000 });
+    expect(await h.relay.waitFor('session.end')).toMatchObject({ sessionId, by: 'expiry' });
   });
 });

@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { encodeChannelFrame, parseChannelFrame } from '../../protocol/channel-frame.js';
 import { newMessageId } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
-import { SocketToChannel, writeThenAck } from '../../shared/channel-pump.js';
+import { SocketToChannel, writeThenAck } from '../../core/screen/channel-pump.js';
 import type { TechnicianClient } from './technician-client.js';
 
 export interface ScreenListenerOptions {

@@ -3,7 +3,7 @@
 // on the sender) until acks come. Used by the agent (VNC server -> viewer)
 // and the CLI (viewer -> agent). Memory held: one socket chunk at most.
 import type { Socket } from 'node:net';
-import { CreditWindow, frameCharge, MAX_CHANNEL_CHUNK } from '../protocol/channel-frame.js';
+import { CreditWindow, frameCharge, MAX_CHANNEL_CHUNK } from '../../protocol/channel-frame.js';
 
 export class SocketToChannel {
   private pending: Buffer[] = [];
