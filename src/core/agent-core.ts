@@ -95,7 +95,16 @@ export class AgentCore {
       },
       audited: this.audited,
       sendBinary: options.sendBinary ?? (() => false),
+      changed: (id) => this.screenChanged(id),
     });
+  }
+
+  /** The banner says what the channel really does: open (sees the screen), carrying input (controls it). */
+  private screenChanged(sessionId: string): void {
+    const s = this.sessions.liveWithId(sessionId);
+    if (!s) return;
+    s.screen = this.screen.state(sessionId);
+    this.options.ui.showBanner(s.banner());
   }
 
   /** A binary data-channel frame from the relay. */

@@ -106,6 +106,20 @@ describe('agent screen gate', () => {
     expect(await h.relay.waitFor('channel.close', (m) => m.channel === 3)).toMatchObject({ code: 'screen-unavailable' });
   });
 
+  it('the banner follows the channel: open says the technician sees the screen, input passing says they control it', async () => {
+    vnc = await tinyVnc();
+    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    const sessionId = await startLiveSession(h, ['view', 'control']);
+    expect(h.ui.banners.at(-1)?.screen).toBeUndefined();
+    await viewerThrough(h, sessionId);
+    expect(h.ui.banners.at(-1)?.screen).toEqual({ open: true, input: false });
+    h.relay.sendBinary(data(sessionId, [5, 0, 0, 1, 0, 1]));
+    await until(() => h!.ui.banners.at(-1)?.screen?.input === true, 'a banner saying input passes', () => JSON.stringify(h!.ui.banners.at(-1)?.screen));
+    h.relay.send({ v: 1, type: 'channel.close', id: newMessageId(), sessionId, channel: 1 });
+    await until(() => h!.ui.banners.at(-1)?.screen?.open === false, 'a banner saying the channel closed', () => JSON.stringify(h!.ui.banners.at(-1)?.screen));
+    await until(() => vnc!.open.size === 0, 'the VNC connection to close', () => `${vnc!.open.size} open`, { ms: 1000 });
+  });
+
   it('runs the handshake itself, filters input without control, and closes on RFB garbage', async () => {
     vnc = await tinyVnc();
     h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });

@@ -28,6 +28,8 @@ export interface ScreenChannelDeps {
   onOpen: () => Promise<boolean>;
   /** The channel closed by itself (server gone, handshake failed, violation): tell the technician. */
   onFailed: (code: ErrorCode, detail: string) => void;
+  /** The viewer's input reached the server for the first time (the banner says so). */
+  onFirstInput?: () => void;
   /** How long the local server may take to connect and answer the handshake. */
   handshakeTimeoutMs?: number;
 }
@@ -94,7 +96,10 @@ export class ScreenChannel {
     }
     const step = this.filter.push(payload);
     if (!step.ok) return this.fail('channel-violation', step.detail);
-    if (step.inputForwarded) this.inputSeen = true;
+    if (step.inputForwarded && !this.inputSeen) {
+      this.inputSeen = true;
+      this.d.onFirstInput?.();
+    }
     if (step.forward.length === 0) return ack();
     this.socket!.write(Buffer.concat(step.forward), (err) => {
       if (!err) ack();

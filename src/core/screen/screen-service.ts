@@ -25,8 +25,8 @@ export interface ScreenServiceDeps {
   session: (sessionId: string) => ScreenSessionInfo | undefined;
   audited: RecordThenSend;
   sendBinary: (frame: Uint8Array) => boolean;
-  /** The channel's state changed (the banner shows it). */
-  changed?: () => void;
+  /** The session's channel state changed (the banner shows it). */
+  changed?: (sessionId: string) => void;
 }
 
 interface OpenChannel {
@@ -64,6 +64,7 @@ export class ScreenService {
       controlAllowed: () => this.d.session(sessionId)?.granted.has('control') === true,
       onOpen: () => this.opened(sessionId, channel, s),
       onFailed: (code, detail) => void this.failed(open, code, detail),
+      onFirstInput: () => this.d.changed?.(sessionId),
     });
     const open: OpenChannel = { sessionId, channel, screen };
     this.current = open;
@@ -106,7 +107,7 @@ export class ScreenService {
     if (!c) return;
     this.current = undefined;
     c.screen.close(); // synchronously: no byte passes after this line
-    this.d.changed?.();
+    this.d.changed?.(c.sessionId);
     const msg = tell ? closeMessage(c, undefined, reason) : undefined;
     await this.d.audited.record('screen.closed', { sessionId: c.sessionId, channel: c.channel, reason }, msg, { sendOnFailure: true });
   }
@@ -114,7 +115,7 @@ export class ScreenService {
   private async opened(sessionId: string, channel: number, s: ScreenSessionInfo): Promise<boolean> {
     const msg: Message<'channel.opened'> = { v: 1, type: 'channel.opened', id: newMessageId(), sessionId, channel };
     const fields = { sessionId, channel, ticketId: s.ticketId, technicianId: s.technicianId, endpoint: `${this.d.server!.host}:${this.d.server!.port}` };
-    this.d.changed?.();
+    this.d.changed?.(sessionId);
     if (await this.d.audited.record('screen.opened', fields, msg)) return true;
     const c = this.current;
     if (c?.channel === channel) await this.failed(c, 'audit-unavailable', 'the audit log could not be written');
@@ -125,7 +126,7 @@ export class ScreenService {
     if (this.current !== c) return;
     this.current = undefined;
     c.screen.close();
-    this.d.changed?.();
+    this.d.changed?.(c.sessionId);
     const fields = { sessionId: c.sessionId, channel: c.channel, code, detail };
     await this.d.audited.record('screen.closed', fields, closeMessage(c, code, detail), { sendOnFailure: true });
   }
