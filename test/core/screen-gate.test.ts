@@ -5,7 +5,7 @@
 // only to the policy's endpoint, and closes on garbage, revoke, relay loss and exit.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
-import { encodeChannelFrame, parseChannelFrame, type ChannelFrame } from '../../src/protocol/channel-frame.js';
+import { CHANNEL_WINDOW_BYTES, encodeChannelFrame, parseChannelFrame, type ChannelFrame } from '../../src/protocol/channel-frame.js';
 import { newMessageId } from '../../src/protocol/frame.js';
 import type { Message } from '../../src/protocol/messages.js';
 import { until } from '../support/bounded-wait.js';
@@ -21,7 +21,7 @@ interface TinyVnc {
 }
 
 /** RFB 3.8, security None, a 4x4 ServerInit named "tiny"; keeps what the client sends after ClientInit. */
-async function tinyVnc(): Promise<TinyVnc> {
+async function tinyVnc(floodBytes = 0): Promise<TinyVnc> {
   const v: TinyVnc = { port: 0, connections: 0, open: new Set(), received: [], close: async () => undefined };
   const server: Server = createServer((socket) => {
     v.connections++;
@@ -49,6 +49,8 @@ async function tinyVnc(): Promise<TinyVnc> {
         init.writeUInt32BE(4, 20);
         init.write('tiny', 24);
         socket.write(init);
+        // A server with a lot to say: as much screen data as the client will take.
+        if (floodBytes > 0) socket.write(Buffer.alloc(floodBytes, 7));
       }
       if (stage === 3) [v.received[index], buf] = [Buffer.concat([v.received[index]!, buf]), Buffer.alloc(0)];
     });
@@ -118,6 +120,21 @@ describe('agent screen gate', () => {
     h.relay.send({ v: 1, type: 'channel.close', id: newMessageId(), sessionId, channel: 1 });
     await until(() => h!.ui.banners.at(-1)?.screen?.open === false, 'a banner saying the channel closed', () => JSON.stringify(h!.ui.banners.at(-1)?.screen));
     await until(() => vnc!.open.size === 0, 'the VNC connection to close', () => `${vnc!.open.size} open`, { ms: 1000 });
+  });
+
+  it('backpressure: without acks the agent sends at most one credit window, and pushes back on the VNC server', async () => {
+    vnc = await tinyVnc(64 * 1024 * 1024);
+    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    const sessionId = await startLiveSession(h, ['view']);
+    await viewerThrough(h, sessionId);
+    const sent = () => frames(h!).reduce((n, f) => n + (f.kind === 'data' ? f.payload.byteLength : 0), 0);
+    const server = [...vnc.open][0]!;
+    // The server's own send buffer fills: the agent stopped reading from it.
+    await until(() => server.writableLength > 16 * 1024 * 1024, 'the VNC server to be pushed back', () => `${server.writableLength} unsent, ${sent()} forwarded`);
+    expect(sent()).toBeLessThanOrEqual(CHANNEL_WINDOW_BYTES + 28 + 64);
+    const before = sent();
+    h.relay.sendBinary(encodeChannelFrame({ kind: 'ack', sessionId, channel: 1, bytes: 128 * 1024 }));
+    await until(() => sent() > before, 'more data once credit came back', () => `${sent()} forwarded`);
   });
 
   it('runs the handshake itself, filters input without control, and closes on RFB garbage', async () => {
