@@ -252,4 +252,30 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
     await until(() => proxy.open.size === 0, 'the agent to drop its VNC connection', () => `${proxy.open.size} open`, { ms: 1000 });
     await within(s.exit, 'the request command to finish', s.stdout);
   }, 30_000);
+
+  const kills: Array<[string, () => Promise<void>]> = [
+    ['relay killed', () => t.relay.close()],
+    ['agent stopped', async () => {
+      await agent!.stop();
+      agent = undefined;
+    }],
+  ];
+  for (const [what, kill] of kills) {
+    it(`${what}: the viewer is dropped within 1 s, the port closes and the agent leaves the VNC server`, async () => {
+      const s = await startSession(['view']);
+      s.user.answer();
+      const port = await s.screenPort();
+      const viewer = await RfbTestClient.connect(port);
+      await viewer.handshake();
+      expect(proxy.open.size).toBe(1);
+      const killedAt = Date.now();
+      await kill();
+      await viewer.closedWithin(1000);
+      expect(Date.now() - killedAt).toBeLessThan(1000);
+      await until(() => !listeningPorts().includes(port), `port ${port} to stop listening`, () => listeningPorts().join(','), { ms: 1000 });
+      expect(await refused(port)).toBe('ECONNREFUSED');
+      await until(() => proxy.open.size === 0, 'the agent to drop its VNC connection', () => `${proxy.open.size} open`, { ms: 1000 });
+      await within(s.exit, 'the request command to finish', s.stdout);
+    }, 30_000);
+  }
 });
