@@ -308,19 +308,23 @@ export const sessionFileTransferResultSchema = z.strictObject({
 
 // ---- data channel (screen) ---------------------------------------------------------
 
-export const CHANNEL_KINDS = ['screen'] as const;
+export const CHANNEL_KINDS = ['screen', 'file'] as const;
 
 /**
  * Technician -> relay -> agent: open the session's screen channel (a new
  * `channel` number per viewer connection). The technician names no endpoint:
  * the agent connects only to the VNC server its policy names.
  */
-export const channelOpenSchema = z.strictObject({
-  ...header('channel.open'),
-  sessionId: identifier,
-  channel: z.number().int().min(1).max(0xffffffff),
-  kind: z.enum(CHANNEL_KINDS),
-});
+export const channelOpenSchema = z
+  .strictObject({
+    ...header('channel.open'),
+    sessionId: identifier,
+    channel: z.number().int().min(1).max(0xffffffff),
+    kind: z.enum(CHANNEL_KINDS),
+    /** kind `file`: the announced (and allowed) transfer whose bytes follow. */
+    transferId: identifier.optional(),
+  })
+  .refine((m) => (m.kind === 'file') === (m.transferId !== undefined), { message: 'transferId goes with kind file, and only with it' });
 
 /** Agent -> relay -> technician: the channel is open; binary frames may flow both ways. */
 export const channelOpenedSchema = z.strictObject({

@@ -1,5 +1,5 @@
 // What the router keeps per request and per session, and whose they are.
-import type { END_REASONS } from '../../protocol/messages.js';
+import type { CHANNEL_KINDS, END_REASONS } from '../../protocol/messages.js';
 import type { CreditWindow } from '../../protocol/channel-frame.js';
 import type { Scope } from '../../protocol/scopes.js';
 import type { AuditContext } from '../audit/central-audit.js';
@@ -56,11 +56,14 @@ export interface RoutedSession extends Owner {
   expiryTimer?: unknown;
   /** The scopes granted right now (decision, start, scope updates): channel frames need `view`. */
   granted?: Set<Scope>;
-  /** The open (or opening) screen channel and each direction's credit in flight. */
-  screen?: RelayScreenChannel;
+  /** Open (or opening) data channels, at most one per kind, and each direction's credit in flight. */
+  channels?: Map<ChannelKind, RelayChannel>;
 }
 
-export interface RelayScreenChannel {
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export interface RelayChannel {
+  kind: ChannelKind;
   channel: number;
   /** The agent answered channel.opened: data may flow. */
   open: boolean;
