@@ -14,6 +14,9 @@ import { RequestFlow } from './consent/request-flow.js';
 import type { Policy } from './policy/schema.js';
 import type { ScreenServerPolicy } from './screen/screen-endpoint.js';
 import { ScreenService } from './screen/screen-service.js';
+import { FileService } from './files/file-service.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { SessionController } from './session/session-controller.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
@@ -53,6 +56,8 @@ export interface AgentCoreOptions {
   screenServer?: ScreenServerPolicy;
   /** Hand a binary data-channel frame to the relay; false when not connected. */
   sendBinary?: (frame: Uint8Array) => boolean;
+  /** File gate (issue 16): where transferred files go, one folder per ticket (default ~/Downloads/Porchlight). */
+  fileFolder?: string;
 }
 
 export class AgentCore {
@@ -63,6 +68,7 @@ export class AgentCore {
   private readonly audited: RecordThenSend;
   private readonly blockNotices: BlockNotices;
   private readonly screen: ScreenService;
+  private readonly files: FileService;
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -82,17 +88,27 @@ export class AgentCore {
     this.escalations = new EscalationFlow(shared);
     // ---- screen gate wiring (issue 16): the lead moves these three lines behind the AccessGate port.
     this.screen = this.screenService(options);
-    this.sessions.onEnded((id) => void this.track(this.screen.sessionEnded(id)));
-    this.sessions.onGrantsChanged((id) => void this.track(this.screen.grantsChanged(id)));
+    this.files = new FileService({
+      folder: options.fileFolder ?? join(homedir(), 'Downloads', 'Porchlight'),
+      session: (id) => this.gateSession(id),
+      audited: this.audited,
+      sendBinary: options.sendBinary ?? (() => false),
+    });
+    this.sessions.onEnded((id) => void this.track(Promise.all([this.screen.sessionEnded(id), this.files.sessionEnded(id)])));
+    this.sessions.onGrantsChanged((id) => void this.track(Promise.all([this.screen.grantsChanged(id), this.files.grantsChanged(id)])));
+    this.sessions.onFileAllowed((msg) => this.files.allowed(msg));
+  }
+
+  /** What a gate needs to know of the live session with this id. */
+  private gateSession(id: string) {
+    const s = this.sessions.liveWithId(id);
+    return s && { granted: s.granted, ticketId: s.init.ticket.id, technicianId: s.init.technician.id };
   }
 
   private screenService(options: AgentCoreOptions): ScreenService {
     return new ScreenService({
       server: options.screenServer,
-      session: (id) => {
-        const s = this.sessions.liveWithId(id);
-        return s && { granted: s.granted, ticketId: s.init.ticket.id, technicianId: s.init.technician.id };
-      },
+      session: (id) => this.gateSession(id),
       audited: this.audited,
       sendBinary: options.sendBinary ?? (() => false),
       changed: (id) => this.screenChanged(id),
@@ -109,7 +125,9 @@ export class AgentCore {
 
   /** A binary data-channel frame from the relay. */
   handleBinary(frame: Uint8Array): void {
-    if (!this.stopped) this.screen.onFrame(frame);
+    if (this.stopped) return;
+    this.screen.onFrame(frame);
+    this.files.onFrame(frame);
   }
 
   // ---- inputs ------------------------------------------------------------------
@@ -133,9 +151,9 @@ export class AgentCore {
         return this.track(this.sessions.end(msg.sessionId, by, msg.reason, true).then(() => undefined));
       }
       case 'channel.open':
-        return this.track(this.screen.onOpen(msg));
+        return this.track(msg.kind === 'file' ? this.files.onOpen(msg) : this.screen.onOpen(msg));
       case 'channel.close':
-        return this.track(this.screen.onClose(msg));
+        return this.track(Promise.all([this.screen.onClose(msg), this.files.onClose(msg)]).then(() => undefined));
       case 'error':
         return this.track(this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
     }

@@ -43,6 +43,8 @@ export interface AgentOptions {
   confirmCode?: () => string;
   /** Screen gate (issue 16): IT's local VNC endpoint; the lead moves it into the gates' policy. */
   screenServer?: ScreenServerPolicy;
+  /** File gate (issue 16): where transferred files go, one folder per ticket. */
+  fileFolder?: string;
 }
 
 export interface Agent {
@@ -106,6 +108,7 @@ export function createAgent(options: AgentOptions): Agent {
         send: (msg) => connection?.send(signer.sign(msg)) ?? false,
         sendBinary: (frame) => connection?.sendBinary(frame) ?? false,
         ...(options.screenServer ? { screenServer: options.screenServer } : {}),
+        ...(options.fileFolder ? { fileFolder: options.fileFolder } : {}),
         ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
       });

@@ -12,7 +12,7 @@ import { describeEvent } from '../technician/technician-events.js';
 import { ScreenListener } from '../technician/screen-listener.js';
 import { exitForDecision, exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
-import { announceFile } from '../file-announcement.js';
+import { sendFile } from '../technician/file-sender.js';
 import { readCaFile } from '../read-ca-file.js';
 import { parseTechnicianLine, TECHNICIAN_INPUT_HELP } from '../technician-input.js';
 import { EXIT } from '../exit-codes.js';
@@ -24,7 +24,7 @@ const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ti
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
                           [--unattended --approval FILE | --emergency TEXT --incident ID]
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
-                          [--ca FILE] [--interactive] [--screen-port PORT]
+                          [--ca FILE] [--interactive] [--screen-port PORT] [--send FILE]
 
 Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
@@ -45,6 +45,8 @@ until the session ends. Ctrl-C ends the session (or withdraws the request).
   --interactive    while the session is live, read lines from stdin: text is narration
                    the user sees in the banner; /more SCOPES REASON asks for more access,
                    /more +MIN REASON for more time, /send FILE announces a file, /end ends
+  --send           once file-transfer is granted, send FILE to the device (announced with its
+                   sha256; stored in the device's policy folder); prints file: stored as NAME
   --screen-port    once view is granted, listen on 127.0.0.1:PORT (0 picks one) for one
                    VNC viewer at a time and print screen: vnc://127.0.0.1:PORT; the port
                    closes when view ends
@@ -120,7 +122,7 @@ class Output {
 }
 
 /** Drives one request from send to session end; resolves with the exit code. */
-function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean, screenPort: number | undefined): Promise<number> {
+function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean, screenPort: number | undefined, sendPath: string | undefined): Promise<number> {
   return new Promise((resolve) => {
     let screen: ScreenListener | undefined;
     const followScreen = (sessionId: string, granted: readonly string[]) => {
@@ -215,6 +217,7 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           sessionId = msg.sessionId;
           out.event(msg);
           followScreen(msg.sessionId, msg.scopes);
+          if (sendPath !== undefined && msg.scopes.includes('file-transfer')) void sendAndSay(client, out, sendPath, msg.sessionId, req.ticket.id);
           if (interactive && ctx.stdin && !input) input = readTechnicianInput(ctx, client, out, msg.sessionId, req.ticket.id);
           return;
         case 'session.end':
@@ -255,14 +258,18 @@ function readTechnicianInput(ctx: CommandContext, client: TechnicianClient, out:
       if (parsed.kind === 'help') return void ctx.stderr.write(TECHNICIAN_INPUT_HELP);
       if (parsed.kind === 'error') return out.note('input-error', parsed.detail, { code: parsed.code });
       if (parsed.kind === 'message') return client.send(parsed.msg);
-      if (parsed.kind === 'send-file') {
-        const file = await announceFile(parsed.path, sessionId, ticketId);
-        if (file.ok) client.send(file.msg);
-        else out.note('input-error', file.detail, { code: file.code });
-      }
+      // Not awaited: a transfer in flight must not hold up the lines after it (/end ends it).
+      if (parsed.kind === 'send-file') void sendAndSay(client, out, parsed.path, sessionId, ticketId);
     });
   });
   return rl;
+}
+
+/** Send one file and say how it went (stdout: the stored name; stderr: why not). */
+async function sendAndSay(client: TechnicianClient, out: Output, path: string, sessionId: string, ticketId: string): Promise<void> {
+  const r = await sendFile(client, path, sessionId, ticketId);
+  if (r.ok) out.line('file', `file: ${r.detail}`, { path });
+  else out.note('file-error', `file ${path} not sent: ${r.code}: ${r.detail}`, { code: r.code, path });
 }
 
 const command: Command = {
@@ -292,6 +299,7 @@ const command: Command = {
         ca: { type: 'string' },
         interactive: { type: 'boolean', default: false },
         'screen-port': { type: 'string' },
+        send: { type: 'string' },
       },
       strict: true,
     });
@@ -316,7 +324,7 @@ const command: Command = {
     }
     const client = connected.client;
     try {
-      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort);
+      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort, values.send);
     } finally {
       await client.close();
     }

@@ -13,14 +13,18 @@ export type TechnicianConnectResult =
 export class TechnicianClient {
   private listeners = new Set<(msg: Message) => void>();
   private closedListeners = new Set<() => void>();
-  private binaryListener: ((frame: Uint8Array) => void) | undefined;
+  private binaryListeners = new Set<(frame: Uint8Array) => void>();
 
   constructor(
     private readonly ws: WebSocket,
     readonly technician: Technician,
   ) {
     ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.binaryListener?.(toBytes(data));
+      if (isBinary) {
+        const frame = toBytes(data);
+        for (const l of this.binaryListeners) l(frame);
+        return;
+      }
       const parsed = parseFrame(data.toString('utf8'), ACCEPTED_BY.technicianFromRelay);
       if (parsed.ok) for (const l of this.listeners) l(parsed.msg);
     });
@@ -33,9 +37,10 @@ export class TechnicianClient {
     this.listeners.add(listener);
   }
 
-  /** Binary data-channel frames (one listener: the screen channel). */
-  onBinary(listener: (frame: Uint8Array) => void): void {
-    this.binaryListener = listener;
+  /** Binary data-channel frames (each listener picks its own channel); returns the unsubscribe. */
+  onBinary(listener: (frame: Uint8Array) => void): () => void {
+    this.binaryListeners.add(listener);
+    return () => this.binaryListeners.delete(listener);
   }
 
   sendBinary(frame: Uint8Array): void {

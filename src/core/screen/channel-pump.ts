@@ -1,8 +1,9 @@
-// A TCP socket's bytes into a data channel, flow-controlled by credit: at most
+// A TCP socket's (or file's) bytes into a data channel, flow-controlled by credit: at most
 // the window is unacknowledged; past it the socket is paused (TCP pushes back
 // on the sender) until acks come. Used by the agent (VNC server -> viewer)
 // and the CLI (viewer -> agent). Memory held: one socket chunk at most.
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { CreditWindow, frameCharge, MAX_CHANNEL_CHUNK } from '../../protocol/channel-frame.js';
 
 export class SocketToChannel {
@@ -11,7 +12,7 @@ export class SocketToChannel {
   private readonly onData = (chunk: Buffer) => this.queue(chunk);
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: Readable,
     private readonly sendData: (payload: Uint8Array) => void,
     private readonly window: CreditWindow = new CreditWindow(),
   ) {}

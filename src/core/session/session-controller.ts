@@ -27,6 +27,7 @@ export class SessionController {
   private expiryTimer: unknown;
   private readonly endedListeners: ((sessionId: string) => void)[] = [];
   private readonly grantsListeners: ((sessionId: string) => void)[] = [];
+  private readonly fileAllowedListeners: ((msg: Message<'session.file-transfer'>) => void)[] = [];
 
   constructor(private readonly d: SessionControllerDeps) {}
 
@@ -47,6 +48,11 @@ export class SessionController {
   /** Called synchronously whenever a live session loses a scope (gates close what it opened). */
   onGrantsChanged(listener: (sessionId: string) => void): void {
     this.grantsListeners.push(listener);
+  }
+
+  /** Called with every announcement the file rules allowed (its bytes may follow on a file channel). */
+  onFileAllowed(listener: (msg: Message<'session.file-transfer'>) => void): void {
+    this.fileAllowedListeners.push(listener);
   }
 
   /** Take the one session slot before the decision is written, so no second grant can slip in. */
@@ -171,6 +177,7 @@ export class SessionController {
       return;
     }
     if (s && this.current === s) s.noteFile({ transferId, name, size, sha256, direction, allowed: verdict.allowed });
+    if (s && this.current === s && verdict.allowed) for (const listener of this.fileAllowedListeners) listener(msg);
   }
 
   private fileVerdict(s: LiveSession | undefined, msg: Message<'session.file-transfer'>) {

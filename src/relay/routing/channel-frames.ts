@@ -29,6 +29,8 @@ export class ChannelFrames {
       await this.ctx.audit.record('rejected', sessionContext(s), { action: 'channel.open', code: refusal.code, detail: refusal.detail });
       return peer.send(closeMessage(s.sessionId, msg.channel, refusal.code, refusal.detail));
     }
+    const clash = byNumber(s, msg.channel);
+    if (clash && clash.kind !== msg.kind) return peer.send(closeMessage(s.sessionId, msg.channel, 'forbidden', 'that channel number is in use'));
     const old = s.channels?.get(msg.kind);
     if (old) await this.closeByRelay(s, old, 'replaced by a new channel');
     s.channels ??= new Map();
