@@ -44,6 +44,12 @@ export const agentConfigSchema = z.strictObject({
   screenServer: screenServerSchema
     .optional()
     .describe('The local VNC server the screen channel may reach (loopback only); unset: no screen channel.'),
+  fileFolder: z
+    .string()
+    .max(1024)
+    .refine(isAbsolutePath, 'must be an absolute path')
+    .optional()
+    .describe('Where transferred files are stored, one folder per ticket (default: the user\'s Downloads/Porchlight).'),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

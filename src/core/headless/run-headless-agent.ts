@@ -50,6 +50,7 @@ export async function runHeadlessAgent(o: HeadlessRunOptions): Promise<void> {
     presence: 'headless',
     ...(o.config.enrollmentToken ? { enrollmentToken: o.config.enrollmentToken } : {}),
     ...(o.config.screenServer ? { screenServer: o.config.screenServer } : {}),
+    ...(o.config.fileFolder ? { fileFolder: o.config.fileFolder } : {}),
     ...(o.agentVersion ? { agentVersion: o.agentVersion } : {}),
     ...(o.wsOptions ? { wsOptions: o.wsOptions } : {}),
   });
