@@ -106,5 +106,6 @@ export class FileReceiver {
 function describe(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return 'the disk is full';
+  if (code === 'EFBIG') return 'the disk is full (the file size limit was reached)';
   return code ?? (err instanceof Error ? err.message : String(err));
 }
