@@ -34,7 +34,9 @@ export class ChannelFrames {
     const old = s.channels?.get(msg.kind);
     if (old) await this.closeByRelay(s, old, 'replaced by a new channel');
     s.channels ??= new Map();
-    s.channels.set(msg.kind, { kind: msg.kind, channel: msg.channel, open: false, toAgent: new CreditWindow(), toTechnician: new CreditWindow() });
+    const windows = { toAgent: new CreditWindow(), toTechnician: new CreditWindow() };
+    const transfer = msg.transferId !== undefined ? { transferId: msg.transferId } : {};
+    s.channels.set(msg.kind, { kind: msg.kind, channel: msg.channel, open: false, ...transfer, ...windows });
     toAgent(this.ctx, s, msg);
   }
 
@@ -45,7 +47,8 @@ export class ChannelFrames {
     if (!s || !ch || ch.open || this.refusal(s, ch.kind)) {
       return peer.send(closeMessage(msg.sessionId, msg.channel, 'unknown-session', 'no channel is being opened with that number'));
     }
-    await this.ctx.audit.record('channel-open', sessionContext(s), { channel: msg.channel, kind: ch.kind });
+    const transfer = ch.transferId !== undefined ? { transferId: ch.transferId } : {};
+    await this.ctx.audit.record('channel-open', sessionContext(s), { channel: msg.channel, kind: ch.kind, ...transfer });
     if (byNumber(s, msg.channel) !== ch) return;
     ch.open = true;
     s.peer.send(msg);

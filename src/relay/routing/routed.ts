@@ -65,6 +65,8 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export interface RelayChannel {
   kind: ChannelKind;
   channel: number;
+  /** kind file: the announced transfer it carries. */
+  transferId?: string;
   /** The agent answered channel.opened: data may flow. */
   open: boolean;
   toAgent: CreditWindow;
