@@ -89,8 +89,9 @@ export class BannerDom {
   }
 
   update(view: BannerView): void {
-    replaceChildren(this.#who, ...sentence(s.connected, view.technician.name));
-    this.#who.title = s.connected(view.technician.name);
+    const who = view.screen?.input ? s.controlsScreen : view.screen?.open ? s.seesScreen : s.connected;
+    replaceChildren(this.#who, ...sentence(who, view.technician.name));
+    this.#who.title = who(view.technician.name);
     replaceChildren(this.#ticket, ...sentence(s.ticket, view.ticket.id));
     this.#narration.textContent = view.latestNarration?.text ?? s.noNarration;
     this.#narration.dir = 'auto';

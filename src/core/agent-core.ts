@@ -15,6 +15,11 @@ import { ConsentGate } from './consent/consent-gate.js';
 import { EscalationFlow, type EscalationWhileControlled } from './consent/escalation-flow.js';
 import { RequestFlow } from './consent/request-flow.js';
 import type { Policy } from './policy/schema.js';
+import type { ScreenServerPolicy } from './screen/screen-endpoint.js';
+import { ScreenService } from './screen/screen-service.js';
+import { FileService } from './files/file-service.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { SessionController } from './session/session-controller.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
@@ -29,6 +34,8 @@ export type CoreInbound = Message<
   | 'session.scope-request'
   | 'session.file-transfer'
   | 'session.end'
+  | 'channel.open'
+  | 'channel.close'
   | 'error'
 >;
 
@@ -50,6 +57,12 @@ export interface AgentCoreOptions {
   confirmCode?: () => string;
   /** Gates beyond the policy's command hooks (e.g. the screen gate), bound to their scopes by IT policy. */
   extraGates?: readonly GateBinding[];
+  /** Screen gate (issue 16): IT's local VNC endpoint; unset refuses every screen channel. */
+  screenServer?: ScreenServerPolicy;
+  /** Hand a binary data-channel frame to the relay; false when not connected. */
+  sendBinary?: (frame: Uint8Array) => boolean;
+  /** File gate (issue 16): where transferred files go, one folder per ticket (default ~/Downloads/Porchlight). */
+  fileFolder?: string;
 }
 
 export class AgentCore {
@@ -60,6 +73,8 @@ export class AgentCore {
   private readonly audited: RecordThenSend;
   private readonly blockNotices: BlockNotices;
   private readonly gates: GateSet;
+  private readonly screen: ScreenService;
+  private readonly files: FileService;
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -80,6 +95,48 @@ export class AgentCore {
     const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, gates, track };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
     this.escalations = new EscalationFlow(shared);
+    // ---- screen gate wiring (issue 16): the lead moves these three lines behind the AccessGate port.
+    this.screen = this.screenService(options);
+    this.files = new FileService({
+      folder: options.fileFolder ?? join(homedir(), 'Downloads', 'Porchlight'),
+      session: (id) => this.gateSession(id),
+      audited: this.audited,
+      sendBinary: options.sendBinary ?? (() => false),
+    });
+    this.sessions.onEnded((id) => void this.track(Promise.all([this.screen.sessionEnded(id), this.files.sessionEnded(id)])));
+    this.sessions.onGrantsChanged((id) => void this.track(Promise.all([this.screen.grantsChanged(id), this.files.grantsChanged(id)])));
+    this.sessions.onFileAllowed((msg) => this.files.allowed(msg));
+  }
+
+  /** What a gate needs to know of the live session with this id. */
+  private gateSession(id: string) {
+    const s = this.sessions.liveWithId(id);
+    return s && { granted: s.granted, ticketId: s.init.ticket.id, technicianId: s.init.technician.id };
+  }
+
+  private screenService(options: AgentCoreOptions): ScreenService {
+    return new ScreenService({
+      server: options.screenServer,
+      session: (id) => this.gateSession(id),
+      audited: this.audited,
+      sendBinary: options.sendBinary ?? (() => false),
+      changed: (id) => this.screenChanged(id),
+    });
+  }
+
+  /** The banner says what the channel really does: open (sees the screen), carrying input (controls it). */
+  private screenChanged(sessionId: string): void {
+    const s = this.sessions.liveWithId(sessionId);
+    if (!s) return;
+    s.screen = this.screen.state(sessionId);
+    this.options.ui.showBanner(s.banner());
+  }
+
+  /** A binary data-channel frame from the relay. */
+  handleBinary(frame: Uint8Array): void {
+    if (this.stopped) return;
+    this.screen.onFrame(frame);
+    this.files.onFrame(frame);
   }
 
   // ---- inputs ------------------------------------------------------------------
@@ -102,6 +159,10 @@ export class AgentCore {
         const by = msg.by === 'expiry' || msg.by === 'policy' ? msg.by : 'technician';
         return this.track(this.sessions.end(msg.sessionId, by, msg.reason, true).then(() => undefined));
       }
+      case 'channel.open':
+        return this.track(msg.kind === 'file' ? this.files.onOpen(msg) : this.screen.onOpen(msg));
+      case 'channel.close':
+        return this.track(Promise.all([this.screen.onClose(msg), this.files.onClose(msg)]).then(() => undefined));
       case 'error':
         return this.track(this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
     }

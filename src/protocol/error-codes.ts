@@ -25,6 +25,9 @@ export const ERROR_MEANINGS = {
   'unknown-device': 'No device is enrolled with that id.',
   'busy': 'The relay is at a capacity limit (e.g. its hello nonce store is full); try again later.',
   'gate-failed': 'An access gate set by IT policy could not apply a grant, so that scope was not granted.',
+  'screen-unavailable': 'The agent has no screen server configured by policy, or could not reach it.',
+  'transfer-failed': 'A file transfer did not complete (size or sha256 mismatch, disk full, aborted); nothing partial was kept.',
+  'channel-violation': 'A data channel broke its rules (bad binary frame, credit overrun, malformed RFB); it was closed.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MEANINGS;

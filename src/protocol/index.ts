@@ -15,3 +15,4 @@ export * from './channel-binding.js';
 export * from './device-signatures.js';
 export * from './signing.js';
 export * from './text-policy.js';
+export * from './channel-frame.js';

@@ -307,6 +307,42 @@ export const sessionFileTransferResultSchema = z.strictObject({
   audit: auditAnchor.optional(),
 });
 
+// ---- data channel (screen) ---------------------------------------------------------
+
+export const CHANNEL_KINDS = ['screen', 'file'] as const;
+
+/**
+ * Technician -> relay -> agent: open the session's screen channel (a new
+ * `channel` number per viewer connection). The technician names no endpoint:
+ * the agent connects only to the VNC server its policy names.
+ */
+export const channelOpenSchema = z
+  .strictObject({
+    ...header('channel.open'),
+    sessionId: identifier,
+    channel: z.number().int().min(1).max(0xffffffff),
+    kind: z.enum(CHANNEL_KINDS),
+    /** kind `file`: the announced (and allowed) transfer whose bytes follow. */
+    transferId: identifier.optional(),
+  })
+  .refine((m) => (m.kind === 'file') === (m.transferId !== undefined), { message: 'transferId goes with kind file, and only with it' });
+
+/** Agent -> relay -> technician: the channel is open; binary frames may flow both ways. */
+export const channelOpenedSchema = z.strictObject({
+  ...header('channel.opened'),
+  sessionId: identifier,
+  channel: z.number().int().min(1).max(0xffffffff),
+});
+
+/** Any direction: the channel is closed (or refused); no more frames for it. */
+export const channelCloseSchema = z.strictObject({
+  ...header('channel.close'),
+  sessionId: identifier,
+  channel: z.number().int().min(1).max(0xffffffff),
+  code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).optional(),
+  detail: lineText(300).optional(),
+});
+
 export const END_REASONS = ['user', 'technician', 'expiry', 'relay-lost', 'agent-exit', 'policy'] as const;
 
 /** Either side. */
@@ -405,6 +441,9 @@ export const MESSAGE_SCHEMAS = {
   'session.file-transfer-result': sessionFileTransferResultSchema,
   'session.end': sessionEndSchema,
   'session.summary': sessionSummarySchema,
+  'channel.open': channelOpenSchema,
+  'channel.opened': channelOpenedSchema,
+  'channel.close': channelCloseSchema,
   'tech.close': techCloseSchema,
   'tech.closed': techClosedSchema,
   error: errorSchema,
@@ -422,11 +461,11 @@ export type Ticket = z.infer<typeof ticket>;
 /** What each peer may send (the receiver answers anything else with `unexpected-type`). */
 export const ACCEPTED_BY = {
   /** Frames the relay accepts from an agent. */
-  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'error'],
+  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'channel.opened', 'channel.close', 'error'],
   /** Frames the relay accepts from a technician. */
-  relayFromTechnician: ['hello', 'tech.device-key', 'tech.request', 'session.cancel', 'session.narration', 'tech.scope-request', 'session.file-transfer', 'session.end', 'tech.close', 'error'],
+  relayFromTechnician: ['hello', 'tech.device-key', 'tech.request', 'session.cancel', 'session.narration', 'tech.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'tech.close', 'error'],
   /** Frames the agent accepts from the relay. */
-  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'error'],
+  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
   /** Frames a technician accepts from the relay. */
-  technicianFromRelay: ['welcome', 'device.key', 'session.pending', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'tech.closed', 'error'],
+  technicianFromRelay: ['welcome', 'device.key', 'session.pending', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'channel.opened', 'channel.close', 'tech.closed', 'error'],
 } as const satisfies Record<string, readonly MessageType[]>;

@@ -16,7 +16,7 @@ import type { NonceCache } from './nonce-cache.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { FrameRateLimiter, type RateLimit } from './frame-rate-limiter.js';
 import type { Peer } from './peer.js';
-import { CLOSE } from './relay-constants.js';
+import { CLOSE, RELAY_CHANNEL_LIMITS } from './relay-constants.js';
 import type { Router } from './router.js';
 import { hashSecretToken } from './secret-token.js';
 import { technicianIdentity } from './session-request-builder.js';
@@ -40,6 +40,8 @@ export interface ConnectionDeps {
   maxQueued: number;
   /** Unsent bytes to a slow reader before we drop it (bounded memory per connection). */
   maxBufferedBytes: number;
+  /** Binary channel bytes waiting in this connection's queue before the peer counts as flooding. */
+  maxQueuedBinaryBytes?: number;
   log: (line: string) => void;
 }
 
@@ -54,6 +56,7 @@ export class Connection implements Peer {
   private readonly limiter: FrameRateLimiter;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  private queuedBinaryBytes = 0;
   private readonly helloTimer: NodeJS.Timeout;
   /** Set when the peer opened the agent subprotocol: what its hello proof must sign. */
   private readonly helloContext: HelloConnectionContext | undefined;
@@ -76,7 +79,7 @@ export class Connection implements Peer {
       this.send({ v: 1, type: 'challenge', id: newMessageId(), challenge, relayKeyFingerprint, channelBinding, serverTime: new Date(deps.now()).toISOString() });
     }
     this.helloTimer = setTimeout(() => this.close(CLOSE.unauthorized, 'no hello in time'), deps.helloTimeoutMs);
-    ws.on('message', (data, isBinary) => this.onMessage(isBinary ? null : data.toString('utf8')));
+    ws.on('message', (data, isBinary) => (isBinary ? this.onBinary(toBytes(data)) : this.onMessage(data.toString('utf8'))));
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => void this.onClose());
     ws.on('error', () => undefined); // 'close' follows; never crash on a socket error
@@ -110,6 +113,13 @@ export class Connection implements Peer {
     void this.onClose();
   }
 
+  sendBinary(frame: Uint8Array): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.deps.maxBufferedBytes) return this.dropSlowReader(buffered);
+    this.ws.send(frame, { binary: true });
+  }
+
   close(code: number, reason: string): void {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
   }
@@ -141,6 +151,32 @@ export class Connection implements Peer {
         this.send(errorMessage('internal', 'the relay could not process that frame'));
       })
       .finally(() => (this.queued -= 1));
+  }
+
+  /**
+   * A data-channel frame: in order with the text frames (a channel.opened is
+   * routed before the data behind it), outside the per-frame rate limit (the
+   * credit window bounds them), and bounded in bytes while queued.
+   */
+  private onBinary(frame: Uint8Array): void {
+    const state = this.state;
+    if (state.role !== 'agent' && state.role !== 'technician') return this.onMessage(null);
+    if (this.queuedBinaryBytes + frame.byteLength > (this.deps.maxQueuedBinaryBytes ?? RELAY_CHANNEL_LIMITS.maxQueuedBinaryBytes)) {
+      this.send(errorMessage('rate-limited', 'too many channel bytes queued; disconnecting'));
+      return this.close(CLOSE.policy, 'rate limit');
+    }
+    this.queuedBinaryBytes += frame.byteLength;
+    this.queue = this.queue
+      .then(() => {
+        const now = this.state;
+        if (now.role !== 'agent' && now.role !== 'technician') return;
+        const router = this.deps.router;
+        const accepted = now.role === 'agent' ? router.binaryFromAgent(this, now.deviceId, frame) : router.binaryFromTechnician(this, frame);
+        // Refused frames count against the rate limit: a peer cannot flood the relay with frames it may not send.
+        if (!accepted && this.limiter.take(this.deps.now()) === 'abuse') this.close(CLOSE.policy, 'rate limit');
+      })
+      .catch((err: unknown) => this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => (this.queuedBinaryBytes -= frame.byteLength));
   }
 
   private async handle(text: string | null): Promise<void> {
@@ -213,4 +249,9 @@ export class Connection implements Peer {
       this.deps.log(`relay: cleanup failed for ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

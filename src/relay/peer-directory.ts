@@ -15,6 +15,8 @@ export interface DirectoryHooks {
   fromRemoteAgent(peer: Peer, deviceId: string, msg: Message): Promise<void>;
   /** A device on another instance went away (disconnected, replaced, or its instance died). */
   remoteAgentGone(deviceId: string, peer: Peer): Promise<void>;
+  /** A data-channel frame from a device on another instance, for a session owned here; false when refused. */
+  binaryFromRemoteAgent(peer: Peer, deviceId: string, frame: Uint8Array): boolean;
 }
 
 export interface PeerDirectory {
@@ -28,6 +30,8 @@ export interface PeerDirectory {
   readonly agentCount: number;
   /** Spanning instances: true when this local device's frame was sent on to the instance that owns what it answers. */
   forwardFromAgent?(deviceId: string, msg: Message): boolean;
+  /** The same for a binary data-channel frame (routed by the session id in its header). */
+  forwardBinaryFromAgent?(deviceId: string, frame: Uint8Array): boolean;
   /** Spanning instances: the router's entry points for frames and departures from elsewhere. */
   bind?(hooks: DirectoryHooks): void;
 }

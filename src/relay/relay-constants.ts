@@ -45,3 +45,9 @@ export interface RoutingBounds {
 
 /** Node timers overflow past ~24.8 days; longer waits re-arm. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Data-channel bounds at the relay (each channel's credit window bounds what is in flight per direction). */
+export const RELAY_CHANNEL_LIMITS = {
+  /** Binary bytes one connection may have waiting in its queue (several sessions' windows) before it counts as flooding. */
+  maxQueuedBinaryBytes: 4 * 1024 * 1024,
+} as const;

@@ -18,6 +18,7 @@ import type { Peer } from './peer.js';
 import { InProcessPeerDirectory, type PeerDirectory } from './peer-directory.js';
 import { CLOSE, ROUTING_LIMITS, type RoutingBounds } from './relay-constants.js';
 import { AgentFrames } from './routing/agent-frames.js';
+import { ChannelFrames } from './routing/channel-frames.js';
 import { RelayEnds } from './routing/relay-ends.js';
 import type { RoutingContext } from './routing/routing-context.js';
 import { SessionClock } from './routing/session-clock.js';
@@ -51,6 +52,7 @@ export class Router {
   private readonly technicianFrames: TechnicianFrames;
   private readonly agentFrames: AgentFrames;
   private readonly ends: RelayEnds;
+  private readonly channels: ChannelFrames;
 
   constructor(opts: RouterOptions) {
     const clock = opts.clock ?? systemClock;
@@ -67,8 +69,10 @@ export class Router {
       maxPending: opts.maxPendingPerTechnician ?? ROUTING_LIMITS.maxPendingPerTechnician,
       ...(opts.approvalsPublicKey !== undefined ? { approvalsPublicKey: opts.approvalsPublicKey } : {}),
     };
-    this.technicianFrames = new TechnicianFrames(this.ctx);
-    this.agentFrames = new AgentFrames(this.ctx);
+    this.channels = new ChannelFrames(this.ctx);
+    this.ctx.table.onEnded = (s) => this.channels.sessionEnded(s);
+    this.technicianFrames = new TechnicianFrames(this.ctx, this.channels);
+    this.agentFrames = new AgentFrames(this.ctx, this.channels);
     this.ends = new RelayEnds(this.ctx);
     this.technicianFrames.onRequestDue = (requestId) => void this.ends.expireRequest(requestId);
     sessionClock.onSessionDue = (s) => void this.ends.expireSession(s);
@@ -114,5 +118,15 @@ export class Router {
     // Several instances: a frame answering another instance's request or session is handled there.
     if (this.ctx.directory.forwardFromAgent?.(deviceId, msg)) return Promise.resolve();
     return this.agentFrames.handle(peer, deviceId, msg);
+  }
+
+  /** A binary data-channel frame; false when refused. */
+  binaryFromAgent(peer: Peer, deviceId: string, frame: Uint8Array): boolean {
+    if (this.ctx.directory.forwardBinaryFromAgent?.(deviceId, frame)) return true;
+    return this.channels.binary('agent', peer, deviceId, frame);
+  }
+
+  binaryFromTechnician(peer: Peer, frame: Uint8Array): boolean {
+    return this.channels.binary('technician', peer, undefined, frame);
   }
 }

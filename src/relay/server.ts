@@ -53,7 +53,10 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
   const startedAtMs = now();
   const directory: PeerDirectory = opts.directory ?? new InProcessPeerDirectory();
   const router = new Router({ ...opts, clock, directory });
-  directory.bind?.({ fromRemoteAgent: (peer, deviceId, msg) => router.fromAgent(peer, deviceId, msg), remoteAgentGone: (deviceId, peer) => router.agentDisconnected(deviceId, peer) });
+  directory.bind?.({
+    fromRemoteAgent: (peer, deviceId, msg) => router.fromAgent(peer, deviceId, msg), remoteAgentGone: (deviceId, peer) => router.agentDisconnected(deviceId, peer),
+    binaryFromRemoteAgent: (peer, deviceId, frame) => router.binaryFromAgent(peer, deviceId, frame),
+  });
   const handler = consoleHandler(opts.consoleDir ?? defaultConsoleDir());
   const http: HttpServer = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createHttpServer(handler);
   const wss = new WebSocketServer({

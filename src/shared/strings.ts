@@ -102,6 +102,9 @@ const en = {
     documentTitle: 'Remote support session',
     live: 'Live',
     connected: (name: string) => `${name} is connected`,
+    /** From the screen channel's real state: a viewer is connected / its input reaches the screen. */
+    seesScreen: (name: string) => `${name} can see your screen`,
+    controlsScreen: (name: string) => `${name} can control your mouse and keyboard`,
     ticket: (id: string) => `Ticket ${id}`,
     timeLeft: (clock: string) => `${clock} left`,
     timeUp: 'Time is up',

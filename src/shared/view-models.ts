@@ -76,6 +76,8 @@ export const bannerViewSchema = z.strictObject({
   startedAt: isoTimestamp,
   endsAt: isoTimestamp,
   latestNarration: z.strictObject({ at: isoTimestamp, text: multilineText(1000) }).optional(),
+  /** The screen channel as it is (not as granted): a viewer connected, and whether its input reaches the screen. */
+  screen: z.strictObject({ open: z.boolean(), input: z.boolean() }).optional(),
 });
 export type BannerView = z.infer<typeof bannerViewSchema>;
 

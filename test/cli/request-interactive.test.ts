@@ -3,7 +3,7 @@
 // narration, asks for more access, announces a file, and ends the session.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, type Agent } from '../../src/core/agent.js';
@@ -44,11 +44,12 @@ function grantingUi(): UiPort & { banners: BannerView[] } {
 const jsonLines = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
 
 describe('porchlight request --interactive', { timeout: 60_000 }, () => {
-  it('narrates, asks for more access, announces a file and ends the session from stdin', async () => {
+  it('narrates, asks for more access, sends a file and ends the session from stdin', async () => {
     t = await startTestRelay();
     const ui = grantingUi();
     const dataDir = mkdtempSync(join(tmpdir(), 'pl-interactive-'));
-    agent = createAgent({ deviceId: 'dev-int', ui, dataDir, enrollmentToken: await t.enroll('dev-int'), policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } });
+    const fileFolder = join(dataDir, 'received');
+    agent = createAgent({ deviceId: 'dev-int', ui, dataDir, fileFolder, enrollmentToken: await t.enroll('dev-int'), policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } });
     await agent.start();
     await waitUntilOnline(t.relay, 'dev-int');
     const token = await t.addTechnician('alice');
@@ -68,6 +69,8 @@ describe('porchlight request --interactive', { timeout: 60_000 }, () => {
 
     type(`/send ${file}`);
     await cli.waitForOutput('"type":"session.file-transfer-result"');
+    await cli.waitForOutput('"type":"file"');
+    expect(readFileSync(join(fileFolder, 'INC-77', 'printer-fix.txt'), 'utf8')).toBe('spooler=restart\n');
 
     type('/reboot now');
     await cli.waitForOutput('"type":"input-error"');
@@ -77,6 +80,7 @@ describe('porchlight request --interactive', { timeout: 60_000 }, () => {
     const events = jsonLines(done.stdout);
     expect(done.code).toBe(0);
     expect(events.find((e) => e.type === 'session.file-transfer-result')).toMatchObject({ allowed: true });
+    expect(events.find((e) => e.type === 'file')).toMatchObject({ detail: 'file: stored as printer-fix.txt' });
     expect(events.find((e) => e.type === 'input-error')).toMatchObject({ code: 'bad-input', detail: expect.stringContaining('unknown command /reboot') });
     expect(events.at(-1)).toMatchObject({
       type: 'session.summary',

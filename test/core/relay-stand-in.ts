@@ -81,7 +81,12 @@ export class RelayStandIn {
         for (const w of this.closeWaiters.splice(0)) w();
       }
     });
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.binary.push(new Uint8Array(data as Buffer));
+        for (const w of this.binaryWaiters.splice(0)) w();
+        return;
+      }
       const parsed = parseFrame(data.toString());
       if (!parsed.ok) {
         this.badFrames.push(data.toString());
@@ -145,6 +150,27 @@ export class RelayStandIn {
 
   ofType<T extends MessageType>(type: T): Message<T>[] {
     return this.received.filter((m) => m.type === type) as Message<T>[];
+  }
+
+  /** Binary (data-channel) frames the agent sent, in order. */
+  readonly binary: Uint8Array[] = [];
+  private binaryWaiters: Array<() => void> = [];
+
+  /** Resolves once at least `n` binary frames arrived. */
+  async binaryFrames(n: number): Promise<Uint8Array[]> {
+    const end = Date.now() + 4000;
+    while (this.binary.length < n) {
+      if (Date.now() > end) throw new Error(`waited 4000 ms for ${n} binary frames; saw ${this.binary.length}`);
+      await new Promise<void>((resolve) => {
+        this.binaryWaiters.push(resolve);
+        setTimeout(resolve, 50).unref();
+      });
+    }
+    return this.binary.slice(0, n);
+  }
+
+  sendBinary(frame: Uint8Array): void {
+    this.agent?.send(frame, { binary: true });
   }
 
   sendRaw(text: string): void {

@@ -20,6 +20,7 @@ class RemoteAgent implements Peer {
     for (const w of this.waiters.splice(0)) w(msg);
   }
   close(): void {}
+  sendBinary(): void {}
   next<T extends Message['type']>(type: T): Promise<Message<T>> {
     const have = this.published.find((m) => m.type === type);
     if (have) return Promise.resolve(have as Message<T>);
@@ -77,7 +78,7 @@ describe('PeerDirectory', () => {
 
   it('in process: a replaced connection cannot detach its successor', () => {
     const d = new InProcessPeerDirectory();
-    const peer = (id: string): Peer => ({ connectionId: id, send: () => undefined, close: () => undefined });
+    const peer = (id: string): Peer => ({ connectionId: id, send: () => undefined, sendBinary: () => undefined, close: () => undefined });
     const first = peer('c1');
     const second = peer('c2');
     expect(d.attachAgent('dev', first)).toBeUndefined();

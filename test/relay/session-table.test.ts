@@ -27,7 +27,7 @@ function countingClock() {
   return { clock, armed };
 }
 
-const peer: Peer = { connectionId: 'c-test', send: () => undefined, close: () => undefined };
+const peer: Peer = { connectionId: 'c-test', send: () => undefined, sendBinary: () => undefined, close: () => undefined };
 const tech = { id: 'alice' } as TechnicianRecord;
 const owner = { peer, tech, deviceId: 'dev-1', ticketId: 'INC1' };
 

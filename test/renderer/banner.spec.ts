@@ -34,6 +34,15 @@ test.describe('session banner', () => {
     await expect(page.getByRole('timer')).toHaveText('14:00 left');
   });
 
+  test('says what the screen channel really does: sees the screen once a viewer is connected, controls it once input passes', async ({ page }) => {
+    await showBanner(page, { ...bannerView(), screen: { open: true, input: false } });
+    await expect(page.getByText('Alice Moreau can see your screen')).toBeVisible();
+    await deliver(page, 'banner:update', { ...bannerView(), screen: { open: true, input: true } });
+    await expect(page.getByText('Alice Moreau can control your mouse and keyboard')).toBeVisible();
+    await deliver(page, 'banner:update', { ...bannerView(), screen: { open: false, input: false } });
+    await expect(page.getByText('Alice Moreau is connected')).toBeVisible();
+  });
+
   test('revoking a scope sends exactly that revoke for this session', async ({ page }) => {
     await showBanner(page);
     await page.getByRole('button', { name: 'Revoke access: Use your mouse and keyboard' }).click();

@@ -10,48 +10,17 @@ import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/
 import type { TechnicianClient } from '../technician/technician-client.js';
 import { connectFirstRelay } from '../technician/connect-first.js';
 import { describeEvent } from '../technician/technician-events.js';
+import { ScreenListener } from '../technician/screen-listener.js';
 import { exitForDecision, exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
-import { announceFile } from '../file-announcement.js';
+import { sendFile } from '../technician/file-sender.js';
 import { readCaFile } from '../read-ca-file.js';
 import { parseTechnicianLine, TECHNICIAN_INPUT_HELP } from '../technician-input.js';
 import { EXIT } from '../exit-codes.js';
+import { REQUEST_HELP as HELP } from '../request-help.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
 
-const HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
-                          --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
-                          [--unattended --approval FILE | --emergency TEXT --incident ID]
-                          [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
-                          [--ca FILE] [--interactive]
-
-Asks the user of a device for a support session. Prints the verification code
-at once (read it to the user), then the decision per scope, then session events
-until the session ends. Ctrl-C ends the session (or withdraws the request).
-
-  --relay          the relay (wss://host:port), or its instances in the order to try,
-                   separated by commas (wss://a:7443,wss://b:7443)
-  --token          technician API token (or set PORCHLIGHT_TOKEN)
-  --insecure       allow ws:// to a non-loopback relay (the token travels in clear text)
-  --minutes        estimated duration (default 30)
-  --unattended     unattended access with a manager approval token (--approval FILE,
-                   from 'porchlight approve')
-  --emergency      unattended emergency access: justification text, with --incident ID
-  --outcome        when the session ends, record the ticket outcome in the central audit
-                   (same as 'porchlight session close'; --close-outcome is an older name)
-  --json           one JSON object per line per event
-  --timeout        give up waiting for the decision after S seconds (exit 5)
-  --ca             PEM file of a private CA to trust for a wss:// relay (added to the
-                   system roots; no NODE_EXTRA_CA_CERTS needed)
-  --interactive    while the session is live, read lines from stdin: text is narration
-                   the user sees in the banner; /more SCOPES REASON asks for more access,
-                   /more +MIN REASON for more time, /send FILE announces a file, /end ends
-
-Exit codes: 0 all scopes accepted, 3 partially accepted, 4 declined (or no user
-present), 5 expired, 6 blocked by policy or permissions, 7 agent offline,
-8 unauthorized, 2 usage error, 1 other (including "lost the relay" while a
-session was live and had not ended cleanly).
-`;
 
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
@@ -106,6 +75,11 @@ class Output {
     if (line) this.ctx.stdout.write(`${line}\n`);
   }
 
+  /** A line the technician acts on (stdout in both modes). */
+  line(kind: string, text: string, extra: Record<string, unknown> = {}): void {
+    this.ctx.stdout.write(this.json ? `${JSON.stringify({ type: kind, detail: text, ...extra })}\n` : `${text}\n`);
+  }
+
   note(kind: string, text: string, extra: Record<string, unknown> = {}): void {
     if (this.json) this.ctx.stdout.write(`${JSON.stringify({ type: kind, detail: text, ...extra })}\n`);
     else this.ctx.stderr.write(`${text}\n`);
@@ -113,8 +87,18 @@ class Output {
 }
 
 /** Drives one request from send to session end; resolves with the exit code. */
-function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean): Promise<number> {
+function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean, screenPort: number | undefined, sendPath: string | undefined): Promise<number> {
   return new Promise((resolve) => {
+    let screen: ScreenListener | undefined;
+    const followScreen = (sessionId: string, granted: readonly string[]) => {
+      if (screenPort === undefined) return;
+      screen ??= new ScreenListener({
+        client, sessionId, port: screenPort,
+        onListening: (port) => out.line('screen', `screen: vnc://127.0.0.1:${port}`, { url: `vnc://127.0.0.1:${port}`, port }),
+        onNote: (kind, text) => out.note(kind, text),
+      });
+      screen.follow(granted);
+    };
     let input: Interface | undefined;
     let requestId: string | undefined;
     let sessionId: string | undefined;
@@ -128,6 +112,7 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
     const finish = async (code: number) => {
       if (finished) return;
       finished = true;
+      screen?.stop();
       input?.close();
       clearTimeout(decisionTimer);
       clearTimeout(summaryTimer);
@@ -196,10 +181,13 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
         case 'session.started':
           sessionId = msg.sessionId;
           out.event(msg);
+          followScreen(msg.sessionId, msg.scopes);
+          if (sendPath !== undefined && msg.scopes.includes('file-transfer')) void sendAndSay(client, out, sendPath, msg.sessionId, req.ticket.id);
           if (interactive && ctx.stdin && !input) input = readTechnicianInput(ctx, client, out, msg.sessionId, req.ticket.id);
           return;
         case 'session.end':
           if (msg.by !== 'relay-lost') endedCleanly = true;
+          screen?.stop();
           out.event(msg);
           // The summary normally follows at once; don't hang if it doesn't.
           summaryTimer ??= setTimeout(() => void finish(exit ?? EXIT.other), 3000);
@@ -208,6 +196,13 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           endedCleanly = true;
           out.event(msg);
           return void finish(exit ?? EXIT.other);
+        case 'session.scope-update':
+          if (msg.sessionId === sessionId) followScreen(msg.sessionId, msg.granted);
+          return out.event(msg);
+        case 'channel.opened':
+        case 'channel.close':
+          screen?.handle(msg);
+          return out.event(msg);
         default:
           return out.event(msg);
       }
@@ -228,14 +223,18 @@ function readTechnicianInput(ctx: CommandContext, client: TechnicianClient, out:
       if (parsed.kind === 'help') return void ctx.stderr.write(TECHNICIAN_INPUT_HELP);
       if (parsed.kind === 'error') return out.note('input-error', parsed.detail, { code: parsed.code });
       if (parsed.kind === 'message') return client.send(parsed.msg);
-      if (parsed.kind === 'send-file') {
-        const file = await announceFile(parsed.path, sessionId, ticketId);
-        if (file.ok) client.send(file.msg);
-        else out.note('input-error', file.detail, { code: file.code });
-      }
+      // Not awaited: a transfer in flight must not hold up the lines after it (/end ends it).
+      if (parsed.kind === 'send-file') void sendAndSay(client, out, parsed.path, sessionId, ticketId);
     });
   });
   return rl;
+}
+
+/** Send one file and say how it went (stdout: the stored name; stderr: why not). */
+async function sendAndSay(client: TechnicianClient, out: Output, path: string, sessionId: string, ticketId: string): Promise<void> {
+  const r = await sendFile(client, path, sessionId, ticketId);
+  if (r.ok) out.line('file', `file: ${r.detail}`, { path });
+  else out.note('file-error', `file ${path} not sent: ${r.code}: ${r.detail}`, { code: r.code, path });
 }
 
 const command: Command = {
@@ -264,6 +263,8 @@ const command: Command = {
         timeout: { type: 'string' },
         ca: { type: 'string' },
         interactive: { type: 'boolean', default: false },
+        'screen-port': { type: 'string' },
+        send: { type: 'string' },
       },
       strict: true,
     });
@@ -274,6 +275,8 @@ const command: Command = {
     if (closeOutcome !== undefined && !(CLOSE_OUTCOMES as readonly string[]).includes(closeOutcome)) throw new UsageError(`--outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`);
     const timeoutSec = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+    const screenPort = values['screen-port'] === undefined ? undefined : Number(values['screen-port']);
+    if (screenPort !== undefined && !(Number.isInteger(screenPort) && screenPort >= 0 && screenPort <= 65535)) throw new UsageError('--screen-port must be a port number 0-65535');
     const req = buildRequest(values);
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relays[0]);
     const out = new Output(ctx, values.json, req.scopes);
@@ -285,7 +288,7 @@ const command: Command = {
     }
     const client = connected.client;
     try {
-      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive);
+      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort, values.send);
     } finally {
       await client.close();
     }

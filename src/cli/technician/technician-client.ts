@@ -13,12 +13,18 @@ export type TechnicianConnectResult =
 export class TechnicianClient {
   private listeners = new Set<(msg: Message) => void>();
   private closedListeners = new Set<() => void>();
+  private binaryListeners = new Set<(frame: Uint8Array) => void>();
 
   constructor(
     private readonly ws: WebSocket,
     readonly technician: Technician,
   ) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        const frame = toBytes(data);
+        for (const l of this.binaryListeners) l(frame);
+        return;
+      }
       const parsed = parseFrame(data.toString('utf8'), ACCEPTED_BY.technicianFromRelay);
       if (parsed.ok) for (const l of this.listeners) l(parsed.msg);
     });
@@ -29,6 +35,16 @@ export class TechnicianClient {
 
   onMessage(listener: (msg: Message) => void): void {
     this.listeners.add(listener);
+  }
+
+  /** Binary data-channel frames (each listener picks its own channel); returns the unsubscribe. */
+  onBinary(listener: (frame: Uint8Array) => void): () => void {
+    this.binaryListeners.add(listener);
+    return () => this.binaryListeners.delete(listener);
+  }
+
+  sendBinary(frame: Uint8Array): void {
+    if (this.isOpen) this.ws.send(frame, { binary: true });
   }
 
   onClose(listener: () => void): void {
@@ -126,4 +142,9 @@ export function connectTechnician(
     ws.on('error', (err) => settle({ ok: false, code: 'connect-failed', detail: err.message }));
     ws.on('close', () => settle({ ok: false, code: 'connect-failed', detail: 'the relay closed the connection' }));
   });
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

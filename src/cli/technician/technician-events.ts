@@ -25,6 +25,10 @@ export function describeEvent(msg: Message, requested: readonly string[]): strin
       const s = msg.summary;
       return `summary: ${s.durationSec} s, used [${s.scopesUsed.join(', ')}], ${s.files.length} file(s), ${s.narrationCount} narration(s)`;
     }
+    case 'channel.opened':
+      return `screen channel ${msg.channel} open`;
+    case 'channel.close':
+      return `screen channel ${msg.channel} closed${msg.code ? ` (${msg.code})` : ''}${msg.detail ? `: ${msg.detail}` : ''}`;
     case 'tech.closed':
       return `ticket ${msg.ticketId}: outcome recorded`;
     case 'error':

@@ -46,6 +46,8 @@ export interface RelayConnectionOptions {
   enrollmentToken?: () => string | undefined;
   onWelcome?: (welcome: Message<'welcome'>) => void;
   onMessage: (msg: CoreInbound) => void;
+  /** Binary data-channel frames (only after welcome). */
+  onBinary?: (frame: Uint8Array) => void;
   /** `lost` is true when an established (welcomed) connection went away; `url` is the relay it concerns. */
   onState: (state: ConnectionState, info: { lost: boolean; url: string; detail?: string }) => void;
   clock: Clock;
@@ -124,6 +126,13 @@ export class RelayConnection {
     return true;
   }
 
+  /** Send a binary data-channel frame if connected and welcomed. */
+  sendBinary(frame: Uint8Array): boolean {
+    if (!this.connected) return false;
+    this.ws!.send(frame, { binary: true });
+    return true;
+  }
+
   private connect(): void {
     this.o.onState('connecting', { lost: false, url: this.url });
     const options: ClientOptions = { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: 10_000, perMessageDeflate: false, ...this.o.wsOptions };
@@ -143,6 +152,7 @@ export class RelayConnection {
     });
     ws.on('message', (data, isBinary) => {
       this.touch();
+      if (isBinary && this.welcomed && ws === this.ws) return this.o.onBinary?.(toBytes(data));
       this.onFrame(ws, isBinary ? undefined : data.toString());
     });
     ws.on('pong', () => this.touch());
@@ -269,4 +279,9 @@ export class RelayConnection {
     for (const t of Object.values(this.timers)) this.o.clock.clearTimeout(t);
     this.timers = {};
   }
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

@@ -41,6 +41,8 @@ export class LiveSession {
   private narrationCount = 0;
   private anyFileAllowed = false;
   endsAt: number;
+  /** The screen channel's real state, set by the screen gate (undefined: none opened yet). */
+  screen: { open: boolean; input: boolean } | undefined;
 
   constructor(readonly init: LiveSessionInit) {
     this.granted = new Set(init.granted);
@@ -90,6 +92,7 @@ export class LiveSession {
       startedAt: new Date(this.init.startedAt).toISOString(),
       endsAt: new Date(this.endsAt).toISOString(),
       ...(latest ? { latestNarration: latest } : {}),
+      ...(this.screen ? { screen: { ...this.screen } } : {}),
     };
   }
 

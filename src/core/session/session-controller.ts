@@ -31,6 +31,8 @@ export class SessionController {
   private current: LiveSession | undefined;
   private expiryTimer: unknown;
   private readonly endedListeners: ((sessionId: string) => void)[] = [];
+  private readonly grantsListeners: ((sessionId: string) => void)[] = [];
+  private readonly fileAllowedListeners: ((msg: Message<'session.file-transfer'>) => void)[] = [];
 
   constructor(private readonly d: SessionControllerDeps) {}
 
@@ -46,6 +48,16 @@ export class SessionController {
   /** Called with the id of every session that ended (flows drop what they kept about it). */
   onEnded(listener: (sessionId: string) => void): void {
     this.endedListeners.push(listener);
+  }
+
+  /** Called synchronously whenever a live session loses a scope (gates close what it opened). */
+  onGrantsChanged(listener: (sessionId: string) => void): void {
+    this.grantsListeners.push(listener);
+  }
+
+  /** Called with every announcement the file rules allowed (its bytes may follow on a file channel). */
+  onFileAllowed(listener: (msg: Message<'session.file-transfer'>) => void): void {
+    this.fileAllowedListeners.push(listener);
   }
 
   /** Take the one session slot before the decision is written, so no second grant can slip in. */
@@ -119,6 +131,7 @@ export class SessionController {
     const s = this.liveWithId(sessionId);
     if (!s || !s.granted.has(scope)) return false;
     s.granted.delete(scope);
+    for (const listener of this.grantsListeners) listener(s.id);
     if (s.granted.size === 0) return this.end(s.id, 'user', `the user revoked ${scope}, the last granted scope`);
     this.d.ui.showBanner(s.banner());
     this.d.statusChanged();
@@ -172,6 +185,7 @@ export class SessionController {
       return;
     }
     if (s && this.current === s) s.noteFile({ transferId, name, size, sha256, direction, allowed: verdict.allowed });
+    if (s && this.current === s && verdict.allowed) for (const listener of this.fileAllowedListeners) listener(msg);
   }
 
   private fileVerdict(s: LiveSession | undefined, msg: Message<'session.file-transfer'>) {

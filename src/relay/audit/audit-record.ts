@@ -7,6 +7,7 @@ import { approvalTokenSchema } from '../../protocol/approval.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
 import { ERROR_CODES, type ErrorCode } from '../../protocol/error-codes.js';
 import {
+  CHANNEL_KINDS,
   CLOSE_OUTCOMES,
   DECIDED_BY,
   END_REASONS,
@@ -91,6 +92,15 @@ export const AUDIT_DATA_SCHEMAS = {
   'device-rekey-authorized': z.strictObject({ keyFingerprint: lineText(64), expiresAt: isoTimestamp, by: lineText(100) }),
   /** A device signed in with a new key under a re-key token; the old key's connection was dropped. */
   'device-rekeyed': z.strictObject({ from: lineText(64), to: lineText(64), droppedConnection: z.boolean() }),
+  /** A screen channel of the session opened (the agent connected its local VNC server). */
+  'channel-open': z.strictObject({ channel: z.number().int().min(1), kind: z.enum(CHANNEL_KINDS), transferId: identifier.optional() }),
+  /** A screen channel closed: by whom, and why (a violation carries its code). */
+  'channel-close': z.strictObject({
+    channel: z.number().int().min(1),
+    by: z.enum(['agent', 'technician', 'relay']),
+    code: errorCode.optional(),
+    detail: lineText(300).optional(),
+  }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
   close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
 } as const;

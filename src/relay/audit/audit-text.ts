@@ -35,6 +35,10 @@ function describe(r: AuditRecord): string {
       return `re-key of the device authorized by ${r.data.by} (current key ${r.data.keyFingerprint}) until ${r.data.expiresAt}`;
     case 'device-rekeyed':
       return `device re-keyed ${r.data.from} -> ${r.data.to}${r.data.droppedConnection ? '; the old key\'s connection was dropped' : ''}`;
+    case 'channel-open':
+      return `${r.data.kind} channel ${r.data.channel} opened`;
+    case 'channel-close':
+      return `channel ${r.data.channel} closed by ${r.data.by}${r.data.code ? ` (${r.data.code})` : ''}${r.data.detail ? `: ${r.data.detail}` : ''}`;
     case 'close':
       return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
   }

@@ -16,6 +16,9 @@ export const instanceMessageSchema = z.discriminatedUnion('k', [
   z.strictObject({ k: z.literal('to-agent'), d: identifier, from: instanceId, frame: z.string().max(70_000) }),
   /** A frame the device sent, for the instance that owns its request or session. */
   z.strictObject({ k: z.literal('from-agent'), d: identifier, from: instanceId, frame: z.string().max(70_000) }),
+  /** A data-channel frame (base64), either way; its session id is in its own header. */
+  z.strictObject({ k: z.literal('to-agent-bin'), d: identifier, from: instanceId, data: z.base64().max(50_000) }),
+  z.strictObject({ k: z.literal('from-agent-bin'), d: identifier, from: instanceId, data: z.base64().max(50_000) }),
   z.strictObject({ k: z.literal('close-agent'), d: identifier, code: z.number().int().min(1000).max(4999), reason: lineText(120) }),
 ]);
 

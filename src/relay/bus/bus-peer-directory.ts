@@ -3,6 +3,7 @@
 // send() publishes to that instance. Frames a device sends go to the instance that owns the
 // request or session they answer, whose router handles them as if the socket were its own.
 // Lookups stay synchronous: presence is a local cache fed by the bus.
+import { parseChannelFrame } from '../../protocol/channel-frame.js';
 import { encodeFrame, parseFrame } from '../../protocol/frame.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Peer } from '../peer.js';
@@ -33,6 +34,10 @@ class RemoteAgentPeer implements Peer {
   }
   send(msg: Message): void {
     this.post(this.instance, { k: 'to-agent', d: this.deviceId, from: this.self, frame: encodeFrame(msg) });
+  }
+  /** The channel's credit window (256 KiB per direction) bounds what can sit in Redis for it. */
+  sendBinary(frame: Uint8Array): void {
+    this.post(this.instance, { k: 'to-agent-bin', d: this.deviceId, from: this.self, data: Buffer.from(frame).toString('base64') });
   }
   close(code: number, reason: string): void {
     this.post(this.instance, { k: 'close-agent', d: this.deviceId, code, reason: reason.slice(0, 120) });
@@ -131,6 +136,15 @@ export class BusPeerDirectory implements PeerDirectory {
     return true;
   }
 
+  forwardBinaryFromAgent(deviceId: string, frame: Uint8Array): boolean {
+    if (!this.local.agent(deviceId)) return false;
+    const parsed = parseChannelFrame(frame);
+    const owner = parsed.ok ? this.owners.get(parsed.frame.sessionId) : undefined;
+    if (owner === undefined || owner === this.o.instanceId) return false; // a bad frame is refused here, by the router
+    this.post(owner, { k: 'from-agent-bin', d: deviceId, from: this.o.instanceId, data: Buffer.from(frame).toString('base64') });
+    return true;
+  }
+
   /** Leave cleanly: devices here are offline for the others at once, not after aliveMs. */
   async close(): Promise<void> {
     clearInterval(this.timer);
@@ -195,6 +209,12 @@ export class BusPeerDirectory implements PeerDirectory {
     const m = parseBusMessage(instanceMessageSchema, text);
     if (!m) return this.o.log?.('relay bus: a malformed envelope was dropped');
     if (m.k === 'close-agent') return this.local.agent(m.d)?.close(m.code, m.reason);
+    if (m.k === 'to-agent-bin') return this.local.agent(m.d)?.sendBinary(Buffer.from(m.data, 'base64'));
+    if (m.k === 'from-agent-bin') {
+      const peer = this.remoteFor(m.d, m.from);
+      const frame = new Uint8Array(Buffer.from(m.data, 'base64'));
+      return this.inOrder(m.d, async () => void this.hooks?.binaryFromRemoteAgent(peer, m.d, frame));
+    }
     if (m.k === 'to-agent') {
       const parsed = parseFrame(m.frame, ACCEPTED_BY.agentFromRelay);
       if (!parsed.ok) return this.o.log?.(`relay bus: a frame for ${m.d} from ${m.from} was dropped (${parsed.code})`);
@@ -204,13 +224,19 @@ export class BusPeerDirectory implements PeerDirectory {
     }
     const parsed = parseFrame(m.frame, ACCEPTED_BY.relayFromAgent);
     if (!parsed.ok) return this.o.log?.(`relay bus: a frame from ${m.d} via ${m.from} was dropped (${parsed.code})`);
-    this.lastAlive.set(m.from, Date.now());
-    let peer = this.remote.get(m.d);
-    if (peer?.instance !== m.from) {
-      peer = this.remotePeer(m.from, m.d);
-      this.remote.set(m.d, peer);
-    }
+    const peer = this.remoteFor(m.d, m.from);
     this.inOrder(m.d, () => this.hooks?.fromRemoteAgent(peer, m.d, parsed.msg));
+  }
+
+  /** The peer for a device that spoke from `instance` (which is then alive, and holds the device). */
+  private remoteFor(deviceId: string, instance: string): RemoteAgentPeer {
+    this.lastAlive.set(instance, Date.now());
+    let peer = this.remote.get(deviceId);
+    if (peer?.instance !== instance) {
+      peer = this.remotePeer(instance, deviceId);
+      this.remote.set(deviceId, peer);
+    }
+    return peer;
   }
 
   /** A device's frames are handled one after another, as a socket's are (a start must not overtake its decision). */

@@ -6,12 +6,16 @@ import { errorMessage } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import type { AuditAnchor } from '../../protocol/primitives.js';
 import type { Peer } from '../peer.js';
+import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { passesDeviceSignature } from './device-signature-gate.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 
 export class AgentFrames {
-  constructor(private readonly ctx: RoutingContext) {}
+  constructor(
+    private readonly ctx: RoutingContext,
+    private readonly channels: ChannelFrames,
+  ) {}
 
   async handle(peer: Peer, deviceId: string, msg: Message): Promise<void> {
     const { audit, table } = this.ctx;
@@ -59,6 +63,10 @@ export class AgentFrames {
           },
           true,
         );
+      case 'channel.opened':
+        return this.channels.opened(deviceId, peer, msg);
+      case 'channel.close':
+        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.channels.closed('agent', s, msg), true);
       case 'error':
         return this.error(msg);
       default:
@@ -109,6 +117,7 @@ export class AgentFrames {
       extensions: new Map(),
       endsAt: decidedAt + grantedMs,
       clockOffsetMs: 0,
+      granted: new Set(msg.granted),
     };
     table.setSession(s);
     // Armed now, so a session whose agent never sends session.started still ends.
@@ -153,6 +162,7 @@ export class AgentFrames {
       extensions: new Map(),
       endsAt: Number.NaN,
       clockOffsetMs,
+      granted: new Set(msg.scopes),
     };
     table.setSession(s);
     // The agent's window counts, but never beyond what it granted at the decision, measured from now.
@@ -180,6 +190,9 @@ export class AgentFrames {
       await audit.record('rejected', ctx, { action: 'session.scope-update', code: 'forbidden', detail });
     }
     if (!s.ended && !Number.isNaN(claimed)) clock.armExpiry(s, Math.min(claimed, allowed));
+    // A narrowing applies now; a widening is the agent's word after fresh consent, so the relay follows it.
+    s.granted = new Set(msg.granted);
+    await this.channels.grantsChanged(s);
     s.peer.send(msg);
   }
 

@@ -1,5 +1,6 @@
 // What the router keeps per request and per session, and whose they are.
-import type { END_REASONS } from '../../protocol/messages.js';
+import type { CHANNEL_KINDS, END_REASONS } from '../../protocol/messages.js';
+import type { CreditWindow } from '../../protocol/channel-frame.js';
 import type { Scope } from '../../protocol/scopes.js';
 import type { AuditContext } from '../audit/central-audit.js';
 import type { Peer } from '../peer.js';
@@ -53,6 +54,23 @@ export interface RoutedSession extends Owner {
   /** Relay clock minus the agent's, measured at session.started: the agent's times are on its own clock. */
   clockOffsetMs: number;
   expiryTimer?: unknown;
+  /** The scopes granted right now (decision, start, scope updates): channel frames need `view`. */
+  granted?: Set<Scope>;
+  /** Open (or opening) data channels, at most one per kind, and each direction's credit in flight. */
+  channels?: Map<ChannelKind, RelayChannel>;
+}
+
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+export interface RelayChannel {
+  kind: ChannelKind;
+  channel: number;
+  /** kind file: the announced transfer it carries. */
+  transferId?: string;
+  /** The agent answered channel.opened: data may flow. */
+  open: boolean;
+  toAgent: CreditWindow;
+  toTechnician: CreditWindow;
 }
 
 export function ownerOf(o: Owner): Owner {

@@ -33,6 +33,8 @@ export class SessionTable {
   /** Ended sessions still in `sessions`, in the order they ended. */
   private readonly ended = new Set<RoutedSession>();
   private readonly forwarded = new Map<string, ForwardedFrame>();
+  /** Called when a session ends or is forgotten (its screen channel closes). */
+  onEnded: (s: RoutedSession) => void = () => undefined;
 
   constructor(
     private readonly clock: SessionClock,
@@ -125,6 +127,7 @@ export class SessionTable {
     s.endedBy = by;
     this.clock.cancel(s.expiryTimer);
     this.awaiting.delete(s.requestId);
+    this.onEnded(s);
     if (!this.holds(s)) return;
     this.ended.add(s);
     while (this.ended.size > this.bounds.maxEndedSessions) {
@@ -135,6 +138,7 @@ export class SessionTable {
 
   /** Stop routing for a session at all. */
   forget(s: RoutedSession): void {
+    this.onEnded(s);
     this.clock.cancel(s.expiryTimer);
     this.ended.delete(s);
     if (this.holds(s)) this.sessions.delete(s.sessionId);

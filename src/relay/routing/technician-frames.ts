@@ -9,6 +9,7 @@ import { signScopeRequest, signSessionRequest } from '../../protocol/signed-mess
 import type { Peer } from '../peer.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
+import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
 
@@ -16,7 +17,10 @@ export class TechnicianFrames {
   /** Called when a pending request's answer is overdue (the relay's own `expired`). */
   onRequestDue: (requestId: string) => void = () => undefined;
 
-  constructor(private readonly ctx: RoutingContext) {}
+  constructor(
+    private readonly ctx: RoutingContext,
+    private readonly channels: ChannelFrames,
+  ) {}
 
   async handle(peer: Peer, tech: TechnicianRecord, msg: Message): Promise<void> {
     const { audit } = this.ctx;
@@ -50,6 +54,10 @@ export class TechnicianFrames {
           },
           true,
         );
+      case 'channel.open':
+        return this.channels.open(peer, msg);
+      case 'channel.close':
+        return this.ownedSession(peer, msg.sessionId, msg.id, (s) => this.channels.closed('technician', s, msg), true);
       case 'tech.close':
         return this.close(peer, tech, msg);
       case 'error':

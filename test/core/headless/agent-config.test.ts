@@ -30,6 +30,15 @@ describe('headless agent config', () => {
     }
   });
 
+  it('takes a screen server only on loopback, with a port and an optional password file', () => {
+    const parse = (screenServer: unknown) => parseAgentConfig(JSON.stringify({ deviceId: 'srv-1', screenServer }), 'a.json');
+    expect(parse({ host: '127.0.0.1', port: 5900 })).toMatchObject({ ok: true, config: { screenServer: { host: '127.0.0.1', port: 5900 } } });
+    expect(parse({ host: '::1', port: 5901, passwordFile: '/etc/porchlight/vnc.pass' })).toMatchObject({ ok: true });
+    for (const bad of [{ host: '10.0.0.5', port: 5900 }, { host: 'localhost', port: 5900 }, { host: '0.0.0.0', port: 5900 }, { host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 5900, url: 'vnc://x' }]) {
+      expect(parse(bad)).toMatchObject({ ok: false, code: 'config-invalid' });
+    }
+  });
+
   it('never throws on arbitrary input', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
       const r = parseAgentConfig(text, 'x');

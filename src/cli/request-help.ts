@@ -1,0 +1,40 @@
+// `porchlight request --help`.
+
+export const REQUEST_HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
+                          --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
+                          [--unattended --approval FILE | --emergency TEXT --incident ID]
+                          [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
+                          [--ca FILE] [--interactive] [--screen-port PORT] [--send FILE]
+
+Asks the user of a device for a support session. Prints the verification code
+at once (read it to the user), then the decision per scope, then session events
+until the session ends. Ctrl-C ends the session (or withdraws the request).
+
+  --relay          the relay (wss://host:port), or its instances in the order to try,
+                   separated by commas (wss://a:7443,wss://b:7443)
+  --token          technician API token (or set PORCHLIGHT_TOKEN)
+  --insecure       allow ws:// to a non-loopback relay (the token travels in clear text)
+  --minutes        estimated duration (default 30)
+  --unattended     unattended access with a manager approval token (--approval FILE,
+                   from 'porchlight approve')
+  --emergency      unattended emergency access: justification text, with --incident ID
+  --outcome        when the session ends, record the ticket outcome in the central audit
+                   (same as 'porchlight session close'; --close-outcome is an older name)
+  --json           one JSON object per line per event
+  --timeout        give up waiting for the decision after S seconds (exit 5)
+  --ca             PEM file of a private CA to trust for a wss:// relay (added to the
+                   system roots; no NODE_EXTRA_CA_CERTS needed)
+  --interactive    while the session is live, read lines from stdin: text is narration
+                   the user sees in the banner; /more SCOPES REASON asks for more access,
+                   /more +MIN REASON for more time, /send FILE announces a file, /end ends
+  --send           once file-transfer is granted, send FILE to the device (announced with its
+                   sha256; stored in the device's policy folder); prints file: stored as NAME
+  --screen-port    once view is granted, listen on 127.0.0.1:PORT (0 picks one) for one
+                   VNC viewer at a time and print screen: vnc://127.0.0.1:PORT; the port
+                   closes when view ends
+
+Exit codes: 0 all scopes accepted, 3 partially accepted, 4 declined (or no user
+present), 5 expired, 6 blocked by policy or permissions, 7 agent offline,
+8 unauthorized, 2 usage error, 1 other (including "lost the relay" while a
+session was live and had not ended cleanly).
+`;
