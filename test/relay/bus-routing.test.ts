@@ -9,6 +9,7 @@ import { generateEd25519KeyPair, newMessageId, verifySessionRequestSignature, ty
 import { verifyAuditChain } from '../../src/relay/audit/audit-record.js';
 import { BusPeerDirectory } from '../../src/relay/bus/bus-peer-directory.js';
 import { BUS_CHANNELS } from '../../src/relay/bus/bus.js';
+import { encodeChannelFrame, parseChannelFrame } from '../../src/protocol/channel-frame.js';
 import { RedisBus } from '../../src/relay/bus/redis-bus.js';
 import { CLOSE } from '../../src/relay/relay-constants.js';
 import { redisInstalled, startRedis, type RedisServer } from '../support/redis-server.js';
@@ -141,5 +142,42 @@ describe.runIf(installed)('relay instances over Redis', () => {
     const summary = tech.waitFor((m) => (m.type === 'session.summary' ? m : undefined));
     tech.send(request('dev-ok', 'INC-BUS-4'));
     expect(await summary).toMatchObject({ summary: { deviceId: 'dev-ok' } });
+  });
+
+  it('carries a data channel both ways between a technician on A and a device on B, and stops it without view', async () => {
+    const [a, b] = await pair();
+    const agent = await b.t.agent('dev-ch');
+    agent.answer = acceptAndStay();
+    await until(() => a.t.relay.router.isOnline('dev-ch'), 'instance A to see dev-ch', () => 'offline');
+    const tech = await a.t.technician('alice');
+    const started = tech.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+    tech.send({ ...request('dev-ch', 'INC-BUS-CH'), scopes: ['view'] });
+    const { sessionId } = (await started)!;
+    const opened = tech.waitFor((m) => (m.type === 'channel.opened' ? m : undefined));
+    tech.send({ v: 1, type: 'channel.open', id: newMessageId(), sessionId, channel: 1, kind: 'screen' });
+    expect(await agent.next('channel.open')).toMatchObject({ sessionId, channel: 1 });
+    agent.send({ v: 1, type: 'channel.opened', id: newMessageId(), sessionId, channel: 1 });
+    await opened;
+
+    const atAgent: string[] = [];
+    agent.ws.on('message', (d: Buffer, isBinary: boolean) => {
+      const f = isBinary ? parseChannelFrame(new Uint8Array(d)) : undefined;
+      if (f?.ok && f.frame.kind === 'data') atAgent.push(Buffer.from(f.frame.payload).toString());
+    });
+    const atTech: string[] = [];
+    tech.onBinary((bytes) => {
+      const f = parseChannelFrame(bytes);
+      if (f.ok && f.frame.kind === 'data') atTech.push(Buffer.from(f.frame.payload).toString());
+    });
+    tech.sendBinary(encodeChannelFrame({ kind: 'data', sessionId, channel: 1, payload: Buffer.from('RFB 003.008 from the viewer') }));
+    agent.ws.send(encodeChannelFrame({ kind: 'data', sessionId, channel: 1, payload: Buffer.from('framebuffer from the server') }), { binary: true });
+    await until(() => atAgent.length === 1 && atTech.length === 1, 'one frame each way across the bus', () => `agent ${JSON.stringify(atAgent)}, technician ${JSON.stringify(atTech)}`);
+    expect([atAgent, atTech]).toEqual([['RFB 003.008 from the viewer'], ['framebuffer from the server']]);
+
+    // The owning instance's relay checks still apply: a frame for a session that is not the device's goes nowhere.
+    agent.ws.send(encodeChannelFrame({ kind: 'data', sessionId: 'ses-not-yours', channel: 1, payload: Buffer.from('forged') }), { binary: true });
+    agent.ws.send(encodeChannelFrame({ kind: 'data', sessionId, channel: 1, payload: Buffer.from('after the forged one') }), { binary: true });
+    await until(() => atTech.length === 2, 'the good frame after the forged one', () => JSON.stringify(atTech));
+    expect(atTech).toEqual(['framebuffer from the server', 'after the forged one']);
   });
 });
