@@ -11,6 +11,7 @@ import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../protocol
 import { keyFingerprint } from '../protocol/signing.js';
 import { authenticateAgent } from './agent-auth.js';
 import type { CentralAudit } from './audit/central-audit.js';
+import { auditUnavailableDetail, auditWriteFault } from './audit/audit-write-fault.js';
 import { answerDeviceKeyRequest } from './device-key-handler.js';
 import type { NonceCache } from './nonce-cache.js';
 import type { PeerDirectory } from './peer-directory.js';
@@ -54,6 +55,8 @@ export class Connection implements Peer {
   private readonly limiter: FrameRateLimiter;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
+  /** id of the frame being handled, for `re` when handling it fails. */
+  private handlingFrameId: string | undefined;
   private readonly helloTimer: NodeJS.Timeout;
   /** Set when the peer opened the agent subprotocol: what its hello proof must sign. */
   private readonly helloContext: HelloConnectionContext | undefined;
@@ -136,14 +139,24 @@ export class Connection implements Peer {
     this.queued += 1;
     this.queue = this.queue
       .then(() => this.handle(text))
-      .catch((err: unknown) => {
-        this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
-        this.send(errorMessage('internal', 'the relay could not process that frame'));
-      })
+      .catch((err: unknown) => this.frameFailed(err))
       .finally(() => (this.queued -= 1));
   }
 
+  /** A frame whose handling threw: a write fault is `audit-unavailable` with its cause, anything else `internal`. */
+  private frameFailed(err: unknown): void {
+    const re = this.handlingFrameId;
+    const fault = auditWriteFault(err);
+    if (fault) {
+      this.deps.log(`relay: audit-unavailable on ${this.connectionId}: ${fault.message}${re ? ` (frame ${re})` : ''}`);
+      return this.send(errorMessage('audit-unavailable', auditUnavailableDetail(fault), re));
+    }
+    this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
+    this.send(errorMessage('internal', 'the relay could not process that frame', re));
+  }
+
   private async handle(text: string | null): Promise<void> {
+    this.handlingFrameId = undefined;
     const state = this.state;
     if (state.role === 'closed') return;
     const accept = state.role === 'agent' ? ACCEPTED_BY.relayFromAgent : state.role === 'technician' ? ACCEPTED_BY.relayFromTechnician : (['hello'] as const);
@@ -154,6 +167,7 @@ export class Connection implements Peer {
       return;
     }
     const msg = parsed.msg;
+    this.handlingFrameId = msg.id;
     if (msg.type === 'hello') {
       if (state.role !== 'pending') return this.send(errorMessage('unexpected-type', 'already authenticated', msg.id));
       return this.hello(msg);
