@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import type { TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { decide } from './scripted-agent.js';
 import { mountSmallDisk, tmpfsUnavailable, type SmallDisk } from './small-disk.js';
 
 let t: TestRelay | undefined;
@@ -39,6 +40,21 @@ async function ask(tech: TechnicianClient, deviceId: string): Promise<Message> {
   return got;
 }
 
+/** Fill the disk, then take the pages SQLite still holds, until the database itself refuses a record. */
+async function exhaust(t: TestRelay, disk: SmallDisk): Promise<void> {
+  disk.fill();
+  for (let i = 0; i < 500; i++) {
+    const at = new Date().toISOString();
+    const entry = { kind: 'narration' as const, at, ticketId: 'filler', deviceId: null, technicianId: null, requestId: null, sessionId: null, data: { text: 'x'.repeat(900) } };
+    try {
+      await t.storage.appendAudit(entry);
+    } catch {
+      return;
+    }
+  }
+  throw new Error('500 audit records still fit on a full disk');
+}
+
 describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailable ? ` (skipped: ${tmpfsUnavailable})` : ''}`, () => {
   it('refuses what it cannot record with audit-unavailable and the cause, and records again once space returns', async () => {
     disk = mountSmallDisk(1024);
@@ -65,5 +81,36 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
     expect((await ask(tech, 'dev-full')).type).toBe('session.pending');
     const requests = await t.storage.queryAudit({ kinds: ['request'] });
     expect(requests.length).toBe(answers.filter((a) => a.type === 'session.pending').length + 2);
+  });
+
+  it('answers a decision it cannot record with audit-unavailable on both sides, and the request still expires', async () => {
+    disk = mountSmallDisk(1024);
+    const log: string[] = [];
+    t = await startTestRelay({ log: (l) => log.push(l), requestLifetimeMs: 1500, expiryGraceMs: 0 }, { path: join(disk.dir, 'relay.db') });
+    const agent = await t.agent('dev-decide');
+    const tech = await t.technician('bob');
+    const pending = await ask(tech, 'dev-decide');
+    expect(pending.type).toBe('session.pending');
+    const req = await agent.next('session.request');
+    expect((await t.storage.queryAudit({ kinds: ['request'] })).map((r) => r.requestId)).toEqual([req.payload.requestId]);
+
+    await exhaust(t, disk);
+    const toTech = tech.waitFor((m) => (m.type === 'error' || m.type === 'session.decision' ? m : undefined));
+    const decision = decide(req, 'accepted', ['view'], { sessionId: 'sess-unrecorded', grantedMinutes: 5 });
+    agent.send(decision);
+    expect(await agent.next('error')).toMatchObject({ code: 'audit-unavailable', re: decision.id });
+    const told = await within(toTech, 'technician told of the unrecorded decision');
+    expect(told).toMatchObject({ type: 'error', code: 'audit-unavailable' });
+    expect((told as Message<'error'>).detail).toMatch(/^the relay cannot write its audit log \(disk full\?\): the relay's disk is full/);
+    expect(log.some((l) => l.includes('audit-unavailable') && l.includes(req.payload.requestId))).toBe(true);
+
+    // Space returns; the request's expiry still fires: the agent stops prompting, the technician hears `expired`.
+    disk.free();
+    const expired = tech.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
+    expect(await agent.next('session.cancel')).toMatchObject({ requestId: req.payload.requestId });
+    expect(await within(expired, 'expired decision')).toMatchObject({ outcome: 'expired', requestId: req.payload.requestId });
+    // The central audit holds what happened: the request and its expiry, never the unrecorded grant.
+    const decisions = await t.storage.queryAudit({ requestId: req.payload.requestId, kinds: ['decision'] });
+    expect(decisions.map((d) => (d.data as { outcome: string }).outcome)).toEqual(['expired']);
   });
 });
