@@ -66,6 +66,8 @@ export class Connection implements Peer {
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
     tlsExporter: string | null = null,
+    /** Told once the hello is accepted (the connection stops counting as unauthenticated). */
+    private readonly onAuthenticated: () => void = () => undefined,
   ) {
     this.limiter = new FrameRateLimiter(deps.rateLimit, deps.now());
     if (ws.protocol === AGENT_SUBPROTOCOL) {
@@ -81,8 +83,9 @@ export class Connection implements Peer {
     this.helloTimer = setTimeout(() => this.close(CLOSE.unauthorized, 'no hello in time'), deps.helloTimeoutMs);
     ws.on('message', (data, isBinary) => this.onMessage(isBinary ? null : data.toString('utf8')));
     ws.on('pong', () => (this.alive = true));
+    ws.on('ping', (data) => this.onPing(data));
     ws.on('close', () => void this.onClose());
-    ws.on('error', () => undefined); // 'close' follows; never crash on a socket error
+    ws.on('error', (err) => this.onSocketError(err));
   }
 
   send(msg: Message): void {
@@ -123,6 +126,23 @@ export class Connection implements Peer {
 
   ping(): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  /** Pings take from the same budget as frames: over it they go unanswered, far over it the peer is dropped. */
+  private onPing(data: Buffer): void {
+    const verdict = this.limiter.take(this.deps.now());
+    if (verdict === 'abuse') return this.close(CLOSE.policy, 'rate limit');
+    if (verdict === 'ok' && this.ws.readyState === this.ws.OPEN) this.ws.pong(data);
+  }
+
+  /**
+   * 'close' follows every error, so nothing to clean up here, except after an oversized frame: ws has
+   * sent 1009 and would read and discard whatever follows until its close timeout; the socket goes now.
+   */
+  private onSocketError(err: Error): void {
+    if ((err as { code?: unknown }).code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return;
+    this.deps.log(`relay: ${this.connectionId} sent a frame over the size limit; closed 1009 and dropped`);
+    setImmediate(() => this.ws.terminate());
   }
 
   private onMessage(text: string | null): void {
@@ -189,6 +209,7 @@ export class Connection implements Peer {
       if (result.rekeyed) await this.dropRekeyedKey(result.deviceId, result.rekeyed);
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.state = { role: 'agent', deviceId: result.deviceId };
+      this.onAuthenticated();
       // Welcome first: no request may reach the agent before it.
       this.send({ ...welcome, role: 'agent', deviceId: result.deviceId });
       this.deps.router.agentConnected(result.deviceId, this);
@@ -199,6 +220,7 @@ export class Connection implements Peer {
     if (!tech || tech.disabled) return this.refuse('unknown or disabled technician token', msg.id);
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.state = { role: 'technician', tech };
+    this.onAuthenticated();
     return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech) });
   }
 
