@@ -15,8 +15,11 @@ export interface SmallDisk {
   unmount(): void;
 }
 
+/** util-linux tools (present wherever root can mount). */
+const TOOLS = { mount: 'mount', umount: 'umount' } as const;
+
 function mountTmpfs(dir: string, sizeKiB: number): string | null {
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
+  const r = spawnSync(TOOLS.mount, ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=0700`, 'tmpfs', dir], { encoding: 'utf8' });
   if (r.error) return `mount could not run: ${r.error.message}`;
   return r.status === 0 ? null : `mount -t tmpfs failed (${(r.stderr || `exit ${r.status}`).trim()})`;
 }
@@ -26,7 +29,7 @@ export const tmpfsUnavailable: string | null = (() => {
   if (process.platform !== 'linux') return `tmpfs mounts need Linux (this is ${process.platform})`;
   const dir = mkdtempSync(join(tmpdir(), 'porchlight-probe-'));
   const why = mountTmpfs(dir, 64);
-  if (why === null) spawnSync('umount', [dir]);
+  if (why === null) spawnSync(TOOLS.umount, [dir]);
   rmSync(dir, { recursive: true, force: true });
   return why === null ? null : `cannot mount a tmpfs for the full-disk tests: ${why}`;
 })();
@@ -55,7 +58,7 @@ export function mountSmallDisk(sizeKiB: number): SmallDisk {
       rmSync(filler, { force: true });
     },
     unmount() {
-      const r = spawnSync('umount', ['-l', dir], { encoding: 'utf8' });
+      const r = spawnSync(TOOLS.umount, ['-l', dir], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`umount ${dir} failed: ${r.stderr}`);
       rmSync(dir, { recursive: true, force: true });
     },
