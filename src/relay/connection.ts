@@ -135,6 +135,11 @@ export class Connection implements Peer {
     if (verdict === 'ok' && this.ws.readyState === this.ws.OPEN) this.ws.pong(data);
   }
 
+  /** A message announced over the limit: say so while the socket is still open (ws closes 1009 right after). */
+  refuseOversized(limitBytes: number): void {
+    this.send(errorMessage('too-large', `a message over ${limitBytes} bytes; the relay closes the connection (1009)`));
+  }
+
   /**
    * 'close' follows every error, so nothing to clean up here, except after an oversized frame: ws has
    * sent 1009 and would read and discard whatever follows until its close timeout; the socket goes now.

@@ -17,6 +17,7 @@ import { InProcessPeerDirectory, type PeerDirectory } from './peer-directory.js'
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './frame-rate-limiter.js';
 import { CLOSE, CONNECTION_LIMITS } from './relay-constants.js';
 import { UnauthenticatedGate } from './unauthenticated-gate.js';
+import { OversizedFrameWatch } from './oversized-frame-watch.js';
 import { Router, type RouterOptions } from './router.js';
 import type { RelayStorage } from './storage/storage.js';
 
@@ -94,6 +95,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
 
   wss.on('connection', (ws, req) => {
     const conn = new Connection(ws, deps, tlsExporterOf(req.socket), () => gate.authenticated(req.socket));
+    // Sees a frame header over the limit before ws does: the peer gets `too-large`, then ws's 1009.
+    new OversizedFrameWatch(req.socket, MAX_FRAME_BYTES, () => conn.refuseOversized(MAX_FRAME_BYTES));
     connections.add(conn);
     ws.on('close', () => connections.delete(conn));
   });

@@ -139,9 +139,11 @@ describe('connection limits', () => {
     await within(gone, 'socket dropped after the oversized frame');
     await pump;
     expect(written, `${written} bytes were taken after the oversized header`).toBeLessThan(length);
-    // The close frame 1009 came first (0x88, length 2+, code 0x03f1).
+    // The documented `too-large` error first, then the close frame 1009 (0x88, length, code 0x03f1).
     const all = Buffer.concat(received);
-    expect(all.includes(Buffer.from([0x88]))).toBe(true);
-    expect(all.includes(Buffer.from([0x03, 0xf1]))).toBe(true);
+    const tooLarge = all.indexOf('"code":"too-large"');
+    const close1009 = all.indexOf(Buffer.from([0x03, 0xf1]));
+    expect(tooLarge, 'too-large error sent').toBeGreaterThan(0);
+    expect(close1009, 'close 1009 sent').toBeGreaterThan(tooLarge);
   });
 });
