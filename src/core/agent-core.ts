@@ -13,6 +13,7 @@ import { EscalationFlow, type EscalationWhileControlled } from './consent/escala
 import { RequestFlow } from './consent/request-flow.js';
 import type { Policy } from './policy/schema.js';
 import { SessionController } from './session/session-controller.js';
+import { SentDecisions } from './session/unrecorded-decisions.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
 
@@ -54,6 +55,7 @@ export class AgentCore {
   private readonly escalations: EscalationFlow;
   private readonly audited: RecordThenSend;
   private readonly blockNotices: BlockNotices;
+  private readonly sentDecisions = new SentDecisions();
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -63,7 +65,10 @@ export class AgentCore {
     const { policy, ui, clock } = options;
     const track = <T>(work: Promise<T>) => this.track(work);
     const statusChanged = () => this.pushStatus();
-    this.audited = new RecordThenSend(options.audit, options.send);
+    this.audited = new RecordThenSend(options.audit, (msg) => {
+      this.sentDecisions.note(msg);
+      return options.send(msg);
+    });
     this.blockNotices = new BlockNotices(clock, (n) => ui.notify(n));
     this.gate = new ConsentGate({ policy, ui, clock, statusChanged });
     const fileRules = policy.fileTransfer;
@@ -93,9 +98,20 @@ export class AgentCore {
         const by = msg.by === 'expiry' || msg.by === 'policy' ? msg.by : 'technician';
         return this.track(this.sessions.end(msg.sessionId, by, msg.reason, true).then(() => undefined));
       }
-      case 'error':
-        return this.track(this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
+      case 'error': {
+        const recorded = this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re });
+        const refused = this.sentDecisions.refusedSession(msg);
+        return this.track(refused === undefined ? recorded : recorded.then(() => this.endUnrecorded(refused)));
+      }
     }
+  }
+
+  /** The relay could not record the decision that opened this session: it ends now, and the user is told why. */
+  private async endUnrecorded(sessionId: string): Promise<void> {
+    const reason = 'the relay could not record the decision in its audit log (audit-unavailable); nothing is granted';
+    if (!(await this.sessions.end(sessionId, 'policy', reason))) return;
+    const body = 'The support relay could not record your decision, so the session was stopped and nothing was granted.';
+    this.options.ui.notify({ kind: 'info', title: 'Remote support session stopped', body });
   }
 
   setConnection(state: AgentStatus['connection'], relayUrl?: string): void {
