@@ -7,12 +7,21 @@ import { join } from 'node:path';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import type { TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createAgent, type Agent } from '../../src/core/agent.js';
+import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
+import type { Notification, UiPort } from '../../src/core/ui-port.js';
+import { waitUntilOnline } from '../support/wait-until-online.js';
 import { decide } from './scripted-agent.js';
 import { mountSmallDisk, tmpfsUnavailable, type SmallDisk } from './small-disk.js';
 
 let t: TestRelay | undefined;
 let disk: SmallDisk | undefined;
+let agent: Agent | undefined;
 afterEach(async () => {
+  await agent?.stop();
+  agent = undefined;
   disk?.free();
   await t?.close();
   disk?.unmount();
@@ -112,5 +121,45 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
     // The central audit holds what happened: the request and its expiry, never the unrecorded grant.
     const decisions = await t.storage.queryAudit({ requestId: req.payload.requestId, kinds: ['decision'] });
     expect(decisions.map((d) => (d.data as { outcome: string }).outcome)).toEqual(['expired']);
+  });
+
+  it('the real agent ends the session its unrecorded decision opened, and the user is told', async () => {
+    disk = mountSmallDisk(1024);
+    const relayDisk = disk;
+    t = await startTestRelay({}, { path: join(disk.dir, 'relay.db') });
+    const relay = t;
+    const notes: Notification[] = [];
+    const ui: UiPort = {
+      setStatus: () => undefined,
+      async showConsent(view) {
+        // The disk fills while the user reads the prompt.
+        await exhaust(relay, relayDisk);
+        return { kind: 'decision', promptId: view.promptId, granted: view.scopes };
+      },
+      showBanner: () => undefined,
+      hideBanner: () => undefined,
+      showSummary: () => undefined,
+      notify: (n) => void notes.push(n),
+    };
+    const deviceId = 'dev-real-full';
+    const policy = { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey };
+    const dataDir = mkdtempSync(join(tmpdir(), 'pl-full-agent-'));
+    agent = createAgent({ deviceId, presence: 'interactive', ui, dataDir, enrollmentToken: await t.enroll(deviceId), policy });
+    await agent.start();
+    await waitUntilOnline(t.relay, deviceId);
+    const tech = await t.technician('carol');
+    const told = tech.waitFor((m) => (m.type === 'error' || m.type === 'session.decision' ? m : undefined));
+    expect((await ask(tech, deviceId)).type).toBe('session.pending');
+    expect(await within(told, 'technician told')).toMatchObject({ type: 'error', code: 'audit-unavailable' });
+    const stopped = () => notes.some((n) => n.title === 'Remote support session stopped');
+    await within(
+      (async () => {
+        while (!stopped()) await new Promise((r) => setImmediate(r));
+      })(),
+      `agent notice (saw: ${JSON.stringify(notes)})`,
+    );
+    expect(agent.status().session).toBeUndefined();
+    const decisions = await t.storage.queryAudit({ kinds: ['decision', 'session-started'] });
+    expect(decisions).toEqual([]);
   });
 });
