@@ -49,7 +49,7 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Limits on connections before they authenticate (RelayOptions may change the first two). */
 export const CONNECTION_LIMITS = {
   /** Concurrent connections from one source address that have not yet completed hello. */
-  maxUnauthenticatedPerAddress: 32,
+  maxUnauthenticatedPerAddress: 128,
   /** From TCP accept to an accepted hello (upgrade included); then the relay sends close 4001. */
   helloTimeoutMs: 5_000,
   /** After the hello deadline's close frame (or an oversized frame's 1009), the socket is destroyed this much later. */

@@ -33,7 +33,7 @@ export interface RelayOptions extends Omit<RouterOptions, 'storage' | 'relayKey'
   maxBufferedBytes?: number;
   /** From TCP accept to an accepted hello (default 5 s); a silent peer gets close 4001, then its socket is destroyed. */
   helloTimeoutMs?: number;
-  /** Concurrent not-yet-authenticated connections per source address (default 32); past it new ones are dropped. */
+  /** Concurrent not-yet-authenticated connections per source address (default 128); past it new ones are dropped. */
   maxUnauthenticatedPerAddress?: number;
   /** Bound of the hello nonce store (default 100,000); when full, agent hellos are refused with `busy`. */
   maxHelloNonces?: number;
