@@ -12,6 +12,7 @@ import { keyFingerprint } from '../protocol/signing.js';
 import { authenticateAgent } from './agent-auth.js';
 import type { CentralAudit } from './audit/central-audit.js';
 import { auditUnavailableDetail, auditWriteFault } from './audit/audit-write-fault.js';
+import { refusedFrameId } from './refused-frame-id.js';
 import { answerDeviceKeyRequest } from './device-key-handler.js';
 import type { NonceCache } from './nonce-cache.js';
 import type { PeerDirectory } from './peer-directory.js';
@@ -153,12 +154,12 @@ export class Connection implements Peer {
   private onMessage(text: string | null): void {
     const verdict = this.limiter.take(this.deps.now());
     if (verdict === 'abuse' || this.queued >= this.deps.maxQueued) {
-      this.send(errorMessage('rate-limited', 'too many frames; disconnecting'));
+      this.send(errorMessage('rate-limited', 'too many frames; disconnecting', refusedFrameId(text)));
       this.close(CLOSE.policy, 'rate limit');
       return;
     }
     if (verdict === 'limited') {
-      this.send(errorMessage('rate-limited', 'too many frames; slow down'));
+      this.send(errorMessage('rate-limited', 'too many frames; slow down', refusedFrameId(text)));
       return;
     }
     this.queued += 1;

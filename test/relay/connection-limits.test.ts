@@ -109,6 +109,21 @@ describe('connection limits', () => {
     expect(pongs).toBeGreaterThan(0);
   });
 
+  it('names the refused frame in each rate-limited error (re)', async () => {
+    t = await startTestRelay({ rateLimit: { perSecond: 1, burst: 3, abuseThreshold: 50 } });
+    const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
+    if (!r.ok) throw new Error(r.detail);
+    const refusals: Array<string | undefined> = [];
+    r.client.onMessage((m) => m.type === 'error' && m.code === 'rate-limited' && refusals.push(m.re));
+    const ids = ['flood-1', 'flood-2', 'flood-3', 'flood-4', 'flood-5'];
+    for (const id of ids) r.client.send({ v: 1, type: 'session.cancel', id, requestId: 'none' });
+    const done = r.client.waitFor((m) => (m.type === 'error' && m.re === 'flood-5' ? m : undefined));
+    await within(done, 'refusal of flood-5');
+    // hello and the first two fit the burst (those two get unknown-session); the rest are refused, each by its own id.
+    expect(refusals).toEqual(['flood-3', 'flood-4', 'flood-5']);
+    await r.client.close();
+  });
+
   it('drops the socket after an oversized frame instead of reading on', async () => {
     t = await startTestRelay();
     const s = await rawSocket(t.relay.port, true);
