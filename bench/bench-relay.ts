@@ -21,7 +21,7 @@ export interface BenchRelay {
 export async function startBenchRelay(storage: RelayStorage, o: { relayKey?: Ed25519KeyPair; directory?: PeerDirectory } = {}): Promise<BenchRelay> {
   const relayKey = o.relayKey ?? generateEd25519KeyPair();
   const directory = o.directory ? { directory: o.directory } : {};
-  const relay = await startRelay({ storage, relayKey, port: 0, rateLimit: { perSecond: 1e6, burst: 1e6, abuseThreshold: 1e6 }, ...directory });
+  const relay = await startRelay({ storage, relayKey, port: 0, rateLimit: { perSecond: 1e6, burst: 1e6, abuseThreshold: 1e6 }, maxUnauthenticatedPerAddress: 100_000, ...directory });
   const now = () => new Date().toISOString();
   return {
     relay,

@@ -144,7 +144,7 @@ async function idleAgents(wanted: number): Promise<BenchRow[]> {
   await storage.close();
 
   const bin = fileURLToPath(new URL('../../bin/porchlight.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'relay', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, 'relay', '--port', '0', '--data', data, '--max-unauthenticated-per-address', '100000'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 180_000); // bounded: never outlive the bench
   try {
     const url = await new Promise<string>((resolve, reject) => {

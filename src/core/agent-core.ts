@@ -21,6 +21,7 @@ import { FileService } from './files/file-service.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SessionController } from './session/session-controller.js';
+import { SentDecisions } from './session/unrecorded-decisions.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
 
@@ -75,6 +76,7 @@ export class AgentCore {
   private readonly gates: GateSet;
   private readonly screen: ScreenService;
   private readonly files: FileService;
+  private readonly sentDecisions = new SentDecisions();
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -84,7 +86,10 @@ export class AgentCore {
     const { policy, ui, clock } = options;
     const track = <T>(work: Promise<T>) => this.track(work);
     const statusChanged = () => this.pushStatus();
-    this.audited = new RecordThenSend(options.audit, options.send);
+    this.audited = new RecordThenSend(options.audit, (msg) => {
+      this.sentDecisions.note(msg);
+      return options.send(msg);
+    });
     this.blockNotices = new BlockNotices(clock, (n) => ui.notify(n));
     this.gate = new ConsentGate({ policy, ui, clock, statusChanged });
     const bindings = [...gatesFromPolicy(policy, this.audited), ...(options.extraGates ?? [])];
@@ -163,9 +168,20 @@ export class AgentCore {
         return this.track(msg.kind === 'file' ? this.files.onOpen(msg) : this.screen.onOpen(msg));
       case 'channel.close':
         return this.track(Promise.all([this.screen.onClose(msg), this.files.onClose(msg)]).then(() => undefined));
-      case 'error':
-        return this.track(this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
+      case 'error': {
+        const recorded = this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re });
+        const refused = this.sentDecisions.refusedSession(msg);
+        return this.track(refused === undefined ? recorded : recorded.then(() => this.endUnrecorded(refused)));
+      }
     }
+  }
+
+  /** The relay could not record the decision that opened this session: it ends now, and the user is told why. */
+  private async endUnrecorded(sessionId: string): Promise<void> {
+    const reason = 'the relay could not record the decision in its audit log (audit-unavailable); nothing is granted';
+    if (!(await this.sessions.end(sessionId, 'policy', reason))) return;
+    const body = 'The support relay could not record your decision, so the session was stopped and nothing was granted.';
+    this.options.ui.notify({ kind: 'info', title: 'Remote support session stopped', body });
   }
 
   /** At start, before connecting: close through the gates what the audit log shows left open by an unclean stop. */

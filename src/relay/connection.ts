@@ -11,6 +11,8 @@ import { encodeFrame, errorMessage, newMessageId, parseFrame } from '../protocol
 import { keyFingerprint } from '../protocol/signing.js';
 import { authenticateAgent } from './agent-auth.js';
 import type { CentralAudit } from './audit/central-audit.js';
+import { auditUnavailableDetail, auditWriteFault } from './audit/audit-write-fault.js';
+import { refusedFrameId } from './refused-frame-id.js';
 import { answerDeviceKeyRequest } from './device-key-handler.js';
 import type { NonceCache } from './nonce-cache.js';
 import type { PeerDirectory } from './peer-directory.js';
@@ -57,6 +59,8 @@ export class Connection implements Peer {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private queuedBinaryBytes = 0;
+  /** id of the frame being handled, for `re` when handling it fails. */
+  private handlingFrameId: string | undefined;
   private readonly helloTimer: NodeJS.Timeout;
   /** Set when the peer opened the agent subprotocol: what its hello proof must sign. */
   private readonly helloContext: HelloConnectionContext | undefined;
@@ -66,6 +70,8 @@ export class Connection implements Peer {
     private readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
     tlsExporter: string | null = null,
+    /** Told once the hello is accepted (the connection stops counting as unauthenticated). */
+    private readonly onAuthenticated: () => void = () => undefined,
   ) {
     this.limiter = new FrameRateLimiter(deps.rateLimit, deps.now());
     if (ws.protocol === AGENT_SUBPROTOCOL) {
@@ -81,8 +87,9 @@ export class Connection implements Peer {
     this.helloTimer = setTimeout(() => this.close(CLOSE.unauthorized, 'no hello in time'), deps.helloTimeoutMs);
     ws.on('message', (data, isBinary) => (isBinary ? this.onBinary(toBytes(data)) : this.onMessage(data.toString('utf8'))));
     ws.on('pong', () => (this.alive = true));
+    ws.on('ping', (data) => this.onPing(data));
     ws.on('close', () => void this.onClose());
-    ws.on('error', () => undefined); // 'close' follows; never crash on a socket error
+    ws.on('error', (err) => this.onSocketError(err));
   }
 
   send(msg: Message): void {
@@ -132,24 +139,43 @@ export class Connection implements Peer {
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
   }
 
+  /** Pings take from the same budget as frames: over it they go unanswered, far over it the peer is dropped. */
+  private onPing(data: Buffer): void {
+    const verdict = this.limiter.take(this.deps.now());
+    if (verdict === 'abuse') return this.close(CLOSE.policy, 'rate limit');
+    if (verdict === 'ok' && this.ws.readyState === this.ws.OPEN) this.ws.pong(data);
+  }
+
+  /** A message announced over the limit: say so while the socket is still open (ws closes 1009 right after). */
+  refuseOversized(limitBytes: number): void {
+    this.send(errorMessage('too-large', `a message over ${limitBytes} bytes; the relay closes the connection (1009)`));
+  }
+
+  /**
+   * 'close' follows every error, so nothing to clean up here, except after an oversized frame: ws has
+   * sent 1009 and would read and discard whatever follows until its close timeout; the socket goes now.
+   */
+  private onSocketError(err: Error): void {
+    if ((err as { code?: unknown }).code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return;
+    this.deps.log(`relay: ${this.connectionId} sent a frame over the size limit; closed 1009 and dropped`);
+    setImmediate(() => this.ws.terminate());
+  }
+
   private onMessage(text: string | null): void {
     const verdict = this.limiter.take(this.deps.now());
     if (verdict === 'abuse' || this.queued >= this.deps.maxQueued) {
-      this.send(errorMessage('rate-limited', 'too many frames; disconnecting'));
+      this.send(errorMessage('rate-limited', 'too many frames; disconnecting', refusedFrameId(text)));
       this.close(CLOSE.policy, 'rate limit');
       return;
     }
     if (verdict === 'limited') {
-      this.send(errorMessage('rate-limited', 'too many frames; slow down'));
+      this.send(errorMessage('rate-limited', 'too many frames; slow down', refusedFrameId(text)));
       return;
     }
     this.queued += 1;
     this.queue = this.queue
       .then(() => this.handle(text))
-      .catch((err: unknown) => {
-        this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
-        this.send(errorMessage('internal', 'the relay could not process that frame'));
-      })
+      .catch((err: unknown) => this.frameFailed(err))
       .finally(() => (this.queued -= 1));
   }
 
@@ -179,7 +205,20 @@ export class Connection implements Peer {
       .finally(() => (this.queuedBinaryBytes -= frame.byteLength));
   }
 
+  /** A frame whose handling threw: a write fault is `audit-unavailable` with its cause, anything else `internal`. */
+  private frameFailed(err: unknown): void {
+    const re = this.handlingFrameId;
+    const fault = auditWriteFault(err);
+    if (fault) {
+      this.deps.log(`relay: audit-unavailable on ${this.connectionId}: ${fault.message}${re ? ` (frame ${re})` : ''}`);
+      return this.send(errorMessage('audit-unavailable', auditUnavailableDetail(fault), re));
+    }
+    this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
+    this.send(errorMessage('internal', 'the relay could not process that frame', re));
+  }
+
   private async handle(text: string | null): Promise<void> {
+    this.handlingFrameId = undefined;
     const state = this.state;
     if (state.role === 'closed') return;
     const accept = state.role === 'agent' ? ACCEPTED_BY.relayFromAgent : state.role === 'technician' ? ACCEPTED_BY.relayFromTechnician : (['hello'] as const);
@@ -190,6 +229,7 @@ export class Connection implements Peer {
       return;
     }
     const msg = parsed.msg;
+    this.handlingFrameId = msg.id;
     if (msg.type === 'hello') {
       if (state.role !== 'pending') return this.send(errorMessage('unexpected-type', 'already authenticated', msg.id));
       return this.hello(msg);
@@ -211,6 +251,7 @@ export class Connection implements Peer {
       if (result.rekeyed) await this.dropRekeyedKey(result.deviceId, result.rekeyed);
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.state = { role: 'agent', deviceId: result.deviceId };
+      this.onAuthenticated();
       // Welcome first: no request may reach the agent before it.
       this.send({ ...welcome, role: 'agent', deviceId: result.deviceId });
       this.deps.router.agentConnected(result.deviceId, this);
@@ -221,6 +262,7 @@ export class Connection implements Peer {
     if (!tech || tech.disabled) return this.refuse('unknown or disabled technician token', msg.id);
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.state = { role: 'technician', tech };
+    this.onAuthenticated();
     return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech) });
   }
 

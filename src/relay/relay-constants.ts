@@ -51,3 +51,15 @@ export const RELAY_CHANNEL_LIMITS = {
   /** Binary bytes one connection may have waiting in its queue (several sessions' windows) before it counts as flooding. */
   maxQueuedBinaryBytes: 4 * 1024 * 1024,
 } as const;
+
+/** Limits on connections before they authenticate (RelayOptions may change the first two). */
+export const CONNECTION_LIMITS = {
+  /** Concurrent connections from one source address that have not yet completed hello. */
+  maxUnauthenticatedPerAddress: 128,
+  /** From TCP accept to an accepted hello (upgrade included); then the relay sends close 4001. */
+  helloTimeoutMs: 5_000,
+  /** After the hello deadline's close frame (or an oversized frame's 1009), the socket is destroyed this much later. */
+  closeTimeoutMs: 1_000,
+  /** At most one "refused: too many unauthenticated connections" log line per this interval. */
+  refusalLogIntervalMs: 60_000,
+} as const;

@@ -45,6 +45,8 @@ export interface RouterOptions {
   directory?: PeerDirectory;
   /** Caps on what the router remembers (default ROUTING_LIMITS). */
   bounds?: RoutingBounds;
+  /** The relay log. */
+  log?: (line: string) => void;
 }
 
 export class Router {
@@ -68,6 +70,7 @@ export class Router {
       lifetimeMs: opts.requestLifetimeMs ?? ROUTING_LIMITS.requestLifetimeMs,
       maxPending: opts.maxPendingPerTechnician ?? ROUTING_LIMITS.maxPendingPerTechnician,
       ...(opts.approvalsPublicKey !== undefined ? { approvalsPublicKey: opts.approvalsPublicKey } : {}),
+      ...(opts.log !== undefined ? { log: opts.log } : {}),
     };
     this.channels = new ChannelFrames(this.ctx);
     this.ctx.table.onEnded = (s) => this.channels.sessionEnded(s);
@@ -75,6 +78,7 @@ export class Router {
     this.agentFrames = new AgentFrames(this.ctx, this.channels);
     this.ends = new RelayEnds(this.ctx);
     this.technicianFrames.onRequestDue = (requestId) => void this.ends.expireRequest(requestId);
+    this.agentFrames.onRequestDue = this.technicianFrames.onRequestDue;
     sessionClock.onSessionDue = (s) => void this.ends.expireSession(s);
   }
 

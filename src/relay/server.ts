@@ -2,7 +2,7 @@
 // (agents and technicians) and the technician console page on the same origin.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 import type { Ed25519KeyPair } from '../protocol/signing.js';
@@ -15,7 +15,9 @@ import { AGENT_SUBPROTOCOL } from '../protocol/messages.js';
 import { NonceCache } from './nonce-cache.js';
 import { InProcessPeerDirectory, type PeerDirectory } from './peer-directory.js';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './frame-rate-limiter.js';
-import { CLOSE } from './relay-constants.js';
+import { CLOSE, CONNECTION_LIMITS } from './relay-constants.js';
+import { UnauthenticatedGate } from './unauthenticated-gate.js';
+import { OversizedFrameWatch } from './oversized-frame-watch.js';
 import { Router, type RouterOptions } from './router.js';
 import type { RelayStorage } from './storage/storage.js';
 
@@ -29,7 +31,10 @@ export interface RelayOptions extends Omit<RouterOptions, 'storage' | 'relayKey'
   heartbeatSec?: number;
   /** Unsent bytes to one peer before it counts as a slow consumer and is dropped (default 1 MiB). */
   maxBufferedBytes?: number;
+  /** From TCP accept to an accepted hello (default 5 s); a silent peer gets close 4001, then its socket is destroyed. */
   helloTimeoutMs?: number;
+  /** Concurrent not-yet-authenticated connections per source address (default 128); past it new ones are dropped. */
+  maxUnauthenticatedPerAddress?: number;
   /** Bound of the hello nonce store (default 100,000); when full, agent hellos are refused with `busy`. */
   maxHelloNonces?: number;
   consoleDir?: string;
@@ -63,10 +68,16 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     server: http,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
+    // Pings count against the peer's frame rate limit (Connection answers them).
+    autoPong: false,
     // Agents open the agent subprotocol and get a challenge; technicians open none.
     handleProtocols: (protocols) => (protocols.has(AGENT_SUBPROTOCOL) ? AGENT_SUBPROTOCOL : false),
   });
   const heartbeatSec = opts.heartbeatSec ?? 30;
+  const helloTimeoutMs = opts.helloTimeoutMs ?? CONNECTION_LIMITS.helloTimeoutMs;
+  const maxPerAddress = opts.maxUnauthenticatedPerAddress ?? CONNECTION_LIMITS.maxUnauthenticatedPerAddress;
+  const gate = new UnauthenticatedGate({ maxPerAddress, deadlineMs: helloTimeoutMs + CONNECTION_LIMITS.closeTimeoutMs }, log, now);
+  http.on('connection', (socket: Socket) => gate.admit(socket));
   const connections = new Set<Connection>();
   const deps = {
     router,
@@ -76,7 +87,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     now,
     rateLimit: opts.rateLimit ?? DEFAULT_RATE_LIMIT,
     heartbeatSec,
-    helloTimeoutMs: opts.helloTimeoutMs ?? 10_000,
+    helloTimeoutMs,
     relayPublicKey: opts.relayKey.publicKey,
     startedAtMs,
     directory,
@@ -86,7 +97,9 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
   };
 
   wss.on('connection', (ws, req) => {
-    const conn = new Connection(ws, deps, tlsExporterOf(req.socket));
+    const conn = new Connection(ws, deps, tlsExporterOf(req.socket), () => gate.authenticated(req.socket));
+    // Sees a frame header over the limit before ws does: the peer gets `too-large`, then ws's 1009.
+    new OversizedFrameWatch(req.socket, MAX_FRAME_BYTES, () => conn.refuseOversized(MAX_FRAME_BYTES));
     connections.add(conn);
     ws.on('close', () => connections.delete(conn));
   });

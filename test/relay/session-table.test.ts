@@ -89,7 +89,7 @@ describe('SessionTable bounds', () => {
   it('stops the timer of every pending request it drops', () => {
     const { table, clock, armed } = setup();
     for (let i = 0; i < EVENTS; i++) {
-      const req: RoutedRequest = { ...owner, requestId: `req-${i}`, techMsgId: `m-${i}`, scopes: ['view'], estimatedMinutes: 5, timer: clock.after(60_000, () => undefined) };
+      const req: RoutedRequest = { ...owner, requestId: `req-${i}`, techMsgId: `m-${i}`, scopes: ['view'], estimatedMinutes: 5, dueAt: 60_000, timer: clock.after(60_000, () => undefined) };
       table.addPending(req);
       table.dropPending(req);
     }

@@ -19,6 +19,7 @@ import { checkListener } from '../transport-security.js';
 import { CliError } from '../cli-error.js';
 import { readInputFile } from '../read-input-file.js';
 import { EXIT } from '../exit-codes.js';
+import { parseRelayLimitFlags, RELAY_LIMIT_HELP, RELAY_LIMIT_OPTIONS } from '../relay-limit-flags.js';
 
 const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
@@ -26,6 +27,7 @@ const HELP = `Usage:
   porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--insecure]
                    [--approvals-key PUBKEY] [--retention-days N] [--storage postgres://...]
                    [--bus redis://host:port [--instance-id ID] [--bus-alive-ms MS]]
+                   [--hello-timeout-ms MS] [--max-unauthenticated-per-address N]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
   porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
@@ -50,6 +52,7 @@ technician console is served at the same address (http(s)://host:port/).
   --insecure        allow a non-loopback --host without TLS (tokens travel in clear text)
   --approvals-key   pinned IT approvals public key: the relay also checks approval signatures
   --retention-days  keep central audit records this many days (>= 30, default 365)
+${RELAY_LIMIT_HELP}
 
 add-technician prints the technician's API token once (only its hash is stored).
 enroll-device prints a one-time token the agent uses on first connect (default valid 24 h).
@@ -75,9 +78,11 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       bus: { type: 'string' },
       'instance-id': { type: 'string' },
       'bus-alive-ms': { type: 'string' },
+      ...RELAY_LIMIT_OPTIONS,
     },
     strict: true,
   });
+  const limits = parseRelayLimitFlags(values);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together');
@@ -105,7 +110,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   try {
     bus = values.bus === undefined ? undefined : await joinBus(values.bus, { instanceId: values['instance-id'], aliveMs: values['bus-alive-ms'] }, log);
     const directory = bus ? { directory: bus.directory } : {};
-    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, log });
+    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, ...limits, log });
   } catch (err) {
     await bus?.close();
     await data.storage.close();

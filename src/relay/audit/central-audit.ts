@@ -2,6 +2,7 @@
 // this fills the envelope and stamps the relay's time.
 import type { AuditData, AuditKind, AuditRecord } from './audit-record.js';
 import type { RelayStorage } from '../storage/storage.js';
+import { auditWriteFault } from './audit-write-fault.js';
 
 export interface AuditContext {
   ticketId?: string | null;
@@ -17,7 +18,16 @@ export class CentralAudit {
     private readonly now: () => number,
   ) {}
 
-  record<K extends AuditKind>(kind: K, ctx: AuditContext, data: AuditData<K>): Promise<AuditRecord> {
+  /** Rejects with a StorageUnavailableError (code `audit-unavailable`, the cause in words) when the disk or database fails. */
+  async record<K extends AuditKind>(kind: K, ctx: AuditContext, data: AuditData<K>): Promise<AuditRecord> {
+    try {
+      return await this.append(kind, ctx, data);
+    } catch (err) {
+      throw auditWriteFault(err) ?? err;
+    }
+  }
+
+  private append<K extends AuditKind>(kind: K, ctx: AuditContext, data: AuditData<K>): Promise<AuditRecord> {
     return this.storage.appendAudit({
       kind,
       at: new Date(this.now()).toISOString(),

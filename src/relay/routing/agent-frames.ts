@@ -10,8 +10,12 @@ import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { passesDeviceSignature } from './device-signature-gate.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
+import { answerUnrecordedDecision } from './unrecorded-decision.js';
 
 export class AgentFrames {
+  /** Called when a pending request's answer is overdue (re-armed after a decision the audit could not take). */
+  onRequestDue: (requestId: string) => void = () => undefined;
+
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
@@ -82,17 +86,21 @@ export class AgentFrames {
     }
     table.dropPending(req);
     const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId } = msg;
-    await audit.record('decision', auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null }), {
-      outcome,
-      granted,
-      declined,
-      decidedBy,
-      decidedAt,
-      ...(code ? { code } : {}),
-      ...(detail ? { detail } : {}),
-      ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
-      ...anchorOf(msg),
-    });
+    try {
+      await audit.record('decision', auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null }), {
+        outcome,
+        granted,
+        declined,
+        decidedBy,
+        decidedAt,
+        ...(code ? { code } : {}),
+        ...(detail ? { detail } : {}),
+        ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
+        ...anchorOf(msg),
+      });
+    } catch (err) {
+      return answerUnrecordedDecision(this.ctx, peer, req, msg, err, (id) => this.onRequestDue(id));
+    }
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) this.awaitStart(req, msg);
     req.peer.send(msg);
   }

@@ -24,6 +24,8 @@ export interface RoutedRequest extends Owner {
   scopes: Scope[];
   estimatedMinutes: number;
   timer: unknown;
+  /** When the relay itself reports `expired` (clock ms): kept to re-arm the timer after an unrecorded decision. */
+  dueAt: number;
 }
 
 /** An accepted request waiting for session.started: how long the agent granted, from when. */

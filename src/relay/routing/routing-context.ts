@@ -23,6 +23,8 @@ export interface RoutingContext {
   lifetimeMs: number;
   maxPending: number;
   approvalsPublicKey?: string;
+  /** The relay log (faults the peers are told about are logged too). */
+  log?: (line: string) => void;
 }
 
 /** Send to the owner's agent, or tell the technician it is offline. */

@@ -105,6 +105,7 @@ export class TechnicianFrames {
       techMsgId: msg.id,
       scopes: payload.scopes,
       estimatedMinutes: payload.estimatedMinutes,
+      dueAt: clock.now() + lifetimeMs + clock.graceMs,
       timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
     };
     table.addPending(req);

@@ -123,8 +123,19 @@ export class SqliteStorage implements RelayStorage {
       this.db.exec('COMMIT');
       return record;
     } catch (err) {
-      this.db.exec('ROLLBACK');
+      this.rollbackIfOpen();
       throw err;
+    }
+  }
+
+  /** SQLite rolls back by itself on a full disk or I/O error: a second ROLLBACK would throw and hide the cause. */
+  private rollbackIfOpen(): void {
+    // isTransaction is undefined before Node 22.16: then try, and ignore "no transaction is active".
+    if ((this.db.isTransaction as boolean | undefined) === false) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // Nothing was open; the caller rethrows the original error.
     }
   }
 
