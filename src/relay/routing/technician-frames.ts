@@ -9,7 +9,7 @@ import { signScopeRequest, signSessionRequest } from '../../protocol/signed-mess
 import type { Peer } from '../peer.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
-import { auditContext, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
+import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
 
 export class TechnicianFrames {
@@ -97,6 +97,7 @@ export class TechnicianFrames {
       techMsgId: msg.id,
       scopes: payload.scopes,
       estimatedMinutes: payload.estimatedMinutes,
+      requestNonce: payload.nonce,
       timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
     };
     table.addPending(req);
@@ -149,6 +150,7 @@ export class TechnicianFrames {
       reason: payload.reason,
       expiresAt: payload.expiresAt,
     });
+    rememberScopeNonce(s, payload.requestId, payload.nonce);
     const signed = signScopeRequest(payload, this.ctx.relayKey);
     this.ctx.table.rememberForwarded(signed.id, s, msg.id);
     toAgent(this.ctx, s, signed);
