@@ -105,3 +105,81 @@ describe('device-signed agent messages', () => {
     await conn.agent.close();
   });
 });
+
+/** A scripted agent for `deviceId` whose answers the test writes; returns what the technician and the agent saw. */
+async function forgingAgent(deviceId: string, answer: (req: Message<'session.request'>, send: (m: Message) => void) => void) {
+  const key = generateEd25519KeyPair();
+  const conn = await connectAgent(t!.relay.url, { deviceId, key, enrollmentToken: await t!.enroll(deviceId) });
+  if (!conn.ok) throw new Error('agent did not connect');
+  const errors: Message[] = [];
+  conn.agent.answer = (req) => {
+    answer(req, (m) => conn.agent.sendUnsigned(m));
+    return [];
+  };
+  conn.agent.ws.on('message', (d) => {
+    const m = JSON.parse(d.toString()) as Message;
+    if (m.type === 'error') errors.push(m);
+  });
+  return { key, agent: conn.agent, errors };
+}
+
+async function refusedDecision(deviceId: string, reason: RegExp): Promise<void> {
+  const c = tech ?? (await technician());
+  const seen = c.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
+  c.send(ask(deviceId));
+  expect(await seen).toMatchObject({ outcome: 'expired', decidedBy: 'timeout' });
+  const rejected = (await t!.storage.queryAudit({ deviceId, kinds: ['rejected'] })).map((r) => r.data);
+  expect(rejected).toEqual([expect.objectContaining({ action: 'session.decision', code: 'bad-signature', detail: expect.stringMatching(reason) })]);
+}
+
+describe('the relay forwards no decision the enrolled device did not sign for that request', () => {
+  it('refuses a decision with its signature stripped', async () => {
+    t = await startTestRelay({ requestLifetimeMs: 1000, expiryGraceMs: 100 });
+    const f = await forgingAgent('dev-strip', (req, send) => send(decide(req, 'accepted', req.payload.scopes)));
+    await refusedDecision('dev-strip', /carries no device signature/);
+    expect(f.errors).toEqual([expect.objectContaining({ code: 'bad-signature' })]);
+    await f.agent.close();
+  });
+
+  it("refuses a decision signed by another device's key", async () => {
+    t = await startTestRelay({ requestLifetimeMs: 1000, expiryGraceMs: 100 });
+    const other = generateEd25519KeyPair();
+    const f = await forgingAgent('dev-victim', (req, send) => {
+      const binding = { deviceId: 'dev-victim', requestId: req.payload.requestId, nonce: req.payload.nonce };
+      send(signDeviceMessage(decide(req, 'accepted', req.payload.scopes), binding, other));
+    });
+    await refusedDecision('dev-victim', /does not verify against the enrolled key/);
+    await f.agent.close();
+  });
+
+  it('refuses a signed acceptance replayed as the answer to a later request', async () => {
+    t = await startTestRelay({ requestLifetimeMs: 1000, expiryGraceMs: 100 });
+    let captured: Message<'session.decision'> | undefined;
+    const f = await forgingAgent('dev-replay', (req, send) => {
+      const binding = { deviceId: 'dev-replay', requestId: req.payload.requestId, nonce: req.payload.nonce };
+      if (!captured) {
+        // The user accepts the first request; the attacker records the signed frame (and declines nothing).
+        captured = signDeviceMessage(decide(req, 'accepted', req.payload.scopes), binding, f.key);
+        return send(captured);
+      }
+      // Later: the recorded acceptance, pointed at the new request, with its signature as recorded ...
+      send({ ...captured, id: newMessageId(), requestId: req.payload.requestId });
+      // ... and with the new request's id and nonce pasted into the signature.
+      const { requestId, nonce } = req.payload;
+      send({ ...captured, id: newMessageId(), requestId, deviceSig: { ...captured.deviceSig!, requestId, nonce } });
+    });
+    const c = await technician();
+    const first = c.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
+    c.send(ask('dev-replay'));
+    expect(await first).toMatchObject({ outcome: 'accepted' });
+    const second = c.waitFor((m) => (m.type === 'session.decision' && m.requestId !== captured?.requestId ? m : undefined));
+    c.send(ask('dev-replay'));
+    expect(await second).toMatchObject({ outcome: 'expired', decidedBy: 'timeout' });
+    const rejected = (await t.storage.queryAudit({ deviceId: 'dev-replay', kinds: ['rejected'] })).map((r) => (r.data as { detail?: string }).detail);
+    expect(rejected).toEqual([
+      expect.stringMatching(/is signed for request .*, not /),
+      expect.stringMatching(/does not verify against the enrolled key/),
+    ]);
+    await f.agent.close();
+  });
+});

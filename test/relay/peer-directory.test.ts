@@ -3,7 +3,13 @@
 // array) gets that device's frames, and frames the bus delivers back go through
 // the same router. This is the plug-in point for Redis pub/sub or NATS.
 import { afterEach, describe, expect, it } from 'vitest';
-import { newMessageId, verifySessionRequestSignature, type Message } from '../../src/protocol/index.js';
+import {
+  generateEd25519KeyPair,
+  newMessageId,
+  signDeviceMessage,
+  verifySessionRequestSignature,
+  type Message,
+} from '../../src/protocol/index.js';
 import type { Peer } from '../../src/relay/peer.js';
 import { InProcessPeerDirectory } from '../../src/relay/peer-directory.js';
 import { connectTechnician } from '../../src/cli/technician/technician-client.js';
@@ -47,6 +53,9 @@ describe('PeerDirectory', () => {
   it('routes a session to a device connected to another instance, and its answers back', async () => {
     const remote = new RemoteAgent();
     t = await startTestRelay({ directory: new BusDirectory(new Map([['dev-remote', remote]])) });
+    const deviceKey = generateEd25519KeyPair();
+    const enrolledAt = new Date().toISOString();
+    await t.storage.registerDevice({ deviceId: 'dev-remote', publicKey: deviceKey.publicKey, enrolledAt, lastSeenAt: null });
     const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));
     if (!r.ok) throw new Error(r.detail);
     const c = r.client;
@@ -55,12 +64,13 @@ describe('PeerDirectory', () => {
 
     const request = await remote.next('session.request');
     expect(verifySessionRequestSignature(request, t.relayKey.publicKey)).toBe(true);
-    const { requestId } = request.payload;
+    const { requestId, nonce } = request.payload;
     const sessionId = `ses-${requestId}`;
-    // The bus delivers the remote agent's frames to this instance's router.
+    // The bus delivers the remote agent's frames (device-signed, as every agent's are) to this instance's router.
     const now = Date.now();
-    await t.relay.router.fromAgent(remote, 'dev-remote', { v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date(now).toISOString(), sessionId });
-    await t.relay.router.fromAgent(remote, 'dev-remote', { v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId, scopes: ['view'], mode: 'attended', startedAt: new Date(now).toISOString(), endsAt: new Date(now + 600_000).toISOString() });
+    const sign = <M extends Message<'session.decision' | 'session.started'>>(m: M) => signDeviceMessage(m, { deviceId: 'dev-remote', requestId, nonce }, deviceKey);
+    await t.relay.router.fromAgent(remote, 'dev-remote', sign({ v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date(now).toISOString(), sessionId }));
+    await t.relay.router.fromAgent(remote, 'dev-remote', sign({ v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId, scopes: ['view'], mode: 'attended', startedAt: new Date(now).toISOString(), endsAt: new Date(now + 600_000).toISOString() }));
     expect(await started).toMatchObject({ sessionId });
 
     c.send({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text: 'looking at the mail profile' });

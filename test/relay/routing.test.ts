@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { generateEd25519KeyPair, newMessageId, verifyScopeRequestSignature, verifySessionRequestSignature, type Message } from '../../src/protocol/index.js';
+import { generateEd25519KeyPair, newMessageId, signDeviceMessage, verifyScopeRequestSignature, verifySessionRequestSignature, type Message } from '../../src/protocol/index.js';
 import { verifyAuditChain } from '../../src/relay/audit/audit-record.js';
 import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
@@ -180,7 +180,10 @@ describe('isolation between technicians', () => {
     alice.send(request('dev-1'));
     const req = await a1.next('session.request');
     const err = new Promise<Message>((resolve) => a2.ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Message)));
-    a2.send({ v: 1, type: 'session.decision', id: newMessageId(), requestId: req.payload.requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date().toISOString() });
+    // Even signed by dev-2's own key over the real request nonce, it is not dev-2's request to answer.
+    const { requestId, nonce } = req.payload;
+    const forged: Message<'session.decision'> = { v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date().toISOString() };
+    a2.send(signDeviceMessage(forged, { deviceId: 'dev-2', requestId, nonce }, a2.key));
     expect(await err).toMatchObject({ type: 'error', code: 'unknown-session' });
   });
 });

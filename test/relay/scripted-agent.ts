@@ -1,7 +1,9 @@
 // A scripted agent for relay tests, built on src/protocol only: waits for the
 // relay's challenge, answers with a hello whose key proof signs it (and an
 // enrollment token on first connect), then answers each session.request the
-// way the test says.
+// way the test says. Like the real agent it signs what it reports with its
+// device key (a frame that already carries a deviceSig, or one sent with
+// sendUnsigned, goes as it is).
 import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, newMessageId, parseFrame } from '../../src/protocol/frame.js';
@@ -9,6 +11,7 @@ import { ACCEPTED_BY, AGENT_SUBPROTOCOL, type Message } from '../../src/protocol
 import { generateEd25519KeyPair, signHelloProof, tlsExporterOf, type Ed25519KeyPair, type HelloConnectionContext } from '../../src/protocol/index.js';
 import type { Scope } from '../../src/protocol/scopes.js';
 import { describeFrames, within } from '../support/bounded-wait.js';
+import { DeviceSigner } from '../../src/core/identity/device-signer.js';
 
 export type Answer = (req: Message<'session.request'>, agent: ScriptedAgent) => Message[];
 
@@ -18,15 +21,19 @@ export class ScriptedAgent {
   private readonly arrived: Message[] = [];
   answer: Answer = () => [];
   private waiters: Array<{ pick: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
+  private readonly signer: DeviceSigner;
 
   constructor(
     readonly ws: WebSocket,
     readonly deviceId: string,
+    readonly key: Ed25519KeyPair = generateEd25519KeyPair(),
   ) {
+    this.signer = new DeviceSigner(deviceId, key);
     ws.on('message', (data) => {
       const parsed = parseFrame(data.toString('utf8'), ACCEPTED_BY.agentFromRelay);
       if (!parsed.ok) return;
       const msg = parsed.msg;
+      this.signer.observe(msg);
       this.received.push(msg);
       this.arrived.push(msg);
       for (const w of [...this.waiters]) {
@@ -40,6 +47,12 @@ export class ScriptedAgent {
   }
 
   send(msg: Message): void {
+    const signed = 'deviceSig' in msg && msg.deviceSig !== undefined ? msg : this.signer.sign(msg);
+    this.ws.send(encodeFrame(signed));
+  }
+
+  /** The frame exactly as given: no device signature is added. */
+  sendUnsigned(msg: Message): void {
     this.ws.send(encodeFrame(msg));
   }
 
@@ -140,7 +153,7 @@ export async function connectAgent(url: string, opts: AgentHelloOptions): Promis
     return { ok: false, error: null };
   }
   const { ws, challenge, tlsExporter } = opened;
-  const agent = new ScriptedAgent(ws, opts.deviceId);
+  const agent = new ScriptedAgent(ws, opts.deviceId, key);
   if (opts.onClose) ws.once('close', opts.onClose);
   const fields = {
     deviceId: opts.deviceId,

@@ -38,7 +38,7 @@ function setup() {
 }
 
 function session(i: number): RoutedSession {
-  return { ...owner, sessionId: `ses-${i}`, requestId: `req-${i}`, ended: false, started: true, grantedMs: 60_000, extensions: new Map(), endsAt: 0, clockOffsetMs: 0 };
+  return { ...owner, sessionId: `ses-${i}`, requestId: `req-${i}`, ended: false, started: true, grantedMs: 60_000, extensions: new Map(), endsAt: 0, clockOffsetMs: 0, requestNonce: `nonce-${i}`, scopeNonces: new Map() };
 }
 
 describe('SessionTable bounds', () => {
@@ -59,7 +59,7 @@ describe('SessionTable bounds', () => {
   it('keeps at most maxAwaitingStart accepted requests whose agent never sent session.started', () => {
     const { table, clock } = setup();
     for (let i = 0; i < EVENTS; i++) {
-      const entry: AwaitingStart = { ...owner, grantedMs: 60_000, decidedAt: clock.now() };
+      const entry: AwaitingStart = { ...owner, grantedMs: 60_000, decidedAt: clock.now(), requestNonce: `nonce-${i}` };
       table.awaitStart(`req-${i}`, entry);
     }
     expect(table.sizes().awaitingStart).toBe(ROUTING_LIMITS.maxAwaitingStart);
@@ -70,7 +70,7 @@ describe('SessionTable bounds', () => {
   it('forgets the accepted request of a session that ended before it started', () => {
     const { table, clock } = setup();
     for (let i = 0; i < EVENTS; i++) {
-      table.awaitStart(`req-${i}`, { ...owner, sessionId: `ses-${i}`, grantedMs: 60_000, decidedAt: clock.now() });
+      table.awaitStart(`req-${i}`, { ...owner, sessionId: `ses-${i}`, grantedMs: 60_000, decidedAt: clock.now(), requestNonce: `nonce-${i}` });
       const s = { ...session(i), started: false };
       table.setSession(s);
       table.markEnded(s, 'expiry');
@@ -89,7 +89,7 @@ describe('SessionTable bounds', () => {
   it('stops the timer of every pending request it drops', () => {
     const { table, clock, armed } = setup();
     for (let i = 0; i < EVENTS; i++) {
-      const req: RoutedRequest = { ...owner, requestId: `req-${i}`, techMsgId: `m-${i}`, scopes: ['view'], estimatedMinutes: 5, dueAt: 60_000, timer: clock.after(60_000, () => undefined) };
+      const req: RoutedRequest = { ...owner, requestId: `req-${i}`, techMsgId: `m-${i}`, scopes: ['view'], estimatedMinutes: 5, dueAt: 60_000, requestNonce: `nonce-${i}`, timer: clock.after(60_000, () => undefined) };
       table.addPending(req);
       table.dropPending(req);
     }

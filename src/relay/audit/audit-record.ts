@@ -14,9 +14,10 @@ import {
   FILE_DIRECTIONS,
   OUTCOMES,
   SCOPE_CHANGES,
+  deviceSignatureSchema,
   sessionSummaryBodySchema,
 } from '../../protocol/messages.js';
-import { auditAnchor, identifier, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
+import { auditAnchor, identifier, publicKey, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
 import { sha256Hex } from '../../protocol/signing.js';
 import { CLOSE_CODE_RANGE } from '../relay-constants.js';
 
@@ -31,6 +32,13 @@ const approvalRecord = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('manager'), approver: lineText(100), reference: lineText(200), expiresAt: isoTimestamp, token: approvalTokenSchema }),
   z.strictObject({ kind: z.literal('emergency'), justification: multilineText(1000), incident: lineText(100) }),
 ]);
+
+/**
+ * The device's signature on the frame a record was made from, with the enrolled key it verified under, so an
+ * auditor can re-check offline that the user's device said what the record says (the signed message is rebuilt
+ * from the record: see src/relay/evidence/device-signed-records.ts).
+ */
+const deviceSigned = deviceSignatureSchema.extend({ devicePublicKey: publicKey }).optional();
 
 /**
  * Each audit kind and its data. `agentAudit` is the agent's anchor (seq and
@@ -63,11 +71,28 @@ export const AUDIT_DATA_SCHEMAS = {
     detail: lineText(300).optional(),
     grantedMinutes: minutes.optional(),
     agentAudit: auditAnchor.optional(),
+    deviceSig: deviceSigned,
   }),
-  'session-started': z.strictObject({ scopes: scopeSet, mode: z.enum(['attended', 'unattended']), startedAt: isoTimestamp, endsAt: isoTimestamp, agentAudit: auditAnchor.optional() }),
+  'session-started': z.strictObject({
+    scopes: scopeSet,
+    mode: z.enum(['attended', 'unattended']),
+    startedAt: isoTimestamp,
+    endsAt: isoTimestamp,
+    agentAudit: auditAnchor.optional(),
+    deviceSig: deviceSigned,
+  }),
   narration: z.strictObject({ text: multilineText(1000) }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
-  'scope-update': z.strictObject({ change: z.enum(SCOPE_CHANGES), scopes: scopeList, granted: scopeList, endsAt: isoTimestamp, agentAudit: auditAnchor.optional() }),
+  'scope-update': z.strictObject({
+    change: z.enum(SCOPE_CHANGES),
+    scopes: scopeList,
+    granted: scopeList,
+    endsAt: isoTimestamp,
+    /** The scope request the update answers, as the agent named it (none for a revocation). */
+    answers: identifier.optional(),
+    agentAudit: auditAnchor.optional(),
+    deviceSig: deviceSigned,
+  }),
   'file-transfer': z.strictObject({
     transferId: identifier,
     name: lineText(255),
@@ -79,7 +104,11 @@ export const AUDIT_DATA_SCHEMAS = {
   'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
   /** `relay-shutdown`: the relay stopped with the session live (both sides heard `relay-lost`). */
   'session-end': z.strictObject({ by: z.enum([...END_REASONS, 'relay-shutdown']), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
-  'session-summary': z.strictObject({ summary: sessionSummaryBodySchema, agentAudit: auditAnchor.optional() }),
+  'session-summary': z.strictObject({
+    summary: sessionSummaryBodySchema,
+    agentAudit: auditAnchor.optional(),
+    deviceSig: deviceSigned,
+  }),
   /** The relay dropped a peer to protect itself: it stopped reading and its unsent frames passed the cap. */
   disconnect: z.strictObject({
     reason: z.enum(['slow-consumer']),

@@ -8,9 +8,11 @@ import type { AuditAnchor } from '../../protocol/primitives.js';
 import type { Peer } from '../peer.js';
 import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
-import { passesDeviceSignature } from './device-signature-gate.js';
+import { passesDeviceSignature, type VerifiedDeviceSig } from './device-signature-gate.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 import { answerUnrecordedDecision } from './unrecorded-decision.js';
+
+type SigEvidence = { deviceSig?: VerifiedDeviceSig };
 
 export class AgentFrames {
   /** Called when a pending request's answer is overdue (re-armed after a decision the audit could not take). */
@@ -23,14 +25,16 @@ export class AgentFrames {
 
   async handle(peer: Peer, deviceId: string, msg: Message): Promise<void> {
     const { audit, table } = this.ctx;
-    if (!(await passesDeviceSignature(this.ctx, peer, deviceId, msg))) return;
+    const signed = await passesDeviceSignature(this.ctx, peer, deviceId, msg);
+    if (signed === false) return;
+    const sig = signed ? { deviceSig: signed } : {};
     switch (msg.type) {
       case 'session.decision':
-        return this.decision(peer, deviceId, msg);
+        return this.decision(peer, deviceId, msg, sig);
       case 'session.started':
-        return this.started(peer, deviceId, msg);
+        return this.started(peer, deviceId, msg, sig);
       case 'session.scope-update':
-        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.scopeUpdate(s, msg));
+        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.scopeUpdate(s, msg, sig));
       case 'session.file-transfer-result':
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
@@ -62,7 +66,7 @@ export class AgentFrames {
           msg.id,
           async (s) => {
             table.forget(s);
-            await audit.record('session-summary', sessionContext(s), { summary: msg.summary, ...anchorOf(msg) });
+            await audit.record('session-summary', sessionContext(s), { summary: msg.summary, ...anchorOf(msg), ...sig });
             s.peer.send(msg);
           },
           true,
@@ -78,7 +82,7 @@ export class AgentFrames {
     }
   }
 
-  private async decision(peer: Peer, deviceId: string, msg: Message<'session.decision'>): Promise<void> {
+  private async decision(peer: Peer, deviceId: string, msg: Message<'session.decision'>, sig: SigEvidence): Promise<void> {
     const { table, audit } = this.ctx;
     const req = table.pendingRequest(msg.requestId);
     if (!req || req.deviceId !== deviceId) {
@@ -97,6 +101,7 @@ export class AgentFrames {
         ...(detail ? { detail } : {}),
         ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
         ...anchorOf(msg),
+        ...sig,
       });
     } catch (err) {
       return answerUnrecordedDecision(this.ctx, peer, req, msg, err, (id) => this.onRequestDue(id));
@@ -113,7 +118,8 @@ export class AgentFrames {
     const grantedMs = (grantedMinutes ?? req.estimatedMinutes) * 60_000;
     const decidedAt = clock.now();
     const named = sessionId !== undefined ? { sessionId } : {};
-    table.awaitStart(req.requestId, { ...ownerOf(req), ...named, grantedMs, decidedAt });
+    const { requestNonce } = req;
+    table.awaitStart(req.requestId, { ...ownerOf(req), ...named, grantedMs, decidedAt, requestNonce });
     if (sessionId === undefined) return;
     const s: RoutedSession = {
       ...ownerOf(req),
@@ -126,13 +132,15 @@ export class AgentFrames {
       endsAt: decidedAt + grantedMs,
       clockOffsetMs: 0,
       granted: new Set(msg.granted),
+      requestNonce,
+      scopeNonces: new Map(),
     };
     table.setSession(s);
     // Armed now, so a session whose agent never sends session.started still ends.
     clock.armExpiry(s, s.endsAt);
   }
 
-  private async started(peer: Peer, deviceId: string, msg: Message<'session.started'>): Promise<void> {
+  private async started(peer: Peer, deviceId: string, msg: Message<'session.started'>, sig: SigEvidence): Promise<void> {
     const { table, clock, audit } = this.ctx;
     const known = table.session(msg.sessionId);
     const awaiting = table.awaitingStart(msg.requestId);
@@ -171,19 +179,21 @@ export class AgentFrames {
       endsAt: Number.NaN,
       clockOffsetMs,
       granted: new Set(msg.scopes),
+      requestNonce: awaiting.requestNonce,
+      scopeNonces: known?.scopeNonces ?? new Map(),
     };
     table.setSession(s);
     // The agent's window counts, but never beyond what it granted at the decision, measured from now.
     const claimed = Date.parse(msg.endsAt) + clockOffsetMs;
     clock.armExpiry(s, Math.min(Number.isNaN(claimed) ? Number.POSITIVE_INFINITY : claimed, startedAt + s.grantedMs));
     const { scopes, mode, endsAt } = msg;
-    const data = { scopes, mode, startedAt: msg.startedAt, endsAt, ...anchorOf(msg) };
+    const data = { scopes, mode, startedAt: msg.startedAt, endsAt, ...anchorOf(msg), ...sig };
     await audit.record('session-started', sessionContext(s), data);
     s.peer.send(msg);
   }
 
   /** The scope change is the agent's to make; its endsAt moves later only by an extension the technician asked for. */
-  private async scopeUpdate(s: RoutedSession, msg: Message<'session.scope-update'>): Promise<void> {
+  private async scopeUpdate(s: RoutedSession, msg: Message<'session.scope-update'>, sig: SigEvidence): Promise<void> {
     const { audit, clock } = this.ctx;
     const extendMinutes = msg.requestId !== undefined ? s.extensions.get(msg.requestId) : undefined;
     if (msg.requestId !== undefined) s.extensions.delete(msg.requestId);
@@ -191,7 +201,8 @@ export class AgentFrames {
     const claimed = Date.parse(msg.endsAt) + s.clockOffsetMs;
     const ctx = auditContext(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId });
     const { change, scopes, granted, endsAt } = msg;
-    await audit.record('scope-update', ctx, { change, scopes, granted, endsAt, ...anchorOf(msg) });
+    const answers = msg.requestId !== undefined ? { answers: msg.requestId } : {};
+    await audit.record('scope-update', ctx, { change, scopes, granted, endsAt, ...answers, ...anchorOf(msg), ...sig });
     if (claimed > allowed) {
       const stillEndsAt = new Date(allowed).toISOString();
       const detail = `endsAt ${endsAt} is later than the granted time allows; the session still ends at ${stillEndsAt}`;

@@ -23,6 +23,8 @@ export interface RoutedRequest extends Owner {
   techMsgId: string;
   scopes: Scope[];
   estimatedMinutes: number;
+  /** The nonce of the signed request: the device's signature on its answer must name it. */
+  requestNonce: string;
   timer: unknown;
   /** When the relay itself reports `expired` (clock ms): kept to re-arm the timer after an unrecorded decision. */
   dueAt: number;
@@ -33,6 +35,7 @@ export interface AwaitingStart extends Owner {
   sessionId?: string;
   grantedMs: number;
   decidedAt: number;
+  requestNonce: string;
 }
 
 /** A session the relay routes frames for (kept a while after it ended, for the agent's late end and summary). */
@@ -55,6 +58,10 @@ export interface RoutedSession extends Owner {
   extensions: Map<string, number>;
   /** Relay clock minus the agent's, measured at session.started: the agent's times are on its own clock. */
   clockOffsetMs: number;
+  /** The session request's nonce: the device signs its start, updates and summary over it. */
+  requestNonce: string;
+  /** Nonces of the scope requests sent in this session (newest MAX_SCOPE_NONCES), for the answers' signatures. */
+  scopeNonces: Map<string, string>;
   expiryTimer?: unknown;
   /** The scopes granted right now (decision, start, scope updates): channel frames need `view`. */
   granted?: Set<Scope>;
@@ -73,6 +80,14 @@ export interface RelayChannel {
   open: boolean;
   toAgent: CreditWindow;
   toTechnician: CreditWindow;
+}
+
+/** Scope requests per session whose nonce the relay keeps (each costs the technician a rate-limited frame). */
+export const MAX_SCOPE_NONCES = 100;
+
+export function rememberScopeNonce(s: RoutedSession, requestId: string, nonce: string): void {
+  s.scopeNonces.set(requestId, nonce);
+  if (s.scopeNonces.size > MAX_SCOPE_NONCES) s.scopeNonces.delete(s.scopeNonces.keys().next().value as string);
 }
 
 export function ownerOf(o: Owner): Owner {

@@ -10,7 +10,7 @@ import type { Peer } from '../peer.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
-import { auditContext, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
+import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
 
 export class TechnicianFrames {
@@ -106,6 +106,7 @@ export class TechnicianFrames {
       scopes: payload.scopes,
       estimatedMinutes: payload.estimatedMinutes,
       dueAt: clock.now() + lifetimeMs + clock.graceMs,
+      requestNonce: payload.nonce,
       timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
     };
     table.addPending(req);
@@ -158,6 +159,7 @@ export class TechnicianFrames {
       reason: payload.reason,
       expiresAt: payload.expiresAt,
     });
+    rememberScopeNonce(s, payload.requestId, payload.nonce);
     const signed = signScopeRequest(payload, this.ctx.relayKey);
     this.ctx.table.rememberForwarded(signed.id, s, msg.id);
     toAgent(this.ctx, s, signed);
