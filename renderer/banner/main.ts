@@ -2,7 +2,7 @@
 // to dismiss it other than ending the session.
 import '../common/zod-jitless.js';
 import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
-import type { BannerBridge, BannerHeightReporter } from '../../src/shared/ipc-contract.js';
+import type { BannerBridge } from '../../src/shared/ipc-contract.js';
 import type { BannerView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { bridgeFor } from '../common/bridge.js';
@@ -39,14 +39,13 @@ function start(bridge: BannerBridge): void {
     },
   });
 
-  // Once main handles `banner:content-height`, the window is fitted to what the page needs (within limits).
-  const reporter = (bridge as Partial<BannerHeightReporter>).reportHeight;
+  // Main fits the window to what the page needs (within limits), so End is never cut off.
   let lastReported = -1;
   const reportHeight = () => {
     const height = dom.naturalHeight();
-    if (!reporter || height === lastReported || height <= 0) return;
+    if (height === lastReported || height <= 0) return;
     lastReported = height;
-    reporter(height);
+    bridge.reportHeight(height);
   };
   new ResizeObserver(reportHeight).observe(dom.root);
 

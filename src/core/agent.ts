@@ -182,6 +182,7 @@ function wrapStatus(ui: UiPort, remember: (s: AgentStatus) => void, problem: () 
       ui.setStatus(s);
     },
     showConsent: (v, signal) => ui.showConsent(v, signal),
+    consentQueued: (promptId, queued) => ui.consentQueued?.(promptId, queued),
     showBanner: (v) => ui.showBanner(v),
     hideBanner: (id) => ui.hideBanner(id),
     showSummary: (v) => ui.showSummary(v),

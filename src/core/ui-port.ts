@@ -29,6 +29,8 @@ export interface UiPort {
    * implementation closes the prompt and resolves `{kind: 'dismissed'}`.
    */
   showConsent(view: ConsentView, signal: AbortSignal): Promise<ConsentAnswer>;
+  /** The number of requests waiting behind the prompt on screen changed (UIs without a queue line omit it). */
+  consentQueued?(promptId: string, queued: number): void;
   /** Show or refresh the live-session banner. */
   showBanner(view: BannerView): void;
   hideBanner(sessionId: string): void;

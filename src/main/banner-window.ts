@@ -2,20 +2,25 @@
 // session is live. Closing is refused, minimising or hiding is undone, a
 // crashed page is reloaded and a window destroyed anyway comes back, until
 // standDown() (quit, or the OS ending the session: it must not hold up log-off).
+// It fits the height its page reports (banner-size.ts), at any zoom level.
 import type { Scope } from '../protocol/scopes.js';
 import type { BannerSize } from '../shared/ipc-contract.js';
 import type { BannerView } from '../shared/view-models.js';
 import type { ExpectedSender } from './ipc-guard.js';
+import { bannerBounds as fitBannerToContent } from './banner-size.js';
 import type { HandlersOf } from './ipc-routes.js';
 import { PageReadyQueue } from './page-ready-queue.js';
-import { bannerBounds, replaceAfterDisplayChange, type Rect } from './placement.js';
+import { bannerBounds, displayAt, replaceAfterDisplayChange, type Rect } from './placement.js';
 import { destroyWindow, senderOf, type ScreenInfo, type ShellWindow, type WindowFactory } from './shell-window.js';
 import { BANNER_HEIGHTS, BANNER_WIDTH } from './window-options.js';
+import { attachZoom } from './zoom.js';
 
 export interface BannerWindowServices {
   windows: WindowFactory;
   screen: ScreenInfo;
   log(event: string, detail: string): void;
+  /** Which modifier zooms (Cmd on macOS); defaults to this process's platform. */
+  platform?: NodeJS.Platform;
 }
 
 /** What the banner buttons do; set once the agent exists. */
@@ -28,6 +33,8 @@ interface OpenBanner {
   window: ShellWindow;
   view: BannerView;
   size: BannerSize;
+  /** What the page last measured for this size (CSS px); unset until it reports. */
+  contentHeight?: number;
 }
 
 export class BannerWindow {
@@ -84,7 +91,15 @@ export class BannerWindow {
         const banner = this.banner;
         if (!banner) return;
         banner.size = size;
+        // The height reported for the other size no longer applies; the page reports the new one next.
+        delete banner.contentHeight;
         banner.window.setBounds(this.place(size, banner.window.getBounds()));
+      },
+      'banner:content-height': (height) => {
+        const banner = this.banner;
+        if (!banner || banner.window.isDestroyed()) return;
+        banner.contentHeight = height;
+        this.fitToContent(banner);
       },
     };
   }
@@ -94,6 +109,7 @@ export class BannerWindow {
     const banner = this.banner;
     if (!banner || banner.window.isDestroyed()) return;
     banner.window.setBounds(this.place(banner.size, banner.window.getBounds()));
+    this.fitToContent(banner);
   }
 
   /** Quitting or log-off: the guard stands down, so the banner may close, minimise or hide; none reopens. */
@@ -134,6 +150,10 @@ export class BannerWindow {
       window.reload();
       this.sendFirstView(window, banner.view);
     });
+    // A zoom level changes how tall the reported CSS height is on screen.
+    attachZoom(window.webContents, this.s.platform ?? process.platform, () => {
+      if (this.banner === banner) this.fitToContent(banner);
+    });
     window.setBounds(this.place('compact'));
     this.sendFirstView(window, view);
     return banner;
@@ -142,6 +162,18 @@ export class BannerWindow {
   /** The view goes out once the page is ready, and only then is the banner shown (without focus). */
   private sendFirstView(window: ShellWindow, view: BannerView): void {
     if (this.pages.send(window, 'banner:update', view)) this.pages.whenReady(window, () => window.showInactive());
+  }
+
+  /** The window as tall as the page needs (within the work area share banner-size.ts allows), same top-left. */
+  private fitToContent(banner: OpenBanner): void {
+    if (banner.contentHeight === undefined || banner.window.isDestroyed()) return;
+    const displays = this.s.screen.displays();
+    if (displays.length === 0) return;
+    const current = banner.window.getBounds();
+    const centre = { x: current.x + Math.floor(current.width / 2), y: current.y + Math.floor(current.height / 2) };
+    const { workArea } = displayAt(displays, centre);
+    const zoom = banner.window.webContents.getZoomFactor();
+    banner.window.setBounds(fitBannerToContent(current, banner.size, banner.contentHeight, zoom, workArea));
   }
 
   private place(size: BannerSize, current?: Rect): Rect {

@@ -125,6 +125,13 @@ export class ConsentWindow {
     };
   }
 
+  /** The line behind the prompt on screen changed: its "N more waiting" follows (another prompt's count is dropped). */
+  queued(promptId: string, queued: number): void {
+    const prompt = this.prompt;
+    if (!prompt || prompt.view.promptId !== promptId) return;
+    this.pages.send(prompt.window, 'consent:queued', { promptId, queued });
+  }
+
   /** Displays changed: keep the dialog where the user can see it (the hidden preloaded one waits). */
   displaysChanged(): void {
     const window = this.prompt?.window;

@@ -69,6 +69,10 @@ export class ElectronUi implements UiPort {
     return this.consent.ask(view, signal);
   }
 
+  consentQueued(promptId: string, queued: number): void {
+    this.consent.queued(promptId, queued);
+  }
+
   showBanner(view: BannerView): void {
     this.banner.show(view);
   }

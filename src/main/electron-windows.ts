@@ -28,6 +28,13 @@ export function electronWindowFactory(
       loadPage();
       return {
         webContentsId,
+        webContents: {
+          on: (_event, listener) => win.webContents.on('before-input-event', listener),
+          getZoomFactor: () => (win.isDestroyed() ? 1 : win.webContents.getZoomFactor()),
+          setZoomFactor: (factor) => {
+            if (!win.isDestroyed()) win.webContents.setZoomFactor(factor);
+          },
+        },
         send: (channel, payload) => {
           if (!win.isDestroyed()) win.webContents.send(channel, payload);
         },

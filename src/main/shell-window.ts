@@ -4,12 +4,15 @@
 import type { ChannelsOf, IpcWindow } from '../shared/ipc-contract.js';
 import type { ExpectedSender } from './ipc-guard.js';
 import type { DisplayGeometry, Point, Rect } from './placement.js';
+import type { ZoomableContents } from './zoom.js';
 
 export type ToRendererChannel = ChannelsOf<IpcWindow, 'to-renderer'>;
 
 /** One open window, as the controllers need it (the wiring adapts a BrowserWindow). */
 export interface ShellWindow {
   readonly webContentsId: number;
+  /** Its page's zoom (Ctrl/Cmd +, -, 0 via attachZoom). */
+  readonly webContents: ZoomableContents;
   send(channel: ToRendererChannel, payload: unknown): void;
   show(): void;
   /** Show without taking focus (the banner must not steal the user's typing). */

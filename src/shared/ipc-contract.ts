@@ -57,6 +57,8 @@ export const IPC = {
   'banner:action': { window: 'banner', direction: 'to-main', schema: bannerActionSchema },
   /** The user toggled between the slim bar and the details view. */
   'banner:resize': { window: 'banner', direction: 'to-main', schema: bannerSizeSchema },
+  /** The banner measured its content (after every render and resize); main resizes within banner-size.ts limits. */
+  'banner:content-height': { window: 'banner', direction: 'to-main', schema: bannerContentHeightSchema },
 
   'summary:ready': { window: 'summary', direction: 'to-main', schema: noPayload },
   'summary:show': { window: 'summary', direction: 'to-renderer', schema: summaryViewSchema },
@@ -72,16 +74,6 @@ export const IPC = {
   'settings:change': { window: 'settings', direction: 'to-main', schema: settingsChangeSchema },
   'settings:result': { window: 'settings', direction: 'to-renderer', schema: settingsResultSchema },
   'settings:close': { window: 'settings', direction: 'to-main', schema: noPayload },
-} as const satisfies Record<string, ChannelSpec>;
-
-/**
- * Page -> main channels whose main-side handler is wired by the window controllers (banner-size.ts has the logic).
- * To enable: spread into IPC, add `reportHeight: 'banner:content-height'` to BRIDGE_CHANNELS.banner and a handler.
- * @public (a seam the shell wires next; nothing imports it yet)
- */
-export const PENDING_IPC = {
-  /** The banner measured its content (after every render and resize); main resizes within bannerBounds(). */
-  'banner:content-height': { window: 'banner', direction: 'to-main', schema: bannerContentHeightSchema },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type IpcChannel = keyof typeof IPC;
@@ -152,10 +144,7 @@ export interface BannerBridge {
   onUpdate(listener: (view: unknown) => void): () => void;
   action(action: BannerAction): void;
   resize(size: BannerSize): void;
-}
-
-/** What the banner bridge gains once `banner:content-height` moves from PENDING_IPC into IPC. */
-export interface BannerHeightReporter {
+  /** The content height in CSS px, so main can fit the window to it. */
   reportHeight(heightPx: number): void;
 }
 
@@ -184,7 +173,7 @@ export interface BridgeOf {
 /** Which channel each bridge method uses, so preloads and tests map them the same way. */
 export const BRIDGE_CHANNELS = {
   consent: { ready: 'consent:ready', onShow: 'consent:show', onQueued: 'consent:queued', answer: 'consent:answer', openTicket: 'consent:open-ticket' },
-  banner: { ready: 'banner:ready', onUpdate: 'banner:update', action: 'banner:action', resize: 'banner:resize' },
+  banner: { ready: 'banner:ready', onUpdate: 'banner:update', action: 'banner:action', resize: 'banner:resize', reportHeight: 'banner:content-height' },
   summary: { ready: 'summary:ready', onShow: 'summary:show', copy: 'summary:copy', close: 'summary:close' },
   settings: { ready: 'settings:ready', onShow: 'settings:show', change: 'settings:change', onResult: 'settings:result', close: 'settings:close' },
 } as const satisfies { [W in IpcWindow]: Record<keyof BridgeOf[W], IpcChannel> };

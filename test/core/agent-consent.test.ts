@@ -111,6 +111,27 @@ describe('attended consent', () => {
     expect(h.ui.maxOpen).toBe(1);
   });
 
+  it('keeps the waiting count of the prompt on screen up to date as requests join and leave the line', async () => {
+    h = await startHarness({ policy: { queueSize: 3 } });
+    const tech = (id: string) => ({ id, name: `Tech ${id}`, group: 'helpdesk' });
+    const [a, b, c] = [h.request({ technician: tech('a') }), h.request({ technician: tech('b') }), h.request({ technician: tech('c') })];
+    h.relay.sendRequest(a);
+    const first = await h.ui.nextPrompt();
+    expect(first).toMatchObject({ promptId: a.requestId, queued: 0 });
+    h.relay.sendRequest(b);
+    h.relay.sendRequest(c);
+    await vi.waitFor(() => expect(h.ui.queuedUpdates).toEqual([[a.requestId, 1], [a.requestId, 2]]), { timeout: 3000 });
+    h.relay.send({ v: 1, type: 'session.cancel', id: 'c-2', requestId: c.requestId });
+    await vi.waitFor(() => expect(h.ui.queuedUpdates.at(-1)).toEqual([a.requestId, 1]), { timeout: 3000 });
+    // Declining the cancelled one (without a dialog) leaves the prompt on screen shown as such in the tray.
+    expect(h.agent.status().prompting).toBe(true);
+    h.ui.answer(a.requestId, []);
+    const second = await vi.waitFor(() => h.ui.prompts.find((p) => p.promptId === b.requestId) ?? Promise.reject(new Error('b not shown')), { timeout: 3000 });
+    expect(second.queued).toBe(0);
+    // Nothing is told about a prompt that has gone.
+    expect(h.ui.queuedUpdates.filter(([id]) => id !== a.requestId)).toEqual([]);
+  });
+
   it('rate-limits prompts per technician', async () => {
     h = await startHarness({ policy: { rateLimit: { prompts: 2, windowMinutes: 10, autoDeclineAfterDeclines: 100 } } });
     for (let i = 0; i < 2; i++) {

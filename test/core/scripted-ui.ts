@@ -20,6 +20,8 @@ export class ScriptedUi implements UiPort {
   readonly hidden: string[] = [];
   readonly summaries: SummaryView[] = [];
   readonly notifications: Notification[] = [];
+  /** Every "N more waiting" update for the prompt on screen: [promptId, queued]. */
+  readonly queuedUpdates: [string, number][] = [];
   private open = new Map<string, OpenPrompt>();
   private promptWaiters: ((v: ConsentView) => void)[] = [];
   /** Max prompts ever open at once (must stay 1). */
@@ -42,6 +44,10 @@ export class ScriptedUi implements UiPort {
       });
       for (const w of this.promptWaiters.splice(0)) w(view);
     });
+  }
+
+  consentQueued(promptId: string, queued: number): void {
+    this.queuedUpdates.push([promptId, queued]);
   }
 
   showBanner(view: BannerView): void {

@@ -3,6 +3,7 @@
 import type { UiServices } from '../../src/main/electron-ui.js';
 import type { ShellWindow, ToRendererChannel, WindowFactory } from '../../src/main/shell-window.js';
 import type { Rect } from '../../src/main/placement.js';
+import type { KeyInput, ZoomableContents } from '../../src/main/zoom.js';
 import type { IpcWindow } from '../../src/shared/ipc-contract.js';
 import type { AgentStatus } from '../../src/core/ui-port.js';
 
@@ -26,6 +27,15 @@ export class FakeWindow implements ShellWindow {
   private focused: (() => void)[] = [];
   private gone: (() => void)[] = [];
   reloads = 0;
+  zoomFactor = 1;
+  private keyListeners: ((event: { preventDefault(): void }, input: KeyInput) => void)[] = [];
+  readonly webContents: ZoomableContents = {
+    on: (_event, listener) => this.keyListeners.push(listener),
+    getZoomFactor: () => this.zoomFactor,
+    setZoomFactor: (factor) => {
+      this.zoomFactor = factor;
+    },
+  };
   constructor(
     readonly kind: IpcWindow,
     readonly webContentsId: number,
@@ -104,6 +114,13 @@ export class FakeWindow implements ShellWindow {
     let prevented = false;
     this.closeRequested.forEach((l) => l({ preventDefault: () => (prevented = true) }));
     if (!prevented) this.destroy();
+  }
+  /** A key press reaches the page (before-input-event); true when main swallowed it. */
+  press(key: string, mods: Partial<Omit<KeyInput, 'key'>> = {}): boolean {
+    let prevented = false;
+    const input: KeyInput = { type: 'keyDown', key, control: false, meta: false, alt: false, ...mods };
+    this.keyListeners.forEach((l) => l({ preventDefault: () => (prevented = true) }, input));
+    return prevented;
   }
   /** Minimised or hidden from outside. */
   hide() {

@@ -99,6 +99,7 @@ describe('IPC routes', () => {
     expect([...ipc.listeners.keys()].sort()).toEqual(
       [
         'banner:action',
+        'banner:content-height',
         'banner:ready',
         'banner:resize',
         'consent:answer',

@@ -30,10 +30,16 @@ export class ConsentGate {
   private readonly limiter: TechnicianPromptLimiter;
   private readonly queue: PromptQueue;
   private promptOpen = false;
+  /** The prompt on screen, whose "N more waiting" line follows the queue. */
+  private onScreen: string | undefined;
+  private lastQueuedShown = 0;
 
   constructor(private readonly d: ConsentGateDeps) {
     this.limiter = new TechnicianPromptLimiter(d.policy.rateLimit);
-    this.queue = new PromptQueue(d.policy.queueSize, () => d.statusChanged());
+    this.queue = new PromptQueue(d.policy.queueSize, () => {
+      d.statusChanged();
+      this.tellQueued();
+    });
   }
 
   get prompting(): boolean {
@@ -78,12 +84,21 @@ export class ConsentGate {
 
   /** Show the prompt (unless `signal` already aborted) and count a decline against the technician. */
   async ask(technicianId: string, view: ConsentView, signal: AbortSignal, deadline: number): Promise<AskResult> {
-    this.setPrompting(!signal.aborted);
+    // A job aborted while waiting declines without a dialog: it must not touch the one on screen.
+    const shown = !signal.aborted;
+    if (shown) {
+      this.onScreen = view.promptId;
+      this.lastQueuedShown = view.queued;
+      this.setPrompting(true);
+    }
     let result: AskResult;
     try {
       result = await askUser(this.d.ui, this.d.clock, view, signal, deadline);
     } finally {
-      this.setPrompting(false);
+      if (shown) {
+        this.onScreen = undefined;
+        this.setPrompting(false);
+      }
     }
     if (countsAsDecline(result)) this.limiter.noteDecline(technicianId, this.d.clock.now());
     return result;
@@ -96,6 +111,15 @@ export class ConsentGate {
 
   abortAll(reason: AbortReason): void {
     this.queue.abortAll(reason);
+  }
+
+  /** A request joined or left the line while a prompt is up: its count on screen follows (capped as in the view). */
+  private tellQueued(): void {
+    if (this.onScreen === undefined) return;
+    const queued = Math.min(this.queue.waitingCount, 100);
+    if (queued === this.lastQueuedShown) return;
+    this.lastQueuedShown = queued;
+    this.d.ui.consentQueued?.(this.onScreen, queued);
   }
 
   private setPrompting(on: boolean): void {

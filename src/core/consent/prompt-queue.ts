@@ -30,6 +30,8 @@ export class PromptQueue {
   offer(job: PromptJob): boolean {
     if (this.current && this.waiting.length >= this.capacity) return false;
     this.waiting.push({ job, controller: new AbortController() });
+    // Waiting behind the prompt on screen: the line grew (its "N more waiting" follows).
+    if (this.current) this.onChange();
     this.pump();
     return true;
   }
