@@ -4,10 +4,11 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
+import { bannerHeight } from '../../src/main/banner-size.js';
 import { BANNER_HEIGHTS, BANNER_WIDTH } from '../../src/main/window-options.js';
 import { SCOPES } from '../../src/protocol/scopes.js';
 import type { BannerView } from '../../src/shared/view-models.js';
-import { deliver } from './fake-bridge.js';
+import { deliver, sentOn } from './fake-bridge.js';
 import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll, verticalScroll } from './geometry-checks.js';
 import { openPage, THEMES } from './open-page.js';
 import { bannerView } from './sample-views.js';
@@ -68,9 +69,12 @@ test.describe('banner geometry at the shell window size', () => {
     const page = await context.newPage();
     await openPage(page, baseUrl(), 'banner');
     await deliver(page, 'banner:update', views[1]![1]);
-    // What the page asks for is what the shell sizes the window to (banner-size.ts, within limits).
+    // The height the page reports over the bridge, sized as the shell sizes the window (banner-size.ts, within limits).
     const needed = await page.evaluate(() => Math.ceil(document.querySelector('.banner-body')!.getBoundingClientRect().height));
-    await page.setViewportSize({ width: BANNER_WIDTH / 2, height: needed });
+    await expect.poll(async () => (await sentOn(page, 'banner:content-height')).at(-1), { timeout: 3000 }).toBeGreaterThanOrEqual(needed);
+    const reported = (await sentOn(page, 'banner:content-height')).at(-1) as number;
+    const workArea = { x: 0, y: 0, width: 1920, height: 1080 };
+    await page.setViewportSize({ width: BANNER_WIDTH / 2, height: bannerHeight('compact', reported, 1, workArea) });
     await expectOnScreenAndUncovered(page.getByRole('button', { name: 'End session' }), 'End at 200 %');
     expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${shots}/banner-zoom200-light.png` });
