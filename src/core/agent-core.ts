@@ -108,8 +108,12 @@ export class AgentCore {
       audited: this.audited,
       sendBinary: options.sendBinary ?? (() => false),
     });
-    this.sessions.onEnded((id) => void this.track(Promise.all([this.screen.sessionEnded(id), this.files.sessionEnded(id)])));
-    this.sessions.onGrantsChanged((id) => void this.track(Promise.all([this.screen.grantsChanged(id), this.files.grantsChanged(id)])));
+    this.sessions.onEnded(
+      (id) => void this.track(Promise.all([this.screen.sessionEnded(id), this.files.sessionEnded(id)])),
+    );
+    this.sessions.onGrantsChanged(
+      (id) => void this.track(Promise.all([this.screen.grantsChanged(id), this.files.grantsChanged(id)])),
+    );
     this.sessions.onFileAllowed((msg) => this.files.allowed(msg));
   }
 
@@ -180,7 +184,8 @@ export class AgentCore {
   private async endUnrecorded(sessionId: string): Promise<void> {
     const reason = 'the relay could not record the decision in its audit log (audit-unavailable); nothing is granted';
     if (!(await this.sessions.end(sessionId, 'policy', reason))) return;
-    const body = 'The support relay could not record your decision, so the session was stopped and nothing was granted.';
+    const body =
+      'The support relay could not record your decision, so the session was stopped and nothing was granted.';
     this.options.ui.notify({ kind: 'info', title: 'Remote support session stopped', body });
   }
 

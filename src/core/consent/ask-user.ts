@@ -7,8 +7,12 @@ import type { Clock } from '../../shared/clock.js';
 import type { UiPort } from '../ui-port.js';
 import type { AbortReason } from './prompt-queue.js';
 
-/** `codeMismatch`: the prompt asked for a confirmation code and got a wrong one (or the dialog gave up after wrong tries). */
-export type AskResult = { kind: 'answer'; granted: Scope[] } | { kind: 'declined'; decidedBy: DecidedBy; codeMismatch?: true };
+/**
+ * `codeMismatch`: the prompt asked for a confirmation code and got a wrong one
+ * (or the dialog gave up after wrong tries).
+ */
+export type AskResult =
+  { kind: 'answer'; granted: Scope[] } | { kind: 'declined'; decidedBy: DecidedBy; codeMismatch?: true };
 
 const DECIDED_BY_ABORT: Record<AbortReason, DecidedBy> = {
   timeout: 'timeout',
@@ -21,7 +25,13 @@ export function declinedBecause(signal: AbortSignal): AskResult {
   return { kind: 'declined', decidedBy: DECIDED_BY_ABORT[signal.reason as AbortReason] ?? 'dialog-closed' };
 }
 
-export async function askUser(ui: UiPort, clock: Clock, view: ConsentView, signal: AbortSignal, deadline: number): Promise<AskResult> {
+export async function askUser(
+  ui: UiPort,
+  clock: Clock,
+  view: ConsentView,
+  signal: AbortSignal,
+  deadline: number,
+): Promise<AskResult> {
   if (signal.aborted) return declinedBecause(signal);
   if (deadline <= clock.now()) return { kind: 'declined', decidedBy: 'timeout' };
   const local = new AbortController();
@@ -29,15 +39,24 @@ export async function askUser(ui: UiPort, clock: Clock, view: ConsentView, signa
   signal.addEventListener('abort', forward, { once: true });
   const timer = clock.setTimeout(() => local.abort('timeout'), deadline - clock.now());
   // A UI that ignores the signal can't hold the queue: the abort wins the race.
-  const aborted = new Promise<undefined>((resolve) => local.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  const aborted = new Promise<undefined>((resolve) =>
+    local.signal.addEventListener('abort', () => resolve(undefined), { once: true }),
+  );
   try {
     const answer = await Promise.race([ui.showConsent(view, local.signal), aborted]);
     if (local.signal.aborted || answer === undefined) return declinedBecause(local.signal);
     if (answer.promptId !== view.promptId) return { kind: 'declined', decidedBy: 'dialog-closed' };
-    if (answer.kind === 'dismissed') return { kind: 'declined', decidedBy: 'dialog-closed', ...(view.confirmCode !== undefined && answer.reason === 'code-failed' ? { codeMismatch: true as const } : {}) };
+    if (answer.kind === 'dismissed')
+      return {
+        kind: 'declined',
+        decidedBy: 'dialog-closed',
+        ...(view.confirmCode !== undefined && answer.reason === 'code-failed' ? { codeMismatch: true as const } : {}),
+      };
     // Only a person who read the capture-protected dialog knows its code: no match, no answer (default deny).
-    // The dialog only sends a matching code, so anything else is a guess or a blind click, and the caller stops prompting.
-    if (view.confirmCode !== undefined && answer.confirmCode !== view.confirmCode) return { kind: 'declined', decidedBy: 'dialog-closed', codeMismatch: true };
+    // The dialog only sends a matching code, so anything else is a guess or a blind click,
+    // and the caller stops prompting.
+    if (view.confirmCode !== undefined && answer.confirmCode !== view.confirmCode)
+      return { kind: 'declined', decidedBy: 'dialog-closed', codeMismatch: true };
     return { kind: 'answer', granted: view.scopes.filter((s) => answer.granted.includes(s)) };
   } catch {
     return { kind: 'declined', decidedBy: 'dialog-closed' };

@@ -43,6 +43,10 @@ export class BlockNotices {
     const count = this.suppressed;
     this.suppressed = 0;
     if (count === 0) return;
-    this.notify({ kind: 'policy-block', title: 'Remote support requests blocked', body: `${count} more ${count === 1 ? 'request was' : 'requests were'} blocked.` });
+    this.notify({
+      kind: 'policy-block',
+      title: 'Remote support requests blocked',
+      body: `${count} more ${count === 1 ? 'request was' : 'requests were'} blocked.`,
+    });
   }
 }

@@ -1,7 +1,18 @@
 // The consent state machine of one request. Every move is checked against the
 // table, so a grant can only come out of `prompting` (the user) or, for
 // unattended requests, straight out of `verified` (approval or emergency).
-export const CONSENT_STATES = ['received', 'verified', 'queued', 'prompting', 'accepted', 'partial', 'declined', 'expired', 'blocked', 'no-user-present'] as const;
+export const CONSENT_STATES = [
+  'received',
+  'verified',
+  'queued',
+  'prompting',
+  'accepted',
+  'partial',
+  'declined',
+  'expired',
+  'blocked',
+  'no-user-present',
+] as const;
 export type ConsentState = (typeof CONSENT_STATES)[number];
 
 const TRANSITIONS: Record<ConsentState, readonly ConsentState[]> = {
@@ -32,7 +43,8 @@ export class ConsentStateMachine {
   }
 
   to(next: ConsentState): void {
-    if (!TRANSITIONS[this.current].includes(next)) throw new IllegalTransitionError(`consent: ${this.current} -> ${next} is not allowed`);
+    if (!TRANSITIONS[this.current].includes(next))
+      throw new IllegalTransitionError(`consent: ${this.current} -> ${next} is not allowed`);
     this.current = next;
     this.history.push(next);
   }

@@ -32,7 +32,15 @@ export function newConfirmCode(): string {
   return String(randomInt(0, 10 ** CONFIRM_CODE_LENGTH)).padStart(CONFIRM_CODE_LENGTH, '0');
 }
 
-export function escalationConsentView(p: ScopeRequestPayload, added: Scope[], blocked: Scope[], session: LiveSession, expiresAt: number, queued: number, confirmCode: () => string = newConfirmCode): ConsentView {
+export function escalationConsentView(
+  p: ScopeRequestPayload,
+  added: Scope[],
+  blocked: Scope[],
+  session: LiveSession,
+  expiresAt: number,
+  queued: number,
+  confirmCode: () => string = newConfirmCode,
+): ConsentView {
   // Extension only: the dialog lists the scopes the extension keeps alive.
   const scopes = (added.length > 0 ? added : session.grantedScopes()) as ConsentView['scopes'];
   // The technician can inject clicks into a dialog hidden from their view: make the user type what only they can see.

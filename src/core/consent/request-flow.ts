@@ -84,13 +84,18 @@ export class RequestFlow {
     });
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifySessionRequest(msg, ctx));
-    if (isVerificationFault(v)) return this.decide(req, { ...NOTHING, decidedBy: v.decidedBy, code: v.code, detail: v.detail });
+    if (isVerificationFault(v))
+      return this.decide(req, { ...NOTHING, decidedBy: v.decidedBy, code: v.code, detail: v.detail });
     if (!v.ok) {
       const { outcome, decidedBy, code, detail } = v.rejection;
       if (outcome === 'blocked') {
         const showsFields = SHOWS_REQUEST_FIELDS.has(code) && decidedBy === 'policy';
         const body = showsFields ? `A request for ticket ${p.ticket.id} was refused: ${detail}.` : FORGED_NOTICE;
-        this.d.blockNotices.offer(p.technician.id, { kind: 'policy-block', title: 'Remote support request blocked', body });
+        this.d.blockNotices.offer(p.technician.id, {
+          kind: 'policy-block',
+          title: 'Remote support request blocked',
+          body,
+        });
       }
       return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
     }
@@ -143,7 +148,8 @@ export class RequestFlow {
     }
     const minutes = Math.min(p.estimatedMinutes, this.d.policy.maxSessionMinutes);
     const newId = this.d.newSessionId ?? (() => `ses-${randomUUID()}`);
-    let live = granted.length > 0 ? grantedSession(p, newId(), this.d.deviceId, d.outcome, granted, now, minutes) : undefined;
+    let live =
+      granted.length > 0 ? grantedSession(p, newId(), this.d.deviceId, d.outcome, granted, now, minutes) : undefined;
     // Reserve the session slot now so no second grant can slip in while gates run and we write.
     if (live) this.d.sessions.reserve(live);
     if (live && this.d.gates.anyGates) {
@@ -151,7 +157,12 @@ export class RequestFlow {
       if (this.d.sessions.live !== live) {
         // The slot was ended while the gates ran (relay lost, agent exit): close what they opened, grant nothing.
         await this.d.gates.closeLeftOpen(gateSessionOf(live), applied);
-        d = { outcome: 'declined', granted: [], decidedBy: d.decidedBy, detail: 'the session ended while access was set up' };
+        d = {
+          outcome: 'declined',
+          granted: [],
+          decidedBy: d.decidedBy,
+          detail: 'the session ended while access was set up',
+        };
         granted = [];
         live = undefined;
       } else if (failed.length > 0) {

@@ -82,7 +82,10 @@ export class SessionController {
     this.d.ui.showBanner(s.banner());
     if (s.init.mode === 'unattended') {
       const a = s.init.authorisation;
-      const why = a.kind === 'emergency' ? `emergency (${a.incident})` : `approved by ${a.kind === 'unattended' ? a.approver : 'IT'}`;
+      const why =
+        a.kind === 'emergency'
+          ? `emergency (${a.incident})`
+          : `approved by ${a.kind === 'unattended' ? a.approver : 'IT'}`;
       const body = `${s.init.technician.name} is connected for ticket ${s.init.ticket.id}, ${why}.`;
       this.d.ui.notify({ kind: 'unattended-start', title: 'Unattended remote support started', body });
     }
@@ -118,7 +121,9 @@ export class SessionController {
     await this.d.audited.record('session.ended', { ...sessionFields(s), by, reason }, end, { sendOnFailure: true });
     const summaryMsg: Message<'session.summary'> = { v: 1, type: 'session.summary', id: newMessageId(), summary };
     const summaryOut = toRelay ? summaryMsg : undefined;
-    await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryOut, { sendOnFailure: true });
+    await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryOut, {
+      sendOnFailure: true,
+    });
     this.d.ui.showSummary(s.summaryView(summary));
     if (s.init.mode === 'unattended' || by !== 'user') {
       const body = `Session for ticket ${s.init.ticket.id} ended (${by}).`;
@@ -181,7 +186,12 @@ export class SessionController {
       code: verdict.allowed ? undefined : verdict.code,
     };
     if (!(await this.d.audited.record('file.transfer', fields, result))) {
-      this.d.audited.send({ ...result, allowed: false, code: 'audit-unavailable', detail: 'the audit log could not be written' });
+      this.d.audited.send({
+        ...result,
+        allowed: false,
+        code: 'audit-unavailable',
+        detail: 'the audit log could not be written',
+      });
       return;
     }
     if (s && this.current === s) s.noteFile({ transferId, name, size, sha256, direction, allowed: verdict.allowed });
@@ -191,7 +201,11 @@ export class SessionController {
   private fileVerdict(s: LiveSession | undefined, msg: Message<'session.file-transfer'>) {
     if (!s) return { allowed: false as const, code: 'unknown-session' as const, detail: 'no live session has that id' };
     if (!s.granted.has('file-transfer')) {
-      return { allowed: false as const, code: 'forbidden' as const, detail: 'file-transfer is not granted in this session' };
+      return {
+        allowed: false as const,
+        code: 'forbidden' as const,
+        detail: 'file-transfer is not granted in this session',
+      };
     }
     return checkFileTransfer(msg, this.d.fileRules, s.init.ticket.id);
   }

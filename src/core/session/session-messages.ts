@@ -46,5 +46,10 @@ export function endMessage(s: LiveSession, by: EndReason, reason: string | undef
 
 /** The audit fields every record about this session carries. */
 export function sessionFields(s: LiveSession): AuditFields {
-  return { sessionId: s.id, requestId: s.init.requestId, ticketId: s.init.ticket.id, technicianId: s.init.technician.id };
+  return {
+    sessionId: s.id,
+    requestId: s.init.requestId,
+    ticketId: s.init.ticket.id,
+    technicianId: s.init.technician.id,
+  };
 }

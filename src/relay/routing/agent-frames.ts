@@ -66,7 +66,11 @@ export class AgentFrames {
           msg.id,
           async (s) => {
             table.forget(s);
-            await audit.record('session-summary', sessionContext(s), { summary: msg.summary, ...anchorOf(msg), ...sig });
+            await audit.record('session-summary', sessionContext(s), {
+              summary: msg.summary,
+              ...anchorOf(msg),
+              ...sig,
+            });
             s.peer.send(msg);
           },
           true,
@@ -74,7 +78,14 @@ export class AgentFrames {
       case 'channel.opened':
         return this.channels.opened(deviceId, peer, msg);
       case 'channel.close':
-        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.channels.closed('agent', s, msg), true);
+        return this.deviceSession(
+          peer,
+          deviceId,
+          msg.sessionId,
+          msg.id,
+          (s) => this.channels.closed('agent', s, msg),
+          true,
+        );
       case 'error':
         return this.error(msg);
       default:
@@ -82,7 +93,12 @@ export class AgentFrames {
     }
   }
 
-  private async decision(peer: Peer, deviceId: string, msg: Message<'session.decision'>, sig: SigEvidence): Promise<void> {
+  private async decision(
+    peer: Peer,
+    deviceId: string,
+    msg: Message<'session.decision'>,
+    sig: SigEvidence,
+  ): Promise<void> {
     const { table, audit } = this.ctx;
     const req = table.pendingRequest(msg.requestId);
     if (!req || req.deviceId !== deviceId) {
@@ -140,7 +156,12 @@ export class AgentFrames {
     clock.armExpiry(s, s.endsAt);
   }
 
-  private async started(peer: Peer, deviceId: string, msg: Message<'session.started'>, sig: SigEvidence): Promise<void> {
+  private async started(
+    peer: Peer,
+    deviceId: string,
+    msg: Message<'session.started'>,
+    sig: SigEvidence,
+  ): Promise<void> {
     const { table, clock, audit } = this.ctx;
     const known = table.session(msg.sessionId);
     const awaiting = table.awaitingStart(msg.requestId);

@@ -23,14 +23,20 @@ export class ChannelFrames {
   /** Technician: open a channel. */
   async open(peer: Peer, msg: Message<'channel.open'>): Promise<void> {
     const s = this.ctx.table.session(msg.sessionId);
-    if (!s || s.peer !== peer) return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msg.id));
+    if (!s || s.peer !== peer)
+      return peer.send(errorMessage('unknown-session', 'no live session of yours has that id', msg.id));
     const refusal = this.refusal(s, msg.kind);
     if (refusal) {
-      await this.ctx.audit.record('rejected', sessionContext(s), { action: 'channel.open', code: refusal.code, detail: refusal.detail });
+      await this.ctx.audit.record('rejected', sessionContext(s), {
+        action: 'channel.open',
+        code: refusal.code,
+        detail: refusal.detail,
+      });
       return peer.send(closeMessage(s.sessionId, msg.channel, refusal.code, refusal.detail));
     }
     const clash = byNumber(s, msg.channel);
-    if (clash && clash.kind !== msg.kind) return peer.send(closeMessage(s.sessionId, msg.channel, 'forbidden', 'that channel number is in use'));
+    if (clash && clash.kind !== msg.kind)
+      return peer.send(closeMessage(s.sessionId, msg.channel, 'forbidden', 'that channel number is in use'));
     const old = s.channels?.get(msg.kind);
     if (old) await this.closeByRelay(s, old, 'replaced by a new channel');
     s.channels ??= new Map();
@@ -45,10 +51,16 @@ export class ChannelFrames {
     const s = this.ctx.table.session(msg.sessionId);
     const ch = s && s.deviceId === deviceId ? byNumber(s, msg.channel) : undefined;
     if (!s || !ch || ch.open || this.refusal(s, ch.kind)) {
-      return peer.send(closeMessage(msg.sessionId, msg.channel, 'unknown-session', 'no channel is being opened with that number'));
+      return peer.send(
+        closeMessage(msg.sessionId, msg.channel, 'unknown-session', 'no channel is being opened with that number'),
+      );
     }
     const transfer = ch.transferId !== undefined ? { transferId: ch.transferId } : {};
-    await this.ctx.audit.record('channel-open', sessionContext(s), { channel: msg.channel, kind: ch.kind, ...transfer });
+    await this.ctx.audit.record('channel-open', sessionContext(s), {
+      channel: msg.channel,
+      kind: ch.kind,
+      ...transfer,
+    });
     if (byNumber(s, msg.channel) !== ch) return;
     ch.open = true;
     s.peer.send(msg);
@@ -83,14 +95,20 @@ export class ChannelFrames {
     const ch = byNumber(s, f.channel);
     const refusal = this.refusal(s, ch?.kind ?? 'screen');
     if (refusal || !ch || !ch.open) {
-      const { code, detail } = refusal ?? { code: 'forbidden' as const, detail: 'no open channel with that number in this session' };
+      const { code, detail } = refusal ?? {
+        code: 'forbidden' as const,
+        detail: 'no open channel with that number in this session',
+      };
       from.send(closeMessage(s.sessionId, f.channel, code, detail));
       return false;
     }
     const [outgoing, incoming] = side === 'technician' ? [ch.toAgent, ch.toTechnician] : [ch.toTechnician, ch.toAgent];
     const within = f.kind === 'data' ? outgoing.charge(f.payload.byteLength) : incoming.release(f.bytes);
     if (!within) {
-      const detail = f.kind === 'data' ? `the ${side} sent past its credit window` : `the ${side} acknowledged more than it was sent`;
+      const detail =
+        f.kind === 'data'
+          ? `the ${side} sent past its credit window`
+          : `the ${side} acknowledged more than it was sent`;
       void this.closeByRelay(s, ch, detail, 'channel-violation');
       return false;
     }
@@ -114,8 +132,10 @@ export class ChannelFrames {
   /** Why this session may not carry a channel of this kind now, if it may not. */
   private refusal(s: RoutedSession, kind: ChannelKind): { code: ErrorCode; detail: string } | undefined {
     if (s.ended) return { code: 'unknown-session', detail: `session ${s.sessionId} has ended` };
-    if (this.ctx.clock.isPastEnd(s)) return { code: 'expired', detail: `session ${s.sessionId}'s granted time is over` };
-    if (!s.granted?.has(SCOPE_OF[kind])) return { code: 'forbidden', detail: `${SCOPE_OF[kind]} is not granted in this session` };
+    if (this.ctx.clock.isPastEnd(s))
+      return { code: 'expired', detail: `session ${s.sessionId}'s granted time is over` };
+    if (!s.granted?.has(SCOPE_OF[kind]))
+      return { code: 'forbidden', detail: `${SCOPE_OF[kind]} is not granted in this session` };
     return undefined;
   }
 
@@ -135,6 +155,11 @@ function byNumber(s: RoutedSession, channel: number): RelayChannel | undefined {
   return undefined;
 }
 
-function closeMessage(sessionId: string, channel: number, code: ErrorCode | undefined, detail: string): Message<'channel.close'> {
+function closeMessage(
+  sessionId: string,
+  channel: number,
+  code: ErrorCode | undefined,
+  detail: string,
+): Message<'channel.close'> {
   return { v: 1, type: 'channel.close', id: newMessageId(), sessionId, channel, ...(code ? { code } : {}), detail };
 }

@@ -85,17 +85,21 @@ export class TechnicianFrames {
     const { payload, mode } = built;
     const given = payload.approval;
     const approval = given?.kind === 'manager' ? managerApprovalRecord(given.token) : given;
-    await audit.record('request', { ...base, requestId: payload.requestId }, {
-      technician: payload.technician,
-      ticket: payload.ticket,
-      mode,
-      scopes: payload.scopes,
-      reason: payload.reason,
-      estimatedMinutes: payload.estimatedMinutes,
-      ...(approval ? { approval } : {}),
-      issuedAt: payload.issuedAt,
-      expiresAt: payload.expiresAt,
-    });
+    await audit.record(
+      'request',
+      { ...base, requestId: payload.requestId },
+      {
+        technician: payload.technician,
+        ticket: payload.ticket,
+        mode,
+        scopes: payload.scopes,
+        reason: payload.reason,
+        estimatedMinutes: payload.estimatedMinutes,
+        ...(approval ? { approval } : {}),
+        issuedAt: payload.issuedAt,
+        expiresAt: payload.expiresAt,
+      },
+    );
     const req: RoutedRequest = {
       peer,
       tech,

@@ -18,12 +18,18 @@ export function answerUnrecordedDecision(
   onDue: (requestId: string) => void,
 ): void {
   const { table, clock } = ctx;
-  const cause = auditWriteFault(err)?.message ?? `the audit write failed: ${err instanceof Error ? err.message : String(err)}`;
+  const cause =
+    auditWriteFault(err)?.message ?? `the audit write failed: ${err instanceof Error ? err.message : String(err)}`;
   req.timer = clock.after(Math.max(0, req.dueAt - clock.now()), () => onDue(req.requestId));
   table.addPending(req);
-  ctx.log?.(`relay: audit-unavailable: decision ${msg.outcome} on request ${req.requestId} (device ${req.deviceId}) not recorded: ${cause}`);
+  ctx.log?.(
+    `relay: audit-unavailable: decision ${msg.outcome} on request ${req.requestId} (device ${req.deviceId}) ` +
+      `not recorded: ${cause}`,
+  );
   const detail = `the relay cannot write its audit log (${cause}); your decision was not recorded and grants nothing`;
   agent.send(errorMessage('audit-unavailable', detail, msg.id));
-  const toTechnician = `the relay cannot write its audit log (disk full?): ${cause}; the agent's ${msg.outcome} decision on request ${req.requestId} was not recorded, nothing is granted`;
+  const toTechnician =
+    `the relay cannot write its audit log (disk full?): ${cause}; ` +
+    `the agent's ${msg.outcome} decision on request ${req.requestId} was not recorded, nothing is granted`;
   req.peer.send(errorMessage('audit-unavailable', toTechnician, req.techMsgId));
 }
