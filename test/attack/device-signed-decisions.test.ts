@@ -175,7 +175,7 @@ describe('the relay forwards no decision the enrolled device did not sign for th
     const second = c.waitFor((m) => (m.type === 'session.decision' && m.requestId !== captured?.requestId ? m : undefined));
     c.send(ask('dev-replay'));
     expect(await second).toMatchObject({ outcome: 'expired', decidedBy: 'timeout' });
-    const rejected = (await t.storage.queryAudit({ deviceId: 'dev-replay', kinds: ['rejected'] })).map((r) => r.data.detail);
+    const rejected = (await t.storage.queryAudit({ deviceId: 'dev-replay', kinds: ['rejected'] })).map((r) => (r.data as { detail?: string }).detail);
     expect(rejected).toEqual([
       expect.stringMatching(/is signed for request .*, not /),
       expect.stringMatching(/does not verify against the enrolled key/),
