@@ -1,0 +1,93 @@
+// Wire protocol v1 (messages.ts): The connection: the relay's challenge, hellos, welcome, device keys.
+import { z } from 'zod';
+import { base64url, identifier, isoTimestamp, keyFingerprintText, lineText, nonce, publicKey, signature, technician } from '../primitives.js';
+import { header } from './header.js';
+
+// ---- connection ------------------------------------------------------------
+
+/** WebSocket subprotocol agents connect with: the relay answers it with a `challenge` first. */
+export const AGENT_SUBPROTOCOL = 'porchlight.agent.v1';
+
+export const CHANNEL_BINDINGS = ['tls-exporter', 'none'] as const;
+export type ChannelBinding = (typeof CHANNEL_BINDINGS)[number];
+
+/**
+ * Relay -> agent, first frame on a connection opened with the agent
+ * subprotocol: a fresh random challenge the hello proof must sign, so a
+ * recorded hello is worthless on any other connection.
+ */
+export const challengeSchema = z.strictObject({
+  ...header('challenge'),
+  challenge: base64url(43, 43),
+  relayKeyFingerprint: keyFingerprintText,
+  /** `tls-exporter`: the relay's socket is TLS and the proof must cover its exported keying material. */
+  channelBinding: z.enum(CHANNEL_BINDINGS),
+  serverTime: isoTimestamp,
+});
+
+/**
+ * Agent -> relay: proves possession of the device key on this connection. The
+ * proof signs {deviceId, devicePublicKey, nonce, issuedAt, challenge,
+ * relayKeyFingerprint, channelBinding, tlsExporter} (see hello-proof.ts).
+ */
+export const agentHelloSchema = z.strictObject({
+  ...header('hello'),
+  role: z.literal('agent'),
+  deviceId: identifier,
+  devicePublicKey: publicKey,
+  agentVersion: lineText(40),
+  issuedAt: isoTimestamp,
+  nonce,
+  /** The challenge of this connection, echoed. */
+  challenge: base64url(43, 43),
+  proof: signature,
+  /** One-time token from `porchlight relay enroll-device`, on first connect only. */
+  enrollmentToken: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/).optional(),
+});
+
+/** Technician (CLI or console) -> relay: bearer API token from `relay add-technician`. */
+export const technicianHelloSchema = z.strictObject({
+  ...header('hello'),
+  role: z.literal('technician'),
+  token: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+  client: lineText(60).optional(),
+});
+
+export const helloSchema = z.union([agentHelloSchema, technicianHelloSchema]);
+
+export const welcomeSchema = z.strictObject({
+  ...header('welcome'),
+  role: z.enum(['agent', 'technician']),
+  serverTime: isoTimestamp,
+  heartbeatSec: z.number().int().min(1).max(300),
+  deviceId: identifier.optional(),
+  technician: technician.optional(),
+  relayKeyFingerprint: keyFingerprintText.optional(),
+});
+
+/**
+ * The device's signature over an agent message (device-signatures.ts): bound
+ * to the request it answers and that request's nonce.
+ */
+export const deviceSignatureSchema = z.strictObject({ requestId: identifier, nonce, sig: signature });
+export type DeviceSignature = z.infer<typeof deviceSignatureSchema>;
+
+/** Technician -> relay: which key is this device enrolled with? */
+export const techDeviceKeySchema = z.strictObject({
+  ...header('tech.device-key'),
+  deviceId: identifier,
+});
+
+/** One audited re-key, as the relay's central audit holds it. */
+export const rekeyRecordSchema = z.strictObject({ at: isoTimestamp, from: keyFingerprintText, to: keyFingerprintText });
+
+/** Relay -> technician: the enrolled device key and its audited re-keys (newest last). */
+export const deviceKeySchema = z.strictObject({
+  ...header('device.key'),
+  deviceId: identifier,
+  publicKey,
+  fingerprint: keyFingerprintText,
+  enrolledAt: isoTimestamp,
+  rekeys: z.array(rekeyRecordSchema).max(20),
+});
+

@@ -1,0 +1,100 @@
+// Wire protocol v1 (messages.ts): Asking for a session and deciding it.
+import { z } from 'zod';
+import { approvalSchema } from '../approval.js';
+import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
+import { auditAnchor, identifier, isoTimestamp, lineText, minutes, mode, multilineText, nonce, scopeList, scopeSet, signature, technician, ticket, verificationCode } from '../primitives.js';
+import { header } from './header.js';
+import { deviceSignatureSchema } from './connection.js';
+
+// ---- requesting a session ----------------------------------------------------
+
+/** Technician -> relay. The relay adds the verified identity, code, nonce and expiry, then signs. */
+export const techRequestSchema = z.strictObject({
+  ...header('tech.request'),
+  deviceId: identifier,
+  ticket,
+  reason: multilineText(500),
+  scopes: scopeSet,
+  mode,
+  approval: approvalSchema.optional(),
+  estimatedMinutes: minutes,
+});
+
+/** Relay -> technician: the request went out; read the code to the user. */
+export const sessionPendingSchema = z.strictObject({
+  ...header('session.pending'),
+  requestId: identifier,
+  deviceId: identifier,
+  verificationCode,
+  expiresAt: isoTimestamp,
+});
+
+/** What the relay signs for the agent: bound to device, nonce and expiry. */
+export const sessionRequestPayloadSchema = z.strictObject({
+  requestId: identifier,
+  deviceId: identifier,
+  technician,
+  ticket,
+  reason: multilineText(500),
+  scopes: scopeSet,
+  mode,
+  approval: approvalSchema.optional(),
+  estimatedMinutes: minutes,
+  verificationCode,
+  nonce,
+  issuedAt: isoTimestamp,
+  expiresAt: isoTimestamp,
+});
+export type SessionRequestPayload = z.infer<typeof sessionRequestPayloadSchema>;
+
+/** Relay -> agent, signed by the relay key pinned in the agent's policy. */
+export const sessionRequestSchema = z.strictObject({
+  ...header('session.request'),
+  payload: sessionRequestPayloadSchema,
+  sig: signature,
+});
+
+/** Technician -> relay -> agent: withdraw a request that is still pending. */
+export const sessionCancelSchema = z.strictObject({
+  ...header('session.cancel'),
+  requestId: identifier,
+});
+
+export const OUTCOMES = ['accepted', 'partial', 'declined', 'expired', 'blocked', 'no-user-present'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const DECIDED_BY = [
+  'user', // the user clicked
+  'dialog-closed', // the user closed the dialog: decline
+  'timeout', // nobody answered in time: decline
+  'policy', // local policy blocked before the user saw anything
+  'verification', // signature, replay, expiry or approval check failed
+  'rate-limit', // too many prompts from this technician
+  'queue-full', // consent queue overflow
+  'relay-lost', // the relay went away while prompting
+  'agent-restart', // the agent restarted while prompting
+  'cancelled', // the technician withdrew the request
+  'approval', // unattended with a valid approval token
+  'emergency', // unattended with an emergency justification
+  'no-user', // headless agent, attended request
+  'audit-failure', // the audit log could not be written: never grant without a record
+] as const;
+export type DecidedBy = (typeof DECIDED_BY)[number];
+
+/** Agent -> relay -> technician. */
+export const sessionDecisionSchema = z.strictObject({
+  ...header('session.decision'),
+  requestId: identifier,
+  outcome: z.enum(OUTCOMES),
+  granted: scopeList,
+  declined: scopeList,
+  decidedBy: z.enum(DECIDED_BY),
+  decidedAt: isoTimestamp,
+  code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]).optional(),
+  detail: lineText(300).optional(),
+  sessionId: identifier.optional(),
+  grantedMinutes: minutes.optional(),
+  audit: auditAnchor.optional(),
+  deviceSig: deviceSignatureSchema.optional(),
+});
+
