@@ -1,6 +1,7 @@
 // bench/report.html: one self-contained page (strict CSP, no script) with, per latency row, its
 // distribution on a log scale next to its baseline's, p50 and p99 marked, so the tail shows.
-import { createHash } from 'node:crypto';
+import { escapeHtml as e } from '../src/relay/report/html-escape.js';
+import { selfContainedPage } from '../src/relay/report/html-page.js';
 import type { BenchRow, Histogram } from './stats.js';
 
 const CSS = `
@@ -15,9 +16,6 @@ section.plot{background:var(--card);border-radius:8px;padding:12px 16px;margin-b
 section.plot h2{font-size:15px;margin:0 0 6px}svg{width:100%;height:auto}
 .legend{color:var(--muted);font-size:13px}.row{fill:var(--row)}.base{fill:var(--base);opacity:.55}.mark{stroke:var(--mark);stroke-width:1.5}
 .axis{fill:var(--muted);font-size:11px}`;
-const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'`;
-
-const e = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const num = (n: number) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n < 10 ? 3 : 1));
 
 export interface BenchResults {
@@ -68,25 +66,12 @@ export function renderBenchReport(results: BenchResults, regressions: readonly s
   const plots = results.rows.filter((r) => r.histogram && r.p50 !== undefined).map((r) => plot(r, r.ratio ? byName.get(r.ratio.baseline) : undefined)).join('\n');
   const machine = Object.entries(results.machine).map(([k, v]) => `${k} ${String(v)}`).join(' · ');
   const flagged = regressions.length > 0 ? `<section class="plot"><h2>Regressions against the compared run</h2><ul>${regressions.map((x) => `<li>${e(x)}</li>`).join('')}</ul></section>` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${e(CSP)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>Porchlight benchmarks</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<h1>Porchlight benchmarks</h1>
-<p class="meta">${e(results.at.slice(0, 16).replace('T', ' '))} UTC · ${e(machine)}</p>
-${flagged}
-<table><thead><tr><th>Measure</th><th>Result</th><th>Ratio to its baseline (p50 / p99)</th><th>Target</th></tr></thead><tbody>${table}</tbody></table>
-${plots}
-</main>
-</body>
-</html>
-`;
+  const body = [
+    '<h1>Porchlight benchmarks</h1>',
+    `<p class="meta">${e(results.at.slice(0, 16).replace('T', ' '))} UTC · ${e(machine)}</p>`,
+    flagged,
+    `<table><thead><tr><th>Measure</th><th>Result</th><th>Ratio to its baseline (p50 / p99)</th><th>Target</th></tr></thead><tbody>${table}</tbody></table>`,
+    plots,
+  ].join('\n');
+  return selfContainedPage('Porchlight benchmarks', CSS, body);
 }

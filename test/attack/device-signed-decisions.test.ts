@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
-import type { UiPort } from '../../src/core/ui-port.js';
 import {
   generateEd25519KeyPair,
   keyFingerprint,
@@ -19,6 +18,7 @@ import {
 } from '../../src/protocol/index.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { connectAgent, decide } from '../relay/scripted-agent.js';
+import { grantingUi } from '../support/granting-ui.js';
 
 let t: TestRelay | undefined;
 let agent: Agent | undefined;
@@ -29,15 +29,6 @@ afterEach(async () => {
   await t?.close();
   t = agent = tech = undefined;
 });
-
-const granting: UiPort = {
-  setStatus: () => undefined,
-  showConsent: async (view) => ({ kind: 'decision', promptId: view.promptId, granted: view.scopes }),
-  showBanner: () => undefined,
-  hideBanner: () => undefined,
-  showSummary: () => undefined,
-  notify: () => undefined,
-};
 
 const ask = (deviceId: string): Message<'tech.request'> => ({
   v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'INC-SIG' }, reason: 'Printer', scopes: ['view'], mode: 'attended', estimatedMinutes: 5,
@@ -56,7 +47,7 @@ describe('device-signed agent messages', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'pl-sig-agent-'));
     agent = createAgent({
       deviceId: 'dev-sig',
-      ui: granting,
+      ui: grantingUi,
       dataDir,
       enrollmentToken: await t.enroll('dev-sig'),
       policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey },

@@ -11,12 +11,12 @@ import requestCommand from '../../src/cli/commands/request.js';
 import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
-import type { UiPort } from '../../src/core/ui-port.js';
 import { encodeChannelFrame, MAX_CHANNEL_CHUNK } from '../../src/protocol/channel-frame.js';
 import { newMessageId } from '../../src/protocol/frame.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { until, within } from '../support/bounded-wait.js';
 import { waitUntilOnline } from '../support/wait-until-online.js';
+import { grantingUi } from '../support/granting-ui.js';
 
 let t: TestRelay | undefined;
 let agent: Agent | undefined;
@@ -27,15 +27,6 @@ afterEach(async () => {
   t = undefined;
 });
 
-const grantAll: UiPort = {
-  setStatus: () => undefined,
-  showConsent: async (view) => ({ kind: 'decision', promptId: view.promptId, granted: view.scopes }),
-  showBanner: () => undefined,
-  hideBanner: () => undefined,
-  showSummary: () => undefined,
-  notify: () => undefined,
-};
-
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function world() {
@@ -43,7 +34,7 @@ async function world() {
   const folder = mkdtempSync(join(tmpdir(), 'pl-files-'));
   agent = createAgent({
     deviceId: 'dev-files',
-    ui: grantAll,
+    ui: grantingUi,
     dataDir: mkdtempSync(join(tmpdir(), 'pl-files-agent-')),
     enrollmentToken: await t.enroll('dev-files'),
     policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey, fileTransfer: { ...DEFAULT_POLICY.fileTransfer, maxBytes: 200 * 1024 * 1024 } },

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { createAgent } from '../../src/core/agent.js';
 import { defaultAuditDir } from '../../src/core/data-dir.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
-import type { UiPort } from '../../src/core/ui-port.js';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import { connectTechnician } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { waitUntilOnline } from '../support/wait-until-online.js';
+import { grantingUi } from '../support/granting-ui.js';
 
 export const ANCHOR_TICKET = 'INC-ANCHOR';
 
@@ -24,22 +24,13 @@ export interface AnchoredSession {
   close(): Promise<void>;
 }
 
-const ui: UiPort = {
-  setStatus: () => undefined,
-  showConsent: async (view) => ({ kind: 'decision', promptId: view.promptId, granted: view.scopes }),
-  showBanner: () => undefined,
-  hideBanner: () => undefined,
-  showSummary: () => undefined,
-  notify: () => undefined,
-};
-
 export async function runAnchoredSession(): Promise<AnchoredSession> {
   const t = await startTestRelay();
   const deviceId = 'dev-anchor';
   const dataDir = mkdtempSync(join(tmpdir(), 'pl-anchor-agent-'));
   const agent = createAgent({
     deviceId,
-    ui,
+    ui: grantingUi,
     dataDir,
     enrollmentToken: await t.enroll(deviceId),
     policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey },

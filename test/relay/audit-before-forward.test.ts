@@ -11,6 +11,7 @@ import type { RelayStorage } from '../../src/relay/storage/storage.js';
 import type { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
+import { inTime } from '../support/bounded-wait.js';
 
 let t: TestRelay | undefined;
 afterEach(async () => {
@@ -42,17 +43,6 @@ function holdAudit(kind: AuditKind) {
   return { wrap, reached, release };
 }
 
-/** Fail fast, naming what never happened. */
-async function within<T>(p: Promise<T>, what: string, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function record(c: TechnicianClient): Message[] {
   const seen: Message[] = [];
   c.onMessage((m) => seen.push(m));
@@ -64,7 +54,7 @@ async function techRoundTrip(c: TechnicianClient): Promise<void> {
   const id = `probe-${newMessageId()}`;
   const reply = c.waitFor((m) => (m.type === 'error' && m.re === id ? m : undefined));
   c.send({ v: 1, type: 'session.cancel', id, requestId: 'no-such-request' });
-  await within(reply, 'probe reply');
+  await inTime(reply, 'probe reply');
 }
 
 /** The same on the agent's connection. */
@@ -72,7 +62,7 @@ async function agentRoundTrip(agent: ScriptedAgent): Promise<void> {
   const id = `probe-${newMessageId()}`;
   const reply = agent.next('error');
   agent.send({ v: 1, type: 'session.end', id, sessionId: 'no-such-session', by: 'user' });
-  expect(await within(reply, 'probe reply')).toMatchObject({ re: id });
+  expect(await inTime(reply, 'probe reply')).toMatchObject({ re: id });
 }
 
 function request(deviceId: string): Message<'tech.request'> {
@@ -85,7 +75,7 @@ async function liveSession(relay: TestRelay) {
   const alice = await relay.technician('alice');
   const started = alice.waitFor((m) => (m.type === 'session.started' ? m : undefined));
   alice.send(request('dev-1'));
-  const { sessionId } = (await within(started, 'session.started'))!;
+  const { sessionId } = (await inTime(started, 'session.started'))!;
   return { agent, alice, sessionId };
 }
 
@@ -94,8 +84,8 @@ async function pendingRequest(relay: TestRelay) {
   const alice = await relay.technician('alice');
   const pending = alice.waitFor((m) => (m.type === 'session.pending' ? m : undefined));
   alice.send(request('dev-1'));
-  const { requestId } = (await within(pending, 'session.pending'))!;
-  await within(agent.next('session.request'), 'session.request at the agent');
+  const { requestId } = (await inTime(pending, 'session.pending'))!;
+  await inTime(agent.next('session.request'), 'session.request at the agent');
   return { agent, alice, requestId };
 }
 
@@ -105,12 +95,12 @@ it('ends a session for a lost agent in the audit before the technician hears it'
   const { agent, alice, sessionId } = await liveSession(t);
   const seen = record(alice);
   await agent.close();
-  await within(held.reached, 'session-end audit write');
+  await inTime(held.reached, 'session-end audit write');
   await techRoundTrip(alice);
   expect(seen.filter((m) => m.type === 'session.end')).toEqual([]);
   const end = alice.waitFor((m) => (m.type === 'session.end' ? m : undefined));
   held.release();
-  expect(await within(end, 'session.end after the audit')).toMatchObject({ sessionId, by: 'relay-lost' });
+  expect(await inTime(end, 'session.end after the audit')).toMatchObject({ sessionId, by: 'relay-lost' });
 });
 
 it('cancels a lost technician\'s pending request in the audit before the agent hears it', async () => {
@@ -118,11 +108,11 @@ it('cancels a lost technician\'s pending request in the audit before the agent h
   t = await startTestRelay({}, held);
   const { agent, alice, requestId } = await pendingRequest(t);
   await alice.close();
-  await within(held.reached, 'cancel audit write');
+  await inTime(held.reached, 'cancel audit write');
   await agentRoundTrip(agent);
   expect(agent.received.filter((m) => m.type === 'session.cancel')).toEqual([]);
   held.release();
-  expect(await within(agent.next('session.cancel'), 'session.cancel after the audit')).toMatchObject({ requestId });
+  expect(await inTime(agent.next('session.cancel'), 'session.cancel after the audit')).toMatchObject({ requestId });
 });
 
 it('records a request nobody answered as expired before either side hears it', async () => {
@@ -130,15 +120,15 @@ it('records a request nobody answered as expired before either side hears it', a
   t = await startTestRelay({ requestLifetimeMs: 200, expiryGraceMs: 0 }, held);
   const { agent, alice, requestId } = await pendingRequest(t);
   const seen = record(alice);
-  await within(held.reached, 'expired decision audit write');
+  await inTime(held.reached, 'expired decision audit write');
   await agentRoundTrip(agent);
   await techRoundTrip(alice);
   expect(agent.received.filter((m) => m.type === 'session.cancel')).toEqual([]);
   expect(seen.filter((m) => m.type === 'session.decision')).toEqual([]);
   const decision = alice.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
   held.release();
-  expect(await within(agent.next('session.cancel'), 'session.cancel after the audit')).toMatchObject({ requestId });
-  expect(await within(decision, 'session.decision after the audit')).toMatchObject({ requestId, outcome: 'expired' });
+  expect(await inTime(agent.next('session.cancel'), 'session.cancel after the audit')).toMatchObject({ requestId });
+  expect(await inTime(decision, 'session.decision after the audit')).toMatchObject({ requestId, outcome: 'expired' });
 });
 
 it('ends a live session at shutdown in the audit before either side hears it', async () => {
@@ -147,13 +137,13 @@ it('ends a live session at shutdown in the audit before either side hears it', a
   const { agent, alice, sessionId } = await liveSession(t);
   const seen = record(alice);
   const closing = t.relay.close();
-  await within(held.reached, 'session-end audit write at shutdown');
+  await inTime(held.reached, 'session-end audit write at shutdown');
   await agentRoundTrip(agent);
   await techRoundTrip(alice);
   expect(agent.received.filter((m) => m.type === 'session.end')).toEqual([]);
   expect(seen.filter((m) => m.type === 'session.end')).toEqual([]);
   const end = alice.waitFor((m) => (m.type === 'session.end' ? m : undefined));
   held.release();
-  expect(await within(end, 'session.end after the audit')).toMatchObject({ sessionId, by: 'relay-lost' });
+  expect(await inTime(end, 'session.end after the audit')).toMatchObject({ sessionId, by: 'relay-lost' });
   await closing;
 });

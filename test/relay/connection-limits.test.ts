@@ -10,6 +10,7 @@ import { connectTechnician } from '../../src/cli/technician/technician-client.js
 import { encodeFrame } from '../../src/protocol/index.js';
 import { MAX_FRAME_BYTES } from '../../src/protocol/limits.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { inTime } from '../support/bounded-wait.js';
 
 let t: TestRelay | undefined;
 const sockets: Array<Socket | WebSocket> = [];
@@ -21,16 +22,6 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
-
-async function within<T>(p: Promise<T>, what: string, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A WebSocket that upgrades and then says nothing: resolves 'open', or 'refused' if the relay drops it first. */
 function silentWebSocket(url: string): Promise<'open' | 'refused'> {
@@ -62,17 +53,17 @@ describe('connection limits', () => {
     t = await startTestRelay({ maxUnauthenticatedPerAddress: 3, helloTimeoutMs: 10_000, log: (l) => log.push(l) });
     const held = await Promise.all([1, 2, 3].map(() => silentWebSocket(t!.relay.url)));
     expect(held).toEqual(['open', 'open', 'open']);
-    expect(await within(silentWebSocket(t.relay.url), 'fourth connection settled')).toBe('refused');
+    expect(await inTime(silentWebSocket(t.relay.url), 'fourth connection settled')).toBe('refused');
     expect(log.some((l) => l.includes('over the cap of 3 unauthenticated per address'))).toBe(true);
 
     // One silent socket goes: a technician gets in, and once authenticated frees its slot again.
     (sockets[0] as WebSocket).terminate();
-    await within(new Promise<void>((r) => (sockets[0] as WebSocket).once('close', () => r())), 'first socket closed');
+    await inTime(new Promise<void>((r) => (sockets[0] as WebSocket).once('close', () => r())), 'first socket closed');
     const token = await t.addTechnician('alice');
     let admitted: Awaited<ReturnType<typeof connectTechnician>> | undefined;
     for (let i = 0; i < 20 && !admitted?.ok; i++) admitted = await connectTechnician(t.relay.url, token);
     expect(admitted?.ok, 'technician admitted after a slot freed').toBe(true);
-    expect(await within(silentWebSocket(t.relay.url), 'connection after the technician authenticated')).toBe('open');
+    expect(await inTime(silentWebSocket(t.relay.url), 'connection after the technician authenticated')).toBe('open');
     if (admitted?.ok) await admitted.client.close();
   });
 
@@ -86,7 +77,7 @@ describe('connection limits', () => {
     const key = Buffer.alloc(16, 7).toString('base64');
     silent.write(`GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     silent.resume();
-    await within(Promise.all([closed(slowloris), closed(silent)]), 'both sockets destroyed', 3000);
+    await inTime(Promise.all([closed(slowloris), closed(silent)]), 'both sockets destroyed', 3000);
     expect(Date.now() - started).toBeLessThan(2800);
   });
 
@@ -95,15 +86,15 @@ describe('connection limits', () => {
     const token = await t.addTechnician('alice');
     const ws = new WebSocket(t.relay.url);
     sockets.push(ws);
-    await within(new Promise<void>((r) => ws.once('open', () => r())), 'open');
+    await inTime(new Promise<void>((r) => ws.once('open', () => r())), 'open');
     const welcomed = new Promise<void>((r) => ws.once('message', () => r()));
     ws.send(encodeFrame({ v: 1, type: 'hello', id: 'h1', role: 'technician', token }));
-    await within(welcomed, 'welcome');
+    await inTime(welcomed, 'welcome');
     let pongs = 0;
     ws.on('pong', () => (pongs += 1));
     const code = new Promise<number>((r) => ws.once('close', (c) => r(c)));
     for (let i = 0; i < 500; i++) ws.ping();
-    expect(await within(code, 'close after the ping flood')).toBe(1008);
+    expect(await inTime(code, 'close after the ping flood')).toBe(1008);
     // The burst (plus what refilled in the meantime), not 500.
     expect(pongs).toBeLessThanOrEqual(15);
     expect(pongs).toBeGreaterThan(0);
@@ -118,7 +109,7 @@ describe('connection limits', () => {
     const ids = ['flood-1', 'flood-2', 'flood-3', 'flood-4', 'flood-5'];
     for (const id of ids) r.client.send({ v: 1, type: 'session.cancel', id, requestId: 'none' });
     const done = r.client.waitFor((m) => (m.type === 'error' && m.re === 'flood-5' ? m : undefined));
-    await within(done, 'refusal of flood-5');
+    await inTime(done, 'refusal of flood-5');
     // hello and the first two fit the burst (those two get unknown-session); the rest are refused, each by its own id.
     expect(refusals).toEqual(['flood-3', 'flood-4', 'flood-5']);
     await r.client.close();
@@ -131,7 +122,7 @@ describe('connection limits', () => {
     s.write(`GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     const received: Buffer[] = [];
     s.on('data', (d: Buffer) => received.push(d));
-    await within(new Promise<void>((r) => s.once('data', () => r())), '101 response');
+    await inTime(new Promise<void>((r) => s.once('data', () => r())), '101 response');
     // A masked text frame announcing 64 MiB (over the 64 KiB limit), then its payload streamed.
     const length = 64 * 1024 * 1024;
     const header = Buffer.alloc(14);
@@ -151,7 +142,7 @@ describe('connection limits', () => {
         if (!ok) await Promise.race([new Promise((r) => s.once('drain', r)), gone]);
       }
     })();
-    await within(gone, 'socket dropped after the oversized frame');
+    await inTime(gone, 'socket dropped after the oversized frame');
     await pump;
     expect(written, `${written} bytes were taken after the oversized header`).toBeLessThan(length);
     // The documented `too-large` error first, then the close frame 1009 (0x88, length, code 0x03f1).

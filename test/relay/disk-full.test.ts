@@ -15,6 +15,7 @@ import type { Notification, UiPort } from '../../src/core/ui-port.js';
 import { waitUntilOnline } from '../support/wait-until-online.js';
 import { decide } from './scripted-agent.js';
 import { mountSmallDisk, tmpfsUnavailable, type SmallDisk } from './small-disk.js';
+import { inTime } from '../support/bounded-wait.js';
 
 let t: TestRelay | undefined;
 let disk: SmallDisk | undefined;
@@ -29,22 +30,12 @@ afterEach(async () => {
   disk = undefined;
 });
 
-async function within<T>(p: Promise<T>, what: string, ms = 3000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** One request, its answer: session.pending or the error that refers to it. */
 async function ask(tech: TechnicianClient, deviceId: string): Promise<Message> {
   const id = newMessageId();
   const answer = tech.waitFor((m) => (m.type === 'session.pending' || (m.type === 'error' && m.re === id) ? m : undefined));
   tech.send({ v: 1, type: 'tech.request', id, deviceId, ticket: { id: 'INC7' }, reason: 'Disk full drill', scopes: ['view'], mode: 'attended', estimatedMinutes: 5 });
-  const got = await within(answer, `answer to request ${id}`);
+  const got = await inTime(answer, `answer to request ${id}`);
   if (!got) throw new Error(`technician socket closed before request ${id} was answered`);
   return got;
 }
@@ -108,7 +99,7 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
     const decision = decide(req, 'accepted', ['view'], { sessionId: 'sess-unrecorded', grantedMinutes: 5 });
     agent.send(decision);
     expect(await agent.next('error')).toMatchObject({ code: 'audit-unavailable', re: decision.id });
-    const told = await within(toTech, 'technician told of the unrecorded decision');
+    const told = await inTime(toTech, 'technician told of the unrecorded decision');
     expect(told).toMatchObject({ type: 'error', code: 'audit-unavailable' });
     expect((told as Message<'error'>).detail).toMatch(/^the relay cannot write its audit log \(disk full\?\): the relay's disk is full/);
     expect(log.some((l) => l.includes('audit-unavailable') && l.includes(req.payload.requestId))).toBe(true);
@@ -117,7 +108,7 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
     disk.free();
     const expired = tech.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
     expect(await agent.next('session.cancel')).toMatchObject({ requestId: req.payload.requestId });
-    expect(await within(expired, 'expired decision')).toMatchObject({ outcome: 'expired', requestId: req.payload.requestId });
+    expect(await inTime(expired, 'expired decision')).toMatchObject({ outcome: 'expired', requestId: req.payload.requestId });
     // The central audit holds what happened: the request and its expiry, never the unrecorded grant.
     const decisions = await t.storage.queryAudit({ requestId: req.payload.requestId, kinds: ['decision'] });
     expect(decisions.map((d) => (d.data as { outcome: string }).outcome)).toEqual(['expired']);
@@ -150,9 +141,9 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
     const tech = await t.technician('carol');
     const told = tech.waitFor((m) => (m.type === 'error' || m.type === 'session.decision' ? m : undefined));
     expect((await ask(tech, deviceId)).type).toBe('session.pending');
-    expect(await within(told, 'technician told')).toMatchObject({ type: 'error', code: 'audit-unavailable' });
+    expect(await inTime(told, 'technician told')).toMatchObject({ type: 'error', code: 'audit-unavailable' });
     const stopped = () => notes.some((n) => n.title === 'Remote support session stopped');
-    await within(
+    await inTime(
       (async () => {
         while (!stopped()) await new Promise((r) => setImmediate(r));
       })(),

@@ -25,6 +25,11 @@ export function within<T>(promise: Promise<T>, what: string, seen: () => string,
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** `within` for a wait with nothing to report beyond its name (an event that either happens or not). */
+export function inTime<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
+  return within(promise, what, () => 'it did not happen', { ms });
+}
+
 /** Poll `check` every 10 ms until it is true; a WaitTimeoutError naming `what` and `seen()` after `ms`. */
 export async function until(check: () => boolean, what: string, seen: () => string, o: WaitOptions = {}): Promise<void> {
   const ms = o.ms ?? HARNESS_WAIT_MS;

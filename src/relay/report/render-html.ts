@@ -2,9 +2,9 @@
 // nothing fetched (the CSP meta allows only the page's own style block, by
 // hash). Light and dark follow prefers-color-scheme. Every database string is
 // escaped (html-escape.ts).
-import { createHash } from 'node:crypto';
 import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
 import { escapeHtml as e } from './html-escape.js';
+import { selfContainedPage } from './html-page.js';
 import type { MonthlyReport } from './report-model.js';
 import { barChart, dailyChart, type Bar } from './svg-charts.js';
 
@@ -50,7 +50,6 @@ dt { font-weight: 600; } dd { margin: 0; color: var(--muted); }
 footer { color: var(--muted); font-size: 13px; margin-top: 24px; }
 `;
 
-const CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(CSS).digest('base64')}'; img-src 'none'; base-uri 'none'; form-action 'none'`;
 
 function kpi(label: string, value: string, sub: string): string {
   return `<div class="kpi"><div class="label">${e(label)}</div><div class="value">${e(value)}</div><div class="sub">${e(sub)}</div></div>`;
@@ -144,24 +143,11 @@ export function renderHtml(r: MonthlyReport): string {
     `<section><h2>Definitions</h2><dl>${DEFINITIONS.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl></section>`,
   ].join('\n');
 
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${e(CSP)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<title>${e(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
-<header><h1>${e(title)}</h1><p>${e(`${windowText(r.from, r.to, r.timeZone)} · generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC`)}</p></header>
-<div class="kpis">${kpis}</div>
-${sections}
-<footer>${e(`Porchlight monthly report, format version ${r.version}. Figures come from the relay's central audit; evidence for a single ticket: porchlight evidence --ticket ID.`)}</footer>
-</main>
-</body>
-</html>
-`;
+  const body = [
+    `<header><h1>${e(title)}</h1><p>${e(`${windowText(r.from, r.to, r.timeZone)} · generated ${r.generatedAt.slice(0, 16).replace('T', ' ')} UTC`)}</p></header>`,
+    `<div class="kpis">${kpis}</div>`,
+    sections,
+    `<footer>${e(`Porchlight monthly report, format version ${r.version}. Figures come from the relay's central audit; evidence for a single ticket: porchlight evidence --ticket ID.`)}</footer>`,
+  ].join('\n');
+  return selfContainedPage(title, CSS, body);
 }
