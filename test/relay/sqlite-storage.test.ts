@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { verifyAuditChain, type AuditEntry, type AuditRecord } from '../../src/relay/audit/audit-record.js';
 import { signAuditCheckpoint, verifyAuditCheckpoint } from '../../src/relay/audit/checkpoint.js';
@@ -26,6 +27,20 @@ describe('SqliteStorage', () => {
     expect(verifyAuditChain(all)).toEqual({ ok: true });
     expect((await b.queryAudit({ ticketId: 'INC1' })).map((r) => r.seq)).toEqual([1, 3]);
     await b.close();
+  });
+
+  it('opens a data dir made before accounts had expiry and MFA, keeping its technicians', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pl-store-')), 'relay.db');
+    const old = new DatabaseSync(path);
+    old.exec(`CREATE TABLE technicians (id TEXT PRIMARY KEY, name TEXT NOT NULL, grp TEXT NOT NULL, org TEXT,
+      scopes TEXT NOT NULL, unattended INTEGER NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0)`);
+    old.prepare('INSERT INTO technicians VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run('alice', 'Alice', 'helpdesk', null, '["view"]', 0, 'a'.repeat(64), '2026-01-01T00:00:00.000Z', 0);
+    old.close();
+    const s = new SqliteStorage(path);
+    expect(await s.getTechnician('alice')).toEqual({ id: 'alice', name: 'Alice', group: 'helpdesk', scopes: ['view'], unattended: false, tokenHash: 'a'.repeat(64), createdAt: '2026-01-01T00:00:00.000Z', disabled: false });
+    expect(await s.updateTechnician('alice', { tokenExpiresAt: '2027-01-01T00:00:00.000Z' })).toBe(true);
+    expect(await s.getTechnician('alice')).toMatchObject({ tokenExpiresAt: '2027-01-01T00:00:00.000Z' });
+    await s.close();
   });
 
   it('pinpoints an edited record', async () => {

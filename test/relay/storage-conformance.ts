@@ -41,6 +41,41 @@ export function describeRelayStorage(name: string, open: () => Promise<{ storage
       }
     });
 
+    it('changes, signs in, rotates with grace, takes each TOTP step once, and removes technicians', async () => {
+      const { storage, reopen } = await open();
+      const full: TechnicianRecord = { ...alice, id: 'dana', tokenHash: 'd'.repeat(64), tokenExpiresAt: '2027-02-01T00:00:00.000Z', disableAt: '2026-11-02T00:00:00.000Z' };
+      try {
+        await storage.addTechnician(full);
+        expect(await storage.getTechnician('dana')).toEqual(full);
+        expect(await storage.updateTechnician('dana', { group: 'tier2', scopes: ['view'], unattended: true, disableAt: null })).toBe(true);
+        expect(await storage.updateTechnician('nobody', { disabled: true })).toBe(false);
+        await storage.recordTechnicianSignIn('dana', '2026-11-01T12:00:00.000Z');
+        expect(await storage.updateTechnician('dana', { tokenHash: 'e'.repeat(64), previousTokenHash: 'd'.repeat(64), previousTokenUntil: '2026-11-01T13:00:00.000Z' })).toBe(true);
+        // The rotated-out token still finds the account; the caller checks its grace.
+        expect(await storage.findTechnicianByTokenHash('d'.repeat(64))).toMatchObject({ id: 'dana', tokenHash: 'e'.repeat(64), previousTokenUntil: '2026-11-01T13:00:00.000Z' });
+        expect(await storage.updateTechnician('dana', { mfaSecret: 'JBSWY3DPEHPK3PXP', mfaEnrolledAt: '2026-11-01T12:30:00.000Z' })).toBe(true);
+        expect(await storage.claimOtpStep('dana', 100)).toBe(true);
+        expect(await storage.claimOtpStep('dana', 100)).toBe(false); // the same code twice
+        expect(await storage.claimOtpStep('dana', 99)).toBe(false); // an older code
+        expect(await storage.claimOtpStep('dana', 101)).toBe(true);
+        const again = await reopen();
+        try {
+          const dana = await again.getTechnician('dana');
+          expect(dana).toMatchObject({ group: 'tier2', scopes: ['view'], unattended: true, lastSignInAt: '2026-11-01T12:00:00.000Z', mfaSecret: 'JBSWY3DPEHPK3PXP', mfaLastStep: 101 });
+          expect('disableAt' in dana!).toBe(false);
+          expect(await again.updateTechnician('dana', { mfaSecret: null, mfaEnrolledAt: null, mfaLastStep: null })).toBe(true);
+          expect('mfaSecret' in (await again.getTechnician('dana'))!).toBe(false);
+          expect(await again.removeTechnician('dana')).toBe(true);
+          expect(await again.removeTechnician('dana')).toBe(false);
+          expect(await again.findTechnicianByTokenHash('e'.repeat(64))).toBeNull();
+        } finally {
+          await again.close();
+        }
+      } finally {
+        await storage.close();
+      }
+    });
+
     it('registers, re-keys and touches devices', async () => {
       const { storage } = await open();
       try {

@@ -33,6 +33,14 @@ export const MIGRATIONS: readonly string[] = [
     seq BIGINT PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, relay_public_key TEXT NOT NULL, sig TEXT NOT NULL
   );
   `,
+  // 2: accounts that expire, rotate with grace, disable themselves, and carry a second factor.
+  `
+  ALTER TABLE technicians
+    ADD COLUMN token_expires_at TEXT, ADD COLUMN disable_at TEXT, ADD COLUMN last_sign_in_at TEXT,
+    ADD COLUMN previous_token_hash TEXT, ADD COLUMN previous_token_until TEXT,
+    ADD COLUMN mfa_secret TEXT, ADD COLUMN mfa_enrolled_at TEXT, ADD COLUMN mfa_last_step BIGINT;
+  CREATE INDEX technicians_previous_token ON technicians (previous_token_hash);
+  `,
 ];
 
 /** Apply every migration the database has not seen; returns the schema version now in place. */

@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
 import { AUDIT_CHAIN_LOCK, migrate } from './postgres-schema.js';
 import { asStorageError } from './postgres-errors.js';
-import { deviceOf, enrollmentOf, technicianOf } from './storage-rows.js';
-import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
+import { deviceOf, enrollmentOf, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
+import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianChange, TechnicianRecord } from './storage.js';
+
+const pgBool = (v: boolean): boolean => v;
+const placeholders = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 
 // BIGINT arrives as a string: node-postgres will not guess at precision.
 const checkpointRow = z.object({ seq: z.coerce.number().int(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
@@ -69,15 +72,35 @@ export class PostgresStorage implements RelayStorage {
   }
 
   async addTechnician(t: TechnicianRecord): Promise<void> {
-    await this.query(
-      'INSERT INTO technicians (id, name, grp, org, scopes, unattended, token_hash, created_at, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-      [t.id, t.name, t.group, t.org ?? null, JSON.stringify(t.scopes), t.unattended, t.tokenHash, t.createdAt, t.disabled],
-    );
+    const columns = technicianInsertColumns(t, pgBool);
+    await this.query(`INSERT INTO technicians (${columns.map(([c]) => c).join(', ')}) VALUES (${placeholders(columns.length)})`, columns.map(([, v]) => v));
   }
 
   async findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null> {
-    const { rows } = await this.query('SELECT * FROM technicians WHERE token_hash = $1', [tokenHash]);
+    const { rows } = await this.query('SELECT * FROM technicians WHERE token_hash = $1 OR previous_token_hash = $1 LIMIT 1', [tokenHash]);
     return rows[0] ? technicianOf(rows[0]) : null;
+  }
+
+  async updateTechnician(id: string, change: TechnicianChange): Promise<boolean> {
+    const columns = technicianChangeColumns(change, pgBool);
+    if (columns.length === 0) return (await this.getTechnician(id)) !== null;
+    const set = columns.map(([c], i) => `${c} = $${i + 1}`).join(', ');
+    const { rowCount } = await this.query(`UPDATE technicians SET ${set} WHERE id = $${columns.length + 1}`, [...columns.map(([, v]) => v), id]);
+    return rowCount === 1;
+  }
+
+  async removeTechnician(id: string): Promise<boolean> {
+    const { rowCount } = await this.query('DELETE FROM technicians WHERE id = $1', [id]);
+    return rowCount === 1;
+  }
+
+  async recordTechnicianSignIn(id: string, at: string): Promise<void> {
+    await this.query('UPDATE technicians SET last_sign_in_at = $1 WHERE id = $2', [at, id]);
+  }
+
+  async claimOtpStep(id: string, step: number): Promise<boolean> {
+    const { rowCount } = await this.query('UPDATE technicians SET mfa_last_step = $1 WHERE id = $2 AND (mfa_last_step IS NULL OR mfa_last_step < $1)', [step, id]);
+    return rowCount === 1;
   }
 
   async getTechnician(id: string): Promise<TechnicianRecord | null> {

@@ -2,10 +2,12 @@
 // synchronous=FULL so an acknowledged audit record survives a crash.
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
-import { deviceOf, enrollmentOf, technicianOf } from './storage-rows.js';
+import { deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
 import { z } from 'zod';
 import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
-import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianRecord } from './storage.js';
+import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianChange, TechnicianRecord } from './storage.js';
+
+const sqliteBool = (v: boolean): number => (v ? 1 : 0);
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS technicians (
@@ -47,18 +49,51 @@ export class SqliteStorage implements RelayStorage {
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
     this.db.exec(SCHEMA);
     this.addPurposeColumn();
+    this.addTechnicianColumns();
     tightenDbFiles(path);
   }
 
   async addTechnician(t: TechnicianRecord): Promise<void> {
+    const columns = technicianInsertColumns(t, sqliteBool);
     this.db
-      .prepare('INSERT INTO technicians (id, name, grp, org, scopes, unattended, token_hash, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(t.id, t.name, t.group, t.org ?? null, JSON.stringify(t.scopes), t.unattended ? 1 : 0, t.tokenHash, t.createdAt, t.disabled ? 1 : 0);
+      .prepare(`INSERT INTO technicians (${columns.map(([c]) => c).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      .run(...(columns.map(([, v]) => v) as SQLInputValue[]));
   }
 
   async findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null> {
-    const row = this.db.prepare('SELECT * FROM technicians WHERE token_hash = ?').get(tokenHash);
+    const row = this.db.prepare('SELECT * FROM technicians WHERE token_hash = ? OR previous_token_hash = ? LIMIT 1').get(tokenHash, tokenHash);
     return row ? technicianOf(row) : null;
+  }
+
+  async updateTechnician(id: string, change: TechnicianChange): Promise<boolean> {
+    const columns = technicianChangeColumns(change, sqliteBool);
+    if (columns.length === 0) return (await this.getTechnician(id)) !== null;
+    const result = this.db
+      .prepare(`UPDATE technicians SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`)
+      .run(...(columns.map(([, v]) => v) as SQLInputValue[]), id);
+    return Number(result.changes) === 1;
+  }
+
+  async removeTechnician(id: string): Promise<boolean> {
+    return Number(this.db.prepare('DELETE FROM technicians WHERE id = ?').run(id).changes) === 1;
+  }
+
+  async recordTechnicianSignIn(id: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE technicians SET last_sign_in_at = ? WHERE id = ?').run(at, id);
+  }
+
+  async claimOtpStep(id: string, step: number): Promise<boolean> {
+    const result = this.db.prepare('UPDATE technicians SET mfa_last_step = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)').run(step, id, step);
+    return Number(result.changes) === 1;
+  }
+
+  /** Data dirs made before accounts had expiry, grace and MFA: the new columns start NULL. */
+  private addTechnicianColumns(): void {
+    const have = new Set((this.db.prepare('PRAGMA table_info(technicians)').all() as Array<{ name: unknown }>).map((c) => c.name));
+    for (const { column, type } of TECHNICIAN_LATER_COLUMNS) {
+      if (!have.has(column)) this.db.exec(`ALTER TABLE technicians ADD COLUMN ${column} ${type}`);
+    }
+    this.db.exec('CREATE INDEX IF NOT EXISTS technicians_previous_token ON technicians(previous_token_hash)');
   }
 
   async getTechnician(id: string): Promise<TechnicianRecord | null> {

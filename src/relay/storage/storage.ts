@@ -18,7 +18,38 @@ export interface TechnicianRecord {
   tokenHash: string;
   createdAt: string;
   disabled: boolean;
+  /** The token stops working at this instant (ISO); absent: never (accounts made before expiry existed). */
+  tokenExpiresAt?: string;
+  /** A temporary account disables itself at this instant (ISO). */
+  disableAt?: string;
+  lastSignInAt?: string;
+  /** After `rotate-token --grace`: the old token's hash, accepted until `previousTokenUntil`. */
+  previousTokenHash?: string;
+  previousTokenUntil?: string;
+  /** TOTP (RFC 6238) secret, base32; only the relay and the technician's authenticator hold it. */
+  mfaSecret?: string;
+  mfaEnrolledAt?: string;
+  /** The newest TOTP time step accepted: a code is good once (no replay within its window). */
+  mfaLastStep?: number;
 }
+
+/** Fields an admin command may change; `null` clears an optional one. */
+export type TechnicianChange = Partial<{
+  name: string;
+  group: string;
+  org: string | null;
+  scopes: Scope[];
+  unattended: boolean;
+  tokenHash: string;
+  disabled: boolean;
+  tokenExpiresAt: string | null;
+  disableAt: string | null;
+  previousTokenHash: string | null;
+  previousTokenUntil: string | null;
+  mfaSecret: string | null;
+  mfaEnrolledAt: string | null;
+  mfaLastStep: number | null;
+}>;
 
 export interface DeviceRecord {
   deviceId: string;
@@ -67,9 +98,16 @@ export interface AuditQuery {
 export interface RelayStorage {
   // technicians
   addTechnician(tech: TechnicianRecord): Promise<void>;
+  /** Matches the current token's hash, or a rotated-out one's (the caller checks its grace). */
   findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null>;
   getTechnician(id: string): Promise<TechnicianRecord | null>;
   listTechnicians(): Promise<TechnicianRecord[]>;
+  /** False when no technician has that id. */
+  updateTechnician(id: string, change: TechnicianChange): Promise<boolean>;
+  removeTechnician(id: string): Promise<boolean>;
+  recordTechnicianSignIn(id: string, at: string): Promise<void>;
+  /** Take TOTP step `step` for this technician: true once, only if it is newer than every step taken before (atomic). */
+  claimOtpStep(id: string, step: number): Promise<boolean>;
 
   // devices and one-time enrollment
   addEnrollment(enrollment: EnrollmentRecord): Promise<void>;
