@@ -21,5 +21,5 @@ export const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
   5: 'expired (`audit verify`: the directory does not exist or is not a directory)',
   6: 'blocked: local policy, group permission, the technician\'s unattended flag, a bad approval',
   7: 'agent offline: the device is not connected to the relay',
-  8: 'unauthorized: the technician token is missing on the relay, disabled or malformed',
+  8: 'unauthorized: the technician token is unknown, expired, disabled or malformed, or a one-time code is missing or wrong',
 };

@@ -27,6 +27,7 @@ export const ERROR_MEANINGS = {
   'gate-failed': 'An access gate set by IT policy could not apply a grant, so that scope was not granted.',
   'screen-unavailable': 'The agent has no screen server configured by policy, or could not reach it.',
   'transfer-failed': 'A file transfer did not complete (size or sha256 mismatch, disk full, aborted); nothing partial was kept.',
+  'mfa-required': 'The relay needs a second factor (a one-time code) for this sign-in or request.',
   'channel-violation': 'A data channel broke its rules (bad binary frame, credit overrun, malformed RFB); it was closed.',
 } as const;
 

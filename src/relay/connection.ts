@@ -20,9 +20,11 @@ import { FrameRateLimiter, type RateLimit } from './frame-rate-limiter.js';
 import type { Peer } from './peer.js';
 import { CLOSE, RELAY_CHANNEL_LIMITS } from './relay-constants.js';
 import type { Router } from './router.js';
-import { hashSecretToken } from './secret-token.js';
 import { technicianIdentity } from './session-request-builder.js';
 import type { RelayStorage, TechnicianRecord } from './storage/storage.js';
+import type { MfaPolicy } from './accounts/mfa-policy.js';
+import type { SignInLimiter } from './accounts/sign-in-limiter.js';
+import { signInTechnician, type SignedInTechnician } from './accounts/technician-sign-in.js';
 
 export interface ConnectionDeps {
   router: Router;
@@ -44,10 +46,17 @@ export interface ConnectionDeps {
   maxBufferedBytes: number;
   /** Binary channel bytes waiting in this connection's queue before the peer counts as flooding. */
   maxQueuedBinaryBytes?: number;
+  /** Failed technician sign-ins, shared by every connection. */
+  signIns: SignInLimiter;
+  mfa: MfaPolicy;
   log: (line: string) => void;
 }
 
-type State = { role: 'pending' } | { role: 'agent'; deviceId: string } | { role: 'technician'; tech: TechnicianRecord } | { role: 'closed' };
+type State =
+  | { role: 'pending' }
+  | { role: 'agent'; deviceId: string }
+  | { role: 'technician'; tech: SignedInTechnician; tokenHash: string }
+  | { role: 'closed' };
 
 let counter = 0;
 
@@ -72,6 +81,8 @@ export class Connection implements Peer {
     tlsExporter: string | null = null,
     /** Told once the hello is accepted (the connection stops counting as unauthenticated). */
     private readonly onAuthenticated: () => void = () => undefined,
+    /** The peer's IP address: failed sign-ins are limited per address. */
+    private readonly remoteAddress = 'unknown',
   ) {
     this.limiter = new FrameRateLimiter(deps.rateLimit, deps.now());
     if (ws.protocol === AGENT_SUBPROTOCOL) {
@@ -90,6 +101,35 @@ export class Connection implements Peer {
     ws.on('ping', (data) => this.onPing(data));
     ws.on('close', () => void this.onClose());
     ws.on('error', (err) => this.onSocketError(err));
+  }
+
+  // What AccountWatch needs: who signed in here, with which token, and how to withdraw or refresh it.
+  get technicianId(): string | undefined {
+    return this.state.role === 'technician' ? this.state.tech.id : undefined;
+  }
+
+  get signedInAs(): TechnicianRecord | undefined {
+    return this.state.role === 'technician' ? this.state.tech : undefined;
+  }
+
+  get signInTokenHash(): string | undefined {
+    return this.state.role === 'technician' ? this.state.tokenHash : undefined;
+  }
+
+  /** New group, scopes or rights apply to the next request; the second factor proved at sign-in stays. */
+  refreshTechnician(tech: TechnicianRecord): void {
+    if (this.state.role !== 'technician') return;
+    const mfa = this.state.tech.mfaVerified === true ? { mfaVerified: true as const } : {};
+    this.state = { ...this.state, tech: { ...tech, ...mfa } };
+  }
+
+  /** IT withdrew this technician's access: end what it holds (audited), then close with the reason. */
+  withdraw(reason: string): void {
+    if (this.state.role !== 'technician') return;
+    void this.deps.router
+      .technicianWithdrawn(this, reason)
+      .catch((err: unknown) => this.deps.log(`relay: withdrawal failed on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => this.close(CLOSE.withdrawn, reason.slice(0, 120)));
   }
 
   send(msg: Message): void {
@@ -258,12 +298,16 @@ export class Connection implements Peer {
       if (result.enrolled) this.deps.log(`relay: device ${result.deviceId} enrolled (key ${keyFingerprint(msg.devicePublicKey)})`);
       return;
     }
-    const tech = await this.deps.storage.findTechnicianByTokenHash(hashSecretToken(msg.token));
-    if (!tech || tech.disabled) return this.refuse('unknown or disabled technician token', msg.id);
+    const { storage, audit, signIns, mfa } = this.deps;
+    const attempt = { token: msg.token, address: this.remoteAddress, ...(msg.otp ? { otp: msg.otp } : {}), ...(msg.client ? { client: msg.client } : {}) };
+    const signedIn = await signInTechnician({ storage, audit, limiter: signIns, mfa, nowMs: now }, attempt);
+    if (!signedIn.ok) return this.refuse(signedIn.detail, msg.id, signedIn.code);
+    const tech = signedIn.tech;
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.state = { role: 'technician', tech };
+    this.state = { role: 'technician', tech, tokenHash: signedIn.tokenHash };
     this.onAuthenticated();
-    return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech) });
+    const expiry = tech.tokenExpiresAt ? { tokenExpiresAt: tech.tokenExpiresAt } : {};
+    return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech), mfa: tech.mfaVerified === true, ...expiry });
   }
 
   private refuse(detail: string, re: string, code: ErrorCode = 'unauthorized'): void {
@@ -286,7 +330,10 @@ export class Connection implements Peer {
     this.state = { role: 'closed' };
     try {
       if (state.role === 'agent') await this.deps.router.agentDisconnected(state.deviceId, this);
-      if (state.role === 'technician') await this.deps.router.technicianDisconnected(this);
+      if (state.role === 'technician') {
+        await this.deps.router.technicianDisconnected(this);
+        await this.deps.audit.record('technician-sign-out', { technicianId: state.tech.id }, { address: this.remoteAddress });
+      }
     } catch (err) {
       this.deps.log(`relay: cleanup failed for ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -13,6 +13,8 @@ export const CLOSE = {
   unauthorized: 4001,
   /** An admin re-keyed the device (`relay enroll-device --rekey`): this connection's key is no longer enrolled. */
   rekeyed: 4003,
+  /** IT disabled, removed or changed the technician's account, or its token expired: access withdrawn. */
+  withdrawn: 4004,
   /** The peer stopped reading and its send buffer passed the cap. */
   slowConsumer: 4008,
 } as const;

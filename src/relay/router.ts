@@ -25,7 +25,9 @@ import { SessionClock } from './routing/session-clock.js';
 import { SessionTable, type SessionTableSizes } from './routing/session-table.js';
 import { TechnicianFrames } from './routing/technician-frames.js';
 import { cryptoRandomness, type RequestRandomness } from './session-request-builder.js';
-import type { RelayStorage, TechnicianRecord } from './storage/storage.js';
+import type { RelayStorage } from './storage/storage.js';
+import { DEFAULT_MFA_POLICY, type MfaPolicy } from './accounts/mfa-policy.js';
+import type { SignedInTechnician } from './accounts/technician-sign-in.js';
 
 export interface RouterOptions {
   storage: RelayStorage;
@@ -45,6 +47,8 @@ export interface RouterOptions {
   directory?: PeerDirectory;
   /** Caps on what the router remembers (default ROUTING_LIMITS). */
   bounds?: RoutingBounds;
+  /** When technicians need a second factor (default: for unattended and emergency requests). */
+  mfa?: MfaPolicy;
   /** The relay log. */
   log?: (line: string) => void;
 }
@@ -69,6 +73,7 @@ export class Router {
       random: opts.random ?? cryptoRandomness,
       lifetimeMs: opts.requestLifetimeMs ?? ROUTING_LIMITS.requestLifetimeMs,
       maxPending: opts.maxPendingPerTechnician ?? ROUTING_LIMITS.maxPendingPerTechnician,
+      mfa: opts.mfa ?? DEFAULT_MFA_POLICY,
       ...(opts.approvalsPublicKey !== undefined ? { approvalsPublicKey: opts.approvalsPublicKey } : {}),
       ...(opts.log !== undefined ? { log: opts.log } : {}),
     };
@@ -114,7 +119,12 @@ export class Router {
     return this.ends.shutdown();
   }
 
-  fromTechnician(peer: Peer, tech: TechnicianRecord, msg: Message): Promise<void> {
+  /** IT withdrew the technician's access: pending requests are cancelled and live sessions end (`policy`), audited first. */
+  technicianWithdrawn(peer: Peer, reason: string): Promise<void> {
+    return this.ends.technicianWithdrawn(peer, reason);
+  }
+
+  fromTechnician(peer: Peer, tech: SignedInTechnician, msg: Message): Promise<void> {
     return this.technicianFrames.handle(peer, tech, msg);
   }
 

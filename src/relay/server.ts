@@ -17,6 +17,9 @@ import { InProcessPeerDirectory, type PeerDirectory } from './peer-directory.js'
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './frame-rate-limiter.js';
 import { CLOSE, CONNECTION_LIMITS } from './relay-constants.js';
 import { UnauthenticatedGate } from './unauthenticated-gate.js';
+import { DEFAULT_MFA_POLICY } from './accounts/mfa-policy.js';
+import { SignInLimiter, type SignInLimits } from './accounts/sign-in-limiter.js';
+import { AccountWatch } from './accounts/account-watch.js';
 import { OversizedFrameWatch } from './oversized-frame-watch.js';
 import { Router, type RouterOptions } from './router.js';
 import type { RelayStorage } from './storage/storage.js';
@@ -38,6 +41,10 @@ export interface RelayOptions extends Omit<RouterOptions, 'storage' | 'relayKey'
   /** Bound of the hello nonce store (default 100,000); when full, agent hellos are refused with `busy`. */
   maxHelloNonces?: number;
   consoleDir?: string;
+  /** Failed sign-in lockout (default 5 failures -> 1 min, doubling, at most 1 h). */
+  signInLimits?: SignInLimits;
+  /** How often account changes made by admin commands are picked up (default 1 s). */
+  accountWatchMs?: number;
   log?: (line: string) => void;
 }
 
@@ -93,17 +100,21 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     directory,
     maxQueued: 256,
     maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
+    signIns: new SignInLimiter(opts.signInLimits),
+    mfa: opts.mfa ?? DEFAULT_MFA_POLICY,
     log,
   };
 
   wss.on('connection', (ws, req) => {
-    const conn = new Connection(ws, deps, tlsExporterOf(req.socket), () => gate.authenticated(req.socket));
+    const conn = new Connection(ws, deps, tlsExporterOf(req.socket), () => gate.authenticated(req.socket), req.socket.remoteAddress);
     // Sees a frame header over the limit before ws does: the peer gets `too-large`, then ws's 1009.
     new OversizedFrameWatch(req.socket, MAX_FRAME_BYTES, () => conn.refuseOversized(MAX_FRAME_BYTES));
     connections.add(conn);
     ws.on('close', () => connections.delete(conn));
   });
   wss.on('error', (err) => log(`relay: websocket server error: ${err.message}`));
+  const accounts = new AccountWatch(opts.storage, () => connections, now, log);
+  await accounts.start(opts.accountWatchMs ?? 1000);
 
   // Heartbeat: a peer that didn't answer the previous ping is gone.
   const heartbeat = setInterval(() => {
@@ -136,6 +147,7 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     router,
     async close() {
       clearInterval(heartbeat);
+      await accounts.stop();
       // Every live session's end is in the central audit before this resolves (the caller closes the storage next).
       await router.shutdown();
       for (const conn of connections) conn.close(CLOSE.goingAway, 'relay shutting down');

@@ -17,6 +17,8 @@ import { Connection, type ConnectionDeps } from '../../src/relay/connection.js';
 import { NonceCache } from '../../src/relay/nonce-cache.js';
 import { Router } from '../../src/relay/router.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
+import { SignInLimiter } from '../../src/relay/accounts/sign-in-limiter.js';
+import { DEFAULT_MFA_POLICY } from '../../src/relay/accounts/mfa-policy.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { approvalsKey } from '../fixtures/sample-messages.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
@@ -98,6 +100,8 @@ describe('fuzz: hostile frames into the relay', () => {
       directory: new InProcessPeerDirectory(),
       maxQueued: 1e9,
       maxBufferedBytes: 1e9,
+      signIns: new SignInLimiter(),
+      mfa: DEFAULT_MFA_POLICY,
       log: (l) => logs.push(l),
     };
     const techToken = newSecretToken();

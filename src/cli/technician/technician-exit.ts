@@ -9,6 +9,7 @@ export function exitForError(code: ErrorCode | 'connect-failed'): number {
     case 'agent-offline':
       return EXIT.agentOffline;
     case 'unauthorized':
+    case 'mfa-required':
       return EXIT.unauthorized;
     case 'forbidden':
     case 'bad-approval':

@@ -50,6 +50,8 @@ export const technicianHelloSchema = z.strictObject({
   ...header('hello'),
   role: z.literal('technician'),
   token: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+  /** TOTP code (RFC 6238), when the technician has a second factor enrolled. */
+  otp: z.string().regex(/^\d{6}$/).optional(),
   client: lineText(60).optional(),
 });
 
@@ -63,6 +65,10 @@ export const welcomeSchema = z.strictObject({
   deviceId: identifier.optional(),
   technician: technician.optional(),
   relayKeyFingerprint: keyFingerprintText.optional(),
+  /** Technicians: when their token stops working (the CLI warns in the last 14 days). */
+  tokenExpiresAt: isoTimestamp.optional(),
+  /** Technicians: whether this sign-in proved a second factor. */
+  mfa: z.boolean().optional(),
 });
 
 /**

@@ -40,6 +40,37 @@ const approvalRecord = z.discriminatedUnion('kind', [
  */
 const deviceSigned = deviceSignatureSchema.extend({ devicePublicKey: publicKey }).optional();
 
+/** Why a technician sign-in was refused (never the secret itself). */
+export const SIGN_IN_FAILURES = ['unknown-token', 'expired', 'disabled', 'rotated', 'otp-required', 'wrong-otp', 'mfa-not-enrolled', 'locked-out'] as const;
+export type SignInFailure = (typeof SIGN_IN_FAILURES)[number];
+
+export const ADMIN_ACTIONS = [
+  'technician-added',
+  'technician-changed',
+  'technician-disabled',
+  'technician-enabled',
+  'technician-removed',
+  'token-rotated',
+  'mfa-enrolled',
+  'mfa-reset',
+  'device-enrollment-issued',
+] as const;
+export type AdminAction = (typeof ADMIN_ACTIONS)[number];
+
+/** A technician account as the admin trail shows it before and after a change: no token hash, no secret. */
+export const technicianView = z.strictObject({
+  name: lineText(100),
+  group: slug,
+  org: lineText(100).optional(),
+  scopes: scopeList,
+  unattended: z.boolean(),
+  disabled: z.boolean(),
+  mfa: z.boolean(),
+  tokenExpiresAt: isoTimestamp.optional(),
+  disableAt: isoTimestamp.optional(),
+});
+export type TechnicianView = z.infer<typeof technicianView>;
+
 /**
  * Each audit kind and its data. `agentAudit` is the agent's anchor (seq and
  * hash of its own record of the event), kept so a truncated agent log shows.
@@ -128,6 +159,27 @@ export const AUDIT_DATA_SCHEMAS = {
     channel: z.number().int().min(1),
     by: z.enum(['agent', 'technician', 'relay']),
     code: errorCode.optional(),
+    detail: lineText(300).optional(),
+  }),
+  /** A technician signed in (the token and any one-time code are never recorded). */
+  'technician-sign-in': z.strictObject({ mfa: z.boolean(), address: lineText(64).optional(), client: lineText(60).optional() }),
+  /** A sign-in was refused, and why; `locked-out` is recorded once per lockout, not per refused try. */
+  'technician-sign-in-failed': z.strictObject({
+    reason: z.enum(SIGN_IN_FAILURES),
+    address: lineText(64).optional(),
+    detail: lineText(300).optional(),
+    retryInSec: z.number().int().min(0).optional(),
+  }),
+  'technician-sign-out': z.strictObject({ address: lineText(64).optional() }),
+  /** An admin command changed who may do what (`relay technicians ...`, add-technician, enroll-device). */
+  admin: z.strictObject({
+    action: z.enum(ADMIN_ACTIONS),
+    /** The OS user who ran the command, and the person named with --as where a service account runs it. */
+    by: lineText(100),
+    as: lineText(100).optional(),
+    target: lineText(100),
+    before: technicianView.optional(),
+    after: technicianView.optional(),
     detail: lineText(300).optional(),
   }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */

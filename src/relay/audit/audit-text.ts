@@ -1,5 +1,5 @@
 // One human-readable line per central audit record (`relay audit --format text`).
-import type { AuditRecord } from './audit-record.js';
+import type { AuditRecord, TechnicianView } from './audit-record.js';
 
 function describe(r: AuditRecord): string {
   switch (r.kind) {
@@ -39,9 +39,25 @@ function describe(r: AuditRecord): string {
       return `${r.data.kind} channel ${r.data.channel} opened`;
     case 'channel-close':
       return `channel ${r.data.channel} closed by ${r.data.by}${r.data.code ? ` (${r.data.code})` : ''}${r.data.detail ? `: ${r.data.detail}` : ''}`;
+    case 'technician-sign-in':
+      return `technician signed in${r.data.mfa ? ' with a second factor' : ''}${r.data.address ? ` from ${r.data.address}` : ''}`;
+    case 'technician-sign-in-failed':
+      return `sign-in refused (${r.data.reason})${r.data.address ? ` from ${r.data.address}` : ''}${r.data.retryInSec !== undefined ? `, locked ${r.data.retryInSec} s` : ''}`;
+    case 'technician-sign-out':
+      return 'technician signed out';
+    case 'admin':
+      return `admin ${r.data.action} ${r.data.target} by ${r.data.by}${r.data.as ? ` as ${r.data.as}` : ''}${adminChange(r.data.before, r.data.after)}${r.data.detail ? `: ${r.data.detail}` : ''}`;
     case 'close':
       return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
   }
+}
+
+/** The fields an admin change altered, as `field: before -> after`. */
+function adminChange(before?: TechnicianView, after?: TechnicianView): string {
+  if (!before || !after) return '';
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])] as Array<keyof TechnicianView>;
+  const changed = fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+  return changed.length === 0 ? '' : ` (${changed.map((f) => `${f}: ${JSON.stringify(before[f] ?? null)} -> ${JSON.stringify(after[f] ?? null)}`).join(', ')})`;
 }
 
 export function auditLine(r: AuditRecord): string {

@@ -91,6 +91,22 @@ export class RelayEnds {
     table.dropTechnician(peer);
   }
 
+  /** IT withdrew a technician's access: like a disconnect, but the user hears why (`policy`, with the reason). */
+  async technicianWithdrawn(peer: Peer, reason: string): Promise<void> {
+    const { table, audit, directory } = this.ctx;
+    for (const req of table.pendingWhere((r) => r.peer === peer)) {
+      table.dropPending(req);
+      await recordQuietly(audit, 'rejected', requestContext(req), { action: 'decision', code: 'unauthorized', detail: reason });
+      directory.agent(req.deviceId)?.send(cancelFrame(req));
+      req.peer.send(errorMessage('unauthorized', reason, req.techMsgId));
+    }
+    for (const s of table.sessionsWhere((x) => x.peer === peer)) {
+      table.forget(s);
+      if (!s.ended) await this.endSession(s, { wire: 'policy', audit: 'policy', reason }, 'both');
+    }
+    table.dropTechnician(peer);
+  }
+
   /**
    * Relay shutdown: the table is emptied at once (nothing more is routed), then
    * every live session is audited as ended by `relay-shutdown` and both sides

@@ -3,6 +3,7 @@
 import { errorMessage } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import type { Ed25519KeyPair } from '../../protocol/signing.js';
+import type { MfaPolicy } from '../accounts/mfa-policy.js';
 import type { AuditContext, CentralAudit } from '../audit/central-audit.js';
 import type { AuditData, AuditKind } from '../audit/audit-record.js';
 import type { PeerDirectory } from '../peer-directory.js';
@@ -23,6 +24,8 @@ export interface RoutingContext {
   lifetimeMs: number;
   maxPending: number;
   approvalsPublicKey?: string;
+  /** When a second factor is needed (unattended and emergency requests check it here). */
+  mfa: MfaPolicy;
   /** The relay log (faults the peers are told about are logged too). */
   log?: (line: string) => void;
 }

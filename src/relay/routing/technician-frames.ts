@@ -6,6 +6,8 @@ import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../../protocol/frame.js';
 import type { Message, ScopeRequestPayload } from '../../protocol/messages.js';
 import { signScopeRequest, signSessionRequest } from '../../protocol/signed-messages.js';
+import { mfaForUnattended } from '../accounts/mfa-policy.js';
+import type { SignedInTechnician } from '../accounts/technician-sign-in.js';
 import type { Peer } from '../peer.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
@@ -22,7 +24,7 @@ export class TechnicianFrames {
     private readonly channels: ChannelFrames,
   ) {}
 
-  async handle(peer: Peer, tech: TechnicianRecord, msg: Message): Promise<void> {
+  async handle(peer: Peer, tech: SignedInTechnician, msg: Message): Promise<void> {
     const { audit } = this.ctx;
     switch (msg.type) {
       case 'tech.request':
@@ -67,7 +69,7 @@ export class TechnicianFrames {
     }
   }
 
-  private async request(peer: Peer, tech: TechnicianRecord, msg: Message<'tech.request'>): Promise<void> {
+  private async request(peer: Peer, tech: SignedInTechnician, msg: Message<'tech.request'>): Promise<void> {
     const { table, clock, audit, directory, maxPending } = this.ctx;
     const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
     const refuse = async (code: ErrorCode, detail: string) => {
@@ -76,6 +78,9 @@ export class TechnicianFrames {
     };
     if (table.pendingWhere((r) => r.peer === peer).length >= maxPending) {
       return refuse('rate-limited', `at most ${maxPending} pending requests per connection`);
+    }
+    if (msg.mode === 'unattended' && mfaForUnattended(this.ctx.mfa) && tech.mfaVerified !== true) {
+      return refuse('mfa-required', 'unattended and emergency requests need a second factor: sign in again with a one-time code (--otp CODE or PORCHLIGHT_OTP)');
     }
     const { lifetimeMs, random, approvalsPublicKey } = this.ctx;
     const built = buildSessionRequest(msg, tech, clock.now(), lifetimeMs, random, approvalsPublicKey);
