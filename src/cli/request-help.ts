@@ -4,7 +4,7 @@ export const REQUEST_HELP = `Usage: porchlight request --relay URL [--token T] -
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
                           [--unattended --approval FILE | --emergency TEXT --incident ID]
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
-                          [--ca FILE] [--interactive] [--screen-port PORT] [--send FILE]
+                          [--ca FILE] [--otp CODE] [--interactive] [--screen-port PORT] [--send FILE]
 
 Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
@@ -24,6 +24,8 @@ until the session ends. Ctrl-C ends the session (or withdraws the request).
   --timeout        give up waiting for the decision after S seconds (exit 5)
   --ca             PEM file of a private CA to trust for a wss:// relay (added to the
                    system roots; no NODE_EXTRA_CA_CERTS needed)
+  --otp            one-time code from your authenticator app (or PORCHLIGHT_OTP); on a
+                   terminal you are asked for it when the relay needs one
   --interactive    while the session is live, read lines from stdin: text is narration
                    the user sees in the banner; /more SCOPES REASON asks for more access,
                    /more +MIN REASON for more time, /send FILE announces a file, /end ends

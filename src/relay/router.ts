@@ -119,7 +119,7 @@ export class Router {
     return this.ends.shutdown();
   }
 
-  /** IT withdrew the technician's access: pending requests are cancelled and live sessions end (`policy`), audited first. */
+  /** IT withdrew the technician's access: pending requests cancelled, live sessions ended (`policy`), audited first. */
   technicianWithdrawn(peer: Peer, reason: string): Promise<void> {
     return this.ends.technicianWithdrawn(peer, reason);
   }

@@ -26,7 +26,7 @@ function lastLine(text: string): string {
 export async function startRelayProcess(o: { approvalsPublicKey?: string } = {}): Promise<RelayProcess> {
   await ensureBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'pl-e2e-relay-'));
-  const args = ['relay', '--port', '0', '--data', dataDir, ...(o.approvalsPublicKey ? [`--approvals-key=${o.approvalsPublicKey}`] : [])];
+  const args = ['relay', '--port', '0', '--data', dataDir, '--require-mfa', 'off', ...(o.approvalsPublicKey ? [`--approvals-key=${o.approvalsPublicKey}`] : [])];
   const relay: RunningCli = startCli(args);
   const out = await relay.waitForOutput(/relay listening on \S+/);
   const url = /relay listening on (ws:\/\/\S+)/.exec(out)![1]!;

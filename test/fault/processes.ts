@@ -25,7 +25,7 @@ export interface RelayProcess {
 }
 
 export async function startRelayProcess(dataDir: string, port: number, approvalsPublicKey?: string): Promise<RelayProcess> {
-  const cli = startCli(['relay', '--port', String(port), '--data', dataDir, ...(approvalsPublicKey ? [`--approvals-key=${approvalsPublicKey}`] : [])]);
+  const cli = startCli(['relay', '--port', String(port), '--data', dataDir, '--require-mfa', 'off', ...(approvalsPublicKey ? [`--approvals-key=${approvalsPublicKey}`] : [])]);
   const out = await cli.waitForOutput(/relay listening on (ws:\/\/\S+)/);
   const url = /relay listening on (ws:\/\/\S+)/.exec(out)![1]!;
   const publicKey = /relay public key: (\S+)/.exec(out)![1]!;

@@ -31,7 +31,8 @@ export interface TestStorageOptions {
 export async function startTestRelay(opts: Partial<RelayOptions> = {}, store: TestStorageOptions = {}): Promise<TestRelay> {
   const storage = new SqliteStorage(store.path ?? ':memory:');
   const relayKey = generateEd25519KeyPair();
-  const relay = await startRelay({ storage: store.wrap ? store.wrap(storage) : storage, relayKey, port: 0, ...opts });
+  // Second factors have their own tests (technician-mfa.test.ts); elsewhere unattended requests go without one.
+  const relay = await startRelay({ storage: store.wrap ? store.wrap(storage) : storage, relayKey, port: 0, mfa: { require: 'off', groups: [] }, ...opts });
   const agents: ScriptedAgent[] = [];
   const technicians: TechnicianClient[] = [];
   const t: TestRelay = {

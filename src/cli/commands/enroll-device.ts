@@ -1,7 +1,6 @@
 // `porchlight relay enroll-device`: a one-time token for a device's first key,
 // or, with --rekey, an admin's explicit and audited permission to replace the
 // key of an already enrolled device. Re-enrolling never happens silently.
-import { userInfo } from 'node:os';
 import { parseArgs } from '../parse-args.js';
 import { identifier } from '../../protocol/primitives.js';
 import { keyFingerprint } from '../../protocol/signing.js';
@@ -10,14 +9,8 @@ import { openRelayDataDir } from '../relay-data-dir.js';
 import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
 import { UsageError, type CommandContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-
-function adminName(env: NodeJS.ProcessEnv): string {
-  try {
-    return userInfo().username.slice(0, 100) || 'unknown';
-  } catch {
-    return (env.USER ?? 'unknown').slice(0, 100);
-  }
-}
+import { adminActor, AS_OPTION } from '../admin-actor.js';
+import { recordAdmin } from '../../relay/accounts/admin-trail.js';
 
 export async function enrollDevice(argv: string[], ctx: CommandContext): Promise<number> {
   const { values } = parseArgs({
@@ -27,9 +20,11 @@ export async function enrollDevice(argv: string[], ctx: CommandContext): Promise
       hours: { type: 'string', default: '24' },
       rekey: { type: 'boolean', default: false },
       data: { type: 'string' },
+      ...AS_OPTION,
     },
     strict: true,
   });
+  const actor = adminActor(ctx.env, values.as);
   if (!values.device || !identifier.safeParse(values.device).success) {
     throw new UsageError('--device must be 1-64 chars of A-Z a-z 0-9 _ . : -');
   }
@@ -58,12 +53,14 @@ export async function enrollDevice(argv: string[], ctx: CommandContext): Promise
       await new CentralAudit(data.storage, () => now).record(
         'device-rekey-authorized',
         { deviceId: values.device },
-        { keyFingerprint: keyFingerprint(device.publicKey), expiresAt, by: adminName(ctx.env) },
+        { keyFingerprint: keyFingerprint(device.publicKey), expiresAt, by: actor.as ?? actor.by },
       );
     }
     const createdAt = new Date(now).toISOString();
     const tokenHash = hashSecretToken(token);
     await data.storage.addEnrollment({ deviceId: values.device, tokenHash, createdAt, expiresAt, purpose });
+    const target = values.device;
+    await recordAdmin(data.storage, actor, { action: 'device-enrollment-issued', target, technicianId: null, deviceId: target, detail: `${purpose} token valid until ${expiresAt}` }, now);
     const what = device
       ? `one-time RE-KEY token for device ${values.device} (replaces key ${keyFingerprint(device.publicKey)})`
       : `one-time enrollment token for device ${values.device}`;

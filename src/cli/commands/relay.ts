@@ -1,8 +1,7 @@
 // `porchlight relay`: run the reference relay, and its admin subcommands
 // (add-technician, enroll-device, audit).
 import { parseArgs } from '../parse-args.js';
-import { publicKey as publicKeySchema, slug, lineText, MAX_NAME_LENGTH, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
-import { SCOPES, type Scope } from '../../protocol/scopes.js';
+import { publicKey as publicKeySchema, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
 import { checkpointHead } from '../../relay/audit/checkpoint.js';
@@ -11,15 +10,17 @@ import { joinBus, type RelayBusHandle } from '../relay-bus.js';
 import { migrate } from './relay-migrate.js';
 import { openRelayDataDir } from '../relay-data-dir.js';
 import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
-import { hashSecretToken, newSecretToken } from '../../relay/secret-token.js';
 import { startRelay } from '../../relay/server.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { enrollDevice } from './enroll-device.js';
+import { addTechnician } from './relay-add-technician.js';
+import { technicians } from './relay-technicians.js';
 import { checkListener } from '../transport-security.js';
 import { CliError } from '../cli-error.js';
 import { readInputFile } from '../read-input-file.js';
 import { EXIT } from '../exit-codes.js';
 import { parseRelayLimitFlags, RELAY_LIMIT_HELP, RELAY_LIMIT_OPTIONS } from '../relay-limit-flags.js';
+import { parseRelayMfaFlags, RELAY_MFA_HELP, RELAY_MFA_OPTIONS } from '../relay-mfa-flags.js';
 
 const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
@@ -28,6 +29,7 @@ const HELP = `Usage:
                    [--approvals-key PUBKEY] [--retention-days N] [--storage postgres://...]
                    [--bus redis://host:port [--instance-id ID] [--bus-alive-ms MS]]
                    [--hello-timeout-ms MS] [--max-unauthenticated-per-address N]
+                   [--require-mfa all|unattended|off] [--require-mfa-groups G,H]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
   porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
@@ -53,6 +55,7 @@ technician console is served at the same address (http(s)://host:port/).
   --approvals-key   pinned IT approvals public key: the relay also checks approval signatures
   --retention-days  keep central audit records this many days (>= 30, default 365)
 ${RELAY_LIMIT_HELP}
+${RELAY_MFA_HELP}
 
 add-technician prints the technician's API token once (only its hash is stored).
 enroll-device prints a one-time token the agent uses on first connect (default valid 24 h).
@@ -79,10 +82,12 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       'instance-id': { type: 'string' },
       'bus-alive-ms': { type: 'string' },
       ...RELAY_LIMIT_OPTIONS,
+      ...RELAY_MFA_OPTIONS,
     },
     strict: true,
   });
   const limits = parseRelayLimitFlags(values);
+  const mfa = parseRelayMfaFlags(values);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together');
@@ -110,7 +115,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   try {
     bus = values.bus === undefined ? undefined : await joinBus(values.bus, { instanceId: values['instance-id'], aliveMs: values['bus-alive-ms'] }, log);
     const directory = bus ? { directory: bus.directory } : {};
-    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, ...limits, log });
+    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, ...limits, mfa, log });
   } catch (err) {
     await bus?.close();
     await data.storage.close();
@@ -129,6 +134,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       ...(bus ? [`bus: ${bus.description}`] : []),
       `relay public key: ${data.relayKey.publicKey}`,
       `relay key fingerprint: ${keyFingerprint(data.relayKey.publicKey)}`,
+      `second factor: ${mfa.require === 'all' ? 'every sign-in' : mfa.require === 'unattended' ? 'unattended and emergency requests' : 'off'}${mfa.groups.length > 0 ? ` (always for ${mfa.groups.join(', ')})` : ''}`,
       `audit retention: ${retentionDays} days${pruned > 0 ? ` (${pruned} old records removed)` : ''}`,
       `relay listening on ${relay.url} (port ${relay.port})`,
       `technician console: ${relay.url.replace(/^ws/, 'http')}/`,
@@ -158,60 +164,6 @@ function explainListenFailure(err: unknown, host: string, port: number): Error {
   return err as Error;
 }
 
-function parseScopes(value: string): Scope[] {
-  const scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
-  if (bad.length > 0 || scopes.length === 0) throw new UsageError(`--scopes must be a comma list of ${SCOPES.join(', ')}`);
-  return [...new Set(scopes)] as Scope[];
-}
-
-async function addTechnician(argv: string[], ctx: CommandContext): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      name: { type: 'string' },
-      group: { type: 'string' },
-      display: { type: 'string' },
-      org: { type: 'string' },
-      scopes: { type: 'string', default: 'view,control' },
-      unattended: { type: 'boolean', default: false },
-      data: { type: 'string' },
-    },
-    strict: true,
-  });
-  if (!values.name || !slug.safeParse(values.name).success) throw new UsageError('--name must be 1-64 chars of a-z 0-9 _ . -');
-  if (!values.group || !slug.safeParse(values.group).success) throw new UsageError('--group must be 1-64 chars of a-z 0-9 _ . -');
-  const display = values.display ?? values.name;
-  if (!lineText(MAX_NAME_LENGTH).safeParse(display).success) throw new UsageError(`--display must be one line of at most ${MAX_NAME_LENGTH} characters`);
-  if (values.org !== undefined && !lineText(MAX_NAME_LENGTH).safeParse(values.org).success) throw new UsageError(`--org must be one line of at most ${MAX_NAME_LENGTH} characters`);
-  const scopes = parseScopes(values.scopes);
-  const data = openRelayDataDir(values.data, ctx.env);
-  try {
-    if (await data.storage.getTechnician(values.name)) {
-      throw new CliError('technician-exists', `technician ${values.name} already exists`, EXIT.other);
-    }
-    const token = newSecretToken();
-    await data.storage.addTechnician({
-      id: values.name,
-      name: display,
-      group: values.group,
-      ...(values.org ? { org: values.org } : {}),
-      scopes,
-      unattended: values.unattended,
-      tokenHash: hashSecretToken(token),
-      createdAt: new Date().toISOString(),
-      disabled: false,
-    });
-    ctx.stdout.write(
-      `technician ${values.name} (${display}) added to group ${values.group}: scopes ${scopes.join(',')}${values.unattended ? ', unattended allowed' : ''}\n` +
-        `API token (shown once, keep it secret):\n${token}\n`,
-    );
-    return EXIT.ok;
-  } finally {
-    await data.storage.close();
-  }
-}
-
 async function audit(argv: string[], ctx: CommandContext): Promise<number> {
   const options = { ticket: { type: 'string' }, format: { type: 'string', default: 'text' }, data: { type: 'string' }, storage: { type: 'string' } } as const;
   const { values } = parseArgs({ args: argv, options, strict: true });
@@ -231,6 +183,7 @@ async function audit(argv: string[], ctx: CommandContext): Promise<number> {
 const SUBCOMMANDS: Record<string, (argv: string[], ctx: CommandContext) => Promise<number>> = {
   'add-technician': addTechnician,
   'enroll-device': enrollDevice,
+  technicians,
   audit,
   migrate,
 };

@@ -8,7 +8,7 @@ import { approvalTokenSchema, type Approval } from '../../protocol/approval.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';
 import type { TechnicianClient } from '../technician/technician-client.js';
-import { connectFirstRelay } from '../technician/connect-first.js';
+import { OTP_OPTION, signInTechnician } from '../technician/sign-in.js';
 import { describeEvent } from '../technician/technician-events.js';
 import { ScreenListener } from '../technician/screen-listener.js';
 import { exitForDecision, exitForError } from '../technician/technician-exit.js';
@@ -262,6 +262,7 @@ const command: Command = {
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         ca: { type: 'string' },
+        ...OTP_OPTION,
         interactive: { type: 'boolean', default: false },
         'screen-port': { type: 'string' },
         send: { type: 'string' },
@@ -280,7 +281,7 @@ const command: Command = {
     const req = buildRequest(values);
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relays[0]);
     const out = new Output(ctx, values.json, req.scopes);
-    const connected = await connectFirstRelay(relays, token, ca === undefined ? {} : { ca });
+    const connected = await signInTechnician(ctx, relays, token, ca === undefined ? {} : { ca }, values.otp);
     if (!connected.ok) {
       const text = `cannot connect as technician: ${connected.detail}`;
       out.note('error', values.json ? text : `error: ${connected.code}: ${text}`, { code: connected.code });

@@ -3,7 +3,7 @@
 import { parseArgs } from '../parse-args.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { techCloseSchema, type Message } from '../../protocol/messages.js';
-import { connectFirstRelay } from '../technician/connect-first.js';
+import { OTP_OPTION, signInTechnician } from '../technician/sign-in.js';
 import { exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
@@ -13,7 +13,7 @@ import { requireRelayUrls } from '../transport-security.js';
 
 const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
                                 --outcome resolved|follow-up|escalated [--session ID] [--note TEXT]
-                                [--ca FILE] [--insecure]
+                                [--ca FILE] [--otp CODE] [--insecure]
 
 Records the ticket's outcome in the relay's central audit (used by the monthly
 report: first-contact resolution, MTTR). Only a technician who requested a
@@ -33,7 +33,7 @@ const command: Command = {
     if (sub !== 'close') throw new UsageError("expected 'close'");
     const { values } = parseArgs({
       args: rest,
-      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean', default: false } },
+      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean', default: false }, ...OTP_OPTION },
       strict: true,
     });
     const relays = requireRelayUrls(values.relay, values.insecure);
@@ -50,7 +50,7 @@ const command: Command = {
     if (!parsed.success) throw new UsageError(describeIssues('session close', parsed.error));
     const msg: Message<'tech.close'> = parsed.data;
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relays[0]);
-    const connected = await connectFirstRelay(relays, token, ca === undefined ? {} : { ca });
+    const connected = await signInTechnician(ctx, relays, token, ca === undefined ? {} : { ca }, values.otp);
     if (!connected.ok) {
       ctx.stderr.write(`error: ${connected.code}: ${connected.detail}\n`);
       return exitForError(connected.code);

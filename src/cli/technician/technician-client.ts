@@ -18,6 +18,8 @@ export class TechnicianClient {
   constructor(
     private readonly ws: WebSocket,
     readonly technician: Technician,
+    /** From the welcome: when this token stops working, and whether this sign-in proved a second factor. */
+    readonly account: { tokenExpiresAt?: string; mfa: boolean } = { mfa: false },
   ) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -98,6 +100,8 @@ export interface TechnicianConnectOptions {
   client?: string;
   /** PEM certificates to trust for wss:// (a private CA), in addition to the system store. */
   ca?: string | Buffer;
+  /** TOTP code for a technician with a second factor. */
+  otp?: string;
 }
 
 export function connectTechnician(
@@ -128,7 +132,8 @@ export function connectTechnician(
       if (!parsed.ok) return settle({ ok: false, code: parsed.code, detail: parsed.detail });
       const msg = parsed.msg;
       if (msg.type === 'welcome' && msg.technician) {
-        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician) });
+        const account = { mfa: msg.mfa === true, ...(msg.tokenExpiresAt ? { tokenExpiresAt: msg.tokenExpiresAt } : {}) };
+        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician, account) });
       }
       if (msg.type === 'error') {
         ws.close();
@@ -137,7 +142,8 @@ export function connectTechnician(
       settle({ ok: false, code: 'bad-frame', detail: 'unexpected welcome' });
     };
     ws.on('message', onFirst);
-    const hello = () => encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client });
+    const otp = opts.otp === undefined ? {} : { otp: opts.otp };
+    const hello = () => encodeFrame({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client, ...otp });
     ws.on('open', () => ws.send(hello()));
     ws.on('error', (err) => settle({ ok: false, code: 'connect-failed', detail: err.message }));
     ws.on('close', () => settle({ ok: false, code: 'connect-failed', detail: 'the relay closed the connection' }));

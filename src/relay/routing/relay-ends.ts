@@ -96,7 +96,8 @@ export class RelayEnds {
     const { table, audit, directory } = this.ctx;
     for (const req of table.pendingWhere((r) => r.peer === peer)) {
       table.dropPending(req);
-      await recordQuietly(audit, 'rejected', requestContext(req), { action: 'decision', code: 'unauthorized', detail: reason });
+      const refusal = { action: 'decision', code: 'unauthorized', detail: reason } as const;
+      await recordQuietly(audit, 'rejected', requestContext(req), refusal);
       directory.agent(req.deviceId)?.send(cancelFrame(req));
       req.peer.send(errorMessage('unauthorized', reason, req.techMsgId));
     }

@@ -79,12 +79,14 @@ export class TechnicianFrames {
     if (table.pendingWhere((r) => r.peer === peer).length >= maxPending) {
       return refuse('rate-limited', `at most ${maxPending} pending requests per connection`);
     }
-    if (msg.mode === 'unattended' && mfaForUnattended(this.ctx.mfa) && tech.mfaVerified !== true) {
-      return refuse('mfa-required', 'unattended and emergency requests need a second factor: sign in again with a one-time code (--otp CODE or PORCHLIGHT_OTP)');
-    }
     const { lifetimeMs, random, approvalsPublicKey } = this.ctx;
     const built = buildSessionRequest(msg, tech, clock.now(), lifetimeMs, random, approvalsPublicKey);
     if (!built.ok) return refuse(built.code, built.detail);
+    // After the rights and approval checks: a technician who may not do this at all is told that, not "add a code".
+    if (msg.mode === 'unattended' && mfaForUnattended(this.ctx.mfa) && tech.mfaVerified !== true) {
+      const how = 'sign in again with a one-time code (--otp CODE or PORCHLIGHT_OTP)';
+      return refuse('mfa-required', `unattended and emergency requests need a second factor: ${how}`);
+    }
     const agent = directory.agent(msg.deviceId);
     if (!agent) return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
     const { payload, mode } = built;
