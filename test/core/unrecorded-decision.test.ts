@@ -30,6 +30,15 @@ describe('a decision the relay could not record', () => {
     await vi.waitFor(() => expect(h.ui.notifications.map((n) => n.title)).toContain('Remote support session stopped'));
   });
 
+  it("a session the relay ends by policy tells the user the relay's reason (IT withdrew the technician)", async () => {
+    h = await startHarness();
+    const sessionId = await startLiveSession(h, ['view']);
+    const reason = "the technician's access was withdrawn by IT (account disabled)";
+    h.relay.send({ v: 1, type: 'session.end', id: 'end-2', sessionId, by: 'policy', reason });
+    await vi.waitFor(() => expect(h.ui.notifications.map((n) => n.body)).toContainEqual(expect.stringMatching(/ended: the technician's access was withdrawn by IT \(account disabled\)\.$/)));
+    expect(h.agent.status().session).toBeFalsy();
+  });
+
   it('keeps the session on any other error about that decision', async () => {
     h = await startHarness();
     const sessionId = await startLiveSession(h, ['view']);

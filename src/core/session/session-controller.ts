@@ -126,7 +126,9 @@ export class SessionController {
     });
     this.d.ui.showSummary(s.summaryView(summary));
     if (s.init.mode === 'unattended' || by !== 'user') {
-      const body = `Session for ticket ${s.init.ticket.id} ended (${by}).`;
+      // The relay's own reason says what happened (IT withdrew the technician's access, an audit fault).
+      const why = endedByRelay && by === 'policy' && reason ? `: ${reason}` : ` (${by})`;
+      const body = `Session for ticket ${s.init.ticket.id} ended${why}.`;
       this.d.ui.notify({ kind: 'session-end', title: 'Remote support session ended', body });
     }
     return true;
