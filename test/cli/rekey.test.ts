@@ -67,7 +67,8 @@ describe('relay enroll-device --rekey', () => {
       await tech.client.close();
 
       const storage = new SqliteStorage(join(data, 'relay.db'));
-      const records = await storage.queryAudit({ deviceId: 'dev-9' });
+      const records = await storage.queryAudit({ deviceId: 'dev-9', kinds: ['device-rekey-authorized', 'device-rekeyed'] });
+      expect((await storage.queryAudit({ deviceId: 'dev-9', kinds: ['admin'] })).map((r) => r.data)).toEqual([expect.objectContaining({ action: 'device-enrollment-issued', target: 'dev-9' })]);
       await storage.close();
       expect(records.map((r) => r.kind)).toEqual(['device-rekey-authorized', 'device-rekeyed']);
       expect(records[0]!.data).toMatchObject({ keyFingerprint: keyFingerprint(oldKey.publicKey) });

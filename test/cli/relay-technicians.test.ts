@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { AuditRecord } from '../../src/relay/audit/audit-record.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { CLOSE } from '../../src/relay/relay-constants.js';
 import { inTime } from '../support/bounded-wait.js';
@@ -150,14 +151,18 @@ describe('relay technicians: accounts an IT admin manages', () => {
   it('every change is in the admin trail with who made it; no secret in any output or record', async () => {
     const s = storage();
     try {
-      const admin = await s.queryAudit({ kinds: ['admin'] });
+      const admin = (await s.queryAudit({ kinds: ['admin'] })) as AuditRecord<'admin'>[];
       const actions = admin.map((r) => `${r.data.action} ${r.technicianId}`);
       console.log(`admin trail: ${actions.join(', ')}`);
       expect(actions).toEqual(expect.arrayContaining(['technician-added alice', 'technician-disabled bob', 'technician-enabled bob', 'token-rotated carol', 'technician-changed erin', 'technician-removed erin', 'mfa-enrolled frank', 'mfa-reset frank']));
       const disable = admin.find((r) => r.data.action === 'technician-disabled')!;
       expect(disable.data).toMatchObject({ by: userInfo().username, as: 'Dana Admin', before: { disabled: false }, after: { disabled: true } });
-      const signIns = await s.queryAudit({ kinds: ['technician-sign-in', 'technician-sign-in-failed'] });
-      expect(signIns.filter((r) => r.kind === 'technician-sign-in-failed').map((r) => r.data.reason)).toEqual(expect.arrayContaining(['disabled', 'unknown-token', 'wrong-otp', 'mfa-not-enrolled']));
+      const failures = (await s.queryAudit({ kinds: ['technician-sign-in-failed'] })) as AuditRecord<'technician-sign-in-failed'>[];
+      expect(failures.map((r) => r.data.reason)).toEqual(expect.arrayContaining(['disabled', 'unknown-token', 'wrong-otp', 'mfa-not-enrolled']));
+      const printed = await cli(['audit', '--admin', '--since', new Date(Date.now() - 3_600_000).toISOString()]);
+      expect(printed.stdout).toContain(`admin technician-disabled bob by ${userInfo().username} as Dana Admin (disabled: false -> true)`);
+      expect(printed.stdout).toContain('admin technician-changed erin');
+      expect((await cli(['audit', '--admin', '--since', '2999-01-01'])).stderr).toContain('no admin records');
       const all = JSON.stringify(await s.queryAudit({}));
       for (const secret of secrets) {
         expect(all).not.toContain(secret);

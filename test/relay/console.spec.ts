@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { base32Decode, referenceTotp } from '../support/totp-reference.js';
 import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
 
 const consoleSrc = fileURLToPath(new URL('../../src/relay/console/', import.meta.url));
@@ -59,6 +60,22 @@ test('sign in, request, see the verification code and the decision arrive, then 
   await page.getByRole('button', { name: 'End' }).click();
   expect(await end).toMatchObject({ by: 'technician' });
   expect(problems).toEqual([]);
+});
+
+test('a technician with a second factor signs in with a one-time code; without one the page asks for it', async ({ page }) => {
+  await t.close();
+  t = await startTestRelay({ consoleDir: await buildConsole(), mfa: { require: 'all', groups: [] } });
+  const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+  await t.storage.addTechnician({ id: 'eve', name: 'Eve Tech', group: 'helpdesk', scopes: ['view'], unattended: false, tokenHash: hashSecretToken(token), createdAt: new Date().toISOString(), disabled: false, mfaSecret: secret });
+  await page.goto(t.relay.url.replace(/^ws/, 'http') + '/');
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#error')).toContainText('mfa-required: this relay requires a one-time code');
+  await expect(page.getByLabel(/One-time code/)).toBeFocused();
+  await page.getByLabel(/One-time code/).fill(referenceTotp(base32Decode(secret), Date.now() / 1000));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#who')).toHaveText('Signed in as Eve Tech (helpdesk)');
+  await expect(page.getByLabel(/One-time code/)).toHaveValue('');
 });
 
 test('a wrong token is refused and the sign-in form stays', async ({ page }) => {

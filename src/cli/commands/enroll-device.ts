@@ -59,8 +59,12 @@ export async function enrollDevice(argv: string[], ctx: CommandContext): Promise
     const createdAt = new Date(now).toISOString();
     const tokenHash = hashSecretToken(token);
     await data.storage.addEnrollment({ deviceId: values.device, tokenHash, createdAt, expiresAt, purpose });
-    const target = values.device;
-    await recordAdmin(data.storage, actor, { action: 'device-enrollment-issued', target, technicianId: null, deviceId: target, detail: `${purpose} token valid until ${expiresAt}` }, now);
+    if (!device) {
+      // A re-key has its own record above (device-rekey-authorized); a first enrollment gets this one.
+      const target = values.device;
+      const detail = `enrollment token valid until ${expiresAt}`;
+      await recordAdmin(data.storage, actor, { action: 'device-enrollment-issued', target, technicianId: null, deviceId: target, detail }, now);
+    }
     const what = device
       ? `one-time RE-KEY token for device ${values.device} (replaces key ${keyFingerprint(device.publicKey)})`
       : `one-time enrollment token for device ${values.device}`;

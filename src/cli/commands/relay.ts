@@ -14,7 +14,7 @@ import { startRelay } from '../../relay/server.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { enrollDevice } from './enroll-device.js';
 import { addTechnician } from './relay-add-technician.js';
-import { technicians } from './relay-technicians.js';
+import { technicians, TECHNICIANS_HELP } from './relay-technicians.js';
 import { checkListener } from '../transport-security.js';
 import { CliError } from '../cli-error.js';
 import { readInputFile } from '../read-input-file.js';
@@ -31,9 +31,11 @@ const HELP = `Usage:
                    [--hello-timeout-ms MS] [--max-unauthenticated-per-address N]
                    [--require-mfa all|unattended|off] [--require-mfa-groups G,H]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
-                   [--scopes view,control,admin,file-transfer] [--unattended] [--data DIR]
+                   [--scopes view,control,admin,file-transfer] [--unattended] [--token-days N]
+                   [--temporary --hours N] [--as NAME] [--data DIR]
   porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
-  porchlight relay audit --ticket ID [--format jsonl|text] [--data DIR] [--storage postgres://...]
+  porchlight relay audit --ticket ID | --admin [--since DATE] [--format jsonl|text] [--data DIR] [--storage ...]
+${TECHNICIANS_HELP}
   porchlight relay migrate --from-sqlite FILE --to postgres://...
 
 Runs the reference relay: agents and technicians connect over WebSocket; the
@@ -61,7 +63,9 @@ add-technician prints the technician's API token once (only its hash is stored).
 enroll-device prints a one-time token the agent uses on first connect (default valid 24 h).
   An enrolled device's key is replaced only with --rekey (recorded in the central audit);
   the old key's connection is then closed with code 4003 and the reason.
-audit prints the central audit records of one ticket.
+add-technician: the token expires after --token-days (default 90); --temporary accounts disable
+  themselves after --hours. technicians changes accounts; a running relay withdraws access within 1 s.
+audit prints the central audit records of one ticket, or with --admin every account and enrollment change.
 migrate copies an embedded relay's database into an empty PostgreSQL one and verifies the copy.
 `;
 
@@ -165,15 +169,25 @@ function explainListenFailure(err: unknown, host: string, port: number): Error {
 }
 
 async function audit(argv: string[], ctx: CommandContext): Promise<number> {
-  const options = { ticket: { type: 'string' }, format: { type: 'string', default: 'text' }, data: { type: 'string' }, storage: { type: 'string' } } as const;
+  const options = {
+    ticket: { type: 'string' },
+    admin: { type: 'boolean', default: false },
+    since: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+    data: { type: 'string' },
+    storage: { type: 'string' },
+  } as const;
   const { values } = parseArgs({ args: argv, options, strict: true });
-  if (!values.ticket || !ticketIdSchema.safeParse(values.ticket).success) throw new UsageError('--ticket must be a ticket id');
+  if (values.admin === (values.ticket !== undefined)) throw new UsageError('relay audit needs --ticket ID or --admin (one of them)');
+  if (values.ticket !== undefined && !ticketIdSchema.safeParse(values.ticket).success) throw new UsageError('--ticket must be a ticket id');
+  if (values.since !== undefined && (!values.admin || Number.isNaN(Date.parse(values.since)))) throw new UsageError('--since takes a date (YYYY-MM-DD or ISO time), with --admin');
   if (values.format !== 'jsonl' && values.format !== 'text') throw new UsageError('--format must be jsonl or text');
   const data = openRelayDataDir(values.data, ctx.env, values.storage);
   try {
-    const records = await data.storage.queryAudit({ ticketId: values.ticket });
+    const since = values.since === undefined ? {} : { from: new Date(Date.parse(values.since)).toISOString() };
+    const records = values.admin ? await data.storage.queryAudit({ kinds: ['admin', 'device-rekey-authorized'], ...since }) : await data.storage.queryAudit({ ticketId: values.ticket! });
     for (const r of records) ctx.stdout.write(`${values.format === 'jsonl' ? JSON.stringify(r) : auditLine(r)}\n`);
-    if (records.length === 0) ctx.stderr.write(`no audit records for ticket ${values.ticket}\n`);
+    if (records.length === 0) ctx.stderr.write(values.admin ? 'no admin records\n' : `no audit records for ticket ${values.ticket}\n`);
     return EXIT.ok;
   } finally {
     await data.storage.close();

@@ -26,11 +26,12 @@ function send(msg: Message): void {
   if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
 }
 
-function signIn(token: string): void {
+function signIn(token: string, otpCode: string): void {
   setError('');
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
   ws = new WebSocket(url);
-  ws.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console' }));
+  const otp = /^\d{6}$/.test(otpCode) ? { otp: otpCode } : {};
+  ws.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console', ...otp }));
   ws.addEventListener('message', (ev) => onFrame(String(ev.data)));
   ws.addEventListener('close', () => {
     $('who').textContent = 'Not signed in';
@@ -85,6 +86,7 @@ function onFrame(text: string): void {
       return;
     case 'error':
       setError(`${msg.code}${msg.detail ? `: ${msg.detail}` : ''}`);
+      if (msg.code === 'mfa-required') $<HTMLInputElement>('otp').focus();
       addEvent(`error ${msg.code}`);
       if (current && msg.re === current.techMsgId) finish();
       return;
@@ -101,7 +103,9 @@ function finish(): void {
 
 $('signin').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  signIn($<HTMLInputElement>('token').value.trim());
+  signIn($<HTMLInputElement>('token').value.trim(), $<HTMLInputElement>('otp').value.trim());
+  // A code is good once: never leave it in the form for a second try.
+  $<HTMLInputElement>('otp').value = '';
 });
 
 $('request').addEventListener('submit', (ev) => {

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../../src/protocol/frame.js';
 import type { Message } from '../../../src/protocol/messages.js';
+import type { AuditRecord } from '../../../src/relay/audit/audit-record.js';
 import { CLOSE } from '../../../src/relay/relay-constants.js';
 import { newSecretToken } from '../../../src/relay/secret-token.js';
 import { inTime } from '../../support/bounded-wait.js';
@@ -27,7 +28,7 @@ describe('technician sign-in', () => {
     await t.storage.updateTechnician('alice', { tokenExpiresAt: '2026-01-31T12:00:00.000Z' });
     expect((await rawTechnicianHello(t.relay.url, token)).first).toMatchObject({ code: 'unauthorized', detail: 'token expired on 2026-01-31' });
     expect((await rawTechnicianHello(t.relay.url, newSecretToken())).first).toMatchObject({ code: 'unauthorized', detail: 'unknown technician token' });
-    const failed = await t.storage.queryAudit({ kinds: ['technician-sign-in-failed'] });
+    const failed = (await t.storage.queryAudit({ kinds: ['technician-sign-in-failed'] })) as AuditRecord<'technician-sign-in-failed'>[];
     expect(failed.map((r) => [r.technicianId, r.data.reason])).toEqual([['alice', 'expired'], [null, 'unknown-token']]);
   });
 
@@ -45,7 +46,7 @@ describe('technician sign-in', () => {
     const end = agent.received.find((m): m is Message<'session.end'> => m.type === 'session.end');
     expect(end).toMatchObject({ by: 'policy', reason: "the technician's access was withdrawn by IT (account disabled)" });
     expect(signedIn.frames.find((m) => m.type === 'session.end')).toMatchObject({ by: 'policy' });
-    const ended = await t.storage.queryAudit({ kinds: ['session-end'] });
+    const ended = (await t.storage.queryAudit({ kinds: ['session-end'] })) as AuditRecord<'session-end'>[];
     expect(ended.map((r) => r.data.by)).toEqual(['policy']);
     expect((await rawTechnicianHello(t.relay.url, token)).first).toMatchObject({ detail: expect.stringContaining('was a temporary account; it ended on') });
   });
@@ -59,7 +60,7 @@ describe('technician sign-in', () => {
     const locked = await rawTechnicianHello(t.relay.url, token, { localAddress: '127.0.0.2' });
     expect(locked.first).toMatchObject({ code: 'rate-limited', detail: 'too many failed sign-ins, retry in 60 s' });
     expect((await rawTechnicianHello(t.relay.url, token, { localAddress: '127.0.0.1' })).first.type).toBe('welcome');
-    const failed = await t.storage.queryAudit({ kinds: ['technician-sign-in-failed'] });
+    const failed = (await t.storage.queryAudit({ kinds: ['technician-sign-in-failed'] })) as AuditRecord<'technician-sign-in-failed'>[];
     expect(failed.map((r) => r.data.reason)).toEqual(['unknown-token', 'unknown-token', 'unknown-token', 'unknown-token', 'locked-out']);
     expect(failed.at(-1)!.data).toMatchObject({ address: '127.0.0.2', retryInSec: 60 });
   });
