@@ -69,6 +69,22 @@ export function neutraliseText(text: string, kind: TextKind): string {
   return out.replace(MARK_RUN, (run) => [...run].slice(0, MAX_COMBINING_PER_BASE).join('')).trim();
 }
 
+/* eslint-disable no-control-regex */
+const TERMINAL_UNSAFE_LINE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`, 'gu');
+const TERMINAL_UNSAFE_MULTILINE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`, 'gu');
+/* eslint-enable no-control-regex */
+
+/**
+ * Text for a terminal (CLI, relay log): what this policy refuses is shown as a visible `<U+202E>` instead of
+ * acting on the terminal (escape sequences, a reordered line, an invisible name), and piled-up combining marks are
+ * capped. Unlike `neutraliseText` nothing is silently dropped: the technician sees that something was there.
+ * `multiline` keeps newlines and tabs (a multi-line message the CLI wrote itself).
+ */
+export function terminalText(text: string, kind: TextKind = 'line'): string {
+  const escaped = text.replace(kind === 'line' ? TERMINAL_UNSAFE_LINE : TERMINAL_UNSAFE_MULTILINE, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`);
+  return escaped.replace(MARK_RUN, (run) => [...run].slice(0, MAX_COMBINING_PER_BASE).join(''));
+}
+
 /** Human reason per issue, for CLI and error text. */
 export const TEXT_ISSUE_MEANINGS: Record<TextIssue, string> = {
   control: 'contains control characters',
