@@ -69,10 +69,8 @@ export function neutraliseText(text: string, kind: TextKind): string {
   return out.replace(MARK_RUN, (run) => [...run].slice(0, MAX_COMBINING_PER_BASE).join('')).trim();
 }
 
-/* eslint-disable no-control-regex */
 const TERMINAL_UNSAFE_LINE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`, 'gu');
 const TERMINAL_UNSAFE_MULTILINE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`, 'gu');
-/* eslint-enable no-control-regex */
 
 /**
  * Text for a terminal (CLI, relay log): what this policy refuses is shown as a visible `<U+202E>` instead of

@@ -8,7 +8,9 @@ import type { LiveSession } from '../session/live-session.js';
 import type { Policy } from '../policy/schema.js';
 
 /** IT's own wording from policy, as the dialog shows it; absent when IT set none. */
-export function itWordingOf(policy: Pick<Policy, 'itDisplayName' | 'itConsentLine' | 'itSupportPhone'>): ConsentView['itWording'] {
+export function itWordingOf(
+  policy: Pick<Policy, 'itDisplayName' | 'itConsentLine' | 'itSupportPhone'>,
+): ConsentView['itWording'] {
   const wording = {
     ...(policy.itDisplayName !== undefined ? { displayName: policy.itDisplayName } : {}),
     ...(policy.itConsentLine !== undefined ? { customLine: policy.itConsentLine } : {}),
@@ -17,7 +19,12 @@ export function itWordingOf(policy: Pick<Policy, 'itDisplayName' | 'itConsentLin
   return Object.keys(wording).length > 0 ? wording : undefined;
 }
 
-export function sessionConsentView(v: VerifiedRequest, expiresAt: number, queued: number, wording?: ConsentView['itWording']): ConsentView {
+export function sessionConsentView(
+  v: VerifiedRequest,
+  expiresAt: number,
+  queued: number,
+  wording?: ConsentView['itWording'],
+): ConsentView {
   const p = v.payload;
   return {
     ...(wording ? { itWording: wording } : {}),

@@ -139,7 +139,8 @@ export class EscalationFlow {
     if (!s) return;
     const deadline = this.d.gate.deadline(Date.parse(v.payload.expiresAt), s.endsAt);
     const queued = this.d.gate.waitingCount;
-    const view = escalationConsentView(v.payload, v.added, v.blocked, s, deadline, queued, this.d.confirmCode, itWordingOf(this.d.policy));
+    const wording = itWordingOf(this.d.policy);
+    const view = escalationConsentView(v.payload, v.added, v.blocked, s, deadline, queued, this.d.confirmCode, wording);
     const result = await this.d.gate.ask(v.payload.technician.id, view, signal, deadline);
     if (result.kind === 'declined' && result.codeMismatch) {
       this.codeFailed.add(s.id);
