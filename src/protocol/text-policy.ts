@@ -69,7 +69,9 @@ export function neutraliseText(text: string, kind: TextKind): string {
   return out.replace(MARK_RUN, (run) => [...run].slice(0, MAX_COMBINING_PER_BASE).join('')).trim();
 }
 
-const TERMINAL_UNSAFE_LINE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`, 'gu');
+/** Every character one-line text may not hold, as a `u`-flag regex class (the JSON Schema of policy text uses it). */
+export const REFUSED_IN_LINE_SOURCE = `[\\u0000-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`;
+const TERMINAL_UNSAFE_LINE = new RegExp(REFUSED_IN_LINE_SOURCE, 'gu');
 const TERMINAL_UNSAFE_MULTILINE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`, 'gu');
 
 /**

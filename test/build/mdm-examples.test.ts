@@ -89,7 +89,7 @@ describe('policy JSON Schema', () => {
     const payload = { ...((parsePlist(filledIn(text('build/mdm/macos/com.porchlight.agent.mobileconfig'))) as Dict).PayloadContent as Dict[])[0] };
     for (const k of PAYLOAD_KEYS) delete payload[k];
     expect(validate(payload), JSON.stringify(validate.errors)).toBe(true);
-    for (const bad of [{ surprise: true }, { retentionDays: 7 }, { allowedScopes: ['root'] }, { relayUrl: 'https://relay.example.com' }, { rateLimit: { prompts: 3 } }, { relayPublicKey: 'short' }, { itSupportPhone: 'Call Bob, he knows' }])
+    for (const bad of [{ surprise: true }, { retentionDays: 7 }, { allowedScopes: ['root'] }, { relayUrl: 'https://relay.example.com' }, { rateLimit: { prompts: 3 } }, { relayPublicKey: 'short' }, { itSupportPhone: 'Call Bob, he knows' }, { itDisplayName: 'Robinson\u202e TI' }, { itConsentLine: '\u200b' }, { itConsentLine: 'one\u2028two' }])
       expect(validate(bad), JSON.stringify(bad)).toBe(false);
   });
 });
