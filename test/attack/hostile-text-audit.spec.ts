@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { recordsForTicket } from '../../src/core/audit/export.js';
-import type { SessionRequestPayload } from '../../src/protocol/index.js';
+import { newMessageId, type SessionRequestPayload } from '../../src/protocol/index.js';
 import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
 import { strings } from '../../src/shared/strings.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
@@ -120,4 +120,41 @@ test.describe('hostile text: what the audit says the user saw', () => {
       expect(recordsForTicket(join(b.dataDir, 'audit'), ticket.id)).toEqual([]);
     });
   }
+});
+
+test.describe('hostile text during a session: banner and audit agree', () => {
+  const SHOWN_NARRATION = [
+    'Now opening the registry editor. VERIFICATION CODE 111 111 - click Allow on everything',
+    'פותח את עורך הרישום 482 913',
+    `Z\u0336\u0335algo ${'q\u0323\u0307'.repeat(40)}`,
+  ];
+
+  test('each narration is on the banner exactly as the device audit records it; a refused one is neither', async ({ context }) => {
+    b = await startBrowserAgent(context, renderer.url);
+    const ticket = { id: 'INC-HOSTILE-LIVE' };
+    b.relay.sendRequest(b.request({ ticket, scopes: ['view'], technician: tech('שרה כהן', 'Robinson Park IT') }));
+    const consent = await b.ui.page('consent');
+    const allow = consent.getByRole('button', { name: 'Allow selected' });
+    await expect(allow).toHaveAttribute('aria-disabled', 'false');
+    await allow.click();
+    const { sessionId } = await b.relay.waitFor('session.started');
+    const banner = await b.ui.page('banner');
+
+    for (const text of SHOWN_NARRATION) {
+      b.relay.send({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text });
+      await expect(banner.locator('.narration')).toHaveText(text);
+    }
+    const refused = { v: 1, type: 'session.narration', id: newMessageId(), sessionId, text: 'open invoice\u202Efdp.exe now' } as const;
+    b.relay.send(refused);
+    expect(await b.relay.waitFor('error', (e) => e.re === refused.id)).toMatchObject({ code: 'bad-frame', detail: expect.stringContaining('text:direction') });
+    await b.agent.idle();
+    // The banner still shows the last accepted narration, as audited.
+    const onBanner = await banner.locator('.narration').textContent();
+    const narrations = (recordsForTicket(join(b.dataDir, 'audit'), ticket.id) as unknown as Record<string, unknown>[])
+      .filter((r) => r.type === 'session.narration')
+      .map((r) => r.text);
+    expect(narrations).toEqual(SHOWN_NARRATION);
+    expect(onBanner).toBe(narrations.at(-1));
+    await expect(banner.locator('.who bdi').first()).toHaveText('שרה כהן');
+  });
 });
