@@ -25,6 +25,7 @@ const CATEGORIES = {
   Access: 'Who may connect, and with which access',
   Sessions: 'Prompts and sessions',
   FileTransfer: 'File transfer',
+  Wording: 'What users read in the consent dialog',
   Audit: 'Audit log',
   Application: 'Application',
 };
@@ -57,6 +58,9 @@ const POLICIES = {
     summary: 'Limits on the files a technician sends to or takes from this device during a session.',
     fields: { maxBytes: 'Largest file (bytes)', blockedExtensions: 'Blocked extensions, one per line (like .exe)', requireTicket: 'Every transfer must name the session ticket' },
   },
+  itDisplayName: { category: 'Wording', name: 'Your IT department name' },
+  itConsentLine: { category: 'Wording', name: 'A line under the title' },
+  itSupportPhone: { category: 'Wording', name: 'Support phone number' },
   auditDir: { category: 'Audit', name: 'Audit log folder' },
   retentionDays: { category: 'Audit', name: 'Keep audit files (days)' },
   allowQuit: { category: 'Application', name: 'Show Quit in the tray menu' },

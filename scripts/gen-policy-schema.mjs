@@ -12,13 +12,15 @@ import { loadPolicySchema } from './load-policy-schema.mjs';
 export const POLICY_SCHEMA_PATH = 'build/mdm/policy.schema.json';
 
 export async function policyJsonSchema() {
-  const { z, partialPolicySchema, DEFAULT_POLICY } = await loadPolicySchema();
+  const { z, partialPolicySchema, DEFAULT_POLICY, IT_WORDING_LIMITS, REFUSED_IN_LINE_SOURCE } = await loadPolicySchema();
   const generated = z.toJSONSchema(partialPolicySchema, { io: 'input', target: 'draft-2020-12' });
   const properties = generated.properties;
   // zod's refinement (ws:// or wss:// URL) has no JSON Schema form; say the same with a pattern.
   properties.relayUrl = { ...properties.relayUrl, format: 'uri', pattern: '^wss?://' };
   // The examples' REPLACE_... placeholders must not validate (zod refines the same).
   for (const key of ['relayPublicKey', 'relayTlsPin', 'approvalsPublicKey']) properties[key] = { ...properties[key], not: { pattern: 'REPLACE' } };
+  // IT's wording passes the text policy: the characters it refuses in one-line text are refused here too.
+  for (const key of Object.keys(IT_WORDING_LIMITS)) properties[key] = { ...properties[key], not: { pattern: REFUSED_IN_LINE_SOURCE } };
   for (const [key, value] of Object.entries(DEFAULT_POLICY)) properties[key] = { ...properties[key], default: value };
   const { $schema, ...rest } = generated;
   return {

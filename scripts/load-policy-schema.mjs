@@ -5,11 +5,11 @@ import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** @returns {Promise<{ z: typeof import('zod').z, policySchema: import('zod').ZodObject, partialPolicySchema: import('zod').ZodObject, DEFAULT_POLICY: Record<string, unknown>, USER_SETTABLE_KEYS: readonly string[] }>} */
+/** @returns {Promise<{ z: typeof import('zod').z, policySchema: import('zod').ZodObject, partialPolicySchema: import('zod').ZodObject, DEFAULT_POLICY: Record<string, unknown>, USER_SETTABLE_KEYS: readonly string[], IT_WORDING_LIMITS: Record<string, number>, REFUSED_IN_LINE_SOURCE: string }>} */
 export async function loadPolicySchema() {
   const result = await build({
     stdin: {
-      contents: "export { z } from 'zod'; export * from './src/core/policy/schema.ts';",
+      contents: "export { z } from 'zod'; export * from './src/core/policy/schema.ts'; export { REFUSED_IN_LINE_SOURCE } from './src/protocol/text-policy.ts';",
       resolveDir: root,
       loader: 'ts',
     },

@@ -131,8 +131,10 @@ function controlRow(row: SettingRow, onChange: ChangeListener): RowHandle {
     let last = row;
     field.addEventListener('change', () => {
       const n = Number(field.value);
-      if (field.value.trim() === '' || !Number.isInteger(n) || n < last.min || n > last.max) onChange(id, { invalid: s.outOfRange(last.min, last.max) });
-      else onChange(id, n);
+      if (field.value.trim() !== '' && Number.isInteger(n) && n >= last.min && n <= last.max) return onChange(id, n);
+      // Never leave a value in the field that is not stored: put the stored one back and say so.
+      field.value = String(last.value);
+      onChange(id, { invalid: `${s.outOfRange(last.min, last.max)} ${s.keptValue(last.value, s.units[last.unit])}` });
     });
     inputs = [field];
     element.append(h('label', { className: 'setting-label', attrs: { for: field.id }, text: copy.label }), hint, h('div', { className: 'setting-number' }, field, unit, bounds));

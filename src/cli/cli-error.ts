@@ -1,6 +1,7 @@
 // Failures the CLI names for a person: a stable code, one line of text, and
 // the documented exit code. main() prints `error: <code>: <message>`.
 import { EXIT } from './exit-codes.js';
+import { terminalText } from '../protocol/text-policy.js';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -13,9 +14,12 @@ export class CliError extends Error {
   }
 }
 
-/** One line, whatever the message holds (a multi-line error must not look like several). */
+/**
+ * One line, whatever the message holds (a multi-line error must not look like several), in the text policy's
+ * terminal form: an error may quote device or user text, which must not drive the terminal.
+ */
 export function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, '; ').trim();
+  return terminalText(text.replace(/\s*\n\s*/g, '; ').trim());
 }
 
 /** The stderr text for an error nobody expected: one line, the stack only when PORCHLIGHT_DEBUG=1. */

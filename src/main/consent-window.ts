@@ -9,9 +9,10 @@ import { ConsentPreload } from './consent-preload.js';
 import type { ExpectedSender } from './ipc-guard.js';
 import type { HandlersOf } from './ipc-routes.js';
 import { PageReadyQueue } from './page-ready-queue.js';
-import { consentBounds, replaceAfterDisplayChange } from './placement.js';
+import { consentSizeForZoom } from './consent-size.js';
+import { consentBounds, displayAt, replaceAfterDisplayChange, type Size } from './placement.js';
 import { destroyWindow, senderOf, type ScreenInfo, type ShellWindow, type WindowFactory } from './shell-window.js';
-import { CONSENT_SIZE } from './window-options.js';
+import { attachZoom } from './zoom.js';
 
 export interface ConsentWindowServices {
   windows: WindowFactory;
@@ -20,6 +21,8 @@ export interface ConsentWindowServices {
   log(event: string, detail: string): void;
   /** Run a task a little later (the next preload); returns its cancel. */
   later(task: () => void): () => void;
+  /** Which modifier zooms (Cmd on macOS); defaults to this process's platform. */
+  platform?: NodeJS.Platform;
 }
 
 interface OpenPrompt {
@@ -82,7 +85,7 @@ export class ConsentWindow {
       window.onFocus(() => window.flashFrame(false));
       // A crashed dialog can't be answered: decline rather than leave a blank window up.
       window.onGone(() => finish(dismissedAnswer(view)));
-      window.setBounds(consentBounds(this.s.screen.displays(), this.s.screen.cursor(), CONSENT_SIZE));
+      window.setBounds(consentBounds(this.s.screen.displays(), this.s.screen.cursor(), this.sizeFor(window, this.s.screen.cursor())));
       this.prompt = { view, window, finish };
       // Set again before the view reaches the page: a preloaded window may have waited hidden for hours.
       window.setContentProtection(true);
@@ -137,7 +140,7 @@ export class ConsentWindow {
     const window = this.prompt?.window;
     if (!window || window.isDestroyed()) return;
     const { displays, cursor } = this.s.screen;
-    window.setBounds(replaceAfterDisplayChange('consent', window.getBounds(), displays(), cursor(), CONSENT_SIZE));
+    window.setBounds(replaceAfterDisplayChange('consent', window.getBounds(), displays(), cursor(), this.sizeFor(window, cursor())));
   }
 
   /** A second launch or the tray asks for attention: true when a prompt is up and was brought forward. */
@@ -160,7 +163,22 @@ export class ConsentWindow {
   }
 
   private openWindow(): ShellWindow {
-    return this.s.windows.open('consent');
+    const window = this.s.windows.open('consent');
+    // Larger text needs a larger window for the same content (consent-size.ts); re-centred where it is.
+    attachZoom(window.webContents, this.s.platform ?? process.platform, () => {
+      if (this.prompt?.window !== window || window.isDestroyed()) return;
+      const current = window.getBounds();
+      const centre = { x: current.x + Math.floor(current.width / 2), y: current.y + Math.floor(current.height / 2) };
+      window.setBounds(consentBounds(this.s.screen.displays(), centre, this.sizeFor(window, centre)));
+    });
+    return window;
+  }
+
+  /** The dialog's size at its page's zoom level, within the work area of the display at `at`. */
+  private sizeFor(window: ShellWindow, at: { x: number; y: number }): Size {
+    const displays = this.s.screen.displays();
+    if (displays.length === 0) return consentSizeForZoom(1, { x: 0, y: 0, width: Infinity, height: Infinity });
+    return consentSizeForZoom(window.webContents.getZoomFactor(), displayAt(displays, at).workArea);
   }
 
   private reveal(window: ShellWindow): void {

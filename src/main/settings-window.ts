@@ -16,6 +16,7 @@ import type { HandlersOf } from './ipc-routes.js';
 import { PageReadyQueue } from './page-ready-queue.js';
 import type { Settings } from './settings.js';
 import { settingsRow, settingsView } from './settings-rows.js';
+import { attachZoom } from './zoom.js';
 import { destroyWindow, senderOf, type ShellWindow, type WindowFactory } from './shell-window.js';
 
 export interface SettingsWindowServices {
@@ -28,6 +29,8 @@ export interface SettingsWindowServices {
    */
   apply(key: WindowEditableKey, policy: Policy): { restartRequired: boolean };
   log(event: string, detail: string): void;
+  /** Which modifier zooms (Cmd on macOS); defaults to this process's platform. */
+  platform?: NodeJS.Platform;
 }
 
 function isWindowEditable(key: string): key is WindowEditableKey {
@@ -96,6 +99,8 @@ export class SettingsWindow {
 
   private openWindow(): ShellWindow {
     const window = this.s.windows.open('settings');
+    // Ctrl/Cmd +, - and 0: the page reflows, the window keeps its size.
+    attachZoom(window.webContents, this.s.platform ?? process.platform);
     window.onClosed(() => {
       if (this.window === window) this.window = undefined;
     });

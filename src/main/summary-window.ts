@@ -4,12 +4,15 @@ import type { SummaryView } from '../shared/view-models.js';
 import type { ExpectedSender } from './ipc-guard.js';
 import type { HandlersOf } from './ipc-routes.js';
 import { PageReadyQueue } from './page-ready-queue.js';
+import { attachZoom } from './zoom.js';
 import { destroyWindow, senderOf, type ShellWindow, type WindowFactory } from './shell-window.js';
 
 export interface SummaryWindowServices {
   windows: WindowFactory;
   writeClipboard(text: string): void;
   log(event: string, detail: string): void;
+  /** Which modifier zooms (Cmd on macOS); defaults to this process's platform. */
+  platform?: NodeJS.Platform;
 }
 
 export class SummaryWindow {
@@ -56,6 +59,8 @@ export class SummaryWindow {
 
   private openWindow(view: SummaryView): ShellWindow {
     const window = this.s.windows.open('summary');
+    // Ctrl/Cmd +, - and 0: the page reflows, the window keeps its size.
+    attachZoom(window.webContents, this.s.platform ?? process.platform);
     window.onClosed(() => {
       if (this.window === window) this.window = undefined;
     });

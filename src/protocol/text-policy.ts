@@ -69,6 +69,22 @@ export function neutraliseText(text: string, kind: TextKind): string {
   return out.replace(MARK_RUN, (run) => [...run].slice(0, MAX_COMBINING_PER_BASE).join('')).trim();
 }
 
+/** Every character one-line text may not hold, as a `u`-flag regex class (the JSON Schema of policy text uses it). */
+export const REFUSED_IN_LINE_SOURCE = `[\\u0000-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`;
+const TERMINAL_UNSAFE_LINE = new RegExp(REFUSED_IN_LINE_SOURCE, 'gu');
+const TERMINAL_UNSAFE_MULTILINE = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${SEPARATOR_SOURCE}${INVISIBLE_SOURCE}${DIRECTION_SOURCE}]`, 'gu');
+
+/**
+ * Text for a terminal (CLI, relay log): what this policy refuses is shown as a visible `<U+202E>` instead of
+ * acting on the terminal (escape sequences, a reordered line, an invisible name), and piled-up combining marks are
+ * capped. Unlike `neutraliseText` nothing is silently dropped: the technician sees that something was there.
+ * `multiline` keeps newlines and tabs (a multi-line message the CLI wrote itself).
+ */
+export function terminalText(text: string, kind: TextKind = 'line'): string {
+  const escaped = text.replace(kind === 'line' ? TERMINAL_UNSAFE_LINE : TERMINAL_UNSAFE_MULTILINE, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`);
+  return escaped.replace(MARK_RUN, (run) => [...run].slice(0, MAX_COMBINING_PER_BASE).join(''));
+}
+
 /** Human reason per issue, for CLI and error text. */
 export const TEXT_ISSUE_MEANINGS: Record<TextIssue, string> = {
   control: 'contains control characters',

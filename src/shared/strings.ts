@@ -196,6 +196,7 @@ const en = {
     bounds: (min: number, max: number, unit: string) => `From ${min} to ${max} ${unit}`,
     units: { seconds: 'seconds', minutes: 'minutes', days: 'days' } satisfies Record<'seconds' | 'minutes' | 'days', string>,
     outOfRange: (min: number, max: number) => `Not saved: enter a whole number from ${min} to ${max}.`,
+    keptValue: (value: number, unit: string) => `It stays at ${value} ${unit}.`,
     saving: 'Saving…',
     saved: 'Saved.',
     savedRestart: 'Saved. Takes effect the next time Porchlight starts.',

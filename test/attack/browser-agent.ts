@@ -17,6 +17,8 @@ export interface BrowserAgent {
   relay: RelayStandIn;
   ui: ChromiumUi;
   agent: Agent;
+  /** The agent's data directory (its audit log is under audit/). */
+  dataDir: string;
   /** A fresh, validly signed request payload for this device. */
   request(over?: Partial<SessionRequestPayload>): SessionRequestPayload;
   stop(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startBrowserAgent(context: BrowserContext, rendererUrl: st
     relay,
     ui,
     agent,
+    dataDir,
     request: (over = {}) =>
       requestPayload({ requestId: `req-b${process.pid}-${++n}`, nonce: randomBytes(16).toString('base64url'), issuedAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 120_000).toISOString(), ...over }),
     async stop() {

@@ -79,7 +79,7 @@ describe('policy JSON Schema', () => {
   });
 
   it('names every policy key, with its default', () => {
-    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys({ ...DEFAULT_POLICY, relayUrl: 0, relayUrls: 0, relayPublicKey: 0, relayTlsPin: 0, approvalsPublicKey: 0, technicianGroups: 0, auditDir: 0, accessHooks: 0 }).sort());
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys({ ...DEFAULT_POLICY, relayUrl: 0, relayUrls: 0, relayPublicKey: 0, relayTlsPin: 0, approvalsPublicKey: 0, technicianGroups: 0, auditDir: 0, accessHooks: 0, itDisplayName: 0, itConsentLine: 0, itSupportPhone: 0 }).sort());
     for (const [key, value] of Object.entries(DEFAULT_POLICY)) expect(schema.properties[key]!.default, key).toEqual(value);
   });
 
@@ -89,7 +89,7 @@ describe('policy JSON Schema', () => {
     const payload = { ...((parsePlist(filledIn(text('build/mdm/macos/com.porchlight.agent.mobileconfig'))) as Dict).PayloadContent as Dict[])[0] };
     for (const k of PAYLOAD_KEYS) delete payload[k];
     expect(validate(payload), JSON.stringify(validate.errors)).toBe(true);
-    for (const bad of [{ surprise: true }, { retentionDays: 7 }, { allowedScopes: ['root'] }, { relayUrl: 'https://relay.example.com' }, { rateLimit: { prompts: 3 } }, { relayPublicKey: 'short' }])
+    for (const bad of [{ surprise: true }, { retentionDays: 7 }, { allowedScopes: ['root'] }, { relayUrl: 'https://relay.example.com' }, { rateLimit: { prompts: 3 } }, { relayPublicKey: 'short' }, { itSupportPhone: 'Call Bob, he knows' }, { itDisplayName: 'Robinson\u202e TI' }, { itConsentLine: '\u200b' }, { itConsentLine: 'one\u2028two' }])
       expect(validate(bad), JSON.stringify(bad)).toBe(false);
   });
 });

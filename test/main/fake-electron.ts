@@ -10,6 +10,13 @@ export class FakeWebContents extends EventEmitter {
   readonly mainFrame = { url: '', parent: null as unknown };
   sent: [string, unknown][] = [];
   windowOpenHandler?: (d: { url: string }) => { action: string };
+  zoomFactor = 1;
+  getZoomFactor() {
+    return this.zoomFactor;
+  }
+  setZoomFactor(factor: number) {
+    this.zoomFactor = factor;
+  }
   send(channel: string, payload: unknown) {
     this.sent.push([channel, payload]);
   }

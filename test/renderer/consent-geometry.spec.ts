@@ -81,6 +81,13 @@ test.describe('consent geometry at the shell window size', () => {
           await expectOnScreenAndUncovered(page.locator('.who-name'), 'technician name');
           await expectOnScreenAndUncovered(page.locator('.identity-value'), 'verified organisation');
           await expectOnScreenAndUncovered(page.locator('.code'), 'verification code');
+          // Unattended and emergency say so in words at the top, in full (not cut off with an ellipsis).
+          if (view.mode.kind !== 'attended') {
+            const title = page.locator('.mode-title');
+            await expect(title).toHaveText(view.mode.kind === 'emergency' ? 'Emergency access, outside the usual approval' : 'A manager approved this request in advance');
+            await expectOnScreenAndUncovered(title, 'mode title');
+            expect(await title.evaluate((el) => el.scrollWidth - el.clientWidth), 'mode title cut off').toBeLessThanOrEqual(0);
+          }
           const boxes = page.locator('.scope input[type=checkbox]');
           expect(await boxes.count()).toBe(mode === 'escalation' ? n : SCOPES.length);
           for (const box of await boxes.all()) await expectOnScreenAndUncovered(box, `checkbox ${await box.getAttribute('value')}`);

@@ -102,9 +102,39 @@ test.describe('settings page', () => {
     const timeout = page.getByRole('spinbutton', { name: 'Time to answer a request' });
     await timeout.fill('600');
     await timeout.press('Enter');
-    await expect(row(page, 'promptTimeoutSec').getByRole('status')).toHaveText('Not saved: enter a whole number from 15 to 60.');
+    await expect(row(page, 'promptTimeoutSec').getByRole('status')).toHaveText('Not saved: enter a whole number from 15 to 60. It stays at 45 seconds.');
+    // The field shows what is stored, never the refused value.
+    await expect(timeout).toHaveValue('45');
+    for (const bad of ['', '2.5', '-1']) {
+      await timeout.fill(bad);
+      await timeout.press('Enter');
+      await expect(timeout).toHaveValue('45');
+    }
     expect(await sentOn(page, 'settings:change')).toEqual([]);
   });
+
+  for (const theme of THEMES) {
+    test(`"Set by your IT department" reads as a label, not a link (${theme})`, async ({ page }) => {
+      await showSettings(page, settingsView(), theme);
+      const label = row(page, 'relayUrl').locator('.setting-source');
+      await expect(label).toHaveText('Set by your IT department');
+      const look = await label.evaluate((el) => {
+        const style = getComputedStyle(el);
+        const body = getComputedStyle(document.body);
+        const probe = document.createElement('button');
+        probe.className = 'link-button';
+        document.body.append(probe);
+        const link = getComputedStyle(probe).color;
+        probe.remove();
+        return { color: style.color, text: body.color, link, decoration: style.textDecorationLine, cursor: style.cursor, tag: el.tagName };
+      });
+      // The colour of ordinary text, not of the page's links; no underline, no hand cursor, not a link element.
+      expect(look.color).toBe(look.text);
+      expect(look.color).not.toBe(look.link);
+      expect(look).toMatchObject({ decoration: 'none', cursor: 'default', tag: 'P' });
+      await expect(row(page, 'relayUrl').getByRole('link')).toHaveCount(0);
+    });
+  }
 
   test('a refused change shows the error and puts the control back', async ({ page }) => {
     await showSettings(page);

@@ -1,6 +1,7 @@
 // `porchlight agent --headless`: the agent as a daemon for servers and kiosks
 // (no desktop session). The desktop tray app is the Electron shell, started
 // with `npm start` or the installed app, not from here.
+import { terminalText } from '../../protocol/text-policy.js';
 import { parseArgs } from '../parse-args.js';
 import { defaultConfigPath, readAgentConfig } from '../../core/headless/agent-config.js';
 import { configRelayCa } from '../../core/headless/config-relay-ca.js';
@@ -74,7 +75,7 @@ const command: Command = {
     }
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca);
     const configPath = headlessConfigPath(values.config, ctx.env);
-    const log = (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    const log = (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${terminalText(line)}\n`);
     const read = readAgentConfig(configPath);
     if (!read.ok) throw new CliError(read.code, read.detail, EXIT.other);
     // The relay URL is known only now; a CA for a plain ws:// relay means the setup is not what the admin thinks.

@@ -3,6 +3,7 @@
 import { parseArgs } from '../parse-args.js';
 import { publicKey as publicKeySchema, ticketId as ticketIdSchema } from '../../protocol/primitives.js';
 import { keyFingerprint } from '../../protocol/signing.js';
+import { terminalText } from '../../protocol/text-policy.js';
 import { auditLine } from '../../relay/audit/audit-text.js';
 import { checkpointHead } from '../../relay/audit/checkpoint.js';
 import { describeDatabaseUrl } from '../../relay/storage/database-url.js';
@@ -107,7 +108,8 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   }
   const tls = values.cert && values.key ? { cert: readInputFile('--cert', values.cert), key: readInputFile('--key', values.key) } : undefined;
   const data = openRelayDataDir(values.data, ctx.env, values.storage);
-  const log = (line: string) => ctx.stderr.write(`${line}\n`);
+  // The relay's log quotes what peers sent (error messages, ids): in the text policy's terminal form.
+  const log = (line: string) => ctx.stderr.write(`${terminalText(line)}\n`);
   try {
     await data.storage.ready();
   } catch (err) {

@@ -1,6 +1,7 @@
 // `porchlight request`: ask a device for a support session through the relay,
 // print the verification code at once, then the decision per scope and the
 // session's events until it ends. Ctrl-C ends the session cleanly.
+import { terminalText } from '../../protocol/text-policy.js';
 import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from '../parse-args.js';
@@ -77,12 +78,12 @@ class Output {
 
   /** A line the technician acts on (stdout in both modes). */
   line(kind: string, text: string, extra: Record<string, unknown> = {}): void {
-    this.ctx.stdout.write(this.json ? `${JSON.stringify({ type: kind, detail: text, ...extra })}\n` : `${text}\n`);
+    this.ctx.stdout.write(this.json ? `${JSON.stringify({ type: kind, detail: text, ...extra })}\n` : `${terminalText(text, 'multiline')}\n`);
   }
 
   note(kind: string, text: string, extra: Record<string, unknown> = {}): void {
     if (this.json) this.ctx.stdout.write(`${JSON.stringify({ type: kind, detail: text, ...extra })}\n`);
-    else this.ctx.stderr.write(`${text}\n`);
+    else this.ctx.stderr.write(`${terminalText(text, 'multiline')}\n`);
   }
 }
 

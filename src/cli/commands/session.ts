@@ -8,6 +8,7 @@ import { exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
 import { readCaFile } from '../read-ca-file.js';
 import { EXIT } from '../exit-codes.js';
+import { oneLine } from '../cli-error.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
 
@@ -52,7 +53,7 @@ const command: Command = {
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relays[0]);
     const connected = await signInTechnician(ctx, relays, token, ca === undefined ? {} : { ca }, values.otp);
     if (!connected.ok) {
-      ctx.stderr.write(`error: ${connected.code}: ${connected.detail}\n`);
+      ctx.stderr.write(`error: ${connected.code}: ${oneLine(connected.detail)}\n`);
       return exitForError(connected.code);
     }
     const client = connected.client;
@@ -64,7 +65,7 @@ const command: Command = {
         ctx.stdout.write(`ticket ${msg.ticketId}: outcome ${msg.outcome} recorded\n`);
         return EXIT.ok;
       }
-      ctx.stderr.write(`error: ${m?.type === 'error' ? `${m.code}: ${m.detail ?? ''}` : 'connection-lost: the relay closed the connection'}\n`);
+      ctx.stderr.write(`error: ${m?.type === 'error' ? `${m.code}: ${oneLine(m.detail ?? '')}` : 'connection-lost: the relay closed the connection'}\n`);
       return m?.type === 'error' ? (m.code === 'unknown-session' ? EXIT.blocked : exitForError(m.code)) : EXIT.other;
     } finally {
       await client.close();

@@ -1,38 +1,44 @@
 // What the technician reads: one plain line per relay event (`porchlight request`).
+// Every value from the relay or the device goes through the text policy's
+// terminal form (t), so none can send escape sequences or reorder the line.
 import type { Message } from '../../protocol/messages.js';
 import { SCOPES } from '../../protocol/scopes.js';
+import { terminalText } from '../../protocol/text-policy.js';
+
+const t = (value: unknown): string => terminalText(String(value));
+const list = (values: readonly unknown[]): string => values.map(t).join(', ');
 
 export function describeEvent(msg: Message, requested: readonly string[]): string | null {
   switch (msg.type) {
     case 'session.pending':
-      return `verification code: ${msg.verificationCode}  (read this to the user; they see the same code)\nwaiting for the user's decision until ${msg.expiresAt} ...`;
+      return `verification code: ${t(msg.verificationCode)}  (read this to the user; they see the same code)\nwaiting for the user's decision until ${t(msg.expiresAt)} ...`;
     case 'session.decision': {
-      const lines = [`decision: ${msg.outcome} (${msg.decidedBy})${msg.detail ? `: ${msg.detail}` : ''}`];
+      const lines = [`decision: ${t(msg.outcome)} (${t(msg.decidedBy)})${msg.detail ? `: ${t(msg.detail)}` : ''}`];
       for (const scope of SCOPES.filter((s) => requested.includes(s))) {
-        lines.push(`  ${scope.padEnd(13)} ${(msg.granted as readonly string[]).includes(scope) ? 'granted' : 'declined'}`);
+        lines.push(`  ${t(scope).padEnd(13)} ${(msg.granted as readonly string[]).includes(scope) ? 'granted' : 'declined'}`);
       }
       return lines.join('\n');
     }
     case 'session.started':
-      return `session ${msg.sessionId} started (${msg.mode}) with [${msg.scopes.join(', ')}] until ${msg.endsAt}`;
+      return `session ${t(msg.sessionId)} started (${t(msg.mode)}) with [${list(msg.scopes)}] until ${t(msg.endsAt)}`;
     case 'session.scope-update':
-      return `scopes ${msg.change} [${msg.scopes.join(', ')}]; granted now [${msg.granted.join(', ')}] until ${msg.endsAt}`;
+      return `scopes ${t(msg.change)} [${list(msg.scopes)}]; granted now [${list(msg.granted)}] until ${t(msg.endsAt)}`;
     case 'session.file-transfer-result':
-      return `file ${msg.transferId}: ${msg.allowed ? 'allowed' : `refused${msg.code ? ` (${msg.code})` : ''}`}${msg.detail ? `: ${msg.detail}` : ''}`;
+      return `file ${t(msg.transferId)}: ${msg.allowed ? 'allowed' : `refused${msg.code ? ` (${t(msg.code)})` : ''}`}${msg.detail ? `: ${t(msg.detail)}` : ''}`;
     case 'session.end':
-      return `session ${msg.sessionId} ended by ${msg.by}${msg.reason ? `: ${msg.reason}` : ''}`;
+      return `session ${t(msg.sessionId)} ended by ${t(msg.by)}${msg.reason ? `: ${t(msg.reason)}` : ''}`;
     case 'session.summary': {
       const s = msg.summary;
-      return `summary: ${s.durationSec} s, used [${s.scopesUsed.join(', ')}], ${s.files.length} file(s), ${s.narrationCount} narration(s)`;
+      return `summary: ${t(s.durationSec)} s, used [${list(s.scopesUsed)}], ${s.files.length} file(s), ${s.narrationCount} narration(s)`;
     }
     case 'channel.opened':
-      return `screen channel ${msg.channel} open`;
+      return `screen channel ${t(msg.channel)} open`;
     case 'channel.close':
-      return `screen channel ${msg.channel} closed${msg.code ? ` (${msg.code})` : ''}${msg.detail ? `: ${msg.detail}` : ''}`;
+      return `screen channel ${t(msg.channel)} closed${msg.code ? ` (${t(msg.code)})` : ''}${msg.detail ? `: ${t(msg.detail)}` : ''}`;
     case 'tech.closed':
-      return `ticket ${msg.ticketId}: outcome recorded`;
+      return `ticket ${t(msg.ticketId)}: outcome recorded`;
     case 'error':
-      return `error: ${msg.code}${msg.detail ? `: ${msg.detail}` : ''}`;
+      return `error: ${t(msg.code)}${msg.detail ? `: ${t(msg.detail)}` : ''}`;
     default:
       return null;
   }

@@ -1,6 +1,7 @@
 // Export of the audit records about one ticket, as JSONL (the lines exactly
 // as written, so each keeps its hash and byte-for-byte provenance) or as
 // plain text for a person.
+import { terminalText } from '../../protocol/text-policy.js';
 import type { AuditRecord } from '../../protocol/agent-audit-record.js';
 import { auditRecordSchema } from '../../protocol/agent-audit-record.js';
 import { readAuditLines } from './read-lines.js';
@@ -47,5 +48,6 @@ function textLine(r: AuditRecord): string {
   const details = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
-  return `${ts} #${seq} ${type}${details ? ` ${details}` : ''} [${hash.slice(0, 12)}]`;
+  // A person reads this in a terminal; the log may have been changed: the text policy's terminal form.
+  return terminalText(`${ts} #${seq} ${type}${details ? ` ${details}` : ''} [${hash.slice(0, 12)}]`);
 }

@@ -5,10 +5,29 @@ import type { Scope } from '../../protocol/scopes.js';
 import { CONFIRM_CODE_LENGTH, type ConsentView } from '../../shared/view-models.js';
 import type { VerifiedRequest } from '../verification/verify-request.js';
 import type { LiveSession } from '../session/live-session.js';
+import type { Policy } from '../policy/schema.js';
 
-export function sessionConsentView(v: VerifiedRequest, expiresAt: number, queued: number): ConsentView {
+/** IT's own wording from policy, as the dialog shows it; absent when IT set none. */
+export function itWordingOf(
+  policy: Pick<Policy, 'itDisplayName' | 'itConsentLine' | 'itSupportPhone'>,
+): ConsentView['itWording'] {
+  const wording = {
+    ...(policy.itDisplayName !== undefined ? { displayName: policy.itDisplayName } : {}),
+    ...(policy.itConsentLine !== undefined ? { customLine: policy.itConsentLine } : {}),
+    ...(policy.itSupportPhone !== undefined ? { supportPhone: policy.itSupportPhone } : {}),
+  };
+  return Object.keys(wording).length > 0 ? wording : undefined;
+}
+
+export function sessionConsentView(
+  v: VerifiedRequest,
+  expiresAt: number,
+  queued: number,
+  wording?: ConsentView['itWording'],
+): ConsentView {
   const p = v.payload;
   return {
+    ...(wording ? { itWording: wording } : {}),
     promptId: p.requestId,
     kind: 'session',
     technician: p.technician,
@@ -40,12 +59,14 @@ export function escalationConsentView(
   expiresAt: number,
   queued: number,
   confirmCode: () => string = newConfirmCode,
+  wording?: ConsentView['itWording'],
 ): ConsentView {
   // Extension only: the dialog lists the scopes the extension keeps alive.
   const scopes = (added.length > 0 ? added : session.grantedScopes()) as ConsentView['scopes'];
   // The technician can inject clicks into a dialog hidden from their view: make the user type what only they can see.
   const needsCode = INPUT_SCOPES.some((s) => session.granted.has(s));
   return {
+    ...(wording ? { itWording: wording } : {}),
     promptId: p.requestId,
     kind: 'escalation',
     technician: session.init.technician,

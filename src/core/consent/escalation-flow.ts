@@ -18,7 +18,7 @@ import { guardedVerify, isVerificationFault } from '../verification/guarded-veri
 import type { ReplayCache } from '../verification/replay-cache.js';
 import { verifyScopeRequest, type VerifiedEscalation } from '../verification/verify-scope-request.js';
 import type { ConsentGate } from './consent-gate.js';
-import { escalationConsentView, INPUT_SCOPES } from './consent-view.js';
+import { escalationConsentView, INPUT_SCOPES, itWordingOf } from './consent-view.js';
 
 /**
  * An escalation while the technician holds `control` or `admin`: ask for the
@@ -139,7 +139,8 @@ export class EscalationFlow {
     if (!s) return;
     const deadline = this.d.gate.deadline(Date.parse(v.payload.expiresAt), s.endsAt);
     const queued = this.d.gate.waitingCount;
-    const view = escalationConsentView(v.payload, v.added, v.blocked, s, deadline, queued, this.d.confirmCode);
+    const wording = itWordingOf(this.d.policy);
+    const view = escalationConsentView(v.payload, v.added, v.blocked, s, deadline, queued, this.d.confirmCode, wording);
     const result = await this.d.gate.ask(v.payload.technician.id, view, signal, deadline);
     if (result.kind === 'declined' && result.codeMismatch) {
       this.codeFailed.add(s.id);

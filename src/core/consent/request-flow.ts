@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage } from '../../protocol/frame.js';
+import { identityWarnings } from '../../protocol/mixed-script.js';
 import type { Message, Outcome, SessionRequestPayload } from '../../protocol/messages.js';
 import { sortScopes } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
@@ -20,7 +21,7 @@ import { verifySessionRequest, type VerifiedRequest } from '../verification/veri
 import type { BlockNotices } from './block-notices.js';
 import type { ConsentGate } from './consent-gate.js';
 import { ConsentStateMachine, type ConsentState } from './consent-state.js';
-import { sessionConsentView } from './consent-view.js';
+import { itWordingOf, sessionConsentView } from './consent-view.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 
 /** A session request between arrival and decision, with the states it went through. */
@@ -127,7 +128,7 @@ export class RequestFlow {
     const p = req.payload;
     const deadline = this.d.gate.deadline(Date.parse(p.expiresAt));
     if (!signal.aborted) req.consent.to('prompting');
-    const view = sessionConsentView(v, deadline, this.d.gate.waitingCount);
+    const view = sessionConsentView(v, deadline, this.d.gate.waitingCount, itWordingOf(this.d.policy));
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
     if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));
     const granted = sortScopes(result.granted);
@@ -220,11 +221,15 @@ export class RequestFlow {
 }
 
 function requestFields(p: SessionRequestPayload): AuditFields {
+  // What the dialog warned the user about (mixed scripts, symbols): the same check the page runs on the same names.
+  const warnings = identityWarnings(p.technician);
   return {
     requestId: p.requestId,
     ticketId: p.ticket.id,
     technicianId: p.technician.id,
     technicianName: p.technician.name,
     technicianGroup: p.technician.group,
+    ...(p.technician.org !== undefined ? { technicianOrg: p.technician.org } : {}),
+    ...(warnings.length > 0 ? { identityWarnings: warnings } : {}),
   };
 }

@@ -3,6 +3,7 @@
 // attended requests with no-user-present before asking), every event becomes
 // one log line, and notifications go to any logged-in desktop user. A failing
 // notifier is logged, never fatal.
+import { terminalText } from '../../protocol/text-policy.js';
 import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../../shared/view-models.js';
 import type { AgentStatus, Notification, UiPort } from '../ui-port.js';
 import type { DesktopNotifier } from './desktop-notifier.js';
@@ -104,5 +105,6 @@ function describeMode(mode: BannerView['mode']): string {
 
 /** Keep one event on one log line, whatever the network sent. */
 function oneLine(text: string): string {
-  return text.replace(/[\p{Cc}\u2028\u2029]+/gu, ' ').slice(0, 300);
+  // Line breaks become spaces; any other control, invisible or direction character is shown as <U+XXXX>.
+  return terminalText(text.replace(/[\r\n\u2028\u2029]+/g, ' ').slice(0, 300));
 }

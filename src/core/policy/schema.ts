@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isAbsolute } from 'node:path';
 import { SCOPES } from '../../protocol/scopes.js';
-import { publicKey, scope, slug } from '../../protocol/primitives.js';
+import { lineText, publicKey, scope, slug } from '../../protocol/primitives.js';
 import { checkRelayUrl } from '../connection/relay-url.js';
 
 const url = z
@@ -50,6 +50,11 @@ export const rateLimitSchema = z.strictObject({
   autoDeclineAfterDeclines: z.number().int().min(1).max(100).describe('After this many declines in the window, further requests from that technician decline without a prompt.'),
 });
 
+/** IT's own wording in the consent dialog: through the same text policy as network text (text-policy.ts). */
+export const IT_WORDING_LIMITS = { itDisplayName: 40, itConsentLine: 80, itSupportPhone: 24 } as const;
+// Digits and the punctuation phone numbers are written with: a "phone number" can't carry a sentence.
+const PHONE = /^\+?[0-9(][0-9 ()./-]*(?: ?(?:ext\.?|x) ?[0-9]{1,6})?$/;
+
 export const policySchema = z.strictObject({
   relayUrl: url.optional().describe('WebSocket URL of the relay (wss:// required except on loopback).'),
   relayUrls: z
@@ -85,6 +90,16 @@ export const policySchema = z.strictObject({
     .partialRecord(scope, accessHookSchema)
     .optional()
     .describe('Admin hooks: per scope, the commands IT runs to open access on grant and close it on revoke or end.'),
+  itDisplayName: lineText(IT_WORDING_LIMITS.itDisplayName)
+    .optional()
+    .describe("Your IT department's name as users know it (e.g. Robinson Park IT), shown at the top of the consent dialog instead of Porchlight."),
+  itConsentLine: lineText(IT_WORDING_LIMITS.itConsentLine)
+    .optional()
+    .describe('One short line IT wants every user to read under the title of the consent dialog (e.g. We will never ask for your password).'),
+  itSupportPhone: lineText(IT_WORDING_LIMITS.itSupportPhone)
+    .regex(PHONE, 'must be a phone number: digits, spaces, + ( ) . / - and an optional ext. 123')
+    .optional()
+    .describe('The support phone number the consent dialog offers a user who is unsure ("Not sure? Call ...").'),
   allowQuit: z.boolean().describe('Show Quit in the tray menu. Managed policy may hide it.'),
   startAtLogin: z.boolean().describe('Start the agent when the user logs in.'),
   allowInsecureRelay: z.boolean().describe('Development only: allow ws:// to a non-loopback relay.'),

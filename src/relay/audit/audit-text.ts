@@ -1,5 +1,6 @@
 // One human-readable line per central audit record (`relay audit --format text`).
 import type { AuditRecord, TechnicianView } from './audit-record.js';
+import { terminalText } from '../../protocol/text-policy.js';
 
 function describe(r: AuditRecord): string {
   switch (r.kind) {
@@ -60,7 +61,12 @@ function adminChange(before?: TechnicianView, after?: TechnicianView): string {
   return changed.length === 0 ? '' : ` (${changed.map((f) => `${f}: ${JSON.stringify(before[f] ?? null)} -> ${JSON.stringify(after[f] ?? null)}`).join(', ')})`;
 }
 
+/** The line, in the text policy's terminal form: stored records may predate the policy or come from a changed database. */
 export function auditLine(r: AuditRecord): string {
+  return terminalText(rawLine(r));
+}
+
+function rawLine(r: AuditRecord): string {
   const who = [r.technicianId && `tech=${r.technicianId}`, r.deviceId && `device=${r.deviceId}`, r.sessionId && `session=${r.sessionId}`].filter(Boolean).join(' ');
   const anchor = (r.data as { agentAudit?: { seq: number; hash: string } }).agentAudit;
   return `${r.at}  #${r.seq}  ${r.ticketId ?? '-'}  ${who}  ${describe(r)}${anchor ? `  [agent audit #${anchor.seq} ${anchor.hash.slice(0, 12)}]` : ''}`;

@@ -32,9 +32,10 @@ describe('headless UI port', () => {
 
   it('keeps each event on one line whatever the network sent', async () => {
     const h = ui();
-    h.ui.notify({ kind: 'info', title: 'a\nb', body: 'c\r\nd\u2028e\u0000f' });
+    h.ui.notify({ kind: 'info', title: 'a\nb', body: 'c\r\nd\u2028e\u0000f \u001b[2J invoice\u202efdp.exe' });
     await h.ui.settled();
-    expect(h.lines).toEqual(['notify (info): a b: c d e f']);
+    // Line breaks become spaces; what would drive the terminal or reorder the line is shown, not obeyed.
+    expect(h.lines).toEqual(['notify (info): a b: c d e<U+0000>f <U+001B>[2J invoice<U+202E>fdp.exe']);
   });
 
   it('logs a status line only when something an operator cares about changed', () => {
