@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { AuditRecord } from '../../src/relay/audit/audit-record.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { CLOSE } from '../../src/relay/relay-constants.js';
@@ -174,5 +175,42 @@ describe('relay technicians: accounts an IT admin manages', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('relay review: rights, MFA, use and changes of the month, with flags an auditor acts on', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const s = storage();
+    try {
+      // Edits behind the CLI's back: a hand-added account and a hand-widened one.
+      await s.addTechnician({ id: 'mallory', name: 'Mallory', group: 'helpdesk', scopes: ['view', 'admin'], unattended: true, tokenHash: 'f'.repeat(64), createdAt: new Date().toISOString(), disabled: false });
+      await s.updateTechnician('alice', { scopes: ['view', 'control', 'admin'] });
+    } finally {
+      await s.close();
+    }
+    const json = await cli(['review', '--month', month, '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const review = JSON.parse(json.stdout) as { chain: { ok: boolean }; technicians: Array<{ id: string; flags: string[]; sessionsThisMonth: number }>; changes: Array<{ action: string; target: string; as: string | null; change: string }> };
+    const flags = Object.fromEntries(review.technicians.map((t) => [t.id, t.flags]));
+    expect(review.chain.ok).toBe(true);
+    expect(flags.mallory).toEqual(expect.arrayContaining(['not-added-through-cli', 'unattended-without-mfa', 'token-without-expiry']));
+    expect(flags.alice).toContain('changed-outside-cli');
+    expect(flags.frank).toContain('unattended-without-mfa');
+    expect(flags.bob).toEqual([]);
+    expect(flags.erin).toBeUndefined();
+    expect(review.changes).toContainEqual(expect.objectContaining({ action: 'technician-disabled', target: 'bob', as: 'Dana Admin', change: 'disabled: false -> true' }));
+    expect(json.stderr).toMatch(/membership review \d{4}-\d\d: \d+ finding\(s\)/);
+    const md = await cli(['review', '--month', month]);
+    expect(md.stdout).toContain('The central audit chain verifies.');
+    expect(md.stdout).toMatch(/\| mallory \(Mallory\) \| helpdesk \|.*not-added-through-cli/);
+    const html = await cli(['review', '--month', month, '--format', 'html']);
+    expect(html.stdout).toContain('default-src &#39;none&#39;');
+    expect(html.stdout).not.toContain('<script');
+    // A record edited in the database breaks the chain, and the review says so first.
+    const db = new DatabaseSync(join(data, 'relay.db'));
+    db.prepare("UPDATE audit SET record = replace(record, 'Dana Admin', 'Someone Else') WHERE kind = 'admin'").run();
+    db.close();
+    const broken = await cli(['review', '--month', month]);
+    expect(broken.stdout).toMatch(/THE CENTRAL AUDIT CHAIN IS BROKEN at seq \d+ \(hash-mismatch\)/);
+    expect((await cli(['review', '--month', '2026-13'])).code).toBe(2);
   });
 });

@@ -16,6 +16,7 @@ import { UsageError, type Command, type CommandContext } from '../command.js';
 import { enrollDevice } from './enroll-device.js';
 import { addTechnician } from './relay-add-technician.js';
 import { technicians, TECHNICIANS_HELP } from './relay-technicians.js';
+import { review } from './relay-review.js';
 import { checkListener } from '../transport-security.js';
 import { CliError } from '../cli-error.js';
 import { readInputFile } from '../read-input-file.js';
@@ -37,6 +38,7 @@ const HELP = `Usage:
   porchlight relay enroll-device --device ID [--hours N] [--rekey] [--data DIR]
   porchlight relay audit --ticket ID | --admin [--since DATE] [--format jsonl|text] [--data DIR] [--storage ...]
 ${TECHNICIANS_HELP}
+  porchlight relay review --month YYYY-MM [--format md|html|csv|json] [--out FILE] [--tz ZONE]
   porchlight relay migrate --from-sqlite FILE --to postgres://...
 
 Runs the reference relay: agents and technicians connect over WebSocket; the
@@ -66,6 +68,8 @@ enroll-device prints a one-time token the agent uses on first connect (default v
   the old key's connection is then closed with code 4003 and the reason.
 add-technician: the token expires after --token-days (default 90); --temporary accounts disable
   themselves after --hours. technicians changes accounts; a running relay withdraws access within 1 s.
+review: the monthly membership review: every technician (rights, MFA, token, use) with flags,
+  every account change of the month with who made it, and whether the audit chain verifies.
 audit prints the central audit records of one ticket, or with --admin every account and enrollment change.
 migrate copies an embedded relay's database into an empty PostgreSQL one and verifies the copy.
 `;
@@ -200,6 +204,7 @@ const SUBCOMMANDS: Record<string, (argv: string[], ctx: CommandContext) => Promi
   'add-technician': addTechnician,
   'enroll-device': enrollDevice,
   technicians,
+  review,
   audit,
   migrate,
 };

@@ -54,7 +54,7 @@ function describe(r: AuditRecord): string {
 }
 
 /** The fields an admin change altered, as `field: before -> after`. */
-function adminChange(before?: TechnicianView, after?: TechnicianView): string {
+export function adminChange(before?: TechnicianView, after?: TechnicianView): string {
   if (!before || !after) return '';
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])] as Array<keyof TechnicianView>;
   const changed = fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
