@@ -112,7 +112,8 @@ export class KnownDevices {
 
   private write(devices: Entry[]): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp`;
+    // Per process: two requests at once must not write the same temporary file.
+    const tmp = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, `${JSON.stringify({ v: 1, devices }, null, 1)}\n`);

@@ -18,6 +18,8 @@ export class TechnicianClient {
   constructor(
     private readonly ws: WebSocket,
     readonly technician: Technician,
+    /** The relay key fingerprint its welcome named (null from a relay that names none). */
+    readonly relayKeyFingerprint: string | null = null,
   ) {
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -128,7 +130,7 @@ export function connectTechnician(
       if (!parsed.ok) return settle({ ok: false, code: parsed.code, detail: parsed.detail });
       const msg = parsed.msg;
       if (msg.type === 'welcome' && msg.technician) {
-        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician) });
+        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician, msg.relayKeyFingerprint ?? null) });
       }
       if (msg.type === 'error') {
         ws.close();
