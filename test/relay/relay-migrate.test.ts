@@ -49,7 +49,7 @@ describe.runIf(installed)('porchlight relay migrate', () => {
     const sqliteFile = join(dir, DATABASE_FILE);
     const result = await run(['relay', 'migrate', '--from-sqlite', sqliteFile, '--to', url]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/technicians, 1 devices, 1 unspent enrollments, \d+ audit records, 1 checkpoints/);
+    expect(result.stdout).toMatch(/technicians, 10 devices, 1 unspent enrollments, \d+ audit records, 1 checkpoints/);
 
     const pg = new PostgresStorage({ url });
     try {
