@@ -1,6 +1,7 @@
 // A man in the middle on plain ws that forwards every frame both ways and may
 // rewrite the text frames going to the client: a compromised relay or a
 // network attacker, as seen from the technician's side.
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 
@@ -11,10 +12,22 @@ export interface RewritingProxy {
   close(): Promise<void>;
 }
 
-/** `rewrite` gets each upstream text frame; what it returns goes to the client instead. */
+/**
+ * `rewrite` gets each upstream text frame; what it returns goes to the client instead. Plain HTTP requests (the
+ * relay's console page) are passed through unchanged, so a browser can load the page through the proxy.
+ */
 export async function startRewritingProxy(upstreamUrl: string, rewrite: (text: string) => string): Promise<RewritingProxy> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((r) => server.once('listening', () => r()));
+  const upstream = new URL(upstreamUrl.replace(/^ws/, 'http'));
+  const http = createServer((req, res) => {
+    const up = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  const server = new WebSocketServer({ server: http });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   const sockets = new Set<WebSocket>();
   let rewritten = 0;
   server.on('connection', (down) => {
@@ -40,13 +53,15 @@ export async function startRewritingProxy(upstreamUrl: string, rewrite: (text: s
     down.on('error', () => undefined);
   });
   return {
-    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`,
     get rewritten() {
       return rewritten;
     },
     async close() {
       for (const ws of sockets) ws.terminate();
       await new Promise<void>((r) => server.close(() => r()));
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
     },
   };
 }
