@@ -14,7 +14,7 @@ export const EXIT = {
 /** What each exit code means, as README.md and docs/errors.md list them (a test compares). */
 export const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
   0: 'success (`request`: every requested scope was granted)',
-  1: 'other failure: internal error, cannot connect, lost the relay during a session, a log or bundle that does not verify',
+  1: 'other failure: internal error, cannot connect, lost the relay during a session, a log or bundle that does not verify, a device signature that does not verify or a device key that changed without an audited re-key',
   2: 'usage: unknown command or flag, a missing or malformed value, an unreadable input file',
   3: 'partial: only some scopes granted (`audit verify`: only the last line is torn)',
   4: 'declined, or no user present (`audit verify`: the directory holds no audit files)',

@@ -6,6 +6,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { identifier, isoTimestamp } from '../protocol/primitives.js';
+import { judgeDeviceKey, type KnownDeviceVerdict, type PresentedDeviceKey } from '../protocol/device-key-trust.js';
 import { technicianConfigDir } from './technician-config-dir.js';
 
 export const KNOWN_DEVICES_FILE = 'known-devices.json';
@@ -23,17 +24,7 @@ const entrySchema = z.strictObject({
 const fileSchema = z.strictObject({ v: z.literal(1), devices: z.array(entrySchema).max(MAX_KNOWN_DEVICES) });
 type Entry = z.infer<typeof entrySchema>;
 
-/** What the relay presents: the device's current key fingerprint and its audited re-keys (oldest first). */
-export interface PresentedDeviceKey {
-  fingerprint: string;
-  rekeys: ReadonlyArray<{ at: string; from: string; to: string }>;
-}
-
-export type KnownDeviceVerdict =
-  | { kind: 'first-use'; fingerprint: string }
-  | { kind: 'known'; fingerprint: string }
-  | { kind: 'rekeyed'; from: string; to: string }
-  | { kind: 'changed'; known: string; presented: string };
+export type { KnownDeviceVerdict, PresentedDeviceKey } from '../protocol/device-key-trust.js';
 
 export class KnownDevicesError extends Error {
   readonly code = 'known-devices-damaged';
@@ -67,24 +58,17 @@ export class KnownDevices {
   check(relay: string, deviceId: string, presented: PresentedDeviceKey, nowIso: string): KnownDeviceVerdict {
     const entries = this.read();
     const entry = entries.find((e) => e.relay === relay && e.deviceId === deviceId);
-    if (!entry) {
+    const verdict = judgeDeviceKey(entry?.fingerprint, presented);
+    if (verdict.kind === 'first-use') {
       if (entries.length >= MAX_KNOWN_DEVICES) entries.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt)).shift();
       entries.push({ relay, deviceId, fingerprint: presented.fingerprint, firstSeenAt: nowIso, updatedAt: nowIso });
       this.write(entries);
-      return { kind: 'first-use', fingerprint: presented.fingerprint };
+    } else if (verdict.kind === 'rekeyed' && entry) {
+      entry.fingerprint = verdict.to;
+      entry.updatedAt = nowIso;
+      this.write(entries);
     }
-    if (entry.fingerprint === presented.fingerprint) return { kind: 'known', fingerprint: entry.fingerprint };
-    // Follow the audited re-keys from the remembered key; only a chain that ends at the presented key counts.
-    let current = entry.fingerprint;
-    for (const r of presented.rekeys) if (r.from === current) current = r.to;
-    if (current !== presented.fingerprint) {
-      return { kind: 'changed', known: entry.fingerprint, presented: presented.fingerprint };
-    }
-    const from = entry.fingerprint;
-    entry.fingerprint = presented.fingerprint;
-    entry.updatedAt = nowIso;
-    this.write(entries);
-    return { kind: 'rekeyed', from, to: presented.fingerprint };
+    return verdict;
   }
 
   private read(): Entry[] {
@@ -112,7 +96,8 @@ export class KnownDevices {
 
   private write(devices: Entry[]): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp`;
+    // Per process: two requests at once must not write the same temporary file.
+    const tmp = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, `${JSON.stringify({ v: 1, devices }, null, 1)}\n`);

@@ -162,6 +162,13 @@ export function createAgent(options: AgentOptions): Agent {
           connectionProblem = failure.detail;
           statusUi.setStatus(status);
         },
+        onKeyRevoked: (detail) => {
+          // Not a network blip: retrying can't help, so say so once, plainly, and stop.
+          connectionProblem = `this device's key was replaced on the relay (${detail}); Porchlight stopped connecting`;
+          statusUi.setStatus(status);
+          options.ui.notify({ kind: 'info', title: 'Porchlight was disconnected: this device was re-keyed', body: rekeyedNotice(detail) });
+          void audit.append('agent.key-revoked', { detail }).catch(() => undefined);
+        },
       });
       const started = connection.start();
       if (!started.ok) {
@@ -184,6 +191,14 @@ export function createAgent(options: AgentOptions): Agent {
     devicePublicKey: () => publicKey,
     idle: () => core?.idle() ?? Promise.resolve(),
   };
+}
+
+/** What the user reads when the relay drops this key after an admin's re-key. */
+export function rekeyedNotice(detail: string): string {
+  return (
+    `The relay closed this device's connection: ${detail}. Porchlight stopped connecting: support sessions can't ` +
+    'reach this device until IT enrolls it again. If you did not expect this, tell your IT department.'
+  );
 }
 
 /** Remembers the status, and adds why the relay can't be reached while it can't. */

@@ -4,7 +4,8 @@
 // and that request's nonce. Then the relay, the technician and an auditor can
 // each prove the user's device said it, not only the relay. `id` (a per-frame
 // id) and `deviceSig` itself are outside the signed bytes.
-import type { DeviceSignature, Message } from './messages.js';
+import type { DeviceSignature } from './messages.js';
+import { deviceSignedPayload, type DeviceBinding, type DeviceSignable, type DeviceSignedType } from './device-signed-payload.js';
 import {
   SIGNING_CONTEXTS,
   keyFingerprint,
@@ -14,8 +15,13 @@ import {
   type SigningContext,
 } from './signing.js';
 
-export type DeviceSignedType = 'session.decision' | 'session.scope-update' | 'session.started' | 'session.summary';
-export type DeviceSignable = Message<DeviceSignedType>;
+export {
+  deviceSignedPayload,
+  isDeviceSignable,
+  type DeviceBinding,
+  type DeviceSignable,
+  type DeviceSignedType,
+} from './device-signed-payload.js';
 
 export const DEVICE_SIGNING_CONTEXTS: Record<DeviceSignedType, SigningContext> = {
   'session.decision': SIGNING_CONTEXTS.deviceDecision,
@@ -25,25 +31,6 @@ export const DEVICE_SIGNING_CONTEXTS: Record<DeviceSignedType, SigningContext> =
 };
 
 export const DEVICE_SIGNED_TYPES = Object.keys(DEVICE_SIGNING_CONTEXTS) as readonly DeviceSignedType[];
-
-/** What a device signature binds the message to. */
-export interface DeviceBinding {
-  deviceId: string;
-  /** The request (session or scope request) the message answers. */
-  requestId: string;
-  /** That request's nonce, as the relay signed it. */
-  nonce: string;
-}
-
-export function isDeviceSignable(msg: Message): msg is DeviceSignable {
-  return Object.hasOwn(DEVICE_SIGNING_CONTEXTS, msg.type);
-}
-
-/** The exact value the device signs for a message. */
-export function deviceSignedPayload(msg: DeviceSignable, binding: DeviceBinding): unknown {
-  const { id: _id, deviceSig: _sig, ...body } = msg;
-  return { deviceId: binding.deviceId, requestId: binding.requestId, nonce: binding.nonce, message: body };
-}
 
 export function signDeviceMessage<M extends DeviceSignable>(
   msg: M,

@@ -2,6 +2,7 @@
 // console, renderer) imports messages.ts / frame.ts directly: signing uses node:crypto.
 export * from './approval.js';
 export * from './canonical-json.js';
+export * from './close-codes.js';
 export * from './error-codes.js';
 export * from './frame.js';
 export * from './limits.js';

@@ -2,16 +2,18 @@
 // `{ctx, payload}` so a signature made for one purpose can't be replayed as another.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalize } from './canonical-json.js';
+import { DEVICE_CONTEXT_STRINGS } from './device-signed-payload.js';
+import { formatFingerprint } from './fingerprint-format.js';
 
 /** Signing contexts (domain separation). */
 export const SIGNING_CONTEXTS = {
   /** The agent's hello proof, bound to the connection's challenge (the old challenge-less ctx is retired). */
   agentHello: 'porchlight/v1/agent-hello+challenge',
   /** Device-signed agent messages (device-signatures.ts). */
-  deviceDecision: 'porchlight/v1/device/session.decision',
-  deviceScopeUpdate: 'porchlight/v1/device/session.scope-update',
-  deviceSessionStarted: 'porchlight/v1/device/session.started',
-  deviceSummary: 'porchlight/v1/device/session.summary',
+  deviceDecision: DEVICE_CONTEXT_STRINGS['session.decision'],
+  deviceScopeUpdate: DEVICE_CONTEXT_STRINGS['session.scope-update'],
+  deviceSessionStarted: DEVICE_CONTEXT_STRINGS['session.started'],
+  deviceSummary: DEVICE_CONTEXT_STRINGS['session.summary'],
   sessionRequest: 'porchlight/v1/session.request',
   scopeRequest: 'porchlight/v1/session.scope-request',
   approval: 'porchlight/v1/approval',
@@ -60,25 +62,9 @@ export function verifyPayload(ctx: SigningContext, payload: unknown, sig: string
   }
 }
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
 /** Short human-comparable fingerprint of a public key: `K7QF-2M9X-ABCD-EFGH-IJKL` (100 bits of sha256). */
 export function keyFingerprint(publicKey: string): string {
-  const digest = hash('sha256', Buffer.from(publicKey, 'base64url'), 'buffer');
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of digest) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < 20) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-    if (out.length >= 20) break;
-  }
-  return out.match(/.{4}/g)!.join('-');
+  return formatFingerprint(hash('sha256', Buffer.from(publicKey, 'base64url'), 'buffer'));
 }
 
 export function sha256Hex(data: string | Uint8Array): string {

@@ -49,7 +49,7 @@ export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContex
     return { ok: true, deviceId: hello.deviceId, enrolled: false };
   }
   // Unknown device, or a new key for a known one: only a one-time token may register it.
-  // The token is its own replay guard (consumed once), so enrollments skip the nonce store.
+  // The token is its own replay guard (consumed once); its nonce is remembered once the token is spent.
   if (hello.enrollmentToken === undefined) return refuse('device is not enrolled with this key');
   const purpose = device ? 'rekey' : 'enroll';
   if (!(await storage.consumeEnrollment(hello.deviceId, hashSecretToken(hello.enrollmentToken), now, purpose))) {
@@ -59,6 +59,9 @@ export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContex
     }
     return refuse('enrollment token is unknown, used, expired or for another device');
   }
+  // Remembered too (the token is spent either way): without it, the enrollment hello, proving the key it just
+  // enrolled, would pass the nonce check if it were ever replayed over the same challenge.
+  nonces.remember(hello.nonce, nowMs);
   const { deviceId, devicePublicKey } = hello;
   await storage.registerDevice({ deviceId, publicKey: devicePublicKey, enrolledAt: now, lastSeenAt: now });
   const rekeyed = device ? { from: keyFingerprint(device.publicKey), to: keyFingerprint(devicePublicKey) } : undefined;

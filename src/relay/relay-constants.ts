@@ -1,5 +1,6 @@
 // The relay's close codes and the bounds on what it keeps in memory: one place
 // to read them, so no number in src/relay stands for a code or a cap on its own.
+import { PROTOCOL_CLOSE } from '../protocol/close-codes.js';
 
 /** WebSocket close codes the relay uses. */
 export const CLOSE = {
@@ -12,7 +13,7 @@ export const CLOSE = {
   replaced: 4000,
   unauthorized: 4001,
   /** An admin re-keyed the device (`relay enroll-device --rekey`): this connection's key is no longer enrolled. */
-  rekeyed: 4003,
+  rekeyed: PROTOCOL_CLOSE.rekeyed,
   /** IT disabled, removed or changed the technician's account, or its token expired: access withdrawn. */
   withdrawn: 4004,
   /** The peer stopped reading and its send buffer passed the cap. */

@@ -173,4 +173,30 @@ describe('the relay forwards no decision the enrolled device did not sign for th
     ]);
     await f.agent.close();
   });
+
+  it('refuses and audits a decision for the victim\'s request sent over another device\'s connection', async () => {
+    t = await startTestRelay({ requestLifetimeMs: 1000, expiryGraceMs: 100 });
+    // The victim is online and never answers; the forger is another enrolled device that sees the request id.
+    const victim = await connectAgent(t.relay.url, { deviceId: 'dev-victim', enrollmentToken: await t.enroll('dev-victim') });
+    if (!victim.ok) throw new Error('victim did not connect');
+    const forgerKey = generateEd25519KeyPair();
+    const forger = await connectAgent(t.relay.url, { deviceId: 'dev-mallory', key: forgerKey, enrollmentToken: await t.enroll('dev-mallory') });
+    if (!forger.ok) throw new Error('forger did not connect');
+    const c = await technician();
+    const seen = c.waitFor((m) => (m.type === 'session.decision' ? m : undefined));
+    const pending = c.waitFor((m) => (m.type === 'session.pending' ? m : undefined));
+    c.send(ask('dev-victim'));
+    const { requestId } = (await pending)!;
+    const forged = (nonce: string) => signDeviceMessage({ ...decide({ payload: { requestId, scopes: ['view'] } } as never, 'accepted', ['view']) }, { deviceId: 'dev-mallory', requestId, nonce }, forgerKey);
+    forger.agent.sendUnsigned(forged('bm90LXRoZS1yZXF1ZXN0LW5vbmNl'));
+    forger.agent.sendUnsigned({ ...forged('bm90LXRoZS1yZXF1ZXN0LW5vbmNl'), deviceSig: undefined });
+    expect(await seen).toMatchObject({ outcome: 'expired', decidedBy: 'timeout' });
+    const rejected = (await t.storage.queryAudit({ deviceId: 'dev-mallory', kinds: ['rejected'] })).map((r) => r.data);
+    expect(rejected).toEqual([
+      expect.objectContaining({ action: 'session.decision', code: 'bad-signature', detail: expect.stringMatching(/signed over another request nonce/) }),
+      expect.objectContaining({ action: 'session.decision', code: 'bad-signature', detail: expect.stringMatching(/carries no device signature/) }),
+    ]);
+    await forger.agent.close();
+    await victim.agent.close();
+  });
 });

@@ -150,7 +150,7 @@ describe('hello defences in depth', () => {
 
   it('refuses new hellos while the nonce store is full instead of evicting unexpired nonces', async () => {
     storage = new SqliteStorage(':memory:');
-    relay = await startRelay({ storage, relayKey, port: 0, maxHelloNonces: 3 });
+    relay = await startRelay({ storage, relayKey, port: 0, maxHelloNonces: 7 });
     const keys = new Map<string, ReturnType<typeof generateEd25519KeyPair>>();
     for (const id of ['dev-1', 'dev-2', 'dev-3', 'dev-4']) {
       keys.set(id, generateEd25519KeyPair());
@@ -158,7 +158,7 @@ describe('hello defences in depth', () => {
       if (!enrolled.ok) throw new Error(`${id} could not enroll`);
       await enrolled.agent.close();
     }
-    // Three sign-ins fill the store (enrollments don't use it: their token is one-time).
+    // The four enrollments' nonces and three sign-ins fill the store.
     const nonce = 'Zmlyc3Qtbm9uY2UtaW4tdGhlLXN0b3Jl';
     const closes: number[] = [];
     for (const id of ['dev-1', 'dev-2', 'dev-3']) {

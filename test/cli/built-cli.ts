@@ -2,7 +2,8 @@
 // is missing or older than src/ (npm test builds first, so usually a no-op);
 // a lock dir keeps parallel test files from building at the same time.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { within } from '../support/bounded-wait.js';
 import { CHILD_PROCESS_START_MS } from '../support/wait-until-online.js';
@@ -130,9 +131,16 @@ export interface SpawnOptions {
   stdinPipe?: boolean;
 }
 
+/**
+ * The technician config dir (known-devices.json) of every CLI child of this test process, unless a test names its
+ * own: never the real user's, and never shared with parallel test files.
+ */
+let configHome: string | undefined;
+const testConfigHome = () => (configHome ??= mkdtempSync(join(tmpdir(), 'pl-cli-config-')));
+
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: SpawnOptions = {}): RunningCli {
   const argv = [...(opts.nodeArgs ?? []), BIN, ...args];
-  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: testConfigHome(), ...env };
   // POSIX sh counts ulimit -f in 512-byte blocks.
   const limited = opts.fileSizeLimitBytes === undefined ? undefined : `ulimit -f ${Math.floor(opts.fileSizeLimitBytes / 512)} && exec "$0" "$@"`;
   const stdio: ['ignore' | 'pipe', 'pipe', 'pipe'] = [opts.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'];

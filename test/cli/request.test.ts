@@ -8,6 +8,7 @@ import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { acceptAndFinish, acceptAndStay, block, connectAgent, decide, decline, expire, type ScriptedAgent } from '../relay/scripted-agent.js';
 import { addTechnician, enrollDevice, freePort, startRelayProcess, stopProcess, tmp } from '../fault/processes.js';
 import { ensureBuilt, runCli, startCli } from './built-cli.js';
+import { until } from '../support/bounded-wait.js';
 
 const approvalsKey = generateEd25519KeyPair();
 let t: TestRelay;
@@ -33,8 +34,10 @@ describe('porchlight request exit codes', () => {
     const r = await runCli([...base(), '--json']);
     expect(r.code).toBe(0);
     const events = jsonLines(r.stdout);
-    expect(events.map((e) => e.type)).toEqual(['session.pending', 'session.decision', 'session.started', 'session.end', 'session.summary']);
-    expect(events[0]!.verificationCode).toMatch(/^\d{6}$/);
+    // First the device key the CLI fetched and will verify the device's signatures with.
+    expect(events.map((e) => e.type)).toEqual(['device-key', 'session.pending', 'session.decision', 'session.started', 'session.end', 'session.summary']);
+    expect(events[1]!.verificationCode).toMatch(/^\d{6}$/);
+    expect(events[2]).toMatchObject({ signatureVerified: true, deviceKeyFingerprint: events[0]!.fingerprint });
   });
 
   it('prints the verification code and the decision per scope for people', async () => {
@@ -59,9 +62,17 @@ describe('porchlight request exit codes', () => {
   });
 
   it('exits 7 when the agent is offline', async () => {
+    await agent.close();
+    await until(() => !t.relay.router.isOnline('dev-1'), 'dev-1 to be offline', () => 'still online');
+    const r = await runCli([...base(), '--json']);
+    expect(r.code).toBe(7);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'device-key' }), expect.objectContaining({ type: 'error', code: 'agent-offline' })]);
+  });
+
+  it('exits 7 for a device the relay never enrolled: it has no key to verify, so nothing is sent', async () => {
     const r = await runCli([...base().map((a) => (a === 'dev-1' ? 'dev-gone' : a)), '--json']);
     expect(r.code).toBe(7);
-    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'agent-offline' })]);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'unknown-device' })]);
   });
 
   it('exits 8 with a bad token, and takes the token from PORCHLIGHT_TOKEN', async () => {
@@ -258,7 +269,7 @@ describe('unattended access with approval tokens', () => {
   ])('refuses an approval %s with exit 6 before the agent sees it', async (name, over, key) => {
     const r = await runCli([...base(), '--unattended', '--approval', approvalFile(name.replace(/\s/g, '-'), over, key), '--json']);
     expect(r.code).toBe(6);
-    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'bad-approval' })]);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'device-key' }), expect.objectContaining({ type: 'error', code: 'bad-approval' })]);
     expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
   });
 

@@ -194,6 +194,11 @@ export class RelayStandIn {
     return msg;
   }
 
+  /** Close the agent's connection with a code and reason, as the relay does. */
+  closeAgent(code: number, reason: string): void {
+    this.agent?.close(code, reason);
+  }
+
   /** Cut the agent's connection without a close handshake. */
   dropAgent(): void {
     this.agent?.terminate();

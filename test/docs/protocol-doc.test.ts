@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { EXIT, EXIT_MEANINGS } from '../../src/cli/exit-codes.js';
 import { canonicalize } from '../../src/protocol/canonical-json.js';
 import { ERROR_CODES } from '../../src/protocol/error-codes.js';
-import { MESSAGE_TYPES, sessionRequestSchema } from '../../src/protocol/messages.js';
+import { deviceSignedPayload, verifyDeviceMessage } from '../../src/protocol/device-signatures.js';
+import { MESSAGE_TYPES, sessionDecisionSchema, sessionRequestSchema } from '../../src/protocol/messages.js';
 import { keyFingerprint, SIGNING_CONTEXTS } from '../../src/protocol/signing.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -29,7 +30,7 @@ describe('docs/protocol.md', () => {
     const codes = new Set([...protocol.matchAll(/^\| `([a-z-]+)` \|/gm)].map((m) => m[1]));
     expect(ERROR_CODES.filter((c) => !codes.has(c))).toEqual([]);
     for (const ctx of Object.values(SIGNING_CONTEXTS)) expect(protocol).toContain(`\`${ctx}\``);
-    for (const close of [1000, 1001, 1008, 1009, 4000, 4001, 4008]) expect(protocol).toMatch(new RegExp(`^\\| ${close} \\|`, 'm'));
+    for (const close of [1000, 1001, 1008, 1009, 1013, 4000, 4001, 4003, 4008]) expect(protocol).toMatch(new RegExp(`^\\| ${close} \\|`, 'm'));
   });
 
   it('its worked session.request verifies with node:crypto over exactly the canonical bytes shown', () => {
@@ -42,6 +43,32 @@ describe('docs/protocol.md', () => {
     // One byte changed no longer verifies: the check is real.
     expect(verify(null, Buffer.from(canonicalBytes.replace('view', 'vieW'), 'utf8'), key, Buffer.from(message.sig, 'base64url'))).toBe(false);
     expect(protocol).toContain(`Fingerprint \`${keyFingerprint(publicKey)}\``);
+  });
+});
+
+describe('docs/protocol.md device-signed decision', () => {
+  it('verifies with node:crypto over the canonical bytes shown, and as the relay and the CLI check it', () => {
+    const request = sessionRequestSchema.parse(JSON.parse(example('message')));
+    const devicePublicKey = example('device public key').trim();
+    const decision = sessionDecisionSchema.parse(JSON.parse(example('device-signed decision')));
+    const binding = { deviceId: request.payload.deviceId, requestId: request.payload.requestId, nonce: request.payload.nonce };
+    const bytes = example('device canonical bytes');
+    expect(bytes).toBe(canonicalize({ ctx: SIGNING_CONTEXTS.deviceDecision, payload: deviceSignedPayload(decision, binding) }));
+    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: devicePublicKey }, format: 'jwk' });
+    expect(verify(null, Buffer.from(bytes, 'utf8'), key, Buffer.from(decision.deviceSig!.sig, 'base64url'))).toBe(true);
+    expect(verifyDeviceMessage(decision, { ...binding, devicePublicKey })).toEqual({ ok: true, deviceKeyFingerprint: keyFingerprint(devicePublicKey) });
+    expect(protocol).toContain(`Fingerprint \`${keyFingerprint(devicePublicKey)}\``);
+    // What the page says breaks it, does.
+    expect(verifyDeviceMessage({ ...decision, declined: ['control'] }, { ...binding, devicePublicKey }).ok).toBe(false);
+    expect(verifyDeviceMessage(decision, { ...binding, deviceId: 'LAPTOP-0043', devicePublicKey }).ok).toBe(false);
+    expect(verifyDeviceMessage(decision, { ...binding, nonce: 'AAAAAAAAAAAAAAAAAAAAAA', devicePublicKey }).ok).toBe(false);
+    expect(verifyDeviceMessage({ ...decision, type: 'session.started' } as never, { ...binding, devicePublicKey }).ok).toBe(false);
+  });
+
+  it('says device signatures are required and how the technician checks them', () => {
+    expect(protocol).toContain('### Device signatures (required)');
+    expect(protocol).toContain('signatureVerified: true');
+    expect(protocol).toContain('deviceKeyFingerprint');
   });
 });
 

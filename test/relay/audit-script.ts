@@ -1,7 +1,11 @@
 // Writes central audit records through the relay's storage interface at
 // chosen times, as the router would: one helper per event, plus `session()`
 // for the usual request -> decision -> start -> end sequence.
+import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
+import { signDeviceMessage } from '../../src/protocol/device-signatures.js';
 import type { DecidedBy, Outcome } from '../../src/protocol/messages.js';
+import type { Ed25519KeyPair } from '../../src/protocol/signing.js';
+import { deviceSignedMessageOf } from '../../src/relay/evidence/device-signed-records.js';
 import type { Scope } from '../../src/protocol/scopes.js';
 import type { AuditData, AuditEntry, AuditKind, AuditRecord, SessionMode } from '../../src/relay/audit/audit-record.js';
 import type { RelayStorage } from '../../src/relay/storage/storage.js';
@@ -11,6 +15,14 @@ export const TECHS: Record<string, { id: string; name: string; group: string }> 
   bob: { id: 'bob', name: 'Bob Okafor', group: 'desktop' },
   carol: { id: 'carol', name: 'Carol Lin', group: 'infra' },
 };
+
+/** One fixed key per device id, so several scripts writing to one store agree on it. */
+export function scriptedDeviceKey(deviceId: string): Ed25519KeyPair {
+  const seed = createHash('sha256').update(`scripted-device:${deviceId}`).digest();
+  const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+  const jwk = createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({ format: 'jwk' });
+  return { publicKey: jwk.x!, privateKey: seed.toString('base64url') };
+}
 
 const plus = (iso: string, sec: number) => new Date(Date.parse(iso) + sec * 1000).toISOString();
 
@@ -53,6 +65,21 @@ export class AuditScript {
     } as AuditEntry);
   }
 
+  /**
+   * Append a record the device signed, as the router does: the device's signature over the frame the record
+   * keeps, bound to the request (and a request nonce), with the enrolled key it verified under.
+   */
+  async signed<K extends 'decision' | 'session-started'>(kind: K, at: string, ctx: Parameters<AuditScript['append']>[2], data: AuditData<K>): Promise<AuditRecord> {
+    const deviceId = ctx.deviceId!;
+    const key = scriptedDeviceKey(deviceId);
+    await this.storage.registerDevice({ deviceId, publicKey: key.publicKey, enrolledAt: '2026-01-01T00:00:00.000Z', lastSeenAt: null });
+    const unsigned = { seq: 0, prevHash: '', hash: '', at, kind, ticketId: null, deviceId, technicianId: null, requestId: ctx.requestId ?? null, sessionId: ctx.sessionId ?? null, data } as unknown as AuditRecord<K>;
+    const msg = deviceSignedMessageOf(unsigned)!;
+    const nonce = createHash('sha256').update(`nonce:${ctx.requestId}`).digest('base64url').slice(0, 24);
+    const { deviceSig } = signDeviceMessage(msg, { deviceId, requestId: ctx.requestId!, nonce }, key);
+    return this.append(kind, at, ctx, { ...data, deviceSig: { ...deviceSig, devicePublicKey: key.publicKey } } as AuditData<K>);
+  }
+
   /** A request and whatever follows it; returns its ids. */
   async session(s: SessionSpec): Promise<{ requestId: string; sessionId: string | null }> {
     const k = ++this.n;
@@ -77,12 +104,12 @@ export class AuditScript {
     const declined = s.scopes.filter((x) => !granted.includes(x));
     const starts = granted.length > 0 && (s.outcome === 'accepted' || s.outcome === 'partial');
     const sessionId = starts ? `${this.prefix}ses-${k}` : null;
-    await this.append('decision', decidedAt, { ...base, sessionId }, { outcome: s.outcome, granted, declined, decidedBy: s.decidedBy ?? 'user', decidedAt });
+    await this.signed('decision', decidedAt, { ...base, sessionId }, { outcome: s.outcome, granted, declined, decidedBy: s.decidedBy ?? 'user', decidedAt });
     if (!sessionId) return { requestId, sessionId };
     const ctx = { ...base, sessionId };
     const startedAt = plus(decidedAt, 1);
     const lasts = s.lasts ?? 600;
-    await this.append('session-started', startedAt, ctx, { scopes: granted, mode: mode === 'attended' ? 'attended' : 'unattended', startedAt, endsAt: plus(startedAt, 1800) });
+    await this.signed('session-started', startedAt, ctx, { scopes: granted, mode: mode === 'attended' ? 'attended' : 'unattended', startedAt, endsAt: plus(startedAt, 1800) });
     let t = 2;
     for (const [i, f] of (s.files ?? []).entries()) {
       const transferId = `${this.prefix}ft-${k}-${i}`;

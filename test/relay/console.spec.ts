@@ -1,11 +1,13 @@
 // The technician console in Debian Chromium against a real relay and a scripted agent.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keyFingerprint } from '../../src/protocol/signing.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
+import { startRewritingProxy } from '../support/rewriting-proxy.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { base32Decode, referenceTotp } from '../support/totp-reference.js';
 import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
@@ -55,6 +57,11 @@ test('sign in, request, see the verification code and the decision arrive, then 
   await expect(page.locator('#code')).toHaveText(req.payload.verificationCode);
   await expect(page.locator('#state')).toContainText('Session live');
   await expect(page.locator('#events')).toContainText('decision partial (user): granted view; declined control');
+  // The console checked the device's signature itself, with the key it fetched and fingerprinted.
+  const deviceKey = keyFingerprint((await t.storage.getDevice('dev-42'))!.publicKey);
+  await expect(page.locator('#fingerprint')).toHaveText(`Device key fingerprint: ${deviceKey} (first use: remembered)`);
+  await expect(page.locator('#events')).toContainText(`declined control (device signature verified, key ${deviceKey})`);
+  await expect(page.locator('#events')).toContainText(`session started with view (device signature verified, key ${deviceKey})`);
 
   const end = agent.next('session.end');
   await page.getByRole('button', { name: 'End' }).click();
@@ -84,4 +91,46 @@ test('a wrong token is refused and the sign-in form stays', async ({ page }) => 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.locator('#error')).toContainText('unauthorized');
   await expect(page.locator('#signin')).toBeVisible();
+});
+
+async function signInAndRequest(page: Page, base: string): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#who')).toContainText('Signed in');
+  await page.getByLabel('Device id').fill('dev-42');
+  await page.getByLabel('Ticket', { exact: true }).fill('INC9002');
+  await page.getByLabel('Reason (the user reads this)').fill('Printer');
+  await page.getByRole('button', { name: 'Send request' }).click();
+}
+
+test('refuses a decision whose device signature was altered on the way and ends the session', async ({ page }) => {
+  agent.answer = acceptAndStay();
+  const proxy = await startRewritingProxy(t.relay.url, (text) => {
+    const msg = JSON.parse(text) as { type: string; deviceSig?: { sig: string } };
+    if (msg.type !== 'session.decision' || !msg.deviceSig) return text;
+    msg.deviceSig.sig = `${msg.deviceSig.sig[0] === 'A' ? 'B' : 'A'}${msg.deviceSig.sig.slice(1)}`;
+    return JSON.stringify(msg);
+  });
+  try {
+    const end = agent.next('session.end');
+    await signInAndRequest(page, proxy.url.replace(/^ws/, 'http'));
+    await expect(page.locator('#error')).toContainText('REFUSED: session.decision device signature does not verify');
+    await expect(page.locator('#events')).not.toContainText('decision accepted');
+    expect(await end).toMatchObject({ by: 'technician', reason: 'the device signature did not verify' });
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('refuses, naming both fingerprints, when the device key changed without an audited re-key; nothing is sent', async ({ page }) => {
+  const remembered = keyFingerprint(Buffer.alloc(32, 9).toString('base64url'));
+  const relayId = keyFingerprint(t.relayKey.publicKey);
+  await page.addInitScript(([relay, fp]) => localStorage.setItem('porchlight.known-devices', JSON.stringify([{ relay, deviceId: 'dev-42', fingerprint: fp }])), [relayId, remembered]);
+  await signInAndRequest(page, t.relay.url.replace(/^ws/, 'http'));
+  const presented = keyFingerprint((await t.storage.getDevice('dev-42'))!.publicKey);
+  await expect(page.locator('#error')).toContainText('THE KEY OF DEVICE dev-42 HAS CHANGED');
+  await expect(page.locator('#error')).toContainText(`Remembered key fingerprint: ${remembered}`);
+  await expect(page.locator('#error')).toContainText(`key the relay presents now: ${presented}`);
+  expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
 });

@@ -26,7 +26,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pl-migrate-'));
   data = openRelayData(dir, {});
   await scriptNovember(data.storage);
-  await data.storage.registerDevice({ deviceId: 'LAPTOP-1', publicKey: 'k'.repeat(43), enrolledAt: '2026-10-01T00:00:00.000Z', lastSeenAt: null });
+  await data.storage.registerDevice({ deviceId: 'LAPTOP-NEW', publicKey: 'k'.repeat(43), enrolledAt: '2026-10-01T00:00:00.000Z', lastSeenAt: null });
   await data.storage.addEnrollment({ deviceId: 'LAPTOP-9', tokenHash: 'e'.repeat(64), createdAt: '2026-11-30T00:00:00.000Z', expiresAt: '2099-01-01T00:00:00.000Z' });
   await checkpointHead(data.storage, data.relayKey, Date.parse('2026-12-01T00:00:00.000Z'));
   // Retention removed the oldest records: the chain no longer starts at seq 1.
@@ -49,13 +49,13 @@ describe.runIf(installed)('porchlight relay migrate', () => {
     const sqliteFile = join(dir, DATABASE_FILE);
     const result = await run(['relay', 'migrate', '--from-sqlite', sqliteFile, '--to', url]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/technicians, 1 devices, 1 unspent enrollments, \d+ audit records, 1 checkpoints/);
+    expect(result.stdout).toMatch(/technicians, 11 devices, 1 unspent enrollments, \d+ audit records, 1 checkpoints/);
 
     const pg = new PostgresStorage({ url });
     try {
       const [first] = await pg.queryAudit({ toSeq: 10 ** 9 });
       expect(first!.seq).toBeGreaterThan(1);
-      expect(await pg.listDevices()).toHaveLength(1);
+      expect(await pg.listDevices()).toHaveLength(11); // the scripted month enrolls its ten devices
       expect(await pg.listEnrollments()).toMatchObject([{ deviceId: 'LAPTOP-9' }]);
     } finally {
       await pg.close();

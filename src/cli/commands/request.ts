@@ -1,7 +1,6 @@
 // `porchlight request`: ask a device for a support session through the relay,
 // print the verification code at once, then the decision per scope and the
 // session's events until it ends. Ctrl-C ends the session cleanly.
-import { terminalText } from '../../protocol/text-policy.js';
 import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from '../parse-args.js';
@@ -10,7 +9,9 @@ import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';
 import type { TechnicianClient } from '../technician/technician-client.js';
 import { OTP_OPTION, signInTechnician } from '../technician/sign-in.js';
-import { describeEvent } from '../technician/technician-events.js';
+import { trustDeviceBeforeRequest, unverifiedFrameWarning, type DeviceFrameCheck } from '../technician/device-trust.js';
+import { KnownDevices, knownDevicesPath } from '../known-devices.js';
+import { RequestOutput as Output, type Seal } from '../technician/request-output.js';
 import { ScreenListener } from '../technician/screen-listener.js';
 import { exitForDecision, exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -63,32 +64,8 @@ function buildRequest(values: Record<string, string | boolean | undefined>): Mes
   return parsed.data;
 }
 
-class Output {
-  constructor(
-    private readonly ctx: CommandContext,
-    private readonly json: boolean,
-    private readonly requested: readonly string[],
-  ) {}
-
-  event(msg: Message): void {
-    if (this.json) return void this.ctx.stdout.write(`${JSON.stringify(msg)}\n`);
-    const line = describeEvent(msg, this.requested);
-    if (line) this.ctx.stdout.write(`${line}\n`);
-  }
-
-  /** A line the technician acts on (stdout in both modes). */
-  line(kind: string, text: string, extra: Record<string, unknown> = {}): void {
-    this.ctx.stdout.write(this.json ? `${JSON.stringify({ type: kind, detail: text, ...extra })}\n` : `${terminalText(text, 'multiline')}\n`);
-  }
-
-  note(kind: string, text: string, extra: Record<string, unknown> = {}): void {
-    if (this.json) this.ctx.stdout.write(`${JSON.stringify({ type: kind, detail: text, ...extra })}\n`);
-    else this.ctx.stderr.write(`${terminalText(text, 'multiline')}\n`);
-  }
-}
-
 /** Drives one request from send to session end; resolves with the exit code. */
-function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean, screenPort: number | undefined, sendPath: string | undefined): Promise<number> {
+function runSession(client: TechnicianClient, check: DeviceFrameCheck, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean, screenPort: number | undefined, sendPath: string | undefined): Promise<number> {
   return new Promise((resolve) => {
     let screen: ScreenListener | undefined;
     const followScreen = (sessionId: string, granted: readonly string[]) => {
@@ -152,12 +129,30 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
       void finish(exit ?? EXIT.other);
     });
 
+    /** The CLI's own check of a device-signed frame; undefined after refusing it (and ending what it opened). */
+    const sealOf = (msg: Message): Seal | undefined => {
+      const v = check.check(msg);
+      if (v.kind === 'verified') return { deviceKeyFingerprint: v.deviceKeyFingerprint, signatureVerified: true };
+      if (v.kind === 'relay-made') return { signatureVerified: false };
+      if (v.kind === 'not-signed-type') return {};
+      out.note('bad-signature', unverifiedFrameWarning(msg, v.detail), { code: 'bad-signature', refused: msg.type });
+      const endOf = msg.type === 'session.summary' ? undefined : sessionId ?? ('sessionId' in msg ? msg.sessionId : undefined);
+      if (endOf) client.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: endOf, by: 'technician', reason: 'the device signature did not verify' });
+      else if (requestId && msg.type === 'session.decision') client.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId });
+      void finish(EXIT.other);
+      return undefined;
+    };
+
     client.onMessage((msg) => {
       if (finished) return;
+      if (msg.type === 'session.decision' && msg.requestId !== requestId) return;
+      const seal = sealOf(msg);
+      if (seal === undefined) return;
       switch (msg.type) {
         case 'session.pending':
           if (requestId !== undefined) return;
           requestId = msg.requestId;
+          check.expectRequest(msg.requestId);
           out.event(msg);
           if (timeoutSec !== undefined) {
             decisionTimer = setTimeout(() => {
@@ -172,16 +167,15 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           out.event(msg);
           return void finish(exit ?? exitForError(msg.code));
         case 'session.decision':
-          if (msg.requestId !== requestId) return;
           clearTimeout(decisionTimer);
-          out.event(msg);
+          out.event(msg, seal);
           exit = exitForDecision(msg, req.scopes);
           if (msg.sessionId) sessionId = msg.sessionId;
           if (msg.granted.length === 0 || (msg.outcome !== 'accepted' && msg.outcome !== 'partial')) void finish(exit);
           return;
         case 'session.started':
           sessionId = msg.sessionId;
-          out.event(msg);
+          out.event(msg, seal);
           followScreen(msg.sessionId, msg.scopes);
           if (sendPath !== undefined && msg.scopes.includes('file-transfer')) void sendAndSay(client, out, sendPath, msg.sessionId, req.ticket.id);
           if (interactive && ctx.stdin && !input) input = readTechnicianInput(ctx, client, out, msg.sessionId, req.ticket.id);
@@ -195,11 +189,11 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           return;
         case 'session.summary':
           endedCleanly = true;
-          out.event(msg);
+          out.event(msg, seal);
           return void finish(exit ?? EXIT.other);
         case 'session.scope-update':
           if (msg.sessionId === sessionId) followScreen(msg.sessionId, msg.granted);
-          return out.event(msg);
+          return out.event(msg, seal);
         case 'channel.opened':
         case 'channel.close':
           screen?.handle(msg);
@@ -290,7 +284,15 @@ const command: Command = {
     }
     const client = connected.client;
     try {
-      return await runSession(client, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort, values.send);
+      // Trust the relay key's identity, not the URL: another instance of the same relay knows the same devices.
+      const relayId = client.relayKeyFingerprint ?? connected.url;
+      const known = new KnownDevices(knownDevicesPath(ctx.env));
+      const trusted = await trustDeviceBeforeRequest(client, relayId, req.deviceId, known, out, new Date().toISOString());
+      if (!trusted.ok) {
+        out.note('error', values.json ? trusted.detail : `error: ${trusted.code}: ${trusted.detail}`, { code: trusted.code });
+        return trusted.code === 'unknown-device' ? EXIT.agentOffline : EXIT.other;
+      }
+      return await runSession(client, trusted.check, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort, values.send);
     } finally {
       await client.close();
     }

@@ -18,6 +18,8 @@ export class TechnicianClient {
   constructor(
     private readonly ws: WebSocket,
     readonly technician: Technician,
+    /** The relay key fingerprint its welcome named (null from a relay that names none). */
+    readonly relayKeyFingerprint: string | null = null,
     /** From the welcome: when this token stops working, and whether this sign-in proved a second factor. */
     readonly account: { tokenExpiresAt?: string; mfa: boolean } = { mfa: false },
   ) {
@@ -133,7 +135,7 @@ export function connectTechnician(
       const msg = parsed.msg;
       if (msg.type === 'welcome' && msg.technician) {
         const account = { mfa: msg.mfa === true, ...(msg.tokenExpiresAt ? { tokenExpiresAt: msg.tokenExpiresAt } : {}) };
-        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician, account) });
+        return settle({ ok: true, client: new TechnicianClient(ws, msg.technician, msg.relayKeyFingerprint ?? null, account) });
       }
       if (msg.type === 'error') {
         ws.close();

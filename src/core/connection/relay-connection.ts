@@ -10,6 +10,7 @@ import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import { tlsExporterOf } from '../../protocol/channel-binding.js';
 import { signHelloProof } from '../../protocol/hello-proof.js';
 import { AGENT_SUBPROTOCOL } from '../../protocol/messages.js';
+import { PROTOCOL_CLOSE } from '../../protocol/close-codes.js';
 import { keyFingerprint, type Ed25519KeyPair } from '../../protocol/signing.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CoreInbound } from '../agent-core.js';
@@ -62,6 +63,11 @@ export interface RelayConnectionOptions {
    */
   onConnectFailure?: (failure: ConnectFailure) => void;
   failureRepeatMs?: number;
+  /**
+   * The relay dropped this connection because an admin re-keyed the device: this key is no longer enrolled, so
+   * the connection stops trying (every retry would be refused) and the user must be told why.
+   */
+  onKeyRevoked?: (detail: string) => void;
 }
 
 export class RelayConnection {
@@ -241,6 +247,11 @@ export class RelayConnection {
     this.ws = undefined;
     // The reason says why (e.g. 4003: the device was re-keyed by an admin).
     this.o.onState('disconnected', { lost, url: this.url, detail: `connection closed (${code}${reason ? `: ${reason}` : ''})` });
+    if (code === PROTOCOL_CLOSE.rekeyed && !this.stopped) {
+      this.stopped = true;
+      this.o.onKeyRevoked?.(reason || 'the device was re-keyed by an admin; this key is no longer enrolled');
+      return;
+    }
     if (this.stopped) return;
     // Fail over in order; the backoff still paces attempts, whichever instance they go to.
     this.urlIndex = (this.urlIndex + 1) % this.o.urls.length;

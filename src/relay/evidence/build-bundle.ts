@@ -8,7 +8,7 @@ import { auditBodyHash, auditRecordHash, auditTicketTag, type AuditRecord } from
 import { signAuditCheckpoint, verifyAuditCheckpoint } from '../audit/checkpoint.js';
 import { projectSessions, type SessionView } from '../audit/session-projection.js';
 import type { AuditCheckpoint, RelayStorage } from '../storage/storage.js';
-import { EVIDENCE_FORMAT, EVIDENCE_VERSION, type ChainLink, type EvidenceBundle, type FileTransferEvidence } from './bundle-schema.js';
+import { EVIDENCE_FORMAT, EVIDENCE_VERSION, type ChainLink, type DeviceEvidence, type EvidenceBundle, type FileTransferEvidence } from './bundle-schema.js';
 import { EvidenceError } from './evidence-error.js';
 
 export interface AgentEvidence {
@@ -33,6 +33,8 @@ export const EXPLANATION = [
   'A link carrying this ticket\'s tag but no record means a record was withheld; a missing seq means a link was removed.',
   'sessions and fileTransfers are derived from relay.records; verify recomputes them.',
   'agent (when present) holds the agent\'s own records of the ticket: their hashes and order are checked, and decisions and file hashes must agree with the relay\'s; the agent log is not signed, so they corroborate rather than prove.',
+  'devices holds the key each device named by the records enrolled with, and its audited re-keys. Every decision, session start, scope update and summary the device sent carries data.deviceSig, its Ed25519 signature over the frame (rebuilt from the record); verify checks each one offline against that key.',
+  'The devices section is the relay\'s statement, not covered by the checkpoint: compare a key fingerprint with the device itself (or the technician\'s known devices) to tie the signatures to the machine.',
   'Relay records carry data.agentAudit, the seq and hash of the agent\'s record of the same event: each must be in agent.records with that hash, so an agent log cut short at its end (truncated) or rewritten (anchor-mismatch) shows.',
 ];
 
@@ -68,6 +70,21 @@ export function fileTransfersOf(sessions: readonly SessionView[]): FileTransferE
   return sessions.flatMap((s) => s.files.map((f) => ({ requestId: s.requestId, sessionId: s.sessionId, transferId: f.transferId, name: f.name, size: f.size, sha256: f.sha256, direction: f.direction, at: f.at, allowed: f.allowed, code: f.code })));
 }
 
+/** The enrolled key and audited re-keys of every device the records name. */
+async function devicesOf(storage: RelayStorage, records: readonly AuditRecord[]): Promise<DeviceEvidence[]> {
+  const ids = [...new Set(records.flatMap((r) => (r.deviceId === null ? [] : [r.deviceId])))].sort();
+  const devices: DeviceEvidence[] = [];
+  for (const deviceId of ids) {
+    const d = await storage.getDevice(deviceId);
+    if (!d) continue;
+    const rekeys = (await storage.queryAudit({ deviceId, kinds: ['device-rekeyed'] })).flatMap((r) =>
+      r.kind === 'device-rekeyed' ? [{ at: r.at, from: r.data.from, to: r.data.to }] : [],
+    );
+    devices.push({ deviceId, publicKey: d.publicKey, fingerprint: keyFingerprint(d.publicKey), enrolledAt: d.enrolledAt, rekeys });
+  }
+  return devices;
+}
+
 export async function buildEvidenceBundle(o: BuildOptions): Promise<EvidenceBundle> {
   const records = await o.storage.queryAudit({ ticketId: o.ticketId });
   const first = records[0];
@@ -90,6 +107,7 @@ export async function buildEvidenceBundle(o: BuildOptions): Promise<EvidenceBund
       chain: range.map(chainLink),
       checkpoint,
     },
+    devices: await devicesOf(o.storage, records),
     sessions,
     fileTransfers: fileTransfersOf(sessions),
     ...(o.agent ? { agent: o.agent } : {}),

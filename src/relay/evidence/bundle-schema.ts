@@ -38,6 +38,21 @@ export const fileTransferEvidenceSchema = z.strictObject({
 });
 export type FileTransferEvidence = z.infer<typeof fileTransferEvidenceSchema>;
 
+const fingerprint = z.string().regex(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){4}$/);
+
+/**
+ * A device the ticket's records name, as the relay enrolled it: its current key and the audited re-keys that led
+ * there. Device signatures in the records must be made with one of these keys (device-signed-records.ts).
+ */
+export const deviceEvidenceSchema = z.strictObject({
+  deviceId: identifier,
+  publicKey,
+  fingerprint,
+  enrolledAt: isoTimestamp,
+  rekeys: z.array(z.strictObject({ at: isoTimestamp, from: fingerprint, to: fingerprint })).max(1000),
+});
+export type DeviceEvidence = z.infer<typeof deviceEvidenceSchema>;
+
 export const agentSectionSchema = z.strictObject({
   /** The agent chain as verified when the bundle was built (the agent log is not signed). */
   chain: z.strictObject({ files: z.number().int().min(0), records: z.number().int().min(0), lastSeq: z.number().int().min(0), lastHash: hex64 }),
@@ -54,13 +69,15 @@ export const evidenceBundleSchema = z.strictObject({
   generator: lineText(100),
   relay: z.strictObject({
     publicKey,
-    fingerprint: z.string().regex(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){4}$/),
+    fingerprint,
     /** Every central audit record about the ticket, in full. */
     records: z.array(z.unknown()).max(100_000),
     /** Every link from the first record above to the checkpoint, other tickets' records included as links only. */
     chain: z.array(chainLinkSchema).max(5_000_000),
     checkpoint: checkpointSchema,
   }),
+  /** The enrolled keys of the devices the records name (absent in bundles made before device signatures). */
+  devices: z.array(deviceEvidenceSchema).max(1000).optional(),
   /** Derived from the records (verify recomputes and compares). */
   sessions: z.array(z.unknown()).max(100_000),
   fileTransfers: z.array(fileTransferEvidenceSchema).max(100_000),

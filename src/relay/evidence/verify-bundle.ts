@@ -11,6 +11,7 @@ import { verifyAuditCheckpoint } from '../audit/checkpoint.js';
 import { projectSessions } from '../audit/session-projection.js';
 import { evidenceBundleSchema, type ChainLink } from './bundle-schema.js';
 import { fileTransfersOf } from './build-bundle.js';
+import { checkDeviceSignatures } from './device-signed-records.js';
 
 export interface VerifyProblem {
   part: 'bundle' | 'relay' | 'agent';
@@ -112,7 +113,13 @@ export function verifyEvidenceBundle(input: unknown, pinnedKey?: string): Verify
     if (canonicalize(fileTransfersOf(sessions)) !== canonicalize(b.fileTransfers)) problem('bundle', null, 'the file-transfer list does not match the records');
   }
 
-  // 5. The agent's records: intact and in order (the agent log is not signed).
+  // 5. The device's own signatures, offline, against the key it enrolled with.
+  for (const d of b.devices ?? []) {
+    if (keyFingerprint(d.publicKey) !== d.fingerprint) problem('bundle', null, `device ${d.deviceId}: the stated fingerprint ${d.fingerprint} is not that of its key`);
+  }
+  for (const p of checkDeviceSignatures(good, b.devices ?? [])) problem('relay', p.seq, p.reason);
+
+  // 6. The agent's records: intact and in order (the agent log is not signed).
   if (b.agent) {
     let last = 0;
     const hashes = new Map<number, string>();
@@ -133,7 +140,7 @@ export function verifyEvidenceBundle(input: unknown, pinnedKey?: string): Verify
       if (r.seq <= b.agent.chain.lastSeq) hashes.set(r.seq, r.hash);
       crossCheck(r, good, problem);
     }
-    // 6. Every anchor the relay holds must be there: a hash chain can't prove its own tail.
+    // 7. Every anchor the relay holds must be there: a hash chain can't prove its own tail.
     // Each anchor is the agent's record of an event of this ticket, so it must be among the bundled
     // records with its seq and hash. Nothing from the (unsigned) agent section may narrow which
     // anchors apply: not deviceIds, not the chain's extent.
