@@ -155,6 +155,8 @@ function start(bridge: ConsentBridge): void {
     showQueued(prompt, view.queued);
     const stopFit = fitDetails(dom.details, dom.showMore, dom.scroller);
     const stopList = watchListInView(dom.scopeSet, dom.scroller, (inView) => {
+      // Reflected for styling and for tests, which must not advance a fake clock before the observer has reported.
+      dom.scopeSet.dataset.inView = String(inView);
       // Once armed with the list seen, scrolling on to read the details does not take Allow away.
       if (!inView && arm.armed) return;
       prompt.listInView = inView;

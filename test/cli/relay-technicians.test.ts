@@ -9,6 +9,8 @@ import { DatabaseSync } from 'node:sqlite';
 import type { AuditRecord } from '../../src/relay/audit/audit-record.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { CLOSE } from '../../src/relay/relay-constants.js';
+import type { Message } from '../../src/protocol/messages.js';
+import { encodeFrame, newMessageId } from '../../src/protocol/frame.js';
 import { inTime } from '../support/bounded-wait.js';
 import { rawTechnicianHello } from '../support/technician-hello.js';
 import { referenceTotp, secretOfUri } from '../support/totp-reference.js';
@@ -131,10 +133,15 @@ describe('relay technicians: accounts an IT admin manages', () => {
     // Without a code frank signs in, but may not ask for unattended access.
     const without = await rawTechnicianHello(url, token);
     expect(without.first).toMatchObject({ type: 'welcome', mfa: false });
-    const req = await runCli(['request', '--relay', url, '--token', token, '--device', 'dev-1', '--ticket', 'INC9', '--reason', 'patch', '--scopes', 'view', '--emergency', 'ransomware', '--incident', 'SEC-1']);
-    outputs.push(req.stdout, req.stderr);
-    expect(req.stdout + req.stderr).toContain('mfa-required: unattended and emergency requests need a second factor');
-    expect(req.code).toBe(8);
+    const answered = new Promise<Message>((resolve) => without.ws.once('message', (d) => resolve(JSON.parse(d.toString()) as Message)));
+    without.ws.send(encodeFrame({
+      v: 1, type: 'tech.request', id: newMessageId(), deviceId: 'dev-1', ticket: { id: 'INC9' }, reason: 'patch', scopes: ['view'],
+      mode: 'unattended', estimatedMinutes: 10, approval: { kind: 'emergency', justification: 'ransomware', incident: 'SEC-1' },
+    }));
+    expect(await inTime(answered, 'the answer to an unattended request without a code', 5000)).toMatchObject({
+      type: 'error', code: 'mfa-required', detail: expect.stringContaining('unattended and emergency requests need a second factor'),
+    });
+    without.ws.close();
     const reset = await cli(['technicians', 'mfa', 'reset', 'frank']);
     expect(reset.code).toBe(0);
     expect(JSON.parse((await cli(['technicians', 'show', 'frank', '--json'])).stdout)).toMatchObject({ mfa: false });

@@ -103,6 +103,7 @@ test.describe('consent geometry at the shell window size', () => {
 
           // The list was in view from the start: Allow arms after the usual delay (once something is ticked).
           if ((await page.locator('.scope input:checked').count()) === 0) await page.locator('.scope input:not([disabled])').first().check();
+          await expect(page.locator('.scope-set')).toHaveAttribute('data-in-view', 'true');
           await page.clock.runFor(1000);
           if (!view.confirmCode) await expect(allow).toHaveAttribute('aria-disabled', 'false');
 
@@ -148,6 +149,7 @@ test.describe('consent at 200 % zoom in the same window', () => {
       await page.locator('.scope').last().evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await page.screenshot({ path: `${shots}/consent-zoom200-list-${theme}.png` });
       await expectOnScreenAndUncovered(page.locator('.scope input').last(), 'last checkbox');
+      await expect(page.locator('.scope-set')).toHaveAttribute('data-in-view', 'true');
       await page.clock.runFor(999);
       await expect(allow).toHaveAttribute('aria-disabled', 'true');
       await page.clock.runFor(1);
