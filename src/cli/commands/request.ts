@@ -186,9 +186,11 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           if (interactive && ctx.stdin && !input) input = readTechnicianInput(ctx, client, out, msg.sessionId, req.ticket.id);
           return;
         case 'session.end':
-          if (msg.by !== 'relay-lost') endedCleanly = true;
           screen?.stop();
           out.event(msg);
+          // The device dropped out: no summary will come, and scripts must not read it as success.
+          if (msg.by === 'agent-lost') return void finish(EXIT.agentLost);
+          if (msg.by !== 'relay-lost') endedCleanly = true;
           // The summary normally follows at once; don't hang if it doesn't.
           summaryTimer ??= setTimeout(() => void finish(exit ?? EXIT.other), 3000);
           return;
