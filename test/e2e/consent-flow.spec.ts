@@ -244,7 +244,12 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     cli.child.kill('SIGINT');
     expect((await cli.done).code).toBe(0);
     const records = agentAudit(w.auditDir);
-    expect(records.find((r) => r.type === 'consent.decision')).toMatchObject({ decidedBy: 'emergency', ticketId: 'INC-E2E-7' });
+    // The device's own log names the emergency: who could read only this log knows why and under which incident.
+    expect(records.find((r) => r.type === 'consent.decision')).toMatchObject({
+      decidedBy: 'emergency',
+      ticketId: 'INC-E2E-7',
+      authority: { kind: 'emergency', justification: 'Ransomware spreading from this host', incident: 'IR-2026-07' },
+    });
   });
 });
 

@@ -132,5 +132,6 @@ export class ConsentGate {
 function countsAsDecline(result: AskResult): boolean {
   if (result.kind === 'answer') return result.granted.length === 0;
   const { decidedBy } = result;
-  return result.codeMismatch === true || decidedBy === 'dialog-closed' || decidedBy === 'escape' || decidedBy === 'timeout';
+  if (result.codeMismatch === true) return true;
+  return decidedBy === 'dialog-closed' || decidedBy === 'escape' || decidedBy === 'timeout';
 }
