@@ -82,10 +82,6 @@ interface SessionsInLog {
 }
 
 /** Sessions with access granted or opened and no clean close, oldest first. */
-export function leftOpen(auditDir: string): Seen[] {
-  return leftOpenIn(readSessions(auditDir));
-}
-
 function leftOpenIn({ seen, ended, closed }: SessionsInLog): Seen[] {
   // Files sort by day name, so a clock set back can put a close before its open: match by id, not by order.
   // Access opened through a gate stays open until the gates closed it; consent-only grants end with the session.
