@@ -7,6 +7,7 @@ import { EXIT } from '../exit-codes.js';
 export function exitForError(code: ErrorCode | 'connect-failed'): number {
   switch (code) {
     case 'agent-offline':
+    case 'agent-clock-skew':
       return EXIT.agentOffline;
     case 'unauthorized':
       return EXIT.unauthorized;
