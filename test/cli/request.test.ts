@@ -61,7 +61,7 @@ describe('porchlight request exit codes', () => {
   it('exits 7 when the agent is offline', async () => {
     const r = await runCli([...base().map((a) => (a === 'dev-1' ? 'dev-gone' : a)), '--json']);
     expect(r.code).toBe(7);
-    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'agent-offline' })]);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'session.decision', outcome: 'offline', decidedBy: 'relay', code: 'agent-offline' })]);
   });
 
   it('exits 8 with a bad token, and takes the token from PORCHLIGHT_TOKEN', async () => {
@@ -258,7 +258,7 @@ describe('unattended access with approval tokens', () => {
   ])('refuses an approval %s with exit 6 before the agent sees it', async (name, over, key) => {
     const r = await runCli([...base(), '--unattended', '--approval', approvalFile(name.replace(/\s/g, '-'), over, key), '--json']);
     expect(r.code).toBe(6);
-    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'bad-approval' })]);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'session.decision', outcome: 'blocked', decidedBy: 'relay', code: 'bad-approval', granted: [], declined: ['view', 'control'] })]);
     expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
   });
 

@@ -9,7 +9,6 @@ import { describeIssues, newMessageId } from '../../protocol/frame.js';
 import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';
 import type { TechnicianClient } from '../technician/technician-client.js';
 import { connectFirstRelay } from '../technician/connect-first.js';
-import { describeEvent } from '../technician/technician-events.js';
 import { ScreenListener } from '../technician/screen-listener.js';
 import { exitForDecision, exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
@@ -17,6 +16,7 @@ import { sendFile } from '../technician/file-sender.js';
 import { readCaFile } from '../read-ca-file.js';
 import { parseTechnicianLine, TECHNICIAN_INPUT_HELP } from '../technician-input.js';
 import { EXIT } from '../exit-codes.js';
+import { RequestOutput as Output } from '../technician/request-output.js';
 import { REQUEST_HELP as HELP } from '../request-help.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
@@ -62,29 +62,6 @@ function buildRequest(values: Record<string, string | boolean | undefined>): Mes
   return parsed.data;
 }
 
-class Output {
-  constructor(
-    private readonly ctx: CommandContext,
-    private readonly json: boolean,
-    private readonly requested: readonly string[],
-  ) {}
-
-  event(msg: Message): void {
-    if (this.json) return void this.ctx.stdout.write(`${JSON.stringify(msg)}\n`);
-    const line = describeEvent(msg, this.requested);
-    if (line) this.ctx.stdout.write(`${line}\n`);
-  }
-
-  /** A line the technician acts on (stdout in both modes). */
-  line(kind: string, text: string, extra: Record<string, unknown> = {}): void {
-    this.ctx.stdout.write(this.json ? `${JSON.stringify({ type: kind, detail: text, ...extra })}\n` : `${text}\n`);
-  }
-
-  note(kind: string, text: string, extra: Record<string, unknown> = {}): void {
-    if (this.json) this.ctx.stdout.write(`${JSON.stringify({ type: kind, detail: text, ...extra })}\n`);
-    else this.ctx.stderr.write(`${text}\n`);
-  }
-}
 
 /** Drives one request from send to session end; resolves with the exit code. */
 function runSession(client: TechnicianClient, req: Message<'tech.request'>, out: Output, ctx: CommandContext, timeoutSec: number | undefined, closeOutcome: CloseOutcome | undefined, interactive: boolean, screenPort: number | undefined, sendPath: string | undefined): Promise<number> {
@@ -161,14 +138,16 @@ function runSession(client: TechnicianClient, req: Message<'tech.request'>, out:
           if (timeoutSec !== undefined) {
             decisionTimer = setTimeout(() => {
               client.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: msg.requestId });
-              out.note('timeout', `no decision within ${timeoutSec} s; request withdrawn`);
+              out.refusal('expired', `no decision within ${timeoutSec} s; request withdrawn`, 'technician');
               void finish(EXIT.expired);
             }, timeoutSec * 1000);
           }
           return;
         case 'error':
           if (msg.re !== req.id && exit !== undefined && msg.code !== 'agent-offline') return out.event(msg);
-          out.event(msg);
+          // Refused before any decision: the one decision-like shape; after one, the error as it came.
+          if (exit === undefined) out.refusal(msg.code, msg.detail ?? msg.code, 'relay', msg.re);
+          else out.event(msg);
           return void finish(exit ?? exitForError(msg.code));
         case 'session.decision':
           if (msg.requestId !== requestId) return;
@@ -284,8 +263,7 @@ const command: Command = {
     const out = new Output(ctx, values.json, req.scopes);
     const connected = await connectFirstRelay(relays, token, ca === undefined ? {} : { ca });
     if (!connected.ok) {
-      const text = `cannot connect as technician: ${connected.detail}`;
-      out.note('error', values.json ? text : `error: ${connected.code}: ${text}`, { code: connected.code });
+      out.refusal(connected.code, `cannot connect as technician: ${connected.detail}`, 'connection');
       return exitForError(connected.code);
     }
     const client = connected.client;
