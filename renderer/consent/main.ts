@@ -7,7 +7,7 @@ import { identifier } from '../../src/shared/page-protocol.js';
 import { parseIpcPayload } from '../../src/shared/ipc-contract.js';
 import type { ConsentBridge } from '../../src/shared/ipc-contract.js';
 import { CONFIRM_CODE_LENGTH } from '../../src/shared/view-models.js';
-import type { ConsentAnswer, ConsentView } from '../../src/shared/view-models.js';
+import type { ConsentAnswer, ConsentView, DismissReason } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { ArmDelay } from '../common/arm-delay.js';
 import { trackWindowFocus } from '../common/window-focus.js';
@@ -55,7 +55,7 @@ function start(bridge: ConsentBridge): void {
       return current?.dom.allow ?? app;
     },
     isArmed: () => arm.armed,
-    onEscape: () => send(null),
+    onEscape: () => send(null, s.sentDeclined, 'escape'),
   });
 
   function selected(p: Prompt) {
@@ -111,7 +111,7 @@ function start(bridge: ConsentBridge): void {
   }
 
   /** Answer the current prompt once: the granted scopes, or null to decline it all (dismissed). */
-  function send(granted: Scope[] | null, declinedStatus: string = s.sentDeclined, reason?: 'code-failed'): void {
+  function send(granted: Scope[] | null, declinedStatus: string = s.sentDeclined, reason?: DismissReason): void {
     const p = current;
     if (!p || p.answered) return;
     p.answered = true;
@@ -126,7 +126,8 @@ function start(bridge: ConsentBridge): void {
     if (p.dom.confirmInput) p.dom.confirmInput.disabled = true;
     // What the user typed (Allow only sends once it matches); main's core compares it again.
     const typed = p.dom.confirmInput ? { confirmCode: p.dom.confirmInput.value } : {};
-    // `code-failed` tells the core to stop asking in this session (someone may be guessing).
+    // `code-failed` tells the core to stop asking in this session (someone may be guessing);
+    // the other reasons say how the user said no, each its own `decidedBy` in the audit.
     const message: ConsentAnswer = granted === null ? { kind: 'dismissed', promptId: p.view.promptId, ...(reason ? { reason } : {}) } : { kind: 'decision', promptId: p.view.promptId, granted, ...typed };
     const allowed = message.kind === 'decision' && message.granted.length > 0;
     p.dom.status.textContent = allowed ? s.sentAllowed : declinedStatus;
@@ -171,7 +172,7 @@ function start(bridge: ConsentBridge): void {
     for (const box of dom.checkboxes.values()) box.addEventListener('change', refreshAllow);
     dom.confirmInput?.addEventListener('input', () => tidyCode(prompt));
     dom.confirmInput?.addEventListener('change', () => submitCode(prompt));
-    dom.decline.addEventListener('click', () => send(null));
+    dom.decline.addEventListener('click', () => send(null, s.sentDeclined, 'declined'));
     dom.allow.addEventListener('click', (e) => {
       // Only a real press that began and ended while armed accepts, and only after the code was typed.
       const pressOk = keys.takePress();
@@ -199,7 +200,7 @@ function start(bridge: ConsentBridge): void {
           announce(s.countdownAnnounce(spokenDuration(sec)));
         }
       },
-      onExpire: () => send(null),
+      onExpire: () => send(null, s.sentDeclined, 'timeout'),
     });
     announce(`${s.arrived(view.technician.name)} ${s.countdownAnnounce(spokenDuration(Math.ceil((Date.parse(view.expiresAt) - Date.now()) / 1000)))}`);
 

@@ -9,6 +9,7 @@ export const EXIT = {
   blocked: 6,
   agentOffline: 7,
   unauthorized: 8,
+  agentLost: 9,
 } as const;
 
 /** What each exit code means, as README.md and docs/errors.md list them (a test compares). */
@@ -20,6 +21,7 @@ export const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
   4: 'declined, or no user present (`audit verify`: the directory holds no audit files)',
   5: 'expired (`audit verify`: the directory does not exist or is not a directory)',
   6: 'blocked: local policy, group permission, the technician\'s unattended flag, a bad approval',
-  7: 'agent offline: the device is not connected to the relay',
+  7: 'agent offline: the device is not connected to the relay (or the relay refused it: `agent-clock-skew`)',
   8: 'unauthorized: the technician token is unknown, expired, disabled or malformed, or a one-time code is missing or wrong',
+  9: 'agent lost: the device disconnected during the session (`session.end` by `agent-lost`)',
 };

@@ -189,8 +189,11 @@ export class AgentCore {
     this.options.ui.notify({ kind: 'info', title: 'Remote support session stopped', body });
   }
 
-  /** At start, before connecting: close through the gates what the audit log shows left open by an unclean stop. */
-  recoverGates(auditDir: string): Promise<RecoveryReport> {
+  /**
+   * At start, before connecting: close through the gates what the audit log shows left open by an
+   * unclean stop, and record each session left open as ended (`agent-restart`, `clean: false`).
+   */
+  recoverLeftOpen(auditDir: string): Promise<RecoveryReport> {
     return this.track(recoverLeftOpen(auditDir, this.gates, this.audited, this.options.deviceId));
   }
 

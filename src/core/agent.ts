@@ -122,8 +122,9 @@ export function createAgent(options: AgentOptions): Agent {
         auditProblem ??= `the audit log in ${policy.auditDir ?? defaultAuditDir(dataDir)} cannot be written (${(err as Error).message}); every request will be declined`;
       });
       if (auditProblem) options.ui.notify({ kind: 'info', title: 'Porchlight cannot record anything', body: auditProblem });
-      // Before connecting: close what a crash or kill left open (a temporary admin account never outlives its session).
-      if (auditLog) await c.recoverGates(auditLog.dir);
+      // Before connecting: close what a crash or kill left open (a temporary admin account never outlives its
+      // session) and record every session the log shows open as ended by agent-restart.
+      if (auditLog) await c.recoverLeftOpen(auditLog.dir);
       const urls = relayUrlsOf(policy);
       if (urls.length === 0) {
         c.setConnection('not-configured');

@@ -15,6 +15,7 @@ export const ERROR_MEANINGS = {
   'bad-approval': 'An unattended request lacks a valid approval token or emergency justification.',
   'policy-blocked': 'The local policy does not allow this request (scope, mode, group or file rule).',
   'agent-offline': 'The target device is not connected to the relay.',
+  'agent-clock-skew': 'The target device tried to connect but the relay refused it: its clock is off by more than 5 minutes.',
   'unauthorized': 'The peer did not authenticate (bad or missing token, unknown device key).',
   'forbidden': 'The authenticated peer may not do this (group permission, other technician\'s session).',
   'rate-limited': 'Too many messages or requests; slow down.',

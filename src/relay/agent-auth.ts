@@ -9,12 +9,13 @@ import { MAX_FUTURE_SKEW_MS } from '../protocol/limits.js';
 import type { AgentHello } from '../protocol/messages.js';
 import { keyFingerprint } from '../protocol/signing.js';
 import type { NonceCache } from './nonce-cache.js';
+import { clockSkewText } from '../shared/clock-skew-text.js';
 import { hashSecretToken } from './secret-token.js';
 import type { RelayStorage } from './storage/storage.js';
 
 export type AgentAuthResult =
   | { ok: true; deviceId: string; enrolled: boolean; rekeyed?: { from: string; to: string } }
-  | { ok: false; code: ErrorCode; detail: string };
+  | { ok: false; code: ErrorCode; detail: string; clockSkew?: { deviceId: string; offsetMs: number } };
 
 export interface AgentAuthContext {
   storage: RelayStorage;
@@ -27,6 +28,17 @@ export interface AgentAuthContext {
 
 const refuse = (detail: string, code: ErrorCode = 'unauthorized'): AgentAuthResult => ({ ok: false, code, detail });
 
+/**
+ * A hello from a clock off by more than the allowance. The relay remembers it for the technician only when
+ * the hello proved the device's enrolled key: nobody can make another device look refused.
+ */
+async function refuseSkewed(hello: AgentHello, offsetMs: number, storage: RelayStorage): Promise<AgentAuthResult> {
+  const detail = `hello is not fresh: ${clockSkewText('the device', offsetMs)}`;
+  const device = await storage.getDevice(hello.deviceId);
+  if (device?.publicKey !== hello.devicePublicKey) return refuse(detail);
+  return { ok: false, code: 'unauthorized', detail, clockSkew: { deviceId: hello.deviceId, offsetMs } };
+}
+
 export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContext): Promise<AgentAuthResult> {
   const { storage, nonces, nowMs } = auth;
   if (hello.challenge !== auth.connection.challenge) return refuse("hello does not answer this connection's challenge");
@@ -34,7 +46,7 @@ export async function authenticateAgent(hello: AgentHello, auth: AgentAuthContex
     return refuse('hello proof does not verify for this connection (challenge, relay key or TLS channel)');
   }
   const issued = Date.parse(hello.issuedAt);
-  if (Math.abs(issued - nowMs) > MAX_FUTURE_SKEW_MS) return refuse('hello is not fresh (clock skew over 5 minutes)');
+  if (Math.abs(issued - nowMs) > MAX_FUTURE_SKEW_MS) return refuseSkewed(hello, issued - nowMs, storage);
   if (issued < auth.relayStartedAtMs) return refuse('hello was issued before the relay started');
   const device = await storage.getDevice(hello.deviceId);
   const now = new Date(nowMs).toISOString();

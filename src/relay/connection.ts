@@ -287,7 +287,10 @@ export class Connection implements Peer {
       if (!this.helloContext) return this.refuse(`agents connect with the ${AGENT_SUBPROTOCOL} subprotocol and answer its challenge`, msg.id);
       const { storage, nonces, startedAtMs } = this.deps;
       const result = await authenticateAgent(msg, { storage, nonces, nowMs: now, relayStartedAtMs: startedAtMs, connection: this.helloContext });
-      if (!result.ok) return this.refuse(result.detail, msg.id, result.code);
+      if (!result.ok) {
+        if (result.clockSkew) this.deps.router.agentClockRefused(result.clockSkew.deviceId, result.clockSkew.offsetMs);
+        return this.refuse(result.detail, msg.id, result.code);
+      }
       if (result.rekeyed) await this.dropRekeyedKey(result.deviceId, result.rekeyed);
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.state = { role: 'agent', deviceId: result.deviceId };

@@ -20,7 +20,10 @@ import { CLOSE, ROUTING_LIMITS, type RoutingBounds } from './relay-constants.js'
 import { AgentFrames } from './routing/agent-frames.js';
 import { ChannelFrames } from './routing/channel-frames.js';
 import { RelayEnds } from './routing/relay-ends.js';
-import type { RoutingContext } from './routing/routing-context.js';
+import { ClockSkewRefusals } from './routing/clock-skew-refusals.js';
+import { recordQuietly, type RoutingContext } from './routing/routing-context.js';
+import { MAX_FUTURE_SKEW_MS } from '../protocol/limits.js';
+import { clockSkewText } from '../shared/clock-skew-text.js';
 import { SessionClock } from './routing/session-clock.js';
 import { SessionTable, type SessionTableSizes } from './routing/session-table.js';
 import { TechnicianFrames } from './routing/technician-frames.js';
@@ -74,6 +77,7 @@ export class Router {
       lifetimeMs: opts.requestLifetimeMs ?? ROUTING_LIMITS.requestLifetimeMs,
       maxPending: opts.maxPendingPerTechnician ?? ROUTING_LIMITS.maxPendingPerTechnician,
       mfa: opts.mfa ?? DEFAULT_MFA_POLICY,
+      clockSkew: new ClockSkewRefusals(),
       ...(opts.approvalsPublicKey !== undefined ? { approvalsPublicKey: opts.approvalsPublicKey } : {}),
       ...(opts.log !== undefined ? { log: opts.log } : {}),
     };
@@ -100,7 +104,18 @@ export class Router {
     return this.ctx.table.sizes();
   }
 
+  /** An enrolled device was refused at hello for its clock: remember it, log and audit it (rate-limited). */
+  agentClockRefused(deviceId: string, offsetMs: number): void {
+    const due = this.ctx.clockSkew.note(deviceId, offsetMs, this.ctx.clock.now());
+    if (due.log) this.ctx.log?.(`relay: refused device ${deviceId}: ${clockSkewText('its', offsetMs)}`);
+    if (due.audit) {
+      const data = { reason: 'clock-skew' as const, offsetMs: Math.round(offsetMs), limitMs: MAX_FUTURE_SKEW_MS };
+      void recordQuietly(this.ctx.audit, 'agent-refused', { deviceId }, data);
+    }
+  }
+
   agentConnected(deviceId: string, peer: Peer): void {
+    this.ctx.clockSkew.connected(deviceId);
     const previous = this.ctx.directory.attachAgent(deviceId, peer);
     if (previous && previous !== peer) previous.close(CLOSE.replaced, 'replaced by a newer connection');
   }

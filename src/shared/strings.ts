@@ -224,6 +224,7 @@ const en = {
     'relay-lost': 'Connection lost',
     'agent-exit': 'Porchlight closed',
     policy: 'Your organisation’s policy',
+    'agent-lost': 'This computer disconnected',
   } satisfies Record<EndReason, string>,
   directions: {
     'to-device': 'To this computer',

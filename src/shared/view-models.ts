@@ -56,13 +56,18 @@ export const consentViewSchema = z.strictObject({
 export type ConsentView = z.infer<typeof consentViewSchema>;
 
 /**
- * The user's answer. `dismissed` (dialog closed, Escape) declines everything;
- * `reason: 'code-failed'` says the dialog gave up after too many wrong confirmation codes.
+ * How a prompt was dismissed, when the page knows: `declined` (the Decline button), `escape` (the key),
+ * `timeout` (the page's own countdown), `code-failed` (too many wrong confirmation codes). Without a
+ * reason the window was closed. Each becomes its own `decidedBy` (user, escape, timeout, dialog-closed).
  */
+export const DISMISS_REASONS = ['code-failed', 'declined', 'escape', 'timeout'] as const;
+export type DismissReason = (typeof DISMISS_REASONS)[number];
+
+/** The user's answer. `dismissed` declines everything. */
 export const consentAnswerSchema = z.discriminatedUnion('kind', [
   /** `confirmCode`: what the user typed, when the view asked for one (the core compares, default deny). */
   z.strictObject({ kind: z.literal('decision'), promptId: identifier, granted: scopeList, confirmCode: confirmCode.optional() }),
-  z.strictObject({ kind: z.literal('dismissed'), promptId: identifier, reason: z.literal('code-failed').optional() }),
+  z.strictObject({ kind: z.literal('dismissed'), promptId: identifier, reason: z.enum(DISMISS_REASONS).optional() }),
 ]);
 export type ConsentAnswer = z.infer<typeof consentAnswerSchema>;
 

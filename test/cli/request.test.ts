@@ -66,13 +66,16 @@ describe('porchlight request exit codes', () => {
     await until(() => !t.relay.router.isOnline('dev-1'), 'dev-1 to be offline', () => 'still online');
     const r = await runCli([...base(), '--json']);
     expect(r.code).toBe(7);
-    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'device-key' }), expect.objectContaining({ type: 'error', code: 'agent-offline' })]);
+    expect(jsonLines(r.stdout)).toEqual([
+      expect.objectContaining({ type: 'device-key' }),
+      expect.objectContaining({ type: 'session.decision', outcome: 'offline', decidedBy: 'relay', code: 'agent-offline' }),
+    ]);
   });
 
   it('exits 7 for a device the relay never enrolled: it has no key to verify, so nothing is sent', async () => {
     const r = await runCli([...base().map((a) => (a === 'dev-1' ? 'dev-gone' : a)), '--json']);
     expect(r.code).toBe(7);
-    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'error', code: 'unknown-device' })]);
+    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'session.decision', outcome: 'offline', decidedBy: 'relay', code: 'unknown-device' })]);
   });
 
   it('exits 8 with a bad token, and takes the token from PORCHLIGHT_TOKEN', async () => {
@@ -269,7 +272,10 @@ describe('unattended access with approval tokens', () => {
   ])('refuses an approval %s with exit 6 before the agent sees it', async (name, over, key) => {
     const r = await runCli([...base(), '--unattended', '--approval', approvalFile(name.replace(/\s/g, '-'), over, key), '--json']);
     expect(r.code).toBe(6);
-    expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ type: 'device-key' }), expect.objectContaining({ type: 'error', code: 'bad-approval' })]);
+    expect(jsonLines(r.stdout)).toEqual([
+      expect.objectContaining({ type: 'device-key' }),
+      expect.objectContaining({ type: 'session.decision', outcome: 'blocked', decidedBy: 'relay', code: 'bad-approval', granted: [], declined: ['view', 'control'] }),
+    ]);
     expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
   });
 

@@ -14,6 +14,7 @@ import { auditRecordHash, verifyAuditChain, type AuditRecord } from '../../src/r
 import { DATABASE_FILE } from '../../src/relay/data-dir.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { runCli } from '../cli/built-cli.js';
+import { recordsForTicket } from '../../src/core/audit/export.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { requestCli, startAgentWorld, technicianClient, type AgentWorld } from './agent-world.js';
 import { startRelayProcess, type RelayProcess } from './relay-process.js';
@@ -156,11 +157,33 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     await consent.getByRole('button', { name: 'Decline' }).click();
     const run = await cli.done;
     expect(run.code).toBe(4);
-    expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', granted: [], declined: ['view'] });
+    expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', granted: [], declined: ['view'], decidedBy: 'user' });
     expect(w.ui.opened.banner).toHaveLength(0);
     expect(w.agent.grants()).toEqual([]);
     await expectRelayAuditVerifies('INC-E2E-3', ['request', 'decision']);
   });
+
+  // Decline, Escape and closing the window are three different acts: each keeps its own decidedBy
+  // in the CLI's JSON, the relay's central audit and the device's own log.
+  for (const [how, ticket, decidedBy, act] of [
+    ['the Decline button', 'INC-E2E-3B', 'user', (p: Page) => p.getByRole('button', { name: 'Decline' }).click()],
+    ['the Escape key', 'INC-E2E-3E', 'escape', (p: Page) => p.keyboard.press('Escape')],
+    ['closing the window', 'INC-E2E-3C', 'dialog-closed', (p: Page) => p.close()],
+  ] as const) {
+    test(`declined with ${how}: decidedBy ${decidedBy} in the CLI, the central audit and the device log`, async ({ context }) => {
+      const w = await start(context);
+      const { token } = await newTechnician();
+      const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', ticket, '--reason', 'VPN setup', '--scopes', 'view']);
+      const consent = await w.ui.page('consent');
+      await expect(consent.getByRole('button', { name: 'Decline' })).toBeVisible();
+      await act(consent);
+      expect((await cli.done).code).toBe(4);
+      expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', decidedBy });
+      const central = (await relay.auditOf(ticket)).find((r) => r.kind === 'decision') as { data?: { decidedBy?: string } } | undefined;
+      expect(central?.data?.decidedBy).toBe(decidedBy);
+      expect(recordsForTicket(w.auditDir, ticket).find((r) => r.type === 'consent.decision')).toMatchObject({ decidedBy });
+    });
+  }
 
   test('timeout: nobody answers, the prompt declines by itself and closes', async ({ context }) => {
     test.slow();
@@ -173,8 +196,8 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     expect(run.code).toBe(4);
     const decision = cli.events().find((e) => e.type === 'session.decision')!;
     expect(decision).toMatchObject({ outcome: 'declined', granted: [] });
-    // The agent's timer and the page's own countdown race to the same deadline; either declines.
-    expect(['timeout', 'dialog-closed']).toContain(decision.decidedBy);
+    // The agent's timer and the page's own countdown race to the same deadline; both say timeout.
+    expect(decision.decidedBy).toBe('timeout');
     await expect.poll(() => consent.isClosed()).toBe(true);
     expect(w.ui.opened.banner).toHaveLength(0);
   });
@@ -221,7 +244,12 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     cli.child.kill('SIGINT');
     expect((await cli.done).code).toBe(0);
     const records = agentAudit(w.auditDir);
-    expect(records.find((r) => r.type === 'consent.decision')).toMatchObject({ decidedBy: 'emergency', ticketId: 'INC-E2E-7' });
+    // The device's own log names the emergency: who could read only this log knows why and under which incident.
+    expect(records.find((r) => r.type === 'consent.decision')).toMatchObject({
+      decidedBy: 'emergency',
+      ticketId: 'INC-E2E-7',
+      authority: { kind: 'emergency', justification: 'Ransomware spreading from this host', incident: 'IR-2026-07' },
+    });
   });
 });
 

@@ -100,7 +100,7 @@ it('ends a session for a lost agent in the audit before the technician hears it'
   expect(seen.filter((m) => m.type === 'session.end')).toEqual([]);
   const end = alice.waitFor((m) => (m.type === 'session.end' ? m : undefined));
   held.release();
-  expect(await inTime(end, 'session.end after the audit')).toMatchObject({ sessionId, by: 'relay-lost' });
+  expect(await inTime(end, 'session.end after the audit')).toMatchObject({ sessionId, by: 'agent-lost' });
 });
 
 it('cancels a lost technician\'s pending request in the audit before the agent hears it', async () => {

@@ -147,7 +147,7 @@ describe.runIf(installed)('relay instances sharing PostgreSQL', () => {
 
     const ended = tech.client.waitFor((m) => (m.type === 'session.end' ? m : undefined));
     relays.at(-1)!.child.kill('SIGKILL');
-    expect(await ended).toMatchObject({ sessionId, by: 'relay-lost', reason: 'the agent disconnected' });
+    expect(await ended).toMatchObject({ sessionId, by: 'agent-lost', reason: 'the device disconnected during the session' });
     await tech.client.close();
   });
 });

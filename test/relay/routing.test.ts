@@ -217,7 +217,7 @@ describe('live sessions', () => {
     const { agent: agent2, client: bob } = await liveSession('bob', 'dev-2');
     const end = next(bob, 'session.end');
     await agent2.close();
-    expect(await end).toMatchObject({ by: 'relay-lost' });
+    expect(await end).toMatchObject({ by: 'agent-lost', reason: 'the device disconnected during the session' });
   });
 
   it('records the ticket outcome only for a technician who worked the ticket', async () => {

@@ -61,7 +61,7 @@ describe('slow consumer', () => {
       sent += 100 * 3000;
       await barrier(c);
     }
-    expect(await ended).toMatchObject({ sessionId, by: 'relay-lost' });
+    expect(await ended).toMatchObject({ sessionId, by: 'agent-lost' });
     expect(t.relay.router.isOnline('dev-1')).toBe(false);
 
     const [record] = await t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['disconnect'] });

@@ -182,14 +182,14 @@ test.describe('consent dialog', () => {
   test('Escape declines everything', async ({ page }) => {
     await showConsent(page);
     await page.keyboard.press('Escape');
-    expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001' }]);
+    expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001', reason: 'escape' }]);
     await expect(page.getByRole('status')).toHaveText('Request declined. Nothing was shared.');
   });
 
   test('Decline declines everything', async ({ page }) => {
     await showConsent(page);
     await page.getByRole('button', { name: 'Decline' }).click();
-    expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001' }]);
+    expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001', reason: 'declined' }]);
   });
 
   test('the countdown runs visibly and declines when it reaches zero', async ({ page }) => {
@@ -200,7 +200,7 @@ test.describe('consent dialog', () => {
     await expect(page.locator('#announcer')).toHaveText('This request declines automatically in 30 seconds.');
     expect(await answers(page)).toEqual([]);
     await page.clock.runFor(25_000);
-    expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001' }]);
+    expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001', reason: 'timeout' }]);
   });
 
   test('Allow with nothing ticked sends nothing and says why', async ({ page }) => {

@@ -23,7 +23,6 @@ import { REQUEST_HELP as HELP } from '../request-help.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
 
-
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
 function buildRequest(values: Record<string, string | boolean | undefined>): Message<'tech.request'> {
@@ -157,14 +156,16 @@ function runSession(client: TechnicianClient, check: DeviceFrameCheck, req: Mess
           if (timeoutSec !== undefined) {
             decisionTimer = setTimeout(() => {
               client.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: msg.requestId });
-              out.note('timeout', `no decision within ${timeoutSec} s; request withdrawn`);
+              out.refusal('expired', `no decision within ${timeoutSec} s; request withdrawn`, 'technician');
               void finish(EXIT.expired);
             }, timeoutSec * 1000);
           }
           return;
         case 'error':
           if (msg.re !== req.id && exit !== undefined && msg.code !== 'agent-offline') return out.event(msg);
-          out.event(msg);
+          // Refused before any decision: the one decision-like shape; after one, the error as it came.
+          if (exit === undefined) out.refusal(msg.code, msg.detail ?? msg.code, 'relay', msg.re);
+          else out.event(msg);
           return void finish(exit ?? exitForError(msg.code));
         case 'session.decision':
           clearTimeout(decisionTimer);
@@ -181,9 +182,11 @@ function runSession(client: TechnicianClient, check: DeviceFrameCheck, req: Mess
           if (interactive && ctx.stdin && !input) input = readTechnicianInput(ctx, client, out, msg.sessionId, req.ticket.id);
           return;
         case 'session.end':
-          if (msg.by !== 'relay-lost') endedCleanly = true;
           screen?.stop();
           out.event(msg);
+          // The device dropped out: no summary will come, and scripts must not read it as success.
+          if (msg.by === 'agent-lost') return void finish(EXIT.agentLost);
+          if (msg.by !== 'relay-lost') endedCleanly = true;
           // The summary normally follows at once; don't hang if it doesn't.
           summaryTimer ??= setTimeout(() => void finish(exit ?? EXIT.other), 3000);
           return;
@@ -278,8 +281,7 @@ const command: Command = {
     const out = new Output(ctx, values.json, req.scopes);
     const connected = await signInTechnician(ctx, relays, token, ca === undefined ? {} : { ca }, values.otp);
     if (!connected.ok) {
-      const text = `cannot connect as technician: ${connected.detail}`;
-      out.note('error', values.json ? text : `error: ${connected.code}: ${text}`, { code: connected.code });
+      out.refusal(connected.code, `cannot connect as technician: ${connected.detail}`, 'connection');
       return exitForError(connected.code);
     }
     const client = connected.client;
@@ -289,8 +291,8 @@ const command: Command = {
       const known = new KnownDevices(knownDevicesPath(ctx.env));
       const trusted = await trustDeviceBeforeRequest(client, relayId, req.deviceId, known, out, new Date().toISOString());
       if (!trusted.ok) {
-        out.note('error', values.json ? trusted.detail : `error: ${trusted.code}: ${trusted.detail}`, { code: trusted.code });
-        return trusted.code === 'unknown-device' ? EXIT.agentOffline : EXIT.other;
+        out.refusal(trusted.code, trusted.detail, 'relay');
+        return exitForError(trusted.code);
       }
       return await runSession(client, trusted.check, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort, values.send);
     } finally {

@@ -3,17 +3,17 @@
 // against the known-devices file (trust on first use, audited re-keys only),
 // and then verifies every device-signed frame itself, so an "accepted" is the
 // user's device's word, not only the relay's.
-import type { ErrorCode } from '../../protocol/error-codes.js';
 import { newMessageId } from '../../protocol/frame.js';
 import { isDeviceSignable, verifyDeviceMessage, type DeviceSignable } from '../../protocol/device-signatures.js';
 import type { Message } from '../../protocol/messages.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { KnownDevicesError, keyChangeWarning, type KnownDevices, type KnownDeviceVerdict } from '../known-devices.js';
+import type { RefusalCode } from './outcome-event.js';
 import type { TechnicianClient } from './technician-client.js';
 
 export type DeviceTrust =
   | { ok: true; key: Message<'device.key'>; verdict: Exclude<KnownDeviceVerdict, { kind: 'changed' }> }
-  | { ok: false; code: ErrorCode | 'connect-failed' | 'key-changed'; detail: string };
+  | { ok: false; code: RefusalCode; detail: string };
 
 /** Ask the relay for the device's enrolled key; null if the connection closed first. */
 export async function fetchDeviceKey(
@@ -127,7 +127,7 @@ export async function trustDeviceBeforeRequest(
   known: KnownDevices,
   out: TrustOutput,
   nowIso: string,
-): Promise<{ ok: true; check: DeviceFrameCheck } | { ok: false; code: string; detail: string }> {
+): Promise<{ ok: true; check: DeviceFrameCheck } | { ok: false; code: RefusalCode; detail: string }> {
   let trust: DeviceTrust;
   try {
     trust = await establishDeviceTrust(client, relay, deviceId, known, nowIso);

@@ -1,8 +1,13 @@
-// What `porchlight request` prints: one JSON line per event with --json, else
-// plain lines for people; notes go to stderr for people, stdout as JSON.
-import { terminalText } from '../../protocol/text-policy.js';
+// What `porchlight request` prints: one JSON object per line with --json
+// (relay messages as they came, every terminal outcome in the one
+// decision-like shape of outcome-event.ts), readable lines otherwise; notes go
+// to stderr for people, stdout as JSON. Text for people passes the terminal
+// text policy, so nothing a relay or device sends can steer the terminal.
 import type { Message } from '../../protocol/messages.js';
+import type { Scope } from '../../protocol/scopes.js';
+import { terminalText } from '../../protocol/text-policy.js';
 import type { CommandContext } from '../command.js';
+import { decisionEvent, refusalEvent, type RefusalCode, type RefusedBy } from './outcome-event.js';
 import { describeEvent } from './technician-events.js';
 
 /** What the CLI's own device-signature check found about a frame (JSON: beside the message's fields). */
@@ -12,17 +17,26 @@ export class RequestOutput {
   constructor(
     private readonly ctx: CommandContext,
     private readonly json: boolean,
-    private readonly requested: readonly string[],
+    private readonly requested: readonly Scope[],
   ) {}
 
   /** `seal`: what the CLI's own device-signature check found (JSON: beside the message's fields). */
   event(msg: Message, seal: Seal = {}): void {
-    if (this.json) return void this.ctx.stdout.write(`${JSON.stringify({ ...msg, ...seal })}\n`);
+    if (this.json) {
+      const shaped = msg.type === 'session.decision' ? decisionEvent(msg) : msg;
+      return void this.ctx.stdout.write(`${JSON.stringify({ ...shaped, ...seal })}\n`);
+    }
     const line = describeEvent(msg, this.requested);
     if (line) this.ctx.stdout.write(`${line}\n`);
     if (msg.type === 'session.decision' && seal.deviceKeyFingerprint) {
       this.ctx.stdout.write(`  device signature verified (key ${seal.deviceKeyFingerprint})\n`);
     }
+  }
+
+  /** The request ended without the agent's decision: one decision-like line in JSON, `error: code: detail` in text. */
+  refusal(code: RefusalCode, detail: string, by: RefusedBy, re?: string): void {
+    if (!this.json) return void this.ctx.stderr.write(`error: ${code}: ${terminalText(detail, 'multiline')}\n`);
+    this.ctx.stdout.write(`${JSON.stringify(refusalEvent(code, detail, this.requested, by, re))}\n`);
   }
 
   /** A line the technician acts on (stdout in both modes). */

@@ -1,12 +1,14 @@
 // How the technician tools turn relay answers into exit codes (stable:
 // scripts depend on them, see src/cli/exit-codes.ts).
-import type { ErrorCode } from '../../protocol/error-codes.js';
+import type { RefusalCode } from './outcome-event.js';
 import type { Message } from '../../protocol/messages.js';
 import { EXIT } from '../exit-codes.js';
 
-export function exitForError(code: ErrorCode | 'connect-failed'): number {
+export function exitForError(code: RefusalCode): number {
   switch (code) {
     case 'agent-offline':
+    case 'agent-clock-skew':
+    case 'unknown-device':
       return EXIT.agentOffline;
     case 'unauthorized':
     case 'mfa-required':

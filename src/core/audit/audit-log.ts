@@ -1,6 +1,7 @@
 // The agent's local audit log: hash-chained JSONL, fsynced before append()
 // resolves (callers report to the relay only after that), with group commit,
 // rotation by size and UTC day, and retention pruning that leaves a record.
+import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import { mkdir, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -46,8 +47,8 @@ export class AuditLog implements AuditSink {
   private pending: Pending[] = [];
   private flushing: Promise<void> | undefined;
   private closed = false;
-  /** Bytes of a torn last line dropped on open (never acknowledged, so never reported). */
-  private recoveredBytes = 0;
+  /** A torn last line dropped on open (never acknowledged, so never reported): its size and sha256. */
+  private recovered: TornTail | undefined;
 
   private constructor(private readonly opts: Required<AuditLogOptions>) {}
 
@@ -55,7 +56,11 @@ export class AuditLog implements AuditSink {
     const log = new AuditLog({ maxFileBytes: 8 * 1024 * 1024, retentionDays: 90, ...options });
     await mkdir(options.dir, { recursive: true, mode: 0o700 });
     log.resume();
-    if (log.recoveredBytes > 0) await log.append('audit.recovered', { droppedBytes: log.recoveredBytes, reason: 'torn last line from an interrupted write' });
+    const torn = log.recovered;
+    if (torn) {
+      const reason = 'torn last line from an interrupted write';
+      await log.append('audit.recovered', { droppedBytes: torn.bytes, droppedSha256: torn.sha256, file: torn.file, reason });
+    }
     return log;
   }
 
@@ -167,7 +172,7 @@ export class AuditLog implements AuditSink {
     const files = listAuditFiles(this.opts.dir);
     for (let i = files.length - 1; i >= 0; i--) {
       const path = join(this.opts.dir, files[i]!);
-      if (i === files.length - 1) this.recoveredBytes = dropTornTail(path);
+      if (i === files.length - 1) this.recovered = dropTornTail(path, files[i]!);
       const last = lastRecordIn(path);
       if (last) {
         this.seq = last.seq;
@@ -211,12 +216,21 @@ function lastRecordIn(path: string): AuditRecord | undefined {
   return undefined;
 }
 
-function dropTornTail(path: string): number {
+interface TornTail {
+  file: string;
+  bytes: number;
+  /** sha256 of the dropped bytes, so an auditor can match them to a copy taken before the restart. */
+  sha256: string;
+}
+
+function dropTornTail(path: string, file: string): TornTail | undefined {
   const content = readFileSync(path);
-  if (content.length === 0 || content[content.length - 1] === 0x0a) return 0;
+  if (content.length === 0 || content[content.length - 1] === 0x0a) return undefined;
   const keep = content.lastIndexOf(0x0a) + 1;
+  const dropped = content.subarray(keep);
+  const sha256 = createHash('sha256').update(dropped).digest('hex');
   truncateSync(path, keep);
-  return content.length - keep;
+  return { file, bytes: dropped.length, sha256 };
 }
 
 function syncDir(dir: string): void {

@@ -46,6 +46,9 @@ export async function askUser(
     const answer = await Promise.race([ui.showConsent(view, local.signal), aborted]);
     if (local.signal.aborted || answer === undefined) return declinedBecause(local.signal);
     if (answer.promptId !== view.promptId) return { kind: 'declined', decidedBy: 'dialog-closed' };
+    if (answer.kind === 'dismissed' && answer.reason === 'declined') return { kind: 'answer', granted: [] };
+    if (answer.kind === 'dismissed' && answer.reason === 'escape') return { kind: 'declined', decidedBy: 'escape' };
+    if (answer.kind === 'dismissed' && answer.reason === 'timeout') return { kind: 'declined', decidedBy: 'timeout' };
     if (answer.kind === 'dismissed')
       return {
         kind: 'declined',

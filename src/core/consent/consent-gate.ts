@@ -128,8 +128,10 @@ export class ConsentGate {
   }
 }
 
-/** The user said no (closed, let it time out, granted nothing, or typed a wrong code): it counts. */
+/** The user said no (Decline, closed, Escape, let it time out, or typed a wrong code): it counts. */
 function countsAsDecline(result: AskResult): boolean {
   if (result.kind === 'answer') return result.granted.length === 0;
-  return result.codeMismatch === true || result.decidedBy === 'dialog-closed' || result.decidedBy === 'timeout';
+  const { decidedBy } = result;
+  if (result.codeMismatch === true) return true;
+  return decidedBy === 'dialog-closed' || decidedBy === 'escape' || decidedBy === 'timeout';
 }

@@ -22,6 +22,7 @@ import type { BlockNotices } from './block-notices.js';
 import type { ConsentGate } from './consent-gate.js';
 import { ConsentStateMachine, type ConsentState } from './consent-state.js';
 import { itWordingOf, sessionConsentView } from './consent-view.js';
+import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 
 /** A session request between arrival and decision, with the states it went through. */
@@ -189,6 +190,7 @@ export class RequestFlow {
       decidedBy: d.decidedBy,
       code: d.code,
       detail: d.detail,
+      ...authorityFields(p),
       sessionId: live?.id,
       states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
     };

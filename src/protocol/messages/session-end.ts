@@ -5,7 +5,11 @@ import { header } from './header.js';
 import { FILE_DIRECTIONS } from './live-session.js';
 import { deviceSignatureSchema } from './connection.js';
 
-export const END_REASONS = ['user', 'technician', 'expiry', 'relay-lost', 'agent-exit', 'policy'] as const;
+/**
+ * `agent-lost`: the relay saw the device's connection drop during the session
+ * (the agent died or lost its network); only the relay says it.
+ */
+export const END_REASONS = ['user', 'technician', 'expiry', 'relay-lost', 'agent-exit', 'policy', 'agent-lost'] as const;
 
 /** Either side. */
 export const sessionEndSchema = z.strictObject({

@@ -64,8 +64,9 @@ export const OUTCOMES = ['accepted', 'partial', 'declined', 'expired', 'blocked'
 export type Outcome = (typeof OUTCOMES)[number];
 
 export const DECIDED_BY = [
-  'user', // the user clicked
-  'dialog-closed', // the user closed the dialog: decline
+  'user', // the user clicked (Allow, or Decline: outcome declined)
+  'dialog-closed', // the user closed the dialog window: decline
+  'escape', // the user pressed Escape in the dialog: decline
   'timeout', // nobody answered in time: decline
   'policy', // local policy blocked before the user saw anything
   'verification', // signature, replay, expiry or approval check failed

@@ -148,6 +148,15 @@ export const AUDIT_DATA_SCHEMAS = {
     bufferedBytes: z.number().int().min(0),
     limitBytes: z.number().int().min(0),
   }),
+  /**
+   * The relay refused a device's hello (its enrolled key proved it) because its clock is off by more than the
+   * allowance; written at most once per device per hour however often it retries. `offsetMs`: device minus relay.
+   */
+  'agent-refused': z.strictObject({
+    reason: z.enum(['clock-skew']),
+    offsetMs: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+    limitMs: z.number().int().min(0),
+  }),
   /** An admin allowed a device's key to be replaced (`relay enroll-device --rekey`). */
   'device-rekey-authorized': z.strictObject({ keyFingerprint: lineText(64), expiresAt: isoTimestamp, by: lineText(100) }),
   /** A device signed in with a new key under a re-key token; the old key's connection was dropped. */

@@ -32,6 +32,8 @@ function describe(r: AuditRecord): string {
       return `summary: ${r.data.summary.durationSec} s, used [${r.data.summary.scopesUsed.join(', ')}], ${r.data.summary.files.length} file(s)`;
     case 'disconnect':
       return `${r.data.role} disconnected (${r.data.reason}): ${r.data.bufferedBytes} bytes unsent, over the ${r.data.limitBytes}-byte cap; close code ${r.data.closeCode}`;
+    case 'agent-refused':
+      return `device refused at hello (${r.data.reason}): its clock is ${r.data.offsetMs} ms off the relay's (limit ${r.data.limitMs} ms)`;
     case 'device-rekey-authorized':
       return `re-key of the device authorized by ${r.data.by} (current key ${r.data.keyFingerprint}) until ${r.data.expiresAt}`;
     case 'device-rekeyed':

@@ -66,6 +66,8 @@ export const DEFINITIONS: ReadonlyArray<[string, string]> = [
   ['MTTR', 'per ticket resolved in the month, from its first request (in any month) to its first "resolved" close.'],
   ['Repeat incident', 'a ticket opened in the month on a device that had another ticket in the 30 days before.'],
   ['Declined scopes', 'scopes users declined themselves (timeouts and policy blocks excluded).'],
+  ['How sessions ended', 'sessions of the month by the end the audit names: user, technician, expiry, policy, agent-exit, agent-lost (the device disconnected during the session), relay-lost, relay-shutdown, or not-ended.'],
+  ['Who declined', 'declined requests by decidedBy: user (the Decline button, or nothing allowed), escape, dialog-closed (window closed), timeout, relay-lost, policy, rate-limit and the rest.'],
   ['Without outcome', 'tickets with requests in the month and no close outcome recorded by its end.'],
 ];
 

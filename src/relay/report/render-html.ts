@@ -130,6 +130,15 @@ export function renderHtml(r: MonthlyReport): string {
         : table([['Device', false], ['Ticket', false], ['Previous ticket', false], ['Days since', true]], r.repeatIncidents.items.slice(0, LIST_LIMIT).map((i) => [i.deviceId, i.ticketId, i.previousTicketId, i.daysSincePrevious]), 'Repeat incidents') +
           (moreText(r.repeatIncidents.items.length) === null ? '' : empty(moreText(r.repeatIncidents.items.length)!))
     }</section>`,
+    `<div class="cols"><section><h2>How sessions ended</h2>${
+      r.failureCauses.sessionEnds.length === 0
+        ? empty('No sessions.')
+        : table([['Ended by', false], ['Sessions', true]], r.failureCauses.sessionEnds.map((c) => [c.by, c.count]), 'Sessions by how they ended')
+    }</section><section><h2>Who declined</h2>${
+      r.failureCauses.declinedBy.length === 0
+        ? empty('No request was declined.')
+        : table([['Declined by', false], ['Requests', true]], r.failureCauses.declinedBy.map((c) => [c.decidedBy, c.count]), 'Declined requests by who declined')
+    }</section></div>`,
     `<section><h2>Technicians</h2>${
       r.technicians.length === 0
         ? empty('No requests this month.')

@@ -51,6 +51,10 @@ export function renderMarkdown(r: MonthlyReport): string {
   if (more) out.push(more, '');
   out.push('## Most-declined scopes', '');
   out.push(r.declinedScopes.length === 0 ? 'None.' : table(['Scope', 'Declined'], r.declinedScopes.map((d) => [d.scope, d.count])), '');
+  const causes = r.failureCauses;
+  out.push('## How sessions ended, who declined', '');
+  out.push(causes.sessionEnds.length === 0 ? 'No sessions.' : table(['Session ended by', 'Sessions'], causes.sessionEnds.map((c) => [mdText(c.by), c.count])), '');
+  if (causes.declinedBy.length > 0) out.push(table(['Declined by', 'Requests'], causes.declinedBy.map((c) => [mdText(c.decidedBy), c.count])), '');
   const f = r.fileTransfers;
   out.push('## File transfers', '');
   out.push(`${f.total} transfers (${bytes(f.bytes)}): ${f.allowed} allowed, ${f.refused} refused, ${f.noResult} without a result.`, '');

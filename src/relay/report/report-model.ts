@@ -89,6 +89,11 @@ export interface MonthlyReport {
   };
   repeatIncidents: { count: number; rate: number | null; items: RepeatIncident[] };
   declinedScopes: Array<{ scope: Scope; count: number }>;
+  /** Sessions of the month by how they ended; declined requests by who or what declined them. */
+  failureCauses: {
+    sessionEnds: Array<{ by: string; count: number }>;
+    declinedBy: Array<{ decidedBy: string; count: number }>;
+  };
   fileTransfers: {
     total: number;
     bytes: number;

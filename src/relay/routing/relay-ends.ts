@@ -20,6 +20,9 @@ interface RelayEnd {
   reason: string;
 }
 
+/** What the technician and the central audit read when the device drops out of a live session. */
+export const AGENT_LOST_REASON = 'the device disconnected during the session';
+
 export class RelayEnds {
   constructor(private readonly ctx: RoutingContext) {}
 
@@ -55,7 +58,7 @@ export class RelayEnds {
     await this.endSession(s, { wire: 'expiry', audit: 'expiry', reason }, 'both');
   }
 
-  /** An agent's connection is gone: its pending requests fail, its sessions end (relay-lost). */
+  /** An agent's connection is gone: its pending requests fail, its sessions end (agent-lost). */
   async agentLost(deviceId: string): Promise<void> {
     const { table, audit } = this.ctx;
     for (const req of table.pendingWhere((r) => r.deviceId === deviceId)) {
@@ -70,7 +73,7 @@ export class RelayEnds {
     }
     for (const s of table.sessionsWhere((x) => x.deviceId === deviceId)) {
       table.forget(s);
-      const end: RelayEnd = { wire: 'relay-lost', audit: 'relay-lost', reason: 'the agent disconnected' };
+      const end: RelayEnd = { wire: 'agent-lost', audit: 'agent-lost', reason: AGENT_LOST_REASON };
       if (!s.ended) await this.endSession(s, end, 'technician');
     }
   }

@@ -9,6 +9,7 @@ import type { AuditData, AuditKind } from '../audit/audit-record.js';
 import type { PeerDirectory } from '../peer-directory.js';
 import type { RequestRandomness } from '../session-request-builder.js';
 import type { RelayStorage } from '../storage/storage.js';
+import type { ClockSkewRefusals } from './clock-skew-refusals.js';
 import type { Owner } from './routed.js';
 import type { SessionClock } from './session-clock.js';
 import type { SessionTable } from './session-table.js';
@@ -26,6 +27,8 @@ export interface RoutingContext {
   approvalsPublicKey?: string;
   /** When a second factor is needed (unattended and emergency requests check it here). */
   mfa: MfaPolicy;
+  /** Devices refused at hello for their clock, so a technician asking for one learns why. */
+  clockSkew: ClockSkewRefusals;
   /** The relay log (faults the peers are told about are logged too). */
   log?: (line: string) => void;
 }

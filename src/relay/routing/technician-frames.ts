@@ -13,6 +13,7 @@ import { buildSessionRequest, checkScopes, technicianIdentity } from '../session
 import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
+import { clockSkewRefusalText } from './clock-skew-refusals.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
 
 export class TechnicianFrames {
@@ -88,7 +89,11 @@ export class TechnicianFrames {
       return refuse('mfa-required', `unattended and emergency requests need a second factor: ${how}`);
     }
     const agent = directory.agent(msg.deviceId);
-    if (!agent) return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
+    if (!agent) {
+      const offsetMs = this.ctx.clockSkew.recentOffset(msg.deviceId, clock.now());
+      if (offsetMs !== undefined) return refuse('agent-clock-skew', clockSkewRefusalText(msg.deviceId, offsetMs));
+      return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
+    }
     const { payload, mode } = built;
     const given = payload.approval;
     const approval = given?.kind === 'manager' ? managerApprovalRecord(given.token) : given;
