@@ -127,8 +127,7 @@ async function startSession(grant: Scope[]) {
     ui: user.ui,
     dataDir: mkdtempSync(join(tmpdir(), 'pl-screen-')),
     enrollmentToken: await t.enroll(deviceId),
-    policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey },
-    screenServer: { host: '127.0.0.1', port: proxy.port },
+    policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey, screenServer: { host: '127.0.0.1', port: proxy.port } },
   });
   await agent.start();
   await waitUntilOnline(t.relay, deviceId);
