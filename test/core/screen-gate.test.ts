@@ -108,6 +108,20 @@ describe('agent screen gate', () => {
     expect(await h.relay.waitFor('channel.close', (m) => m.channel === 3)).toMatchObject({ code: 'screen-unavailable' });
   });
 
+  it('view goes through the screen gate: an unreadable password file leaves view not granted, the user is told, nothing connects', async () => {
+    vnc = await tinyVnc();
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port, passwordFile: '/nonexistent/porchlight-vnc.pass' } } });
+    h.relay.sendRequest(h.request({ scopes: ['view', 'control'], estimatedMinutes: 20 }));
+    h.ui.answer((await h.ui.nextPrompt()).promptId, ['view', 'control']);
+    const started = await h.relay.waitFor('session.started');
+    expect(started.scopes).toEqual(['control']);
+    await h.agent.idle();
+    expect(h.ui.notifications.map((n) => n.body).join('\n')).toMatch(/screen|view/i);
+    h.relay.send(open(started.sessionId));
+    expect(await h.relay.waitFor('channel.close')).toMatchObject({ code: 'forbidden' });
+    expect(vnc.connections).toBe(0);
+  });
+
   it('the banner follows the channel: open says the technician sees the screen, input passing says they control it', async () => {
     vnc = await tinyVnc();
     h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
