@@ -52,3 +52,4 @@ const [role, ...args] = process.argv.slice(2);
 if (role === 'relay') await relay();
 else if (role === 'agent') await agent(args[0]!, args[1]!, args[2]!, Number(args[3]));
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
