@@ -36,6 +36,8 @@ export interface ScreenSession {
   exit: Promise<number>;
   screenPort(): Promise<number>;
   sessionId(): Promise<string>;
+  /** Stop the agent (agent exit: it ends its session first); idempotent. */
+  stopAgent(): Promise<void>;
   /** Stop the agent (if still running) and the relay. */
   close(): Promise<void>;
 }
@@ -87,6 +89,10 @@ export async function startScreenSession(o: { screenServer: NonNullable<Policy['
     return events().find((e) => e.type === type)!;
   };
   let stopped = false;
+  const stopAgent = async () => {
+    if (!stopped) await agent.stop();
+    stopped = true;
+  };
   return {
     relay,
     agent,
@@ -98,9 +104,9 @@ export async function startScreenSession(o: { screenServer: NonNullable<Policy['
     exit,
     screenPort: async () => (await first('screen')).port!,
     sessionId: async () => (await first('session.started')).sessionId!,
+    stopAgent,
     async close() {
-      if (!stopped) await agent.stop();
-      stopped = true;
+      await stopAgent();
       await relay.close();
     },
   };

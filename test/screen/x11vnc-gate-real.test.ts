@@ -123,7 +123,7 @@ describe.skipIf(missing.length > 0)('screen gate starting x11vnc under Xvfb', ()
   const closes: Array<[string, (session: ScreenSession, sessionId: string) => Promise<unknown>]> = [
     ['the user ends the session', (session, id) => session.agent.endSession(id)],
     ['the relay is killed', (session) => session.relay.relay.close()],
-    ['the agent exits', (session) => session.close()],
+    ['the agent exits', (session) => session.stopAgent()],
   ];
   for (const [what, close] of closes) {
     it(`${what}: the viewer drops, x11vnc stops, the password is deleted, nothing listens`, async () => {
