@@ -27,12 +27,19 @@ export interface ScreenGateDeps {
   startTimeoutMs?: number;
 }
 
+interface OpenScreen {
+  x11vnc?: X11vncProcess;
+  /** The x11vnc was given to a channel: with -once it serves that one connection only. */
+  handedOut?: boolean;
+  starting?: Promise<X11vncProcess>;
+}
+
 /** Sessions open at once; the agent has one live session, the bound only guards against a bug. */
 const MAX_OPEN = 4;
 
 export class ScreenGate implements AccessGate, ScreenEndpoints {
   readonly name = 'screen';
-  private readonly open = new Map<string, { x11vnc?: X11vncProcess; starting?: Promise<X11vncProcess> }>();
+  private readonly open = new Map<string, OpenScreen>();
 
   constructor(private readonly d: ScreenGateDeps) {}
 
@@ -49,7 +56,7 @@ export class ScreenGate implements AccessGate, ScreenEndpoints {
       this.open.set(session.sessionId, {});
       return;
     }
-    const entry: { x11vnc?: X11vncProcess } = {};
+    const entry: OpenScreen = {};
     this.open.set(session.sessionId, entry);
     try {
       entry.x11vnc = await this.startX11vnc(session.sessionId);
@@ -67,26 +74,36 @@ export class ScreenGate implements AccessGate, ScreenEndpoints {
     await this.close(session.sessionId);
   }
 
-  /** The endpoint for a channel of this session; x11vnc (which exits after one viewer, -once) starts afresh if gone. */
+  /**
+   * The endpoint for a channel of this session. An x11vnc serves one channel
+   * (-once): the next channel gets a fresh one with a new password, the old
+   * one stopped first (it may still be exiting after its viewer left).
+   */
   async endpoint(sessionId: string): Promise<EndpointResult> {
     const entry = this.open.get(sessionId);
     if (!entry) return { ok: false, detail: 'the screen gate has not opened the screen for this session' };
     if (!this.startsX11vnc) return resolveScreenEndpoint(this.d.server);
+    let x11vnc: X11vncProcess;
     try {
-      if (!entry.x11vnc || entry.x11vnc.exited) {
-        await entry.x11vnc?.stop();
+      if (!entry.x11vnc || entry.x11vnc.exited || entry.handedOut) {
+        const old = entry.x11vnc;
+        entry.x11vnc = undefined;
+        await old?.stop();
         entry.starting ??= this.startX11vnc(sessionId);
         entry.x11vnc = await entry.starting.finally(() => delete entry.starting);
+        entry.handedOut = false;
       }
+      x11vnc = entry.x11vnc;
     } catch (err) {
       return { ok: false, detail: (err as Error).message };
     }
     // Closed while x11vnc was starting: stop what just started.
     if (this.open.get(sessionId) !== entry) {
-      await entry.x11vnc.stop();
+      await x11vnc.stop();
       return { ok: false, detail: 'the screen was closed' };
     }
-    return { ok: true, endpoint: entry.x11vnc.endpoint };
+    entry.handedOut = true;
+    return { ok: true, endpoint: x11vnc.endpoint };
   }
 
   private startX11vnc(sessionId: string): Promise<X11vncProcess> {
