@@ -26,6 +26,7 @@ const CATEGORIES = {
   Sessions: 'Prompts and sessions',
   FileTransfer: 'File transfer',
   Wording: 'What users read in the consent dialog',
+  Gates: 'Access gates: what a granted scope opens',
   Audit: 'Audit log',
   Application: 'Application',
 };
@@ -61,17 +62,35 @@ const POLICIES = {
   itDisplayName: { category: 'Wording', name: 'Your IT department name' },
   itConsentLine: { category: 'Wording', name: 'A line under the title' },
   itSupportPhone: { category: 'Wording', name: 'Support phone number' },
+  fileFolder: { category: 'FileTransfer', name: 'Folder for received files' },
+  screenServer: {
+    category: 'Gates',
+    name: 'Screen gate: the local VNC server that view opens',
+    summary: 'The local VNC server the screen channel reaches when view is granted.',
+    notConfigured: 'no screen channel: view and control stay consent-only',
+    fields: {
+      host: 'Loopback address (127.0.0.1 or ::1)',
+      port: 'Port',
+      passwordFile: 'Password file of an existing VNC server (optional)',
+      x11vncDisplay: 'Linux only: X display to start x11vnc for (optional, like :0)',
+      x11vncPath: 'x11vnc executable (optional)',
+      xauthority: 'XAUTHORITY file for x11vnc (optional)',
+    },
+  },
+  accessHooks: {
+    category: 'Gates',
+    name: 'Admin hook',
+    perScope: true,
+    fields: { grant: 'Command run on grant: the absolute path of the executable, then one argument per line', revoke: 'Command run on revoke and at the end: the absolute path, then one argument per line', timeoutSec: 'Time limit (seconds)' },
+  },
   auditDir: { category: 'Audit', name: 'Audit log folder' },
   retentionDays: { category: 'Audit', name: 'Keep audit files (days)' },
   allowQuit: { category: 'Application', name: 'Show Quit in the tray menu' },
   startAtLogin: { category: 'Application', name: 'Start at login' },
 };
 
-/**
- * Keys Group Policy can't express (an argv array per scope): IT sets them in the managed
- * JSON document C:\\ProgramData\\Porchlight\\policy.json, which only administrators can write.
- */
-export const NOT_IN_ADMX = ['accessHooks'];
+/** Keys Group Policy can't express (none today: accessHooks is one policy per scope, argv as a multi-line list). */
+export const NOT_IN_ADMX = [];
 
 const xml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const LIST_HINTS = {
@@ -81,8 +100,9 @@ const LIST_HINTS = {
 };
 
 /** One ADMX element (and its ADML presentation control) for a value of JSON Schema `prop`. */
-function element(id, prop, label, key) {
+function element(id, prop, label, key, optional = false) {
   const keyAttr = key ? ` key="${xml(key)}"` : '';
+  const required = optional ? '' : ' required="true"';
   if (prop.type === 'boolean')
     return {
       admx: `<boolean id="${id}"${keyAttr} valueName="${id}"><trueValue><decimal value="1"/></trueValue><falseValue><decimal value="0"/></falseValue></boolean>`,
@@ -96,7 +116,7 @@ function element(id, prop, label, key) {
     const box = long ? 'longDecimalTextBox' : 'decimalTextBox';
     const def = prop.default !== undefined ? ` defaultValue="${prop.default}"` : '';
     return {
-      admx: `<${tag} id="${id}"${keyAttr} valueName="${id}" required="true" minValue="${prop.minimum}" maxValue="${prop.maximum}"/>`,
+      admx: `<${tag} id="${id}"${keyAttr} valueName="${id}"${required} minValue="${prop.minimum}" maxValue="${prop.maximum}"/>`,
       adml: `<${box} refId="${id}"${def}>${xml(label)}</${box}>`,
       reg: long ? 'REG_QWORD' : 'REG_DWORD',
     };
@@ -104,14 +124,14 @@ function element(id, prop, label, key) {
   if (prop.type === 'string') {
     const max = prop.maxLength ?? 1023;
     return {
-      admx: `<text id="${id}"${keyAttr} valueName="${id}" required="true" maxLength="${max}"/>`,
+      admx: `<text id="${id}"${keyAttr} valueName="${id}"${required} maxLength="${max}"/>`,
       adml: `<textBox refId="${id}"><label>${xml(label)}</label></textBox>`,
       reg: 'REG_SZ',
     };
   }
   if (prop.type === 'array')
     return {
-      admx: `<multiText id="${id}"${keyAttr} valueName="${id}" required="true" maxStrings="${prop.maxItems}"/>`,
+      admx: `<multiText id="${id}"${keyAttr} valueName="${id}"${required} maxStrings="${prop.maxItems}"/>`,
       adml: `<multiTextBox refId="${id}">${xml(label)}</multiTextBox>`,
       reg: 'REG_MULTI_SZ',
     };
@@ -128,13 +148,13 @@ function explain(key, prop, userSettable) {
   } else if (prop.type === 'object' && prop.additionalProperties) {
     lines.push('', 'Enabled: add one entry per group. Value name: the group id (a-z, 0-9, _ . -). Value: the scopes that group may ask for, separated by commas (view, control, admin, file-transfer). A technician whose group is not listed cannot connect.', '', 'Disabled or Not configured: any group may connect, limited by Allowed access scopes.', '', `Registry: HKLM\\${KEY}\\${key}, one REG_SZ value per group.`);
   } else if (prop.type === 'object') {
-    lines.push('', 'Enabled: every field below applies.', '');
+    lines.push('', 'Enabled: every field below applies (an optional field left empty is not set).', '');
     for (const [field, sub] of Object.entries(prop.properties)) {
       const range = sub.type === 'integer' ? ` Range ${sub.minimum} to ${sub.maximum}.` : '';
       const def = prop.default?.[field] !== undefined ? ` Default: ${shown(prop.default[field])}.` : '';
       lines.push(`${POLICIES[key].fields[field]}: ${sub.description}${range}${def}`);
     }
-    lines.push('', `Disabled or Not configured: the defaults apply.`, '', `Registry: HKLM\\${KEY}\\${key}, one value per field.`);
+    lines.push('', `Disabled or Not configured: ${POLICIES[key].notConfigured ?? 'the defaults apply'}.`, '', `Registry: HKLM\\${KEY}\\${key}, one value per field.`);
   } else {
     const el = element(key, prop, '', undefined);
     if (prop.type === 'integer') lines.push('', `Range: ${prop.minimum} to ${prop.maximum}.`);
@@ -143,6 +163,30 @@ function explain(key, prop, userSettable) {
   }
   if (userSettable) lines.push('', 'When this policy is enabled, the user cannot change the value.');
   return lines.join('\n');
+}
+
+/** accessHooks: one policy per scope (HKLM\\...\\accessHooks\\<scope>), grant and revoke argv as multi-line text. */
+function perScopePolicy(key, scope, hook, meta) {
+  const name = `${key}_${scope.replace(/-/g, '_')}`;
+  const subkey = `${KEY}\\${key}\\${scope}`;
+  const elements = Object.entries(hook.properties).map(([field, sub]) => element(field, sub, meta.fields[field], subkey));
+  const explainText = [
+    `When ${scope} is granted, Porchlight runs the grant command and reports ${scope} as granted only if it exits with 0. When ${scope} is revoked, the session ends or expires, the agent exits, and at the next start for a session left open, it runs the revoke command, so access IT opens (for example a temporary admin account) never outlives its session.`,
+    '',
+    'No shell: the first line is the absolute path of the executable, each further line one argument (an empty argument cannot be written by Group Policy). The command gets PORCHLIGHT_ACTION, PORCHLIGHT_SCOPE, PORCHLIGHT_SESSION_ID, PORCHLIGHT_TICKET_ID, PORCHLIGHT_TECHNICIAN_ID and PORCHLIGHT_DEVICE_ID in its environment; see docs/deploy.md for the example scripts.',
+    '',
+    ...Object.entries(hook.properties).map(([field, sub]) => `${meta.fields[field]}: ${sub.description}${sub.type === 'integer' ? ` Range ${sub.minimum} to ${sub.maximum}.` : ''}`),
+    '',
+    `Disabled or Not configured: no hook for ${scope}; granting it is consent only.`,
+    '',
+    `Registry: HKLM\\${subkey}, values grant and revoke (REG_MULTI_SZ) and timeoutSec (REG_DWORD).`,
+  ].join('\n');
+  const head = `name="${name}" class="Machine" displayName="$(string.${name})" explainText="$(string.${name}_Explain)" key="${xml(KEY)}"`;
+  return {
+    policy: `    <policy ${head} presentation="$(presentation.${name})">\n      <parentCategory ref="Cat_${meta.category}"/>\n      <supportedOn ref="SUPPORTED_Porchlight_0_1"/>\n      <elements>\n${elements.map((e) => `        ${e.admx}`).join('\n')}\n      </elements>\n    </policy>`,
+    presentation: `      <presentation id="${name}">\n${elements.map((e) => `        ${e.adml}`).join('\n')}\n      </presentation>`,
+    strings: [[name, `${meta.name}: ${scope}`], [`${name}_Explain`, explainText]],
+  };
 }
 
 export async function generateAdmx() {
@@ -163,6 +207,15 @@ export async function generateAdmx() {
   for (const key of keys) {
     const prop = schema.properties[key];
     const meta = POLICIES[key];
+    if (meta.perScope) {
+      for (const scope of prop.propertyNames.enum) {
+        const out = perScopePolicy(key, scope, prop.additionalProperties, meta);
+        policies.push(out.policy);
+        presentations.push(out.presentation);
+        strings.push(...out.strings);
+      }
+      continue;
+    }
     strings.push([key, meta.name], [`${key}_Explain`, explain(key, prop, USER_SETTABLE_KEYS.includes(key))]);
     const head = `name="${key}" class="Machine" displayName="$(string.${key})" explainText="$(string.${key}_Explain)" key="${xml(KEY)}"`;
     const common = `      <parentCategory ref="Cat_${meta.category}"/>\n      <supportedOn ref="SUPPORTED_Porchlight_0_1"/>`;
@@ -182,7 +235,8 @@ export async function generateAdmx() {
         },
       ];
     } else if (prop.type === 'object') {
-      elements = Object.entries(prop.properties).map(([field, sub]) => element(field, { ...sub, default: prop.default?.[field] }, meta.fields[field], `${KEY}\\${key}`));
+      const optional = (field) => !(prop.required ?? []).includes(field);
+      elements = Object.entries(prop.properties).map(([field, sub]) => element(field, { ...sub, default: prop.default?.[field] }, meta.fields[field], `${KEY}\\${key}`, optional(field)));
     } else {
       elements = [element(key, prop, LIST_HINTS[key] ?? `${meta.name}:`, undefined)];
     }

@@ -15,10 +15,10 @@ import { ConsentGate } from './consent/consent-gate.js';
 import { EscalationFlow, type EscalationWhileControlled } from './consent/escalation-flow.js';
 import { RequestFlow } from './consent/request-flow.js';
 import type { Policy } from './policy/schema.js';
-import type { ScreenServerPolicy } from './screen/screen-endpoint.js';
+import { ScreenGate } from './screen/screen-gate.js';
 import { ScreenService } from './screen/screen-service.js';
 import { FileService } from './files/file-service.js';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionController } from './session/session-controller.js';
 import { SentDecisions } from './session/unrecorded-decisions.js';
@@ -58,12 +58,10 @@ export interface AgentCoreOptions {
   confirmCode?: () => string;
   /** Gates beyond the policy's command hooks (e.g. the screen gate), bound to their scopes by IT policy. */
   extraGates?: readonly GateBinding[];
-  /** Screen gate (issue 16): IT's local VNC endpoint; unset refuses every screen channel. */
-  screenServer?: ScreenServerPolicy;
   /** Hand a binary data-channel frame to the relay; false when not connected. */
   sendBinary?: (frame: Uint8Array) => boolean;
-  /** File gate (issue 16): where transferred files go, one folder per ticket (default ~/Downloads/Porchlight). */
-  fileFolder?: string;
+  /** Where gates keep per-session state (x11vnc's private folders); default under the OS temp dir. */
+  gateStateDir?: string;
 }
 
 export class AgentCore {
@@ -92,7 +90,17 @@ export class AgentCore {
     });
     this.blockNotices = new BlockNotices(clock, (n) => ui.notify(n));
     this.gate = new ConsentGate({ policy, ui, clock, statusChanged });
-    const bindings = [...gatesFromPolicy(policy, this.audited), ...(options.extraGates ?? [])];
+    // The screen gate serves `view` when IT's policy names a screen server: granting view opens the screen.
+    const screenGate = policy.screenServer && new ScreenGate({
+      server: policy.screenServer,
+      stateDir: options.gateStateDir ?? join(tmpdir(), `porchlight-gates-${process.getuid?.() ?? 'user'}`),
+      closeChannel: (id) => this.screen.gateClosing(id),
+    });
+    const bindings = [
+      ...gatesFromPolicy(policy, this.audited),
+      ...(screenGate ? [{ scope: 'view' as const, gate: screenGate }] : []),
+      ...(options.extraGates ?? []),
+    ];
     const gates = new GateSet(bindings, this.audited, ui);
     this.gates = gates;
     const fileRules = policy.fileTransfer;
@@ -100,10 +108,9 @@ export class AgentCore {
     const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, gates, track };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
     this.escalations = new EscalationFlow(shared);
-    // ---- screen gate wiring (issue 16): the lead moves these three lines behind the AccessGate port.
-    this.screen = this.screenService(options);
+    this.screen = this.screenService(options, screenGate);
     this.files = new FileService({
-      folder: options.fileFolder ?? join(homedir(), 'Downloads', 'Porchlight'),
+      folder: policy.fileFolder ?? join(homedir(), 'Downloads', 'Porchlight'),
       session: (id) => this.gateSession(id),
       audited: this.audited,
       sendBinary: options.sendBinary ?? (() => false),
@@ -123,9 +130,9 @@ export class AgentCore {
     return s && { granted: s.granted, ticketId: s.init.ticket.id, technicianId: s.init.technician.id };
   }
 
-  private screenService(options: AgentCoreOptions): ScreenService {
+  private screenService(options: AgentCoreOptions, gate: ScreenGate | undefined): ScreenService {
     return new ScreenService({
-      server: options.screenServer,
+      endpoints: gate,
       session: (id) => this.gateSession(id),
       audited: this.audited,
       sendBinary: options.sendBinary ?? (() => false),

@@ -16,7 +16,6 @@ import { DeviceSigner } from './identity/device-signer.js';
 import { defaultAuditDir } from './data-dir.js';
 import { loadOrCreateDeviceKey } from './identity/device-key.js';
 import { relayUrlsOf, type Policy } from './policy/schema.js';
-import type { ScreenServerPolicy } from './screen/screen-endpoint.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import { ReplayCache } from './verification/replay-cache.js';
 
@@ -44,10 +43,6 @@ export interface AgentOptions {
   confirmCode?: () => string;
   /** Gates beyond the policy's command hooks (e.g. the screen gate), bound to their scopes from IT policy. */
   extraGates?: readonly GateBinding[];
-  /** Screen gate (issue 16): IT's local VNC endpoint; the lead moves it into the gates' policy. */
-  screenServer?: ScreenServerPolicy;
-  /** File gate (issue 16): where transferred files go, one folder per ticket. */
-  fileFolder?: string;
 }
 
 export interface Agent {
@@ -110,8 +105,7 @@ export function createAgent(options: AgentOptions): Agent {
         presence: options.presence ?? 'interactive',
         send: (msg) => connection?.send(signer.sign(msg)) ?? false,
         sendBinary: (frame) => connection?.sendBinary(frame) ?? false,
-        ...(options.screenServer ? { screenServer: options.screenServer } : {}),
-        ...(options.fileFolder ? { fileFolder: options.fileFolder } : {}),
+        gateStateDir: join(dataDir, 'gates'),
         ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
         ...(options.extraGates ? { extraGates: options.extraGates } : {}),

@@ -126,8 +126,6 @@ export async function startShell(running: RunningShell, log: Log): Promise<void>
     dataDir: plan.dataDir,
     deviceId: plan.deviceId,
     ...(plan.config?.enrollmentToken ? { enrollmentToken: plan.config.enrollmentToken } : {}),
-    ...(plan.config?.screenServer ? { screenServer: plan.config.screenServer } : {}),
-    ...(plan.config?.fileFolder ? { fileFolder: plan.config.fileFolder } : {}),
     ...(plan.wsOptions ? { wsOptions: plan.wsOptions } : {}),
     agentVersion: app.getVersion(),
     escalationWhileControlled: escalationWhileControlledFor(process.platform),

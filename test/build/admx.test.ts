@@ -66,18 +66,32 @@ const entries: RegistryEntry[] = policies.flatMap((policy) => {
 
 /** The policy keys as registry paths, from the zod schema itself. */
 const jsonSchema = z.toJSONSchema(policySchema) as { properties: Record<string, Node> };
-/** Keys set only in the managed JSON document on Windows (scripts/gen-admx.mjs NOT_IN_ADMX). */
-const NOT_IN_ADMX = ['accessHooks'];
+/** Keys set only in the managed JSON document on Windows (scripts/gen-admx.mjs NOT_IN_ADMX): none today. */
+const NOT_IN_ADMX: string[] = [];
 const expectedPaths = Object.entries(jsonSchema.properties).flatMap(([key, prop]) => {
   if (NOT_IN_ADMX.includes(key)) return [];
+  // accessHooks: per scope (propertyNames), one value per hook field.
+  if (prop.type === 'object' && prop.propertyNames?.enum) return (prop.propertyNames.enum as string[]).flatMap((scope) => Object.keys(prop.additionalProperties.properties).map((field) => `${key}.${scope}.${field}`));
   if (prop.type === 'object' && prop.additionalProperties) return [`${key}.*`];
   if (prop.type === 'object') return Object.keys(prop.properties).map((field) => `${key}.${field}`);
   return [key];
 });
 function schemaAt(path: string): Node {
-  const [key, field] = path.split('.');
-  const prop = jsonSchema.properties[key!]!;
-  return field && field !== '*' ? prop.properties[field] : prop;
+  let node: Node = { properties: jsonSchema.properties };
+  for (const part of path.split('.')) {
+    if (part === '*') break;
+    node = node.properties?.[part] ?? node.additionalProperties;
+  }
+  return node;
+}
+/** The value at a registry path in a policy object ('accessHooks.admin.grant'); undefined when not set. */
+function valueAt(values: Policy, path: string): unknown {
+  let node: unknown = values;
+  for (const part of path.split('.')) {
+    if (part === '*') break;
+    node = node === undefined ? undefined : (node as Record<string, unknown>)[part];
+  }
+  return node;
 }
 
 describe('ADMX and ADML', () => {
@@ -173,9 +187,9 @@ function regQueryAfterApplying(values: Policy): string {
   const keys = new Map<string, string[]>();
   const hex = (n: number) => `0x${n.toString(16)}`;
   for (const e of entries) {
-    const [key, field] = e.path.split('.') as [keyof Policy, string | undefined];
-    const raw = values[key];
-    const value = field && field !== '*' ? (raw as Record<string, unknown>)[field] : raw;
+    const value = valueAt(values, e.path);
+    // An optional field or a per-scope hook the example leaves out: that policy or field is not set.
+    if (value === undefined) continue;
     const lines: string[] = [];
     switch (e.kind) {
       case 'booleanPolicy':
@@ -221,9 +235,15 @@ describe('ADMX round trip through the registry source', () => {
     expect(doc).toEqual({ ok: true, values: inAdmx });
   });
 
+  it('an optional screen gate field left empty in Group Policy reads back as not set', () => {
+    const text = regQueryAfterApplying(sample).replace(/(\\screenServer\r\n)/, '$1    passwordFile    REG_SZ    \r\n');
+    expect(text).toContain('passwordFile    REG_SZ');
+    const parsed = parseRegQuery(text);
+    expect(parsed.ok && parseManagedDocument(parsed.data)).toEqual({ ok: true, values: sample });
+  });
+
   it('disabled boolean policies read back as false', () => {
-    const { accessHooks: _notInAdmx, ...inAdmx } = sample;
-    const values: Policy = { ...inAdmx, unattendedAllowed: false, allowQuit: false, startAtLogin: false, fileTransfer: { ...sample.fileTransfer, requireTicket: false } };
+    const values: Policy = { ...sample, unattendedAllowed: false, allowQuit: false, startAtLogin: false, fileTransfer: { ...sample.fileTransfer, requireTicket: false } };
     const parsed = parseRegQuery(regQueryAfterApplying(values));
     expect(parsed.ok && parseManagedDocument(parsed.data)).toEqual({ ok: true, values });
   });

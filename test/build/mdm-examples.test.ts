@@ -79,7 +79,7 @@ describe('policy JSON Schema', () => {
   });
 
   it('names every policy key, with its default', () => {
-    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys({ ...DEFAULT_POLICY, relayUrl: 0, relayUrls: 0, relayPublicKey: 0, relayTlsPin: 0, approvalsPublicKey: 0, technicianGroups: 0, auditDir: 0, accessHooks: 0, itDisplayName: 0, itConsentLine: 0, itSupportPhone: 0 }).sort());
+    expect(Object.keys(schema.properties).sort()).toEqual(Object.keys({ ...DEFAULT_POLICY, relayUrl: 0, relayUrls: 0, relayPublicKey: 0, relayTlsPin: 0, approvalsPublicKey: 0, technicianGroups: 0, auditDir: 0, accessHooks: 0, itDisplayName: 0, itConsentLine: 0, itSupportPhone: 0, screenServer: 0, fileFolder: 0 }).sort());
     for (const [key, value] of Object.entries(DEFAULT_POLICY)) expect(schema.properties[key]!.default, key).toEqual(value);
   });
 

@@ -49,7 +49,7 @@ describe('porchlight request --interactive', { timeout: 60_000 }, () => {
     const ui = grantingUi();
     const dataDir = mkdtempSync(join(tmpdir(), 'pl-interactive-'));
     const fileFolder = join(dataDir, 'received');
-    agent = createAgent({ deviceId: 'dev-int', ui, dataDir, fileFolder, enrollmentToken: await t.enroll('dev-int'), policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } });
+    agent = createAgent({ deviceId: 'dev-int', ui, dataDir, enrollmentToken: await t.enroll('dev-int'), policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey, fileFolder } });
     await agent.start();
     await waitUntilOnline(t.relay, 'dev-int');
     const token = await t.addTechnician('alice');

@@ -94,7 +94,7 @@ async function viewerThrough(h: Harness, sessionId: string): Promise<void> {
 describe('agent screen gate', () => {
   it('refuses channel.open without view, for another session, and with no screen server configured; never connects', async () => {
     vnc = await tinyVnc();
-    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
     const sessionId = await startLiveSession(h, ['control']);
     h.relay.send(open(sessionId));
     expect(await h.relay.waitFor('channel.close')).toMatchObject({ code: 'forbidden', channel: 1 });
@@ -108,9 +108,23 @@ describe('agent screen gate', () => {
     expect(await h.relay.waitFor('channel.close', (m) => m.channel === 3)).toMatchObject({ code: 'screen-unavailable' });
   });
 
+  it('view goes through the screen gate: an unreadable password file leaves view not granted, the user is told, nothing connects', async () => {
+    vnc = await tinyVnc();
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port, passwordFile: '/nonexistent/porchlight-vnc.pass' } } });
+    h.relay.sendRequest(h.request({ scopes: ['view', 'control'], estimatedMinutes: 20 }));
+    h.ui.answer((await h.ui.nextPrompt()).promptId, ['view', 'control']);
+    const started = await h.relay.waitFor('session.started');
+    expect(started.scopes).toEqual(['control']);
+    await h.agent.idle();
+    expect(h.ui.notifications.map((n) => n.body).join('\n')).toMatch(/screen|view/i);
+    h.relay.send(open(started.sessionId));
+    expect(await h.relay.waitFor('channel.close')).toMatchObject({ code: 'forbidden' });
+    expect(vnc.connections).toBe(0);
+  });
+
   it('the banner follows the channel: open says the technician sees the screen, input passing says they control it', async () => {
     vnc = await tinyVnc();
-    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
     const sessionId = await startLiveSession(h, ['view', 'control']);
     expect(h.ui.banners.at(-1)?.screen).toBeUndefined();
     await viewerThrough(h, sessionId);
@@ -124,7 +138,7 @@ describe('agent screen gate', () => {
 
   it('backpressure: without acks the agent sends at most one credit window, and pushes back on the VNC server', async () => {
     vnc = await tinyVnc(64 * 1024 * 1024);
-    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
     const sessionId = await startLiveSession(h, ['view']);
     await viewerThrough(h, sessionId);
     const sent = () => frames(h!).reduce((n, f) => n + (f.kind === 'data' ? f.payload.byteLength : 0), 0);
@@ -139,7 +153,7 @@ describe('agent screen gate', () => {
 
   it('runs the handshake itself, filters input without control, and closes on RFB garbage', async () => {
     vnc = await tinyVnc();
-    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
     const sessionId = await startLiveSession(h, ['view']);
     await viewerThrough(h, sessionId);
     expect(vnc.connections).toBe(1);
@@ -155,7 +169,7 @@ describe('agent screen gate', () => {
 
   it('closes the VNC connection when the relay goes away', async () => {
     vnc = await tinyVnc();
-    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
     const sessionId = await startLiveSession(h, ['view']);
     await viewerThrough(h, sessionId);
     expect(vnc.open.size).toBe(1);
@@ -165,7 +179,7 @@ describe('agent screen gate', () => {
 
   it('closes the VNC connection when the agent exits', async () => {
     vnc = await tinyVnc();
-    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
     const sessionId = await startLiveSession(h, ['view']);
     await viewerThrough(h, sessionId);
     expect(vnc.open.size).toBe(1);
@@ -176,7 +190,7 @@ describe('agent screen gate', () => {
 
   it("closes the VNC connection when the session's granted time runs out", async () => {
     vnc = await tinyVnc();
-    h = await startHarness({ screenServer: { host: '127.0.0.1', port: vnc.port } });
+    h = await startHarness({ policy: { screenServer: { host: '127.0.0.1', port: vnc.port } } });
     const sessionId = await startLiveSession(h, ['view']);
     await viewerThrough(h, sessionId);
     expect(vnc.open.size).toBe(1);

@@ -37,8 +37,7 @@ async function world() {
     ui: grantingUi,
     dataDir: mkdtempSync(join(tmpdir(), 'pl-files-agent-')),
     enrollmentToken: await t.enroll('dev-files'),
-    policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey, fileTransfer: { ...DEFAULT_POLICY.fileTransfer, maxBytes: 200 * 1024 * 1024 } },
-    fileFolder: folder,
+    policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey, fileTransfer: { ...DEFAULT_POLICY.fileTransfer, maxBytes: 200 * 1024 * 1024 }, fileFolder: folder },
   });
   await agent.start();
   await waitUntilOnline(t.relay, 'dev-files');

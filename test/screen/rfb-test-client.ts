@@ -14,6 +14,10 @@ export class RfbTestClient {
   private buffered = Buffer.alloc(0);
   private wake: (() => void) | undefined;
   closed = false;
+  /** Security types the server offered (RFB 3.8). */
+  securityTypes: number[] = [];
+  /** Every byte received so far (tests look for what must never arrive, such as a password). */
+  received = Buffer.alloc(0);
   width = 0;
   height = 0;
   private fb: Buffer = Buffer.alloc(0);
@@ -21,6 +25,7 @@ export class RfbTestClient {
   private constructor(readonly socket: Socket) {
     socket.on('data', (d: Buffer) => {
       this.buffered = Buffer.concat([this.buffered, d]);
+      this.received = Buffer.concat([this.received, d]);
       this.wake?.();
     });
     socket.on('close', () => {
@@ -43,6 +48,7 @@ export class RfbTestClient {
     this.socket.write('RFB 003.008\n');
     const count = (await this.read(1))[0]!;
     const types = [...(await this.read(count))];
+    this.securityTypes = types;
     if (!types.includes(1)) throw new Error(`no security None in [${types.join(', ')}]`);
     this.socket.write(Buffer.from([1]));
     const result = (await this.read(4)).readUInt32BE(0);

@@ -3,19 +3,10 @@
 // in-process; our own RFB viewer connects to the technician's port. A
 // counting proxy in front of x11vnc shows when the agent reaches the server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import requestCommand from '../../src/cli/commands/request.js';
-import { createAgent, type Agent } from '../../src/core/agent.js';
-import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
-import type { UiPort } from '../../src/core/ui-port.js';
 import type { Scope } from '../../src/protocol/scopes.js';
-import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { until, within } from '../support/bounded-wait.js';
-import { waitUntilOnline } from '../support/wait-until-online.js';
+import { listeningPorts, refused, startScreenSession, type ScreenSession } from './screen-session.js';
 import { missingXBinaries, startXWorld, type XWorld } from './x-display.js';
 import { RfbTestClient } from './rfb-test-client.js';
 
@@ -24,8 +15,7 @@ if (missing.length > 0) console.warn(`screen channel real-parts tests skipped: $
 
 const ORANGE = 0xff8000;
 let x: XWorld;
-let t: TestRelay;
-let agent: Agent | undefined;
+let s: ScreenSession | undefined;
 let proxy: CountingProxy;
 
 beforeAll(async () => {
@@ -40,10 +30,15 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await agent?.stop();
-  agent = undefined;
-  await t?.close();
+  await s?.close();
+  s = undefined;
 });
+
+/** Relay, agent (screen server = the counting proxy) and `porchlight request --screen-port 0 --json` in-process. */
+async function startSession(grant: Scope[]): Promise<ScreenSession> {
+  s = await startScreenSession({ screenServer: { host: '127.0.0.1', port: proxy.port }, grant });
+  return s;
+}
 
 interface CountingProxy {
   port: number;
@@ -99,74 +94,6 @@ async function countingProxy(target: number): Promise<CountingProxy> {
   return p;
 }
 
-/** A user who answers when the test says, granting `grant`. */
-function userWho(grant: Scope[]) {
-  let answer: () => void = () => undefined;
-  const decided = new Promise<void>((resolve) => (answer = resolve));
-  const ui: UiPort = {
-    setStatus: () => undefined,
-    async showConsent(view) {
-      await decided;
-      return { kind: 'decision', promptId: view.promptId, granted: view.scopes.filter((s) => grant.includes(s)) };
-    },
-    showBanner: () => undefined,
-    hideBanner: () => undefined,
-    showSummary: () => undefined,
-    notify: () => undefined,
-  };
-  return { ui, answer: () => answer() };
-}
-
-/** Relay, agent (screen server = the counting proxy) and `porchlight request --screen-port 0 --json` in-process. */
-async function startSession(grant: Scope[]) {
-  t = await startTestRelay();
-  const user = userWho(grant);
-  const deviceId = 'dev-screen';
-  agent = createAgent({
-    deviceId,
-    ui: user.ui,
-    dataDir: mkdtempSync(join(tmpdir(), 'pl-screen-')),
-    enrollmentToken: await t.enroll(deviceId),
-    policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey },
-    screenServer: { host: '127.0.0.1', port: proxy.port },
-  });
-  await agent.start();
-  await waitUntilOnline(t.relay, deviceId);
-  const token = await t.addTechnician('alice');
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', () => undefined);
-  const abort = new AbortController();
-  const argv = ['--relay', t.relay.url, '--token', token, '--device', deviceId, '--ticket', 'INC-SCREEN', '--reason', 'Screen check', '--scopes', 'view,control', '--screen-port', '0', '--json'];
-  const exit = requestCommand.run(argv, { stdout: out, stderr: err, env: {}, signal: abort.signal });
-  const events = () => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; port?: number; sessionId?: string });
-  const screenPort = async () => {
-    await until(() => events().some((e) => e.type === 'screen'), 'the CLI to print its screen port', () => stdout.slice(-400));
-    return events().find((e) => e.type === 'screen')!.port!;
-  };
-  const sessionId = async () => {
-    await until(() => events().some((e) => e.type === 'session.started'), 'session.started', () => stdout.slice(-400));
-    return events().find((e) => e.type === 'session.started')!.sessionId!;
-  };
-  return { user, exit, abort, events, screenPort, sessionId, stdout: () => stdout };
-}
-
-/** Ports listening on 127.0.0.1 per /proc/net/tcp (state 0A). */
-function listeningPorts(): number[] {
-  return readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1).filter((l) => l.trim().split(/\s+/)[3] === '0A').map((l) => parseInt(l.trim().split(/\s+/)[1]!.split(':')[1]!, 16));
-}
-
-const refused = (port: number) =>
-  within(new Promise<string>((resolve) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.destroy();
-      resolve('connected');
-    });
-    s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-  }), `a connect to ${port}`, () => 'no answer');
-
 /** The X pointer once it is at (px, py), or where it is after 2 s (x11vnc injects input from its own loop). */
 async function pointerReaches(px: number, py: number): Promise<{ x: number; y: number }> {
   const end = Date.now() + 2000;
@@ -189,7 +116,7 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
     // Before consent: no screen port, no connection to the VNC server.
     expect(s.events().some((e) => e.type === 'screen')).toBe(false);
     expect(proxy.accepted).toBe(before);
-    s.user.answer();
+    s.answer();
     const port = await s.screenPort();
     const sessionId = await s.sessionId();
     expect(proxy.accepted).toBe(before); // listening alone opens nothing
@@ -215,7 +142,7 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
     expect(await x.pointer()).toEqual({ x: 10, y: 10 });
 
     const revokedAt = Date.now();
-    expect(await agent!.revokeScope(sessionId, 'view')).toBe(true);
+    expect(await s.agent.revokeScope(sessionId, 'view')).toBe(true);
     await viewer.closedWithin(1000);
     expect(Date.now() - revokedAt).toBeLessThan(1000);
     await until(() => !listeningPorts().includes(port), `port ${port} to stop listening`, () => listeningPorts().join(','), { ms: 1000 });
@@ -226,7 +153,7 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
 
   it('control passes input to the X server; revoking control stops it on the next message; ending closes the channel', async () => {
     const s = await startSession(['view', 'control']);
-    s.user.answer();
+    s.answer();
     const port = await s.screenPort();
     const sessionId = await s.sessionId();
     const viewer = await RfbTestClient.connect(port);
@@ -237,14 +164,14 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
     const withControl = typesSent(proxy, proxy.accepted - 1).filter((type) => type === 5).length;
     expect(withControl).toBe(1);
 
-    expect(await agent!.revokeScope(sessionId, 'control')).toBe(true);
+    expect(await s.agent.revokeScope(sessionId, 'control')).toBe(true);
     await pointerThenSync(viewer, 50, 60);
     expect(typesSent(proxy, proxy.accepted - 1).filter((type) => type === 5).length).toBe(withControl);
     expect(await x.pointer()).toEqual({ x: 220, y: 170 });
     expect(viewer.closed).toBe(false); // view stays: the picture goes on
 
     const endedAt = Date.now();
-    expect(await agent!.endSession(sessionId)).toBe(true);
+    expect(await s.agent.endSession(sessionId)).toBe(true);
     await viewer.closedWithin(1000);
     expect(Date.now() - endedAt).toBeLessThan(1000);
     await until(() => !listeningPorts().includes(port), `port ${port} to stop listening`, () => listeningPorts().join(','), { ms: 1000 });
@@ -253,23 +180,20 @@ describe.skipIf(missing.length > 0)('screen channel with Xvfb and x11vnc', () =>
     await within(s.exit, 'the request command to finish', s.stdout);
   }, 30_000);
 
-  const kills: Array<[string, () => Promise<void>]> = [
-    ['relay killed', () => t.relay.close()],
-    ['agent stopped', async () => {
-      await agent!.stop();
-      agent = undefined;
-    }],
+  const kills: Array<[string, (session: ScreenSession) => Promise<void>]> = [
+    ['relay killed', (session) => session.relay.relay.close()],
+    ['agent stopped', (session) => session.stopAgent()],
   ];
   for (const [what, kill] of kills) {
     it(`${what}: the viewer is dropped within 1 s, the port closes and the agent leaves the VNC server`, async () => {
       const s = await startSession(['view']);
-      s.user.answer();
+      s.answer();
       const port = await s.screenPort();
       const viewer = await RfbTestClient.connect(port);
       await viewer.handshake();
       expect(proxy.open.size).toBe(1);
       const killedAt = Date.now();
-      await kill();
+      await kill(s);
       await viewer.closedWithin(1000);
       expect(Date.now() - killedAt).toBeLessThan(1000);
       await until(() => !listeningPorts().includes(port), `port ${port} to stop listening`, () => listeningPorts().join(','), { ms: 1000 });

@@ -55,47 +55,72 @@ async function stopProcess(p: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-/** Xvfb 320x240x24 with the root window painted `colour` (#rrggbb), and x11vnc serving it on loopback. */
-export async function startXWorld(colour: string): Promise<XWorld> {
+export interface XDisplay {
+  display: string;
+  pointer(): Promise<{ x: number; y: number }>;
+  movePointer(x: number, y: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Xvfb 320x240x24 with the root window painted `colour` (#rrggbb); no VNC server (the screen gate starts its own). */
+export async function startXDisplay(colour: string): Promise<XDisplay> {
   const n = freeDisplay();
   const display = `:${n}`;
   const xvfb = spawn('/usr/bin/Xvfb', [display, '-screen', '0', '320x240x24', '-nolisten', 'tcp', '-noreset'], { stdio: 'ignore' });
-  const processes: ChildProcess[] = [xvfb];
   const env = { ...process.env, DISPLAY: display };
-  let log = '';
   try {
     await until(() => existsSync(`/tmp/.X11-unix/X${n}`) || xvfb.exitCode !== null, `Xvfb on ${display}`, () => `exit ${xvfb.exitCode}`);
     if (xvfb.exitCode !== null) throw new Error(`Xvfb ${display} exited with ${xvfb.exitCode}`);
     await run('/usr/bin/xsetroot', ['-solid', colour], { env });
+  } catch (err) {
+    await stopProcess(xvfb);
+    throw err;
+  }
+  return {
+    display,
+    async pointer() {
+      const { stdout } = await run('/usr/bin/xdotool', ['getmouselocation'], { env });
+      const m = /x:(\d+) y:(\d+)/.exec(stdout);
+      if (!m) throw new Error(`xdotool said ${stdout}`);
+      return { x: Number(m[1]), y: Number(m[2]) };
+    },
+    async movePointer(x, y) {
+      await run('/usr/bin/xdotool', ['mousemove', String(x), String(y)], { env });
+    },
+    stop: () => stopProcess(xvfb),
+  };
+}
+
+/** startXDisplay, and x11vnc serving it on loopback without a password. */
+export async function startXWorld(colour: string): Promise<XWorld> {
+  const x = await startXDisplay(colour);
+  const { display } = x;
+  const env = { ...process.env, DISPLAY: display };
+  let log = '';
+  let vnc: ChildProcess | undefined;
+  try {
     const vncPort = await freePort();
     const args = ['-display', display, '-localhost', '-rfbport', String(vncPort), '-nopw', '-forever', '-shared', '-noxdamage', '-nowf', '-norc', '-nocursor'];
-    const vnc = spawn('/usr/bin/x11vnc', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    processes.push(vnc);
-    vnc.stdout.on('data', (d: Buffer) => (log += d.toString()));
-    vnc.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const started = spawn('/usr/bin/x11vnc', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    vnc = started;
+    started.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    started.stderr.on('data', (d: Buffer) => (log += d.toString()));
     // x11vnc prints PORT=N once it listens; connecting before that races its start-up.
-    await until(() => /PORT=\d+/.test(log) || vnc.exitCode !== null, `x11vnc on 127.0.0.1:${vncPort}`, () => log.slice(-600), { ms: 8000 });
-    const up = vnc.exitCode === null && (await canConnect(vncPort));
+    await until(() => /PORT=\d+/.test(log) || started.exitCode !== null, `x11vnc on 127.0.0.1:${vncPort}`, () => log.slice(-600), { ms: 8000 });
+    const up = started.exitCode === null && (await canConnect(vncPort));
     if (!up) throw new Error(`x11vnc did not listen on ${vncPort}: ${log.slice(-600)}`);
     return {
-      display,
+      ...x,
       vncPort,
       vncLog: () => log,
-      async pointer() {
-        const { stdout } = await run('/usr/bin/xdotool', ['getmouselocation'], { env });
-        const m = /x:(\d+) y:(\d+)/.exec(stdout);
-        if (!m) throw new Error(`xdotool said ${stdout}`);
-        return { x: Number(m[1]), y: Number(m[2]) };
-      },
-      async movePointer(x, y) {
-        await run('/usr/bin/xdotool', ['mousemove', String(x), String(y)], { env });
-      },
       async stop() {
-        for (const p of processes.reverse()) await stopProcess(p);
+        await stopProcess(started);
+        await x.stop();
       },
     };
   } catch (err) {
-    for (const p of processes.reverse()) await stopProcess(p);
+    if (vnc) await stopProcess(vnc);
+    await x.stop();
     throw err;
   }
 }

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { describeIssues } from '../../protocol/frame.js';
 import { identifier } from '../../protocol/primitives.js';
 import { crossKeyProblem, partialPolicySchema } from '../policy/schema.js';
-import { screenServerSchema } from '../screen/screen-endpoint.js';
 import { WINDOWS_PORCHLIGHT_DIR } from '../policy/sources/windows-system-paths.js';
 
 /**
@@ -41,15 +40,6 @@ export const agentConfigSchema = z.strictObject({
     .optional()
     .describe('PEM bundle of a private CA for a wss:// relay, trusted in addition to the system roots.'),
   policy: partialPolicySchema.optional().describe('Policy keys for this machine (defaults < these < managed policy).'),
-  screenServer: screenServerSchema
-    .optional()
-    .describe('The local VNC server the screen channel may reach (loopback only); unset: no screen channel.'),
-  fileFolder: z
-    .string()
-    .max(1024)
-    .refine(isAbsolutePath, 'must be an absolute path')
-    .optional()
-    .describe('Where transferred files are stored, one folder per ticket (default: the user\'s Downloads/Porchlight).'),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

@@ -49,8 +49,6 @@ export async function runHeadlessAgent(o: HeadlessRunOptions): Promise<void> {
     deviceId: o.config.deviceId,
     presence: 'headless',
     ...(o.config.enrollmentToken ? { enrollmentToken: o.config.enrollmentToken } : {}),
-    ...(o.config.screenServer ? { screenServer: o.config.screenServer } : {}),
-    ...(o.config.fileFolder ? { fileFolder: o.config.fileFolder } : {}),
     ...(o.agentVersion ? { agentVersion: o.agentVersion } : {}),
     ...(o.wsOptions ? { wsOptions: o.wsOptions } : {}),
   });

@@ -44,6 +44,28 @@ export const accessHookSchema = z.strictObject({
 });
 export type AccessHook = z.infer<typeof accessHookSchema>;
 
+/** Absolute on either OS family: the policy document is written for the device it lands on. */
+function isAbsoluteAnywhere(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+const absolutePath = z.string().min(1).max(1024).refine(isAbsoluteAnywhere, 'must be an absolute path');
+
+export const screenServerSchema = z
+  .strictObject({
+    host: z.enum(['127.0.0.1', '::1']).describe('Loopback address of the local VNC server (never another host).'),
+    port: z.number().int().min(1).max(65535).describe('TCP port of the local VNC server (with x11vncDisplay: the port x11vnc is started on).'),
+    passwordFile: absolutePath.optional().describe('An existing VNC server: file whose first line is its password (VNC authentication).'),
+    x11vncDisplay: z
+      .string()
+      .regex(/^:\d{1,4}(\.\d{1,2})?$/, 'must look like :0')
+      .optional()
+      .describe('Linux: start x11vnc for this X display per session, on loopback with a one-time password, and stop it at the end.'),
+    x11vncPath: absolutePath.optional().describe('The x11vnc executable (default /usr/bin/x11vnc).'),
+    xauthority: absolutePath.optional().describe('XAUTHORITY file x11vnc needs to open the display, if any.'),
+  })
+  .refine((s) => s.passwordFile === undefined || s.x11vncDisplay === undefined, 'set passwordFile (an existing server) or x11vncDisplay (x11vnc started per session), not both');
+export type ScreenServerPolicy = z.infer<typeof screenServerSchema>;
+
 export const rateLimitSchema = z.strictObject({
   prompts: z.number().int().min(1).max(100).describe('Prompts one technician may cause per window.'),
   windowMinutes: z.number().int().min(1).max(24 * 60).describe('Length of the rate-limit window in minutes.'),
@@ -100,6 +122,12 @@ export const policySchema = z.strictObject({
     .regex(PHONE, 'must be a phone number: digits, spaces, + ( ) . / - and an optional ext. 123')
     .optional()
     .describe('The support phone number the consent dialog offers a user who is unsure ("Not sure? Call ...").'),
+  screenServer: screenServerSchema
+    .optional()
+    .describe('Screen gate: the local VNC server that view opens (loopback only). Not set: view and control stay consent-only, no screen channel.'),
+  fileFolder: absolutePath
+    .optional()
+    .describe('File gate: where received files are stored, one folder per ticket (default: the user\'s Downloads/Porchlight).'),
   allowQuit: z.boolean().describe('Show Quit in the tray menu. Managed policy may hide it.'),
   startAtLogin: z.boolean().describe('Start the agent when the user logs in.'),
   allowInsecureRelay: z.boolean().describe('Development only: allow ws:// to a non-loopback relay.'),
@@ -138,7 +166,7 @@ export const DEFAULT_POLICY: Policy = {
 export const USER_SETTABLE_KEYS = ['allowedScopes', 'promptTimeoutSec', 'maxSessionMinutes', 'startAtLogin'] as const satisfies readonly PolicyKey[];
 
 /** Keys that decide which relay and which signatures the agent trusts, and what it runs: IT only, never user settings. */
-export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayUrls', 'relayPublicKey', 'relayTlsPin', 'approvalsPublicKey', 'allowInsecureRelay', 'accessHooks'] as const satisfies readonly PolicyKey[];
+export const IT_ONLY_TRUST_KEYS = ['relayUrl', 'relayUrls', 'relayPublicKey', 'relayTlsPin', 'approvalsPublicKey', 'allowInsecureRelay', 'accessHooks', 'screenServer', 'fileFolder'] as const satisfies readonly PolicyKey[];
 
 /** Partial policy as read from one source (managed or user); validated key by key. */
 export const partialPolicySchema = policySchema.partial();

@@ -9,8 +9,8 @@ import { newMessageId } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import type { RecordThenSend } from '../audit/record-then-send.js';
-import { resolveScreenEndpoint, type ScreenServerPolicy } from './screen-endpoint.js';
 import { ScreenChannel } from './screen-channel.js';
+import type { ScreenEndpoints } from './screen-gate.js';
 
 export interface ScreenSessionInfo {
   granted: ReadonlySet<Scope>;
@@ -19,8 +19,8 @@ export interface ScreenSessionInfo {
 }
 
 export interface ScreenServiceDeps {
-  /** IT's endpoint (undefined: no screen server configured, every open is refused). */
-  server: ScreenServerPolicy | undefined;
+  /** The screen gate (undefined: no screen server configured, every open is refused). */
+  endpoints: ScreenEndpoints | undefined;
   /** The live session with this id, if any. */
   session: (sessionId: string) => ScreenSessionInfo | undefined;
   audited: RecordThenSend;
@@ -52,9 +52,12 @@ export class ScreenService {
     const s = this.d.session(sessionId);
     if (!s) return this.refuse(msg, 'unknown-session', 'no live session has that id');
     if (!s.granted.has('view')) return this.refuse(msg, 'forbidden', 'view is not granted in this session');
-    if (!this.d.server) return this.refuse(msg, 'screen-unavailable', 'no screen server is configured on this device');
-    const resolved = resolveScreenEndpoint(this.d.server);
+    if (!this.d.endpoints) return this.refuse(msg, 'screen-unavailable', 'no screen server is configured on this device');
+    // The gate opened the screen when view was granted (it may start x11vnc afresh here).
+    const resolved = await this.d.endpoints.endpoint(sessionId);
     if (!resolved.ok) return this.refuse(msg, 'screen-unavailable', resolved.detail);
+    if (this.d.session(sessionId)?.granted.has('view') !== true) return this.refuse(msg, 'forbidden', 'view is no longer granted');
+    const { host, port } = resolved.endpoint;
     // One viewer at a time: a new open replaces the old channel.
     if (this.current) await this.closeCurrent('replaced by a new viewer');
     const screen = new ScreenChannel({
@@ -62,7 +65,7 @@ export class ScreenService {
       sendData: (payload) => this.d.sendBinary(encodeChannelFrame({ kind: 'data', sessionId, channel, payload })),
       sendAck: (bytes) => this.d.sendBinary(encodeChannelFrame({ kind: 'ack', sessionId, channel, bytes })),
       controlAllowed: () => this.d.session(sessionId)?.granted.has('control') === true,
-      onOpen: () => this.opened(sessionId, channel, s),
+      onOpen: () => this.opened(sessionId, channel, s, `${host}:${port}`),
       onFailed: (code, detail) => void this.failed(open, code, detail),
       onFirstInput: () => this.d.changed?.(sessionId),
     });
@@ -102,6 +105,11 @@ export class ScreenService {
     if (this.current?.sessionId === sessionId) await this.closeCurrent('the session ended');
   }
 
+  /** The screen gate is closing this session's screen (revoke view, end, expiry, relay loss, agent exit). */
+  async gateClosing(sessionId: string): Promise<void> {
+    if (this.current?.sessionId === sessionId) await this.closeCurrent('the screen gate closed the screen');
+  }
+
   private async closeCurrent(reason: string, tell = true): Promise<void> {
     const c = this.current;
     if (!c) return;
@@ -112,9 +120,9 @@ export class ScreenService {
     await this.d.audited.record('screen.closed', { sessionId: c.sessionId, channel: c.channel, reason }, msg, { sendOnFailure: true });
   }
 
-  private async opened(sessionId: string, channel: number, s: ScreenSessionInfo): Promise<boolean> {
+  private async opened(sessionId: string, channel: number, s: ScreenSessionInfo, endpoint: string): Promise<boolean> {
     const msg: Message<'channel.opened'> = { v: 1, type: 'channel.opened', id: newMessageId(), sessionId, channel };
-    const fields = { sessionId, channel, ticketId: s.ticketId, technicianId: s.technicianId, endpoint: `${this.d.server!.host}:${this.d.server!.port}` };
+    const fields = { sessionId, channel, ticketId: s.ticketId, technicianId: s.technicianId, endpoint };
     this.d.changed?.(sessionId);
     if (await this.d.audited.record('screen.opened', fields, msg)) return true;
     const c = this.current;

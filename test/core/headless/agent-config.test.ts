@@ -30,11 +30,13 @@ describe('headless agent config', () => {
     }
   });
 
-  it('takes a screen server only on loopback, with a port and an optional password file', () => {
-    const parse = (screenServer: unknown) => parseAgentConfig(JSON.stringify({ deviceId: 'srv-1', screenServer }), 'a.json');
-    expect(parse({ host: '127.0.0.1', port: 5900 })).toMatchObject({ ok: true, config: { screenServer: { host: '127.0.0.1', port: 5900 } } });
+  it('takes a screen server (a policy key) only on loopback, with a port and an optional password file or x11vnc display', () => {
+    const parse = (screenServer: unknown) => parseAgentConfig(JSON.stringify({ deviceId: 'srv-1', policy: { screenServer } }), 'a.json');
+    expect(parse({ host: '127.0.0.1', port: 5900 })).toMatchObject({ ok: true, config: { policy: { screenServer: { host: '127.0.0.1', port: 5900 } } } });
+    expect(parse({ host: '127.0.0.1', port: 5900, x11vncDisplay: ':0', xauthority: '/run/user/1000/gdm/Xauthority' })).toMatchObject({ ok: true });
+    expect(parseAgentConfig(JSON.stringify({ deviceId: 'srv-1', screenServer: { host: '127.0.0.1', port: 5900 } }), 'a.json')).toMatchObject({ ok: false });
     expect(parse({ host: '::1', port: 5901, passwordFile: '/etc/porchlight/vnc.pass' })).toMatchObject({ ok: true });
-    for (const bad of [{ host: '10.0.0.5', port: 5900 }, { host: 'localhost', port: 5900 }, { host: '0.0.0.0', port: 5900 }, { host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 5900, url: 'vnc://x' }]) {
+    for (const bad of [{ host: '10.0.0.5', port: 5900 }, { host: 'localhost', port: 5900 }, { host: '0.0.0.0', port: 5900 }, { host: '127.0.0.1', port: 0 }, { host: '127.0.0.1', port: 5900, url: 'vnc://x' }, { host: '127.0.0.1', port: 5900, x11vncDisplay: 'remote:0' }, { host: '127.0.0.1', port: 5900, x11vncDisplay: ':0', passwordFile: '/etc/p' }, { host: '127.0.0.1', port: 5900, x11vncDisplay: ':0', x11vncPath: 'x11vnc' }]) {
       expect(parse(bad)).toMatchObject({ ok: false, code: 'config-invalid' });
     }
   });

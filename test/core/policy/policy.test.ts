@@ -36,7 +36,7 @@ describe('policy merge', () => {
   });
 
   it('never takes the relay or a trust key from user settings, and reports each one', () => {
-    const evil = { relayUrl: 'wss://evil.example.com', relayUrls: ['wss://evil-2.example.com'], relayPublicKey: 'A'.repeat(43), relayTlsPin: `${'A'.repeat(43)}=`, approvalsPublicKey: 'B'.repeat(43), allowInsecureRelay: true, accessHooks: { admin: { grant: ['/tmp/evil'], revoke: ['/tmp/evil'], timeoutSec: 5 } } };
+    const evil = { relayUrl: 'wss://evil.example.com', relayUrls: ['wss://evil-2.example.com'], relayPublicKey: 'A'.repeat(43), relayTlsPin: `${'A'.repeat(43)}=`, approvalsPublicKey: 'B'.repeat(43), allowInsecureRelay: true, accessHooks: { admin: { grant: ['/tmp/evil'], revoke: ['/tmp/evil'], timeoutSec: 5 } }, screenServer: { host: '127.0.0.1' as const, port: 5900, x11vncDisplay: ':0', x11vncPath: '/tmp/evil' }, fileFolder: '/tmp/evil' };
     const managed: ManagedPolicy = { kind: 'valid', values: { emergencyAllowed: true }, origins: ['mdm'] };
     const r = mergePolicy(managed, evil);
     for (const key of IT_ONLY_TRUST_KEYS) {

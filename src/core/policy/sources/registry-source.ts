@@ -1,7 +1,8 @@
 // Windows Group Policy: HKLM\SOFTWARE\Policies\Porchlight, read with
 // `reg query /s` (no native module). Values: REG_SZ strings, REG_DWORD numbers
 // and booleans (0/1), REG_QWORD large numbers, REG_MULTI_SZ lists; subkeys hold
-// the nested objects (rateLimit, fileTransfer, technicianGroups\<group>).
+// the nested objects (rateLimit, fileTransfer, screenServer, technicianGroups\<group>,
+// accessHooks\<scope> with grant/revoke argv as REG_MULTI_SZ).
 // build/mdm/windows/Porchlight.admx writes exactly these.
 import { execFile, type ExecFileOptions } from 'node:child_process';
 import { DEFAULT_POLICY } from '../schema.js';
@@ -74,6 +75,8 @@ export function parseRegQuery(stdout: string): { ok: true; data: Record<string, 
     const [, name, type, text = ''] = m;
     if (name === '(Default)') continue;
     if (RESERVED_NAMES.has(name!)) return { ok: false, detail: `reserved value name ${name}` };
+    // An optional text field of an object policy (screenServer) left empty in Group Policy is not set.
+    if (type === 'REG_SZ' && text === '' && path.length === 1 && !isTechnicianGroup([...path, name!])) continue;
     const value = convert(type!, text, [...path, name!]);
     if (value === undefined) return { ok: false, detail: `${[...path, name].join('\\')}: unsupported value type ${type}` };
     let target = root;

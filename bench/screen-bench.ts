@@ -1,0 +1,120 @@
+// Screen channel benchmarks (issue 16), with the relay and the agent in their
+// own processes: throughput technician <- agent through the relay against a
+// direct loopback TCP copy from the same server in the same run (100 MiB),
+// the small-message round trip through the channel against the bare ws echo,
+// and the relay's and agent's RSS growth during a 1 GiB transfer (backpressure
+// keeps them flat). Targets are reported, never asserted.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import requestCommand from '../src/cli/commands/request.js';
+import { rounds } from './bench-options.js';
+import { RfbBenchViewer } from './rfb-bench-viewer.js';
+import { BENCH_DEVICE, type PeerReport } from './screen-peers.js';
+import { latencyRow, stats, type BenchRow } from './stats.js';
+import { startTinyRfbServer } from './tiny-rfb-server.js';
+
+const THROUGHPUT_MIB = 100;
+const MEMORY_MIB = rounds(1024, 256);
+const PINGS = rounds(2000, 200);
+
+function peer(args: string[]): { child: ChildProcess; report: Promise<PeerReport> } {
+  const child = fork(fileURLToPath(new URL('./screen-peers.js', import.meta.url)), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const report = new Promise<PeerReport>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as PeerReport));
+    child.once('exit', (code) => reject(new Error(`bench peer ${args[0]} exited (${code})`)));
+  });
+  return { child, report };
+}
+
+/** Resident set size of a process, in MiB. */
+function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function pings(viewer: RfbBenchViewer, n: number): Promise<number[]> {
+  for (let i = 0; i < Math.min(100, n); i++) await viewer.ping();
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await viewer.ping());
+  return out;
+}
+
+export async function runScreenBench(echo: { name: string; p50: number; p99: number }): Promise<BenchRow[]> {
+  const vnc = await startTinyRfbServer();
+  const relay = peer(['relay']);
+  const r = (await relay.report) as Extract<PeerReport, { role: 'relay' }>;
+  const agent = peer(['agent', r.url, r.relayPublicKey, r.enrollmentToken, String(vnc.port)]);
+  const abort = new AbortController();
+  try {
+    await agent.report;
+    // The technician side: `porchlight request --screen-port 0 --json`, in this process.
+    const out = new PassThrough();
+    let stdout = '';
+    out.on('data', (d) => (stdout += d));
+    const argv = ['--relay', r.url, '--token', r.technicianToken, '--device', BENCH_DEVICE, '--ticket', 'INC-BENCH', '--reason', 'Screen bench', '--scopes', 'view', '--screen-port', '0', '--json'];
+    void requestCommand.run(argv, { stdout: out, stderr: new PassThrough(), env: {}, signal: abort.signal });
+    const screenPort = await new Promise<number>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new Error(`no screen port: ${stdout.slice(-300)}`)), 20_000);
+      out.on('data', () => {
+        const line = stdout.split('\n').find((l) => l.includes('"type":"screen"'));
+        if (line) {
+          clearTimeout(deadline);
+          resolve((JSON.parse(line) as { port: number }).port);
+        }
+      });
+    });
+
+    const direct = await RfbBenchViewer.connect(vnc.port);
+    await direct.flood(16); // warm-up
+    const directSec = await direct.flood(THROUGHPUT_MIB);
+    const directPings = await pings(direct, PINGS);
+    direct.close();
+
+    const viewer = await RfbBenchViewer.connect(screenPort);
+    await viewer.flood(16);
+    const channelSec = await viewer.flood(THROUGHPUT_MIB);
+    const channelPings = await pings(viewer, PINGS);
+
+    const relayBefore = rssMiB(relay.child.pid!);
+    const agentBefore = rssMiB(agent.child.pid!);
+    let relayPeak = relayBefore;
+    let agentPeak = agentBefore;
+    const sampler = setInterval(() => {
+      relayPeak = Math.max(relayPeak, rssMiB(relay.child.pid!));
+      agentPeak = Math.max(agentPeak, rssMiB(agent.child.pid!));
+    }, 50);
+    const memorySec = await viewer.flood(MEMORY_MIB);
+    clearInterval(sampler);
+    viewer.close();
+
+    const directRate = THROUGHPUT_MIB / directSec;
+    const channelRate = THROUGHPUT_MIB / channelSec;
+    const channelRtt = stats(channelPings);
+    const added = channelRtt.p99 - echo.p99;
+    return [
+      { name: `direct loopback TCP copy, ${THROUGHPUT_MIB} MiB (baseline)`, unit: 'MiB/s', value: directRate },
+      { name: `screen channel technician <- agent through the relay, ${THROUGHPUT_MIB} MiB`, unit: 'MiB/s', value: channelRate, target: `>= 0.7x the direct copy (this run: ${(channelRate / directRate).toFixed(2)}x)`, met: channelRate >= 0.7 * directRate },
+      latencyRow('direct loopback TCP small round trip (baseline)', directPings),
+      latencyRow('screen channel small round trip through the relay', channelPings, echo),
+      { name: 'screen channel small round trip: p99 added over the plain ws echo', unit: 'ms', value: added, target: 'p99 added < 2 ms', met: added < 2 },
+      { name: `relay RSS growth during a ${MEMORY_MIB} MiB screen transfer (${(MEMORY_MIB / memorySec).toFixed(0)} MiB/s)`, unit: 'MiB', value: relayPeak - relayBefore, target: '< 50 MiB', met: relayPeak - relayBefore < 50 },
+      { name: `agent RSS growth during a ${MEMORY_MIB} MiB screen transfer`, unit: 'MiB', value: agentPeak - agentBefore, target: '< 50 MiB', met: agentPeak - agentBefore < 50 },
+    ];
+  } finally {
+    abort.abort();
+    agent.child.kill('SIGTERM');
+    relay.child.kill('SIGTERM');
+    await vnc.close();
+  }
+}
+
+// `node dist/bench/screen-bench.js`: these rows alone.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { echoBaseline } = await import('./relay-bench.js');
+  const { formatTable } = await import('./table.js');
+  const echo = await echoBaseline();
+  console.log(formatTable([latencyRow(echo.name, echo.samples), ...(await runScreenBench(echo))]));
+  process.exit(0);
+}
