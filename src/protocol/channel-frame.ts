@@ -10,8 +10,12 @@ export const CHANNEL_FRAME_VERSION = 1;
 export const CHANNEL_FRAME_KINDS = { data: 1, ack: 2 } as const;
 /** Largest data body per frame: far below the 64 KiB WebSocket payload cap every peer sets. */
 export const MAX_CHANNEL_CHUNK = 32 * 1024;
-/** Bytes a sender may have unacknowledged per channel and direction (the credit window). */
-export const CHANNEL_WINDOW_BYTES = 256 * 1024;
+/**
+ * Bytes a sender may have unacknowledged per channel and direction (the credit window). Throughput is about
+ * window / round trip, so it is as large as it can be while staying well under the relay's 1 MiB
+ * send-buffer cap per peer (a full window to a slow reader must not look like a stuck one).
+ */
+export const CHANNEL_WINDOW_BYTES = 512 * 1024;
 /** Each data frame costs at least this much credit, so tiny frames cannot multiply the frames in flight. */
 export const MIN_FRAME_CHARGE = 512;
 

@@ -45,7 +45,8 @@ describe.runIf(installed)('PostgresStorage', () => {
     } finally {
       await Promise.all(instances.map((s) => s.close()));
     }
-  });
+    // 10,000 row-locked transactions: about 10 s on a quiet 2-core machine, several times that when it is busy.
+  }, 120_000);
 
   it('instances starting together migrate the database exactly once', async () => {
     const url = await freshDatabase();

@@ -56,7 +56,8 @@ export class ScriptedAgent {
     this.ws.send(encodeFrame(msg));
   }
 
-  next<T extends Message['type']>(type: T): Promise<Message<T>> {
+  /** `ms`: for a frame that comes only after a long, self-bounded loop of the test's own. */
+  next<T extends Message['type']>(type: T, ms?: number): Promise<Message<T>> {
     const have = this.received.find((m) => m.type === type);
     if (have) {
       this.received.splice(this.received.indexOf(have), 1);
@@ -67,7 +68,7 @@ export class ScriptedAgent {
       waiter.resolve = resolve as (m: Message) => void;
       this.waiters.push(waiter);
     });
-    return within(arrival, `${type} at agent ${this.deviceId}`, () => describeFrames(this.arrived)).finally(() => {
+    return within(arrival, `${type} at agent ${this.deviceId}`, () => describeFrames(this.arrived), ms === undefined ? {} : { ms }).finally(() => {
       if (this.waiters.includes(waiter)) this.waiters.splice(this.waiters.indexOf(waiter), 1);
     });
   }

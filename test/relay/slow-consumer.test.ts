@@ -90,7 +90,8 @@ describe('slow consumer', () => {
 
     // The agent answers transfers the technician never reads (~1 KB each).
     const detail = '€'.repeat(300);
-    const agentEnd = agent.next('session.end');
+    // The loop below is bounded by GIVE_UP_AFTER_BYTES; on a busy machine filling the buffers takes a while.
+    const agentEnd = agent.next('session.end', 60_000);
     let ended: Message | null = null;
     void agentEnd.then((m) => (ended = m));
     let sent = 0;

@@ -8,6 +8,7 @@ import { encodeChannelFrame, parseChannelFrame } from '../../protocol/channel-fr
 import { newMessageId } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import { SocketToChannel, writeThenAck } from '../../core/screen/channel-pump.js';
+import { AckBatcher } from '../../core/screen/ack-batcher.js';
 import type { TechnicianClient } from './technician-client.js';
 
 export interface ScreenListenerOptions {
@@ -22,6 +23,7 @@ export interface ScreenListenerOptions {
 interface Viewer {
   socket: Socket;
   channel: number;
+  acks: AckBatcher;
   pump?: SocketToChannel;
 }
 
@@ -82,7 +84,10 @@ export class ScreenListener {
       return;
     }
     socket.setNoDelay(true);
-    const v: Viewer = { socket, channel: this.nextChannel++ };
+    const channel = this.nextChannel++;
+    const { sessionId } = this.o;
+    const acks = new AckBatcher((bytes) => this.o.client.sendBinary(encodeChannelFrame({ kind: 'ack', sessionId, channel, bytes })));
+    const v: Viewer = { socket, channel, acks };
     this.viewer = v;
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -97,9 +102,8 @@ export class ScreenListener {
     const parsed = parseChannelFrame(frame);
     if (!v || !parsed.ok || parsed.frame.sessionId !== this.o.sessionId || parsed.frame.channel !== v.channel) return;
     const f = parsed.frame;
-    const { sessionId } = this.o;
     if (f.kind === 'data') {
-      writeThenAck(v.socket, f.payload, (bytes) => this.o.client.sendBinary(encodeChannelFrame({ kind: 'ack', sessionId, channel: v.channel, bytes })));
+      writeThenAck(v.socket, f.payload, (bytes) => v.acks.add(bytes));
     } else if (!v.pump?.ack(f.bytes)) {
       this.dropViewer(true);
     }
@@ -110,6 +114,7 @@ export class ScreenListener {
     const v = this.viewer;
     if (!v) return;
     this.viewer = undefined;
+    v.acks.stop();
     v.pump?.stop();
     v.socket.destroy();
     if (tell) this.o.client.send({ v: 1, type: 'channel.close', id: newMessageId(), sessionId: this.o.sessionId, channel: v.channel });

@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { CreditWindow, frameCharge } from '../../protocol/channel-frame.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
+import { AckBatcher } from './ack-batcher.js';
 import { SocketToChannel } from './channel-pump.js';
 import { ByteReader } from './byte-reader.js';
 import { handshakeWithServer, handshakeWithViewer, RfbHandshakeError } from './rfb-handshakes.js';
@@ -47,8 +48,11 @@ export class ScreenChannel {
   private filter: RfbInputFilter | undefined;
   private closed = false;
   private inputSeen = false;
+  private readonly acks: AckBatcher;
 
-  constructor(private readonly d: ScreenChannelDeps) {}
+  constructor(private readonly d: ScreenChannelDeps) {
+    this.acks = new AckBatcher((bytes) => d.sendAck(bytes));
+  }
 
   /** True once the viewer's input has reached the server while control was granted. */
   get carriedInput(): boolean {
@@ -88,7 +92,7 @@ export class ScreenChannel {
   private take(payload: Uint8Array, charge: number): void {
     if (this.closed) return;
     const ack = () => {
-      if (charge > 0 && !this.closed) this.d.sendAck(charge);
+      if (charge > 0 && !this.closed) this.acks.add(charge);
     };
     if (!this.filter) {
       if (!this.fromViewer.push(payload)) return this.fail('channel-violation', 'the viewer sent too much before the RFB handshake ended');
@@ -115,6 +119,7 @@ export class ScreenChannel {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.acks.stop();
     this.pump?.stop();
     this.fromServer.fail(new Error('closed'));
     this.fromViewer.fail(new Error('closed'));

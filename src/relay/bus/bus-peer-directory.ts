@@ -35,7 +35,7 @@ class RemoteAgentPeer implements Peer {
   send(msg: Message): void {
     this.post(this.instance, { k: 'to-agent', d: this.deviceId, from: this.self, frame: encodeFrame(msg) });
   }
-  /** The channel's credit window (256 KiB per direction) bounds what can sit in Redis for it. */
+  /** The channel's credit window (512 KiB per direction) bounds what can sit in Redis for it. */
   sendBinary(frame: Uint8Array): void {
     this.post(this.instance, { k: 'to-agent-bin', d: this.deviceId, from: this.self, data: Buffer.from(frame).toString('base64') });
   }
