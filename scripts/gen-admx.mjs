@@ -41,6 +41,7 @@ const POLICIES = {
   allowedScopes: { category: 'Access', name: 'Allowed access scopes' },
   technicianGroups: { category: 'Access', name: 'Technician groups and their scopes' },
   unattendedAllowed: { category: 'Access', name: 'Allow unattended sessions' },
+  requireContact: { category: 'Access', name: 'Require technicians to say how they reached the user' },
   unattendedGroups: { category: 'Access', name: 'Technician groups allowed unattended sessions' },
   emergencyAllowed: { category: 'Access', name: 'Allow emergency unattended sessions' },
   approvalsPublicKey: { category: 'Access', name: 'Pin the approvals signing key' },

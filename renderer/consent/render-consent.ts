@@ -10,6 +10,7 @@ import { h } from '../common/element.js';
 import { isolated, isolatedBlock, sentence } from '../common/isolate.js';
 import { factList, modeBadge, modeFacts } from '../common/mode-badge.js';
 import { renderConfirmBox } from './confirm-box.js';
+import { contactLine, contactNote } from './contact-line.js';
 import { renderAlreadyGranted, renderScopeList } from './scope-list.js';
 
 const s = strings.consent;
@@ -74,7 +75,7 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
       view.mode.kind === 'attended' ? modeBadge(view.mode, 'prompt') : null,
     ),
     itLine(view),
-    h('div', { className: 'intro' }, heading, identity, nameWarning(view)),
+    h('div', { className: 'intro' }, heading, identity, nameWarning(view), contactLine(view)),
     code,
     renderAlreadyGranted(view),
     scopeSet,
@@ -129,6 +130,7 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
     h('h2', { id: 'words-title', className: 'words-title' }, ...sentence(s.technicianWords, view.technician.name)),
     h('p', { className: 'words-note small muted', text: s.technicianWordsNote }),
     h('blockquote', { className: 'words-text' }, isolatedBlock(view.reason)),
+    contactNote(view),
   );
   const details = h('div', { className: 'details', id: 'consent-details' }, factList(facts), modePanel, words);
   return { details, openTicket };

@@ -1,10 +1,13 @@
 // `porchlight request --help`.
 
+import { CONTACT_HELP } from './contact-flags.js';
+
 export const REQUEST_HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
                           [--unattended --approval FILE | --emergency TEXT --incident ID]
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
                           [--ca FILE] [--otp CODE] [--interactive] [--screen-port PORT] [--send FILE]
+                          [--contact phone|teams|email|sms|in-person|other [--contact-note TEXT] [--contact-at HH:MM]]
 
 Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
@@ -15,6 +18,7 @@ until the session ends. Ctrl-C ends the session (or withdraws the request).
   --token          technician API token (or set PORCHLIGHT_TOKEN)
   --insecure       allow ws:// to a non-loopback relay (the token travels in clear text)
   --minutes        estimated duration (default 30)
+${CONTACT_HELP}
   --unattended     unattended access with a manager approval token (--approval FILE,
                    from 'porchlight approve')
   --emergency      unattended emergency access: justification text, with --incident ID

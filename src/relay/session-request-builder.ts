@@ -21,6 +21,9 @@ export const cryptoRandomness: RequestRandomness = {
   id: () => `req-${randomBytes(12).toString('base64url')}`,
 };
 
+/** How far ahead of the relay's clock a stated contact time may be (the technician's clock may be off). */
+const CONTACT_FUTURE_SLACK_MS = 5 * 60_000;
+
 export type BuildResult = { ok: true; payload: SessionRequestPayload; mode: SessionMode } | { ok: false; code: ErrorCode; detail: string };
 
 export function technicianIdentity(tech: TechnicianRecord): Technician {
@@ -87,5 +90,10 @@ export function buildSessionRequest(
     expiresAt: new Date(nowMs + lifetimeMs).toISOString(),
   };
   if (req.approval) payload.approval = req.approval;
+  if (req.contact) {
+    // A contact "in the future" is a typo or a made-up story; the clock-skew allowance is the same as for requests.
+    if (Date.parse(req.contact.at) > nowMs + CONTACT_FUTURE_SLACK_MS) return { ok: false, code: 'bad-frame', detail: 'contact.at is in the future: say when you reached the user' };
+    payload.contact = req.contact;
+  }
   return { ok: true, payload, mode };
 }

@@ -3,6 +3,7 @@
 // src/main (IPC) and renderer/ (pages). Browser-safe: zod only.
 // Every string here came from the network or policy: pages render it as text.
 import { z } from 'zod';
+import { contactSchema } from '../protocol/contact.js';
 import { FILE_DIRECTIONS, END_REASONS, OUTCOMES } from '../protocol/messages.js';
 import { identifier, isoTimestamp, lineText, minutes, mode, multilineText, scope, scopeList, scopeSet, technician, ticket, verificationCode } from '../protocol/primitives.js';
 
@@ -36,6 +37,10 @@ export const consentViewSchema = z.strictObject({
     .strictObject({ displayName: lineText(40).optional(), customLine: lineText(80).optional(), supportPhone: lineText(24).optional() })
     .optional(),
   mode: consentModeSchema,
+  /** How the technician says they reached the user first (new sessions only). */
+  contact: contactSchema.optional(),
+  /** IT requires that contact: the dialog asks the user to accept only while talking to the technician. */
+  contactRequired: z.boolean().optional(),
   estimatedMinutes: minutes,
   /** For escalations: extra minutes asked for, and the session it belongs to. */
   extendMinutes: minutes.optional(),

@@ -8,6 +8,7 @@ import type { Page } from '@playwright/test';
 import { CONSENT_SIZE } from '../../src/main/window-options.js';
 import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
 import { SCOPES } from '../../src/protocol/scopes.js';
+import { CONTACT_NOTE_MAX } from '../../src/protocol/contact.js';
 import type { ConsentView } from '../../src/shared/view-models.js';
 import { deliver, sentOn } from './fake-bridge.js';
 import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll, verticalScroll } from './geometry-checks.js';
@@ -38,6 +39,9 @@ function longestView(mode: Mode, scopeCount: number): ConsentView {
     blockedScopes: mode === 'escalation' ? [] : others,
     itWording: { displayName: longest('Robinson Park IT', 40), customLine: longest('We will never ask for your password.', 80), supportPhone: '+1 (555) 0100 ext. 47110' },
     queued: 100,
+    // The longest contact sentence, a note at its limit, and IT's rule that goes with a required contact.
+    ...(mode === 'escalation' ? {} : { contact: { channel: 'in-person' as const, at: '2026-11-30T09:15:00.000Z', note: longest('met at the front desk, ext. 4411', CONTACT_NOTE_MAX) } }),
+    ...(mode === 'attended' ? { contactRequired: true } : {}),
   });
   switch (mode) {
     case 'attended':

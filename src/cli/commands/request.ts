@@ -22,6 +22,7 @@ import { EXIT } from '../exit-codes.js';
 import { REQUEST_HELP as HELP } from '../request-help.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
+import { CONTACT_OPTIONS, parseContactFlags } from '../contact-flags.js';
 
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
@@ -58,6 +59,8 @@ function buildRequest(values: Record<string, string | boolean | undefined>): Mes
     ...(approval ? { approval } : {}),
     estimatedMinutes: Number(values.minutes ?? 30),
   };
+  const contact = parseContactFlags(values);
+  if (contact) Object.assign(candidate, { contact });
   const parsed = techRequestSchema.safeParse(candidate);
   if (!parsed.success) throw new UsageError(describeIssues('request', parsed.error));
   return parsed.data;
@@ -264,6 +267,7 @@ const command: Command = {
         interactive: { type: 'boolean', default: false },
         'screen-port': { type: 'string' },
         send: { type: 'string' },
+        ...CONTACT_OPTIONS,
       },
       strict: true,
     });

@@ -24,10 +24,13 @@ export function sessionConsentView(
   expiresAt: number,
   queued: number,
   wording?: ConsentView['itWording'],
+  contactRequired = false,
 ): ConsentView {
   const p = v.payload;
   return {
     ...(wording ? { itWording: wording } : {}),
+    ...(p.contact ? { contact: p.contact } : {}),
+    ...(contactRequired && p.mode === 'attended' ? { contactRequired: true } : {}),
     promptId: p.requestId,
     kind: 'session',
     technician: p.technician,

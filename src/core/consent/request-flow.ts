@@ -83,6 +83,7 @@ export class RequestFlow {
       reason: p.reason,
       verificationCode: p.verificationCode,
       expiresAt: p.expiresAt,
+      ...(p.contact ? { contact: p.contact } : {}),
     });
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifySessionRequest(msg, ctx));
@@ -129,7 +130,8 @@ export class RequestFlow {
     const p = req.payload;
     const deadline = this.d.gate.deadline(Date.parse(p.expiresAt));
     if (!signal.aborted) req.consent.to('prompting');
-    const view = sessionConsentView(v, deadline, this.d.gate.waitingCount, itWordingOf(this.d.policy));
+    const policy = this.d.policy;
+    const view = sessionConsentView(v, deadline, this.d.gate.waitingCount, itWordingOf(policy), policy.requireContact);
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
     if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));
     const granted = sortScopes(result.granted);

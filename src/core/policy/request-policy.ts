@@ -37,3 +37,9 @@ export function emergencyRefusal(policy: Policy): PolicyRefusal | undefined {
 export function isPolicyRefusal(value: ScopesAllowed | PolicyRefusal): value is PolicyRefusal {
   return 'code' in value;
 }
+
+/** An attended request without the contact IT requires (seed 000: reach the user before connecting). */
+export function contactRefusal(policy: Policy, p: SessionRequestPayload): PolicyRefusal | undefined {
+  if (!policy.requireContact || p.mode !== 'attended' || p.contact !== undefined) return undefined;
+  return refuse('policy requires the technician to reach you first and say how (porchlight request --contact)');
+}

@@ -101,6 +101,9 @@ export const policySchema = z.strictObject({
   unattendedAllowed: z.boolean().describe('Allow unattended sessions (with a manager approval token or emergency justification).'),
   unattendedGroups: z.array(slug).max(100).describe('Technician groups allowed to run unattended sessions.'),
   emergencyAllowed: z.boolean().describe('Allow unattended sessions under an emergency justification and incident id instead of an approval.'),
+  requireContact: z
+    .boolean()
+    .describe('Attended requests must say how the technician reached the user first (phone, Teams, email, ...); without it they are blocked, and the dialog asks the user to accept only while talking to the technician.'),
   promptTimeoutSec: z.number().int().min(15).max(600).describe('Seconds before an unanswered prompt declines by itself.'),
   maxSessionMinutes: z.number().int().min(1).max(24 * 60).describe('Longest a session may run before it must be extended with consent.'),
   queueSize: z.number().int().min(1).max(20).describe('Requests that may wait behind the prompt on screen; more are declined.'),
@@ -138,6 +141,7 @@ export type PolicyKey = keyof Policy;
 export const DEFAULT_POLICY: Policy = {
   allowedScopes: [...SCOPES],
   unattendedAllowed: false,
+  requireContact: false,
   unattendedGroups: [],
   emergencyAllowed: false,
   promptTimeoutSec: 60,

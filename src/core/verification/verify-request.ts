@@ -4,7 +4,7 @@
 import type { Message, SessionRequestPayload } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import { verifySessionRequestSignature } from '../../protocol/signed-messages.js';
-import { emergencyRefusal, isPolicyRefusal, requestScopes, unattendedRefusal } from '../policy/request-policy.js';
+import { contactRefusal, emergencyRefusal, isPolicyRefusal, requestScopes, unattendedRefusal } from '../policy/request-policy.js';
 import type { Policy } from '../policy/schema.js';
 import type { ConsentMode } from '../../shared/view-models.js';
 import { checkApprovalToken } from './approval-token.js';
@@ -50,6 +50,8 @@ export function verifySessionRequest(msg: Message<'session.request'>, ctx: Verif
 
   if (p.mode === 'attended') {
     if (p.approval !== undefined) return fail(reject('bad-frame', 'an attended request carries no approval'));
+    const noContact = contactRefusal(policy, p);
+    if (noContact) return byPolicy(noContact);
     return verified({ kind: 'attended' });
   }
   const unattended = unattendedRefusal(policy, p.technician.group, blocked);

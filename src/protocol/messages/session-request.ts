@@ -1,6 +1,7 @@
 // Wire protocol v1 (messages.ts): Asking for a session and deciding it.
 import { z } from 'zod';
 import { approvalSchema } from '../approval.js';
+import { contactSchema } from '../contact.js';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
 import { auditAnchor, identifier, isoTimestamp, lineText, minutes, mode, multilineText, nonce, scopeList, scopeSet, signature, technician, ticket, verificationCode } from '../primitives.js';
 import { header } from './header.js';
@@ -18,6 +19,8 @@ export const techRequestSchema = z.strictObject({
   mode,
   approval: approvalSchema.optional(),
   estimatedMinutes: minutes,
+  /** How and when the technician reached the user before asking. */
+  contact: contactSchema.optional(),
 });
 
 /** Relay -> technician: the request went out; read the code to the user. */
@@ -40,6 +43,7 @@ export const sessionRequestPayloadSchema = z.strictObject({
   mode,
   approval: approvalSchema.optional(),
   estimatedMinutes: minutes,
+  contact: contactSchema.optional(),
   verificationCode,
   nonce,
   issuedAt: isoTimestamp,

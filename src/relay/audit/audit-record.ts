@@ -4,6 +4,7 @@
 // record before it (issue 9: evidence bundles).
 import { z } from 'zod';
 import { approvalTokenSchema } from '../../protocol/approval.js';
+import { contactSchema } from '../../protocol/contact.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
 import { ERROR_CODES, type ErrorCode } from '../../protocol/error-codes.js';
 import {
@@ -85,6 +86,8 @@ export const AUDIT_DATA_SCHEMAS = {
     reason: multilineText(500),
     estimatedMinutes: minutes,
     approval: approvalRecord.optional(),
+    /** How the technician says they reached the user first. */
+    contact: contactSchema.optional(),
     issuedAt: isoTimestamp,
     expiresAt: isoTimestamp,
   }),

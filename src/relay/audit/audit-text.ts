@@ -6,7 +6,8 @@ function describe(r: AuditRecord): string {
   switch (r.kind) {
     case 'request': {
       const d = r.data;
-      return `request ${d.mode} [${d.scopes.join(', ')}] by ${d.technician.name} (${d.technician.id}/${d.technician.group}): ${d.reason.replace(/\s+/g, ' ')}`;
+      const contact = d.contact ? `; user reached by ${d.contact.channel} at ${d.contact.at}${d.contact.note ? ` (${d.contact.note})` : ''}` : '';
+      return `request ${d.mode} [${d.scopes.join(', ')}] by ${d.technician.name} (${d.technician.id}/${d.technician.group}): ${d.reason.replace(/\s+/g, ' ')}${contact}`;
     }
     case 'rejected':
       return `rejected ${r.data.action}: ${r.data.code}${r.data.detail ? ` (${r.data.detail})` : ''}`;

@@ -108,6 +108,7 @@ export class TechnicianFrames {
         reason: payload.reason,
         estimatedMinutes: payload.estimatedMinutes,
         ...(approval ? { approval } : {}),
+        ...(payload.contact ? { contact: payload.contact } : {}),
         issuedAt: payload.issuedAt,
         expiresAt: payload.expiresAt,
       },
