@@ -18,17 +18,19 @@ export interface SyslogLink {
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
-export function openSyslogLink(target: SyslogTarget, ca: string[] | undefined): Promise<SyslogLink> {
-  return target.transport === 'udp' ? openUdp(target) : openStream(target, ca);
+export function openSyslogLink(target: SyslogTarget, ca: string[] | undefined, signal: AbortSignal): Promise<SyslogLink> {
+  return target.transport === 'udp' ? openUdp(target) : openStream(target, ca, signal);
 }
 
-function openStream(target: SyslogTarget, ca: string[] | undefined): Promise<SyslogLink> {
+function openStream(target: SyslogTarget, ca: string[] | undefined, signal: AbortSignal): Promise<SyslogLink> {
   return new Promise((resolve, reject) => {
     const tls = target.transport === 'tcp+tls';
     const socket: Socket = tls
       ? connectTls({ host: target.host, port: target.port, servername: /^[\d.:]+$/.test(target.host) ? undefined : target.host, ...(ca !== undefined ? { ca } : {}) })
       : connectTcp({ host: target.host, port: target.port });
     const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), CONNECT_TIMEOUT_MS);
+    const stop = () => socket.destroy(new Error('relay stopping'));
+    signal.addEventListener('abort', stop, { once: true });
     let settled = false;
     let lostReason = '';
     const lost = new Promise<string>((resolveLost) => {
@@ -44,6 +46,7 @@ function openStream(target: SyslogTarget, ca: string[] | undefined): Promise<Sys
     socket.on('data', () => undefined);
     socket.once(tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
       settled = true;
       socket.setKeepAlive(true, 15_000);
       resolve({
@@ -65,6 +68,7 @@ function openStream(target: SyslogTarget, ca: string[] | undefined): Promise<Sys
     });
     void lost.then((why) => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
       if (!settled) reject(new Error(why));
     });
   });
