@@ -23,6 +23,8 @@ import { readInputFile } from '../read-input-file.js';
 import { EXIT } from '../exit-codes.js';
 import { parseRelayLimitFlags, RELAY_LIMIT_HELP, RELAY_LIMIT_OPTIONS } from '../relay-limit-flags.js';
 import { parseRelayMfaFlags, RELAY_MFA_HELP, RELAY_MFA_OPTIONS } from '../relay-mfa-flags.js';
+import { parseRelayStreamFlags, RELAY_STREAM_HELP, RELAY_STREAM_OPTIONS } from '../relay-stream-flags.js';
+import { startAuditStreams, type AuditStreams } from '../../relay/stream/audit-streams.js';
 
 const CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
@@ -32,6 +34,8 @@ const HELP = `Usage:
                    [--bus redis://host:port [--instance-id ID] [--bus-alive-ms MS]]
                    [--hello-timeout-ms MS] [--max-unauthenticated-per-address N]
                    [--require-mfa all|unattended|off] [--require-mfa-groups G,H]
+                   [--syslog tcp+tls://host:port [--syslog-ca FILE]] [--audit-jsonl FILE]
+                   [--alert-webhook URL --alert-webhook-secret-file FILE]
   porchlight relay add-technician --name ID --group GROUP [--display "Full Name"] [--org ORG]
                    [--scopes view,control,admin,file-transfer] [--unattended] [--token-days N]
                    [--temporary --hours N] [--as NAME] [--data DIR]
@@ -61,6 +65,7 @@ technician console is served at the same address (http(s)://host:port/).
   --retention-days  keep central audit records this many days (>= 30, default 365)
 ${RELAY_LIMIT_HELP}
 ${RELAY_MFA_HELP}
+${RELAY_STREAM_HELP}
 
 add-technician prints the technician's API token once (only its hash is stored).
 enroll-device prints a one-time token the agent uses on first connect (default valid 24 h).
@@ -92,11 +97,13 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       'bus-alive-ms': { type: 'string' },
       ...RELAY_LIMIT_OPTIONS,
       ...RELAY_MFA_OPTIONS,
+      ...RELAY_STREAM_OPTIONS,
     },
     strict: true,
   });
   const limits = parseRelayLimitFlags(values);
   const mfa = parseRelayMfaFlags(values);
+  const streamConfig = parseRelayStreamFlags(values);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
   if (Boolean(values.cert) !== Boolean(values.key)) throw new UsageError('--cert and --key go together');
@@ -122,11 +129,14 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   }
   let bus: RelayBusHandle | undefined;
   let relay;
+  let streams: AuditStreams | undefined;
   try {
+    streams = await startAuditStreams(data.storage, data.dir, streamConfig, log);
     bus = values.bus === undefined ? undefined : await joinBus(values.bus, { instanceId: values['instance-id'], aliveMs: values['bus-alive-ms'] }, log);
     const directory = bus ? { directory: bus.directory } : {};
-    relay = await startRelay({ storage: data.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, ...limits, mfa, log });
+    relay = await startRelay({ storage: streams.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, ...limits, mfa, log });
   } catch (err) {
+    await streams?.stop();
     await bus?.close();
     await data.storage.close();
     throw explainListenFailure(err, values.host, port);
@@ -146,6 +156,7 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
       `relay key fingerprint: ${keyFingerprint(data.relayKey.publicKey)}`,
       `second factor: ${mfa.require === 'all' ? 'every sign-in' : mfa.require === 'unattended' ? 'unattended and emergency requests' : 'off'}${mfa.groups.length > 0 ? ` (always for ${mfa.groups.join(', ')})` : ''}`,
       `audit retention: ${retentionDays} days${pruned > 0 ? ` (${pruned} old records removed)` : ''}`,
+      ...streams.describe(),
       `relay listening on ${relay.url} (port ${relay.port})`,
       `technician console: ${relay.url.replace(/^ws/, 'http')}/`,
       '',
@@ -159,6 +170,8 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
   clearInterval(checkpoints);
   await relay.close();
   await bus?.close();
+  // After the relay's last records (session ends at shutdown), so the streams carry them too.
+  await streams.stop();
   await checkpointHead(data.storage, data.relayKey, Date.now());
   await data.storage.close();
   ctx.stdout.write('relay stopped\n');
