@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { hasOpenssl, selfSigned } from '../relay/self-signed-cert.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../fault/processes.js';
@@ -24,6 +24,9 @@ describe.runIf(hasOpenssl)('connect failures of the technician CLI', () => {
     const r = await request(t!.relay.url);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: connect-failed: cannot connect as technician: self[- ]signed certificate; if the relay uses a private CA, pass its certificate: --ca FILE\n$/);
+    // docs/relay.md promises this exact line (it once promised one that never appeared).
+    const promised = /`(error: connect-failed: [^`]+)`/.exec(readFileSync(new URL('../../docs/relay.md', import.meta.url), 'utf8'))?.[1];
+    expect(r.stderr).toBe(`${promised}\n`);
   });
 
   it('ws:// to a relay that speaks TLS says to use wss://', async () => {
