@@ -8,12 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../fault/processes.js';
 import { ensureBuilt, runCli, startCli } from './built-cli.js';
+import { X509Certificate } from 'node:crypto';
+import { spkiSha256 } from '../../src/core/connection/tls-pin.js';
 
 const token = 'T'.repeat(32);
 let t: TestRelay | undefined;
+const tls = hasOpenssl ? selfSigned() : undefined;
 beforeAll(async () => {
   await ensureBuilt();
-  if (hasOpenssl) t = await startTestRelay({ tls: selfSigned() });
+  if (tls) t = await startTestRelay({ tls });
 }, 120_000);
 afterAll(() => t?.close());
 
@@ -34,6 +37,33 @@ describe.runIf(hasOpenssl)('connect failures of the technician CLI', () => {
     const r = await request(plain);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: connect-failed: cannot connect as technician: .*: this relay speaks TLS: use wss:\/\/ \(wss:\/\/127\.0\.0\.1:\d+\)\n$/);
+  });
+});
+
+describe.runIf(hasOpenssl)('the headless agent against a TLS relay', () => {
+  const runAgent = async (config: Record<string, unknown>, cause: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pl-agent-tls-cause-'));
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ deviceId: 'dev-tls', dataDir: join(dir, 'data'), ...config }));
+    const agent = startCli(['agent', '--headless', '--config', join(dir, 'agent.json')]);
+    try {
+      await agent.waitForStderr(cause);
+    } finally {
+      agent.child.kill('SIGTERM');
+      await agent.done;
+    }
+  };
+
+  it('logs an untrusted certificate with its subject and issuer', async () => {
+    await runAgent({ policy: { relayUrl: t!.relay.url } }, "cause: the relay's TLS certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT): subject CN=localhost, issuer CN=localhost");
+  });
+
+  it('logs a relayTlsPin mismatch with the pinned and the presented fingerprint', async () => {
+    const wrongPin = `${'A'.repeat(43)}=`;
+    const presented = spkiSha256(new X509Certificate(tls!.cert).raw);
+    await runAgent(
+      { relayCaFile: tls!.certFile, policy: { relayUrl: t!.relay.url, relayTlsPin: wrongPin } },
+      `cause: relay TLS key does not match the pinned key (relayTlsPin): expected ${wrongPin}, the relay presented ${presented}`,
+    );
   });
 });
 
