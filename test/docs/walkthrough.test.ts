@@ -58,6 +58,8 @@ describe('the walkthrough in README.md and docs/', () => {
     expect(r.out).toMatch(/intact: \d+ records/);
     expect(r.out).toMatch(/anchors: \d+ relay anchors of device LAPTOP-0042 match/);
     expect(r.out).toMatch(/VERIFIED: ticket INC0012345: .* \(pinned\)/);
+    // docs/evidence.md's report is of a month that has the walkthrough's data (UTC, --format json).
+    expect(r.out).toMatch(/^ {2}"timeZone": "UTC",\n.*\n.*\n.*\n {2}"requests": 2,\n {2}"sessions": 1,$/m);
     ran = true;
   }, 90_000);
 
