@@ -60,6 +60,8 @@ describe('the walkthrough in README.md and docs/', () => {
     expect(r.out).toMatch(/VERIFIED: ticket INC0012345: .* \(pinned\)/);
     // docs/relay.md's accounts block ran against the walkthrough's data dir, not a default one.
     expect(r.out).toContain('technician bob removed');
+    expect(r.out).toMatch(/one-time enrollment token for device LAPTOP-0043/);
+    expect(r.out).toMatch(/one-time RE-KEY token for device LAPTOP-0042 \(replaces key [A-Z0-9-]+\)/);
     expect(r.out).toMatch(/technician contractor1 \(contractor1\) added to group helpdesk/);
     // docs/evidence.md's report is of a month that has the walkthrough's data (UTC, --format json).
     expect(r.out).toMatch(/^ {2}"timeZone": "UTC",\n.*\n.*\n.*\n {2}"requests": 2,\n {2}"sessions": 1,$/m);
