@@ -73,8 +73,12 @@ describe('the headless agent', () => {
     const port = await freePort();
     writeFileSync(join(dir, 'agent.json'), JSON.stringify({ deviceId: 'dev-1', dataDir: join(dir, 'data'), policy: { relayUrl: `ws://127.0.0.1:${port}` } }));
     const agent = startCli(['agent', '--headless', '--config', join(dir, 'agent.json')]);
+    const cause = `cause: nothing accepts connections on 127.0.0.1:${port} (connection refused)`;
     try {
-      await agent.waitForStderr(`cause: nothing accepts connections on 127.0.0.1:${port} (connection refused)`);
+      await agent.waitForStderr(cause);
+      // Two more retries after the cause was named (backoff 0.5 s, 1 s, ...): it is not named again.
+      await agent.waitForStderr(new RegExp(`${cause.replace(/[().]/g, '\\$&')}.*\n(?:.*\n)*.*status: connecting.*\n(?:.*\n)*.*status: connecting`), 20_000);
+      expect(agent.stderr().split(cause).length - 1).toBe(1);
     } finally {
       agent.child.kill('SIGTERM');
       await agent.done;
