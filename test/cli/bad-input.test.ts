@@ -149,6 +149,20 @@ describe('bad input never crashes the CLI', () => {
     expect([evidence.code, evidence.stdout, evidence.stderr]).toEqual([2, '', "error: usage: expected 'verify FILE' or --ticket ID --out FILE (see 'porchlight evidence --help')\n"]);
   });
 
+  it('an agent config with a ws:// relay off loopback or a REPLACE_ placeholder is refused when read, before any connect', async () => {
+    const config = (policy: object) => {
+      const file = join(dir, `agent-${Object.keys(policy).join('-')}.json`);
+      writeFileSync(file, JSON.stringify({ deviceId: 'dev-1', dataDir: join(dir, 'agent-data'), policy }));
+      return file;
+    };
+    const plain = config({ relayUrl: 'ws://relay.example.com:7443' });
+    const r1 = await runCli(['agent', '--headless', '--config', plain]);
+    expect([r1.code, r1.stderr]).toEqual([1, `error: config-invalid: ${plain}: policy.relayUrl: relay URL must use wss:// (ws:// only to a loopback relay); set allowInsecureRelay: true only for development\n`]);
+    const placeholder = config({ relayUrl: 'wss://relay.example.com', relayPublicKey: 'REPLACE_with_the_relay_signing_public_key__' });
+    const r2 = await runCli(['agent', '--headless', '--config', placeholder]);
+    expect([r2.code, r2.stderr]).toEqual([1, `error: config-invalid: ${placeholder}: config: policy.relayPublicKey: is still a REPLACE_... placeholder from the example: put the real value here\n`]);
+  });
+
   const preload = ['--import', new URL('./fixtures/exists-throws.mjs', import.meta.url).pathname];
 
   it('an unexpected failure is one line `error: internal: ...`, exit 1', async () => {
