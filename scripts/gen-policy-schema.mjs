@@ -17,6 +17,7 @@ export async function policyJsonSchema() {
   const properties = generated.properties;
   // zod's refinement (ws:// or wss:// URL) has no JSON Schema form; say the same with a pattern.
   properties.relayUrl = { ...properties.relayUrl, format: 'uri', pattern: '^wss?://' };
+  properties.relayUrls = { ...properties.relayUrls, items: { ...properties.relayUrls.items, format: 'uri', pattern: '^wss?://' } };
   // The examples' REPLACE_... placeholders must not validate (zod refines the same).
   for (const key of ['relayPublicKey', 'relayTlsPin', 'approvalsPublicKey']) properties[key] = { ...properties[key], not: { pattern: 'REPLACE' } };
   // IT's wording passes the text policy: the characters it refuses in one-line text are refused here too.
@@ -29,6 +30,19 @@ export async function policyJsonSchema() {
     title: 'Porchlight managed policy',
     description: 'Keys IT sets through MDM. Every key is optional; a key set here is locked for the user. Unknown keys or invalid values make the agent fall back to its safest settings.',
     ...rest,
+    ...plainRelayOnlyWhenInsecureAllowed(),
+  };
+}
+
+// What crossKeyProblem in schema.ts checks across keys: ws:// only to a loopback
+// relay (localhost, 127.x.x.x, [::1]) unless the same document sets allowInsecureRelay.
+const TLS_OR_LOOPBACK = '^(wss://|ws://(localhost|127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|\\[::1\\])([:/?#]|$))';
+
+function plainRelayOnlyWhenInsecureAllowed() {
+  const urlRule = { type: 'string', pattern: TLS_OR_LOOPBACK };
+  return {
+    if: { type: 'object', properties: { allowInsecureRelay: { const: true } }, required: ['allowInsecureRelay'] },
+    else: { type: 'object', properties: { relayUrl: urlRule, relayUrls: { type: 'array', items: urlRule } } },
   };
 }
 

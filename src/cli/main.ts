@@ -64,7 +64,9 @@ export async function main(argv: string[], partial: Partial<CommandContext> = {}
 /** Every failure ends as one line `error: <code>: <message>` and its documented exit code. */
 function reportFailure(err: unknown, command: string, ctx: CommandContext): number {
   if (err instanceof UsageError || isParseArgsError(err)) {
-    ctx.stderr.write(`error: usage: ${oneLine((err as Error).message)} (see 'porchlight ${command} --help')\n`);
+    // Node's advice on positionals that start with '-' only confuses a mistyped flag.
+    const message = oneLine((err as Error).message).replace(/\. To specify a positional argument starting with a '-'.*$/, '');
+    ctx.stderr.write(`error: usage: ${message} (see 'porchlight ${command} --help')\n`);
     return EXIT.usage;
   }
   if (err instanceof CliError) {

@@ -92,4 +92,26 @@ describe('policy JSON Schema', () => {
     for (const bad of [{ surprise: true }, { retentionDays: 7 }, { allowedScopes: ['root'] }, { relayUrl: 'https://relay.example.com' }, { rateLimit: { prompts: 3 } }, { relayPublicKey: 'short' }, { itSupportPhone: 'Call Bob, he knows' }, { itDisplayName: 'Robinson\u202e TI' }, { itConsentLine: '\u200b' }, { itConsentLine: 'one\u2028two' }])
       expect(validate(bad), JSON.stringify(bad)).toBe(false);
   });
+
+  it('refuses ws:// to a non-loopback relay unless the same document sets allowInsecureRelay, as the agent does', async () => {
+    const agentAccepts = async (doc: Dict) => (await loadManagedPolicy([new JsonFileSource(LINUX_POLICY_PATH, async () => JSON.stringify(doc))])).kind === 'valid';
+    const cases: Array<[Dict, boolean]> = [
+      [{ relayUrl: 'ws://relay.example.com:7443' }, false],
+      [{ relayUrl: 'ws://10.0.0.5:7443' }, false],
+      [{ relayUrl: 'ws://127.0.0.1.example.com' }, false],
+      [{ relayUrl: 'ws://localhost.example.com/' }, false],
+      [{ relayUrls: ['wss://a.example.com', 'ws://b.example.com'] }, false],
+      [{ relayUrl: 'ws://relay.example.com', allowInsecureRelay: false }, false],
+      [{ relayUrl: 'wss://relay.example.com:7443' }, true],
+      [{ relayUrl: 'ws://127.0.0.1:7443' }, true],
+      [{ relayUrl: 'ws://localhost:7443/agent' }, true],
+      [{ relayUrl: 'ws://[::1]:7443' }, true],
+      [{ relayUrls: ['ws://127.0.0.1:7443', 'wss://b.example.com'] }, true],
+      [{ relayUrl: 'ws://lab-relay:7443', relayUrls: ['ws://lab-relay-2:7443'], allowInsecureRelay: true }, true],
+    ];
+    for (const [doc, valid] of cases) {
+      expect(validate(doc), `JSON Schema: ${JSON.stringify(doc)}`).toBe(valid);
+      expect(await agentAccepts(doc), `agent: ${JSON.stringify(doc)}`).toBe(valid);
+    }
+  });
 });

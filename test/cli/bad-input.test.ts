@@ -107,13 +107,60 @@ const CASES: Array<[string, string[], number]> = [
   ['report: --data is a file', ['report', '--month', '2026-01', '--data', binary], USAGE],
 ];
 
+// Every command and subcommand refuses a flag it does not know with exit 2, never ignoring it.
+const SUBCOMMANDS: string[][] = [
+  ['errors'], ['report', '--month', '2026-01'], ['request'], ['session', 'close'], ['approve'], ['keys', 'generate'], ['agent', '--headless'],
+  ['audit', 'verify', aDir], ['audit', 'export'], ['evidence'], ['evidence', 'verify', binary],
+  ['relay'], ['relay', 'add-technician'], ['relay', 'enroll-device'], ['relay', 'audit'], ['relay', 'review'], ['relay', 'migrate'],
+  ['relay', 'technicians', 'list'], ...['show', 'disable', 'enable', 'remove', 'set', 'rotate-token'].map((s) => ['relay', 'technicians', s, 'alice']),
+  ['relay', 'technicians', 'mfa', 'enroll', 'alice'], ['relay', 'technicians', 'mfa', 'reset', 'alice'],
+];
+const UNKNOWN_FLAG: Array<[string, string[], number]> = SUBCOMMANDS.map((argv) => [`${argv.filter((a) => !a.startsWith(dir)).join(' ')}: unknown flag`, [...argv, '--frobnicate'], USAGE]);
+const NO_SUBCOMMAND: Array<[string, string[], number]> = [
+  ['relay technicians: no subcommand', ['relay', 'technicians'], USAGE],
+  ['relay technicians: unknown subcommand', ['relay', 'technicians', 'frobnicate'], USAGE],
+  ['relay technicians mfa: no subcommand', ['relay', 'technicians', 'mfa'], USAGE],
+  ['relay technicians show: no id', ['relay', 'technicians', 'show'], USAGE],
+];
+
 describe('bad input never crashes the CLI', () => {
-  it.each(CASES)('%s: documented exit code, one error line, no stack', async (_what, argv, exitCode) => {
+  it.each([...CASES, ...UNKNOWN_FLAG, ...NO_SUBCOMMAND])('%s: documented exit code, one error line, no stack', async (_what, argv, exitCode) => {
     const r = await runCli(argv, { PORCHLIGHT_RELAY_DATA: join(dir, 'default-relay-data'), PORCHLIGHT_AUDIT_DIR: aDir });
     const lines = r.stderr.trimEnd().split('\n');
     expect({ code: r.code, lines: lines.length, stderr: r.stderr.slice(0, 400) }).toMatchObject({ code: exitCode, lines: 1 });
     expect(lines[0]).toMatch(/^error: [a-z-]+: \S/);
     expect(r.stderr).not.toMatch(/\n\s+at |TypeError|ReferenceError/);
+  });
+
+  it('a malformed token is named before any connection is tried (nothing listens on the relay port)', async () => {
+    const malformed = 'error: unauthorized: the technician token is malformed (expected 16-128 characters A-Z a-z 0-9 _ -)\n';
+    for (const argv of [request('--token', 'bogus'), close('--token', 'bogus')]) {
+      const r = await runCli(argv);
+      expect([r.code, r.stdout, r.stderr]).toEqual([8, '', malformed]);
+    }
+    const fromEnv = await runCli(request().filter((a) => a !== '--token' && a !== token), { PORCHLIGHT_TOKEN: 'bogus' });
+    expect([fromEnv.code, fromEnv.stderr]).toEqual([8, malformed]);
+  });
+
+  it('audit and evidence without a subcommand name the subcommands in one line', async () => {
+    const audit = await runCli(['audit']);
+    expect([audit.code, audit.stdout, audit.stderr]).toEqual([2, '', "error: usage: expected a subcommand: 'verify' or 'export' (see 'porchlight audit --help')\n"]);
+    const evidence = await runCli(['evidence']);
+    expect([evidence.code, evidence.stdout, evidence.stderr]).toEqual([2, '', "error: usage: expected 'verify FILE' or --ticket ID --out FILE (see 'porchlight evidence --help')\n"]);
+  });
+
+  it('an agent config with a ws:// relay off loopback or a REPLACE_ placeholder is refused when read, before any connect', async () => {
+    const config = (policy: object) => {
+      const file = join(dir, `agent-${Object.keys(policy).join('-')}.json`);
+      writeFileSync(file, JSON.stringify({ deviceId: 'dev-1', dataDir: join(dir, 'agent-data'), policy }));
+      return file;
+    };
+    const plain = config({ relayUrl: 'ws://relay.example.com:7443' });
+    const r1 = await runCli(['agent', '--headless', '--config', plain]);
+    expect([r1.code, r1.stderr]).toEqual([1, `error: config-invalid: ${plain}: policy.relayUrl: relay URL must use wss:// (ws:// only to a loopback relay); set allowInsecureRelay: true only for development\n`]);
+    const placeholder = config({ relayUrl: 'wss://relay.example.com', relayPublicKey: 'REPLACE_with_the_relay_signing_public_key__' });
+    const r2 = await runCli(['agent', '--headless', '--config', placeholder]);
+    expect([r2.code, r2.stderr]).toEqual([1, `error: config-invalid: ${placeholder}: config: policy.relayPublicKey: is still a REPLACE_... placeholder from the example: put the real value here\n`]);
   });
 
   const preload = ['--import', new URL('./fixtures/exists-throws.mjs', import.meta.url).pathname];

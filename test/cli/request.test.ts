@@ -279,10 +279,13 @@ describe('unattended access with approval tokens', () => {
     expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
   });
 
-  it('refuses unattended access for a technician whose group may not use it', async () => {
+  it("refuses unattended access for a technician added without --unattended, naming that flag (not the group) as the cause", async () => {
     const attendedOnly = await t.addTechnician('victor');
     const args = [...base(), '--emergency', 'Ransomware spreading', '--incident', 'SEC-7'];
     args[args.indexOf(token)] = attendedOnly;
-    expect((await runCli(args)).code).toBe(6);
+    const r = await runCli(args);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('technician victor is not allowed unattended access (add the technician with relay add-technician --unattended)');
+    expect(r.stderr).not.toMatch(/group .* may not/);
   });
 });

@@ -39,6 +39,13 @@ describe.runIf(oldNode)(`a global Node older than 22.13 (${oldNode})`, () => {
     expect([r.status, r.stdout, r.stderr]).toEqual([0, expect.stringMatching(/^\d+\.\d+\.\d+\n$/), '']);
   });
 
+  it.each(['scripts/start.mjs', 'scripts/test.mjs'])('%s (npm start / npm test) checks the Node version before doing anything else', (script) => {
+    const env = { ...process.env, PORCHLIGHT_NODE_PREFIX: join(dir, 'none'), PORCHLIGHT_NO_NODE_INSTALL: '1' };
+    const r = spawnSync(oldNode!, [join(root, script)], { encoding: 'utf8', env, cwd: dir });
+    // One line, no node:sqlite stack, nothing built or linted first.
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, '', expect.stringMatching(/^error: this project needs Node >= 22\.13 \(this is v[\d.]+\) and PORCHLIGHT_NO_NODE_INSTALL=1 forbids installing one; install Node 24 .*\n$/)]);
+  });
+
   it('the porchlight bin says in one line what to do when no private Node may be installed', () => {
     const env = { ...process.env, PORCHLIGHT_NODE_PREFIX: join(dir, 'none'), PORCHLIGHT_NO_NODE_INSTALL: '1' };
     const r = spawnSync(oldNode!, [join(root, 'bin/porchlight.js'), 'errors'], { encoding: 'utf8', env });

@@ -43,7 +43,7 @@ const DAY_MS = 24 * 3_600_000;
 
 export async function changeTechnician(sub: ChangeSubcommand, argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError(`usage: porchlight relay technicians ${sub} ID`);
+  if (positionals.length !== 1) throw new UsageError(`expected: porchlight relay technicians ${sub} ID`);
   const stray = Object.keys(values).filter((k) => !['data', 'storage', 'as', ...FLAGS[sub]].includes(k));
   if (stray.length > 0) throw new UsageError(`${sub} does not take --${stray.join(', --')}`);
   const actor = adminActor(ctx.env, values.as);

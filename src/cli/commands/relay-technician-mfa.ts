@@ -16,10 +16,10 @@ import { requireTechnician } from './relay-technicians.js';
 
 export async function technicianMfa(argv: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'enroll' && sub !== 'reset') throw new UsageError('usage: porchlight relay technicians mfa enroll|reset ID');
+  if (sub !== 'enroll' && sub !== 'reset') throw new UsageError('expected: porchlight relay technicians mfa enroll|reset ID');
   const options = { data: { type: 'string' }, storage: { type: 'string' }, 'no-qr': { type: 'boolean', default: false }, ...AS_OPTION } as const;
   const { values, positionals } = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError(`usage: porchlight relay technicians mfa ${sub} ID`);
+  if (positionals.length !== 1) throw new UsageError(`expected: porchlight relay technicians mfa ${sub} ID`);
   const actor = adminActor(ctx.env, values.as);
   const data = openRelayDataDir(values.data, ctx.env, values.storage);
   try {

@@ -78,7 +78,7 @@ async function list(argv: string[], ctx: CommandContext): Promise<number> {
 
 async function show(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, ...STORE_OPTIONS }, strict: true, allowPositionals: true });
-  if (positionals.length !== 1) throw new UsageError('usage: porchlight relay technicians show ID');
+  if (positionals.length !== 1) throw new UsageError('expected: porchlight relay technicians show ID');
   const data = openRelayDataDir(values.data, ctx.env, values.storage);
   try {
     const s = technicianSummary(await requireTechnician(data.storage, positionals[0]), Date.now());

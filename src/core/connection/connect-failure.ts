@@ -34,6 +34,8 @@ const UNTRUSTED = new Set([
 ]);
 const PROBE_TIMEOUT_MS = 3000;
 
+/** The same cause is reported (and logged) again at most this often while the connect keeps failing. */
+export const CONNECT_FAILURE_REPEAT_MS = 5 * 60_000;
 export const PIN_MISMATCH_CODE = 'ERR_TLS_PIN_MISMATCH';
 export const PLAIN_TO_TLS_HINT = 'this relay speaks TLS: use wss://';
 

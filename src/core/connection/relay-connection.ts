@@ -15,7 +15,7 @@ import { keyFingerprint, type Ed25519KeyPair } from '../../protocol/signing.js';
 import type { Clock } from '../../shared/clock.js';
 import type { CoreInbound } from '../agent-core.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { diagnoseConnectFailure, type ConnectFailure } from './connect-failure.js';
+import { CONNECT_FAILURE_REPEAT_MS, diagnoseConnectFailure, type ConnectFailure } from './connect-failure.js';
 import { checkRelayUrl } from './relay-url.js';
 import { pinnedServerIdentity } from './tls-pin.js';
 
@@ -266,7 +266,7 @@ export class RelayConnection {
     this.latestFailure = failure;
     const now = this.o.clock.now();
     const last = this.lastReported;
-    if (last && last.detail === failure.detail && now - last.at < (this.o.failureRepeatMs ?? 5 * 60_000)) return;
+    if (last && last.detail === failure.detail && now - last.at < (this.o.failureRepeatMs ?? CONNECT_FAILURE_REPEAT_MS)) return;
     this.lastReported = { detail: failure.detail, at: now };
     this.o.onConnectFailure?.(failure);
   }

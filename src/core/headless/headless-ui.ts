@@ -5,6 +5,7 @@
 // notifier is logged, never fatal.
 import { terminalText } from '../../protocol/text-policy.js';
 import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../../shared/view-models.js';
+import { CONNECT_FAILURE_REPEAT_MS } from '../connection/connect-failure.js';
 import type { AgentStatus, Notification, UiPort } from '../ui-port.js';
 import type { DesktopNotifier } from './desktop-notifier.js';
 
@@ -23,6 +24,7 @@ export const MAX_REMEMBERED_NOTICES = 256;
 
 export class HeadlessUi implements UiPort {
   private lastStatus = '';
+  private lastCause: { text: string; at: number } | undefined;
   private readonly pending = new Set<Promise<void>>();
   private readonly lastShown = new Map<string, number>();
 
@@ -31,10 +33,16 @@ export class HeadlessUi implements UiPort {
   setStatus(status: AgentStatus): void {
     // Status is pushed on every change of anything; log only what an operator cares about.
     const session = status.session ? `, session ${status.session.sessionId} (ticket ${status.session.ticketId}, ${status.session.technicianName}) until ${status.session.endsAt}` : ', no session';
-    // The cause goes into the line, so the same cause is logged once, not at every retry.
-    const cause = status.connectionProblem ? `; cause: ${oneLine(status.connectionProblem)}` : '';
-    const line = `status: ${status.connection}${status.relayUrl ? ` ${status.relayUrl}` : ''}${session}${cause}`;
+    // A failed connect names its cause once, not at every retry's connecting/disconnected line:
+    // a new cause at once, the same one again after CONNECT_FAILURE_REPEAT_MS.
+    const problem = status.connectionProblem;
+    const now = this.o.now?.() ?? Date.now();
+    const showCause = problem !== undefined && (this.lastCause?.text !== problem || now - this.lastCause.at >= CONNECT_FAILURE_REPEAT_MS);
+    const line = `status: ${status.connection}${status.relayUrl ? ` ${status.relayUrl}` : ''}${session}${showCause ? `; cause: ${oneLine(problem)}` : ''}`;
+    // Connected (the problem cleared): the next failure is news even if it is the same cause.
+    if (problem === undefined) this.lastCause = undefined;
     if (line === this.lastStatus) return;
+    if (showCause) this.lastCause = { text: problem, at: now };
     this.lastStatus = line;
     this.o.log(line);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeadlessUi, REPEAT_NOTICE_MS } from '../../../src/core/headless/headless-ui.js';
+import { CONNECT_FAILURE_REPEAT_MS } from '../../../src/core/connection/connect-failure.js';
 import { RecordingNotifier } from './recording-notifier.js';
 
 function ui(fail = false) {
@@ -46,17 +47,39 @@ describe('headless UI port', () => {
     expect(h.lines).toEqual(['status: connecting, no session', 'status: connected ws://127.0.0.1:1, no session']);
   });
 
-  it('names why the relay cannot be reached, once per cause', () => {
-    const h = ui();
-    const down = { connection: 'disconnected', relayUrl: 'wss://relay:7443', prompting: false, connectionProblem: 'nothing accepts connections on relay:7443 (connection refused)' } as const;
-    h.ui.setStatus(down);
-    h.ui.setStatus({ ...down, connection: 'connecting' });
-    h.ui.setStatus(down);
-    expect(h.lines).toEqual([
-      'status: disconnected wss://relay:7443, no session; cause: nothing accepts connections on relay:7443 (connection refused)',
-      'status: connecting wss://relay:7443, no session; cause: nothing accepts connections on relay:7443 (connection refused)',
-      'status: disconnected wss://relay:7443, no session; cause: nothing accepts connections on relay:7443 (connection refused)',
+  it('names why the relay cannot be reached once per cause while it retries, a new cause at once, the same again after 5 min', () => {
+    let now = 0;
+    const lines: string[] = [];
+    const h = new HeadlessUi({ notifier: new RecordingNotifier(false), log: (l) => lines.push(l), now: () => now });
+    const refused = 'nothing accepts connections on relay:7443 (connection refused)';
+    const down = { connection: 'disconnected', relayUrl: 'wss://relay:7443', prompting: false, connectionProblem: refused } as const;
+    const retry = () => {
+      h.setStatus({ ...down, connection: 'connecting' });
+      h.setStatus(down);
+    };
+    h.setStatus(down);
+    retry();
+    retry();
+    now += CONNECT_FAILURE_REPEAT_MS - 1;
+    retry();
+    expect(lines).toEqual([
+      `status: disconnected wss://relay:7443, no session; cause: ${refused}`,
+      ...Array.from({ length: 3 }, () => ['status: connecting wss://relay:7443, no session', 'status: disconnected wss://relay:7443, no session']).flat(),
     ]);
+    lines.length = 0;
+    now += 1;
+    retry();
+    h.setStatus({ ...down, connectionProblem: 'cannot resolve relay (DNS: ENOTFOUND)' });
+    expect(lines).toEqual([
+      `status: connecting wss://relay:7443, no session; cause: ${refused}`,
+      'status: disconnected wss://relay:7443, no session',
+      'status: disconnected wss://relay:7443, no session; cause: cannot resolve relay (DNS: ENOTFOUND)',
+    ]);
+    // Connected in between: the same cause is news again.
+    lines.length = 0;
+    h.setStatus({ connection: 'connected', relayUrl: 'wss://relay:7443', prompting: false });
+    h.setStatus(down);
+    expect(lines).toEqual(['status: connected wss://relay:7443, no session', `status: disconnected wss://relay:7443, no session; cause: ${refused}`]);
   });
 });
 
