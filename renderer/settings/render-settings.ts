@@ -21,6 +21,7 @@ const SECTIONS: { id: string; title: string; intro?: string; rows: readonly Sett
     intro: s.organisationIntro,
     rows: ['unattendedAllowed', 'emergencyAllowed', 'fileTransferMaxBytes', 'fileTransferRequireTicket', 'retentionDays', 'allowQuit'],
   },
+  { id: 'it-wording', title: s.itWording, intro: s.itWordingIntro, rows: ['itDisplayName', 'itConsentLine', 'itSupportPhone'] },
 ];
 
 /** Rows shown as controls (enabled, or disabled when locked); the rest are values. */
@@ -79,7 +80,8 @@ function valueText(row: SettingRow): string {
 /** A read-only row: label, hint, value, source. */
 function valueRow(row: SettingRow): RowHandle {
   const copy = s.rows[row.id];
-  const value = h('dd', { className: 'setting-value' });
+  // Its own bidi paragraph: a right-to-left name or a phone number keeps its order and moves nothing around it.
+  const value = h('dd', { className: 'setting-value', attrs: { dir: 'auto' } });
   const source = sourceLine(row.id);
   const status = h('p', { className: 'row-status small', id: `status-${row.id}` });
   const element = h(

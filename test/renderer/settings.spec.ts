@@ -46,6 +46,26 @@ test.describe('settings page', () => {
     await expect(row(page, 'emergencyAllowed')).toContainText('Default');
   });
 
+  test('IT’s own wording is listed with the other keys: locked where IT set it, "Not set" otherwise', async ({ page }) => {
+    await showSettings(page);
+    const section = page.getByRole('region', { name: 'How your IT department introduces itself' });
+    await expect(section).toBeVisible();
+    await expect(row(page, 'itDisplayName')).toContainText('Name on support requests');
+    await expect(row(page, 'itDisplayName').locator('.setting-value')).toHaveText('Robinson Park IT');
+    await expect(row(page, 'itConsentLine').locator('.setting-value')).toHaveText('Robinson Park IT will never ask for your password.');
+    for (const id of ['itDisplayName', 'itConsentLine'] as const) {
+      await expect(row(page, id)).toContainText('Set by your IT department');
+      await expect(row(page, id).locator('.lock-icon')).toHaveCount(1);
+    }
+    await expect(row(page, 'itSupportPhone').locator('.setting-value')).toHaveText('Not set');
+    await expect(row(page, 'itSupportPhone')).toContainText('Default');
+    await expect(row(page, 'itSupportPhone').locator('.lock-icon')).toHaveCount(0);
+    // Nothing here can be changed from the page.
+    await expect(section.locator('input, button, select, textarea')).toHaveCount(0);
+    // Each value is its own bidi paragraph.
+    await expect(row(page, 'itDisplayName').locator('.setting-value')).toHaveAttribute('dir', 'auto');
+  });
+
   test('locked keys are disabled, show the lock and are announced as set by IT', async ({ page }) => {
     await showSettings(page);
     const longest = page.getByRole('spinbutton', { name: 'Longest session' });
