@@ -139,6 +139,36 @@ test.describe('consent geometry at the shell window size', () => {
   }
 });
 
+test.describe('"Show more" opens the clipped details', () => {
+  for (const theme of THEMES) {
+    test(`expands in place, the technician's words can be read, Decline and Allow stay on screen (${theme})`, async ({ page }) => {
+      const view = longestView('attended', 4);
+      await show(page, view, theme);
+      const more = page.getByRole('button', { name: 'Show more' });
+      await expect(more).toHaveAttribute('aria-expanded', 'false');
+      await expect(more).toHaveAttribute('aria-controls', 'consent-details');
+      await page.keyboard.press('Tab');
+      await more.focus();
+      await page.keyboard.press('Enter');
+      const less = page.getByRole('button', { name: 'Show less' });
+      await expect(less).toHaveAttribute('aria-expanded', 'true');
+      const words = page.locator('.words-text');
+      await words.scrollIntoViewIfNeeded();
+      await expect(words).toBeInViewport();
+      await expect(words).toHaveText(view.reason);
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Decline' }), 'Decline');
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Allow selected' }), 'Allow');
+      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      await less.scrollIntoViewIfNeeded();
+      await expectOnScreenAndUncovered(less, 'Show less');
+      await screenshot(page, `consent-details-expanded-${theme}`);
+      await less.click();
+      await expect(page.getByRole('button', { name: 'Show more' })).toHaveAttribute('aria-expanded', 'false');
+      expect(await sentOn(page, 'consent:answer')).toEqual([]);
+    });
+  }
+});
+
 test.describe('consent at 200 % zoom in the same window', () => {
   for (const theme of THEMES) {
     test(`Decline and Allow stay on screen; Allow waits until the whole list was scrolled into view (${theme})`, async ({ browser }) => {
