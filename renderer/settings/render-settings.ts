@@ -207,7 +207,7 @@ function controlRow(row: SettingRow, onChange: ChangeListener): RowHandle {
     source.update(next);
   };
   fullUpdate(row);
-  let lastRow = row;
+  let lastRow: SettingRow = row;
   return {
     id,
     element,
