@@ -6,7 +6,7 @@ import { newMessageId } from '../../src/protocol/index.js';
 import { HOSTILE } from '../renderer/sample-views.js';
 import { expectInertMarkup } from '../renderer/page-checks.js';
 import { useBrowserAgent } from './browser-agent.js';
-import { clickClosingWindow } from './closing-click.js';
+import { clickClosingWindow } from '../e2e/closing-click.js';
 
 const agents = useBrowserAgent(test, ['consent', 'banner', 'summary']);
 

@@ -11,7 +11,7 @@ import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
 import { strings } from '../../src/shared/strings.js';
 import { HOSTILE } from '../renderer/sample-views.js';
 import { useBrowserAgent } from './browser-agent.js';
-import { clickClosingWindow } from './closing-click.js';
+import { clickClosingWindow } from '../e2e/closing-click.js';
 
 const agents = useBrowserAgent(test, ['consent']);
 
