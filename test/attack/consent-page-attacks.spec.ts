@@ -6,7 +6,7 @@ import { newMessageId } from '../../src/protocol/index.js';
 import { HOSTILE } from '../renderer/sample-views.js';
 import { expectInertMarkup } from '../renderer/page-checks.js';
 import { useBrowserAgent } from './browser-agent.js';
-import { clickClosingWindow } from '../e2e/closing-click.js';
+import { actClosingWindow, clickClosingWindow } from '../e2e/closing-click.js';
 
 const agents = useBrowserAgent(test, ['consent', 'banner', 'summary']);
 
@@ -97,7 +97,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
     expect(b.ui.answers).toEqual([]);
     expect(b.relay.ofType('session.decision')).toHaveLength(0);
     // A deliberate fresh Space press on the armed button does accept (the control).
-    await page.keyboard.press(' ');
+    await actClosingWindow(page, () => page.keyboard.press(' '));
     expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'partial', granted: ['view'] });
   });
 });

@@ -17,7 +17,7 @@ import { runCli } from '../cli/built-cli.js';
 import { recordsForTicket } from '../../src/core/audit/export.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { requestCli, startAgentWorld, technicianClient, type AgentWorld } from './agent-world.js';
-import { clickClosingWindow } from './closing-click.js';
+import { actClosingWindow, clickClosingWindow } from './closing-click.js';
 import { startRelayProcess, type RelayProcess } from './relay-process.js';
 
 const approvals = generateEd25519KeyPair();
@@ -168,7 +168,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
   // in the CLI's JSON, the relay's central audit and the device's own log.
   for (const [how, ticket, decidedBy, act] of [
     ['the Decline button', 'INC-E2E-3B', 'user', (p: Page) => clickClosingWindow(p, p.getByRole('button', { name: 'Decline' }))],
-    ['the Escape key', 'INC-E2E-3E', 'escape', (p: Page) => p.keyboard.press('Escape')],
+    ['the Escape key', 'INC-E2E-3E', 'escape', (p: Page) => actClosingWindow(p, () => p.keyboard.press('Escape'))],
     ['closing the window', 'INC-E2E-3C', 'dialog-closed', (p: Page) => p.close()],
   ] as const) {
     test(`declined with ${how}: decidedBy ${decidedBy} in the CLI, the central audit and the device log`, async ({ context }) => {
