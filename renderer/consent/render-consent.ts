@@ -58,7 +58,8 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
   const { fieldset: scopeSet, checkboxes } = renderScopeList(view);
   const confirm = view.confirmCode === undefined ? undefined : renderConfirmBox(view.confirmCode, maxCodeTries);
   const { details, openTicket } = renderDetails(view);
-  const showMore = h('button', { className: 'link-button show-more', attrs: { type: 'button', 'aria-expanded': 'false', hidden: '' }, text: s.showMore });
+  // A real button beside the details, never drawn on them or their fade: it must read as something to press.
+  const showMore = h('button', { className: 'button button-secondary show-more', attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'consent-details', hidden: '' }, text: s.showMore });
 
   const scroller = h(
     'div',
@@ -80,7 +81,7 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
     renderAlreadyGranted(view),
     scopeSet,
     confirm?.box ?? null,
-    // The button sits outside the clipped box so its focus ring is never cut.
+    // The button sits outside the clipped box, beside it, so neither the fade nor the clip touches it or its focus ring.
     h('div', { className: 'details-wrap' }, details, showMore),
   );
 

@@ -56,6 +56,7 @@ function start(bridge: SettingsBridge): void {
     row.setBusy(false);
     // The row as main now has it: the stored value, or the old one after a refusal.
     if (result.row && result.row.id === row.id) row.update(result.row);
+    else if (!result.ok) row.revert();
     if (result.ok) setStatus(row, result.restartRequired ? s.savedRestart : s.saved, 'ok');
     else setStatus(row, s.errors[result.code], 'error');
   });

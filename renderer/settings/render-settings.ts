@@ -21,6 +21,7 @@ const SECTIONS: { id: string; title: string; intro?: string; rows: readonly Sett
     intro: s.organisationIntro,
     rows: ['unattendedAllowed', 'emergencyAllowed', 'fileTransferMaxBytes', 'fileTransferRequireTicket', 'retentionDays', 'allowQuit'],
   },
+  { id: 'it-wording', title: s.itWording, intro: s.itWordingIntro, rows: ['itDisplayName', 'itConsentLine', 'itSupportPhone'] },
 ];
 
 /** Rows shown as controls (enabled, or disabled when locked); the rest are values. */
@@ -34,6 +35,8 @@ export interface RowHandle {
   element: HTMLElement;
   status: HTMLElement;
   update(row: SettingRow): void;
+  /** Show the last row main sent again (a refusal that carried no row): a refused value never stays in the field. */
+  revert(): void;
   setBusy(busy: boolean): void;
 }
 
@@ -76,10 +79,17 @@ function valueText(row: SettingRow): string {
   }
 }
 
+/** Values read out and compared character by character; words (the relay URL, IT's wording) stay in the text face. */
+const COMPARED_BY_CHARACTER: readonly SettingRowId[] = ['relayKeyFingerprint', 'approvalsKeyFingerprint', 'relayTlsPin'];
+
+/** Characters from which a text value goes on its own line. */
+const OWN_LINE_FROM = 30;
+
 /** A read-only row: label, hint, value, source. */
 function valueRow(row: SettingRow): RowHandle {
   const copy = s.rows[row.id];
-  const value = h('dd', { className: 'setting-value' });
+  // Its own bidi paragraph: a right-to-left name or a phone number keeps its order and moves nothing around it.
+  const value = h('dd', { className: 'setting-value', attrs: { dir: 'auto' } });
   const source = sourceLine(row.id);
   const status = h('p', { className: 'row-status small', id: `status-${row.id}` });
   const element = h(
@@ -94,11 +104,18 @@ function valueRow(row: SettingRow): RowHandle {
     value.textContent = valueText(next);
     value.classList.toggle('muted', next.kind === 'text' && next.value === null);
     // Fingerprints and pins are compared character by character: monospace, on their own line.
-    value.classList.toggle('mono', next.kind === 'text' && next.value !== null && next.id !== 'relayUrl');
+    value.classList.toggle('mono', next.kind === 'text' && next.value !== null && COMPARED_BY_CHARACTER.includes(next.id));
+    // A fingerprint or a sentence gets a line of its own instead of squeezing the label beside it.
+    value.classList.toggle('own-line', next.kind === 'text' && next.value !== null && (COMPARED_BY_CHARACTER.includes(next.id) || next.value.length > OWN_LINE_FROM));
     source.update(next);
   };
   update(row);
-  return { id: row.id, element, status, update, setBusy: () => undefined };
+  let last = row;
+  const remember = (next: SettingRow) => {
+    last = next;
+    update(next);
+  };
+  return { id: row.id, element, status, update: remember, revert: () => update(last), setBusy: () => undefined };
 }
 
 /** A preference: a labelled checkbox, number field or set of scope checkboxes. */
@@ -190,11 +207,16 @@ function controlRow(row: SettingRow, onChange: ChangeListener): RowHandle {
     source.update(next);
   };
   fullUpdate(row);
+  let lastRow: SettingRow = row;
   return {
     id,
     element,
     status,
-    update: fullUpdate,
+    update(next) {
+      lastRow = next;
+      fullUpdate(next);
+    },
+    revert: () => fullUpdate(lastRow),
     setBusy(busy) {
       if (busy) element.setAttribute('aria-busy', 'true');
       else element.removeAttribute('aria-busy');

@@ -37,6 +37,9 @@ const POLICY_KEY_OF: Record<SettingRowId, PolicyKey> = {
   fileTransferRequireTicket: 'fileTransfer',
   retentionDays: 'retentionDays',
   allowQuit: 'allowQuit',
+  itDisplayName: 'itDisplayName',
+  itConsentLine: 'itConsentLine',
+  itSupportPhone: 'itSupportPhone',
 };
 
 function bounds(key: 'promptTimeoutSec' | 'maxSessionMinutes' | 'retentionDays'): { min: number; max: number } {
@@ -74,7 +77,11 @@ function row(id: SettingRowId, policy: Policy, meta: { source: SettingSource; lo
     case 'approvalsKeyFingerprint':
       return { id, ...meta, kind: 'text', value: policy.approvalsPublicKey ? keyFingerprint(policy.approvalsPublicKey) : null };
     case 'relayTlsPin':
-      return { id, ...meta, kind: 'text', value: orNull(policy.relayTlsPin) };
+    case 'itDisplayName':
+    case 'itConsentLine':
+    case 'itSupportPhone':
+      // IT's wording passed the policy's text rules already; shown exactly as the consent dialog shows it.
+      return { id, ...meta, kind: 'text', value: orNull(policy[id]) };
   }
 }
 

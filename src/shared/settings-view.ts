@@ -22,6 +22,9 @@ export const SETTING_ROW_IDS = [
   'fileTransferRequireTicket',
   'retentionDays',
   'allowQuit',
+  'itDisplayName',
+  'itConsentLine',
+  'itSupportPhone',
 ] as const;
 export type SettingRowId = (typeof SETTING_ROW_IDS)[number];
 
@@ -50,7 +53,7 @@ export const settingRowSchema = z
     z.strictObject({ ...rowBase, kind: z.literal('bytes'), value: z.number().int().min(0).max(2 ** 53 - 1) }),
     /** `options`: the scopes the person may keep (a preference can only narrow). */
     z.strictObject({ ...rowBase, kind: z.literal('scopes'), value: z.array(scope).max(SCOPES.length), options: z.array(scope).max(SCOPES.length) }),
-    /** Free text shown read-only (relay URL, fingerprints); null when not set. */
+    /** Free text shown read-only (relay URL, fingerprints, IT's own wording); null when not set. */
     z.strictObject({ ...rowBase, kind: z.literal('text'), value: lineText(2048).nullable() }),
   ])
   .refine((row) => !(row.editable && row.locked), { message: 'a locked row is never editable' });

@@ -183,6 +183,8 @@ const en = {
     connectionIntro: 'Set up by your IT department. You can compare the fingerprints with what they read to you.',
     organisation: 'Your organisation’s rules',
     organisationIntro: 'Only your IT department can change these.',
+    itWording: 'How your IT department introduces itself',
+    itWordingIntro: 'Shown on every support request, so you can tell it comes from them.',
     problems: 'Policy problems',
     rows: {
       startAtLogin: { label: 'Start Porchlight when you sign in', detail: 'Porchlight must be running for your IT department to reach you.' },
@@ -199,6 +201,9 @@ const en = {
       fileTransferRequireTicket: { label: 'File transfers need a ticket', detail: 'Every transfer must name the support ticket.' },
       retentionDays: { label: 'Audit log kept for', detail: 'The record of every session on this computer.' },
       allowQuit: { label: 'Quit in the tray menu', detail: 'Whether Porchlight can be closed from its menu.' },
+      itDisplayName: { label: 'Name on support requests', detail: 'Shown at the top of every support request in place of Porchlight.' },
+      itConsentLine: { label: 'Message on support requests', detail: 'A line your IT department wants you to read on every request.' },
+      itSupportPhone: { label: 'Support phone number', detail: 'Shown on every request: call it if you are not sure a request is genuine.' },
     } satisfies Record<SettingRowId, { label: string; detail: string }>,
     sources: { managed: 'Set by your IT department', user: 'Your choice', default: 'Default' } satisfies Record<SettingSource, string>,
     on: 'On',

@@ -3,29 +3,18 @@
 // through the real agent core and bridge contract into Chromium pages.
 import { expect, test, type Page } from '@playwright/test';
 import { newMessageId } from '../../src/protocol/index.js';
-import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { HOSTILE } from '../renderer/sample-views.js';
 import { expectInertMarkup } from '../renderer/page-checks.js';
-import { startBrowserAgent, type BrowserAgent } from './browser-agent.js';
+import { useBrowserAgent } from './browser-agent.js';
+import { actClosingWindow, clickClosingWindow } from '../e2e/closing-click.js';
 
-let renderer: StaticServer;
-let b: BrowserAgent | undefined;
-test.beforeAll(async () => {
-  assertRendererBuilt(['consent', 'banner', 'summary']);
-  renderer = await serveRenderer();
-});
-test.afterAll(async () => renderer.close());
-test.afterEach(async () => {
-  if (b) {
-    expect(b.ui.refused).toEqual([]);
-    await b.stop();
-  }
-  b = undefined;
-});
+const agents = useBrowserAgent(test, ['consent', 'banner', 'summary']);
 
 const allow = (page: Page) => page.getByRole('button', { name: 'Allow selected' });
 /** A real mouse click on Allow even while it is disarmed (aria-disabled). */
 const clickAllow = (page: Page) => allow(page).click({ force: true });
+/** The same, once Allow is armed: the answer closes the dialog, which may overtake the click (closing-click.ts). */
+const clickArmedAllow = (page: Page) => clickClosingWindow(page, allow(page), { force: true });
 /** Let any message the page sent reach "main" before asserting that none was accepted. */
 const settle = async (page: Page) => {
   // (A plain round trip: the page clock is paused, so no timers or frames here.)
@@ -41,7 +30,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
   });
 
   test('clicking Allow within the arm delay does nothing', async ({ context }) => {
-    b = await startBrowserAgent(context, renderer.url);
+    const b = await agents.start(context);
     const req = b.request();
     b.relay.sendRequest(req);
     const page = await b.ui.page('consent');
@@ -56,12 +45,12 @@ test.describe('attack: clickjacking the consent dialog', () => {
     expect(b.relay.ofType('session.decision')).toHaveLength(0);
     await context.clock.runFor(1);
     await expect(allow(page)).toHaveAttribute('aria-disabled', 'false');
-    await clickAllow(page);
+    await clickArmedAllow(page);
     expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'partial', granted: ['view'], decidedBy: 'user' });
   });
 
   test('clicking Allow after the dialog lost focus does nothing until a full second of focus again', async ({ context }) => {
-    b = await startBrowserAgent(context, renderer.url);
+    const b = await agents.start(context);
     const req = b.request();
     b.relay.sendRequest(req);
     const page = await b.ui.page('consent');
@@ -77,12 +66,12 @@ test.describe('attack: clickjacking the consent dialog', () => {
     expect(b.ui.answers).toEqual([]);
     expect(b.relay.ofType('session.decision')).toHaveLength(0);
     await context.clock.runFor(1);
-    await clickAllow(page);
+    await clickArmedAllow(page);
     expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'partial', granted: ['view'] });
   });
 
   test('pressing Enter or holding a key (key repeat) never accepts', async ({ context }) => {
-    b = await startBrowserAgent(context, renderer.url);
+    const b = await agents.start(context);
     const req = b.request();
     b.relay.sendRequest(req);
     const page = await b.ui.page('consent');
@@ -108,7 +97,7 @@ test.describe('attack: clickjacking the consent dialog', () => {
     expect(b.ui.answers).toEqual([]);
     expect(b.relay.ofType('session.decision')).toHaveLength(0);
     // A deliberate fresh Space press on the armed button does accept (the control).
-    await page.keyboard.press(' ');
+    await actClosingWindow(page, () => page.keyboard.press(' '));
     expect(await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId)).toMatchObject({ outcome: 'partial', granted: ['view'] });
   });
 });
@@ -124,7 +113,7 @@ test.describe('attack: markup in every request field', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    b = await startBrowserAgent(context, renderer.url, { fileTransfer: { maxBytes: 1_000_000, blockedExtensions: ['.exe'], requireTicket: false } });
+    const b = await agents.start(context, { fileTransfer: { maxBytes: 1_000_000, blockedExtensions: ['.exe'], requireTicket: false } });
     const req = b.request({
       technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk', org: hostile('org') },
       ticket: { id: 'INC0066666', url: 'https://helpdesk.example.com/t/?q=%3Cimg%20src=x%20onerror=alert(1)%3E' },
@@ -137,7 +126,7 @@ test.describe('attack: markup in every request field', () => {
     await expectInertMarkup(consent, ['name', 'org', 'reason'], dialogs);
     await consent.getByRole('checkbox', { name: /Transfer files/ }).check();
     await expect(allow(consent)).toHaveAttribute('aria-disabled', 'false');
-    await allow(consent).click();
+    await clickClosingWindow(consent, allow(consent));
     const { sessionId } = await b.relay.waitFor('session.started');
 
     b.relay.send({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text: hostile('narration') });
@@ -148,7 +137,7 @@ test.describe('attack: markup in every request field', () => {
     await banner.getByRole('button', { name: 'Details' }).click();
     await expectInertMarkup(banner, ['name', 'narration'], dialogs);
 
-    await banner.getByRole('button', { name: 'End session' }).click();
+    await clickClosingWindow(banner, banner.getByRole('button', { name: 'End session' }));
     const summary = await b.ui.page('summary');
     await expect(summary.getByText(HOSTILE_FILE)).toBeVisible();
     await expectInertMarkup(summary, ['name', 'narration'], dialogs);
@@ -161,7 +150,7 @@ test.describe('attack: markup in every request field', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    b = await startBrowserAgent(context, renderer.url, { unattendedAllowed: true, emergencyAllowed: true, unattendedGroups: ['oncall'] });
+    const b = await agents.start(context, { unattendedAllowed: true, emergencyAllowed: true, unattendedGroups: ['oncall'] });
     b.relay.sendRequest(
       b.request({
         mode: 'unattended',

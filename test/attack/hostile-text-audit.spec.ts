@@ -9,24 +9,11 @@ import { recordsForTicket } from '../../src/core/audit/export.js';
 import { newMessageId, type SessionRequestPayload } from '../../src/protocol/index.js';
 import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
 import { strings } from '../../src/shared/strings.js';
-import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { HOSTILE } from '../renderer/sample-views.js';
-import { startBrowserAgent, type BrowserAgent } from './browser-agent.js';
+import { useBrowserAgent } from './browser-agent.js';
+import { clickClosingWindow } from '../e2e/closing-click.js';
 
-let renderer: StaticServer;
-let b: BrowserAgent | undefined;
-test.beforeAll(async () => {
-  assertRendererBuilt(['consent']);
-  renderer = await serveRenderer();
-});
-test.afterAll(async () => renderer.close());
-test.afterEach(async () => {
-  if (b) {
-    expect(b.ui.refused).toEqual([]);
-    await b.stop();
-  }
-  b = undefined;
-});
+const agents = useBrowserAgent(test, ['consent']);
 
 type Hostile = Pick<SessionRequestPayload, 'technician' | 'reason'>;
 const tech = (name: string, org?: string): SessionRequestPayload['technician'] => ({ id: 'mallory', name, group: 'helpdesk', ...(org ? { org } : {}) });
@@ -75,7 +62,7 @@ test.describe('hostile text: what the audit says the user saw', () => {
   let n = 0;
   for (const [label, fields] of SHOWN) {
     test(`shown and recorded exactly as shown: ${label}`, async ({ context }) => {
-      b = await startBrowserAgent(context, renderer.url);
+      const b = await agents.start(context);
       const ticket = { id: `INC-HOSTILE-${++n}` };
       const req = b.request({ ...fields, ticket });
       b.relay.sendRequest(req);
@@ -84,7 +71,8 @@ test.describe('hostile text: what the audit says the user saw', () => {
       const onScreen = await shown(page);
       // Nothing injected ran or became an element.
       expect(await page.locator('.consent-body img, .consent-body script, .consent-body b').count()).toBe(0);
-      await page.getByRole('button', { name: 'Decline' }).click();
+      // Declining closes the dialog, as the shell does: the click may be overtaken by that close (closing-click.ts).
+      await clickClosingWindow(page, page.getByRole('button', { name: 'Decline' }));
       await b.relay.waitFor('session.decision', (d) => d.requestId === req.requestId);
       await b.agent.idle();
 
@@ -108,7 +96,7 @@ test.describe('hostile text: what the audit says the user saw', () => {
 
   for (const [label, fields, why] of REFUSED) {
     test(`refused with a typed error, never shown nor recorded as a request: ${label}`, async ({ context }) => {
-      b = await startBrowserAgent(context, renderer.url);
+      const b = await agents.start(context);
       const ticket = { id: `INC-REFUSED-${++n}` };
       const msg = b.relay.sendRequest(b.request({ ...fields, ticket }));
       const error = await b.relay.waitFor('error', (e) => e.re === msg.id);
@@ -130,13 +118,13 @@ test.describe('hostile text during a session: banner and audit agree', () => {
   ];
 
   test('each narration is on the banner exactly as the device audit records it; a refused one is neither', async ({ context }) => {
-    b = await startBrowserAgent(context, renderer.url);
+    const b = await agents.start(context);
     const ticket = { id: 'INC-HOSTILE-LIVE' };
     b.relay.sendRequest(b.request({ ticket, scopes: ['view'], technician: tech('שרה כהן', 'Robinson Park IT') }));
     const consent = await b.ui.page('consent');
     const allow = consent.getByRole('button', { name: 'Allow selected' });
     await expect(allow).toHaveAttribute('aria-disabled', 'false');
-    await allow.click();
+    await clickClosingWindow(consent, allow);
     const { sessionId } = await b.relay.waitFor('session.started');
     const banner = await b.ui.page('banner');
 

@@ -4,26 +4,12 @@
 // apart from anything the technician wrote.
 import { expect, test } from '@playwright/test';
 import { CONSENT_SIZE } from '../../src/main/window-options.js';
-import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
-import { startBrowserAgent, type BrowserAgent } from './browser-agent.js';
+import { useBrowserAgent } from './browser-agent.js';
 
-let renderer: StaticServer;
-let b: BrowserAgent | undefined;
-test.beforeAll(async () => {
-  assertRendererBuilt(['consent']);
-  renderer = await serveRenderer();
-});
-test.afterAll(async () => renderer.close());
-test.afterEach(async () => {
-  if (b) {
-    expect(b.ui.refused).toEqual([]);
-    await b.stop();
-  }
-  b = undefined;
-});
+const agents = useBrowserAgent(test, ['consent']);
 
 test('the dialog shows IT’s name, its line and its phone number from policy', async ({ context }) => {
-  b = await startBrowserAgent(context, renderer.url, {
+  const b = await agents.start(context, {
     itDisplayName: 'Robinson Park IT',
     itConsentLine: 'Robinson Park IT will never ask for your password.',
     itSupportPhone: '555-0100',
@@ -43,7 +29,7 @@ test('the dialog shows IT’s name, its line and its phone number from policy', 
 });
 
 test('without IT wording the dialog shows the product name and no IT line', async ({ context }) => {
-  b = await startBrowserAgent(context, renderer.url);
+  const b = await agents.start(context);
   b.relay.sendRequest(b.request());
   const page = await b.ui.page('consent');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

@@ -17,6 +17,7 @@ import { runCli } from '../cli/built-cli.js';
 import { recordsForTicket } from '../../src/core/audit/export.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { requestCli, startAgentWorld, technicianClient, type AgentWorld } from './agent-world.js';
+import { actClosingWindow, clickClosingWindow } from './closing-click.js';
 import { startRelayProcess, type RelayProcess } from './relay-process.js';
 
 const approvals = generateEd25519KeyPair();
@@ -60,7 +61,7 @@ async function typeConfirmCode(page: Page): Promise<void> {
 
 async function clickAllowWhenArmed(page: Page): Promise<void> {
   await expect(allow(page)).toHaveAttribute('aria-disabled', 'false');
-  await allow(page).click();
+  await clickClosingWindow(page, allow(page));
 }
 
 function agentAudit(dir: string): Record<string, unknown>[] {
@@ -154,7 +155,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     const { token } = await newTechnician();
     const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-3', '--reason', 'VPN setup', '--scopes', 'view']);
     const consent = await w.ui.page('consent');
-    await consent.getByRole('button', { name: 'Decline' }).click();
+    await clickClosingWindow(consent, consent.getByRole('button', { name: 'Decline' }));
     const run = await cli.done;
     expect(run.code).toBe(4);
     expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', granted: [], declined: ['view'], decidedBy: 'user' });
@@ -166,8 +167,8 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
   // Decline, Escape and closing the window are three different acts: each keeps its own decidedBy
   // in the CLI's JSON, the relay's central audit and the device's own log.
   for (const [how, ticket, decidedBy, act] of [
-    ['the Decline button', 'INC-E2E-3B', 'user', (p: Page) => p.getByRole('button', { name: 'Decline' }).click()],
-    ['the Escape key', 'INC-E2E-3E', 'escape', (p: Page) => p.keyboard.press('Escape')],
+    ['the Decline button', 'INC-E2E-3B', 'user', (p: Page) => clickClosingWindow(p, p.getByRole('button', { name: 'Decline' }))],
+    ['the Escape key', 'INC-E2E-3E', 'escape', (p: Page) => actClosingWindow(p, () => p.keyboard.press('Escape'))],
     ['closing the window', 'INC-E2E-3C', 'dialog-closed', (p: Page) => p.close()],
   ] as const) {
     test(`declined with ${how}: decidedBy ${decidedBy} in the CLI, the central audit and the device log`, async ({ context }) => {
@@ -299,7 +300,7 @@ test.describe('end to end: a live session driven by the technician client', () =
     tech.send(file('t-3', 'huge.zip', 50 * 1024 * 1024));
     expect(await tech.next('session.file-transfer-result', (m) => m.transferId === 't-3')).toMatchObject({ allowed: false, code: 'policy-blocked' });
 
-    await banner.getByRole('button', { name: 'End session' }).click();
+    await clickClosingWindow(banner, banner.getByRole('button', { name: 'End session' }));
     expect(await tech.next('session.end')).toMatchObject({ sessionId, by: 'user' });
     const summary = (await tech.next('session.summary')).summary;
     expect(summary).toMatchObject({ sessionId, endedBy: 'user', narrationCount: 1 });
@@ -327,7 +328,7 @@ test.describe('end to end: a live session driven by the technician client', () =
 
     tech.send({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId, scopes: ['admin'], reason: 'Install a driver' });
     const second = await w.ui.page('consent', 2);
-    await second.getByRole('button', { name: 'Decline' }).click();
+    await clickClosingWindow(second, second.getByRole('button', { name: 'Decline' }));
     expect(await tech.next('session.scope-update', (m) => m.change === 'escalation-declined')).toMatchObject({ scopes: ['admin'], granted: ['view', 'control'] });
     expect(w.agent.grants()).toEqual(['view', 'control']);
 

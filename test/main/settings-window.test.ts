@@ -20,7 +20,7 @@ const relayKey = generateEd25519KeyPair().publicKey;
 const approvalsKey = generateEd25519KeyPair().publicKey;
 const managed: ManagedPolicy = {
   kind: 'valid',
-  values: { maxSessionMinutes: 30, relayUrl: 'wss://relay.example.com:7443', relayPublicKey: relayKey, approvalsPublicKey: approvalsKey, unattendedAllowed: true },
+  values: { maxSessionMinutes: 30, relayUrl: 'wss://relay.example.com:7443', relayPublicKey: relayKey, approvalsPublicKey: approvalsKey, unattendedAllowed: true, itDisplayName: 'Robinson Park IT', itSupportPhone: '555-0100' },
   origins: ['HKLM\\Software\\Policies\\Porchlight'],
 };
 
@@ -77,7 +77,7 @@ describe('settings window', () => {
     const [channel, payload] = w.sent[0]!;
     expect(channel).toBe('settings:show');
     const view = settingsViewSchema.parse(payload);
-    expect(view.rows.map((r) => r.id)).toHaveLength(14);
+    expect(view.rows.map((r) => r.id)).toHaveLength(17);
     expect(rowOf(view, 'promptTimeoutSec')).toEqual({ id: 'promptTimeoutSec', kind: 'number', value: 60, min: 15, max: 60, unit: 'seconds', source: 'default', locked: false, editable: true });
     expect(rowOf(view, 'maxSessionMinutes')).toMatchObject({ value: 30, source: 'managed', locked: true, editable: false });
     expect(rowOf(view, 'relayUrl')).toMatchObject({ kind: 'text', value: 'wss://relay.example.com:7443', locked: true, editable: false });
@@ -86,6 +86,10 @@ describe('settings window', () => {
     expect(rowOf(view, 'relayTlsPin')).toMatchObject({ value: null, source: 'default', locked: false, editable: false });
     expect(rowOf(view, 'unattendedAllowed')).toMatchObject({ value: true, source: 'managed', locked: true, editable: false });
     expect(rowOf(view, 'allowQuit')).toMatchObject({ value: true, source: 'default', locked: false, editable: false });
+    // IT's own wording is listed like every other key: what IT set is locked, the rest reads "Not set".
+    expect(rowOf(view, 'itDisplayName')).toEqual({ id: 'itDisplayName', kind: 'text', value: 'Robinson Park IT', source: 'managed', locked: true, editable: false });
+    expect(rowOf(view, 'itSupportPhone')).toMatchObject({ value: '555-0100', source: 'managed', locked: true, editable: false });
+    expect(rowOf(view, 'itConsentLine')).toMatchObject({ value: null, source: 'default', locked: false, editable: false });
     t.sw.open();
     expect(t.windows.filter((x) => x.kind === 'settings')).toHaveLength(1);
     expect(w.focusCalls).toBe(2);

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
+import { consentSizeForZoom } from '../../src/main/consent-size.js';
 import { CONSENT_SIZE } from '../../src/main/window-options.js';
 import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
 import { SCOPES } from '../../src/protocol/scopes.js';
@@ -71,6 +72,24 @@ async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `${shots}/${name}.png`, animations: 'disabled' });
 }
 
+/** "Show more" is on screen, uncovered, beside the clipped details (never drawn on them or their fade), at full strength. */
+async function expectShowMoreClear(page: Page) {
+  const more = page.getByRole('button', { name: 'Show more' });
+  await expect(more).toBeVisible();
+  await expectOnScreenAndUncovered(more, 'Show more');
+  const details = (await page.locator('#consent-details').boundingBox())!;
+  const box = (await more.boundingBox())!;
+  expect(box.x, '"Show more" starts right of the clipped details').toBeGreaterThanOrEqual(details.x + details.width - 0.5);
+  const look = await more.evaluate((el) => {
+    let opacity = 1;
+    for (let a: Element | null = el; a; a = a.parentElement) opacity *= Number(getComputedStyle(a).opacity);
+    const style = getComputedStyle(el);
+    return { opacity, border: parseFloat(style.borderTopWidth), underline: style.textDecorationLine.includes('underline') };
+  });
+  // Drawn like the other buttons: a frame, no link underline, nothing faded.
+  expect(look).toEqual({ opacity: 1, border: 1, underline: false });
+}
+
 test.describe('consent geometry at the shell window size', () => {
   for (const theme of THEMES) {
     for (const mode of MODES) {
@@ -101,9 +120,8 @@ test.describe('consent geometry at the shell window size', () => {
           await expectOnScreenAndUncovered(allow, 'Allow');
           if (view.confirmCode) await expectOnScreenAndUncovered(page.locator('#confirm-input'), 'confirmation code field');
 
-          // The long reason is what gives way, behind "Show more".
-          await expect(page.getByRole('button', { name: 'Show more' })).toBeVisible();
-          await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Show more' }), 'Show more');
+          // The long reason is what gives way, behind "Show more": a button of its own beside the cut, not on its fade.
+          await expectShowMoreClear(page);
 
           // The list was in view from the start: Allow arms after the usual delay (once something is ticked).
           if ((await page.locator('.scope input:checked').count()) === 0) await page.locator('.scope input:not([disabled])').first().check();
@@ -122,6 +140,36 @@ test.describe('consent geometry at the shell window size', () => {
         });
       }
     }
+  }
+});
+
+test.describe('"Show more" opens the clipped details', () => {
+  for (const theme of THEMES) {
+    test(`expands in place, the technician's words can be read, Decline and Allow stay on screen (${theme})`, async ({ page }) => {
+      const view = longestView('attended', 4);
+      await show(page, view, theme);
+      const more = page.getByRole('button', { name: 'Show more' });
+      await expect(more).toHaveAttribute('aria-expanded', 'false');
+      await expect(more).toHaveAttribute('aria-controls', 'consent-details');
+      await page.keyboard.press('Tab');
+      await more.focus();
+      await page.keyboard.press('Enter');
+      const less = page.getByRole('button', { name: 'Show less' });
+      await expect(less).toHaveAttribute('aria-expanded', 'true');
+      const words = page.locator('.words-text');
+      await words.scrollIntoViewIfNeeded();
+      await expect(words).toBeInViewport();
+      await expect(words).toHaveText(view.reason);
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Decline' }), 'Decline');
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Allow selected' }), 'Allow');
+      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      await less.scrollIntoViewIfNeeded();
+      await expectOnScreenAndUncovered(less, 'Show less');
+      await screenshot(page, `consent-details-expanded-${theme}`);
+      await less.click();
+      await expect(page.getByRole('button', { name: 'Show more' })).toHaveAttribute('aria-expanded', 'false');
+      expect(await sentOn(page, 'consent:answer')).toEqual([]);
+    });
   }
 });
 
@@ -164,5 +212,63 @@ test.describe('consent at 200 % zoom in the same window', () => {
       expect(await sentOn(page, 'consent:answer')).toEqual([]);
       await context.close();
     });
+  }
+});
+
+test.describe('consent at 200 % zoom in the window the shell sizes for it (consent-size.ts)', () => {
+  // A 1440p screen has room for twice the window; a 1080p one (task bar taken off) has not, in height.
+  const WORK_AREAS = [
+    { label: '2560x1400 work area', area: { x: 0, y: 0, width: 2560, height: 1400 } },
+    { label: '1920x1040 work area', area: { x: 0, y: 0, width: 1920, height: 1040 } },
+  ];
+  for (const theme of THEMES) {
+    for (const { label, area } of WORK_AREAS) {
+      test(`footer with Decline and Allow always on screen; everything else too where the window could grow (${label}, ${theme})`, async ({ browser }) => {
+        const size = consentSizeForZoom(2, area);
+        const context = await browser.newContext({ viewport: { width: size.width / 2, height: size.height / 2 }, deviceScaleFactor: 2 });
+        const page = await context.newPage();
+        await openPage(page, baseUrl(), 'consent', theme);
+        await deliver(page, 'consent:show', longestView('attended', 4));
+        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+        expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+        expect(await verticalScroll(page), 'the page itself never scrolls: only the part above the footer does').toBeLessThanOrEqual(0);
+        const decline = page.getByRole('button', { name: 'Decline' });
+        const allow = page.getByRole('button', { name: 'Allow selected' });
+        await expectOnScreenAndUncovered(decline, 'Decline');
+        await expectOnScreenAndUncovered(allow, 'Allow');
+        const grown = size.height === CONSENT_SIZE.height * 2;
+        await page.screenshot({ path: `${shots}/consent-zoom200-${grown ? 'grown' : 'capped'}-${theme}.png` });
+        if (grown) {
+          // Twice the window at twice the size: the same layout as at 100 %, nothing to scroll to decide.
+          expect(await verticalScroll(page, '.consent-scroll')).toBeLessThanOrEqual(0);
+          for (const box of await page.locator('.scope input[type=checkbox]').all()) await expectOnScreenAndUncovered(box, `checkbox ${await box.getAttribute('value')}`);
+          await expectOnScreenAndUncovered(page.locator('.code'), 'verification code');
+          await expectShowMoreClear(page);
+          await expect(page.locator('.scope-set')).toHaveAttribute('data-in-view', 'true');
+          await page.clock.runFor(1000);
+          await expect(allow).toHaveAttribute('aria-disabled', 'false');
+        } else {
+          // Capped by the screen: the list may sit below the fold, and then Allow waits for it to be scrolled into view.
+          await expect(page.locator('.scope-set')).toHaveAttribute('data-in-view', /^(true|false)$/);
+          const inView = await page.locator('.scope-set').getAttribute('data-in-view');
+          await page.clock.runFor(5000);
+          if (inView !== 'true') {
+            await expect(allow).toHaveAttribute('aria-disabled', 'true');
+            await page.locator('.scope').last().evaluate((el) => el.scrollIntoView({ block: 'end' }));
+            await page.locator('.scope-set').evaluate((el) => el.scrollIntoView({ block: 'nearest' }));
+            await expect(page.locator('.scope-set')).toHaveAttribute('data-in-view', 'true');
+            await page.clock.runFor(1000);
+          }
+          await expect(allow).toHaveAttribute('aria-disabled', 'false');
+          await expectOnScreenAndUncovered(decline, 'Decline after scrolling');
+          await expectOnScreenAndUncovered(allow, 'Allow after scrolling');
+        }
+        await page.keyboard.press('Shift');
+        await expectFocusRingVisible(page, decline, 'Decline');
+        await expectFocusRingVisible(page, allow, 'Allow');
+        expect(await sentOn(page, 'consent:answer')).toEqual([]);
+        await context.close();
+      });
+    }
   }
 });

@@ -192,6 +192,34 @@ test.describe('consent dialog', () => {
     expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001', reason: 'declined' }]);
   });
 
+  test('once declined, no countdown and no queue line stand next to "Request declined"', async ({ page }) => {
+    await showConsent(page);
+    await expect(page.getByRole('timer')).toHaveText('Declines automatically in 2:00');
+    await expect(page.getByText('1 more request waiting', { exact: true })).toBeVisible();
+    await page.getByRole('button', { name: 'Decline' }).click();
+    await expect(page.getByRole('status')).toHaveText('Request declined. Nothing was shared.');
+    await expect(page.getByText(/Declines automatically/)).toHaveCount(0);
+    await expect(page.getByText(/more requests? waiting/)).toHaveCount(0);
+    // The clock running on changes nothing: no tick puts the countdown back.
+    await page.clock.runFor(5000);
+    await expect(page.getByText(/Declines automatically/)).toHaveCount(0);
+    // Nor does a late queue count.
+    await deliver(page, 'consent:queued', { promptId: 'prompt-0001', queued: 3 });
+    await expect(page.getByText(/more requests? waiting/)).toHaveCount(0);
+  });
+
+  test('"N more requests waiting" follows the queue while the prompt is up', async ({ page }) => {
+    await showConsent(page, consentView({ queued: 0 }));
+    await expect(page.getByText(/more requests? waiting/)).toHaveCount(0);
+    await deliver(page, 'consent:queued', { promptId: 'prompt-0001', queued: 2 });
+    await expect(page.getByText('2 more requests waiting', { exact: true })).toBeVisible();
+    // A count meant for another prompt is not this one's.
+    await deliver(page, 'consent:queued', { promptId: 'prompt-0002', queued: 5 });
+    await expect(page.getByText('2 more requests waiting', { exact: true })).toBeVisible();
+    await deliver(page, 'consent:queued', { promptId: 'prompt-0001', queued: 0 });
+    await expect(page.getByText(/more requests? waiting/)).toHaveCount(0);
+  });
+
   test('the countdown runs visibly and declines when it reaches zero', async ({ page }) => {
     await showConsent(page);
     await page.clock.runFor(45_000);

@@ -13,7 +13,7 @@ import { T0 } from './sample-views.js';
 export const THEMES = ['light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
 
-const screenshotDir = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
+export const screenshotDir = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
 
 export async function openPage(page: Page, baseUrl: string, window: IpcWindow, theme: Theme = 'light'): Promise<void> {
   await page.emulateMedia({ colorScheme: theme });

@@ -19,6 +19,9 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
     { id: 'fileTransferRequireTicket', kind: 'toggle', value: true, source: 'default', locked: false, editable: false },
     { id: 'retentionDays', kind: 'number', value: 90, min: 30, max: 3650, unit: 'days', source: 'default', locked: false, editable: false },
     { id: 'allowQuit', kind: 'toggle', value: false, source: 'managed', locked: true, editable: false },
+    { id: 'itDisplayName', kind: 'text', value: 'Robinson Park IT', source: 'managed', locked: true, editable: false },
+    { id: 'itConsentLine', kind: 'text', value: 'Robinson Park IT will never ask for your password.', source: 'managed', locked: true, editable: false },
+    { id: 'itSupportPhone', kind: 'text', value: null, source: 'default', locked: false, editable: false },
   ];
   return { rows, problems: [], ...overrides };
 }

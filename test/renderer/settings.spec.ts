@@ -3,9 +3,10 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import type { SettingRow, SettingsResult } from '../../src/shared/settings-view.js';
 import { deliver, sentOn } from './fake-bridge.js';
-import { openPage, saveScreenshot, THEMES } from './open-page.js';
+import { openPage, saveScreenshot, screenshotDir, THEMES } from './open-page.js';
 import type { Theme } from './open-page.js';
 import { expectInertMarkup, expectNoAxeOrCspViolations, recordDialogs, sidewaysOverflow } from './page-checks.js';
+import { SETTINGS_SIZE } from '../../src/main/window-options.js';
 import { hostileSettingsView, settingsView } from './sample-settings.js';
 import { serveDuringSpec } from './static-server.js';
 
@@ -44,6 +45,34 @@ test.describe('settings page', () => {
     await expect(row(page, 'retentionDays')).toContainText('90 days');
     await expect(row(page, 'allowQuit')).toContainText('Off');
     await expect(row(page, 'emergencyAllowed')).toContainText('Default');
+  });
+
+  test('IT’s own wording is listed with the other keys: locked where IT set it, "Not set" otherwise', async ({ page }) => {
+    await showSettings(page);
+    const section = page.getByRole('region', { name: 'How your IT department introduces itself' });
+    await expect(section).toBeVisible();
+    await expect(row(page, 'itDisplayName')).toContainText('Name on support requests');
+    await expect(row(page, 'itDisplayName').locator('.setting-value')).toHaveText('Robinson Park IT');
+    await expect(row(page, 'itConsentLine').locator('.setting-value')).toHaveText('Robinson Park IT will never ask for your password.');
+    for (const id of ['itDisplayName', 'itConsentLine'] as const) {
+      await expect(row(page, id)).toContainText('Set by your IT department');
+      await expect(row(page, id).locator('.lock-icon')).toHaveCount(1);
+    }
+    await expect(row(page, 'itSupportPhone').locator('.setting-value')).toHaveText('Not set');
+    await expect(row(page, 'itSupportPhone')).toContainText('Default');
+    await expect(row(page, 'itSupportPhone').locator('.lock-icon')).toHaveCount(0);
+    // Nothing here can be changed from the page.
+    await expect(section.locator('input, button, select, textarea')).toHaveCount(0);
+    // Each value is its own bidi paragraph.
+    await expect(row(page, 'itDisplayName').locator('.setting-value')).toHaveAttribute('dir', 'auto');
+    // Words in the text face; only fingerprints are set in monospace for comparing.
+    await expect(row(page, 'itConsentLine').locator('.setting-value')).not.toHaveClass(/mono/);
+    await expect(row(page, 'relayKeyFingerprint').locator('.setting-value')).toHaveClass(/mono/);
+    // A sentence sits on its own line under its label, never squeezing the label into a column of broken words.
+    const label = (await row(page, 'itConsentLine').locator('.setting-label').boundingBox())!;
+    const value = (await row(page, 'itConsentLine').locator('.setting-value').boundingBox())!;
+    expect(value.y).toBeGreaterThanOrEqual(label.y + label.height - 0.5);
+    expect(label.height, 'the label stays on one line').toBeLessThan(32);
   });
 
   test('locked keys are disabled, show the lock and are announced as set by IT', async ({ page }) => {
@@ -166,6 +195,20 @@ test.describe('settings page', () => {
     expect(await sentOn(page, 'settings:close')).toEqual([undefined]);
   });
 
+  test('a change main refuses without sending a row goes back to the stored value', async ({ page }) => {
+    await showSettings(page);
+    const timeout = page.getByRole('spinbutton', { name: 'Time to answer a request' });
+    await timeout.fill('20');
+    await timeout.press('Enter');
+    expect(await sentOn(page, 'settings:change')).toEqual([{ key: 'promptTimeoutSec', value: 20 }]);
+    await deliver(page, 'settings:result', { ok: false, key: 'promptTimeoutSec', code: 'write-failed' });
+    await expect(timeout).toHaveValue('45');
+    const scopes = page.getByRole('group', { name: 'Access technicians may ask for' });
+    await scopes.getByRole('checkbox', { name: 'See your screen' }).uncheck();
+    await deliver(page, 'settings:result', { ok: false, key: 'allowedScopes', code: 'invalid' });
+    await expect(scopes.getByRole('checkbox', { name: 'See your screen' })).toBeChecked();
+  });
+
   test('markup in values renders as inert text', async ({ page }) => {
     const dialogs = recordDialogs(page);
     await showSettings(page, hostileSettingsView());
@@ -187,5 +230,39 @@ test.describe('settings page', () => {
     await deliver(page, 'settings:show', settingsView({ problems: ['managed policy invalid (/etc/porchlight/policy.json): promptTimeoutSec too small; using the safest settings'] }));
     await saveScreenshot(page, 'settings-zoom200-light');
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  });
+
+  for (const theme of THEMES) {
+    test(`at the window size the shell opens (${theme}): every preference on screen without scrolling, IT's wording below`, async ({ page }) => {
+      await page.setViewportSize(SETTINGS_SIZE);
+      await openPage(page, baseUrl(), 'settings', theme);
+      await deliver(page, 'settings:show', settingsView());
+      await expect(page.getByRole('heading', { level: 1 })).toBeFocused();
+      for (const control of [
+        page.getByRole('checkbox', { name: 'Start Porchlight when you sign in' }),
+        page.getByRole('spinbutton', { name: 'Time to answer a request' }),
+        page.getByRole('spinbutton', { name: 'Longest session' }),
+        ...(await page.getByRole('group', { name: 'Access technicians may ask for' }).getByRole('checkbox').all()),
+      ])
+        await expect(control).toBeInViewport({ ratio: 1 });
+      expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${screenshotDir}/settings-window-${theme}.png`, animations: 'disabled' });
+      const wording = page.getByRole('region', { name: 'How your IT department introduces itself' });
+      await wording.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${screenshotDir}/settings-window-it-wording-${theme}.png`, animations: 'disabled' });
+    });
+  }
+
+  test('at 200 % zoom in the same window: nothing scrolls sideways, the lock tag stays a label', async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: SETTINGS_SIZE.width / 2, height: SETTINGS_SIZE.height / 2 }, deviceScaleFactor: 2 });
+    const page = await context.newPage();
+    await openPage(page, baseUrl(), 'settings');
+    await deliver(page, 'settings:show', settingsView());
+    expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${screenshotDir}/settings-window-zoom200-light.png`, animations: 'disabled' });
+    await row(page, 'itConsentLine').scrollIntoViewIfNeeded();
+    await expect(row(page, 'itConsentLine')).toContainText('Set by your IT department');
+    await page.screenshot({ path: `${screenshotDir}/settings-window-zoom200-it-wording-light.png`, animations: 'disabled' });
+    await context.close();
   });
 });
