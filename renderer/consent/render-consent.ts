@@ -76,7 +76,7 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
       view.mode.kind === 'attended' ? modeBadge(view.mode, 'prompt') : null,
     ),
     itLine(view),
-    h('div', { className: 'intro' }, heading, identity, nameWarning(view), contactLine(view)),
+    h('div', { className: 'intro' }, heading, identity, nameWarning(view)),
     code,
     renderAlreadyGranted(view),
     scopeSet,
@@ -103,7 +103,7 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
   return { root, scroller, heading, scopeSet, checkboxes, allow, decline, openTicket, confirmInput: confirm?.input, details, showMore, countdown, queued, hint, status };
 }
 
-/** Ticket, time, how it was authorised, then the technician's own words: clipped first when space runs out. */
+/** How the user was reached, ticket, time, how it was authorised, then the technician's own words: clipped first when space runs out. */
 function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: HTMLButtonElement | undefined } {
   let openTicket: HTMLButtonElement | undefined;
   const ticketValue = h('span', { className: 'ticket' }, isolated(view.ticket.id, 'ticket-id'));
@@ -133,7 +133,8 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
     h('blockquote', { className: 'words-text' }, isolatedBlock(view.reason)),
     contactNote(view),
   );
-  const details = h('div', { className: 'details', id: 'consent-details' }, factList(facts), modePanel, words);
+  // How they reached the user leads the details: read first when there is room, clipped with them when not.
+  const details = h('div', { className: 'details', id: 'consent-details' }, contactLine(view), factList(facts), modePanel, words);
   return { details, openTicket };
 }
 

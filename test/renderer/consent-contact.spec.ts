@@ -6,14 +6,14 @@ import { CONSENT_SIZE } from '../../src/main/window-options.js';
 import { deliver } from './fake-bridge.js';
 import { expectOnScreenAndUncovered } from './geometry-checks.js';
 import { openPage, saveScreenshot, THEMES } from './open-page.js';
-import { consentView } from './sample-views.js';
+import { consentView, T0 } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'consent');
 
-/** Today at 10:32 local time, as the CLI's --contact-at 10:32 sends it. */
+/** The page's today (its clock stands at T0) at 10:32 local time, as the CLI's --contact-at 10:32 sends it. */
 function todayAt(hours: number, minutes: number): string {
-  const d = new Date();
+  const d = new Date(T0);
   d.setHours(hours, minutes, 0, 0);
   return d.toISOString();
 }
@@ -23,7 +23,8 @@ test.describe('consent dialog: how the technician reached the user', () => {
     await openPage(page, baseUrl(), 'consent');
     await deliver(page, 'consent:show', consentView({ contact: { channel: 'phone', at: todayAt(10, 32), note: 'called ext. 4411' } }));
     const said = page.locator('.contact-said');
-    await expect(said).toHaveText(/^Alice Moreau called you about this at 10:32\.$/);
+    // 10:32 or 10:32 AM: the user's own locale decides.
+    await expect(said).toHaveText(/^Alice Moreau called you about this at 10:32( AM)?\.$/);
     // The name sits in its own bidi isolate like every network string.
     await expect(said.locator('bdi')).toHaveText('Alice Moreau');
     await expect(page.locator('.contact-rule')).toHaveCount(0);
@@ -33,7 +34,7 @@ test.describe('consent dialog: how the technician reached the user', () => {
   test('names another day, and each channel in its own words', async ({ page }) => {
     await openPage(page, baseUrl(), 'consent');
     await deliver(page, 'consent:show', consentView({ contact: { channel: 'teams', at: '2026-01-05T09:15:00.000Z' } }));
-    await expect(page.locator('.contact-said')).toHaveText(/^Alice Moreau messaged you on Teams about this on .+ at \d{2}:\d{2}\.$/);
+    await expect(page.locator('.contact-said')).toHaveText(/^Alice Moreau messaged you on Teams about this on .+ at \d{2}:\d{2}( AM)?\.$/);
     await expect(page.locator('.contact-note')).toHaveCount(0);
   });
 
