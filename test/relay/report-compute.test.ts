@@ -147,3 +147,23 @@ describe('monthly report edge cases', () => {
     expect(percentile([], 90)).toBeNull();
   });
 });
+
+describe('common causes of failures, November 2026 (UTC)', () => {
+  it('groups every failed request under one cause, with its most affected tickets', () => {
+    // INC-108: one request the agent never answered (agent gone) and one the relay refused (device offline): 2.
+    // INC-105: a Decline, then a request that expired unanswered. INC-106: a kiosk with nobody there.
+    // INC-111: admin blocked by policy. INC-108's first request was withdrawn by the technician: not a failure;
+    // INC-110 has no decision yet (pending), INC-103 ended at its granted time: not failures either.
+    expect(report('2026-11').failureCauses.common).toEqual([
+      { cause: 'agent-offline', count: 2, topTickets: ['INC-108'] },
+      { cause: 'declined-by-user', count: 1, topTickets: ['INC-105'] },
+      { cause: 'no-user-present', count: 1, topTickets: ['INC-106'] },
+      { cause: 'policy-blocked', count: 1, topTickets: ['INC-111'] },
+      { cause: 'timeout', count: 1, topTickets: ['INC-105'] },
+    ]);
+  });
+
+  it('finds nothing in a month without requests', () => {
+    expect(report('2026-08').failureCauses.common).toEqual([]);
+  });
+});

@@ -33,6 +33,8 @@ export interface SessionView {
   decisionLoggedAt: string | null;
   outcome: Outcome | 'cancelled' | 'agent-offline' | null;
   decidedBy: DecidedBy | null;
+  /** The decision's error code, when it names one (policy-blocked, bad-approval, gate-failed, ...). */
+  decisionCode: string | null;
   granted: Scope[];
   declined: Scope[];
   sessionId: string | null;
@@ -71,6 +73,7 @@ export function projectSessions(records: readonly AuditRecord[]): SessionView[] 
           decisionLoggedAt: null,
           outcome: null,
           decidedBy: null,
+          decisionCode: null,
           granted: [],
           declined: [],
           sessionId: null,
@@ -89,6 +92,7 @@ export function projectSessions(records: readonly AuditRecord[]): SessionView[] 
         view.decisionLoggedAt = r.at;
         view.outcome = r.data.outcome;
         view.decidedBy = r.data.decidedBy;
+        view.decisionCode = r.data.code ?? null;
         view.granted = r.data.granted;
         view.declined = r.data.declined;
         if (r.sessionId !== null) link(view, r.sessionId);

@@ -5,6 +5,7 @@
 import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { projectSessions, type SessionView } from '../audit/session-projection.js';
+import { commonCauses } from './common-causes.js';
 import { failureCauses } from './failure-causes.js';
 import { localDate, type MonthWindow } from './month-window.js';
 import { REPORT_VERSION, type Distribution, type MonthlyReport, type RepeatIncident, type TechnicianRow } from './report-model.js';
@@ -196,7 +197,7 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
     },
     repeatIncidents: { count: repeats.length, rate: rate(repeats.length, opened.length), items: repeats },
     declinedScopes,
-    failureCauses: failureCauses(month),
+    failureCauses: { ...failureCauses(month), common: commonCauses(month, before.filter((r): r is AuditRecord<'rejected'> => r.kind === 'rejected' && inWindow(r.at))) },
     fileTransfers: {
       total: files.length,
       bytes: files.reduce((a, f) => a + f.size, 0),

@@ -9,7 +9,7 @@ import type { MonthlyReport } from './report-model.js';
 /** A started session with no end record yet (still live, or its end was never audited). */
 export const NOT_ENDED = 'not-ended';
 
-export function failureCauses(month: readonly SessionView[]): MonthlyReport['failureCauses'] {
+export function failureCauses(month: readonly SessionView[]): Omit<MonthlyReport['failureCauses'], 'common'> {
   const ends = new Map<string, number>();
   const declines = new Map<string, number>();
   for (const v of month) {

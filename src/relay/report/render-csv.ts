@@ -48,6 +48,7 @@ export function renderCsv(r: MonthlyReport): string {
   for (const d of r.declinedScopes) add('declined_scopes', d.scope, 'count', d.count);
   for (const c of r.failureCauses.sessionEnds) add('session_ends', c.by, 'count', c.count);
   for (const c of r.failureCauses.declinedBy) add('declined_by', c.decidedBy, 'count', c.count);
+  for (const c of r.failureCauses.common) add('failure_cause', c.cause, 'count', c.count);
   const f = r.fileTransfers;
   for (const k of ['total', 'bytes', 'allowed', 'refused', 'noResult'] as const) add('file_transfers', '', snake(k), f[k]);
   for (const c of f.refusedByCode) add('file_transfers_refused', c.code, 'count', c.count);

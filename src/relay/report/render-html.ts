@@ -130,6 +130,11 @@ export function renderHtml(r: MonthlyReport): string {
         : table([['Device', false], ['Ticket', false], ['Previous ticket', false], ['Days since', true]], r.repeatIncidents.items.slice(0, LIST_LIMIT).map((i) => [i.deviceId, i.ticketId, i.previousTicketId, i.daysSincePrevious]), 'Repeat incidents') +
           (moreText(r.repeatIncidents.items.length) === null ? '' : empty(moreText(r.repeatIncidents.items.length)!))
     }</section>`,
+    `<section><h2>Common causes of failures</h2>${
+      r.failureCauses.common.length === 0
+        ? empty('None: every request became the session asked for.')
+        : table([['Cause', false], ['Requests', true], ['Most affected tickets', false]], r.failureCauses.common.map((c) => [c.cause, c.count, c.topTickets.join(', ')]), 'Failed requests and broken-off sessions by cause')
+    }</section>`,
     `<div class="cols"><section><h2>How sessions ended</h2>${
       r.failureCauses.sessionEnds.length === 0
         ? empty('No sessions.')

@@ -52,6 +52,8 @@ export function renderMarkdown(r: MonthlyReport): string {
   out.push('## Most-declined scopes', '');
   out.push(r.declinedScopes.length === 0 ? 'None.' : table(['Scope', 'Declined'], r.declinedScopes.map((d) => [d.scope, d.count])), '');
   const causes = r.failureCauses;
+  out.push('## Common causes of failures', '');
+  out.push(causes.common.length === 0 ? 'None: every request became the session asked for.' : table(['Cause', 'Requests', 'Most affected tickets'], causes.common.map((c) => [mdText(c.cause), c.count, c.topTickets.map(mdText).join(', ')])), '');
   out.push('## How sessions ended, who declined', '');
   out.push(causes.sessionEnds.length === 0 ? 'No sessions.' : table(['Session ended by', 'Sessions'], causes.sessionEnds.map((c) => [mdText(c.by), c.count])), '');
   if (causes.declinedBy.length > 0) out.push(table(['Declined by', 'Requests'], causes.declinedBy.map((c) => [mdText(c.decidedBy), c.count])), '');

@@ -3,6 +3,7 @@
 // fractions 0..1 or null when there is nothing to divide by.
 import type { Scope } from '../../protocol/scopes.js';
 import type { SessionMode } from '../audit/audit-record.js';
+import type { CommonCause } from './common-causes.js';
 
 export const REPORT_VERSION = 1;
 
@@ -93,6 +94,8 @@ export interface MonthlyReport {
   failureCauses: {
     sessionEnds: Array<{ by: string; count: number }>;
     declinedBy: Array<{ decidedBy: string; count: number }>;
+    /** Every failed request or broken-off session of the month under one cause, most frequent first. */
+    common: CommonCause[];
   };
   fileTransfers: {
     total: number;
