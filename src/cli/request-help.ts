@@ -1,10 +1,11 @@
 // `porchlight request --help`.
 
 import { CONTACT_HELP } from './contact-flags.js';
+import { MAINTENANCE_HELP } from './maintenance-flags.js';
 
 export const REQUEST_HELP = `Usage: porchlight request --relay URL [--token T] --device ID --ticket ID [--ticket-url URL]
                           --reason TEXT --scopes view,control,admin,file-transfer [--minutes N]
-                          [--unattended --approval FILE | --emergency TEXT --incident ID]
+                          [--unattended --approval FILE | --emergency TEXT --incident ID] [--task-id ID [--targets a,b]]
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
                           [--ca FILE] [--otp CODE] [--interactive] [--screen-port PORT] [--send FILE]
                           [--contact phone|teams|email|sms|in-person|other [--contact-note TEXT] [--contact-at HH:MM]]
@@ -22,6 +23,7 @@ ${CONTACT_HELP}
   --unattended     unattended access with a manager approval token (--approval FILE,
                    from 'porchlight approve')
   --emergency      unattended emergency access: justification text, with --incident ID
+${MAINTENANCE_HELP}
   --outcome        when the session ends, record the ticket outcome in the central audit
                    (same as 'porchlight session close'; --close-outcome is an older name)
   --json           one JSON object per line per event

@@ -95,5 +95,9 @@ export function buildSessionRequest(
     if (Date.parse(req.contact.at) > nowMs + CONTACT_FUTURE_SLACK_MS) return { ok: false, code: 'bad-frame', detail: 'contact.at is in the future: say when you reached the user' };
     payload.contact = req.contact;
   }
+  if (req.maintenance) {
+    if (req.mode !== 'unattended') return { ok: false, code: 'bad-frame', detail: 'a maintenance task (--task-id) goes with unattended requests' };
+    payload.maintenance = req.maintenance;
+  }
   return { ok: true, payload, mode };
 }

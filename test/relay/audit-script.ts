@@ -42,6 +42,8 @@ export interface SessionSpec {
   lasts?: number;
   endedBy?: 'user' | 'technician' | 'expiry';
   files?: Array<{ name: string; size: number; direction: 'to-device' | 'from-device'; allowed: boolean | null; code?: 'policy-blocked' }>;
+  /** Unattended: the maintenance task the request names. */
+  maintenance?: { taskId: string; targets?: string[] };
 }
 
 export class AuditScript {
@@ -95,6 +97,7 @@ export class AuditScript {
       reason: `Support for ${s.ticket}`,
       estimatedMinutes: 30,
       ...(mode === 'emergency' ? { approval: { kind: 'emergency' as const, justification: 'Server down, users blocked', incident: 'SEC-1' } } : {}),
+      ...(s.maintenance ? { maintenance: s.maintenance } : {}),
       issuedAt: s.at,
       expiresAt: plus(s.at, 120),
     });

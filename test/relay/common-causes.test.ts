@@ -7,7 +7,7 @@ import { causeOfRequest, commonCauses } from '../../src/relay/report/common-caus
 const view = (over: Partial<SessionView>): SessionView => ({
   requestId: 'r', ticketId: 'INC-1', deviceId: 'd', technicianId: 't', technicianName: 'T', group: 'g', mode: 'attended', scopesRequested: ['view'],
   requestedAt: '2026-11-01T00:00:00.000Z', decidedAt: null, decisionLoggedAt: null, outcome: null, decidedBy: null, decisionCode: null, granted: [], declined: [],
-  sessionId: null, startedAt: null, endedAt: null, endedBy: null, files: [], closeOutcome: null, closedAt: null, ...over,
+  sessionId: null, startedAt: null, endedAt: null, endedBy: null, files: [], closeOutcome: null, closedAt: null, authority: null, maintenance: null, ...over,
 });
 
 describe('causeOfRequest', () => {

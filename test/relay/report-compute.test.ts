@@ -167,3 +167,13 @@ describe('common causes of failures, November 2026 (UTC)', () => {
     expect(report('2026-08').failureCauses.common).toEqual([]);
   });
 });
+
+describe('unattended and emergency sessions, November 2026 (UTC)', () => {
+  it('lists each with its authority and maintenance task', () => {
+    const none = { approver: null, reference: null, justification: null, incident: null };
+    expect(report('2026-11').unattended).toEqual([
+      { ticketId: 'INC-103', requestId: expect.any(String), requestedAt: '2026-11-10T10:00:00.000Z', mode: 'unattended', technicianId: 'carol', outcome: 'accepted', ...none, taskId: 'CHG0004711', targets: ['LAPTOP-1', 'VPN client 7.2'] },
+      { ticketId: 'INC-104', requestId: expect.any(String), requestedAt: '2026-11-12T02:00:00.000Z', mode: 'emergency', technicianId: 'carol', outcome: 'accepted', ...none, justification: 'Server down, users blocked', incident: 'SEC-1', taskId: null, targets: [] },
+    ]);
+  });
+});

@@ -37,7 +37,7 @@ export async function scriptNovember(storage: RelayStorage): Promise<void> {
   });
   await a.close('2026-11-06T09:45:00.000Z', 'INC-102', 'alice', 'resolved');
 
-  await a.session({ at: '2026-11-10T10:00:00.000Z', ticket: 'INC-103', device: 'LAPTOP-1', tech: 'carol', mode: 'unattended', scopes: ['view', 'control', 'admin'], decideAfter: 1, outcome: 'accepted', decidedBy: 'approval', endedBy: 'expiry' });
+  await a.session({ at: '2026-11-10T10:00:00.000Z', ticket: 'INC-103', device: 'LAPTOP-1', tech: 'carol', mode: 'unattended', scopes: ['view', 'control', 'admin'], decideAfter: 1, outcome: 'accepted', decidedBy: 'approval', endedBy: 'expiry', maintenance: { taskId: 'CHG0004711', targets: ['LAPTOP-1', 'VPN client 7.2'] } });
   await a.close('2026-11-10T11:00:00.000Z', 'INC-103', 'carol', 'resolved');
 
   await a.session({ at: '2026-11-12T02:00:00.000Z', ticket: 'INC-104', device: 'SRV-1', tech: 'carol', mode: 'emergency', scopes: ['view', 'admin'], decideAfter: 1, outcome: 'accepted', decidedBy: 'emergency' });

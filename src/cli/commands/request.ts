@@ -23,6 +23,7 @@ import { REQUEST_HELP as HELP } from '../request-help.js';
 import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
 import { CONTACT_OPTIONS, parseContactFlags } from '../contact-flags.js';
+import { MAINTENANCE_OPTIONS, parseMaintenanceFlags } from '../maintenance-flags.js';
 
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
@@ -61,6 +62,8 @@ function buildRequest(values: Record<string, string | boolean | undefined>): Mes
   };
   const contact = parseContactFlags(values);
   if (contact) Object.assign(candidate, { contact });
+  const maintenance = parseMaintenanceFlags(values);
+  if (maintenance) Object.assign(candidate, { maintenance });
   const parsed = techRequestSchema.safeParse(candidate);
   if (!parsed.success) throw new UsageError(describeIssues('request', parsed.error));
   return parsed.data;
@@ -268,6 +271,7 @@ const command: Command = {
         'screen-port': { type: 'string' },
         send: { type: 'string' },
         ...CONTACT_OPTIONS,
+        ...MAINTENANCE_OPTIONS,
       },
       strict: true,
     });

@@ -84,6 +84,7 @@ export class RequestFlow {
       verificationCode: p.verificationCode,
       expiresAt: p.expiresAt,
       ...(p.contact ? { contact: p.contact } : {}),
+      ...(p.maintenance ? { maintenance: p.maintenance } : {}),
     });
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifySessionRequest(msg, ctx));

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { approvalSchema } from '../approval.js';
 import { contactSchema } from '../contact.js';
+import { maintenanceSchema } from '../maintenance.js';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
 import { auditAnchor, identifier, isoTimestamp, lineText, minutes, mode, multilineText, nonce, scopeList, scopeSet, signature, technician, ticket, verificationCode } from '../primitives.js';
 import { header } from './header.js';
@@ -21,6 +22,8 @@ export const techRequestSchema = z.strictObject({
   estimatedMinutes: minutes,
   /** How and when the technician reached the user before asking. */
   contact: contactSchema.optional(),
+  /** Unattended only: the maintenance task and what it covered. */
+  maintenance: maintenanceSchema.optional(),
 });
 
 /** Relay -> technician: the request went out; read the code to the user. */
@@ -44,6 +47,7 @@ export const sessionRequestPayloadSchema = z.strictObject({
   approval: approvalSchema.optional(),
   estimatedMinutes: minutes,
   contact: contactSchema.optional(),
+  maintenance: maintenanceSchema.optional(),
   verificationCode,
   nonce,
   issuedAt: isoTimestamp,

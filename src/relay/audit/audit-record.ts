@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { approvalTokenSchema } from '../../protocol/approval.js';
 import { contactSchema } from '../../protocol/contact.js';
+import { maintenanceSchema } from '../../protocol/maintenance.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
 import { ERROR_CODES, type ErrorCode } from '../../protocol/error-codes.js';
 import {
@@ -88,6 +89,8 @@ export const AUDIT_DATA_SCHEMAS = {
     approval: approvalRecord.optional(),
     /** How the technician says they reached the user first. */
     contact: contactSchema.optional(),
+    /** Unattended: the maintenance task and its targets. */
+    maintenance: maintenanceSchema.optional(),
     issuedAt: isoTimestamp,
     expiresAt: isoTimestamp,
   }),

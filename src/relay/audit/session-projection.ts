@@ -45,6 +45,10 @@ export interface SessionView {
   /** Close outcome recorded for this session (or for its ticket without a session id, latest wins). */
   closeOutcome: 'resolved' | 'follow-up' | 'escalated' | null;
   closedAt: string | null;
+  /** Unattended and emergency: on what authority (the approval token itself is left out). */
+  authority: { approver: string; reference: string } | { justification: string; incident: string } | null;
+  /** Unattended: the maintenance task and its targets. */
+  maintenance: { taskId: string; targets?: string[] } | null;
 }
 
 /** Fold records (any order of fetch, sorted here by seq) into one view per request. */
@@ -83,6 +87,8 @@ export function projectSessions(records: readonly AuditRecord[]): SessionView[] 
           files: [],
           closeOutcome: null,
           closedAt: null,
+          authority: authorityOf(r.data.approval),
+          maintenance: r.data.maintenance ?? null,
         });
         break;
       }
@@ -152,4 +158,9 @@ export function projectSessions(records: readonly AuditRecord[]): SessionView[] 
     view.sessionId = sessionId;
     bySession.set(sessionId, view);
   }
+}
+
+function authorityOf(approval: AuditRecord<'request'>['data']['approval']): SessionView['authority'] {
+  if (!approval) return null;
+  return approval.kind === 'manager' ? { approver: approval.approver, reference: approval.reference } : { justification: approval.justification, incident: approval.incident };
 }

@@ -7,6 +7,7 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import { projectSessions, type SessionView } from '../audit/session-projection.js';
 import { commonCauses } from './common-causes.js';
 import { failureCauses } from './failure-causes.js';
+import { unattendedList } from './unattended-list.js';
 import { localDate, type MonthWindow } from './month-window.js';
 import { REPORT_VERSION, type Distribution, type MonthlyReport, type RepeatIncident, type TechnicianRow } from './report-model.js';
 
@@ -207,6 +208,7 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
       refusedByCode: [...refusedByCode].map(([code, n]) => ({ code, count: n })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
     },
     technicians,
+    unattended: unattendedList(month),
     daily,
   };
 }

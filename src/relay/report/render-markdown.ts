@@ -71,6 +71,24 @@ export function renderMarkdown(r: MonthlyReport): string {
         ),
     '',
   );
+  out.push('## Unattended and emergency sessions', '');
+  out.push(
+    r.unattended.length === 0
+      ? 'None this month.'
+      : table(
+          ['Ticket', 'Mode', 'Technician', 'Outcome', 'Authority', 'Task', 'Targets'],
+          r.unattended.map((u) => [
+            mdText(u.ticketId ?? NONE),
+            u.mode,
+            mdText(u.technicianId ?? NONE),
+            mdText(u.outcome ?? 'pending'),
+            mdText(u.approver !== null ? `${u.approver} (${u.reference ?? ''})` : u.justification !== null ? `${u.justification} (${u.incident ?? ''})` : NONE),
+            mdText(u.taskId ?? NONE),
+            mdText(u.targets.join(', ') || NONE),
+          ]),
+        ),
+    '',
+  );
   out.push('## Definitions', '', ...DEFINITIONS.map(([k, v]) => `- **${k}**: ${v}`), '');
   return out.join('\n');
 }

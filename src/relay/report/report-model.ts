@@ -4,6 +4,7 @@
 import type { Scope } from '../../protocol/scopes.js';
 import type { SessionMode } from '../audit/audit-record.js';
 import type { CommonCause } from './common-causes.js';
+import type { UnattendedRow } from './unattended-list.js';
 
 export const REPORT_VERSION = 1;
 
@@ -106,6 +107,8 @@ export interface MonthlyReport {
     refusedByCode: Array<{ code: string; count: number }>;
   };
   technicians: TechnicianRow[];
+  /** Every unattended and emergency request, with its authority and maintenance task. */
+  unattended: UnattendedRow[];
   /** Requests per local day of the month (index 0 = day 1). */
   daily: number[];
 }

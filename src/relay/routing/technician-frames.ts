@@ -109,6 +109,7 @@ export class TechnicianFrames {
         estimatedMinutes: payload.estimatedMinutes,
         ...(approval ? { approval } : {}),
         ...(payload.contact ? { contact: payload.contact } : {}),
+        ...(payload.maintenance ? { maintenance: payload.maintenance } : {}),
         issuedAt: payload.issuedAt,
         expiresAt: payload.expiresAt,
       },
