@@ -43,6 +43,8 @@ export interface AgentOptions {
   confirmCode?: () => string;
   /** Gates beyond the policy's command hooks (e.g. the screen gate), bound to their scopes from IT policy. */
   extraGates?: readonly GateBinding[];
+  /** How long a granting decision waits for the relay's `session.recorded` before it declines (default 5000 ms). */
+  decisionAckMs?: number;
 }
 
 export interface Agent {
@@ -109,6 +111,7 @@ export function createAgent(options: AgentOptions): Agent {
         ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
         ...(options.extraGates ? { extraGates: options.extraGates } : {}),
+        ...(options.decisionAckMs !== undefined ? { decisionAckMs: options.decisionAckMs } : {}),
       });
       core = c;
       // The first record doubles as a write check: say so at once if the log can't be written.

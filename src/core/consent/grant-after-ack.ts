@@ -34,6 +34,9 @@ export async function grantAfterAck(
   if (ack.kind !== 'recorded') return unconfirmed(d, reserved, ack);
   // Dropped while the relay was answering (relay lost, agent exit): nothing opened, nothing to close.
   if (!d.sessions.isReserved(reserved)) return;
+  // The device log shows the relay's word before any gate opened (and where the relay keeps the decision).
+  await d.audited.recordOnly('consent.confirmed', { ...sessionFields(reserved), relayRecord: ack.record });
+  if (!d.sessions.isReserved(reserved)) return;
   let live = reserved;
   if (d.gates.anyGates) {
     const gateSession = gateSessionOf(live);

@@ -4,10 +4,11 @@
 // away or the agent stopping all end the wait without a grant.
 import type { Message } from '../../protocol/messages.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
+import type { AuditAnchor } from '../../protocol/primitives.js';
 import type { Clock } from '../../shared/clock.js';
 
 export type DecisionAck =
-  | { kind: 'recorded' }
+  | { kind: 'recorded'; record?: AuditAnchor }
   | { kind: 'refused'; code: ErrorCode; detail?: string }
   | { kind: 'timeout' }
   | { kind: 'relay-lost' }
@@ -51,7 +52,7 @@ export class DecisionAcks {
     if (msg.re === undefined || !this.byMsgId.has(msg.re)) return false;
     const ack: DecisionAck =
       msg.type === 'session.recorded'
-        ? { kind: 'recorded' }
+        ? { kind: 'recorded', ...(msg.record ? { record: msg.record } : {}) }
         : { kind: 'refused', code: msg.code, ...(msg.detail ? { detail: msg.detail } : {}) };
     this.settle(msg.re, ack);
     return true;
