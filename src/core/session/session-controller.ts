@@ -138,12 +138,11 @@ export class SessionController {
     // Close real access before anything is recorded or reported.
     await this.d.gates.end(gateSessionOf(s));
     const summary = s.summary(this.d.clock.now(), by);
-    const toRelay = by !== 'relay-lost';
-    const end = toRelay && !endedByRelay && by !== 'technician' ? endMessage(s, by, reason) : undefined;
+    // With the relay lost these can't go now: they wait among the unacknowledged reports and go late on reconnect.
+    const end = !endedByRelay && by !== 'technician' ? endMessage(s, by, reason) : undefined;
     await this.d.audited.record('session.ended', { ...sessionFields(s), by, reason }, end, { sendOnFailure: true });
     const summaryMsg: Message<'session.summary'> = { v: 1, type: 'session.summary', id: newMessageId(), summary };
-    const summaryOut = toRelay ? summaryMsg : undefined;
-    await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryOut, {
+    await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryMsg, {
       sendOnFailure: true,
     });
     this.d.ui.showSummary(s.summaryView(summary));

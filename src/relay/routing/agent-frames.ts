@@ -12,6 +12,7 @@ import { passesDeviceSignature, type VerifiedDeviceSig } from './device-signatur
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 import { answerUnrecordedDecision } from './unrecorded-decision.js';
 import { recordedAck } from './recorded-ack.js';
+import { recordLateReport } from './late-reports.js';
 
 type SigEvidence = { deviceSig?: VerifiedDeviceSig };
 
@@ -90,6 +91,8 @@ export class AgentFrames {
           (s) => this.channels.closed('agent', s, msg),
           true,
         );
+      case 'session.late':
+        return recordLateReport(this.ctx, peer, deviceId, msg);
       case 'error':
         return this.error(msg);
       default:
