@@ -106,7 +106,8 @@ export class AgentCore {
     this.gates = gates;
     const fileRules = policy.fileTransfer;
     this.sessions = new SessionController({ clock, ui, audited: this.audited, fileRules, gates, statusChanged, track });
-    const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, gates, track, acks: this.acks };
+    const { audited, sessions, gate, acks } = this;
+    const shared = { ...options, audited, sessions, gate, gates, track, acks };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
     this.escalations = new EscalationFlow(shared);
     this.screen = this.screenService(options, screenGate);

@@ -78,7 +78,8 @@ async function unconfirmed(d: GrantAfterAckDeps, live: LiveSession, ack: Exclude
   }[ack.kind]();
   const reason = `${UNCONFIRMED}: ${why}; nothing was granted`;
   // A relay that refused holds no decision; one that went quiet may, and learns the session never started.
-  const end = ack.kind === 'refused' ? undefined : endMessage(live, ack.kind === 'agent-exit' ? 'agent-exit' : 'policy', reason);
+  const by = ack.kind === 'agent-exit' ? 'agent-exit' : 'policy';
+  const end = ack.kind === 'refused' ? undefined : endMessage(live, by, reason);
   const code = ack.kind === 'refused' ? { code: ack.code } : {};
   await d.audited.record('consent.unconfirmed', { ...sessionFields(live), outcome: 'declined', reason, ...code }, end, {
     sendOnFailure: true,

@@ -29,7 +29,7 @@ export interface SessionControllerDeps {
 
 export class SessionController {
   private current: LiveSession | undefined;
-  /** A granted session between its decision and its start (the relay's word, the gates): holds the slot, grants nothing yet. */
+  /** A granted session between its decision and its start (relay's word, gates): holds the slot, grants nothing. */
   private reservedSlot: LiveSession | undefined;
   private expiryTimer: unknown;
   private readonly endedListeners: ((sessionId: string) => void)[] = [];

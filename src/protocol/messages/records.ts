@@ -39,6 +39,3 @@ export const sessionLateSchema = z.strictObject({
   ...header('session.late'),
   report: lateReportSchema,
 });
-
-export const LATE_REPORT_TYPES = ['session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary'] as const;
-

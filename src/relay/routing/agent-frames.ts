@@ -56,7 +56,8 @@ export class AgentFrames {
             if (s.ended) return peer.send(recordedAck(msg, undefined));
             table.markEnded(s, msg.by);
             const reason = msg.reason ? { reason: msg.reason } : {};
-            const rec = await audit.record('session-end', sessionContext(s), { by: msg.by, ...reason, ...anchorOf(msg) });
+            const data = { by: msg.by, ...reason, ...anchorOf(msg) };
+            const rec = await audit.record('session-end', sessionContext(s), data);
             peer.send(recordedAck(msg, rec));
             s.peer.send(msg);
           },
@@ -115,7 +116,8 @@ export class AgentFrames {
     const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId } = msg;
     let rec;
     try {
-      rec = await audit.record('decision', auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null }), {
+      const where = auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null });
+      rec = await audit.record('decision', where, {
         outcome,
         granted,
         declined,
@@ -239,7 +241,8 @@ export class AgentFrames {
     const ctx = auditContext(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId });
     const { change, scopes, granted, endsAt } = msg;
     const answers = msg.requestId !== undefined ? { answers: msg.requestId } : {};
-    const rec = await audit.record('scope-update', ctx, { change, scopes, granted, endsAt, ...answers, ...anchorOf(msg), ...sig });
+    const data = { change, scopes, granted, endsAt, ...answers, ...anchorOf(msg), ...sig };
+    const rec = await audit.record('scope-update', ctx, data);
     agent.send(recordedAck(msg, rec));
     if (claimed > allowed) {
       const stillEndsAt = new Date(allowed).toISOString();

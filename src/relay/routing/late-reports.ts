@@ -77,8 +77,10 @@ function recordAs(ctx: RoutingContext, where: AuditContext, r: LateReport, extra
   switch (r.type) {
     case 'session.decision': {
       const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes } = r;
-      const optional = { ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...(grantedMinutes !== undefined ? { grantedMinutes } : {}) };
-      return audit.record('decision', where, { outcome, granted, declined, decidedBy, decidedAt, ...optional, ...extra });
+      const minutes = grantedMinutes !== undefined ? { grantedMinutes } : {};
+      const optional = { ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...minutes };
+      const data = { outcome, granted, declined, decidedBy, decidedAt, ...optional, ...extra };
+      return audit.record('decision', where, data);
     }
     case 'session.started': {
       const { scopes, mode, startedAt, endsAt } = r;

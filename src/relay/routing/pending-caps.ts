@@ -21,7 +21,8 @@ export class PendingCaps {
   refusal(technicianId: string, deviceId: string): string | undefined {
     const { perTechnician, perDevice } = this.limits;
     if ((this.byTechnician.get(technicianId) ?? 0) >= perTechnician) {
-      return `at most ${perTechnician} pending requests per technician (over all connections); wait for a decision or cancel one`;
+      const what = `at most ${perTechnician} pending requests per technician (over all connections)`;
+      return `${what}; wait for a decision or cancel one`;
     }
     if ((this.byDevice.get(deviceId) ?? 0) >= perDevice) {
       return `device ${deviceId} already has ${perDevice} pending requests; try again once one is decided`;
