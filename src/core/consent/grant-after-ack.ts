@@ -77,9 +77,11 @@ async function unconfirmed(d: GrantAfterAckDeps, live: LiveSession, ack: Exclude
     'agent-exit': () => 'the agent stopped before the relay confirmed',
   }[ack.kind]();
   const reason = `${UNCONFIRMED}: ${why}; nothing was granted`;
-  // A relay that refused holds no decision; one that went quiet may, and learns the session never started.
-  const by = ack.kind === 'agent-exit' ? 'agent-exit' : 'policy';
-  const end = ack.kind === 'refused' ? undefined : endMessage(live, by, reason);
+  // A relay that could not write holds no decision. One that went quiet may hold it, and one that refused it
+  // (e.g. the request expired there) gets it late: either way the central audit learns the session never started.
+  const cannotWrite = ack.kind === 'refused' && ack.code === 'audit-unavailable';
+  const by = ack.kind === 'agent-exit' || ack.kind === 'relay-lost' ? ack.kind : 'policy';
+  const end = cannotWrite ? undefined : endMessage(live, by, reason);
   const code = ack.kind === 'refused' ? { code: ack.code } : {};
   await d.audited.record('consent.unconfirmed', { ...sessionFields(live), outcome: 'declined', reason, ...code }, end, {
     sendOnFailure: true,
