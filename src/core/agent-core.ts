@@ -21,7 +21,7 @@ import { FileService } from './files/file-service.js';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionController } from './session/session-controller.js';
-import { SentDecisions } from './session/unrecorded-decisions.js';
+import { DecisionAcks } from './session/decision-acks.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
 
@@ -31,6 +31,7 @@ export type { EscalationWhileControlled } from './consent/escalation-flow.js';
 export type CoreInbound = Message<
   | 'session.request'
   | 'session.cancel'
+  | 'session.recorded'
   | 'session.narration'
   | 'session.scope-request'
   | 'session.file-transfer'
@@ -62,6 +63,8 @@ export interface AgentCoreOptions {
   sendBinary?: (frame: Uint8Array) => boolean;
   /** Where gates keep per-session state (x11vnc's private folders); default under the OS temp dir. */
   gateStateDir?: string;
+  /** How long a granting decision waits for the relay's `session.recorded` before it declines (default 5 s). */
+  decisionAckMs?: number;
 }
 
 export class AgentCore {
@@ -74,7 +77,7 @@ export class AgentCore {
   private readonly gates: GateSet;
   private readonly screen: ScreenService;
   private readonly files: FileService;
-  private readonly sentDecisions = new SentDecisions();
+  private readonly acks: DecisionAcks;
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -84,10 +87,8 @@ export class AgentCore {
     const { policy, ui, clock } = options;
     const track = <T>(work: Promise<T>) => this.track(work);
     const statusChanged = () => this.pushStatus();
-    this.audited = new RecordThenSend(options.audit, (msg) => {
-      this.sentDecisions.note(msg);
-      return options.send(msg);
-    });
+    this.acks = new DecisionAcks(clock, options.decisionAckMs);
+    this.audited = new RecordThenSend(options.audit, options.send);
     this.blockNotices = new BlockNotices(clock, (n) => ui.notify(n));
     this.gate = new ConsentGate({ policy, ui, clock, statusChanged });
     // The screen gate serves `view` when IT's policy names a screen server: granting view opens the screen.
@@ -105,7 +106,8 @@ export class AgentCore {
     this.gates = gates;
     const fileRules = policy.fileTransfer;
     this.sessions = new SessionController({ clock, ui, audited: this.audited, fileRules, gates, statusChanged, track });
-    const shared = { ...options, audited: this.audited, sessions: this.sessions, gate: this.gate, gates, track };
+    const { audited, sessions, gate, acks } = this;
+    const shared = { ...options, audited, sessions, gate, gates, track, acks };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
     this.escalations = new EscalationFlow(shared);
     this.screen = this.screenService(options, screenGate);
@@ -164,6 +166,9 @@ export class AgentCore {
         return this.track(this.requests.onRequest(msg));
       case 'session.cancel':
         return this.track(this.requests.onCancel(msg));
+      case 'session.recorded':
+        this.acks.onRelayMessage(msg);
+        return Promise.resolve();
       case 'session.scope-request':
         return this.track(this.escalations.onScopeRequest(msg));
       case 'session.narration':
@@ -180,20 +185,11 @@ export class AgentCore {
       case 'channel.close':
         return this.track(Promise.all([this.screen.onClose(msg), this.files.onClose(msg)]).then(() => undefined));
       case 'error': {
-        const recorded = this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re });
-        const refused = this.sentDecisions.refusedSession(msg);
-        return this.track(refused === undefined ? recorded : recorded.then(() => this.endUnrecorded(refused)));
+        // An error naming a decision that waits for the relay's word (audit-unavailable) declines it.
+        this.acks.onRelayMessage(msg);
+        return this.track(this.audited.recordOnly('relay.error', { code: msg.code, detail: msg.detail, re: msg.re }));
       }
     }
-  }
-
-  /** The relay could not record the decision that opened this session: it ends now, and the user is told why. */
-  private async endUnrecorded(sessionId: string): Promise<void> {
-    const reason = 'the relay could not record the decision in its audit log (audit-unavailable); nothing is granted';
-    if (!(await this.sessions.end(sessionId, 'policy', reason))) return;
-    const body =
-      'The support relay could not record your decision, so the session was stopped and nothing was granted.';
-    this.options.ui.notify({ kind: 'info', title: 'Remote support session stopped', body });
   }
 
   /**
@@ -213,6 +209,9 @@ export class AgentCore {
   /** The relay went away: every prompt declines and the live session ends. */
   relayLost(): Promise<void> {
     this.gate.abortAll('relay-lost');
+    // A grant on its way (waiting for the relay's word, or its gates) does not start.
+    this.acks.abortAll('relay-lost');
+    this.sessions.dropReservation();
     const live = this.sessions.live;
     return this.track(live ? this.sessions.end(live.id, 'relay-lost').then(() => undefined) : Promise.resolve());
   }
@@ -227,6 +226,8 @@ export class AgentCore {
 
   async stop(): Promise<void> {
     this.gate.abortAll('agent-restart');
+    this.acks.abortAll('agent-exit');
+    this.sessions.dropReservation();
     const live = this.sessions.live;
     if (live) await this.track(this.sessions.end(live.id, 'agent-exit'));
     await this.idle();

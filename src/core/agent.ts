@@ -18,6 +18,8 @@ import { loadOrCreateDeviceKey } from './identity/device-key.js';
 import { relayUrlsOf, type Policy } from './policy/schema.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import { ReplayCache } from './verification/replay-cache.js';
+import { isLateReport, lateMessage, UnackedReports } from './connection/unacked-reports.js';
+import type { Message } from '../protocol/messages.js';
 
 export interface AgentOptions {
   policy: Policy;
@@ -43,6 +45,8 @@ export interface AgentOptions {
   confirmCode?: () => string;
   /** Gates beyond the policy's command hooks (e.g. the screen gate), bound to their scopes from IT policy. */
   extraGates?: readonly GateBinding[];
+  /** How long a granting decision waits for the relay's `session.recorded` before it declines (default 5000 ms). */
+  decisionAckMs?: number;
 }
 
 export interface Agent {
@@ -95,6 +99,13 @@ export function createAgent(options: AgentOptions): Agent {
         }
       }
       const replay = ReplayCache.open(join(dataDir, 'replay-cache.json'), clock);
+      // Reports the relay has not said it recorded: re-sent as session.late after every reconnect.
+      const unacked = UnackedReports.open(dataDir);
+      const sendReport = (msg: Message): boolean => {
+        const signed = signer.sign(msg);
+        if (isLateReport(signed)) unacked.add(signed);
+        return connection?.send(signed) ?? false;
+      };
       const c = new AgentCore({
         policy,
         ui: statusUi,
@@ -103,12 +114,13 @@ export function createAgent(options: AgentOptions): Agent {
         deviceId: options.deviceId,
         clock,
         presence: options.presence ?? 'interactive',
-        send: (msg) => connection?.send(signer.sign(msg)) ?? false,
+        send: sendReport,
         sendBinary: (frame) => connection?.sendBinary(frame) ?? false,
         gateStateDir: join(dataDir, 'gates'),
         ...(options.escalationWhileControlled ? { escalationWhileControlled: options.escalationWhileControlled } : {}),
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
         ...(options.extraGates ? { extraGates: options.extraGates } : {}),
+        ...(options.decisionAckMs !== undefined ? { decisionAckMs: options.decisionAckMs } : {}),
       });
       core = c;
       // The first record doubles as a write check: say so at once if the log can't be written.
@@ -136,10 +148,16 @@ export function createAgent(options: AgentOptions): Agent {
         enrollmentToken: () => (existsSync(marker) ? undefined : options.enrollmentToken),
         onWelcome: () => {
           if (options.enrollmentToken && !existsSync(marker)) writeFileSync(marker, `${new Date(clock.now()).toISOString()}\n`, { mode: 0o600 });
+          for (const report of unacked.all()) connection?.send(lateMessage(report));
         },
         onBinary: (frame) => c.handleBinary(frame),
         onMessage: (msg) => {
           signer.observe(msg);
+          if (msg.type === 'session.recorded') unacked.acknowledged(msg.re);
+          if (msg.type === 'error' && msg.re !== undefined) {
+            const again = unacked.refused(msg.re, msg.code);
+            if (again) connection?.send(lateMessage(again));
+          }
           void c.handle(msg);
         },
         onState: (state, info) => {

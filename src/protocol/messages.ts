@@ -11,6 +11,7 @@ export * from './messages/live-session.js';
 export * from './messages/data-channel.js';
 export * from './messages/session-end.js';
 export * from './messages/ticket-and-errors.js';
+export * from './messages/records.js';
 import type { agentHelloSchema } from './messages/connection.js';
 import { challengeSchema, deviceKeySchema, helloSchema, techDeviceKeySchema, welcomeSchema } from './messages/connection.js';
 import { sessionCancelSchema, sessionDecisionSchema, sessionPendingSchema, sessionRequestSchema, techRequestSchema } from './messages/session-request.js';
@@ -18,6 +19,7 @@ import { sessionFileTransferResultSchema, sessionFileTransferSchema, sessionNarr
 import { channelCloseSchema, channelOpenSchema, channelOpenedSchema } from './messages/data-channel.js';
 import { sessionEndSchema, sessionSummarySchema } from './messages/session-end.js';
 import { errorSchema, techCloseSchema, techClosedSchema } from './messages/ticket-and-errors.js';
+import { sessionLateSchema, sessionRecordedSchema } from './messages/records.js';
 import type { z } from 'zod';
 import type {
   technician,
@@ -45,6 +47,8 @@ export const MESSAGE_SCHEMAS = {
   'session.file-transfer-result': sessionFileTransferResultSchema,
   'session.end': sessionEndSchema,
   'session.summary': sessionSummarySchema,
+  'session.recorded': sessionRecordedSchema,
+  'session.late': sessionLateSchema,
   'channel.open': channelOpenSchema,
   'channel.opened': channelOpenedSchema,
   'channel.close': channelCloseSchema,
@@ -65,11 +69,11 @@ export type Ticket = z.infer<typeof ticket>;
 /** What each peer may send (the receiver answers anything else with `unexpected-type`). */
 export const ACCEPTED_BY = {
   /** Frames the relay accepts from an agent. */
-  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'channel.opened', 'channel.close', 'error'],
+  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.late', 'channel.opened', 'channel.close', 'error'],
   /** Frames the relay accepts from a technician. */
   relayFromTechnician: ['hello', 'tech.device-key', 'tech.request', 'session.cancel', 'session.narration', 'tech.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'tech.close', 'error'],
   /** Frames the agent accepts from the relay. */
-  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
+  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.recorded', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
   /** Frames a technician accepts from the relay. */
   technicianFromRelay: ['welcome', 'device.key', 'session.pending', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'channel.opened', 'channel.close', 'tech.closed', 'error'],
 } as const satisfies Record<string, readonly MessageType[]>;

@@ -29,8 +29,10 @@ export const ROUTING_LIMITS = {
   requestLifetimeMs: 5 * 60_000,
   /** Extra wait after expiry before the relay itself reports `expired` or ends a session. */
   expiryGraceMs: 10_000,
-  /** Pending requests one technician connection may have at once. */
+  /** Pending requests one technician account may have at once, over all its connections. */
   maxPendingPerTechnician: 5,
+  /** Pending requests one device may have at once, from all technicians together. */
+  maxPendingPerDevice: 10,
   /** Forwarded request frames remembered to route an agent's `error` reply (it comes at once or not at all). */
   maxForwarded: 10_000,
   /** Accepted requests waiting for session.started; past this the oldest is forgotten. */
@@ -40,6 +42,11 @@ export const ROUTING_LIMITS = {
 } as const;
 
 /** The caps a SessionTable enforces (tests use small ones). */
+export const DEFAULT_PENDING_LIMITS = {
+  perTechnician: ROUTING_LIMITS.maxPendingPerTechnician,
+  perDevice: ROUTING_LIMITS.maxPendingPerDevice,
+} as const;
+
 export interface RoutingBounds {
   maxForwarded: number;
   maxAwaitingStart: number;

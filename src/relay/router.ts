@@ -25,6 +25,7 @@ import { recordQuietly, type RoutingContext } from './routing/routing-context.js
 import { MAX_FUTURE_SKEW_MS } from '../protocol/limits.js';
 import { clockSkewText } from '../shared/clock-skew-text.js';
 import { SessionClock } from './routing/session-clock.js';
+import { PendingCaps } from './routing/pending-caps.js';
 import { SessionTable, type SessionTableSizes } from './routing/session-table.js';
 import { TechnicianFrames } from './routing/technician-frames.js';
 import { cryptoRandomness, type RequestRandomness } from './session-request-builder.js';
@@ -42,8 +43,10 @@ export interface RouterOptions {
   requestLifetimeMs?: number;
   /** Extra wait after expiry before the relay itself reports `expired`. */
   expiryGraceMs?: number;
-  /** Pending requests one technician connection may have at once. */
+  /** Pending requests one technician account may have at once, over all its connections (default 5). */
   maxPendingPerTechnician?: number;
+  /** Pending requests one device may have at once, from all technicians (default 10). */
+  maxPendingPerDevice?: number;
   /** Pinned IT approvals public key: when set, the relay also checks approval signatures. */
   approvalsPublicKey?: string;
   /** Where agents are connected (default: this process only). A bus-backed one spans relay instances. */
@@ -67,7 +70,14 @@ export class Router {
     const clock = opts.clock ?? systemClock;
     const sessionClock = new SessionClock(clock, opts.expiryGraceMs ?? ROUTING_LIMITS.expiryGraceMs);
     this.ctx = {
-      table: new SessionTable(sessionClock, opts.bounds),
+      table: new SessionTable(
+        sessionClock,
+        opts.bounds,
+        new PendingCaps({
+          perTechnician: opts.maxPendingPerTechnician ?? ROUTING_LIMITS.maxPendingPerTechnician,
+          perDevice: opts.maxPendingPerDevice ?? ROUTING_LIMITS.maxPendingPerDevice,
+        }),
+      ),
       clock: sessionClock,
       audit: new CentralAudit(opts.storage, () => clock.now()),
       directory: opts.directory ?? new InProcessPeerDirectory(),
@@ -75,7 +85,6 @@ export class Router {
       relayKey: opts.relayKey,
       random: opts.random ?? cryptoRandomness,
       lifetimeMs: opts.requestLifetimeMs ?? ROUTING_LIMITS.requestLifetimeMs,
-      maxPending: opts.maxPendingPerTechnician ?? ROUTING_LIMITS.maxPendingPerTechnician,
       mfa: opts.mfa ?? DEFAULT_MFA_POLICY,
       clockSkew: new ClockSkewRefusals(),
       ...(opts.approvalsPublicKey !== undefined ? { approvalsPublicKey: opts.approvalsPublicKey } : {}),

@@ -27,7 +27,7 @@ describe('attended consent', () => {
     expect(h.agent.status().session).toMatchObject({ sessionId: decision.sessionId, ticketId: 'INC0012345' });
     const audit = join(h.dataDir, 'audit');
     expect(verifyAuditLog(audit).ok).toBe(true);
-    expect(recordsForTicket(audit, 'INC0012345').map((r) => r.type)).toEqual(['request.received', 'consent.decision', 'session.started']);
+    expect(recordsForTicket(audit, 'INC0012345').map((r) => r.type)).toEqual(['request.received', 'consent.decision', 'consent.confirmed', 'session.started']);
   });
 
   it('grants only the accepted scopes on a partial accept', async () => {

@@ -153,6 +153,9 @@ async function makeWorld(i: number): Promise<World> {
         const ok = w.acceptedByPrompt.get(msg.requestId) ?? [];
         for (const g of msg.granted) if (!ok.includes(g)) w.violations.push(`decision grants ${g} without accept`);
         w.accepted.set(msg.sessionId, new Set(msg.granted));
+        // The relay's word that it recorded the decision: only then is the grant applied.
+        const recorded: Message<'session.recorded'> = { v: 1, type: 'session.recorded', id: `rec-${msg.id}`, re: msg.id };
+        setImmediate(() => void w.core.handle(recorded));
       }
       w.sent.push(msg);
       return true;

@@ -16,6 +16,8 @@ export interface StandInOptions {
   refuse?: boolean;
   /** Called with each parsed agent frame before it is recorded (e.g. to check the audit log at that instant). */
   onFrame?: (msg: Message) => void;
+  /** Answer every anchored report with `session.recorded`, as the relay does once it wrote it (default true). */
+  acknowledge?: boolean;
 }
 
 export class RelayStandIn {
@@ -40,6 +42,7 @@ export class RelayStandIn {
     private readonly o: StandInOptions,
   ) {
     this.relayKey = o.relayKey ?? generateEd25519KeyPair();
+    this.acknowledge = o.acknowledge ?? true;
   }
 
   static async start(o: StandInOptions = {}): Promise<RelayStandIn> {
@@ -106,12 +109,22 @@ export class RelayStandIn {
       }
       this.o.onFrame?.(msg);
       this.received.push(msg);
+      if (this.acknowledge) this.acknowledgeReport(msg);
       this.waiters = this.waiters.filter((w) => {
         if (!w.pred(msg)) return true;
         w.resolve(msg);
         return false;
       });
     });
+  }
+
+  /** Whether anchored reports are answered with `session.recorded` (tests may switch it off and on). */
+  acknowledge: boolean;
+
+  private acknowledgeReport(msg: Message): void {
+    const report = msg.type === 'session.late' ? msg.report : msg;
+    if (!('audit' in report) || report.audit === undefined) return;
+    this.send({ v: 1, type: 'session.recorded', id: `rec-${report.id}`, re: msg.id, agentSeq: report.audit.seq });
   }
 
   /** Resolves once an agent has been welcomed (now or later). */

@@ -80,7 +80,7 @@ describe('fault: agent lost mid-session', { timeout: 90_000 }, () => {
     agentCli = await startHeadlessAgent(dir, { ...setup, policy: { ...setup.policy, relayUrl: `ws://127.0.0.1:${port}` } });
     await agentCli.waitForStderr(/status: (connecting|disconnected)/);
     const records = recordsForTicket(auditDir, 'INC-L1');
-    expect(records.map((x) => x.type)).toEqual(['request.received', 'consent.decision', 'session.started', 'session.ended']);
+    expect(records.map((x) => x.type)).toEqual(['request.received', 'consent.decision', 'consent.confirmed', 'session.started', 'session.ended']);
     expect(records.find((x) => x.type === 'session.ended')).toMatchObject({ sessionId, by: 'agent-restart', clean: false });
     expect(records.find((x) => x.type === 'consent.decision')).toMatchObject({
       decidedBy: 'approval',

@@ -141,8 +141,8 @@ describe('fault: relay killed', { timeout: 90_000 }, () => {
 
     await stopProcess(agentCli, 'SIGTERM');
     const types = (await runCli(['audit', 'export', '--ticket', 'INC-F2', '--dir', join(agentData, 'audit')])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; by?: string });
-    expect(types.map((t) => t.type)).toEqual(['request.received', 'consent.decision', 'session.started', 'session.ended', 'session.summary']);
-    expect(types[3]).toMatchObject({ by: 'relay-lost' });
+    expect(types.map((t) => t.type)).toEqual(['request.received', 'consent.decision', 'consent.confirmed', 'session.started', 'session.ended', 'session.summary']);
+    expect(types[4]).toMatchObject({ by: 'relay-lost' });
     expect((await runCli(['audit', 'verify', join(agentData, 'audit')])).code).toBe(0);
   });
 });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { newMessageId, type Message } from '../../src/protocol/index.js';
 import type { TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { defaultAuditDir } from '../../src/core/data-dir.js';
 import { tmpdir } from 'node:os';
 import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
@@ -114,7 +115,7 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
     expect(decisions.map((d) => (d.data as { outcome: string }).outcome)).toEqual(['expired']);
   });
 
-  it('the real agent ends the session its unrecorded decision opened, and the user is told', async () => {
+  it('the real agent applies nothing of a decision the relay could not record, and the user is told', async () => {
     disk = mountSmallDisk(1024);
     const relayDisk = disk;
     t = await startTestRelay({}, { path: join(disk.dir, 'relay.db') });
@@ -142,7 +143,7 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
     const told = tech.waitFor((m) => (m.type === 'error' || m.type === 'session.decision' ? m : undefined));
     expect((await ask(tech, deviceId)).type).toBe('session.pending');
     expect(await inTime(told, 'technician told')).toMatchObject({ type: 'error', code: 'audit-unavailable' });
-    const stopped = () => notes.some((n) => n.title === 'Remote support session stopped');
+    const stopped = () => notes.some((n) => n.body.includes('declined (relay did not confirm)'));
     await inTime(
       (async () => {
         while (!stopped()) await new Promise((r) => setImmediate(r));
@@ -150,6 +151,11 @@ describe.skipIf(tmpfsUnavailable !== null)(`relay on a full disk${tmpfsUnavailab
       `agent notice (saw: ${JSON.stringify(notes)})`,
     );
     expect(agent.status().session).toBeUndefined();
+    expect(agent.grants()).toEqual([]);
+    // The device log says why, and holds no start: nothing was applied.
+    const device = readdirSync(defaultAuditDir(dataDir)).flatMap((f) => readFileSync(join(defaultAuditDir(dataDir), f), 'utf8').split('\n').filter(Boolean)).map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(device).toContain('consent.unconfirmed');
+    expect(device).not.toContain('session.started');
     const decisions = await t.storage.queryAudit({ kinds: ['decision', 'session-started'] });
     expect(decisions).toEqual([]);
   });

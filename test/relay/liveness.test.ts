@@ -39,7 +39,7 @@ describe('liveness', () => {
 });
 
 describe('bounds', () => {
-  it('refuses more than the allowed pending requests on one connection', async () => {
+  it('refuses more than the allowed pending requests of one technician', async () => {
     t = await startTestRelay({ maxPendingPerTechnician: 2 });
     await t.agent('dev-1');
     const r = await connectTechnician(t.relay.url, await t.addTechnician('alice'));

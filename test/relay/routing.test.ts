@@ -168,7 +168,7 @@ describe('isolation between technicians', () => {
     expect(answers.every((m) => m.type === 'error' && m.code === 'unknown-session')).toBe(true);
     expect(answers).toHaveLength(attempts.length);
     // The agent got nothing from bob; alice's own narration still goes through.
-    expect(agent.received.filter((m) => m.type !== 'session.request' && m.type !== 'welcome')).toEqual([]);
+    expect(agent.received.filter((m) => m.type !== 'session.request' && m.type !== 'welcome' && m.type !== 'session.recorded')).toEqual([]);
     alice.send({ v: 1, type: 'session.narration', id: newMessageId(), sessionId, text: 'Opening the print spooler' });
     expect((await agent.next('session.narration')).text).toBe('Opening the print spooler');
   });

@@ -170,9 +170,11 @@ describe.skipIf(missing.length > 0)('screen gate starting x11vnc under Xvfb', ()
     const vncPort = await freePort();
     s = await startScreenSession({ screenServer: { host: '127.0.0.1', port: vncPort, x11vncDisplay: ':999', x11vncPath: '/usr/bin/x11vnc' }, grant: ['view', 'control'] });
     s.answer();
-    await until(() => s!.events().some((e) => e.type === 'session.decision'), 'the decision', s.stdout, { ms: 15_000 });
-    const decision = s.events().find((e) => e.type === 'session.decision')!;
-    expect(decision.granted).not.toContain('view');
+    // The gate opens only after the relay recorded the decision: the start names what it really applied.
+    await until(() => s!.events().some((e) => e.type === 'session.started'), 'the start', s.stdout, { ms: 15_000 });
+    const started = s.events().find((e) => e.type === 'session.started')!;
+    expect(started.scopes).toEqual(['control']);
+    expect(s.agent.grants()).not.toContain('view');
     expect(s.events().some((e) => e.type === 'screen')).toBe(false);
     expect(s.notices.map((n) => n.body).join('\n')).toMatch(/screen|view/i);
     expect(gateFolders(s.dataDir)).toEqual([]);

@@ -24,7 +24,8 @@ const ids = {
 const opening = z.looseObject({ type: z.literal('gate.opening'), ...ids, scope });
 const decision = z.looseObject({ type: z.enum(['consent.decision', 'escalation.decision']), ...ids, granted: z.array(scope) });
 const started = z.looseObject({ type: z.literal('session.started'), ...ids });
-const closing = z.looseObject({ type: z.enum(['gate.session-closed', 'session.ended']), sessionId: z.string() });
+// A granted session that never started (the relay did not confirm, or no gate applied) ended as surely as one that did.
+const closing = z.looseObject({ type: z.enum(['gate.session-closed', 'session.ended', 'consent.unconfirmed', 'session.not-started']), sessionId: z.string() });
 
 interface Seen {
   session: GateSession;
@@ -129,7 +130,7 @@ function readSessions(auditDir: string): SessionsInLog {
       continue;
     }
     const c = closing.safeParse(record);
-    if (c.success) (c.data.type === 'session.ended' ? ended : closed).add(c.data.sessionId);
+    if (c.success) (c.data.type === 'gate.session-closed' ? closed : ended).add(c.data.sessionId);
   }
   return { seen: [...bySession.values()], ended, closed };
 }

@@ -1,6 +1,6 @@
 // A new session request: verify -> policy -> queue -> ask -> decide. The
-// decision is recorded durably before it is reported, and only a recorded
-// grant starts the session.
+// decision is recorded durably before it is reported, and only a grant the
+// relay confirmed it recorded opens access and starts the session.
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage } from '../../protocol/frame.js';
@@ -10,9 +10,9 @@ import { sortScopes } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RecordThenSend } from '../audit/record-then-send.js';
 import type { GateSet } from '../access/gate-set.js';
-import { gateSessionOf } from '../access/gate-session.js';
 import type { AuditFields } from '../../protocol/agent-audit-record.js';
 import type { Policy } from '../policy/schema.js';
+import type { DecisionAcks } from '../session/decision-acks.js';
 import type { SessionController } from '../session/session-controller.js';
 import type { UiPort } from '../ui-port.js';
 import { guardedVerify, isVerificationFault } from '../verification/guarded-verify.js';
@@ -24,6 +24,7 @@ import { ConsentStateMachine, type ConsentState } from './consent-state.js';
 import { itWordingOf, sessionConsentView } from './consent-view.js';
 import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
+import { grantAfterAck } from './grant-after-ack.js';
 
 /** A session request between arrival and decision, with the states it went through. */
 interface QueuedConsentRequest {
@@ -41,8 +42,10 @@ export interface RequestFlowDeps {
   audited: RecordThenSend;
   sessions: SessionController;
   gate: ConsentGate;
-  /** Access gates: a scope is reported granted only once they applied it. */
+  /** Access gates: they open a scope only after the relay recorded the decision granting it. */
   gates: GateSet;
+  /** The relay's word that it recorded a granting decision. */
+  acks: DecisionAcks;
   blockNotices: BlockNotices;
   newSessionId?: () => string;
   track: <T>(work: Promise<T>) => Promise<T>;
@@ -105,7 +108,7 @@ export class RequestFlow {
     }
     req.consent.to('verified');
     const verified = v.value;
-    if (this.d.sessions.live) return this.decide(req, ANOTHER_SESSION);
+    if (this.d.sessions.slotTaken) return this.decide(req, ANOTHER_SESSION);
     if (p.mode === 'unattended') {
       const decidedBy = verified.authorisation.kind === 'emergency' ? 'emergency' : 'approval';
       return this.decide(req, { outcome: 'accepted', granted: verified.allowed, decidedBy });
@@ -141,49 +144,25 @@ export class RequestFlow {
     return this.d.track(this.decide(req, { outcome, granted, decidedBy: 'user' }));
   }
 
-  /** Record the decision durably, then report it; start the session if anything was granted. */
+  /**
+   * Record the decision durably, then report it; a grant opens access and starts the session only once the
+   * relay says it recorded the decision (grant-after-ack.ts).
+   */
   private async decide(req: QueuedConsentRequest, decision: Decision): Promise<void> {
     const p = req.payload;
     const now = this.d.clock.now();
     let d = decision;
     let granted = sortScopes(d.granted.filter((s) => p.scopes.includes(s)));
-    if (granted.length > 0 && this.d.sessions.live) {
+    if (granted.length > 0 && this.d.sessions.slotTaken) {
       d = ANOTHER_SESSION;
       granted = [];
     }
     const minutes = Math.min(p.estimatedMinutes, this.d.policy.maxSessionMinutes);
     const newId = this.d.newSessionId ?? (() => `ses-${randomUUID()}`);
-    let live =
+    const live =
       granted.length > 0 ? grantedSession(p, newId(), this.d.deviceId, d.outcome, granted, now, minutes) : undefined;
-    // Reserve the session slot now so no second grant can slip in while gates run and we write.
+    // Reserve the session slot now so no second grant can slip in while we write and wait for the relay.
     if (live) this.d.sessions.reserve(live);
-    if (live && this.d.gates.anyGates) {
-      const { applied, failed } = await this.d.gates.grant(gateSessionOf(live), granted);
-      if (this.d.sessions.live !== live) {
-        // The slot was ended while the gates ran (relay lost, agent exit): close what they opened, grant nothing.
-        await this.d.gates.closeLeftOpen(gateSessionOf(live), applied);
-        d = {
-          outcome: 'declined',
-          granted: [],
-          decidedBy: d.decidedBy,
-          detail: 'the session ended while access was set up',
-        };
-        granted = [];
-        live = undefined;
-      } else if (failed.length > 0) {
-        // Only what the gates applied is granted; the rest is reported as declined, with the reason.
-        this.d.sessions.release(live);
-        const detail = `not applied on the device: ${failed.map((f) => `${f.scope} (${f.error.code})`).join(', ')}`;
-        const outcome = applied.length === 0 ? 'declined' : 'partial';
-        d = { outcome, granted: applied, decidedBy: d.decidedBy, code: 'gate-failed', detail };
-        granted = applied;
-        const id = live.id;
-        const gateSession = gateSessionOf(live);
-        live = applied.length > 0 ? grantedSession(p, id, this.d.deviceId, outcome, applied, now, minutes) : undefined;
-        if (live) this.d.sessions.reserve(live);
-        else await this.d.gates.end(gateSession);
-      }
-    }
     const msg = decisionMessage(p, d, granted, now, live ? { sessionId: live.id, minutes } : undefined);
     const fields = {
       ...requestFields(p),
@@ -197,10 +176,12 @@ export class RequestFlow {
       sessionId: live?.id,
       states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
     };
+    // Waiting starts before the decision is sent, so the relay's answer can't come first.
+    const ack = live ? this.d.acks.expect(msg.id) : undefined;
     if (!(await this.d.audited.record('consent.decision', fields, msg))) {
       if (live) {
+        this.d.acks.forget(msg.id);
         this.d.sessions.release(live);
-        await this.d.gates.end(gateSessionOf(live));
       }
       req.consent.to('declined');
       this.d.audited.send({
@@ -217,7 +198,7 @@ export class RequestFlow {
       return;
     }
     req.consent.to(OUTCOME_STATE[d.outcome]);
-    if (live) await this.d.sessions.start(live, minutes);
+    if (live && ack) await grantAfterAck(this.d, p, live, minutes, await ack);
     else if (d.decidedBy !== 'user' && d.decidedBy !== 'verification' && d.decidedBy !== 'policy') {
       const body = `${p.technician.name} asked for ticket ${p.ticket.id}; declined (${d.decidedBy}).`;
       this.d.ui.notify({ kind: 'request-declined', title: 'Remote support request declined', body });

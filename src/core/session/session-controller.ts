@@ -29,6 +29,8 @@ export interface SessionControllerDeps {
 
 export class SessionController {
   private current: LiveSession | undefined;
+  /** A granted session between its decision and its start (relay's word, gates): holds the slot, grants nothing. */
+  private reservedSlot: LiveSession | undefined;
   private expiryTimer: unknown;
   private readonly endedListeners: ((sessionId: string) => void)[] = [];
   private readonly grantsListeners: ((sessionId: string) => void)[] = [];
@@ -36,8 +38,14 @@ export class SessionController {
 
   constructor(private readonly d: SessionControllerDeps) {}
 
+  /** The started session: the only one narration, files, escalations and gates see. */
   get live(): LiveSession | undefined {
     return this.current;
+  }
+
+  /** A session is live or a granted one is on its way: a second grant must not slip in. */
+  get slotTaken(): boolean {
+    return this.current !== undefined || this.reservedSlot !== undefined;
   }
 
   /** The live session if it has this id. */
@@ -62,15 +70,29 @@ export class SessionController {
 
   /** Take the one session slot before the decision is written, so no second grant can slip in. */
   reserve(s: LiveSession): void {
-    this.current = s;
+    this.reservedSlot = s;
   }
 
-  /** The decision could not be recorded: give the slot back. */
+  /** Still reserved: nothing (relay loss, agent exit) took the slot back meanwhile. */
+  isReserved(s: LiveSession): boolean {
+    return this.reservedSlot === s;
+  }
+
+  /** The decision was not recorded or not confirmed: give the slot back. */
   release(s: LiveSession): void {
-    if (this.current === s) this.current = undefined;
+    if (this.reservedSlot === s) this.reservedSlot = undefined;
   }
 
+  /** Relay lost or agent stopping: a grant on its way does not start (its flow closes what it opened). */
+  dropReservation(): void {
+    this.reservedSlot = undefined;
+  }
+
+  /** Start a reserved session: from here it is live and its grants count. */
   async start(s: LiveSession, minutes: number): Promise<void> {
+    if (this.reservedSlot !== s) return;
+    this.reservedSlot = undefined;
+    this.current = s;
     this.armExpiry(s);
     const started = startedMessage(s);
     const fields = { ...sessionFields(s), scopes: started.scopes, mode: s.init.mode, minutes, endsAt: started.endsAt };
@@ -116,12 +138,11 @@ export class SessionController {
     // Close real access before anything is recorded or reported.
     await this.d.gates.end(gateSessionOf(s));
     const summary = s.summary(this.d.clock.now(), by);
-    const toRelay = by !== 'relay-lost';
-    const end = toRelay && !endedByRelay && by !== 'technician' ? endMessage(s, by, reason) : undefined;
+    // With the relay lost these can't go now: they wait among the unacknowledged reports and go late on reconnect.
+    const end = !endedByRelay && by !== 'technician' ? endMessage(s, by, reason) : undefined;
     await this.d.audited.record('session.ended', { ...sessionFields(s), by, reason }, end, { sendOnFailure: true });
     const summaryMsg: Message<'session.summary'> = { v: 1, type: 'session.summary', id: newMessageId(), summary };
-    const summaryOut = toRelay ? summaryMsg : undefined;
-    await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryOut, {
+    await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryMsg, {
       sendOnFailure: true,
     });
     this.d.ui.showSummary(s.summaryView(summary));

@@ -42,6 +42,9 @@ const approvalRecord = z.discriminatedUnion('kind', [
  */
 const deviceSigned = deviceSignatureSchema.extend({ devicePublicKey: publicKey }).optional();
 
+/** The agent re-sent this report after the relay lost it (killed, connection dropped): recorded when it arrived. */
+const lateFlag = z.literal(true).optional();
+
 /** Why a technician sign-in was refused (never the secret itself). */
 export const SIGN_IN_FAILURES = ['unknown-token', 'expired', 'disabled', 'rotated', 'otp-required', 'wrong-otp', 'mfa-not-enrolled', 'locked-out'] as const;
 export type SignInFailure = (typeof SIGN_IN_FAILURES)[number];
@@ -109,6 +112,7 @@ export const AUDIT_DATA_SCHEMAS = {
     grantedMinutes: minutes.optional(),
     agentAudit: auditAnchor.optional(),
     deviceSig: deviceSigned,
+    late: lateFlag,
   }),
   'session-started': z.strictObject({
     scopes: scopeSet,
@@ -117,6 +121,7 @@ export const AUDIT_DATA_SCHEMAS = {
     endsAt: isoTimestamp,
     agentAudit: auditAnchor.optional(),
     deviceSig: deviceSigned,
+    late: lateFlag,
   }),
   narration: z.strictObject({ text: multilineText(1000) }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
@@ -129,6 +134,7 @@ export const AUDIT_DATA_SCHEMAS = {
     answers: identifier.optional(),
     agentAudit: auditAnchor.optional(),
     deviceSig: deviceSigned,
+    late: lateFlag,
   }),
   'file-transfer': z.strictObject({
     transferId: identifier,
@@ -138,13 +144,14 @@ export const AUDIT_DATA_SCHEMAS = {
     direction: z.enum(FILE_DIRECTIONS),
   }),
   /** The agent's file-rule outcome for an announced transfer. */
-  'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  'file-transfer-result': z.strictObject({ transferId: identifier, allowed: z.boolean(), code: errorCode.optional(), detail: lineText(300).optional(), agentAudit: auditAnchor.optional(), late: lateFlag }),
   /** `relay-shutdown`: the relay stopped with the session live (both sides heard `relay-lost`). */
-  'session-end': z.strictObject({ by: z.enum([...END_REASONS, 'relay-shutdown']), reason: lineText(300).optional(), agentAudit: auditAnchor.optional() }),
+  'session-end': z.strictObject({ by: z.enum([...END_REASONS, 'relay-shutdown']), reason: lineText(300).optional(), agentAudit: auditAnchor.optional(), late: lateFlag }),
   'session-summary': z.strictObject({
     summary: sessionSummaryBodySchema,
     agentAudit: auditAnchor.optional(),
     deviceSig: deviceSigned,
+    late: lateFlag,
   }),
   /** The relay dropped a peer to protect itself: it stopped reading and its unsent frames passed the cap. */
   disconnect: z.strictObject({

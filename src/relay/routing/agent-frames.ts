@@ -11,6 +11,8 @@ import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedS
 import { passesDeviceSignature, type VerifiedDeviceSig } from './device-signature-gate.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 import { answerUnrecordedDecision } from './unrecorded-decision.js';
+import { recordedAck } from './recorded-ack.js';
+import { recordLateReport } from './late-reports.js';
 
 type SigEvidence = { deviceSig?: VerifiedDeviceSig };
 
@@ -34,12 +36,13 @@ export class AgentFrames {
       case 'session.started':
         return this.started(peer, deviceId, msg, sig);
       case 'session.scope-update':
-        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.scopeUpdate(s, msg, sig));
+        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.scopeUpdate(peer, s, msg, sig));
       case 'session.file-transfer-result':
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
           const outcome = { transferId, allowed, ...(code ? { code } : {}), ...(detail ? { detail } : {}) };
-          await audit.record('file-transfer-result', sessionContext(s), { ...outcome, ...anchorOf(msg) });
+          const rec = await audit.record('file-transfer-result', sessionContext(s), { ...outcome, ...anchorOf(msg) });
+          peer.send(recordedAck(msg, rec));
           s.peer.send(msg);
         });
       case 'session.end':
@@ -50,10 +53,12 @@ export class AgentFrames {
           msg.id,
           async (s) => {
             // The relay may have ended it first (expiry); the agent's own end then adds nothing.
-            if (s.ended) return;
+            if (s.ended) return peer.send(recordedAck(msg, undefined));
             table.markEnded(s, msg.by);
             const reason = msg.reason ? { reason: msg.reason } : {};
-            await audit.record('session-end', sessionContext(s), { by: msg.by, ...reason, ...anchorOf(msg) });
+            const data = { by: msg.by, ...reason, ...anchorOf(msg) };
+            const rec = await audit.record('session-end', sessionContext(s), data);
+            peer.send(recordedAck(msg, rec));
             s.peer.send(msg);
           },
           true,
@@ -66,11 +71,12 @@ export class AgentFrames {
           msg.id,
           async (s) => {
             table.forget(s);
-            await audit.record('session-summary', sessionContext(s), {
+            const rec = await audit.record('session-summary', sessionContext(s), {
               summary: msg.summary,
               ...anchorOf(msg),
               ...sig,
             });
+            peer.send(recordedAck(msg, rec));
             s.peer.send(msg);
           },
           true,
@@ -86,6 +92,8 @@ export class AgentFrames {
           (s) => this.channels.closed('agent', s, msg),
           true,
         );
+      case 'session.late':
+        return recordLateReport(this.ctx, peer, deviceId, msg);
       case 'error':
         return this.error(msg);
       default:
@@ -106,8 +114,10 @@ export class AgentFrames {
     }
     table.dropPending(req);
     const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId } = msg;
+    let rec;
     try {
-      await audit.record('decision', auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null }), {
+      const where = auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null });
+      rec = await audit.record('decision', where, {
         outcome,
         granted,
         declined,
@@ -123,6 +133,8 @@ export class AgentFrames {
       return answerUnrecordedDecision(this.ctx, peer, req, msg, err, (id) => this.onRequestDue(id));
     }
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) this.awaitStart(req, msg);
+    // Only now may the agent apply a grant: the decision is in the central audit.
+    peer.send(recordedAck(msg, rec));
     req.peer.send(msg);
   }
 
@@ -209,12 +221,18 @@ export class AgentFrames {
     clock.armExpiry(s, Math.min(Number.isNaN(claimed) ? Number.POSITIVE_INFINITY : claimed, startedAt + s.grantedMs));
     const { scopes, mode, endsAt } = msg;
     const data = { scopes, mode, startedAt: msg.startedAt, endsAt, ...anchorOf(msg), ...sig };
-    await audit.record('session-started', sessionContext(s), data);
+    const rec = await audit.record('session-started', sessionContext(s), data);
+    peer.send(recordedAck(msg, rec));
     s.peer.send(msg);
   }
 
   /** The scope change is the agent's to make; its endsAt moves later only by an extension the technician asked for. */
-  private async scopeUpdate(s: RoutedSession, msg: Message<'session.scope-update'>, sig: SigEvidence): Promise<void> {
+  private async scopeUpdate(
+    agent: Peer,
+    s: RoutedSession,
+    msg: Message<'session.scope-update'>,
+    sig: SigEvidence,
+  ): Promise<void> {
     const { audit, clock } = this.ctx;
     const extendMinutes = msg.requestId !== undefined ? s.extensions.get(msg.requestId) : undefined;
     if (msg.requestId !== undefined) s.extensions.delete(msg.requestId);
@@ -223,7 +241,9 @@ export class AgentFrames {
     const ctx = auditContext(s, { sessionId: s.sessionId, requestId: msg.requestId ?? s.requestId });
     const { change, scopes, granted, endsAt } = msg;
     const answers = msg.requestId !== undefined ? { answers: msg.requestId } : {};
-    await audit.record('scope-update', ctx, { change, scopes, granted, endsAt, ...answers, ...anchorOf(msg), ...sig });
+    const data = { change, scopes, granted, endsAt, ...answers, ...anchorOf(msg), ...sig };
+    const rec = await audit.record('scope-update', ctx, data);
+    agent.send(recordedAck(msg, rec));
     if (claimed > allowed) {
       const stillEndsAt = new Date(allowed).toISOString();
       const detail = `endsAt ${endsAt} is later than the granted time allows; the session still ends at ${stillEndsAt}`;

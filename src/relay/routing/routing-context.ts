@@ -23,7 +23,6 @@ export interface RoutingContext {
   relayKey: Ed25519KeyPair;
   random: RequestRandomness;
   lifetimeMs: number;
-  maxPending: number;
   approvalsPublicKey?: string;
   /** When a second factor is needed (unattended and emergency requests check it here). */
   mfa: MfaPolicy;

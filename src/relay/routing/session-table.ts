@@ -3,10 +3,11 @@
 // sessions (live, and ended ones kept for the agent's late end and summary),
 // and forwarded request frames (to route an agent's `error` reply).
 // Each map has a stated bound (ROUTING_LIMITS) so network input cannot grow it
-// without end: pending by the per-connection cap and their expiry timers,
+// without end: pending by the per-technician and per-device caps and their expiry timers,
 // sessions by their expiry timers, the rest by a first-in-first-out cap.
 import type { Peer } from '../peer.js';
-import { ROUTING_LIMITS, type RoutingBounds } from '../relay-constants.js';
+import { DEFAULT_PENDING_LIMITS, ROUTING_LIMITS, type RoutingBounds } from '../relay-constants.js';
+import { PendingCaps } from './pending-caps.js';
 import { ownerOf, type AwaitingStart, type EndReason, type Owner } from './routed.js';
 import type { RoutedRequest, RoutedSession } from './routed.js';
 import type { SessionClock } from './session-clock.js';
@@ -39,6 +40,8 @@ export class SessionTable {
   constructor(
     private readonly clock: SessionClock,
     private readonly bounds: RoutingBounds = ROUTING_LIMITS,
+    /** Pending requests per technician and per device; every pending request holds a slot. */
+    readonly caps: PendingCaps = new PendingCaps(DEFAULT_PENDING_LIMITS),
   ) {}
 
   sizes(): SessionTableSizes {
@@ -54,6 +57,7 @@ export class SessionTable {
   // ---- pending requests ------------------------------------------------------------
 
   addPending(req: RoutedRequest): void {
+    if (!this.pending.has(req.requestId)) this.caps.hold(req.tech.id, req.deviceId);
     this.pending.set(req.requestId, req);
   }
 
@@ -68,7 +72,7 @@ export class SessionTable {
   /** Forget a pending request and stop its expiry timer. */
   dropPending(req: RoutedRequest): void {
     this.clock.cancel(req.timer);
-    this.pending.delete(req.requestId);
+    if (this.pending.delete(req.requestId)) this.caps.release(req.tech.id, req.deviceId);
   }
 
   // ---- accepted, waiting for session.started ------------------------------------------
@@ -170,6 +174,7 @@ export class SessionTable {
     for (const req of this.pending.values()) this.clock.cancel(req.timer);
     for (const s of this.sessions.values()) this.clock.cancel(s.expiryTimer);
     this.pending.clear();
+    this.caps.clear();
     this.awaiting.clear();
     this.sessions.clear();
     this.ended.clear();

@@ -71,15 +71,31 @@ export class TechnicianFrames {
   }
 
   private async request(peer: Peer, tech: SignedInTechnician, msg: Message<'tech.request'>): Promise<void> {
-    const { table, clock, audit, directory, maxPending } = this.ctx;
+    const { caps } = this.ctx.table;
     const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
     const refuse = async (code: ErrorCode, detail: string) => {
-      await audit.record('rejected', base, { action: 'tech.request', code, detail });
+      await this.ctx.audit.record('rejected', base, { action: 'tech.request', code, detail });
       peer.send(errorMessage(code, detail, msg.id));
     };
-    if (table.pendingWhere((r) => r.peer === peer).length >= maxPending) {
-      return refuse('rate-limited', `at most ${maxPending} pending requests per connection`);
+    const over = caps.refusal(tech.id, msg.deviceId);
+    if (over !== undefined) return refuse('rate-limited', over);
+    // Held while the request is checked and written; once pending, the pending entry holds its own slot.
+    caps.hold(tech.id, msg.deviceId);
+    try {
+      await this.checkAndForward(peer, tech, msg, refuse);
+    } finally {
+      caps.release(tech.id, msg.deviceId);
     }
+  }
+
+  private async checkAndForward(
+    peer: Peer,
+    tech: SignedInTechnician,
+    msg: Message<'tech.request'>,
+    refuse: (code: ErrorCode, detail: string) => Promise<void>,
+  ): Promise<void> {
+    const { table, clock, audit, directory } = this.ctx;
+    const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
     const { lifetimeMs, random, approvalsPublicKey } = this.ctx;
     const built = buildSessionRequest(msg, tech, clock.now(), lifetimeMs, random, approvalsPublicKey);
     if (!built.ok) return refuse(built.code, built.detail);

@@ -51,20 +51,25 @@ async function decisionFor(harness: Harness, scopes: Scope[]) {
 }
 
 describe.skipIf(process.platform === 'win32')('access gates in a session', () => {
-  it('reports admin as granted only after its grant hook succeeded', async () => {
+  it('runs the admin grant hook only after the relay confirmed the decision, then reports the session started', async () => {
     const a = await agentWithAdminHook();
     const decision = await decisionFor(a, ['view', 'admin']);
     expect(decision).toMatchObject({ outcome: 'accepted', granted: ['view', 'admin'] });
+    expect(await a.relay.waitFor('session.started')).toMatchObject({ sessionId: decision.sessionId, scopes: ['view', 'admin'] });
     expect(hooks.runs()).toEqual([`grant admin ${decision.sessionId} INC0012345 alice`]);
     const types = auditRecords(a.dataDir).map((r) => r.type);
+    expect(types.indexOf('consent.confirmed')).toBeGreaterThan(types.indexOf('consent.decision'));
+    expect(types.indexOf('gate.opening')).toBeGreaterThan(types.indexOf('consent.confirmed'));
     expect(types.indexOf('gate.opened')).toBeGreaterThan(types.indexOf('gate.opening'));
-    expect(types.indexOf('consent.decision')).toBeGreaterThan(types.indexOf('gate.opened'));
+    expect(types.indexOf('session.started')).toBeGreaterThan(types.indexOf('gate.opened'));
   });
 
   it('leaves a scope whose hook failed not granted, tells the user in words, audits it and undoes the half-applied hook', async () => {
     const a = await agentWithAdminHook('echo "group wheel missing" >&2; exit 1');
     const decision = await decisionFor(a, ['view', 'admin']);
-    expect(decision).toMatchObject({ outcome: 'partial', granted: ['view'], declined: ['admin'], code: 'gate-failed' });
+    expect(decision).toMatchObject({ outcome: 'accepted', granted: ['view', 'admin'] });
+    // The decision is what the user consented to; the start says what the device applied.
+    expect(await a.relay.waitFor('session.started')).toMatchObject({ sessionId: decision.sessionId, scopes: ['view'] });
     expect(a.agent.grants()).toEqual(['view']);
     const note = a.ui.notifications.find((n) => n.title === 'Access could not be opened');
     expect(note?.body).toContain('administrator access for Alice');
@@ -77,7 +82,10 @@ describe.skipIf(process.platform === 'win32')('access gates in a session', () =>
   it('declines the whole request when the only gated scope fails', async () => {
     const a = await agentWithAdminHook('exit 7');
     const decision = await decisionFor(a, ['admin']);
-    expect(decision).toMatchObject({ outcome: 'declined', granted: [], code: 'gate-failed' });
+    expect(decision).toMatchObject({ outcome: 'accepted', granted: ['admin'] });
+    const end = await a.relay.waitFor('session.end', (m) => m.sessionId === decision.sessionId);
+    expect(end).toMatchObject({ by: 'policy', reason: 'not applied on the device: admin (gate-failed)' });
+    expect(a.relay.ofType('session.started')).toEqual([]);
     expect(a.agent.status().session).toBeUndefined();
   });
 
@@ -146,7 +154,7 @@ describe.skipIf(process.platform === 'win32')('access gates in a session', () =>
     await a.agent.idle();
     expect(a.agent.grants()).toEqual([]);
     expect(a.agent.status().session).toBeUndefined();
-    const decision = auditRecords(a.dataDir).find((r) => r.type === 'consent.decision');
-    expect(decision).toMatchObject({ outcome: 'declined', granted: [] });
+    expect(a.relay.ofType('session.started')).toEqual([]);
+    expect(auditRecords(a.dataDir).find((r) => r.type === 'session.not-started')).toBeDefined();
   });
 });
