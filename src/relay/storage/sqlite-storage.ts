@@ -1,5 +1,6 @@
 // RelayStorage on node:sqlite (embedded, one file in the data dir). WAL mode,
-// synchronous=FULL so an acknowledged audit record survives a crash.
+// synchronous=FULL so an acknowledged audit record survives a crash; audit
+// appends are group-committed (one transaction and one fsync per event-loop turn).
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
 import { deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
@@ -38,8 +39,18 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 
 const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
 
+interface PendingAppend {
+  entry: AuditEntry;
+  resolve: (record: AuditRecord) => void;
+  reject: (err: unknown) => void;
+}
+
 export class SqliteStorage implements RelayStorage {
+  /** Records per transaction at most: a burst commits in several fsyncs rather than one unbounded one. */
+  static readonly MAX_BATCH = 1024;
   private readonly db: DatabaseSync;
+  private readonly pendingAppends: PendingAppend[] = [];
+  private commits = 0;
 
   /** `path` is a file in the data dir, or ':memory:' for tests. */
   constructor(path: string) {
@@ -147,20 +158,64 @@ export class SqliteStorage implements RelayStorage {
     this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE device_id = ?').run(at, deviceId);
   }
 
-  async appendAudit(entry: AuditEntry): Promise<AuditRecord> {
-    // Synchronous read-then-insert inside one transaction: no other append can interleave.
-    this.db.exec('BEGIN IMMEDIATE');
+  /**
+   * Group commit: every append asked for in one turn of the event loop (many requests, many
+   * connections) goes into one transaction and one fsync, committed in the check phase right after
+   * the I/O callbacks that asked. Each caller's promise settles only after that COMMIT, so "written
+   * before forwarded" holds per record; the chain stays linear because the batch is chained in
+   * order inside the transaction, against the head read there (admin commands append from other
+   * processes too).
+   */
+  appendAudit(entry: AuditEntry): Promise<AuditRecord> {
+    return new Promise<AuditRecord>((resolve, reject) => {
+      this.pendingAppends.push({ entry, resolve, reject });
+      if (this.pendingAppends.length === 1) setImmediate(() => this.commitPendingAppends());
+    });
+  }
+
+  /** Audit transactions committed so far (each one fsync): the group-commit tests and benchmark read it. */
+  get auditCommits(): number {
+    return this.commits;
+  }
+
+  private commitPendingAppends(): void {
+    while (this.pendingAppends.length > 0) {
+      const batch = this.pendingAppends.splice(0, SqliteStorage.MAX_BATCH);
+      if (this.db.isOpen) this.commitBatch(batch);
+      else for (const p of batch) p.reject(new Error('the relay database is closed'));
+    }
+  }
+
+  private commitBatch(batch: PendingAppend[]): void {
+    const done: Array<{ p: PendingAppend; record: AuditRecord }> = [];
+    // Synchronous from BEGIN to COMMIT: no other append can interleave.
     try {
-      const record = chainRecord(entry, this.headSync());
-      this.db
-        .prepare('INSERT INTO audit (seq, at, kind, ticket_id, device_id, technician_id, request_id, session_id, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(record.seq, record.at, record.kind, record.ticketId, record.deviceId, record.technicianId, record.requestId, record.sessionId, JSON.stringify(record), record.hash);
+      this.db.exec('BEGIN IMMEDIATE');
+      let head = this.headSync();
+      const insert = this.db.prepare('INSERT INTO audit (seq, at, kind, ticket_id, device_id, technician_id, request_id, session_id, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+      for (const p of batch) {
+        let record: AuditRecord;
+        try {
+          record = chainRecord(p.entry, head);
+        } catch (err) {
+          // A record that cannot be built (a bug, not the disk) fails alone; the rest of the batch goes on.
+          p.reject(err);
+          continue;
+        }
+        insert.run(record.seq, record.at, record.kind, record.ticketId, record.deviceId, record.technicianId, record.requestId, record.sessionId, JSON.stringify(record), record.hash);
+        head = { seq: record.seq, hash: record.hash };
+        done.push({ p, record });
+      }
       this.db.exec('COMMIT');
-      return record;
+      this.commits += 1;
     } catch (err) {
       this.rollbackIfOpen();
-      throw err;
+      // Nothing of this batch is in the log: every caller hears the fault (a full disk, an I/O error).
+      // (Settling a promise twice is a no-op: a record that already failed alone keeps its own error.)
+      for (const p of batch) p.reject(err);
+      return;
     }
+    for (const { p, record } of done) p.resolve(record);
   }
 
   /** SQLite rolls back by itself on a full disk or I/O error: a second ROLLBACK would throw and hide the cause. */
@@ -239,6 +294,8 @@ export class SqliteStorage implements RelayStorage {
   async ready(): Promise<void> {}
 
   async close(): Promise<void> {
+    // Appends already asked for are committed (and their callers answered) before the file closes.
+    this.commitPendingAppends();
     if (this.db.isOpen) this.db.close();
   }
 }
