@@ -32,7 +32,7 @@ function request(deviceId: string, ticket: string): Message<'tech.request'> {
 }
 
 /** The technician's answer to one request: session.pending / session.decision, or the error that refers to it. */
-function answerTo(tech: TechnicianClient, frame: Message<'tech.request'>): Promise<Message | undefined> {
+function answerTo(tech: TechnicianClient, frame: Message<'tech.request'>): Promise<Message | null> {
   return tech.waitFor((m) => (m.type === 'session.decision' || (m.type === 'error' && m.re === frame.id) ? m : undefined));
 }
 
