@@ -52,8 +52,14 @@ export class SqliteStorage implements RelayStorage {
   private readonly pendingAppends: PendingAppend[] = [];
   private commits = 0;
 
-  /** `path` is a file in the data dir, or ':memory:' for tests. */
-  constructor(path: string) {
+  /**
+   * `path` is a file in the data dir, or ':memory:' for tests. `maxAuditBatch` 1 commits every
+   * record in its own transaction (the benchmark's one-record-per-fsync baseline).
+   */
+  constructor(
+    path: string,
+    private readonly opts: { maxAuditBatch?: number } = {},
+  ) {
     createPrivateDbFile(path);
     this.db = new DatabaseSync(path);
     // busy_timeout: admin commands (evidence, report, add-technician) share the file with a running relay.
@@ -180,7 +186,7 @@ export class SqliteStorage implements RelayStorage {
 
   private commitPendingAppends(): void {
     while (this.pendingAppends.length > 0) {
-      const batch = this.pendingAppends.splice(0, SqliteStorage.MAX_BATCH);
+      const batch = this.pendingAppends.splice(0, this.opts.maxAuditBatch ?? SqliteStorage.MAX_BATCH);
       if (this.db.isOpen) this.commitBatch(batch);
       else for (const p of batch) p.reject(new Error('the relay database is closed'));
     }
