@@ -22,6 +22,7 @@ import { SignInLimiter, type SignInLimits } from './accounts/sign-in-limiter.js'
 import { AccountWatch } from './accounts/account-watch.js';
 import { OversizedFrameWatch } from './oversized-frame-watch.js';
 import { BUDGET_DEFAULTS, ConnectionBudget } from './connection-budget.js';
+import { ThrottledLog } from './throttled-log.js';
 import { readOpenFilesLimit, type OpenFilesLimit } from './open-files-limit.js';
 import { encodeFrame, errorMessage } from '../protocol/frame.js';
 import { Router, type RouterOptions } from './router.js';
@@ -104,6 +105,8 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
   const raised = openFiles?.raisedFrom !== undefined ? ` (soft raised from ${openFiles.raisedFrom})` : '';
   log(`relay: open files: ${openFiles ? `soft limit ${openFiles.soft}, hard limit ${openFiles.hard}${raised}` : 'limit unknown'}; ${budget.describe()}`);
   const connections = new Set<Connection>();
+  let latestLockout = '';
+  const lockouts = new ThrottledLog(BUDGET_DEFAULTS.logIntervalMs, now, (n) => log(`relay: sign-in locked out (rate-limited): ${n} lockout(s) since the last line; latest: ${latestLockout}`));
   const deps = {
     router,
     storage: opts.storage,
@@ -119,6 +122,10 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     maxQueued: 256,
     maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
     signIns: new SignInLimiter(opts.signInLimits),
+    onSignInLockout: (what: string) => {
+      latestLockout = what;
+      lockouts.note();
+    },
     mfa: opts.mfa ?? DEFAULT_MFA_POLICY,
     log,
   };
