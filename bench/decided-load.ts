@@ -1,9 +1,10 @@
 // Load generator for the decided-requests benchmark, in its own process (so its
 // CPU is not the relay's event loop): connects the idle agents (each declines
-// any request it gets, device-signed, at once) and the technicians, then keeps
-// `window` requests in flight per technician for `measureMs` after `warmupMs`.
-// Prints one JSON line: decided requests, seconds, latencies (tech.request ->
-// session.decision). Stops by itself: everything is bounded by `deadline`.
+// any request it gets, device-signed, at once) and the technicians, then two
+// phases of `measureMs` after `warmupMs` each: capacity (closed loop, `window`
+// requests in flight per technician) and latency at a fixed offered rate (open
+// loop, `offeredPerSec` spread over the technicians). Prints one JSON line.
+// Stops by itself: everything is bounded by `deadline`.
 import { readFileSync } from 'node:fs';
 import type WebSocket from 'ws';
 import { encodeFrame, newMessageId, parseFrame } from '../src/protocol/frame.js';
@@ -18,6 +19,8 @@ interface LoadPlan {
   devices: Array<{ deviceId: string; key: Ed25519KeyPair }>;
   tokens: string[];
   window: number;
+  /** Requests per second offered in the latency phase. */
+  offeredPerSec: number;
   warmupMs: number;
   measureMs: number;
 }
@@ -59,75 +62,119 @@ for (const token of plan.tokens) {
   techs.push(r.client);
 }
 
-const latencies: number[] = [];
-let decided = 0;
-let refused = 0;
+/** One measured phase: decided requests, refusals, latencies (tech.request -> session.decision). */
+interface Phase {
+  decided: number;
+  refused: number;
+  skipped: number;
+  seconds: number;
+  latencies: number[];
+}
+const newPhase = (): Phase => ({ decided: 0, refused: 0, skipped: 0, seconds: 0, latencies: [] });
 const refusals = new Map<string, number>();
-let measuring = false;
-let issuing = true;
+let measured: Phase | undefined;
+/** Closed loop: every answer asks again at once. Open loop: only the scheduler asks. */
+let closedLoop = true;
 let inFlight = 0;
-let drained: () => void = () => undefined;
 
-function drive(tech: TechnicianClient): void {
-  const sentAt = new Map<string, number>(); // deviceId -> when asked
-  const deviceOfRequest = new Map<string, string>();
-  const deviceOfFrame = new Map<string, string>();
-  const next = () => {
-    if (!issuing) return;
+/** The relay keeps at most 5 requests pending per technician connection. */
+const MAX_PENDING = 5;
+
+class LoadTechnician {
+  private readonly sentAt = new Map<string, number>(); // deviceId -> when asked
+  private readonly deviceOfRequest = new Map<string, string>();
+  private readonly deviceOfFrame = new Map<string, string>();
+
+  constructor(private readonly tech: TechnicianClient) {
+    tech.onMessage((m) => {
+      if (m.type === 'session.pending') this.deviceOfRequest.set(m.requestId, m.deviceId);
+      if (m.type === 'session.decision') {
+        const deviceId = this.deviceOfRequest.get(m.requestId);
+        this.deviceOfRequest.delete(m.requestId);
+        this.finish(deviceId, true);
+      }
+      if (m.type === 'error' && m.re !== undefined) {
+        const deviceId = this.deviceOfFrame.get(m.re);
+        this.deviceOfFrame.delete(m.re);
+        refusals.set(m.code, (refusals.get(m.code) ?? 0) + 1);
+        this.finish(deviceId, false);
+      }
+    });
+  }
+
+  get outstanding(): number {
+    return this.sentAt.size;
+  }
+
+  ask(): boolean {
+    if (this.sentAt.size >= MAX_PENDING) return false;
     let deviceId: string;
     do deviceId = plan.devices[Math.floor(Math.random() * plan.devices.length)]!.deviceId;
-    while (sentAt.has(deviceId));
+    while (this.sentAt.has(deviceId));
     const id = newMessageId();
-    sentAt.set(deviceId, performance.now());
-    deviceOfFrame.set(id, deviceId);
+    this.sentAt.set(deviceId, performance.now());
+    this.deviceOfFrame.set(id, deviceId);
     inFlight += 1;
-    tech.send({ v: 1, type: 'tech.request', id, deviceId, ticket: { id: 'BENCH-LOAD' }, reason: 'Decided-requests benchmark', scopes: ['view'], mode: 'attended', estimatedMinutes: 5 });
-  };
-  const finish = (deviceId: string | undefined, ok: boolean) => {
+    this.tech.send({ v: 1, type: 'tech.request', id, deviceId, ticket: { id: 'BENCH-LOAD' }, reason: 'Decided-requests benchmark', scopes: ['view'], mode: 'attended', estimatedMinutes: 5 });
+    return true;
+  }
+
+  private finish(deviceId: string | undefined, ok: boolean): void {
     if (deviceId === undefined) return;
-    const at = sentAt.get(deviceId);
-    sentAt.delete(deviceId);
+    const at = this.sentAt.get(deviceId);
+    this.sentAt.delete(deviceId);
     if (at === undefined) return;
     inFlight -= 1;
-    if (measuring && ok) {
-      decided += 1;
-      latencies.push(performance.now() - at);
+    if (measured && ok) {
+      measured.decided += 1;
+      measured.latencies.push(performance.now() - at);
     }
-    if (inFlight === 0 && !issuing) drained();
-    next();
-  };
-  tech.onMessage((m) => {
-    if (m.type === 'session.pending') deviceOfRequest.set(m.requestId, m.deviceId);
-    if (m.type === 'session.decision') {
-      const deviceId = deviceOfRequest.get(m.requestId);
-      deviceOfRequest.delete(m.requestId);
-      finish(deviceId, true);
-    }
-    if (m.type === 'error' && m.re !== undefined) {
-      const deviceId = deviceOfFrame.get(m.re);
-      deviceOfFrame.delete(m.re);
-      if (measuring) refused += 1;
-      refusals.set(m.code, (refusals.get(m.code) ?? 0) + 1);
-      finish(deviceId, false);
-    }
-  });
-  for (let i = 0; i < plan.window; i++) next();
+    if (measured && !ok) measured.refused += 1;
+    if (closedLoop) this.ask();
+  }
 }
 
-for (const tech of techs) drive(tech);
-await new Promise((r) => setTimeout(r, plan.warmupMs));
-measuring = true;
-const m0 = performance.now();
-await new Promise((r) => setTimeout(r, plan.measureMs));
-measuring = false;
-const seconds = (performance.now() - m0) / 1000;
-issuing = false;
-await new Promise<void>((resolve) => {
-  drained = resolve;
-  if (inFlight === 0) resolve();
-  setTimeout(resolve, 10_000).unref();
-});
-process.stdout.write(`${JSON.stringify({ decided, refused, refusals: Object.fromEntries(refusals), seconds, latencies, agents: sockets.length, technicians: techs.length, connectSec })}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function measure(): Promise<Phase> {
+  const phase = newPhase();
+  measured = phase;
+  const t = performance.now();
+  await sleep(plan.measureMs);
+  phase.seconds = (performance.now() - t) / 1000;
+  measured = undefined;
+  return phase;
+}
+async function drain(): Promise<void> {
+  for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 20) await sleep(20);
+}
+
+const load = techs.map((tech) => new LoadTechnician(tech));
+// Capacity: `window` requests in flight per technician, each answer asks again.
+for (const t of load) for (let i = 0; i < plan.window; i++) t.ask();
+await sleep(plan.warmupMs);
+const capacity = await measure();
+closedLoop = false;
+await drain();
+
+// Latency at an offered rate: requests on a fixed schedule, spread over the technicians;
+// one that finds every technician at its pending cap is counted as skipped (the relay is behind).
+let issued = 0;
+let next = 0;
+const started = performance.now();
+const schedule = setInterval(() => {
+  const due = Math.floor(((performance.now() - started) / 1000) * plan.offeredPerSec) - issued;
+  for (let i = 0; i < due; i++, issued++) {
+    let sent = false;
+    for (let tries = 0; tries < load.length && !sent; tries++) sent = load[next++ % load.length]!.ask();
+    if (!sent && measured) measured.skipped += 1;
+  }
+}, 5);
+await sleep(plan.warmupMs);
+const offered = await measure();
+clearInterval(schedule);
+await drain();
+
+process.stdout.write(`${JSON.stringify({ capacity, offered, offeredPerSec: plan.offeredPerSec, refusals: Object.fromEntries(refusals), agents: sockets.length, technicians: techs.length, connectSec })}\n`);
 for (const tech of techs) await tech.close();
 for (const ws of sockets) ws.terminate();
 clearTimeout(deadline);
