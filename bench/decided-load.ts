@@ -135,13 +135,16 @@ class LoadTechnician {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function measure(): Promise<Phase> {
+/** `mark <name>-start|end` on stdout: the coordinator reads the relay's CPU time there. */
+async function measure(name: string): Promise<Phase> {
   const phase = newPhase();
+  process.stdout.write(`mark ${name}-start\n`);
   measured = phase;
   const t = performance.now();
   await sleep(plan.measureMs);
   phase.seconds = (performance.now() - t) / 1000;
   measured = undefined;
+  process.stdout.write(`mark ${name}-end\n`);
   return phase;
 }
 async function drain(): Promise<void> {
@@ -152,7 +155,7 @@ const load = techs.map((tech) => new LoadTechnician(tech));
 // Capacity: `window` requests in flight per technician, each answer asks again.
 for (const t of load) for (let i = 0; i < plan.window; i++) t.ask();
 await sleep(plan.warmupMs);
-const capacity = await measure();
+const capacity = await measure('capacity');
 closedLoop = false;
 await drain();
 
@@ -170,7 +173,7 @@ const schedule = setInterval(() => {
   }
 }, 5);
 await sleep(plan.warmupMs);
-const offered = await measure();
+const offered = await measure('offered');
 clearInterval(schedule);
 await drain();
 

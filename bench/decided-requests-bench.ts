@@ -16,6 +16,7 @@ import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
 import { QUICK, rounds } from './bench-options.js';
 import { latencyRow, stats, type BenchRow } from './stats.js';
 import { formatTable } from './table.js';
+import { cpuSeconds } from './relay-bench.js';
 
 const TECHNICIANS = 100;
 const AGENTS = rounds(10_000, 2_000);
@@ -80,7 +81,7 @@ function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): v
 }
 
 /** One relay process and one load process; both killed by the end, whatever happens. */
-async function runOnce(dir: string, planFile: string, baseline: boolean): Promise<LoadResult & { commits: number; records: number }> {
+async function runOnce(dir: string, planFile: string, baseline: boolean): Promise<LoadResult & { commits: number; records: number; capacityCpuSec: number }> {
   const relay = spawn(process.execPath, [here('decided-relay-process.js'), dir, ...(baseline ? ['--one-record-per-fsync'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const children = [relay];
   const killer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 280_000);
@@ -101,14 +102,20 @@ async function runOnce(dir: string, planFile: string, baseline: boolean): Promis
     const recordsBefore = await headSeq(dir);
     const load = spawn(process.execPath, [here('decided-load.js'), planFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(load);
+    const cpuAt = new Map<string, number>();
     const result = await new Promise<LoadResult>((resolve, reject) => {
-      lines(load.stdout, (l) => l.startsWith('{') && resolve(JSON.parse(l) as LoadResult));
+      lines(load.stdout, (l) => {
+        const mark = /^mark (\S+)/.exec(l);
+        if (mark) cpuAt.set(mark[1]!, cpuSeconds(relay.pid!));
+        if (l.startsWith('{')) resolve(JSON.parse(l) as LoadResult);
+      });
       load.once('exit', (code) => reject(new Error(`load generator exited (${code}) without a result`)));
     });
     await new Promise((r) => load.once('exit', r));
     relay.kill('SIGTERM');
     await new Promise((r) => relay.once('exit', r));
-    return { ...result, commits, records: records - recordsBefore };
+    const cpu = (phase: string) => (cpuAt.get(`${phase}-end`) ?? NaN) - (cpuAt.get(`${phase}-start`) ?? NaN);
+    return { ...result, commits, records: records - recordsBefore, capacityCpuSec: cpu('capacity') };
   } finally {
     clearTimeout(killer);
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -151,6 +158,9 @@ export async function runDecidedRequestsBench(): Promise<BenchRow[]> {
         ? latencyRow(`latency at ${OFFERED_PER_SEC} offered/s, ${label}`, r.offered.latencies, baseLatency, { text: 'p99 < 50 ms', p99Below: 50 })
         : latencyRow(baseLatency.name, r.offered.latencies),
     );
+    // The relay's own CPU per decided request: what the rate would be on an idle core, whatever else the machine runs.
+    rows.push({ name: `relay CPU per decided request at capacity, ${label}`, unit: 'ms', value: (r.capacityCpuSec * 1000) / r.capacity.decided });
+    rows.push({ name: `relay CPU used at capacity, ${label}`, unit: '% of one core', value: (r.capacityCpuSec / r.capacity.seconds) * 100 });
     rows.push({ name: `central-audit records per fsync, ${label}`, unit: 'records', value: r.commits > 0 ? r.records / r.commits : 0 });
   }
   return rows;
