@@ -65,6 +65,25 @@ describe('central audit group commit', () => {
     }
   });
 
+  it('re-chains a batch when another process appended in between (the writer thread checks the head in its transaction)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pl-group-commit-')), 'relay.db');
+    const relay = new SqliteStorage(file);
+    const admin = new SqliteStorage(file); // an admin command's own connection, as from another process
+    try {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => relay.appendAudit(entry(i))));
+      await admin.appendAudit(entry(100));
+      // The relay's cached head is now stale: its next batch must link to the admin's record.
+      const next = await Promise.all(Array.from({ length: 10 }, (_, i) => relay.appendAudit(entry(200 + i))));
+      expect(next[0]).toMatchObject({ seq: 12 });
+      const all = await relay.queryAudit({});
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+      expect(verifyAuditChain(all)).toEqual({ ok: true });
+    } finally {
+      await admin.close();
+      await relay.close();
+    }
+  });
+
   it('requests and decisions of many technicians at once share fsyncs and form one chain', async () => {
     t = await startTestRelay({}, { path: join(mkdtempSync(join(tmpdir(), 'pl-group-commit-')), 'relay.db') });
     const agents = await Promise.all(Array.from({ length: 20 }, (_, i) => t!.agent(`dev-${i}`)));

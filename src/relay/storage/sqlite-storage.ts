@@ -1,11 +1,12 @@
 // RelayStorage on node:sqlite (embedded, one file in the data dir). WAL mode,
 // synchronous=FULL so an acknowledged audit record survives a crash; audit
-// appends are group-committed (one transaction and one fsync per event-loop turn).
+// appends are group-committed (sqlite-audit-appender.ts).
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
 import { deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
 import { z } from 'zod';
-import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import { auditRecordSchema, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import { SqliteAuditAppender, type AppenderOptions } from './sqlite-audit-appender.js';
 import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianChange, TechnicianRecord } from './storage.js';
 
 const sqliteBool = (v: boolean): number => (v ? 1 : 0);
@@ -39,18 +40,9 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 
 const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
 
-interface PendingAppend {
-  entry: AuditEntry;
-  resolve: (record: AuditRecord) => void;
-  reject: (err: unknown) => void;
-}
-
 export class SqliteStorage implements RelayStorage {
-  /** Records per transaction at most: a burst commits in several fsyncs rather than one unbounded one. */
-  static readonly MAX_BATCH = 1024;
   private readonly db: DatabaseSync;
-  private readonly pendingAppends: PendingAppend[] = [];
-  private commits = 0;
+  private readonly appender: SqliteAuditAppender;
 
   /**
    * `path` is a file in the data dir, or ':memory:' for tests. `maxAuditBatch` 1 commits every
@@ -58,7 +50,7 @@ export class SqliteStorage implements RelayStorage {
    */
   constructor(
     path: string,
-    private readonly opts: { maxAuditBatch?: number } = {},
+    opts: AppenderOptions = {},
   ) {
     createPrivateDbFile(path);
     this.db = new DatabaseSync(path);
@@ -68,6 +60,7 @@ export class SqliteStorage implements RelayStorage {
     this.addPurposeColumn();
     this.addTechnicianColumns();
     tightenDbFiles(path);
+    this.appender = new SqliteAuditAppender(this.db, path, () => this.headSync(), () => this.rollbackIfOpen(), opts);
   }
 
   async addTechnician(t: TechnicianRecord): Promise<void> {
@@ -164,64 +157,14 @@ export class SqliteStorage implements RelayStorage {
     this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE device_id = ?').run(at, deviceId);
   }
 
-  /**
-   * Group commit: every append asked for in one turn of the event loop (many requests, many
-   * connections) goes into one transaction and one fsync, committed in the check phase right after
-   * the I/O callbacks that asked. Each caller's promise settles only after that COMMIT, so "written
-   * before forwarded" holds per record; the chain stays linear because the batch is chained in
-   * order inside the transaction, against the head read there (admin commands append from other
-   * processes too).
-   */
+  /** Group-committed: see sqlite-audit-appender.ts. Settles once the record's transaction committed. */
   appendAudit(entry: AuditEntry): Promise<AuditRecord> {
-    return new Promise<AuditRecord>((resolve, reject) => {
-      this.pendingAppends.push({ entry, resolve, reject });
-      if (this.pendingAppends.length === 1) setImmediate(() => this.commitPendingAppends());
-    });
+    return this.appender.append(entry);
   }
 
   /** Audit transactions committed so far (each one fsync): the group-commit tests and benchmark read it. */
   get auditCommits(): number {
-    return this.commits;
-  }
-
-  private commitPendingAppends(): void {
-    while (this.pendingAppends.length > 0) {
-      const batch = this.pendingAppends.splice(0, this.opts.maxAuditBatch ?? SqliteStorage.MAX_BATCH);
-      if (this.db.isOpen) this.commitBatch(batch);
-      else for (const p of batch) p.reject(new Error('the relay database is closed'));
-    }
-  }
-
-  private commitBatch(batch: PendingAppend[]): void {
-    const done: Array<{ p: PendingAppend; record: AuditRecord }> = [];
-    // Synchronous from BEGIN to COMMIT: no other append can interleave.
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      let head = this.headSync();
-      const insert = this.db.prepare('INSERT INTO audit (seq, at, kind, ticket_id, device_id, technician_id, request_id, session_id, record, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-      for (const p of batch) {
-        let record: AuditRecord;
-        try {
-          record = chainRecord(p.entry, head);
-        } catch (err) {
-          // A record that cannot be built (a bug, not the disk) fails alone; the rest of the batch goes on.
-          p.reject(err);
-          continue;
-        }
-        insert.run(record.seq, record.at, record.kind, record.ticketId, record.deviceId, record.technicianId, record.requestId, record.sessionId, JSON.stringify(record), record.hash);
-        head = { seq: record.seq, hash: record.hash };
-        done.push({ p, record });
-      }
-      this.db.exec('COMMIT');
-      this.commits += 1;
-    } catch (err) {
-      this.rollbackIfOpen();
-      // Nothing of this batch is in the log: every caller hears the fault (a full disk, an I/O error).
-      // (Settling a promise twice is a no-op: a record that already failed alone keeps its own error.)
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    for (const { p, record } of done) p.resolve(record);
+    return this.appender.commits;
   }
 
   /** SQLite rolls back by itself on a full disk or I/O error: a second ROLLBACK would throw and hide the cause. */
@@ -301,7 +244,7 @@ export class SqliteStorage implements RelayStorage {
 
   async close(): Promise<void> {
     // Appends already asked for are committed (and their callers answered) before the file closes.
-    this.commitPendingAppends();
+    await this.appender.drain();
     if (this.db.isOpen) this.db.close();
   }
 }
