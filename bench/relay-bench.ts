@@ -122,7 +122,7 @@ function rssKiB(pid: number): number {
 }
 
 /** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
   const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;

@@ -12,6 +12,7 @@ import { runEvidenceBench } from './evidence-bench.js';
 import { runUiPortBench } from './ui-port-bench.js';
 import { echoBaseline, runRelayBench } from './relay-bench.js';
 import { runScaleOutBench } from './scale-out-bench.js';
+import { runDecidedRequestsBench } from './decided-requests-bench.js';
 import { runScreenBench } from './screen-bench.js';
 import { latencyRow, type BenchRow } from './stats.js';
 import { formatTable } from './table.js';
@@ -26,6 +27,7 @@ for (const [name, run] of [
   ['agent', () => runAgentBench(echo)],
   ['relay', () => runRelayBench(echo)],
   ['scale-out', () => runScaleOutBench()],
+  ['decided requests', () => runDecidedRequestsBench()],
   ['screen channel', () => runScreenBench(echo)],
   ['audit', () => runAuditBench()],
   ['evidence', () => runEvidenceBench()],

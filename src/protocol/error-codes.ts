@@ -24,7 +24,7 @@ export const ERROR_MEANINGS = {
   'audit-unavailable': 'The audit log could not be written durably; nothing was granted.',
   'internal': 'An unexpected internal error; the peer keeps running.',
   'unknown-device': 'No device is enrolled with that id.',
-  'busy': 'The relay is at a capacity limit (e.g. its hello nonce store is full); try again later.',
+  'busy': 'The relay is at a capacity limit (its hello nonce store is full, or it holds its maximum of agents); try again later.',
   'gate-failed': 'An access gate set by IT policy could not apply a grant, so that scope was not granted.',
   'screen-unavailable': 'The agent has no screen server configured by policy, or could not reach it.',
   'transfer-failed': 'A file transfer did not complete (size or sha256 mismatch, disk full, aborted); nothing partial was kept.',

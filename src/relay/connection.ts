@@ -48,6 +48,8 @@ export interface ConnectionDeps {
   maxQueuedBinaryBytes?: number;
   /** Failed technician sign-ins, shared by every connection. */
   signIns: SignInLimiter;
+  /** A failed sign-in started a lockout (logged, throttled). */
+  onSignInLockout?: (what: string) => void;
   mfa: MfaPolicy;
   log: (line: string) => void;
 }
@@ -303,7 +305,8 @@ export class Connection implements Peer {
     }
     const { storage, audit, signIns, mfa } = this.deps;
     const attempt = { token: msg.token, address: this.remoteAddress, ...(msg.otp ? { otp: msg.otp } : {}), ...(msg.client ? { client: msg.client } : {}) };
-    const signedIn = await signInTechnician({ storage, audit, limiter: signIns, mfa, nowMs: now }, attempt);
+    const lockout = this.deps.onSignInLockout ? { onLockout: this.deps.onSignInLockout } : {};
+    const signedIn = await signInTechnician({ storage, audit, limiter: signIns, mfa, nowMs: now, ...lockout }, attempt);
     if (!signedIn.ok) return this.refuse(signedIn.detail, msg.id, signedIn.code);
     const tech = signedIn.tech;
     if (this.ws.readyState !== this.ws.OPEN) return;

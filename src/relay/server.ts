@@ -21,6 +21,10 @@ import { DEFAULT_MFA_POLICY } from './accounts/mfa-policy.js';
 import { SignInLimiter, type SignInLimits } from './accounts/sign-in-limiter.js';
 import { AccountWatch } from './accounts/account-watch.js';
 import { OversizedFrameWatch } from './oversized-frame-watch.js';
+import { BUDGET_DEFAULTS, ConnectionBudget } from './connection-budget.js';
+import { ThrottledLog } from './throttled-log.js';
+import { readOpenFilesLimit, type OpenFilesLimit } from './open-files-limit.js';
+import { encodeFrame, errorMessage } from '../protocol/frame.js';
 import { Router, type RouterOptions } from './router.js';
 import type { RelayStorage } from './storage/storage.js';
 
@@ -41,6 +45,10 @@ export interface RelayOptions extends Omit<RouterOptions, 'storage' | 'relayKey'
   /** Bound of the hello nonce store (default 100,000); when full, agent hellos are refused with `busy`. */
   maxHelloNonces?: number;
   consoleDir?: string;
+  /** The open-files limit the socket budget is sized from (default: this process's, from /proc/self/limits; null: no budget). */
+  openFiles?: OpenFilesLimit | null;
+  /** Sockets agents may never take, so technicians get in while agents hold the rest (default min(256, a quarter of the budget)). */
+  technicianReserve?: number;
   /** Failed sign-in lockout (default 5 failures -> 1 min, doubling, at most 1 h). */
   signInLimits?: SignInLimits;
   /** How often account changes made by admin commands are picked up (default 1 s). */
@@ -85,7 +93,20 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
   const maxPerAddress = opts.maxUnauthenticatedPerAddress ?? CONNECTION_LIMITS.maxUnauthenticatedPerAddress;
   const gate = new UnauthenticatedGate({ maxPerAddress, deadlineMs: helloTimeoutMs + CONNECTION_LIMITS.closeTimeoutMs }, log, now);
   http.on('connection', (socket: Socket) => gate.admit(socket));
+  const openFiles = opts.openFiles === undefined ? readOpenFilesLimit() : opts.openFiles;
+  const budget = new ConnectionBudget(
+    { openFiles: openFiles?.soft ?? Number.POSITIVE_INFINITY, processReserve: BUDGET_DEFAULTS.processReserve, ...(opts.technicianReserve !== undefined ? { technicianReserve: opts.technicianReserve } : {}) },
+    log,
+    now,
+  );
+  // Over the cap Node accepts and closes at once (it still has descriptors to do so), and says so.
+  if (Number.isFinite(budget.maxSockets)) http.maxConnections = budget.maxSockets;
+  http.on('drop', () => budget.connectionDropped());
+  const raised = openFiles?.raisedFrom !== undefined ? ` (soft raised from ${openFiles.raisedFrom})` : '';
+  log(`relay: open files: ${openFiles ? `soft limit ${openFiles.soft}, hard limit ${openFiles.hard}${raised}` : 'limit unknown'}; ${budget.describe()}`);
   const connections = new Set<Connection>();
+  let latestLockout = '';
+  const lockouts = new ThrottledLog(BUDGET_DEFAULTS.logIntervalMs, now, (n) => log(`relay: sign-in locked out (rate-limited): ${n} lockout(s) since the last line; latest: ${latestLockout}`));
   const deps = {
     router,
     storage: opts.storage,
@@ -101,11 +122,25 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
     maxQueued: 256,
     maxBufferedBytes: opts.maxBufferedBytes ?? 1024 * 1024,
     signIns: new SignInLimiter(opts.signInLimits),
+    onSignInLockout: (what: string) => {
+      latestLockout = what;
+      lockouts.note();
+    },
     mfa: opts.mfa ?? DEFAULT_MFA_POLICY,
     log,
   };
 
   wss.on('connection', (ws, req) => {
+    if (ws.protocol === AGENT_SUBPROTOCOL) {
+      if (!budget.admitAgent()) {
+        // The agent retries with its backoff; the sockets left stay for technicians.
+        ws.send(encodeFrame(errorMessage('busy', `the relay holds its maximum of ${budget.maxAgents} agents; retry later`)));
+        ws.close(CLOSE.tryAgainLater, 'agent capacity reached');
+        setTimeout(() => ws.terminate(), CONNECTION_LIMITS.closeTimeoutMs).unref();
+        return;
+      }
+      ws.on('close', () => budget.agentClosed());
+    }
     const conn = new Connection(ws, deps, tlsExporterOf(req.socket), () => gate.authenticated(req.socket), req.socket.remoteAddress);
     // Sees a frame header over the limit before ws does: the peer gets `too-large`, then ws's 1009.
     new OversizedFrameWatch(req.socket, MAX_FRAME_BYTES, () => conn.refuseOversized(MAX_FRAME_BYTES));
@@ -135,6 +170,11 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
       http.off('error', reject);
       resolve();
     });
+  });
+  // After listen: accept failing with EMFILE/ENFILE (when libuv could not drop the connection itself) is counted, never fatal.
+  http.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EMFILE' || err.code === 'ENFILE') return budget.connectionDropped();
+    log(`relay: server error: ${err.message}`);
   });
   const address = http.address() as AddressInfo;
   const host = opts.host ?? '127.0.0.1';

@@ -127,6 +127,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Run under `ulimit -f`: writes past this many bytes (rounded down to 512) fail with EFBIG, like a full disk. */
   fileSizeLimitBytes?: number;
+  /** Run under `prlimit --nofile=N:N` (util-linux): soft and hard open-files limit N, so the child cannot raise it. */
+  openFilesLimit?: number;
   /** Give the command a stdin pipe (`child.stdin`) instead of none. */
   stdinPipe?: boolean;
 }
@@ -144,7 +146,12 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, opts: Spaw
   // POSIX sh counts ulimit -f in 512-byte blocks.
   const limited = opts.fileSizeLimitBytes === undefined ? undefined : `ulimit -f ${Math.floor(opts.fileSizeLimitBytes / 512)} && exec "$0" "$@"`;
   const stdio: ['ignore' | 'pipe', 'pipe', 'pipe'] = [opts.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'];
-  const child = limited ? spawn('/bin/sh', ['-c', limited, process.execPath, ...argv], { env: childEnv, stdio }) : spawn(process.execPath, argv, { env: childEnv, stdio });
+  const nofile = opts.openFilesLimit === undefined ? undefined : `--nofile=${opts.openFilesLimit}:${opts.openFilesLimit}`;
+  const child = limited
+    ? spawn('/bin/sh', ['-c', limited, process.execPath, ...argv], { env: childEnv, stdio })
+    : nofile
+      ? spawn('prlimit', [nofile, process.execPath, ...argv], { env: childEnv, stdio })
+      : spawn(process.execPath, argv, { env: childEnv, stdio });
   let stdout = '';
   let stderr = '';
   const watchers: Array<() => void> = [];

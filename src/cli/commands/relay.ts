@@ -12,6 +12,7 @@ import { migrate } from './relay-migrate.js';
 import { openRelayDataDir } from '../relay-data-dir.js';
 import { applyRetention, parseRetentionDays, RETENTION_INTERVAL_MS } from '../../relay/retention.js';
 import { startRelay } from '../../relay/server.js';
+import { raiseOpenFilesLimit } from '../../relay/open-files-limit.js';
 import { UsageError, type Command, type CommandContext } from '../command.js';
 import { enrollDevice } from './enroll-device.js';
 import { addTechnician } from './relay-add-technician.js';
@@ -32,7 +33,7 @@ const HELP = `Usage:
   porchlight relay [--host H] [--port P] [--data DIR] [--cert FILE --key FILE] [--insecure]
                    [--approvals-key PUBKEY] [--retention-days N] [--storage postgres://...]
                    [--bus redis://host:port [--instance-id ID] [--bus-alive-ms MS]]
-                   [--hello-timeout-ms MS] [--max-unauthenticated-per-address N]
+                   [--hello-timeout-ms MS] [--max-unauthenticated-per-address N] [--technician-reserve N]
                    [--require-mfa all|unattended|off] [--require-mfa-groups G,H]
                    [--syslog tcp+tls://host:port [--syslog-ca FILE]] [--audit-jsonl FILE]
                    [--alert-webhook URL --alert-webhook-secret-file FILE]
@@ -134,7 +135,9 @@ async function serve(argv: string[], ctx: CommandContext): Promise<number> {
     streams = await startAuditStreams(data.storage, data.dir, streamConfig, log);
     bus = values.bus === undefined ? undefined : await joinBus(values.bus, { instanceId: values['instance-id'], aliveMs: values['bus-alive-ms'] }, log);
     const directory = bus ? { directory: bus.directory } : {};
-    relay = await startRelay({ storage: streams.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, ...limits, mfa, log });
+    // Every socket is a descriptor: the soft limit up to the hard one, both logged by startRelay.
+    const openFiles = raiseOpenFilesLimit(log);
+    relay = await startRelay({ openFiles, storage: streams.storage, relayKey: data.relayKey, host: values.host, port, ...(tls ? { tls } : {}), ...(approvalsKey ? { approvalsPublicKey: approvalsKey } : {}), ...directory, ...limits, mfa, log });
   } catch (err) {
     await streams?.stop();
     await bus?.close();

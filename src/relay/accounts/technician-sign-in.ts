@@ -17,6 +17,8 @@ export interface SignInDeps {
   limiter: SignInLimiter;
   mfa: MfaPolicy;
   nowMs: number;
+  /** Told when a failure starts a lockout, in words (the relay logs it, throttled). */
+  onLockout?: (what: string) => void;
 }
 
 export interface SignInAttempt {
@@ -77,7 +79,10 @@ async function failed(d: SignInDeps, a: SignInAttempt, tech: TechnicianRecord | 
   // A lockout is recorded once, with how long it lasts; the refused tries inside it are not.
   const data = result.locked ? { reason: 'locked-out' as const, address: a.address, detail: `after ${reason}`, retryInSec: result.retryInSec } : { reason, address: a.address };
   await d.audit.record('technician-sign-in-failed', { technicianId }, data);
-  if (result.locked) return lockedOut(result.retryInSec);
+  if (result.locked) {
+    d.onLockout?.(`address ${a.address}${technicianId ? ` / technician ${technicianId}` : ''} after ${reason}, retry in ${result.retryInSec} s`);
+    return lockedOut(result.retryInSec);
+  }
   const code: ErrorCode = reason === 'otp-required' || reason === 'mfa-not-enrolled' ? 'mfa-required' : 'unauthorized';
   return { ok: false, code, detail };
 }
