@@ -16,7 +16,7 @@ import { GENESIS_HASH, sealRecord, type AuditRecord } from '../../src/protocol/a
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
 import { ReplayCache } from '../../src/core/verification/replay-cache.js';
-import { ACCEPTED_BY, ERROR_CODES, MAX_FRAME_BYTES, encodeFrame, errorMessage, parseFrame, type Message } from '../../src/protocol/index.js';
+import { ACCEPTED_BY, ERROR_CODES, MAX_FRAME_BYTES, encodeFrame, errorMessage, newMessageId, parseFrame, type Message } from '../../src/protocol/index.js';
 import { bannerViewSchema, consentViewSchema, summaryViewSchema } from '../../src/shared/view-models.js';
 import { approvalsKey, relayKey } from '../fixtures/sample-messages.js';
 import { FakeClock } from '../core/fake-clock.js';
@@ -65,6 +65,9 @@ function checkedCore() {
     send: (m) => {
       encodeFrame(m); // throws if the agent would put an invalid message on the wire
       sent.push(m);
+      // As the relay does once it recorded a decision: only then does the agent open what was granted.
+      // (The clock here is fake, so an unacknowledged decision would wait for ever.)
+      if (m.type === 'session.decision') setImmediate(() => void core.handle({ v: 1, type: 'session.recorded', id: newMessageId(), re: m.id, requestId: m.requestId }));
       return true;
     },
   });

@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
 `;
 
 const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
+// Built once: a zod schema compiles itself on first use, so one made per row costs more than the row.
+const recordRow = z.object({ record: z.string() });
+const headRow = z.object({ seq: z.number(), hash: z.string() });
 
 export class SqliteStorage implements RelayStorage {
   private readonly db: DatabaseSync;
@@ -204,7 +207,7 @@ export class SqliteStorage implements RelayStorage {
     return this.db
       .prepare(sql)
       .all(...args)
-      .map((row) => auditRecordSchema.parse(JSON.parse(z.object({ record: z.string() }).parse(row).record)) as AuditRecord);
+      .map((row) => auditRecordSchema.parse(JSON.parse(recordRow.parse(row).record)) as AuditRecord);
   }
 
   async auditHead(): Promise<{ seq: number; hash: string } | null> {
@@ -213,7 +216,7 @@ export class SqliteStorage implements RelayStorage {
 
   private headSync(): { seq: number; hash: string } | null {
     const row = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
-    return row ? z.object({ seq: z.number(), hash: z.string() }).parse(row) : null;
+    return row ? headRow.parse(row) : null;
   }
 
   async pruneAudit(before: string): Promise<number> {
