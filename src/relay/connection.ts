@@ -313,7 +313,7 @@ export class Connection implements Peer {
     this.state = { role: 'technician', tech, tokenHash: signedIn.tokenHash };
     this.onAuthenticated();
     const expiry = tech.tokenExpiresAt ? { tokenExpiresAt: tech.tokenExpiresAt } : {};
-    return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech), mfa: tech.mfaVerified === true, ...expiry });
+    return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech), mfa: tech.mfaVerified === true, scopes: [...tech.scopes], ...expiry });
   }
 
   private refuse(detail: string, re: string, code: ErrorCode = 'unauthorized'): void {

@@ -64,7 +64,7 @@ test('sign in, request, see the verification code and the decision arrive, then 
   await expect(page.locator('#events')).toContainText(`session started with view (device signature verified, key ${deviceKey})`);
 
   const end = agent.next('session.end');
-  await page.getByRole('button', { name: 'End' }).click();
+  await page.getByRole('button', { name: 'End', exact: true }).click();
   expect(await end).toMatchObject({ by: 'technician' });
   expect(problems).toEqual([]);
 });
@@ -77,7 +77,8 @@ test('a technician with a second factor signs in with a one-time code; without o
   await page.goto(t.relay.url.replace(/^ws/, 'http') + '/');
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#error')).toContainText('mfa-required: this relay requires a one-time code');
+  await expect(page.locator('#error')).toHaveText('Enter the one-time code from your authenticator app: this relay requires one.');
+  await expect(page.locator('#error-detail')).toContainText('mfa-required: this relay requires a one-time code');
   await expect(page.getByLabel(/One-time code/)).toBeFocused();
   await page.getByLabel(/One-time code/).fill(referenceTotp(base32Decode(secret), Date.now() / 1000));
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -89,7 +90,8 @@ test('a wrong token is refused and the sign-in form stays', async ({ page }) => 
   await page.goto(t.relay.url.replace(/^ws/, 'http') + '/');
   await page.getByLabel('API token').fill('x'.repeat(43));
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#error')).toContainText('unauthorized');
+  await expect(page.locator('#error')).toHaveText('Sign-in failed: the token is wrong, expired or disabled, or the one-time code is wrong.');
+  await expect(page.locator('#error-detail')).toContainText('unauthorized');
   await expect(page.locator('#signin')).toBeVisible();
 });
 

@@ -1,6 +1,6 @@
 // Wire protocol v1 (messages.ts): The connection: the relay's challenge, hellos, welcome, device keys.
 import { z } from 'zod';
-import { base64url, identifier, isoTimestamp, keyFingerprintText, lineText, nonce, publicKey, signature, technician } from '../primitives.js';
+import { base64url, identifier, isoTimestamp, keyFingerprintText, lineText, nonce, publicKey, scopeList, signature, technician } from '../primitives.js';
 import { header } from './header.js';
 
 // ---- connection ------------------------------------------------------------
@@ -69,6 +69,8 @@ export const welcomeSchema = z.strictObject({
   tokenExpiresAt: isoTimestamp.optional(),
   /** Technicians: whether this sign-in proved a second factor. */
   mfa: z.boolean().optional(),
+  /** Technicians: the scopes their group may request (the console offers only these). */
+  scopes: scopeList.optional(),
 });
 
 /**
