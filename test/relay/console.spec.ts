@@ -1,25 +1,12 @@
 // The technician console in Debian Chromium against a real relay and a scripted agent.
 import { expect, test, type Page } from '@playwright/test';
-import { build } from 'esbuild';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { keyFingerprint } from '../../src/protocol/signing.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startRewritingProxy } from '../support/rewriting-proxy.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { buildConsole } from './console-build.js';
 import { base32Decode, referenceTotp } from '../support/totp-reference.js';
 import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
-
-const consoleSrc = fileURLToPath(new URL('../../src/relay/console/', import.meta.url));
-
-async function buildConsole(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'pl-console-'));
-  await build({ entryPoints: [join(consoleSrc, 'main.ts')], outfile: join(out, 'main.js'), bundle: true, format: 'esm', platform: 'browser', target: 'chrome130', logLevel: 'silent' });
-  for (const f of ['index.html', 'console.css']) copyFileSync(join(consoleSrc, f), join(out, f));
-  return out;
-}
 
 let t: TestRelay;
 let agent: ScriptedAgent;

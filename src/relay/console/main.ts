@@ -2,6 +2,7 @@
 // Every string from the network is set with textContent, never as HTML. Like
 // the CLI, it checks the device itself (device-check.ts) before it shows an
 // answer as the user's. The token lives only in this module's memory.
+import './zod-jitless.js';
 import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
 import { isDeviceSignable } from '../../protocol/device-signed-payload.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
