@@ -120,7 +120,9 @@ test('an offline device is said in words, the request ends visibly, and the next
   await page.getByRole('button', { name: 'Send request' }).click();
   await expect(page.locator('#error')).toHaveText('Device LAPTOP-0042 is offline. Ask the user to turn it on and connect it to the network, then try again.');
   await expect(page.locator('#error-detail')).toContainText('agent-offline');
-  await expect(page.locator('#state')).toHaveText(/^Not sent: Device LAPTOP-0042 is offline/);
+  await expect(page.locator('#state')).toHaveText('Not sent: see the message above');
+  await expect(page.locator('#decision li[data-scope="view"]')).toHaveText('Viewnot sent');
+  await expect(page.locator('#code-block')).toBeHidden();
   await expect(page.getByRole('button', { name: 'Send request' })).toBeEnabled();
   await expectUncoveredInViewport(page, '#error');
   await expectUncoveredInViewport(page, '#state');

@@ -35,6 +35,7 @@ export function startLivePanel(scopes: readonly Scope[]): void {
   $('fingerprint').textContent = '';
   $('events').replaceChildren();
   $('code').textContent = '';
+  $('code-block').hidden = true;
   setState('Sending ...');
   $('decision').replaceChildren(
     ...scopes.map((scope) => {
@@ -59,6 +60,19 @@ export function markDecision(granted: readonly Scope[], declined: readonly Scope
     const isGranted = granted.includes(scope);
     verdict.className = isGranted ? 'granted' : 'declined';
     verdict.textContent = isGranted ? 'granted' : declined.includes(scope) ? 'declined' : 'not granted';
+  }
+}
+
+export function showCode(code: string): void {
+  $('code').textContent = code;
+  $('code-block').hidden = false;
+}
+
+/** The request ended before the user decided: nothing is waiting any more. */
+export function markUndecided(words: string): void {
+  for (const verdict of $('decision').querySelectorAll<HTMLElement>('li > .waiting')) {
+    verdict.className = 'unsent';
+    verdict.textContent = words;
   }
 }
 

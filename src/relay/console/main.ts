@@ -10,7 +10,7 @@ import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
 import { errorInWords } from './error-words.js';
 import { readRequestForm, renderScopeChoices, type FieldId } from './request-form.js';
-import { $, addEvent, clearError, clearFieldErrors, markDecision, setError, setState, showFieldErrors, startLivePanel } from './live-view.js';
+import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
 
 /** How long a request may wait for the relay's first answer before the page says so. */
 const FIRST_ANSWER_TIMEOUT_MS = 20_000;
@@ -140,7 +140,7 @@ async function onFrame(text: string): Promise<void> {
       if (!current) return;
       clearTimeout(current.timer);
       current.requestId = msg.requestId;
-      $('code').textContent = msg.verificationCode;
+      showCode(msg.verificationCode);
       setState(`Waiting for the user's decision (until ${new Date(msg.expiresAt).toLocaleTimeString()})`);
       $<HTMLButtonElement>('end').disabled = false;
       addEvent(`request sent to ${msg.deviceId}`);
@@ -180,7 +180,7 @@ async function onFrame(text: string): Promise<void> {
       if (msg.code === 'mfa-required') $<HTMLInputElement>('otp').focus();
       addEvent(`error ${msg.code}`);
       // Before the relay took the request, any error is this request's end: never a stuck "Sending ...".
-      if (current && (msg.re === current.techMsgId || msg.re === current.keyAskId || current.requestId === undefined)) fail(`Not sent: ${words}`);
+      if (current && (msg.re === current.techMsgId || msg.re === current.keyAskId || current.requestId === undefined)) fail('Not sent: see the message above');
       return;
     }
     default:
@@ -189,6 +189,7 @@ async function onFrame(text: string): Promise<void> {
 }
 
 function finish(): void {
+  markUndecided(current?.requestId === undefined ? 'not sent' : 'no decision');
   $<HTMLButtonElement>('end').disabled = true;
   $<HTMLButtonElement>('send').disabled = false;
   if (current) clearTimeout(current.timer);
