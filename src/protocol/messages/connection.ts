@@ -86,6 +86,34 @@ export const techDeviceKeySchema = z.strictObject({
   deviceId: identifier,
 });
 
+/** The most devices one `devices` answer lists (the console searches for the rest). */
+export const MAX_LISTED_DEVICES = 200;
+
+/** Technician -> relay: the enrolled devices, optionally those whose id contains `search`. */
+export const techDevicesSchema = z.strictObject({
+  ...header('tech.devices'),
+  search: lineText(64).optional(),
+});
+
+/** Relay -> technician: enrolled devices, online first then by last seen; at most MAX_LISTED_DEVICES. */
+export const devicesSchema = z.strictObject({
+  ...header('devices'),
+  re: identifier,
+  devices: z
+    .array(
+      z.strictObject({
+        deviceId: identifier,
+        online: z.boolean(),
+        lastSeenAt: isoTimestamp.nullable(),
+        /** Set when the relay refused the device for its clock a short while ago (ms, + ahead). */
+        clockSkewMs: z.number().int().optional(),
+      }),
+    )
+    .max(MAX_LISTED_DEVICES),
+  /** More devices matched than are listed. */
+  truncated: z.boolean(),
+});
+
 /** One audited re-key, as the relay's central audit holds it. */
 export const rekeyRecordSchema = z.strictObject({ at: isoTimestamp, from: keyFingerprintText, to: keyFingerprintText });
 
