@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { buildConsole } from './console-build.js';
 import { startTestRelay, type TestRelay } from './harness.js';
-import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
+import { generateEd25519KeyPair } from '../../src/protocol/signing.js';
+import { acceptAndStay, connectAgent, type ScriptedAgent } from './scripted-agent.js';
 
 const shots = fileURLToPath(new URL('../../test-results/console', import.meta.url));
 const SIZES = [
@@ -118,7 +119,7 @@ test('an offline device is said in words, the request ends visibly, and the next
   await signIn(page);
   await fillRequest(page);
   await page.getByRole('button', { name: 'Send request' }).click();
-  await expect(page.locator('#error')).toHaveText('Device LAPTOP-0042 is offline. Ask the user to turn it on and connect it to the network, then try again.');
+  await expect(page.locator('#error')).toHaveText(/^Device LAPTOP-0042 is offline \(last seen (just now|1 min ago)\)\. Ask the user to turn it on and connect it to the network, then try again\.$/);
   await expect(page.locator('#error-detail')).toContainText('agent-offline');
   await expect(page.locator('#state')).toHaveText('Not sent: see the message above');
   await expect(page.locator('#decision li[data-scope="view"]')).toHaveText('Viewnot sent');
@@ -204,4 +205,39 @@ test("the technician's token never reaches storage, a URL or the console log", a
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.locator('#signin')).toBeVisible();
   await expect(page.getByLabel('API token')).toHaveValue('');
+});
+
+test('the device list shows online, offline with last seen, and a clock-skew refusal; choosing one fills the request', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const key = generateEd25519KeyPair();
+  const skewFirst = await connectAgent(t.relay.url, { deviceId: 'DESK-SKEW', key, enrollmentToken: await t.enroll('DESK-SKEW') });
+  if (!skewFirst.ok) throw new Error('enrollment failed');
+  await skewFirst.agent.close();
+  const skewed = await connectAgent(t.relay.url, { deviceId: 'DESK-SKEW', key, issuedAt: new Date(Date.now() + 7 * 60_000).toISOString() });
+  expect(skewed.ok).toBe(false);
+  const gone = await t.agent('PC-OLD');
+  await gone.close();
+  await signIn(page);
+  const rows = page.locator('#device-list button.device');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(0)).toHaveText('LAPTOP-0042online');
+  await expect(page.locator('button.device[data-device-id="PC-OLD"]')).toHaveText(/^PC-OLDoffline, last seen (just now|1 min ago)$/);
+  await expect(page.locator('button.device[data-device-id="DESK-SKEW"]')).toHaveText(/^DESK-SKEWrefused: its clock is off by 7 min$/);
+  await expect(page.locator('#devices-note')).toHaveText('3 shown of 3; 1 online.');
+  await page.getByLabel('Search devices').fill('desk');
+  await expect(rows).toHaveCount(1);
+  await rows.first().click();
+  await expect(page.getByLabel('Device id')).toHaveValue('DESK-SKEW');
+  await expect(page.getByLabel('Ticket', { exact: true })).toBeFocused();
+  await page.getByLabel('Ticket', { exact: true }).fill('INC0012346');
+  await page.getByLabel('Reason (the user reads this)').fill('Clock keeps drifting');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.locator('#error')).toHaveText('Device DESK-SKEW tried to connect but was refused: its clock is off by more than 5 minutes. Ask the user to correct the date and time.');
+  await expect(page.locator('#state')).toHaveText('Not sent: see the message above');
+  await page.getByLabel('Search devices').fill('');
+  await expectCleanPage(page);
+  for (const theme of THEMES) {
+    await page.emulateMedia({ colorScheme: theme });
+    await shot(page, `console-devices-clock-skew-1280x800-${theme}`);
+  }
 });

@@ -6,6 +6,8 @@ import type { ErrorCode } from '../../protocol/error-codes.js';
 export interface ErrorContext {
   deviceId?: string;
   group?: string;
+  /** "3 h ago", when the device list knows. */
+  lastSeen?: string;
 }
 
 const device = (c: ErrorContext) => (c.deviceId ? `Device ${c.deviceId}` : 'The device');
@@ -23,7 +25,7 @@ const WORDS: Record<ErrorCode, (c: ErrorContext) => string> = {
   'wrong-device': (c) => `The request or approval is for a different device than ${c.deviceId ?? 'this one'}.`,
   'bad-approval': () => 'The approval is missing, expired, used up or not for this device, technician or access. Ask the approver for a new one.',
   'policy-blocked': (c) => `${device(c)}'s IT policy does not allow this request (access, mode, group or file rule).`,
-  'agent-offline': (c) => `${device(c)} is offline. Ask the user to turn it on and connect it to the network, then try again.`,
+  'agent-offline': (c) => `${device(c)} is offline${c.lastSeen ? ` (last seen ${c.lastSeen})` : ''}. Ask the user to turn it on and connect it to the network, then try again.`,
   'agent-clock-skew': (c) => `${device(c)} tried to connect but was refused: its clock is off by more than 5 minutes. Ask the user to correct the date and time.`,
   'unauthorized': () => 'Sign-in failed: the token is wrong, expired or disabled, or the one-time code is wrong.',
   'forbidden': (c) => `Your group${c.group ? ` (${c.group})` : ''} may not do this. Ask IT if you need that access.`,

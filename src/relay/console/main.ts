@@ -8,6 +8,7 @@ import { isDeviceSignable } from '../../protocol/device-signed-payload.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
+import { lastSeenOf, renderDevices, setDevices } from './device-list.js';
 import { errorInWords } from './error-words.js';
 import { readRequestForm, renderScopeChoices, type FieldId } from './request-form.js';
 import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
@@ -33,6 +34,20 @@ let current: {
 
 function send(msg: Message): void {
   if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
+}
+
+function askForDevices(): void {
+  const search = $<HTMLInputElement>('device-search').value.trim();
+  send({ v: 1, type: 'tech.devices', id: newMessageId(), ...(search ? { search } : {}) });
+}
+
+function chooseDevice(deviceId: string): void {
+  $<HTMLInputElement>('device').value = deviceId;
+  $<HTMLInputElement>('ticket').focus();
+}
+
+function showDevices(): void {
+  renderDevices($('device-list'), $('devices-note'), $<HTMLInputElement>('device-search').value, chooseDevice);
 }
 
 function showSignedOut(): void {
@@ -135,6 +150,11 @@ async function onFrame(text: string): Promise<void> {
       $('desk').hidden = false;
       $('signout').hidden = false;
       $<HTMLInputElement>('device').focus();
+      askForDevices();
+      return;
+    case 'devices':
+      setDevices(msg);
+      showDevices();
       return;
     case 'session.pending':
       if (!current) return;
@@ -175,7 +195,10 @@ async function onFrame(text: string): Promise<void> {
       addEvent(`summary: ${msg.summary.durationSec} s, used ${msg.summary.scopesUsed.join(', ') || 'nothing'}`);
       return;
     case 'error': {
-      const words = errorInWords(msg.code, { deviceId: current?.deviceId, group });
+      const deviceId = current?.deviceId;
+      const lastSeen = deviceId ? lastSeenOf(deviceId) : undefined;
+      const words = errorInWords(msg.code, { deviceId, group, ...(lastSeen ? { lastSeen } : {}) });
+      if (msg.code === 'agent-offline' || msg.code === 'agent-clock-skew') askForDevices();
       setError(words, `${msg.code}${msg.detail ? `: ${msg.detail}` : ''}`);
       if (msg.code === 'mfa-required') $<HTMLInputElement>('otp').focus();
       addEvent(`error ${msg.code}`);
@@ -243,6 +266,9 @@ $('request').addEventListener('submit', (ev) => {
   $<HTMLButtonElement>('send').disabled = true;
   startLivePanel(msg.scopes);
 });
+
+$('device-search').addEventListener('input', showDevices);
+$('devices-refresh').addEventListener('click', askForDevices);
 
 $('end').addEventListener('click', () => {
   if (!current) return;
