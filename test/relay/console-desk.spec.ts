@@ -235,6 +235,8 @@ test('the device list shows online, offline with last seen, and a clock-skew ref
   await expect(page.locator('#error')).toHaveText('Device DESK-SKEW tried to connect but was refused: its clock is off by more than 5 minutes. Ask the user to correct the date and time.');
   await expect(page.locator('#state')).toHaveText('Not sent: see the message above');
   await page.getByLabel('Search devices').fill('');
+  // The refresh after the refusal lists every device, not only what was typed.
+  await expect(page.locator('#devices-note')).toHaveText('3 shown of 3; 1 online.');
   await expectCleanPage(page);
   for (const theme of THEMES) {
     await page.emulateMedia({ colorScheme: theme });

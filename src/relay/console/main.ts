@@ -36,8 +36,9 @@ function send(msg: Message): void {
   if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
 }
 
-function askForDevices(): void {
-  const search = $<HTMLInputElement>('device-search').value.trim();
+/** From Refresh, the relay searches what is typed (for lists over 200); otherwise all devices. */
+function askForDevices(withSearch = false): void {
+  const search = withSearch ? $<HTMLInputElement>('device-search').value.trim() : '';
   send({ v: 1, type: 'tech.devices', id: newMessageId(), ...(search ? { search } : {}) });
 }
 
@@ -268,7 +269,7 @@ $('request').addEventListener('submit', (ev) => {
 });
 
 $('device-search').addEventListener('input', showDevices);
-$('devices-refresh').addEventListener('click', askForDevices);
+$('devices-refresh').addEventListener('click', () => askForDevices(true));
 
 $('end').addEventListener('click', () => {
   if (!current) return;
