@@ -243,3 +243,21 @@ test('the device list shows online, offline with last seen, and a clock-skew ref
     await shot(page, `console-devices-clock-skew-1280x800-${theme}`);
   }
 });
+
+test('"stay signed in on this tab" keeps the token in sessionStorage only; a reload signs in again; sign out forgets it', async ({ page }) => {
+  await page.goto(`${base}/`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByLabel('Stay signed in on this tab').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#who')).toHaveText('Signed in as Eve Tech (helpdesk)');
+  expect(await page.evaluate(() => sessionStorage.getItem('porchlight.console.token'))).toBe(token);
+  expect(await page.evaluate(() => JSON.stringify(Object.entries(localStorage)))).not.toContain(token);
+  await page.reload();
+  await expect(page.locator('#who')).toHaveText('Signed in as Eve Tech (helpdesk)');
+  expect(page.url()).not.toContain(token);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  await page.reload();
+  await expect(page.locator('#signin')).toBeVisible();
+  await expect(page.locator('#who')).toHaveText('Not signed in');
+});

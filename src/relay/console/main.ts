@@ -16,7 +16,12 @@ import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided,
 /** How long a request may wait for the relay's first answer before the page says so. */
 const FIRST_ANSWER_TIMEOUT_MS = 20_000;
 
+/** sessionStorage key, only when the technician ticked "stay signed in on this tab". Never localStorage. */
+const TAB_TOKEN_KEY = 'porchlight.console.token';
+
 let ws: WebSocket | null = null;
+/** The token of the sign-in under way, until the relay welcomed it. */
+let signingInWith: { token: string; stay: boolean } | null = null;
 /** Known devices are remembered per relay key, as the CLI does. */
 let relayId = location.host;
 let group: string | undefined;
@@ -58,8 +63,9 @@ function showSignedOut(): void {
   $('signout').hidden = true;
 }
 
-function signIn(token: string, otpCode: string): void {
+function signIn(token: string, otpCode: string, stay: boolean): void {
   clearError();
+  signingInWith = { token, stay };
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
   const socket = new WebSocket(url);
   ws = socket;
@@ -73,6 +79,9 @@ function signIn(token: string, otpCode: string): void {
   socket.addEventListener('close', () => {
     if (ws !== socket) return;
     ws = null;
+    // A remembered token the relay refused is forgotten.
+    if (signingInWith) sessionStorage.removeItem(TAB_TOKEN_KEY);
+    signingInWith = null;
     if (current) fail('Lost the connection to the relay. Sign in again; the request may still be on the user\'s screen.');
     showSignedOut();
   });
@@ -145,8 +154,10 @@ async function onFrame(text: string): Promise<void> {
       group = msg.technician?.group;
       $('who').textContent = msg.technician ? `Signed in as ${msg.technician.name} (${msg.technician.group})` : 'Signed in';
       renderScopeChoices($('scope-choices'), msg.scopes as Scope[] | undefined);
-      // Signed in: the token stays in memory with the connection, not in the page.
+      // Signed in: the token stays in memory with the connection (and this tab's sessionStorage if asked), not in the page.
       $<HTMLInputElement>('token').value = '';
+      if (signingInWith?.stay) sessionStorage.setItem(TAB_TOKEN_KEY, signingInWith.token);
+      signingInWith = null;
       $('signin').hidden = true;
       $('desk').hidden = false;
       $('signout').hidden = false;
@@ -222,7 +233,7 @@ function finish(): void {
 
 $('signin').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  signIn($<HTMLInputElement>('token').value.trim(), $<HTMLInputElement>('otp').value.trim());
+  signIn($<HTMLInputElement>('token').value.trim(), $<HTMLInputElement>('otp').value.trim(), $<HTMLInputElement>('stay').checked);
   // A code is good once: never leave it in the form for a second try.
   $<HTMLInputElement>('otp').value = '';
 });
@@ -231,6 +242,7 @@ $('signout').addEventListener('click', () => {
   const socket = ws;
   ws = null;
   if (current) finish();
+  sessionStorage.removeItem(TAB_TOKEN_KEY);
   socket?.close(1000, 'signed out');
   showSignedOut();
   $<HTMLInputElement>('token').focus();
@@ -279,3 +291,10 @@ $('end').addEventListener('click', () => {
   setState('Ended by you');
   finish();
 });
+
+// "Stay signed in on this tab": a reload signs in again with the tab's token.
+const tabToken = sessionStorage.getItem(TAB_TOKEN_KEY);
+if (tabToken) {
+  $<HTMLInputElement>('stay').checked = true;
+  signIn(tabToken, '', true);
+}
