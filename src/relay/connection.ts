@@ -14,6 +14,7 @@ import type { CentralAudit } from './audit/central-audit.js';
 import { auditUnavailableDetail, auditWriteFault } from './audit/audit-write-fault.js';
 import { refusedFrameId } from './refused-frame-id.js';
 import { answerDeviceKeyRequest } from './device-key-handler.js';
+import { answerDeviceListRequest } from './device-list-handler.js';
 import type { NonceCache } from './nonce-cache.js';
 import type { PeerDirectory } from './peer-directory.js';
 import { FrameRateLimiter, type RateLimit } from './frame-rate-limiter.js';
@@ -278,6 +279,7 @@ export class Connection implements Peer {
     }
     if (state.role === 'agent') return this.deps.router.fromAgent(this, state.deviceId, msg);
     if (state.role === 'technician' && msg.type === 'tech.device-key') return answerDeviceKeyRequest(this, this.deps.storage, msg);
+    if (state.role === 'technician' && msg.type === 'tech.devices') return answerDeviceListRequest(this, this.deps.storage, this.deps.router, msg);
     if (state.role === 'technician') return this.deps.router.fromTechnician(this, state.tech, msg);
   }
 
@@ -313,7 +315,7 @@ export class Connection implements Peer {
     this.state = { role: 'technician', tech, tokenHash: signedIn.tokenHash };
     this.onAuthenticated();
     const expiry = tech.tokenExpiresAt ? { tokenExpiresAt: tech.tokenExpiresAt } : {};
-    return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech), mfa: tech.mfaVerified === true, ...expiry });
+    return this.send({ ...welcome, role: 'technician', technician: technicianIdentity(tech), mfa: tech.mfaVerified === true, scopes: [...tech.scopes], ...expiry });
   }
 
   private refuse(detail: string, re: string, code: ErrorCode = 'unauthorized'): void {

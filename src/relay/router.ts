@@ -108,6 +108,11 @@ export class Router {
     return this.ctx.directory.agent(deviceId) !== undefined;
   }
 
+  /** The clock offset of a recent refusal of this device at hello, if any. */
+  recentClockRefusal(deviceId: string): number | undefined {
+    return this.ctx.clockSkew.recentOffset(deviceId, this.ctx.clock.now());
+  }
+
   /** How much the router remembers right now (each bounded; see SessionTable). */
   sizes(): SessionTableSizes {
     return this.ctx.table.sizes();

@@ -1,25 +1,12 @@
 // The technician console in Debian Chromium against a real relay and a scripted agent.
 import { expect, test, type Page } from '@playwright/test';
-import { build } from 'esbuild';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { keyFingerprint } from '../../src/protocol/signing.js';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { startRewritingProxy } from '../support/rewriting-proxy.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { buildConsole } from './console-build.js';
 import { base32Decode, referenceTotp } from '../support/totp-reference.js';
 import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
-
-const consoleSrc = fileURLToPath(new URL('../../src/relay/console/', import.meta.url));
-
-async function buildConsole(): Promise<string> {
-  const out = mkdtempSync(join(tmpdir(), 'pl-console-'));
-  await build({ entryPoints: [join(consoleSrc, 'main.ts')], outfile: join(out, 'main.js'), bundle: true, format: 'esm', platform: 'browser', target: 'chrome130', logLevel: 'silent' });
-  for (const f of ['index.html', 'console.css']) copyFileSync(join(consoleSrc, f), join(out, f));
-  return out;
-}
 
 let t: TestRelay;
 let agent: ScriptedAgent;
@@ -64,7 +51,7 @@ test('sign in, request, see the verification code and the decision arrive, then 
   await expect(page.locator('#events')).toContainText(`session started with view (device signature verified, key ${deviceKey})`);
 
   const end = agent.next('session.end');
-  await page.getByRole('button', { name: 'End' }).click();
+  await page.getByRole('button', { name: 'End', exact: true }).click();
   expect(await end).toMatchObject({ by: 'technician' });
   expect(problems).toEqual([]);
 });
@@ -77,7 +64,8 @@ test('a technician with a second factor signs in with a one-time code; without o
   await page.goto(t.relay.url.replace(/^ws/, 'http') + '/');
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#error')).toContainText('mfa-required: this relay requires a one-time code');
+  await expect(page.locator('#error')).toHaveText('Enter the one-time code from your authenticator app: this relay requires one.');
+  await expect(page.locator('#error-detail')).toContainText('mfa-required: this relay requires a one-time code');
   await expect(page.getByLabel(/One-time code/)).toBeFocused();
   await page.getByLabel(/One-time code/).fill(referenceTotp(base32Decode(secret), Date.now() / 1000));
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -89,7 +77,8 @@ test('a wrong token is refused and the sign-in form stays', async ({ page }) => 
   await page.goto(t.relay.url.replace(/^ws/, 'http') + '/');
   await page.getByLabel('API token').fill('x'.repeat(43));
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('#error')).toContainText('unauthorized');
+  await expect(page.locator('#error')).toHaveText('Sign-in failed: the token is wrong, expired or disabled, or the one-time code is wrong.');
+  await expect(page.locator('#error-detail')).toContainText('unauthorized');
   await expect(page.locator('#signin')).toBeVisible();
 });
 

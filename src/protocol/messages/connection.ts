@@ -1,6 +1,6 @@
 // Wire protocol v1 (messages.ts): The connection: the relay's challenge, hellos, welcome, device keys.
 import { z } from 'zod';
-import { base64url, identifier, isoTimestamp, keyFingerprintText, lineText, nonce, publicKey, signature, technician } from '../primitives.js';
+import { base64url, identifier, isoTimestamp, keyFingerprintText, lineText, nonce, publicKey, scopeList, signature, technician } from '../primitives.js';
 import { header } from './header.js';
 
 // ---- connection ------------------------------------------------------------
@@ -69,6 +69,8 @@ export const welcomeSchema = z.strictObject({
   tokenExpiresAt: isoTimestamp.optional(),
   /** Technicians: whether this sign-in proved a second factor. */
   mfa: z.boolean().optional(),
+  /** Technicians: the scopes their group may request (the console offers only these). */
+  scopes: scopeList.optional(),
 });
 
 /**
@@ -82,6 +84,34 @@ export type DeviceSignature = z.infer<typeof deviceSignatureSchema>;
 export const techDeviceKeySchema = z.strictObject({
   ...header('tech.device-key'),
   deviceId: identifier,
+});
+
+/** The most devices one `devices` answer lists (the console searches for the rest). */
+export const MAX_LISTED_DEVICES = 200;
+
+/** Technician -> relay: the enrolled devices, optionally those whose id contains `search`. */
+export const techDevicesSchema = z.strictObject({
+  ...header('tech.devices'),
+  search: lineText(64).optional(),
+});
+
+/** Relay -> technician: enrolled devices, online first then by last seen; at most MAX_LISTED_DEVICES. */
+export const devicesSchema = z.strictObject({
+  ...header('devices'),
+  re: identifier,
+  devices: z
+    .array(
+      z.strictObject({
+        deviceId: identifier,
+        online: z.boolean(),
+        lastSeenAt: isoTimestamp.nullable(),
+        /** Set when the relay refused the device for its clock a short while ago (ms, + ahead). */
+        clockSkewMs: z.number().int().optional(),
+      }),
+    )
+    .max(MAX_LISTED_DEVICES),
+  /** More devices matched than are listed. */
+  truncated: z.boolean(),
 });
 
 /** One audited re-key, as the relay's central audit holds it. */

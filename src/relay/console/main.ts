@@ -1,61 +1,89 @@
 // The technician console in the browser: same protocol and auth as the CLI.
 // Every string from the network is set with textContent, never as HTML. Like
 // the CLI, it checks the device itself (device-check.ts) before it shows an
-// answer as the user's.
+// answer as the user's. The token lives only in this module's memory.
+import './zod-jitless.js';
 import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
 import { isDeviceSignable } from '../../protocol/device-signed-payload.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
+import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
+import { lastSeenOf, renderDevices, setDevices } from './device-list.js';
+import { errorInWords } from './error-words.js';
+import { readRequestForm, renderScopeChoices, type FieldId } from './request-form.js';
+import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+/** How long a request may wait for the relay's first answer before the page says so. */
+const FIRST_ANSWER_TIMEOUT_MS = 20_000;
+
+/** sessionStorage key, only when the technician ticked "stay signed in on this tab". Never localStorage. */
+const TAB_TOKEN_KEY = 'porchlight.console.token';
 
 let ws: WebSocket | null = null;
+/** The token of the sign-in under way, until the relay welcomed it. */
+let signingInWith: { token: string; stay: boolean } | null = null;
 /** Known devices are remembered per relay key, as the CLI does. */
 let relayId = location.host;
+let group: string | undefined;
 let current: {
   requestId?: string;
   sessionId?: string;
   techMsgId: string;
+  deviceId: string;
   /** The request, held until the device key checked out. */
   held?: Message<'tech.request'>;
   keyAskId: string;
   device?: TrustedDevice;
+  timer: ReturnType<typeof setTimeout>;
 } | null = null;
-
-function show(id: string, visible: boolean): void {
-  $(id).hidden = !visible;
-}
-
-function setError(text: string): void {
-  $('error').textContent = text;
-}
-
-function addEvent(text: string): void {
-  const li = document.createElement('li');
-  li.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
-  $('events').append(li);
-}
 
 function send(msg: Message): void {
   if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
 }
 
-function signIn(token: string, otpCode: string): void {
-  setError('');
+/** From Refresh, the relay searches what is typed (for lists over 200); otherwise all devices. */
+function askForDevices(withSearch = false): void {
+  const search = withSearch ? $<HTMLInputElement>('device-search').value.trim() : '';
+  send({ v: 1, type: 'tech.devices', id: newMessageId(), ...(search ? { search } : {}) });
+}
+
+function chooseDevice(deviceId: string): void {
+  $<HTMLInputElement>('device').value = deviceId;
+  $<HTMLInputElement>('ticket').focus();
+}
+
+function showDevices(): void {
+  renderDevices($('device-list'), $('devices-note'), $<HTMLInputElement>('device-search').value, chooseDevice);
+}
+
+function showSignedOut(): void {
+  $('who').textContent = 'Not signed in';
+  $('signin').hidden = false;
+  $('desk').hidden = true;
+  $('signout').hidden = true;
+}
+
+function signIn(token: string, otpCode: string, stay: boolean): void {
+  clearError();
+  signingInWith = { token, stay };
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
-  ws = new WebSocket(url);
+  const socket = new WebSocket(url);
+  ws = socket;
   const otp = /^\d{6}$/.test(otpCode) ? { otp: otpCode } : {};
-  ws.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console', ...otp }));
+  socket.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console', ...otp }));
   // One frame at a time, in order: a signature check is asynchronous.
   let queue = Promise.resolve();
-  ws.addEventListener('message', (ev) => {
+  socket.addEventListener('message', (ev) => {
     queue = queue.then(() => onFrame(String(ev.data)));
   });
-  ws.addEventListener('close', () => {
-    $('who').textContent = 'Not signed in';
-    show('signin', true);
-    show('request', false);
-    $<HTMLButtonElement>('end').disabled = true;
+  socket.addEventListener('close', () => {
+    if (ws !== socket) return;
+    ws = null;
+    // A remembered token the relay refused is forgotten.
+    if (signingInWith) sessionStorage.removeItem(TAB_TOKEN_KEY);
+    signingInWith = null;
+    if (current) fail('Lost the connection to the relay. Sign in again; the request may still be on the user\'s screen.');
+    showSignedOut();
   });
 }
 
@@ -87,9 +115,24 @@ function refuse(detail: string, msg?: Message): void {
   const sessionId = current?.sessionId ?? (msg && 'sessionId' in msg && typeof msg.sessionId === 'string' ? msg.sessionId : undefined);
   if (sessionId) send({ v: 1, type: 'session.end', id: newMessageId(), sessionId, by: 'technician', reason: 'the device signature did not verify' });
   else if (current?.requestId) send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: current.requestId });
-  $('state').textContent = 'Refused: not the device\'s answer';
+  setState('Refused: not the device\'s answer', 'failed');
   finish();
 }
+
+/** A terminal state that is a failure: said in words, and the form is free again. */
+function fail(words: string): void {
+  setState(words, 'failed');
+  finish();
+}
+
+const OUTCOME_WORDS = {
+  accepted: 'The user allowed everything you asked for',
+  partial: 'The user allowed part of what you asked for',
+  declined: 'The user declined',
+  expired: 'Nobody answered in time',
+  blocked: 'Blocked before the user saw it',
+  'no-user-present': 'Nobody is signed in at the device',
+} as const;
 
 async function onFrame(text: string): Promise<void> {
   const parsed = parseFrame(text, ACCEPTED_BY.technicianFromRelay);
@@ -108,27 +151,45 @@ async function onFrame(text: string): Promise<void> {
       return onDeviceKey(msg);
     case 'welcome':
       if (msg.relayKeyFingerprint) relayId = msg.relayKeyFingerprint;
+      group = msg.technician?.group;
       $('who').textContent = msg.technician ? `Signed in as ${msg.technician.name} (${msg.technician.group})` : 'Signed in';
-      show('signin', false);
-      show('request', true);
+      renderScopeChoices($('scope-choices'), msg.scopes as Scope[] | undefined);
+      // Signed in: the token stays in memory with the connection (and this tab's sessionStorage if asked), not in the page.
+      $<HTMLInputElement>('token').value = '';
+      if (signingInWith?.stay) sessionStorage.setItem(TAB_TOKEN_KEY, signingInWith.token);
+      signingInWith = null;
+      $('signin').hidden = true;
+      $('desk').hidden = false;
+      $('signout').hidden = false;
+      $<HTMLInputElement>('device').focus();
+      askForDevices();
+      return;
+    case 'devices':
+      setDevices(msg);
+      showDevices();
       return;
     case 'session.pending':
       if (!current) return;
+      clearTimeout(current.timer);
       current.requestId = msg.requestId;
-      $('code').textContent = msg.verificationCode;
-      $('state').textContent = `Waiting for the user's decision (until ${new Date(msg.expiresAt).toLocaleTimeString()})`;
+      showCode(msg.verificationCode);
+      setState(`Waiting for the user's decision (until ${new Date(msg.expiresAt).toLocaleTimeString()})`);
       $<HTMLButtonElement>('end').disabled = false;
       addEvent(`request sent to ${msg.deviceId}`);
       return;
-    case 'session.decision':
-      $('state').textContent = `Decision: ${msg.outcome}`;
+    case 'session.decision': {
+      const words = OUTCOME_WORDS[msg.outcome];
+      const why = msg.code ? `: ${errorInWords(msg.code, { deviceId: current?.deviceId, group })}` : '';
+      setState(`${words}${why}`, msg.granted.length > 0 ? 'ok' : 'failed');
+      markDecision(msg.granted, msg.declined);
       addEvent(`decision ${msg.outcome} (${msg.decidedBy}): granted ${msg.granted.join(', ') || 'nothing'}; declined ${msg.declined.join(', ') || 'nothing'}${sealed}`);
       if (current && msg.sessionId) current.sessionId = msg.sessionId;
       if (msg.granted.length === 0) finish();
       return;
+    }
     case 'session.started':
       if (current) current.sessionId = msg.sessionId;
-      $('state').textContent = `Session live until ${new Date(msg.endsAt).toLocaleTimeString()}`;
+      setState(`Session live until ${new Date(msg.endsAt).toLocaleTimeString()}`, 'ok');
       addEvent(`session started with ${msg.scopes.join(', ')}${sealed}`);
       return;
     case 'session.scope-update':
@@ -138,78 +199,102 @@ async function onFrame(text: string): Promise<void> {
       addEvent(`file ${msg.transferId} ${msg.allowed ? 'allowed' : 'refused'}`);
       return;
     case 'session.end':
-      $('state').textContent = `Session ended by ${msg.by}`;
+      setState(`Session ended by ${msg.by}`);
       addEvent(`session ended by ${msg.by}${msg.reason ? `: ${msg.reason}` : ''}`);
       finish();
       return;
     case 'session.summary':
       addEvent(`summary: ${msg.summary.durationSec} s, used ${msg.summary.scopesUsed.join(', ') || 'nothing'}`);
       return;
-    case 'error':
-      setError(`${msg.code}${msg.detail ? `: ${msg.detail}` : ''}`);
+    case 'error': {
+      const deviceId = current?.deviceId;
+      const lastSeen = deviceId ? lastSeenOf(deviceId) : undefined;
+      const words = errorInWords(msg.code, { deviceId, group, ...(lastSeen ? { lastSeen } : {}) });
+      if (msg.code === 'agent-offline' || msg.code === 'agent-clock-skew') askForDevices();
+      setError(words, `${msg.code}${msg.detail ? `: ${msg.detail}` : ''}`);
       if (msg.code === 'mfa-required') $<HTMLInputElement>('otp').focus();
       addEvent(`error ${msg.code}`);
-      if (current && (msg.re === current.techMsgId || msg.re === current.keyAskId)) finish();
+      // Before the relay took the request, any error is this request's end: never a stuck "Sending ...".
+      if (current && (msg.re === current.techMsgId || msg.re === current.keyAskId || current.requestId === undefined)) fail('Not sent: see the message above');
       return;
+    }
     default:
       return;
   }
 }
 
 function finish(): void {
+  markUndecided(current?.requestId === undefined ? 'not sent' : 'no decision');
   $<HTMLButtonElement>('end').disabled = true;
-  show('request', true);
+  $<HTMLButtonElement>('send').disabled = false;
+  if (current) clearTimeout(current.timer);
   current = null;
 }
 
 $('signin').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  signIn($<HTMLInputElement>('token').value.trim(), $<HTMLInputElement>('otp').value.trim());
+  signIn($<HTMLInputElement>('token').value.trim(), $<HTMLInputElement>('otp').value.trim(), $<HTMLInputElement>('stay').checked);
   // A code is good once: never leave it in the form for a second try.
   $<HTMLInputElement>('otp').value = '';
 });
 
+$('signout').addEventListener('click', () => {
+  const socket = ws;
+  ws = null;
+  if (current) finish();
+  sessionStorage.removeItem(TAB_TOKEN_KEY);
+  socket?.close(1000, 'signed out');
+  showSignedOut();
+  $<HTMLInputElement>('token').focus();
+});
+
 $('request').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  setError('');
-  const form = new FormData($<HTMLFormElement>('request'));
-  const ticketUrl = String(form.get('ticket-url') ?? '').trim();
-  const msg = {
-    v: 1,
-    type: 'tech.request',
-    id: newMessageId(),
-    deviceId: String(form.get('device') ?? '').trim(),
-    ticket: ticketUrl ? { id: String(form.get('ticket') ?? '').trim(), url: ticketUrl } : { id: String(form.get('ticket') ?? '').trim() },
-    reason: String(form.get('reason') ?? ''),
-    scopes: form.getAll('scope').map(String),
-    mode: 'attended',
-    estimatedMinutes: Number(form.get('minutes')),
-  } as Message<'tech.request'>;
+  if (current) return;
+  clearError();
+  clearFieldErrors();
+  const read = readRequestForm($<HTMLFormElement>('request'));
+  if (!read.ok) {
+    showFieldErrors(read.errors);
+    const first = read.errors.keys().next().value as FieldId;
+    (first === 'scopes' ? $('scope-choices').querySelector('input') : $(first))?.focus();
+    return;
+  }
+  const msg = read.msg;
   if (!canVerify()) {
-    setError('This page cannot verify device signatures here (no WebCrypto): open the console over https.');
+    setError('This page cannot check device signatures here (no WebCrypto): open the console over https.');
     return;
   }
   // The request waits for the device key: nothing is sent for a device this console can't check.
   const ask: Message<'tech.device-key'> = { v: 1, type: 'tech.device-key', id: newMessageId(), deviceId: msg.deviceId };
-  try {
-    send(ask);
-  } catch (err) {
-    setError(err instanceof Error ? err.message : String(err));
+  if (ws?.readyState !== WebSocket.OPEN) {
+    setError('Not connected to the relay. Sign in again.');
     return;
   }
-  current = { techMsgId: msg.id, held: msg, keyAskId: ask.id };
-  $('fingerprint').textContent = '';
-  $('events').replaceChildren();
-  $('code').textContent = '';
-  $('state').textContent = 'Sending ...';
-  show('request', false);
-  show('live', true);
+  send(ask);
+  const timer = setTimeout(() => {
+    if (current?.techMsgId === msg.id && current.requestId === undefined) fail('No answer from the relay in 20 seconds. Try again; if it keeps happening, tell IT.');
+  }, FIRST_ANSWER_TIMEOUT_MS);
+  current = { techMsgId: msg.id, deviceId: msg.deviceId, held: msg, keyAskId: ask.id, timer };
+  $<HTMLButtonElement>('send').disabled = true;
+  startLivePanel(msg.scopes);
 });
+
+$('device-search').addEventListener('input', showDevices);
+$('devices-refresh').addEventListener('click', () => askForDevices(true));
 
 $('end').addEventListener('click', () => {
   if (!current) return;
   if (current.sessionId) send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: current.sessionId, by: 'technician', reason: 'ended from the console' });
   else if (current.requestId) send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: current.requestId });
   addEvent('end requested');
+  setState('Ended by you');
   finish();
 });
+
+// "Stay signed in on this tab": a reload signs in again with the tab's token.
+const tabToken = sessionStorage.getItem(TAB_TOKEN_KEY);
+if (tabToken) {
+  $<HTMLInputElement>('stay').checked = true;
+  signIn(tabToken, '', true);
+}
