@@ -16,6 +16,7 @@ import { DeviceSigner } from './identity/device-signer.js';
 import { defaultAuditDir } from './data-dir.js';
 import { loadOrCreateDeviceKey } from './identity/device-key.js';
 import { relayUrlsOf, type Policy } from './policy/schema.js';
+import type { UserMessageResult } from './session/user-messages.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import { ReplayCache } from './verification/replay-cache.js';
 import { isLateReport, lateMessage, UnackedReports } from './connection/unacked-reports.js';
@@ -56,6 +57,8 @@ export interface Agent {
   stop(): Promise<void>;
   revokeScope(sessionId: string, scope: Scope): Promise<boolean>;
   endSession(sessionId: string): Promise<boolean>;
+  /** The user's message from the banner's reply box, or `{quick: 'question'}` (issue 20). */
+  sendUserMessage(sessionId: string, text: string | { quick: 'question' }): Promise<UserMessageResult>;
   status(): AgentStatus;
   /** Granted scopes of the live session right now. */
   grants(): Scope[];
@@ -199,6 +202,7 @@ export function createAgent(options: AgentOptions): Agent {
     },
     revokeScope: (sessionId, scope) => core?.revokeScope(sessionId, scope) ?? Promise.resolve(false),
     endSession: (sessionId) => core?.endSession(sessionId) ?? Promise.resolve(false),
+    sendUserMessage: (sessionId, text) => core?.sendUserMessage(sessionId, text) ?? Promise.resolve('no-session'),
     status: () => status,
     grants: () => core?.grants() ?? [],
     devicePublicKey: () => publicKey,

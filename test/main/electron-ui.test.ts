@@ -19,6 +19,7 @@ function setup(options?: UiOptions) {
   ui.setActions({
     revokeScope: async (id, scope) => (actions.push(`revoke ${id} ${scope}`), true),
     endSession: async (id) => (actions.push(`end ${id}`), true),
+    sendUserMessage: async (id, text) => (actions.push(`say ${id} ${typeof text === 'string' ? text : text.quick}`), 'sent'),
   });
   const listeners = new Map<string, (event: IpcEventLike, ...args: unknown[]) => void>();
   const rejected: string[] = [];

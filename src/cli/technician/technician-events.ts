@@ -21,6 +21,9 @@ export function describeEvent(msg: Message, requested: readonly string[]): strin
     }
     case 'session.started':
       return `session ${t(msg.sessionId)} started (${t(msg.mode)}) with [${list(msg.scopes)}] until ${t(msg.endsAt)}`;
+    case 'session.user-message':
+      // The user's own words, each line through the terminal policy, continuation lines indented under the first.
+      return `user: ${msg.text.split('\n').map(t).join('\n      ')}${msg.quick ? '  (quick question)' : ''}`;
     case 'session.scope-update':
       return `scopes ${t(msg.change)} [${list(msg.scopes)}]; granted now [${list(msg.granted)}] until ${t(msg.endsAt)}`;
     case 'session.file-transfer-result':

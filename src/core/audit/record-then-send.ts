@@ -10,6 +10,7 @@ const ANCHORED = new Set<Message['type']>([
   'session.started',
   'session.scope-update',
   'session.file-transfer-result',
+  'session.user-message',
   'session.end',
   'session.summary',
 ]);

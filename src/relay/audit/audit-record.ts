@@ -124,6 +124,8 @@ export const AUDIT_DATA_SCHEMAS = {
     late: lateFlag,
   }),
   narration: z.strictObject({ text: multilineText(1000) }),
+  /** The user's own message from the banner (issue 20), as the agent recorded and sent it. */
+  'user-message': z.strictObject({ text: multilineText(1000), at: isoTimestamp, quick: z.literal('question').optional(), agentAudit: auditAnchor.optional() }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
   'scope-update': z.strictObject({
     change: z.enum(SCOPE_CHANGES),

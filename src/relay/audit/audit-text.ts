@@ -19,6 +19,8 @@ function describe(r: AuditRecord): string {
       return `session started [${r.data.scopes.join(', ')}] until ${r.data.endsAt}`;
     case 'narration':
       return `narration: ${r.data.text.replace(/\s+/g, ' ')}`;
+    case 'user-message':
+      return `user: ${r.data.text.replace(/\s+/g, ' ')}`;
     case 'scope-request':
       return `scope request [${r.data.scopes.join(', ')}]${r.data.extendMinutes ? ` +${r.data.extendMinutes} min` : ''}: ${r.data.reason.replace(/\s+/g, ' ')}`;
     case 'scope-update':

@@ -37,6 +37,14 @@ export class AgentFrames {
         return this.started(peer, deviceId, msg, sig);
       case 'session.scope-update':
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.scopeUpdate(peer, s, msg, sig));
+      case 'session.user-message':
+        // The user's own words (issue 20): in the central audit, then to the technician of that session.
+        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
+          const { text, at, quick } = msg;
+          const rec = await audit.record('user-message', sessionContext(s), { text, at, ...(quick ? { quick } : {}), ...anchorOf(msg) });
+          peer.send(recordedAck(msg, rec));
+          s.peer.send(msg);
+        });
       case 'session.file-transfer-result':
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
