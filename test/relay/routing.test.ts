@@ -209,6 +209,35 @@ describe('live sessions', () => {
     expect(kinds).toEqual(expect.arrayContaining(['session-started', 'file-transfer', 'file-transfer-result']));
   });
 
+  it("forwards the user's message to the session's technician after the central audit has it, and acknowledges it", async () => {
+    const { agent, client: alice, sessionId } = await liveSession('alice', 'dev-1');
+    const said = next(alice, 'session.user-message');
+    const at = new Date().toISOString();
+    const msg: Message<'session.user-message'> = { v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'It says\nprofile error', at, quick: 'question', audit: { seq: 9, hash: 'a'.repeat(64) } };
+    agent.send(msg);
+    expect(await said).toMatchObject({ sessionId, text: 'It says\nprofile error', at, quick: 'question' });
+    await expect.poll(() => agent.received.find((m) => m.type === 'session.recorded' && m.re === msg.id)).toMatchObject({ agentSeq: 9 });
+    const rec = (await t.storage.queryAudit({ sessionId })).find((r) => r.kind === 'user-message');
+    expect(rec).toMatchObject({ technicianId: 'alice', deviceId: 'dev-1', data: { text: 'It says\nprofile error', at, quick: 'question', agentAudit: { seq: 9 } } });
+  });
+
+  it("refuses a user message for a session of another device, and hostile text, forwarding neither", async () => {
+    const { client: alice, sessionId } = await liveSession('alice', 'dev-1');
+    const heard: Message[] = [];
+    alice.onMessage((m) => void heard.push(m));
+    const other = await t.agent('dev-2');
+    const refused = other.next('error');
+    other.send({ v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'not my session', at: new Date().toISOString() });
+    expect(await refused).toMatchObject({ code: 'unknown-session' });
+    const bad = other.next('error');
+    // Raw bytes: the sender's own schema check would refuse to encode it.
+    other.ws.send(JSON.stringify({ v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'evil\u202Etxt.exe', at: new Date().toISOString() }));
+    expect(await bad).toMatchObject({ code: 'bad-frame' });
+    // Both refusals came back, so the relay has handled both frames.
+    expect(heard.filter((m) => m.type === 'session.user-message')).toEqual([]);
+    expect((await t.storage.queryAudit({ sessionId })).filter((r) => r.kind === 'user-message')).toEqual([]);
+  });
+
   it('ends the session on the agent when the technician disconnects, and tells the technician when the agent goes', async () => {
     const { agent, client: alice } = await liveSession('alice', 'dev-1');
     await alice.close();
