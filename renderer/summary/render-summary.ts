@@ -50,7 +50,8 @@ export function renderSummary(view: SummaryView): SummaryDom {
   const narration =
     view.narration.length === 0
       ? h('p', { className: 'muted', text: s.noNarration })
-      : h('ol', { className: 'narration-log' }, ...view.narration.map((n) => h('li', {}, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', { className: 'multiline', text: n.text }))));
+      : h('ol', { className: 'narration-log' }, ...view.narration.map((n) => h('li', { className: n.from === 'user' ? 'from-user' : 'from-technician' }, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', {}, h('strong', { className: 'who', text: n.from === 'user' ? s.fromUser : view.technician.name }), h('span', { className: 'multiline', attrs: { dir: 'auto' }, text: n.text })))));
+  const userSpoke = view.narration.some((n) => n.from === 'user');
 
   const copy = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.copy });
   const close = h('button', { className: 'button button-primary', attrs: { type: 'button' }, text: s.close });
@@ -67,7 +68,7 @@ export function renderSummary(view: SummaryView): SummaryDom {
     section('access-title', s.access, access),
     section('files-title', s.files, files, ...omitted(view.filesOmitted, s.filesOmitted)),
     blockedFiles ? section('blocked-title', s.filesBlocked, blockedFiles) : null,
-    section('narration-title', s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
+    section('narration-title', userSpoke ? s.conversation : s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
     h('footer', { className: 'summary-actions' }, status, h('div', { className: 'actions' }, copy, close)),
   );
   return { root, copy, close, status };

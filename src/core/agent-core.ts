@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { SessionController } from './session/session-controller.js';
 import { DecisionAcks } from './session/decision-acks.js';
 import { QUICK_QUESTION_TEXT, UserMessages, type UserMessageResult } from './session/user-messages.js';
+import { Resolutions, type ResolutionResult } from './session/resolutions.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
 
@@ -80,6 +81,7 @@ export class AgentCore {
   private readonly files: FileService;
   private readonly acks: DecisionAcks;
   private readonly userMessages: UserMessages;
+  private readonly resolutions: Resolutions;
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -120,6 +122,8 @@ export class AgentCore {
       sendBinary: options.sendBinary ?? (() => false),
     });
     this.userMessages = new UserMessages({ clock, ui, audited: this.audited, live: (id) => this.sessions.liveWithId(id) });
+    this.resolutions = new Resolutions(clock, this.audited);
+    this.sessions.onSummaryShown((id, fields) => this.resolutions.ended(id, fields));
     this.sessions.onEnded((id) => {
       this.userMessages.forget(id);
       void this.track(Promise.all([this.screen.sessionEnded(id), this.files.sessionEnded(id)]));
@@ -229,6 +233,12 @@ export class AgentCore {
     if (this.stopped) return Promise.resolve('no-session');
     const work = typeof text === 'string' ? this.userMessages.send(sessionId, text) : this.userMessages.send(sessionId, QUICK_QUESTION_TEXT, 'question');
     return this.track(work);
+  }
+
+  /** The summary page's "Is your problem solved?" answer: audited, then to the relay (one per ended session). */
+  sendResolution(answer: unknown): Promise<ResolutionResult> {
+    if (this.stopped) return Promise.resolve('unknown-session');
+    return this.track(this.resolutions.answer(answer));
   }
 
   endSession(sessionId: string): Promise<boolean> {

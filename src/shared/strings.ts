@@ -175,6 +175,8 @@ const en = {
     fileAllowed: 'Transferred',
     fileBlocked: 'Blocked',
     narration: 'What your technician said',
+    conversation: 'What you and your technician said',
+    fromUser: 'You',
     noNarration: 'Your technician sent no messages.',
     narrationOmitted: (n: number) => `…and ${n} earlier ${n === 1 ? 'message' : 'messages'}, kept in the audit log.`,
     copy: 'Copy details',

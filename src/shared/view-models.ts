@@ -130,6 +130,15 @@ export const summaryViewSchema = z.strictObject({
 });
 export type SummaryView = z.infer<typeof summaryViewSchema>;
 
+/** The user's answer on the summary page to "Is your problem solved?" (issue 20). */
+export const resolutionAnswerSchema = z.strictObject({
+  sessionId: identifier,
+  solved: z.boolean(),
+  rating: z.number().int().min(1).max(5).optional(),
+  comment: multilineText(500).optional(),
+});
+export type ResolutionAnswer = z.infer<typeof resolutionAnswerSchema>;
+
 /** What the user can do from the banner. */
 export const bannerActionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('revoke-scope'), sessionId: identifier, scope }),

@@ -20,6 +20,7 @@ function setup(options?: UiOptions) {
     revokeScope: async (id, scope) => (actions.push(`revoke ${id} ${scope}`), true),
     endSession: async (id) => (actions.push(`end ${id}`), true),
     sendUserMessage: async (id, text) => (actions.push(`say ${id} ${typeof text === 'string' ? text : text.quick}`), 'sent'),
+    sendResolution: async (a) => (actions.push(`resolved ${a.sessionId} ${a.solved}`), 'sent'),
   });
   const listeners = new Map<string, (event: IpcEventLike, ...args: unknown[]) => void>();
   const rejected: string[] = [];

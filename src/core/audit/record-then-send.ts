@@ -11,6 +11,7 @@ const ANCHORED = new Set<Message['type']>([
   'session.scope-update',
   'session.file-transfer-result',
   'session.user-message',
+  'session.resolution',
   'session.end',
   'session.summary',
 ]);
