@@ -86,3 +86,28 @@ describe("the user's messages", () => {
     expect(h.relay.ofType('session.user-message')).toEqual([]);
   });
 });
+
+describe("the user's answer to \"Is your problem solved?\"", () => {
+  it('is taken once per ended session, audited on the device, then sent', async () => {
+    const sessionId = await live();
+    expect(await h.agent.sendResolution({ sessionId, solved: false })).toBe('unknown-session');
+    await h.agent.endSession(sessionId);
+    expect(await h.agent.sendResolution({ sessionId, solved: false, rating: 2, comment: 'Calendar still empty' })).toBe('sent');
+    const sent = await h.relay.waitFor('session.resolution');
+    expect(sent).toMatchObject({ sessionId, solved: false, rating: 2, comment: 'Calendar still empty' });
+    const [rec] = records('session.resolution');
+    expect(rec).toMatchObject({ sessionId, solved: false, rating: 2, msgId: sent.id });
+    expect(sent.audit).toEqual({ seq: rec!.seq, hash: rec!.hash });
+    expect(await h.agent.sendResolution({ sessionId, solved: true })).toBe('already-answered');
+    expect(h.relay.ofType('session.resolution')).toHaveLength(1);
+  });
+
+  it('refuses a rating outside 1-5 and hostile comments, whatever main passed on', async () => {
+    const sessionId = await live();
+    await h.agent.endSession(sessionId);
+    for (const bad of [{ rating: 6 }, { rating: 2.5 }, { comment: 'x\u202Eexe' }, { comment: 'y'.repeat(501) }, { extra: 1 }]) {
+      expect(await h.agent.sendResolution({ sessionId, solved: true, ...bad } as never)).toBe('invalid');
+    }
+    expect(h.relay.ofType('session.resolution')).toEqual([]);
+  });
+});

@@ -13,6 +13,7 @@ import { recordQuietly, type RoutingContext } from './routing-context.js';
 import { answerUnrecordedDecision } from './unrecorded-decision.js';
 import { recordedAck } from './recorded-ack.js';
 import { recordLateReport } from './late-reports.js';
+import { ResolutionReports } from './resolution-reports.js';
 
 type SigEvidence = { deviceSig?: VerifiedDeviceSig };
 
@@ -20,10 +21,14 @@ export class AgentFrames {
   /** Called when a pending request's answer is overdue (re-armed after a decision the audit could not take). */
   onRequestDue: (requestId: string) => void = () => undefined;
 
+  readonly resolutions: ResolutionReports;
+
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
-  ) {}
+  ) {
+    this.resolutions = new ResolutionReports(ctx);
+  }
 
   async handle(peer: Peer, deviceId: string, msg: Message): Promise<void> {
     const { audit, table } = this.ctx;
@@ -79,6 +84,7 @@ export class AgentFrames {
           msg.id,
           async (s) => {
             table.forget(s);
+            this.resolutions.sessionEnded(s.sessionId, s.peer);
             const rec = await audit.record('session-summary', sessionContext(s), {
               summary: msg.summary,
               ...anchorOf(msg),
@@ -100,6 +106,8 @@ export class AgentFrames {
           (s) => this.channels.closed('agent', s, msg),
           true,
         );
+      case 'session.resolution':
+        return this.resolutions.handle(peer, deviceId, msg);
       case 'session.late':
         return recordLateReport(this.ctx, peer, deviceId, msg);
       case 'error':
