@@ -18,7 +18,8 @@ export interface SummaryDom {
 
 const GOOD_OUTCOMES: readonly SummaryView['outcome'][] = ['accepted', 'partial'];
 
-export function renderSummary(view: SummaryView): SummaryDom {
+/** `question`: the "Is your problem solved?" card, shown right under the facts. */
+export function renderSummary(view: SummaryView, question?: Node): SummaryDom {
   const outcome = h('span', { className: `badge ${GOOD_OUTCOMES.includes(view.outcome) ? 'badge-attended' : 'badge-blocked'}`, text: strings.outcomes[view.outcome] });
   const facts = factList([
     [s.technician, technicianLine(view.technician)],
@@ -65,6 +66,7 @@ export function renderSummary(view: SummaryView): SummaryDom {
     { className: 'summary-body' },
     h('header', { className: 'summary-header' }, h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), strings.product), h('h1', { attrs: { tabindex: '-1' }, text: s.heading })),
     h('section', { className: 'card section', attrs: { 'aria-label': s.heading } }, facts),
+    question ?? null,
     section('access-title', s.access, access),
     section('files-title', s.files, files, ...omitted(view.filesOmitted, s.filesOmitted)),
     blockedFiles ? section('blocked-title', s.filesBlocked, blockedFiles) : null,
