@@ -2,16 +2,14 @@
 // "I have a question" quick action in the banner's details. The page checks
 // the text against the same policy the core and relay apply, so the user is
 // told at once why a message cannot go, instead of it silently vanishing.
-import { multilineText } from '../../src/protocol/primitives.js';
 import { strings } from '../../src/shared/strings.js';
-import type { BannerView } from '../../src/shared/view-models.js';
+import { userMessageText as userText, type BannerView } from '../../src/shared/view-models.js';
 import { h } from '../common/element.js';
 import { isolatedBlock } from '../common/isolate.js';
 import { timeOfDay } from '../common/time-format.js';
 
 const s = strings.banner;
 const MAX_CHARS = 1000;
-const userText = multilineText(MAX_CHARS);
 
 export interface ReplyHandlers {
   onSend(text: string): void;

@@ -1,14 +1,12 @@
 // "Is your problem solved?" on the summary page (issue 20): Yes / Not yet, an
 // optional 1-5 rating and a short comment. Sent once; the page checks the
 // comment against the same text policy the core and the relay apply.
-import { multilineText } from '../../src/protocol/primitives.js';
 import { strings } from '../../src/shared/strings.js';
-import type { ResolutionAnswer } from '../../src/shared/view-models.js';
+import { resolutionComment as commentText, type ResolutionAnswer } from '../../src/shared/view-models.js';
 import { h } from '../common/element.js';
 
 const s = strings.summary;
 const MAX_COMMENT = 500;
-const commentText = multilineText(MAX_COMMENT);
 
 export interface ResolutionForm {
   root: HTMLElement;

@@ -121,7 +121,8 @@ export class AgentCore {
       audited: this.audited,
       sendBinary: options.sendBinary ?? (() => false),
     });
-    this.userMessages = new UserMessages({ clock, ui, audited: this.audited, live: (id) => this.sessions.liveWithId(id) });
+    const live = (id: string) => this.sessions.liveWithId(id);
+    this.userMessages = new UserMessages({ clock, ui, audited: this.audited, live });
     this.resolutions = new Resolutions(clock, this.audited);
     this.sessions.onSummaryShown((id, fields) => this.resolutions.ended(id, fields));
     this.sessions.onEnded((id) => {
@@ -231,7 +232,10 @@ export class AgentCore {
   /** The user's own words from the banner (or the quick question's fixed text): audited, then to the technician. */
   sendUserMessage(sessionId: string, text: string | { quick: 'question' }): Promise<UserMessageResult> {
     if (this.stopped) return Promise.resolve('no-session');
-    const work = typeof text === 'string' ? this.userMessages.send(sessionId, text) : this.userMessages.send(sessionId, QUICK_QUESTION_TEXT, 'question');
+    const work =
+      typeof text === 'string'
+        ? this.userMessages.send(sessionId, text)
+        : this.userMessages.send(sessionId, QUICK_QUESTION_TEXT, 'question');
     return this.track(work);
   }
 

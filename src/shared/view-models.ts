@@ -130,12 +130,16 @@ export const summaryViewSchema = z.strictObject({
 });
 export type SummaryView = z.infer<typeof summaryViewSchema>;
 
+/** What the user may write: a reply in the banner (narration's policy and limit) and a comment on the fix. */
+export const userMessageText = multilineText(1000);
+export const resolutionComment = multilineText(500);
+
 /** The user's answer on the summary page to "Is your problem solved?" (issue 20). */
 export const resolutionAnswerSchema = z.strictObject({
   sessionId: identifier,
   solved: z.boolean(),
   rating: z.number().int().min(1).max(5).optional(),
-  comment: multilineText(500).optional(),
+  comment: resolutionComment.optional(),
 });
 export type ResolutionAnswer = z.infer<typeof resolutionAnswerSchema>;
 
@@ -144,7 +148,7 @@ export const bannerActionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('revoke-scope'), sessionId: identifier, scope }),
   z.strictObject({ kind: z.literal('end-session'), sessionId: identifier }),
   /** The user's own words from the reply box (same text policy and limit as narration). */
-  z.strictObject({ kind: z.literal('user-message'), sessionId: identifier, text: multilineText(1000) }),
+  z.strictObject({ kind: z.literal('user-message'), sessionId: identifier, text: userMessageText }),
   /** The "I have a question" quick action: the core sends a fixed text. */
   z.strictObject({ kind: z.literal('quick-question'), sessionId: identifier }),
 ]);

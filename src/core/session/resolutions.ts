@@ -46,7 +46,15 @@ export class Resolutions {
     this.answered.add(sessionId);
     const at = new Date(this.clock.now()).toISOString();
     const extra = { ...(rating !== undefined ? { rating } : {}), ...(comment !== undefined ? { comment } : {}) };
-    const msg: Message<'session.resolution'> = { v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved, at, ...extra };
+    const msg: Message<'session.resolution'> = {
+      v: 1,
+      type: 'session.resolution',
+      id: newMessageId(),
+      sessionId,
+      solved,
+      at,
+      ...extra,
+    };
     if (!(await this.audited.record('session.resolution', { ...fields, solved, at, ...extra }, msg))) {
       this.answered.delete(sessionId);
       return 'not-recorded';

@@ -46,7 +46,8 @@ export class AgentFrames {
         // The user's own words (issue 20): in the central audit, then to the technician of that session.
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { text, at, quick } = msg;
-          const rec = await audit.record('user-message', sessionContext(s), { text, at, ...(quick ? { quick } : {}), ...anchorOf(msg) });
+          const data = { text, at, ...(quick ? { quick } : {}), ...anchorOf(msg) };
+          const rec = await audit.record('user-message', sessionContext(s), data);
           peer.send(recordedAck(msg, rec));
           s.peer.send(msg);
         });

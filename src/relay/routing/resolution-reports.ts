@@ -22,7 +22,9 @@ export class ResolutionReports {
   sessionEnded(sessionId: string, technician: Peer): void {
     this.technicianOf.delete(sessionId);
     this.technicianOf.set(sessionId, technician);
-    if (this.technicianOf.size > REMEMBERED_TECHNICIANS) this.technicianOf.delete(this.technicianOf.keys().next().value as string);
+    if (this.technicianOf.size > REMEMBERED_TECHNICIANS) {
+      this.technicianOf.delete(this.technicianOf.keys().next().value as string);
+    }
   }
 
   /** A technician connection is gone: nothing more is sent to it. */
@@ -40,9 +42,16 @@ export class ResolutionReports {
     // One answer per session: a repeat (a re-send, or a second click that got through) is acknowledged, not recorded.
     const earlier = records.find((r) => r.kind === 'resolution');
     if (earlier) return peer.send(recordedAck(msg, earlier, { duplicate: true }));
-    const ctx: AuditContext = { ticketId: started.ticketId, deviceId, technicianId: started.technicianId, requestId: started.requestId, sessionId: msg.sessionId };
+    const { ticketId, technicianId, requestId } = started;
+    const ctx: AuditContext = { ticketId, deviceId, technicianId, requestId, sessionId: msg.sessionId };
     const { solved, rating, comment, at } = msg;
-    const data = { solved, at, ...(rating !== undefined ? { rating } : {}), ...(comment !== undefined ? { comment } : {}), ...(msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {}) };
+    const data = {
+      solved,
+      at,
+      ...(rating !== undefined ? { rating } : {}),
+      ...(comment !== undefined ? { comment } : {}),
+      ...(msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {}),
+    };
     const rec = await audit.record('resolution', ctx, data);
     peer.send(recordedAck(msg, rec));
     this.technicianOf.get(msg.sessionId)?.send(msg);
