@@ -33,6 +33,14 @@ function start(bridge: BannerBridge): void {
       dom.end.textContent = s.ended;
       bridge.action({ kind: 'end-session', sessionId: view.sessionId });
     },
+    onSend: (text) => {
+      if (!view || ending) return;
+      bridge.action({ kind: 'user-message', sessionId: view.sessionId, text });
+    },
+    onQuickQuestion: () => {
+      if (!view || ending) return;
+      bridge.action({ kind: 'quick-question', sessionId: view.sessionId });
+    },
     onToggle: (expanded) => {
       bridge.resize(expanded ? 'expanded' : 'compact');
       reportHeight();

@@ -9,6 +9,7 @@ import { isolatedBlock, sentence } from '../common/isolate.js';
 import { factList, modeBadge, modeFacts } from '../common/mode-badge.js';
 import { technicianLine } from '../common/technician-line.js';
 import { timeOfDay } from '../common/time-format.js';
+import { ReplyBox } from './reply-box.js';
 
 const s = strings.banner;
 
@@ -16,6 +17,8 @@ export interface BannerHandlers {
   onRevoke(scope: Scope): void;
   onEnd(): void;
   onToggle(expanded: boolean): void;
+  onSend(text: string): void;
+  onQuickQuestion(): void;
 }
 
 export class BannerDom {
@@ -30,6 +33,11 @@ export class BannerDom {
   // Focusable: it scrolls inside itself when expanded, and keyboard users must be able to scroll it.
   readonly #details = h('section', { id: 'banner-details', className: 'details', attrs: { 'aria-label': s.details, tabindex: '0' } });
   readonly #handlers: BannerHandlers;
+  readonly reply: ReplyBox;
+  // The details are rebuilt on every update except the reply box, so typing and focus survive a refresh.
+  readonly #latestSlot = h('div', { className: 'slot' });
+  readonly #factsSlot = h('div', { className: 'slot' });
+  #view: BannerView | undefined;
   #expanded = false;
   #pending = new Set<Scope>();
 
@@ -41,6 +49,8 @@ export class BannerDom {
     this.toggle.addEventListener('click', () => this.setExpanded(!this.#expanded));
     this.end.addEventListener('click', () => this.#handlers.onEnd());
     this.#details.hidden = true;
+    this.reply = new ReplyBox({ onSend: (text) => this.#handlers.onSend(text), onQuickQuestion: () => this.#handlers.onQuickQuestion() });
+    replaceChildren(this.#details, this.#latestSlot, this.reply.root, this.#factsSlot);
     this.root = h(
       'div',
       { className: 'banner-body' },
@@ -101,6 +111,8 @@ export class BannerDom {
     this.#pending = new Set([...this.#pending].filter((scope) => view.granted.includes(scope)));
     this.#renderGrants(view.granted);
     this.#renderDetails(view);
+    this.reply.update(view, this.#view);
+    this.#view = view;
   }
 
   #renderGrants(granted: readonly Scope[]): void {
@@ -143,6 +155,7 @@ export class BannerDom {
           isolatedBlock(view.latestNarration.text, 'multiline words-text'),
         )
       : null;
-    replaceChildren(this.#details, latest, factList(facts), h('div', { className: 'latest' }, h('h2', { text: s.access }), scopeLines));
+    replaceChildren(this.#latestSlot, latest);
+    replaceChildren(this.#factsSlot, factList(facts), h('div', { className: 'latest' }, h('h2', { text: s.access }), scopeLines));
   }
 }

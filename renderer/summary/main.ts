@@ -6,6 +6,7 @@ import { strings } from '../../src/shared/strings.js';
 import { bridgeFor } from '../common/bridge.js';
 import { byId, replaceChildren } from '../common/element.js';
 import { renderSummary } from './render-summary.js';
+import { resolutionForm } from './resolution-form.js';
 import { summaryText } from './summary-text.js';
 
 const s = strings.summary;
@@ -17,7 +18,8 @@ function start(bridge: SummaryBridge): void {
     const parsed = parseIpcPayload('summary:show', raw);
     if (!parsed.ok) return;
     const view = parsed.payload;
-    const dom = renderSummary(view);
+    const question = resolutionForm(view.sessionId, (answer) => bridge.resolve(answer));
+    const dom = renderSummary(view, question.root);
     dom.copy.addEventListener('click', () => {
       bridge.copy(summaryText(view));
       dom.status.textContent = s.copied;

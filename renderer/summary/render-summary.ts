@@ -18,7 +18,8 @@ export interface SummaryDom {
 
 const GOOD_OUTCOMES: readonly SummaryView['outcome'][] = ['accepted', 'partial'];
 
-export function renderSummary(view: SummaryView): SummaryDom {
+/** `question`: the "Is your problem solved?" card, shown right under the facts. */
+export function renderSummary(view: SummaryView, question?: Node): SummaryDom {
   const outcome = h('span', { className: `badge ${GOOD_OUTCOMES.includes(view.outcome) ? 'badge-attended' : 'badge-blocked'}`, text: strings.outcomes[view.outcome] });
   const facts = factList([
     [s.technician, technicianLine(view.technician)],
@@ -50,7 +51,8 @@ export function renderSummary(view: SummaryView): SummaryDom {
   const narration =
     view.narration.length === 0
       ? h('p', { className: 'muted', text: s.noNarration })
-      : h('ol', { className: 'narration-log' }, ...view.narration.map((n) => h('li', {}, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', { className: 'multiline', text: n.text }))));
+      : h('ol', { className: 'narration-log' }, ...view.narration.map((n) => h('li', { className: n.from === 'user' ? 'from-user' : 'from-technician' }, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', {}, h('strong', { className: 'who', text: n.from === 'user' ? s.fromUser : view.technician.name }), h('span', { className: 'multiline', attrs: { dir: 'auto' }, text: n.text })))));
+  const userSpoke = view.narration.some((n) => n.from === 'user');
 
   const copy = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.copy });
   const close = h('button', { className: 'button button-primary', attrs: { type: 'button' }, text: s.close });
@@ -64,10 +66,11 @@ export function renderSummary(view: SummaryView): SummaryDom {
     { className: 'summary-body' },
     h('header', { className: 'summary-header' }, h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), strings.product), h('h1', { attrs: { tabindex: '-1' }, text: s.heading })),
     h('section', { className: 'card section', attrs: { 'aria-label': s.heading } }, facts),
+    question ?? null,
     section('access-title', s.access, access),
     section('files-title', s.files, files, ...omitted(view.filesOmitted, s.filesOmitted)),
     blockedFiles ? section('blocked-title', s.filesBlocked, blockedFiles) : null,
-    section('narration-title', s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
+    section('narration-title', userSpoke ? s.conversation : s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
     h('footer', { className: 'summary-actions' }, status, h('div', { className: 'actions' }, copy, close)),
   );
   return { root, copy, close, status };

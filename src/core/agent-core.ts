@@ -22,6 +22,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionController } from './session/session-controller.js';
 import { DecisionAcks } from './session/decision-acks.js';
+import { QUICK_QUESTION_TEXT, UserMessages, type UserMessageResult } from './session/user-messages.js';
+import { Resolutions, type ResolutionResult } from './session/resolutions.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
 
@@ -78,6 +80,8 @@ export class AgentCore {
   private readonly screen: ScreenService;
   private readonly files: FileService;
   private readonly acks: DecisionAcks;
+  private readonly userMessages: UserMessages;
+  private readonly resolutions: Resolutions;
   private readonly inflight = new Set<Promise<unknown>>();
   private connection: AgentStatus['connection'] = 'disconnected';
   private relayUrl: string | undefined;
@@ -117,9 +121,14 @@ export class AgentCore {
       audited: this.audited,
       sendBinary: options.sendBinary ?? (() => false),
     });
-    this.sessions.onEnded(
-      (id) => void this.track(Promise.all([this.screen.sessionEnded(id), this.files.sessionEnded(id)])),
-    );
+    const live = (id: string) => this.sessions.liveWithId(id);
+    this.userMessages = new UserMessages({ clock, ui, audited: this.audited, live });
+    this.resolutions = new Resolutions(clock, this.audited);
+    this.sessions.onSummaryShown((id, fields) => this.resolutions.ended(id, fields));
+    this.sessions.onEnded((id) => {
+      this.userMessages.forget(id);
+      void this.track(Promise.all([this.screen.sessionEnded(id), this.files.sessionEnded(id)]));
+    });
     this.sessions.onGrantsChanged(
       (id) => void this.track(Promise.all([this.screen.grantsChanged(id), this.files.grantsChanged(id)])),
     );
@@ -218,6 +227,22 @@ export class AgentCore {
 
   revokeScope(sessionId: string, scope: Scope): Promise<boolean> {
     return this.track(this.sessions.revoke(sessionId, scope));
+  }
+
+  /** The user's own words from the banner (or the quick question's fixed text): audited, then to the technician. */
+  sendUserMessage(sessionId: string, text: string | { quick: 'question' }): Promise<UserMessageResult> {
+    if (this.stopped) return Promise.resolve('no-session');
+    const work =
+      typeof text === 'string'
+        ? this.userMessages.send(sessionId, text)
+        : this.userMessages.send(sessionId, QUICK_QUESTION_TEXT, 'question');
+    return this.track(work);
+  }
+
+  /** The summary page's "Is your problem solved?" answer: audited, then to the relay (one per ended session). */
+  sendResolution(answer: unknown): Promise<ResolutionResult> {
+    if (this.stopped) return Promise.resolve('unknown-session');
+    return this.track(this.resolutions.answer(answer));
   }
 
   endSession(sessionId: string): Promise<boolean> {

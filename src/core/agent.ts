@@ -16,6 +16,9 @@ import { DeviceSigner } from './identity/device-signer.js';
 import { defaultAuditDir } from './data-dir.js';
 import { loadOrCreateDeviceKey } from './identity/device-key.js';
 import { relayUrlsOf, type Policy } from './policy/schema.js';
+import type { UserMessageResult } from './session/user-messages.js';
+import type { ResolutionResult } from './session/resolutions.js';
+import type { ResolutionAnswer } from '../shared/view-models.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import { ReplayCache } from './verification/replay-cache.js';
 import { isLateReport, lateMessage, UnackedReports } from './connection/unacked-reports.js';
@@ -56,6 +59,10 @@ export interface Agent {
   stop(): Promise<void>;
   revokeScope(sessionId: string, scope: Scope): Promise<boolean>;
   endSession(sessionId: string): Promise<boolean>;
+  /** The user's message from the banner's reply box, or `{quick: 'question'}` (issue 20). */
+  sendUserMessage(sessionId: string, text: string | { quick: 'question' }): Promise<UserMessageResult>;
+  /** The summary page's "Is your problem solved?" answer (issue 20). */
+  sendResolution(answer: ResolutionAnswer): Promise<ResolutionResult>;
   status(): AgentStatus;
   /** Granted scopes of the live session right now. */
   grants(): Scope[];
@@ -199,6 +206,8 @@ export function createAgent(options: AgentOptions): Agent {
     },
     revokeScope: (sessionId, scope) => core?.revokeScope(sessionId, scope) ?? Promise.resolve(false),
     endSession: (sessionId) => core?.endSession(sessionId) ?? Promise.resolve(false),
+    sendUserMessage: (sessionId, text) => core?.sendUserMessage(sessionId, text) ?? Promise.resolve('no-session'),
+    sendResolution: (answer) => core?.sendResolution(answer) ?? Promise.resolve('unknown-session'),
     status: () => status,
     grants: () => core?.grants() ?? [],
     devicePublicKey: () => publicKey,

@@ -3,9 +3,10 @@
 // crashed page is reloaded and a window destroyed anyway comes back, until
 // standDown() (quit, or the OS ending the session: it must not hold up log-off).
 // It fits the height its page reports (banner-size.ts), at any zoom level.
-import type { Scope } from '../protocol/scopes.js';
 import type { BannerSize } from '../shared/ipc-contract.js';
 import type { BannerView } from '../shared/view-models.js';
+import { dispatchBannerAction, type SessionActions } from './banner-actions.js';
+export type { SessionActions } from './banner-actions.js';
 import type { ExpectedSender } from './ipc-guard.js';
 import { bannerBounds as fitBannerToContent } from './banner-size.js';
 import type { HandlersOf } from './ipc-routes.js';
@@ -21,12 +22,6 @@ export interface BannerWindowServices {
   log(event: string, detail: string): void;
   /** Which modifier zooms (Cmd on macOS); defaults to this process's platform. */
   platform?: NodeJS.Platform;
-}
-
-/** What the banner buttons do; set once the agent exists. */
-export interface SessionActions {
-  revokeScope(sessionId: string, scope: Scope): Promise<boolean>;
-  endSession(sessionId: string): Promise<boolean>;
 }
 
 interface OpenBanner {
@@ -84,8 +79,7 @@ export class BannerWindow {
           this.s.log('banner-action-refused', `${action.kind} for ${action.sessionId}: not the session on screen`);
           return;
         }
-        if (action.kind === 'end-session') void this.actions.endSession(action.sessionId);
-        else void this.actions.revokeScope(action.sessionId, action.scope);
+        void dispatchBannerAction(this.actions, action);
       },
       'banner:resize': (size) => {
         const banner = this.banner;

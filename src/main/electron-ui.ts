@@ -57,6 +57,7 @@ export class ElectronUi implements UiPort {
 
   setActions(actions: SessionActions): void {
     this.banner.setActions(actions);
+    this.summary.setActions(actions);
   }
 
   // ---- UiPort ----

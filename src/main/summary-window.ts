@@ -1,6 +1,7 @@
 // The end-of-session summary: what happened, with Copy and Close. A newer
 // summary replaces the one on screen in the same window.
 import type { SummaryView } from '../shared/view-models.js';
+import type { SessionActions } from './banner-actions.js';
 import type { ExpectedSender } from './ipc-guard.js';
 import type { HandlersOf } from './ipc-routes.js';
 import { PageReadyQueue } from './page-ready-queue.js';
@@ -18,12 +19,20 @@ export interface SummaryWindowServices {
 export class SummaryWindow {
   private window: ShellWindow | undefined;
   private readonly pages: PageReadyQueue;
+  /** The session whose summary is on screen: the only one the page may answer for. */
+  private shownSessionId: string | undefined;
+  private actions: SessionActions | undefined;
 
   constructor(private readonly s: SummaryWindowServices) {
     this.pages = new PageReadyQueue(s.log);
   }
 
+  setActions(actions: SessionActions): void {
+    this.actions = actions;
+  }
+
   show(view: SummaryView): void {
+    this.shownSessionId = view.sessionId;
     if (this.window && !this.window.isDestroyed()) {
       this.pages.send(this.window, 'summary:show', view);
       this.window.focus();
@@ -41,6 +50,13 @@ export class SummaryWindow {
       'summary:ready': () => this.pages.ready(this.window),
       'summary:copy': (text) => {
         if (this.window) this.s.writeClipboard(text);
+      },
+      'summary:resolution': (answer) => {
+        if (!this.window || answer.sessionId !== this.shownSessionId || !this.actions) {
+          this.s.log('summary-resolution-refused', `for ${answer.sessionId}: not the summary on screen`);
+          return;
+        }
+        void this.actions.sendResolution(answer);
       },
       'summary:close': () => this.close(),
     };

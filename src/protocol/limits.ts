@@ -10,3 +10,10 @@ export const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 export const MAX_REQUEST_LIFETIME_MS = 15 * 60 * 1000;
 
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * The user's messages from the banner (issue 20): at most `max` in any `windowMs`.
+ * The agent refuses (and records) what is over; the relay's per-connection frame
+ * limit, the one narration has, stands behind it.
+ */
+export const USER_MESSAGE_RATE = { max: 5, windowMs: 30_000 } as const;

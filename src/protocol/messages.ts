@@ -15,9 +15,9 @@ export * from './messages/records.js';
 import type { agentHelloSchema } from './messages/connection.js';
 import { challengeSchema, deviceKeySchema, devicesSchema, helloSchema, techDeviceKeySchema, techDevicesSchema, welcomeSchema } from './messages/connection.js';
 import { sessionCancelSchema, sessionDecisionSchema, sessionPendingSchema, sessionRequestSchema, techRequestSchema } from './messages/session-request.js';
-import { sessionFileTransferResultSchema, sessionFileTransferSchema, sessionNarrationSchema, sessionScopeRequestSchema, sessionScopeUpdateSchema, sessionStartedSchema, techScopeRequestSchema } from './messages/live-session.js';
+import { sessionFileTransferResultSchema, sessionFileTransferSchema, sessionNarrationSchema, sessionScopeRequestSchema, sessionUserMessageSchema, sessionScopeUpdateSchema, sessionStartedSchema, techScopeRequestSchema } from './messages/live-session.js';
 import { channelCloseSchema, channelOpenSchema, channelOpenedSchema } from './messages/data-channel.js';
-import { sessionEndSchema, sessionSummarySchema } from './messages/session-end.js';
+import { sessionEndSchema, sessionResolutionSchema, sessionSummarySchema } from './messages/session-end.js';
 import { errorSchema, techCloseSchema, techClosedSchema } from './messages/ticket-and-errors.js';
 import { sessionLateSchema, sessionRecordedSchema } from './messages/records.js';
 import type { z } from 'zod';
@@ -42,6 +42,7 @@ export const MESSAGE_SCHEMAS = {
   'session.decision': sessionDecisionSchema,
   'session.started': sessionStartedSchema,
   'session.narration': sessionNarrationSchema,
+  'session.user-message': sessionUserMessageSchema,
   'tech.scope-request': techScopeRequestSchema,
   'session.scope-request': sessionScopeRequestSchema,
   'session.scope-update': sessionScopeUpdateSchema,
@@ -49,6 +50,7 @@ export const MESSAGE_SCHEMAS = {
   'session.file-transfer-result': sessionFileTransferResultSchema,
   'session.end': sessionEndSchema,
   'session.summary': sessionSummarySchema,
+  'session.resolution': sessionResolutionSchema,
   'session.recorded': sessionRecordedSchema,
   'session.late': sessionLateSchema,
   'channel.open': channelOpenSchema,
@@ -71,11 +73,11 @@ export type Ticket = z.infer<typeof ticket>;
 /** What each peer may send (the receiver answers anything else with `unexpected-type`). */
 export const ACCEPTED_BY = {
   /** Frames the relay accepts from an agent. */
-  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.late', 'channel.opened', 'channel.close', 'error'],
+  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'session.late', 'channel.opened', 'channel.close', 'error'],
   /** Frames the relay accepts from a technician. */
   relayFromTechnician: ['hello', 'tech.device-key', 'tech.devices', 'tech.request', 'session.cancel', 'session.narration', 'tech.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'tech.close', 'error'],
   /** Frames the agent accepts from the relay. */
   agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.recorded', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
   /** Frames a technician accepts from the relay. */
-  technicianFromRelay: ['welcome', 'device.key', 'devices', 'session.pending', 'session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'channel.opened', 'channel.close', 'tech.closed', 'error'],
+  technicianFromRelay: ['welcome', 'device.key', 'devices', 'session.pending', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'channel.opened', 'channel.close', 'tech.closed', 'error'],
 } as const satisfies Record<string, readonly MessageType[]>;

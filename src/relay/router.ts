@@ -140,6 +140,7 @@ export class Router {
   }
 
   technicianDisconnected(peer: Peer): Promise<void> {
+    this.agentFrames.resolutions.technicianLost(peer);
     return this.ends.technicianLost(peer);
   }
 

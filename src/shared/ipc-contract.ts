@@ -5,8 +5,8 @@
 // validate what they receive. Browser-safe: zod only, no DOM or Node types.
 import { z } from 'zod';
 import { identifier, ticketUrl } from '../protocol/primitives.js';
-import { bannerActionSchema, bannerViewSchema, consentAnswerSchema, consentViewSchema, summaryViewSchema } from './view-models.js';
-import type { BannerAction, ConsentAnswer } from './view-models.js';
+import { bannerActionSchema, bannerViewSchema, consentAnswerSchema, consentViewSchema, resolutionAnswerSchema, summaryViewSchema } from './view-models.js';
+import type { BannerAction, ConsentAnswer, ResolutionAnswer } from './view-models.js';
 import { settingsChangeSchema, settingsResultSchema, settingsViewSchema, type SettingsChange } from './settings-view.js';
 
 export const IPC_WINDOWS = ['consent', 'banner', 'summary', 'settings'] as const;
@@ -64,6 +64,8 @@ export const IPC = {
   'summary:show': { window: 'summary', direction: 'to-renderer', schema: summaryViewSchema },
   /** "Copy details": main writes this text to the clipboard. */
   'summary:copy': { window: 'summary', direction: 'to-main', schema: clipboardTextSchema },
+  /** The user's answer to "Is your problem solved?"; main passes it on only for the summary on screen. */
+  'summary:resolution': { window: 'summary', direction: 'to-main', schema: resolutionAnswerSchema },
   /** The user closed the summary. */
   'summary:close': { window: 'summary', direction: 'to-main', schema: noPayload },
 
@@ -152,6 +154,7 @@ export interface SummaryBridge {
   ready(): void;
   onShow(listener: (view: unknown) => void): () => void;
   copy(text: string): void;
+  resolve(answer: ResolutionAnswer): void;
   close(): void;
 }
 
@@ -174,7 +177,7 @@ export interface BridgeOf {
 export const BRIDGE_CHANNELS = {
   consent: { ready: 'consent:ready', onShow: 'consent:show', onQueued: 'consent:queued', answer: 'consent:answer', openTicket: 'consent:open-ticket' },
   banner: { ready: 'banner:ready', onUpdate: 'banner:update', action: 'banner:action', resize: 'banner:resize', reportHeight: 'banner:content-height' },
-  summary: { ready: 'summary:ready', onShow: 'summary:show', copy: 'summary:copy', close: 'summary:close' },
+  summary: { ready: 'summary:ready', onShow: 'summary:show', copy: 'summary:copy', resolve: 'summary:resolution', close: 'summary:close' },
   settings: { ready: 'settings:ready', onShow: 'settings:show', change: 'settings:change', onResult: 'settings:result', close: 'settings:close' },
 } as const satisfies { [W in IpcWindow]: Record<keyof BridgeOf[W], IpcChannel> };
 

@@ -86,12 +86,18 @@ export const bannerViewSchema = z.strictObject({
   startedAt: isoTimestamp,
   endsAt: isoTimestamp,
   latestNarration: z.strictObject({ at: isoTimestamp, text: multilineText(1000) }).optional(),
+  /** What the user last sent from the reply box, once it is in the device's audit log and on its way. */
+  latestUserMessage: z.strictObject({ at: isoTimestamp, text: multilineText(1000) }).optional(),
+  /** The user sent too many messages too fast: the reply box waits until then. */
+  replyPausedUntil: isoTimestamp.optional(),
   /** The screen channel as it is (not as granted): a viewer connected, and whether its input reaches the screen. */
   screen: z.strictObject({ open: z.boolean(), input: z.boolean() }).optional(),
 });
 export type BannerView = z.infer<typeof bannerViewSchema>;
 
-export const narrationEntrySchema = z.strictObject({ at: isoTimestamp, text: multilineText(1000) });
+/** Who wrote a line of the session's conversation (absent: the technician, as before issue 20). */
+export const CONVERSATION_AUTHORS = ['technician', 'user'] as const;
+export const narrationEntrySchema = z.strictObject({ at: isoTimestamp, text: multilineText(1000), from: z.enum(CONVERSATION_AUTHORS).optional() });
 
 /** Shown when a session ends. */
 export const summaryViewSchema = z.strictObject({
@@ -124,10 +130,27 @@ export const summaryViewSchema = z.strictObject({
 });
 export type SummaryView = z.infer<typeof summaryViewSchema>;
 
+/** What the user may write: a reply in the banner (narration's policy and limit) and a comment on the fix. */
+export const userMessageText = multilineText(1000);
+export const resolutionComment = multilineText(500);
+
+/** The user's answer on the summary page to "Is your problem solved?" (issue 20). */
+export const resolutionAnswerSchema = z.strictObject({
+  sessionId: identifier,
+  solved: z.boolean(),
+  rating: z.number().int().min(1).max(5).optional(),
+  comment: resolutionComment.optional(),
+});
+export type ResolutionAnswer = z.infer<typeof resolutionAnswerSchema>;
+
 /** What the user can do from the banner. */
 export const bannerActionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('revoke-scope'), sessionId: identifier, scope }),
   z.strictObject({ kind: z.literal('end-session'), sessionId: identifier }),
+  /** The user's own words from the reply box (same text policy and limit as narration). */
+  z.strictObject({ kind: z.literal('user-message'), sessionId: identifier, text: userMessageText }),
+  /** The "I have a question" quick action: the core sends a fixed text. */
+  z.strictObject({ kind: z.literal('quick-question'), sessionId: identifier }),
 ]);
 export type BannerAction = z.infer<typeof bannerActionSchema>;
 

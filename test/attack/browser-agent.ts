@@ -15,6 +15,7 @@ import { requestPayload } from '../fixtures/sample-messages.js';
 import { RelayStandIn } from '../core/relay-stand-in.js';
 import { ChromiumUi } from '../e2e/chromium-ui.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
+import { dispatchBannerAction } from '../../src/main/banner-actions.js';
 
 export interface BrowserAgent {
   relay: RelayStandIn;
@@ -39,7 +40,7 @@ export async function startBrowserAgent(context: BrowserContext, rendererUrl: st
     ui,
     policy: { ...DEFAULT_POLICY, relayUrl: relay.url, relayPublicKey: relay.relayKey.publicKey, ...policy },
   });
-  ui.onBannerAction = (a) => void (a.kind === 'end-session' ? agent.endSession(a.sessionId) : agent.revokeScope(a.sessionId, a.scope));
+  ui.onBannerAction = (a) => void dispatchBannerAction(agent, a);
   await agent.start();
   await relay.whenAgentConnected();
   return {

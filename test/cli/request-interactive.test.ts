@@ -88,4 +88,35 @@ describe('porchlight request --interactive', { timeout: 60_000 }, () => {
     });
     expect(agent.grants()).toEqual([]);
   });
+
+  it("prints the user's messages as user: lines (text) and session.user-message events (--json)", async () => {
+    t = await startTestRelay();
+    const ui = grantingUi();
+    const dataDir = mkdtempSync(join(tmpdir(), 'pl-interactive-'));
+    agent = createAgent({ deviceId: 'dev-say', ui, dataDir, enrollmentToken: await t.enroll('dev-say'), policy: { ...DEFAULT_POLICY, relayUrl: t.relay.url, relayPublicKey: t.relayKey.publicKey } });
+    await agent.start();
+    await waitUntilOnline(t.relay, 'dev-say');
+    const token = await t.addTechnician('alice');
+    const args = ['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-say', '--ticket', 'INC-78', '--reason', 'Outlook', '--scopes', 'view', '--interactive'];
+
+    cli = startCli(args, {}, { stdinPipe: true });
+    await cli.waitForOutput('started');
+    const sessionId = ui.banners.at(-1)!.sessionId;
+    expect(await agent.sendUserMessage(sessionId, 'The error says\nprofile missing')).toBe('sent');
+    await cli.waitForOutput('user: The error says\n      profile missing');
+    expect(await agent.sendUserMessage(sessionId, { quick: 'question' })).toBe('sent');
+    await cli.waitForOutput('user: I have a question.  (quick question)');
+    cli.child.stdin!.write('/end\n');
+    expect((await cli.done).code).toBe(0);
+
+    cli = startCli([...args, '--json'], {}, { stdinPipe: true });
+    await cli.waitForOutput('"type":"session.started"');
+    const second = ui.banners.at(-1)!.sessionId;
+    expect(second).not.toBe(sessionId);
+    expect(await agent.sendUserMessage(second, 'Thanks, it works')).toBe('sent');
+    await cli.waitForOutput('"type":"session.user-message"');
+    cli.child.stdin!.write('/end\n');
+    const done = await cli.done;
+    expect(jsonLines(done.stdout).find((e) => e.type === 'session.user-message')).toMatchObject({ sessionId: second, text: 'Thanks, it works', at: expect.any(String) });
+  });
 });

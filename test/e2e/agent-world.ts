@@ -14,6 +14,7 @@ import { startCli, type RunningCli } from '../cli/built-cli.js';
 import { ChromiumUi } from './chromium-ui.js';
 import type { RelayProcess } from './relay-process.js';
 import { describeFrames, until, within } from '../support/bounded-wait.js';
+import { dispatchBannerAction } from '../../src/main/banner-actions.js';
 
 export interface AgentWorld {
   agent: Agent;
@@ -43,7 +44,7 @@ export async function startAgentWorld(
     policy: { ...DEFAULT_POLICY, relayUrl: relay.url, relayPublicKey: relay.publicKey, ...(o.approvalsPublicKey ? { approvalsPublicKey: o.approvalsPublicKey } : {}), ...o.policy },
   });
   // What the shell does with banner buttons.
-  ui.onBannerAction = (a) => void (a.kind === 'end-session' ? agent.endSession(a.sessionId) : agent.revokeScope(a.sessionId, a.scope));
+  ui.onBannerAction = (a) => void dispatchBannerAction(agent, a);
   await agent.start();
   await until(() => agent.status().connection === 'connected', `agent ${deviceId} to connect to the relay`, () => JSON.stringify(agent.status()));
   return {

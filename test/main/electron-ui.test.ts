@@ -19,6 +19,8 @@ function setup(options?: UiOptions) {
   ui.setActions({
     revokeScope: async (id, scope) => (actions.push(`revoke ${id} ${scope}`), true),
     endSession: async (id) => (actions.push(`end ${id}`), true),
+    sendUserMessage: async (id, text) => (actions.push(`say ${id} ${typeof text === 'string' ? text : text.quick}`), 'sent'),
+    sendResolution: async (a) => (actions.push(`resolved ${a.sessionId} ${a.solved}`), 'sent'),
   });
   const listeners = new Map<string, (event: IpcEventLike, ...args: unknown[]) => void>();
   const rejected: string[] = [];
@@ -194,6 +196,18 @@ describe('banner window', () => {
     expect(t.actions).toEqual(['revoke ses-0001 control', 'end ses-0001']);
   });
 
+  it("the reply box and the quick question reach the agent for the session on screen only; bad text is dropped by the guard", async () => {
+    const t = setup();
+    t.ui.showBanner(bannerView());
+    const w = t.last('banner')!;
+    t.fromPage(w, 'banner:action', { kind: 'user-message', sessionId: 'ses-0001', text: 'It works' });
+    t.fromPage(w, 'banner:action', { kind: 'user-message', sessionId: 'ses-other', text: 'not mine' });
+    t.fromPage(w, 'banner:action', { kind: 'user-message', sessionId: 'ses-0001', text: 'evil\u202Eexe' });
+    t.fromPage(w, 'banner:action', { kind: 'quick-question', sessionId: 'ses-0001' });
+    await flush();
+    expect(t.actions).toEqual(['say ses-0001 It works', 'say ses-0001 question']);
+  });
+
   it('reloads a crashed banner, which then gets the view again', () => {
     const t = setup();
     t.ui.showBanner(bannerView());
@@ -272,6 +286,17 @@ describe('summary window', () => {
     expect(t.effects.clipboard).toEqual(['Session ses-0001']);
     t.fromPage(w, 'summary:close');
     expect(w.destroyed).toBe(true);
+  });
+
+  it("passes the user's answer on only for the summary on screen, and only a valid one", async () => {
+    const t = setup();
+    t.ui.showSummary(summaryView());
+    const w = t.last('summary')!;
+    t.fromPage(w, 'summary:resolution', { sessionId: 'ses-other', solved: true });
+    t.fromPage(w, 'summary:resolution', { sessionId: 'ses-0001', solved: false, rating: 9 });
+    t.fromPage(w, 'summary:resolution', { sessionId: 'ses-0001', solved: false, rating: 2, comment: 'Still broken' });
+    await flush();
+    expect(t.actions).toEqual(['resolved ses-0001 false']);
   });
 });
 

@@ -108,6 +108,7 @@ describe('IPC routes', () => {
         'summary:close',
         'summary:copy',
         'summary:ready',
+        'summary:resolution',
         'settings:ready',
         'settings:change',
         'settings:close',

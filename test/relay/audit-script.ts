@@ -127,6 +127,12 @@ export class AuditScript {
     return this.append('close', at, { ticketId: ticket, technicianId: tech, sessionId: sessionId ?? null }, { outcome });
   }
 
+  /** The user's answer on the summary page after `session` (issue 20). */
+  resolution(at: string, ticket: string, tech: keyof typeof TECHS, device: string, session: { requestId: string; sessionId: string | null }, solved: boolean, rating?: number): Promise<AuditRecord> {
+    const ctx = { ticketId: ticket, technicianId: tech, deviceId: device, requestId: session.requestId, sessionId: session.sessionId };
+    return this.append('resolution', at, ctx, { solved, at, ...(rating !== undefined ? { rating } : {}) });
+  }
+
   cancel(at: string, ticket: string, tech: keyof typeof TECHS, device: string, requestId: string): Promise<AuditRecord> {
     return this.append('cancel', at, { ticketId: ticket, technicianId: tech, deviceId: device, requestId }, {});
   }

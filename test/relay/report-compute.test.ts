@@ -51,6 +51,30 @@ describe('monthly report, November 2026 (UTC)', () => {
     expect(t.closedAs).toEqual({ resolved: 5, followUp: 1, escalated: 1 });
   });
 
+  it("takes first-contact resolution from the user's answer where there is one, and says which source each ticket used", () => {
+    const f = report('2026-11').tickets.fcrBySource;
+    // Resolved with a session: 101 (user answered its only session: Not yet), 100 (first session in October, no answer:
+    // technician, 2 sessions, no), 102 (user answered its first session: Not yet), 103 (no answer: technician, 1 session, yes).
+    expect(f.tickets).toEqual(expect.arrayContaining([
+      { ticketId: 'INC-101', source: 'user', firstContact: false },
+      { ticketId: 'INC-100', source: 'technician', firstContact: false },
+      { ticketId: 'INC-102', source: 'user', firstContact: false },
+      { ticketId: 'INC-103', source: 'technician', firstContact: true },
+    ]));
+    expect(f.tickets).toHaveLength(4);
+    expect(f).toMatchObject({ user: { tickets: 2, firstContact: 0 }, technician: { tickets: 2, firstContact: 1 }, firstContact: 1, rate: 0.25 });
+    // The technician-only figure is unchanged beside it.
+    expect(report('2026-11').tickets).toMatchObject({ firstContactResolved: 2, fcrRate: 0.5 });
+  });
+
+  it('averages the ratings the users gave in the month (2, 3, 5) and counts each', () => {
+    expect(report('2026-11').csat).toEqual({
+      answers: 3, solved: 1, notYet: 2, rated: 3, average: 10 / 3,
+      distribution: [{ rating: 1, count: 0 }, { rating: 2, count: 1 }, { rating: 3, count: 1 }, { rating: 4, count: 0 }, { rating: 5, count: 1 }],
+    });
+    expect(report('2026-10').csat).toMatchObject({ answers: 0, average: null });
+  });
+
   it('counts tickets and sessions without an outcome (105, 107, 110, 111, 109 closed only in December)', () => {
     expect(report('2026-11').tickets).toMatchObject({ withoutOutcome: 5, sessionsWithoutOutcome: 2 });
   });

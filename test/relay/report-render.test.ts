@@ -54,6 +54,8 @@ describe('porchlight report', () => {
     expect(r.code).toBe(0);
     for (const heading of ['# Remote support report: November 2026', '## Summary', '## Requests by outcome', '## Tickets', '## Repeat incidents', '## Most-declined scopes', '## File transfers', '## Technicians', '## Definitions']) expect(r.stdout).toContain(heading);
     expect(r.stdout).toContain('| First-contact resolution | 50.0% (2 of 4) |');
+    expect(r.stdout).toContain("| First-contact resolution, user's word first | 25.0% (1 of 4): user's answer for 2 tickets (0 solved), technician's close for 2 (1 in one session) |");
+    expect(r.stdout).toContain('| User satisfaction (CSAT) | 3.3 of 5 from 3 ratings (1: 0, 2: 1, 3: 1, 4: 0, 5: 1); 3 answers, 1 solved, 2 not yet |');
     expect(r.stdout).toContain('| MTTR, mean (median) | 3 d (1 h), 5 tickets |');
     expect(r.stdout).toContain('| Time to consent, median (p90) | 30 s (1 min 30 s), 7 consents |');
     expect(r.stdout).not.toMatch(/(?<!\\)<img/);

@@ -209,6 +209,56 @@ describe('live sessions', () => {
     expect(kinds).toEqual(expect.arrayContaining(['session-started', 'file-transfer', 'file-transfer-result']));
   });
 
+  it("forwards the user's message to the session's technician after the central audit has it, and acknowledges it", async () => {
+    const { agent, client: alice, sessionId } = await liveSession('alice', 'dev-1');
+    const said = next(alice, 'session.user-message');
+    const at = new Date().toISOString();
+    const msg: Message<'session.user-message'> = { v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'It says\nprofile error', at, quick: 'question', audit: { seq: 9, hash: 'a'.repeat(64) } };
+    agent.send(msg);
+    expect(await said).toMatchObject({ sessionId, text: 'It says\nprofile error', at, quick: 'question' });
+    await expect.poll(() => agent.received.find((m) => m.type === 'session.recorded' && m.re === msg.id)).toMatchObject({ agentSeq: 9 });
+    const rec = (await t.storage.queryAudit({ sessionId })).find((r) => r.kind === 'user-message');
+    expect(rec).toMatchObject({ technicianId: 'alice', deviceId: 'dev-1', data: { text: 'It says\nprofile error', at, quick: 'question', agentAudit: { seq: 9 } } });
+  });
+
+  it("refuses a user message for a session of another device, and hostile text, forwarding neither", async () => {
+    const { client: alice, sessionId } = await liveSession('alice', 'dev-1');
+    const heard: Message[] = [];
+    alice.onMessage((m) => void heard.push(m));
+    const other = await t.agent('dev-2');
+    const refused = other.next('error');
+    other.send({ v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'not my session', at: new Date().toISOString() });
+    expect(await refused).toMatchObject({ code: 'unknown-session' });
+    const bad = other.next('error');
+    // Raw bytes: the sender's own schema check would refuse to encode it.
+    other.ws.send(JSON.stringify({ v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'evil\u202Etxt.exe', at: new Date().toISOString() }));
+    expect(await bad).toMatchObject({ code: 'bad-frame' });
+    // Both refusals came back, so the relay has handled both frames.
+    expect(heard.filter((m) => m.type === 'session.user-message')).toEqual([]);
+    expect((await t.storage.queryAudit({ sessionId })).filter((r) => r.kind === 'user-message')).toEqual([]);
+  });
+
+  it("after the summary, records the user's answer once, only from the session's device, and tells the still-connected technician", async () => {
+    const { agent, client: alice, sessionId, requestId } = await liveSession('alice', 'dev-1');
+    const summary = next(alice, 'session.summary');
+    agent.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId, by: 'user' });
+    agent.send({ v: 1, type: 'session.summary', id: newMessageId(), summary: { sessionId, requestId, deviceId: 'dev-1', technician: { id: 'alice', name: 'Alice', group: 'helpdesk' }, ticket: { id: 'INC100' }, mode: 'attended', scopesGranted: ['view'], scopesUsed: ['view'], startedAt: new Date().toISOString(), endedAt: new Date().toISOString(), durationSec: 1, files: [], narrationCount: 0, endedBy: 'user' } });
+    await summary;
+    const heard = next(alice, 'session.resolution');
+    const other = await t.agent('dev-2');
+    const refused = other.next('error');
+    other.send({ v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved: true, at: new Date().toISOString() });
+    expect(await refused).toMatchObject({ code: 'unknown-session' });
+    const answer: Message<'session.resolution'> = { v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved: false, rating: 2, comment: 'Still no calendar', at: new Date().toISOString() };
+    agent.send(answer);
+    expect(await heard).toMatchObject({ sessionId, solved: false, rating: 2, comment: 'Still no calendar' });
+    agent.send({ ...answer, id: newMessageId(), solved: true });
+    await expect.poll(() => agent.received.find((m) => m.type === 'session.recorded' && m.duplicate === true)).toBeTruthy();
+    const recs = (await t.storage.queryAudit({ sessionId, kinds: ['resolution'] }));
+    expect(recs).toMatchObject([{ technicianId: 'alice', deviceId: 'dev-1', ticketId: 'INC100', data: { solved: false, rating: 2, comment: 'Still no calendar' } }]);
+    expect(verifyAuditChain(await t.storage.queryAudit({})).ok).toBe(true);
+  });
+
   it('ends the session on the agent when the technician disconnects, and tells the technician when the agent goes', async () => {
     const { agent, client: alice } = await liveSession('alice', 'dev-1');
     await alice.close();

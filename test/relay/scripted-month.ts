@@ -25,12 +25,15 @@ export async function scriptNovember(storage: RelayStorage): Promise<void> {
     files: [{ name: 'patch.msi', size: 1000, direction: 'to-device', allowed: true }],
   });
   await a.close('2026-11-02T08:31:00.000Z', 'INC-101', 'bob', 'resolved', s101.sessionId);
+  // The user disagrees: not solved (FCR by the user's word: no), rated 2.
+  await a.resolution('2026-11-02T08:40:00.000Z', 'INC-101', 'bob', 'LAPTOP-2', s101, false, 2);
 
   await a.session({ at: '2026-11-03T10:00:00.000Z', ticket: 'INC-100', device: 'LAPTOP-1', tech: 'alice', scopes: ['view', 'control'], decideAfter: 40, outcome: 'accepted' });
   await a.close('2026-11-03T11:00:00.000Z', 'INC-100', 'alice', 'resolved');
 
-  await a.session({ at: '2026-11-05T14:00:00.000Z', ticket: 'INC-102', device: 'LAPTOP-3', tech: 'alice', scopes: ['view', 'control', 'admin'], decideAfter: 30, outcome: 'partial', granted: ['view', 'control'] });
+  const s102 = await a.session({ at: '2026-11-05T14:00:00.000Z', ticket: 'INC-102', device: 'LAPTOP-3', tech: 'alice', scopes: ['view', 'control', 'admin'], decideAfter: 30, outcome: 'partial', granted: ['view', 'control'] });
   await a.close('2026-11-05T15:00:00.000Z', 'INC-102', 'alice', 'follow-up');
+  await a.resolution('2026-11-05T15:05:00.000Z', 'INC-102', 'alice', 'LAPTOP-3', s102, false, 3);
   await a.session({
     at: '2026-11-06T09:00:00.000Z', ticket: 'INC-102', device: 'LAPTOP-3', tech: 'alice', scopes: ['view', 'control'], decideAfter: 20, outcome: 'accepted',
     files: [{ name: 'logs.zip', size: 2048, direction: 'from-device', allowed: false, code: 'policy-blocked' }],
@@ -49,7 +52,7 @@ export async function scriptNovember(storage: RelayStorage): Promise<void> {
   await a.session({ at: '2026-11-18T16:00:00.000Z', ticket: 'INC-106', device: 'KIOSK-1', tech: 'bob', scopes: ['view'], decideAfter: 1, outcome: 'no-user-present', decidedBy: 'no-user' });
   await a.close('2026-11-18T16:30:00.000Z', 'INC-106', 'bob', 'resolved');
 
-  await a.session({
+  const s107 = await a.session({
     at: '2026-11-20T11:00:00.000Z', ticket: 'INC-107', device: 'LAPTOP-5', tech: 'bob', scopes: ['view', 'control', 'file-transfer'], decideAfter: 90, outcome: 'accepted',
     files: [
       { name: 'fix.ps1', size: 500, direction: 'to-device', allowed: true },
@@ -57,6 +60,9 @@ export async function scriptNovember(storage: RelayStorage): Promise<void> {
       { name: 'screen.png', size: 700, direction: 'from-device', allowed: null },
     ],
   });
+
+  // INC-107: never closed by the technician, but the user says solved, rated 5 (CSAT only: not resolved in the report).
+  await a.resolution('2026-11-20T12:00:00.000Z', 'INC-107', 'bob', 'LAPTOP-5', s107, true, 5);
 
   const s108 = await a.session({ at: '2026-11-25T13:00:00.000Z', ticket: 'INC-108', device: 'LAPTOP-2', tech: 'alice', scopes: ['view'] });
   await a.cancel('2026-11-25T13:01:00.000Z', 'INC-108', 'alice', 'LAPTOP-2', s108.requestId);

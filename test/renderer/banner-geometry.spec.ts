@@ -60,6 +60,14 @@ test.describe('banner geometry at the shell window size', () => {
         await expectOnScreenAndUncovered(latest, 'latest narration heading');
         await expectOnScreenAndUncovered(page.getByRole('button', { name: 'End session' }), 'End with details scrolled');
         await page.screenshot({ path: `${shots}/banner-${name}-expanded-${theme}.png` });
+        // The reply box (issue 20) scrolls into view inside the details; End stays where it was.
+        const box = page.getByRole('textbox', { name: /^Message to / });
+        await box.scrollIntoViewIfNeeded();
+        await box.fill('It still says my profile cannot be loaded.');
+        for (const c of [box, page.getByRole('button', { name: 'Send' }), page.getByRole('button', { name: 'I have a question' })]) await expectOnScreenAndUncovered(c, `reply: ${await c.textContent()}`);
+        await expectOnScreenAndUncovered(page.getByRole('button', { name: 'End session' }), 'End with the reply box in view');
+        expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `${shots}/banner-${name}-reply-${theme}.png` });
       });
     }
   }

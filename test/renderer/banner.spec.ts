@@ -108,7 +108,7 @@ test.describe('session banner', () => {
     const dialogs = recordDialogs(page);
     await showBanner(page, hostileBannerView());
     await page.getByRole('button', { name: 'Details' }).click();
-    await expectInertMarkup(page, ['name', 'org', 'approver', 'reference', 'narration'], dialogs);
+    await expectInertMarkup(page, ['name', 'org', 'approver', 'reference', 'narration', 'mine'], dialogs);
   });
 
   for (const theme of THEMES) {

@@ -90,6 +90,7 @@ export function hostileBannerView(): BannerView {
     technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk', org: hostile('org') },
     mode: { kind: 'unattended', approver: hostile('approver'), reference: hostile('reference') },
     latestNarration: { at: at(-5), text: hostile('narration') },
+    latestUserMessage: { at: at(-3), text: hostile('mine') },
   });
 }
 
@@ -97,6 +98,6 @@ export function hostileSummaryView(): SummaryView {
   return summaryView({
     technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk', org: hostile('org') },
     files: [{ name: hostile('file'), size: 10, direction: 'to-device', sha256: 'c'.repeat(64), allowed: true }],
-    narration: [{ at: at(-5), text: hostile('narration') }],
+    narration: [{ at: at(-5), text: hostile('narration') }, { at: at(-4), text: hostile('reply'), from: 'user' }],
   });
 }

@@ -95,7 +95,7 @@ test.describe('session summary', () => {
   test('markup in every field renders as inert text', async ({ page }) => {
     const dialogs = recordDialogs(page);
     await showSummary(page, hostileSummaryView());
-    await expectInertMarkup(page, ['name', 'org', 'file', 'narration'], dialogs);
+    await expectInertMarkup(page, ['name', 'org', 'file', 'narration', 'reply'], dialogs);
   });
 
   for (const theme of THEMES) {

@@ -21,6 +21,14 @@ export function describeEvent(msg: Message, requested: readonly string[]): strin
     }
     case 'session.started':
       return `session ${t(msg.sessionId)} started (${t(msg.mode)}) with [${list(msg.scopes)}] until ${t(msg.endsAt)}`;
+    case 'session.user-message':
+      // The user's own words, each line through the terminal policy, continuation lines indented under the first.
+      return `user: ${msg.text.split('\n').map(t).join('\n      ')}${msg.quick ? '  (quick question)' : ''}`;
+    case 'session.resolution': {
+      const rating = msg.rating !== undefined ? `, rated ${msg.rating}/5` : '';
+      const comment = msg.comment ? `: ${msg.comment.split('\n').map(t).join('\n      ')}` : '';
+      return msg.solved ? `user: problem solved${rating}${comment}` : `user: NOT YET SOLVED, follow up${rating}${comment}`;
+    }
     case 'session.scope-update':
       return `scopes ${t(msg.change)} [${list(msg.scopes)}]; granted now [${list(msg.granted)}] until ${t(msg.endsAt)}`;
     case 'session.file-transfer-result':

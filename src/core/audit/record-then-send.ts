@@ -10,6 +10,8 @@ const ANCHORED = new Set<Message['type']>([
   'session.started',
   'session.scope-update',
   'session.file-transfer-result',
+  'session.user-message',
+  'session.resolution',
   'session.end',
   'session.summary',
 ]);

@@ -39,6 +39,11 @@ export class LiveSession {
   private readonly narration: NarrationLine[] = [];
   private fileCount = 0;
   private narrationCount = 0;
+  /** Lines of the conversation (both sides) ever noted; the kept list holds the newest. */
+  private conversationCount = 0;
+  private latestFromUser: NarrationLine | undefined;
+  /** The reply box waits until then (the user sent too many messages too fast). */
+  replyPausedUntil: number | undefined;
   private anyFileAllowed = false;
   endsAt: number;
   /** The screen channel's real state, set by the screen gate (undefined: none opened yet). */
@@ -72,7 +77,15 @@ export class LiveSession {
 
   noteNarration(line: NarrationLine): void {
     this.narrationCount++;
+    this.conversationCount++;
     keepNewest(this.narration, line, KEPT_NARRATION_LINES);
+  }
+
+  /** The user's own message, kept in the same conversation as the technician's narration. */
+  noteUserMessage(line: { at: string; text: string }): void {
+    this.conversationCount++;
+    this.latestFromUser = line;
+    keepNewest(this.narration, { ...line, from: 'user' }, KEPT_NARRATION_LINES);
   }
 
   noteFile(record: FileRecord): void {
@@ -82,7 +95,8 @@ export class LiveSession {
   }
 
   banner(): BannerView {
-    const latest = this.narration.at(-1);
+    const latest = this.narration.findLast((l) => l.from !== 'user');
+    const { latestFromUser: mine, replyPausedUntil: paused } = this;
     return {
       sessionId: this.id,
       technician: this.init.technician,
@@ -91,7 +105,9 @@ export class LiveSession {
       granted: this.grantedScopes() as BannerView['granted'],
       startedAt: new Date(this.init.startedAt).toISOString(),
       endsAt: new Date(this.endsAt).toISOString(),
-      ...(latest ? { latestNarration: latest } : {}),
+      ...(latest ? { latestNarration: { at: latest.at, text: latest.text } } : {}),
+      ...(mine ? { latestUserMessage: mine } : {}),
+      ...(paused !== undefined ? { replyPausedUntil: new Date(paused).toISOString() } : {}),
       ...(this.screen ? { screen: { ...this.screen } } : {}),
     };
   }
@@ -120,7 +136,7 @@ export class LiveSession {
 
   summaryView(s: SessionSummary): SummaryView {
     const filesOmitted = this.fileCount - s.files.length;
-    const narrationOmitted = this.narrationCount - this.narration.length;
+    const narrationOmitted = this.conversationCount - this.narration.length;
     return {
       sessionId: s.sessionId,
       technician: s.technician,

@@ -35,6 +35,7 @@ export class SessionController {
   private readonly endedListeners: ((sessionId: string) => void)[] = [];
   private readonly grantsListeners: ((sessionId: string) => void)[] = [];
   private readonly fileAllowedListeners: ((msg: Message<'session.file-transfer'>) => void)[] = [];
+  private readonly summaryListeners: ((sessionId: string, fields: ReturnType<typeof sessionFields>) => void)[] = [];
 
   constructor(private readonly d: SessionControllerDeps) {}
 
@@ -61,6 +62,11 @@ export class SessionController {
   /** Called synchronously whenever a live session loses a scope (gates close what it opened). */
   onGrantsChanged(listener: (sessionId: string) => void): void {
     this.grantsListeners.push(listener);
+  }
+
+  /** Called when a summary is shown, with that session's audit fields (the resolution question answers it). */
+  onSummaryShown(listener: (sessionId: string, fields: ReturnType<typeof sessionFields>) => void): void {
+    this.summaryListeners.push(listener);
   }
 
   /** Called with every announcement the file rules allowed (its bytes may follow on a file channel). */
@@ -145,6 +151,7 @@ export class SessionController {
     await this.d.audited.record('session.summary', { ...sessionFields(s), summary }, summaryMsg, {
       sendOnFailure: true,
     });
+    for (const listener of this.summaryListeners) listener(s.id, sessionFields(s));
     this.d.ui.showSummary(s.summaryView(summary));
     if (s.init.mode === 'unattended' || by !== 'user') {
       // The relay's own reason says what happened (IT withdrew the technician's access, an audit fault).

@@ -27,6 +27,18 @@ export const sessionNarrationSchema = z.strictObject({
   text: multilineText(1000),
 });
 
+/** Agent -> relay -> technician: the user's own words from the banner's reply box (issue 20), same text policy as narration. */
+export const sessionUserMessageSchema = z.strictObject({
+  ...header('session.user-message'),
+  sessionId: identifier,
+  text: multilineText(1000),
+  /** When the user sent it (the agent's clock). */
+  at: isoTimestamp,
+  /** Sent with the "I have a question" quick action (a fixed text). */
+  quick: z.literal('question').optional(),
+  audit: auditAnchor.optional(),
+});
+
 /** Technician -> relay: ask for more scopes and/or more time mid-session. */
 export const techScopeRequestSchema = z
   .strictObject({

@@ -1,6 +1,6 @@
 // Wire protocol v1 (messages.ts): How a session ends, and its summary.
 import { z } from 'zod';
-import { auditAnchor, identifier, isoTimestamp, lineText, mode, scopeList, technician, ticket } from '../primitives.js';
+import { auditAnchor, identifier, isoTimestamp, lineText, mode, multilineText, scopeList, technician, ticket } from '../primitives.js';
 import { header } from './header.js';
 import { FILE_DIRECTIONS } from './live-session.js';
 import { deviceSignatureSchema } from './connection.js';
@@ -57,3 +57,21 @@ export const sessionSummarySchema = z.strictObject({
   deviceSig: deviceSignatureSchema.optional(),
 });
 
+
+/** The user's 1-5 rating of the help they had (CSAT). */
+export const resolutionRating = z.number().int().min(1).max(5);
+
+/**
+ * Agent -> relay -> technician (if still connected), after the session: the
+ * user's answer to "Is your problem solved?" on the summary page (issue 20).
+ */
+export const sessionResolutionSchema = z.strictObject({
+  ...header('session.resolution'),
+  sessionId: identifier,
+  solved: z.boolean(),
+  rating: resolutionRating.optional(),
+  comment: multilineText(500).optional(),
+  /** When the user answered (the agent's clock). */
+  at: isoTimestamp,
+  audit: auditAnchor.optional(),
+});

@@ -17,6 +17,7 @@ import {
   OUTCOMES,
   SCOPE_CHANGES,
   deviceSignatureSchema,
+  resolutionRating,
   sessionSummaryBodySchema,
 } from '../../protocol/messages.js';
 import { auditAnchor, identifier, publicKey, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
@@ -124,6 +125,10 @@ export const AUDIT_DATA_SCHEMAS = {
     late: lateFlag,
   }),
   narration: z.strictObject({ text: multilineText(1000) }),
+  /** After the session, the user's answer to "Is your problem solved?" (issue 20): one per session. */
+  resolution: z.strictObject({ solved: z.boolean(), rating: resolutionRating.optional(), comment: multilineText(500).optional(), at: isoTimestamp, agentAudit: auditAnchor.optional() }),
+  /** The user's own message from the banner (issue 20), as the agent recorded and sent it. */
+  'user-message': z.strictObject({ text: multilineText(1000), at: isoTimestamp, quick: z.literal('question').optional(), agentAudit: auditAnchor.optional() }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
   'scope-update': z.strictObject({
     change: z.enum(SCOPE_CHANGES),

@@ -19,6 +19,10 @@ function describe(r: AuditRecord): string {
       return `session started [${r.data.scopes.join(', ')}] until ${r.data.endsAt}`;
     case 'narration':
       return `narration: ${r.data.text.replace(/\s+/g, ' ')}`;
+    case 'resolution':
+      return `user's answer: ${r.data.solved ? 'solved' : 'not yet solved'}${r.data.rating !== undefined ? `, rated ${r.data.rating}/5` : ''}${r.data.comment ? `: ${r.data.comment.replace(/\s+/g, ' ')}` : ''}`;
+    case 'user-message':
+      return `user: ${r.data.text.replace(/\s+/g, ' ')}`;
     case 'scope-request':
       return `scope request [${r.data.scopes.join(', ')}]${r.data.extendMinutes ? ` +${r.data.extendMinutes} min` : ''}: ${r.data.reason.replace(/\s+/g, ' ')}`;
     case 'scope-update':

@@ -8,6 +8,7 @@ import { projectSessions, type SessionView } from '../audit/session-projection.j
 import { commonCauses } from './common-causes.js';
 import { failureCauses } from './failure-causes.js';
 import { unattendedList } from './unattended-list.js';
+import { csat, fcrBySource } from './user-verdicts.js';
 import { localDate, type MonthWindow } from './month-window.js';
 import { REPORT_VERSION, type Distribution, type MonthlyReport, type RepeatIncident, type TechnicianRow } from './report-model.js';
 
@@ -103,6 +104,10 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
   const sessionsUntilResolved = (t: TicketFacts) => t.views.filter((v) => v.startedAt !== null && ms(v.requestedAt) <= ms(t.resolved!.at)).length;
   const withSession = resolved.filter((t) => sessionsUntilResolved(t) >= 1);
   const fcr = withSession.filter((t) => sessionsUntilResolved(t) === 1);
+  const answers = before.filter((r): r is AuditRecord<'resolution'> => r.kind === 'resolution');
+  const answerOf = new Map<string, AuditRecord<'resolution'>>();
+  for (const a of answers) if (a.sessionId !== null && !answerOf.has(a.sessionId)) answerOf.set(a.sessionId, a);
+  const bySource = fcrBySource(withSession.map((t) => ({ ticketId: t.ticketId, views: t.views, technicianFirstContact: sessionsUntilResolved(t) === 1 })), answerOf);
   const ttr = resolved.map((t) => (ms(t.resolved!.at) - ms(t.firstRequest.requestedAt)) / 1000);
   const closedAs = { resolved: 0, followUp: 0, escalated: 0 };
   for (const t of all) {
@@ -191,12 +196,14 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
       resolvedWithoutSession: resolved.length - withSession.length,
       firstContactResolved: fcr.length,
       fcrRate: rate(fcr.length, withSession.length),
+      fcrBySource: bySource,
       mttr: { count: ttr.length, meanSec: ttr.length === 0 ? null : ttr.reduce((a, b) => a + b, 0) / ttr.length, medianSec: median(ttr) },
       closedAs,
       withoutOutcome: noOutcome.size,
       sessionsWithoutOutcome: started.filter((v) => v.ticketId !== null && noOutcome.has(v.ticketId)).length,
     },
     repeatIncidents: { count: repeats.length, rate: rate(repeats.length, opened.length), items: repeats },
+    csat: csat(answers.filter((a) => inWindow(a.at))),
     declinedScopes,
     failureCauses: { ...failureCauses(month), common: commonCauses(month, before.filter((r): r is AuditRecord<'rejected'> => r.kind === 'rejected' && inWindow(r.at))) },
     fileTransfers: {

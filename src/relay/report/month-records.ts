@@ -7,7 +7,7 @@ import type { RelayStorage } from '../storage/storage.js';
 import { REPEAT_WINDOW_DAYS } from './compute.js';
 import type { MonthWindow } from './month-window.js';
 
-export const REPORT_KINDS: readonly AuditKind[] = ['request', 'decision', 'cancel', 'rejected', 'session-started', 'session-end', 'file-transfer', 'file-transfer-result', 'close'];
+export const REPORT_KINDS: readonly AuditKind[] = ['request', 'decision', 'cancel', 'rejected', 'session-started', 'session-end', 'file-transfer', 'file-transfer-result', 'close', 'resolution'];
 
 export async function recordsForMonth(storage: RelayStorage, window: MonthWindow): Promise<AuditRecord[]> {
   const from = new Date(window.startMs - REPEAT_WINDOW_DAYS * 86_400_000).toISOString();

@@ -32,6 +32,14 @@ export function renderCsv(r: MonthlyReport): string {
   add('time_to_consent', '', 'p90_sec', r.timeToConsent.p90Sec);
   const t = r.tickets;
   for (const k of ['opened', 'active', 'resolved', 'resolvedWithoutSession', 'firstContactResolved', 'fcrRate', 'withoutOutcome', 'sessionsWithoutOutcome'] as const) add('tickets', '', snake(k), t[k]);
+  add('tickets', '', 'fcr_user_tickets', t.fcrBySource.user.tickets);
+  add('tickets', '', 'fcr_user_first_contact', t.fcrBySource.user.firstContact);
+  add('tickets', '', 'fcr_technician_tickets', t.fcrBySource.technician.tickets);
+  add('tickets', '', 'fcr_technician_first_contact', t.fcrBySource.technician.firstContact);
+  add('tickets', '', 'fcr_combined_rate', t.fcrBySource.rate);
+  for (const f of t.fcrBySource.tickets) add('fcr_source', f.ticketId, f.source, f.firstContact ? 1 : 0);
+  for (const k of ['answers', 'solved', 'notYet', 'rated', 'average'] as const) add('csat', '', snake(k), r.csat[k]);
+  for (const d of r.csat.distribution) add('csat', String(d.rating), 'ratings', d.count);
   add('tickets', '', 'mttr_count', t.mttr.count);
   add('tickets', '', 'mttr_mean_sec', t.mttr.meanSec);
   add('tickets', '', 'mttr_median_sec', t.mttr.medianSec);

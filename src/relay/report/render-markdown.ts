@@ -29,6 +29,8 @@ export function renderMarkdown(r: MonthlyReport): string {
         ['Accept / partial / decline / expire rate', `${percent(o.acceptRate)} / ${percent(o.partialRate)} / ${percent(o.declineRate)} / ${percent(o.expireRate)}`],
         ['Time to consent, median (p90)', `${duration(r.timeToConsent.medianSec)} (${duration(r.timeToConsent.p90Sec)}), ${r.timeToConsent.count} consents`],
         ['First-contact resolution', `${percent(t.fcrRate)} (${t.firstContactResolved} of ${t.resolved - t.resolvedWithoutSession})`],
+        ['First-contact resolution, user\'s word first', `${percent(t.fcrBySource.rate)} (${t.fcrBySource.firstContact} of ${t.fcrBySource.tickets.length}): user's answer for ${t.fcrBySource.user.tickets} tickets (${t.fcrBySource.user.firstContact} solved), technician's close for ${t.fcrBySource.technician.tickets} (${t.fcrBySource.technician.firstContact} in one session)`],
+        ['User satisfaction (CSAT)', `${r.csat.average === null ? '—' : `${r.csat.average.toFixed(1)} of 5`} from ${r.csat.rated} ratings (${r.csat.distribution.map((d) => `${d.rating}: ${d.count}`).join(', ')}); ${r.csat.answers} answers, ${r.csat.solved} solved, ${r.csat.notYet} not yet`],
         ['MTTR, mean (median)', `${duration(t.mttr.meanSec)} (${duration(t.mttr.medianSec)}), ${t.mttr.count} tickets`],
         ['Repeat incidents (30 days)', `${r.repeatIncidents.count} (${percent(r.repeatIncidents.rate)} of ${t.opened} opened)`],
       ],

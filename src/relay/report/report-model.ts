@@ -81,6 +81,8 @@ export interface MonthlyReport {
     /** Resolved in exactly one remote session (of those resolved with at least one). */
     firstContactResolved: number;
     fcrRate: number | null;
+    /** First-contact resolution with the user's answer where there is one (issue 20); see user-verdicts.ts. */
+    fcrBySource: FcrBySource;
     /** First request to first `resolved` close, across months. */
     mttr: { count: number; meanSec: number | null; medianSec: number | null };
     /** Latest close outcome in the month, per ticket. */
@@ -90,6 +92,8 @@ export interface MonthlyReport {
     sessionsWithoutOutcome: number;
   };
   repeatIncidents: { count: number; rate: number | null; items: RepeatIncident[] };
+  /** The users' answers given in the month, and their 1-5 ratings. */
+  csat: CsatFigures;
   declinedScopes: Array<{ scope: Scope; count: number }>;
   /** Sessions of the month by how they ended; declined requests by who or what declined them. */
   failureCauses: {
@@ -111,4 +115,25 @@ export interface MonthlyReport {
   unattended: UnattendedRow[];
   /** Requests per local day of the month (index 0 = day 1). */
   daily: number[];
+}
+
+/** First-contact resolution of the tickets resolved with a session, each counted from one source. */
+export interface FcrBySource {
+  /** Tickets whose first session the user answered: their Yes or Not yet decides. */
+  user: { tickets: number; firstContact: number };
+  /** Tickets without such an answer: resolved in exactly one session, by the technician's close. */
+  technician: { tickets: number; firstContact: number };
+  firstContact: number;
+  rate: number | null;
+  tickets: Array<{ ticketId: string; source: 'user' | 'technician'; firstContact: boolean }>;
+}
+
+export interface CsatFigures {
+  answers: number;
+  solved: number;
+  notYet: number;
+  rated: number;
+  /** Mean of the 1-5 ratings given. */
+  average: number | null;
+  distribution: Array<{ rating: number; count: number }>;
 }

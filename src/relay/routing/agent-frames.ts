@@ -13,6 +13,7 @@ import { recordQuietly, type RoutingContext } from './routing-context.js';
 import { answerUnrecordedDecision } from './unrecorded-decision.js';
 import { recordedAck } from './recorded-ack.js';
 import { recordLateReport } from './late-reports.js';
+import { ResolutionReports } from './resolution-reports.js';
 
 type SigEvidence = { deviceSig?: VerifiedDeviceSig };
 
@@ -20,10 +21,14 @@ export class AgentFrames {
   /** Called when a pending request's answer is overdue (re-armed after a decision the audit could not take). */
   onRequestDue: (requestId: string) => void = () => undefined;
 
+  readonly resolutions: ResolutionReports;
+
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
-  ) {}
+  ) {
+    this.resolutions = new ResolutionReports(ctx);
+  }
 
   async handle(peer: Peer, deviceId: string, msg: Message): Promise<void> {
     const { audit, table } = this.ctx;
@@ -37,6 +42,15 @@ export class AgentFrames {
         return this.started(peer, deviceId, msg, sig);
       case 'session.scope-update':
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, (s) => this.scopeUpdate(peer, s, msg, sig));
+      case 'session.user-message':
+        // The user's own words (issue 20): in the central audit, then to the technician of that session.
+        return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
+          const { text, at, quick } = msg;
+          const data = { text, at, ...(quick ? { quick } : {}), ...anchorOf(msg) };
+          const rec = await audit.record('user-message', sessionContext(s), data);
+          peer.send(recordedAck(msg, rec));
+          s.peer.send(msg);
+        });
       case 'session.file-transfer-result':
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { transferId, allowed, code, detail } = msg;
@@ -71,6 +85,7 @@ export class AgentFrames {
           msg.id,
           async (s) => {
             table.forget(s);
+            this.resolutions.sessionEnded(s.sessionId, s.peer);
             const rec = await audit.record('session-summary', sessionContext(s), {
               summary: msg.summary,
               ...anchorOf(msg),
@@ -92,6 +107,8 @@ export class AgentFrames {
           (s) => this.channels.closed('agent', s, msg),
           true,
         );
+      case 'session.resolution':
+        return this.resolutions.handle(peer, deviceId, msg);
       case 'session.late':
         return recordLateReport(this.ctx, peer, deviceId, msg);
       case 'error':
