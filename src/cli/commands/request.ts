@@ -24,6 +24,7 @@ import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
 import { CONTACT_OPTIONS, parseContactFlags } from '../contact-flags.js';
 import { MAINTENANCE_OPTIONS, parseMaintenanceFlags } from '../maintenance-flags.js';
+import { remindUndocumented } from '../technician/emergency-reminder.js';
 
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
@@ -159,6 +160,7 @@ function runSession(client: TechnicianClient, check: DeviceFrameCheck, req: Mess
           requestId = msg.requestId;
           check.expectRequest(msg.requestId);
           out.event(msg);
+          remindUndocumented(out, msg.undocumentedEmergencies);
           if (timeoutSec !== undefined) {
             decisionTimer = setTimeout(() => {
               client.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: msg.requestId });

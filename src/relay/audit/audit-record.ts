@@ -11,6 +11,7 @@ import { ERROR_CODES, type ErrorCode } from '../../protocol/error-codes.js';
 import {
   CHANNEL_KINDS,
   CLOSE_OUTCOMES,
+  closeDocumentationSchema,
   DECIDED_BY,
   END_REASONS,
   FILE_DIRECTIONS,
@@ -205,7 +206,7 @@ export const AUDIT_DATA_SCHEMAS = {
     detail: lineText(300).optional(),
   }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
-  close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
+  close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional(), documentation: closeDocumentationSchema.optional() }),
 } as const;
 
 export type AuditKind = keyof typeof AUDIT_DATA_SCHEMAS;
