@@ -59,6 +59,20 @@ describe('session close after an emergency session', () => {
     expect(await t.storage.queryAudit({ ticketId: 'INC-E4', kinds: ['close'] })).toEqual([]);
   });
 
+  it('request --emergency --outcome is a usage error (the outcome needs the documentation)', async () => {
+    const r = await runCli(request('INC-E7', ...emergency, '--outcome', 'resolved'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/an emergency session closes with porchlight session close --what --why --result/);
+  });
+
+  it('a later attended session on the ticket cannot close it undocumented either, and says why', async () => {
+    await emergencySession('INC-E8');
+    agent.answer = acceptAndFinish();
+    const r = await runCli(request('INC-E8', '--outcome', 'resolved'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^outcome not recorded: documentation-required: ticket INC-E8 had an emergency session/m);
+  });
+
   it('an attended ticket still closes without them', async () => {
     agent.answer = acceptAndFinish();
     expect((await runCli(request('INC-A1'))).code).toBe(0);
