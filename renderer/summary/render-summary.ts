@@ -52,6 +52,10 @@ export function renderSummary(view: SummaryView): SummaryDom {
       ? h('p', { className: 'muted', text: s.noNarration })
       : h('ol', { className: 'narration-log' }, ...view.narration.map((n) => h('li', {}, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', { className: 'multiline', text: n.text }))));
 
+  // "What was changed" (seed 003): only when the technician noted something with /note.
+  const notes = view.notes ?? [];
+  const changes = notes.length === 0 ? null : h('ol', { className: 'narration-log changes-log' }, ...notes.map((n) => h('li', {}, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', { className: 'multiline', attrs: { dir: 'auto' }, text: n.text }))));
+
   const copy = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.copy });
   const close = h('button', { className: 'button button-primary', attrs: { type: 'button' }, text: s.close });
   const status = h('p', { className: 'status small', attrs: { role: 'status' } });
@@ -67,6 +71,7 @@ export function renderSummary(view: SummaryView): SummaryDom {
     section('access-title', s.access, access),
     section('files-title', s.files, files, ...omitted(view.filesOmitted, s.filesOmitted)),
     blockedFiles ? section('blocked-title', s.filesBlocked, blockedFiles) : null,
+    changes ? section('changes-title', s.changes, h('p', { className: 'muted small', text: s.changesIntro }), changes, ...omitted(view.notesOmitted, s.changesOmitted)) : null,
     section('narration-title', s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
     h('footer', { className: 'summary-actions' }, status, h('div', { className: 'actions' }, copy, close)),
   );

@@ -125,6 +125,8 @@ export const AUDIT_DATA_SCHEMAS = {
     late: lateFlag,
   }),
   narration: z.strictObject({ text: multilineText(1000) }),
+  /** A technician's note of an executed command or changed configuration (`session.note`, seed 003). */
+  note: z.strictObject({ text: multilineText(1000) }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
   'scope-update': z.strictObject({
     change: z.enum(SCOPE_CHANGES),

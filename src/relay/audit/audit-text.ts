@@ -19,6 +19,8 @@ function describe(r: AuditRecord): string {
       return `session started [${r.data.scopes.join(', ')}] until ${r.data.endsAt}`;
     case 'narration':
       return `narration: ${r.data.text.replace(/\s+/g, ' ')}`;
+    case 'note':
+      return `technician note: ${r.data.text.replace(/\s+/g, ' ')}`;
     case 'scope-request':
       return `scope request [${r.data.scopes.join(', ')}]${r.data.extendMinutes ? ` +${r.data.extendMinutes} min` : ''}: ${r.data.reason.replace(/\s+/g, ' ')}`;
     case 'scope-update':
@@ -52,7 +54,7 @@ function describe(r: AuditRecord): string {
     case 'admin':
       return `admin ${r.data.action} ${r.data.target} by ${r.data.by}${r.data.as ? ` as ${r.data.as}` : ''}${adminChange(r.data.before, r.data.after)}${r.data.detail ? `: ${r.data.detail}` : ''}`;
     case 'close':
-      return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
+      return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}${r.data.documentation ? ', documented' : ''}`;
   }
 }
 

@@ -38,6 +38,11 @@ export class TechnicianFrames {
           await audit.record('narration', sessionContext(s), { text: msg.text });
           toAgent(this.ctx, s, msg);
         });
+      case 'session.note':
+        return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
+          await audit.record('note', sessionContext(s), { text: msg.text });
+          toAgent(this.ctx, s, msg);
+        });
       case 'tech.scope-request':
         return this.ownedSession(peer, msg.sessionId, msg.id, (s) => this.scopeRequest(s, tech, msg));
       case 'session.file-transfer':
