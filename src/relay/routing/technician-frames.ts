@@ -153,7 +153,8 @@ export class TechnicianFrames {
     const { requestId, deviceId, verificationCode, expiresAt } = payload;
     const undocumented = await this.undocumentedEmergencies(tech.id);
     const reminder = undocumented.length > 0 ? { undocumentedEmergencies: undocumented.slice(0, 100) } : {};
-    peer.send({ v: 1, type: 'session.pending', id: newMessageId(), requestId, deviceId, verificationCode, expiresAt, ...reminder });
+    const pending = { requestId, deviceId, verificationCode, expiresAt, ...reminder };
+    peer.send({ v: 1, type: 'session.pending', id: newMessageId(), ...pending });
     const signed = signSessionRequest(payload, this.ctx.relayKey);
     table.rememberForwarded(signed.id, req, msg.id);
     agent.send(signed);
@@ -218,13 +219,16 @@ export class TechnicianFrames {
     if (msg.documentation === undefined) {
       const onTicket = await this.ctx.storage.queryAudit({ ticketId: msg.ticketId, kinds: DOCUMENTATION_KINDS });
       if (emergencySessions(onTicket).length > 0) {
-        return peer.send(errorMessage('documentation-required', `ticket ${msg.ticketId} had an emergency session: say what you did, why, and the result (--what, --why, --result)`, msg.id));
+        const ask = 'say what you did, why and the result (--what, --why, --result)';
+        const detail = `ticket ${msg.ticketId} had an emergency session: ${ask}`;
+        return peer.send(errorMessage('documentation-required', detail, msg.id));
       }
     }
     const deviceId = mine.find(named)?.deviceId ?? null;
     const ctx = { ticketId: msg.ticketId, technicianId: tech.id, sessionId: msg.sessionId ?? null, deviceId };
     const { note, documentation } = msg;
-    await this.ctx.audit.record('close', ctx, { outcome: msg.outcome, ...(note ? { note } : {}), ...(documentation ? { documentation } : {}) });
+    const data = { outcome: msg.outcome, ...(note ? { note } : {}), ...(documentation ? { documentation } : {}) };
+    await this.ctx.audit.record('close', ctx, data);
     peer.send({ v: 1, type: 'tech.closed', id: newMessageId(), ticketId: msg.ticketId });
   }
 
@@ -233,7 +237,8 @@ export class TechnicianFrames {
     const mine = await this.ctx.storage.queryAudit({ technicianId, kinds: ['request', 'session-started'] });
     const tickets = undocumentedTickets(emergencySessions(mine), technicianId);
     // Another technician's documented close on the same ticket counts too: read each ticket's closes.
-    const closes = await Promise.all(tickets.map((ticketId) => this.ctx.storage.queryAudit({ ticketId, kinds: ['close'] })));
+    const closesOf = (ticketId: string) => this.ctx.storage.queryAudit({ ticketId, kinds: ['close'] });
+    const closes = await Promise.all(tickets.map(closesOf));
     return undocumentedTickets(emergencySessions([...mine, ...closes.flat()]), technicianId);
   }
 
