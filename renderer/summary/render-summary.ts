@@ -54,6 +54,10 @@ export function renderSummary(view: SummaryView, question?: Node): SummaryDom {
       : h('ol', { className: 'narration-log' }, ...view.narration.map((n) => h('li', { className: n.from === 'user' ? 'from-user' : 'from-technician' }, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', {}, h('strong', { className: 'who', text: n.from === 'user' ? s.fromUser : view.technician.name }), h('span', { className: 'multiline', attrs: { dir: 'auto' }, text: n.text })))));
   const userSpoke = view.narration.some((n) => n.from === 'user');
 
+  // "What was changed" (seed 003): only when the technician noted something with /note.
+  const notes = view.notes ?? [];
+  const changes = notes.length === 0 ? null : h('ol', { className: 'narration-log changes-log' }, ...notes.map((n) => h('li', {}, h('time', { className: 'muted', attrs: { datetime: n.at }, text: timeOfDay(n.at) }), h('span', { className: 'multiline', attrs: { dir: 'auto' }, text: n.text }))));
+
   const copy = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.copy });
   const close = h('button', { className: 'button button-primary', attrs: { type: 'button' }, text: s.close });
   const status = h('p', { className: 'status small', attrs: { role: 'status' } });
@@ -70,6 +74,7 @@ export function renderSummary(view: SummaryView, question?: Node): SummaryDom {
     section('access-title', s.access, access),
     section('files-title', s.files, files, ...omitted(view.filesOmitted, s.filesOmitted)),
     blockedFiles ? section('blocked-title', s.filesBlocked, blockedFiles) : null,
+    changes ? section('changes-title', s.changes, h('p', { className: 'muted small', text: s.changesIntro }), changes, ...omitted(view.notesOmitted, s.changesOmitted)) : null,
     section('narration-title', userSpoke ? s.conversation : s.narration, narration, ...omitted(view.narrationOmitted, s.narrationOmitted)),
     h('footer', { className: 'summary-actions' }, status, h('div', { className: 'actions' }, copy, close)),
   );

@@ -27,6 +27,9 @@ export function summaryText(view: SummaryView): string {
       : [`  ${s.noFiles}`]),
     ...(view.filesOmitted ? [`  ${s.filesOmitted(view.filesOmitted)}`] : []),
     '',
+    ...(view.notes && view.notes.length > 0
+      ? [`${s.changes}:`, ...view.notes.map((n) => `  ${timeOfDay(n.at)}  ${n.text.replace(/\n/g, '\n    ')}`), ...(view.notesOmitted ? [`  ${s.changesOmitted(view.notesOmitted)}`] : []), '']
+      : []),
     `${view.narration.some((n) => n.from === 'user') ? s.conversation : s.narration}:`,
     ...(view.narration.length > 0 ? view.narration.map((n) => `  ${timeOfDay(n.at)}  ${n.from === 'user' ? s.fromUser : view.technician.name}: ${n.text.replace(/\n/g, '\n    ')}`) : [`  ${s.noNarration}`]),
     ...(view.narrationOmitted ? [`  ${s.narrationOmitted(view.narrationOmitted)}`] : []),

@@ -20,7 +20,7 @@ export const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
   3: 'partial: only some scopes granted (`audit verify`: only the last line is torn)',
   4: 'declined, or no user present (`audit verify`: the directory holds no audit files)',
   5: 'expired (`audit verify`: the directory does not exist or is not a directory)',
-  6: 'blocked: local policy, group permission, the technician\'s unattended flag, a bad approval',
+  6: 'blocked: local policy, group permission, the technician\'s unattended flag, a bad approval, an emergency ticket closed without what / why / result',
   7: 'agent offline: the device is not connected to the relay (or the relay refused it: `agent-clock-skew`)',
   8: 'unauthorized: the technician token is unknown, expired, disabled or malformed, or a one-time code is missing or wrong',
   9: 'agent lost: the device disconnected during the session (`session.end` by `agent-lost`)',

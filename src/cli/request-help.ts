@@ -34,7 +34,9 @@ ${MAINTENANCE_HELP}
                    terminal you are asked for it when the relay needs one
   --interactive    while the session is live, read lines from stdin: text is narration
                    the user sees in the banner; /more SCOPES REASON asks for more access,
-                   /more +MIN REASON for more time, /send FILE announces a file, /end ends
+                   /more +MIN REASON for more time, /note TEXT notes a command you ran or a
+                   setting you changed (the user sees it under "What was changed" in the
+                   summary), /send FILE announces a file, /end ends
   --send           once file-transfer is granted, send FILE to the device (announced with its
                    sha256; stored in the device's policy folder); prints file: stored as NAME
   --screen-port    once view is granted, listen on 127.0.0.1:PORT (0 picks one) for one

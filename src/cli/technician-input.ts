@@ -1,14 +1,16 @@
 // What a technician types during a live session (`porchlight request
 // --interactive`): a plain line is narration the user sees in the banner; a
-// few slash commands ask for more, announce a file or end the session. Every
+// few slash commands note a change, ask for more, announce a file or end the session. Every
 // line becomes a contract message checked with its zod schema, or a typed error.
 import { describeIssues, newMessageId } from '../protocol/frame.js';
-import { sessionEndSchema, sessionNarrationSchema, techScopeRequestSchema, type Message } from '../protocol/messages.js';
+import { sessionEndSchema, sessionNarrationSchema, sessionNoteSchema, techScopeRequestSchema, type Message } from '../protocol/messages.js';
 
 export const TECHNICIAN_INPUT_HELP = `During the session, type:
   any text                      narration: shown to the user in the session banner
   /more SCOPES [+MIN] REASON    ask for more access (e.g. /more admin The installer needs elevation)
   /more +MIN REASON             ask for more time
+  /note TEXT                    note a command you ran or a setting you changed: kept in both
+                                audits and the evidence, shown to the user under "What was changed"
   /send FILE                    announce a file you send to the device (name, size, sha256)
   /end                          end the session
   /help                         this list
@@ -17,7 +19,7 @@ export const TECHNICIAN_INPUT_HELP = `During the session, type:
 export type TechnicianInput =
   | { kind: 'none' }
   | { kind: 'help' }
-  | { kind: 'message'; msg: Message<'session.narration'> | Message<'tech.scope-request'> | Message<'session.end'> }
+  | { kind: 'message'; msg: Message<'session.narration'> | Message<'session.note'> | Message<'tech.scope-request'> | Message<'session.end'> }
   | { kind: 'send-file'; path: string }
   | { kind: 'error'; code: 'bad-input'; detail: string };
 
@@ -42,6 +44,12 @@ export function parseTechnicianLine(line: string, sessionId: string): Technician
     }
     case '/more':
       return parseMore(rest, sessionId);
+    case '/note': {
+      const note = text.slice('/note'.length).trim();
+      if (!note) return bad('/note needs the command you ran or the setting you changed');
+      const parsed = sessionNoteSchema.safeParse({ v: 1, type: 'session.note', id: newMessageId(), sessionId, text: note });
+      return parsed.success ? { kind: 'message', msg: parsed.data } : bad(describeIssues('/note', parsed.error));
+    }
     case '/send': {
       const path = text.slice('/send'.length).trim();
       return path ? { kind: 'send-file', path } : bad('/send needs a file path');

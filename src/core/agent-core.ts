@@ -35,6 +35,7 @@ export type CoreInbound = Message<
   | 'session.cancel'
   | 'session.recorded'
   | 'session.narration'
+  | 'session.note'
   | 'session.scope-request'
   | 'session.file-transfer'
   | 'session.end'
@@ -182,6 +183,8 @@ export class AgentCore {
         return this.track(this.escalations.onScopeRequest(msg));
       case 'session.narration':
         return this.track(this.sessions.onNarration(msg));
+      case 'session.note':
+        return this.track(this.sessions.onNote(msg));
       case 'session.file-transfer':
         return this.track(this.sessions.onFileTransfer(msg));
       case 'session.end': {

@@ -30,6 +30,7 @@ export const ERROR_MEANINGS = {
   'transfer-failed': 'A file transfer did not complete (size or sha256 mismatch, disk full, aborted); nothing partial was kept.',
   'mfa-required': 'The relay needs a second factor (a one-time code) for this sign-in or request.',
   'channel-violation': 'A data channel broke its rules (bad binary frame, credit overrun, malformed RFB); it was closed.',
+  'documentation-required': 'The ticket had an emergency session: closing it needs what was done, why and the result (--what, --why, --result).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MEANINGS;

@@ -15,7 +15,7 @@ export * from './messages/records.js';
 import type { agentHelloSchema } from './messages/connection.js';
 import { challengeSchema, deviceKeySchema, devicesSchema, helloSchema, techDeviceKeySchema, techDevicesSchema, welcomeSchema } from './messages/connection.js';
 import { sessionCancelSchema, sessionDecisionSchema, sessionPendingSchema, sessionRequestSchema, techRequestSchema } from './messages/session-request.js';
-import { sessionFileTransferResultSchema, sessionFileTransferSchema, sessionNarrationSchema, sessionScopeRequestSchema, sessionUserMessageSchema, sessionScopeUpdateSchema, sessionStartedSchema, techScopeRequestSchema } from './messages/live-session.js';
+import { sessionFileTransferResultSchema, sessionFileTransferSchema, sessionNarrationSchema, sessionNoteSchema, sessionScopeRequestSchema, sessionUserMessageSchema, sessionScopeUpdateSchema, sessionStartedSchema, techScopeRequestSchema } from './messages/live-session.js';
 import { channelCloseSchema, channelOpenSchema, channelOpenedSchema } from './messages/data-channel.js';
 import { sessionEndSchema, sessionResolutionSchema, sessionSummarySchema } from './messages/session-end.js';
 import { errorSchema, techCloseSchema, techClosedSchema } from './messages/ticket-and-errors.js';
@@ -43,6 +43,7 @@ export const MESSAGE_SCHEMAS = {
   'session.started': sessionStartedSchema,
   'session.narration': sessionNarrationSchema,
   'session.user-message': sessionUserMessageSchema,
+  'session.note': sessionNoteSchema,
   'tech.scope-request': techScopeRequestSchema,
   'session.scope-request': sessionScopeRequestSchema,
   'session.scope-update': sessionScopeUpdateSchema,
@@ -75,9 +76,9 @@ export const ACCEPTED_BY = {
   /** Frames the relay accepts from an agent. */
   relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'session.late', 'channel.opened', 'channel.close', 'error'],
   /** Frames the relay accepts from a technician. */
-  relayFromTechnician: ['hello', 'tech.device-key', 'tech.devices', 'tech.request', 'session.cancel', 'session.narration', 'tech.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'tech.close', 'error'],
+  relayFromTechnician: ['hello', 'tech.device-key', 'tech.devices', 'tech.request', 'session.cancel', 'session.narration', 'session.note', 'tech.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'tech.close', 'error'],
   /** Frames the agent accepts from the relay. */
-  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.recorded', 'session.narration', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
+  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.recorded', 'session.narration', 'session.note', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
   /** Frames a technician accepts from the relay. */
   technicianFromRelay: ['welcome', 'device.key', 'devices', 'session.pending', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'channel.opened', 'channel.close', 'tech.closed', 'error'],
 } as const satisfies Record<string, readonly MessageType[]>;

@@ -127,6 +127,9 @@ export const summaryViewSchema = z.strictObject({
   /** Older files and narration lines not listed above (the audit log has them all). */
   filesOmitted: z.number().int().min(1).optional(),
   narrationOmitted: z.number().int().min(1).optional(),
+  /** The technician's notes of executed commands and changed configurations (`/note`): "What was changed". */
+  notes: z.array(narrationEntrySchema).max(500).optional(),
+  notesOmitted: z.number().int().min(1).optional(),
 });
 export type SummaryView = z.infer<typeof summaryViewSchema>;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
-import type { BannerView } from '../../src/shared/view-models.js';
+import type { BannerView, SummaryView } from '../../src/shared/view-models.js';
 import { startTestRelay, type TestRelay } from '../relay/harness.js';
 import { ensureBuilt, startCli, type RunningCli } from './built-cli.js';
 import { waitUntilOnline } from '../support/wait-until-online.js';
@@ -28,15 +28,17 @@ afterEach(async () => {
 });
 
 /** A user who grants whatever is asked, and whose banner the test can read. */
-function grantingUi(): UiPort & { banners: BannerView[] } {
+function grantingUi(): UiPort & { banners: BannerView[]; summaries: SummaryView[] } {
   const banners: BannerView[] = [];
+  const summaries: SummaryView[] = [];
   return {
     banners,
+    summaries,
     setStatus: () => undefined,
     showConsent: async (view) => ({ kind: 'decision', promptId: view.promptId, granted: [...view.scopes] }),
     showBanner: (view) => void banners.push(view),
     hideBanner: () => undefined,
-    showSummary: () => undefined,
+    showSummary: (view) => void summaries.push(view),
     notify: () => undefined,
   };
 }
@@ -72,6 +74,10 @@ describe('porchlight request --interactive', { timeout: 60_000 }, () => {
     await cli.waitForOutput('"type":"file"');
     expect(readFileSync(join(fileFolder, 'INC-77', 'printer-fix.txt'), 'utf8')).toBe('spooler=restart\n');
 
+    type('/note Ran net stop spooler && net start spooler');
+    type('/note');
+    await cli.waitForOutput('/note needs the command you ran');
+
     type('/reboot now');
     await cli.waitForOutput('"type":"input-error"');
 
@@ -81,12 +87,21 @@ describe('porchlight request --interactive', { timeout: 60_000 }, () => {
     expect(done.code).toBe(0);
     expect(events.find((e) => e.type === 'session.file-transfer-result')).toMatchObject({ allowed: true });
     expect(events.find((e) => e.type === 'file')).toMatchObject({ detail: 'file: stored as printer-fix.txt' });
-    expect(events.find((e) => e.type === 'input-error')).toMatchObject({ code: 'bad-input', detail: expect.stringContaining('unknown command /reboot') });
+    expect(events.filter((e) => e.type === 'input-error')).toMatchObject([
+      { code: 'bad-input', detail: expect.stringContaining('/note needs the command you ran') },
+      { code: 'bad-input', detail: expect.stringContaining('unknown command /reboot') },
+    ]);
     expect(events.at(-1)).toMatchObject({
       type: 'session.summary',
       summary: { scopesGranted: ['view', 'file-transfer'], narrationCount: 1, files: [{ name: 'printer-fix.txt', size: 16, sha256: createHash('sha256').update('spooler=restart\n').digest('hex'), direction: 'to-device' }] },
     });
     expect(agent.grants()).toEqual([]);
+    // The note: in the central audit, and shown to the user under "What was changed", not as narration.
+    const notes = await t.storage.queryAudit({ ticketId: 'INC-77', kinds: ['note'] });
+    expect(notes.map((r) => r.data)).toEqual([{ text: 'Ran net stop spooler && net start spooler' }]);
+    await expect.poll(() => ui.summaries.length).toBe(1);
+    expect(ui.summaries[0]!.notes?.map((n) => n.text)).toEqual(['Ran net stop spooler && net start spooler']);
+    expect(ui.summaries[0]!.narration.map((n) => n.text)).toEqual(['Restarting the print spooler now']);
   });
 
   it("prints the user's messages as user: lines (text) and session.user-message events (--json)", async () => {

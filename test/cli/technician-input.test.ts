@@ -21,6 +21,13 @@ describe('technician input lines', () => {
     expect(parseTechnicianLine('/more +ten minutes please', SID)).toMatchObject({ kind: 'error', code: 'bad-input' });
   });
 
+  it('/note is a note of what was changed, with the narration text policy', () => {
+    expect(parseTechnicianLine('/note  Set HKLM\\Software\\Contoso\\Sync to 0 ', SID)).toMatchObject({ kind: 'message', msg: { type: 'session.note', sessionId: SID, text: 'Set HKLM\\Software\\Contoso\\Sync to 0' } });
+    expect(parseTechnicianLine('/note', SID)).toMatchObject({ kind: 'error', code: 'bad-input', detail: expect.stringContaining('/note needs') });
+    expect(parseTechnicianLine(`/note ${'x'.repeat(1001)}`, SID)).toMatchObject({ kind: 'error', code: 'bad-input' });
+    expect(parseTechnicianLine('/note a\u001b[2Jb', SID)).toMatchObject({ kind: 'error', code: 'bad-input' });
+  });
+
   it('/end ends the session as the technician; /send names a file; /help and unknown commands', () => {
     expect(parseTechnicianLine('/end', SID)).toMatchObject({ kind: 'message', msg: { type: 'session.end', sessionId: SID, by: 'technician' } });
     expect(parseTechnicianLine('/send /tmp/fix config.reg', SID)).toEqual({ kind: 'send-file', path: '/tmp/fix config.reg' });
@@ -32,7 +39,7 @@ describe('technician input lines', () => {
 
   it('never throws, and every message it makes passes its own schema', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('/more', '/end', '/send', '/help').chain((c) => fc.string().map((s) => `${c} ${s}`))), (line) => {
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('/more', '/end', '/send', '/help', '/note').chain((c) => fc.string().map((s) => `${c} ${s}`))), (line) => {
         const r = parseTechnicianLine(line, SID);
         if (r.kind === 'message') expect(MESSAGE_SCHEMAS[r.msg.type].safeParse(r.msg).success).toBe(true);
         else expect(['none', 'help', 'send-file', 'error']).toContain(r.kind);

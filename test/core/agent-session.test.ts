@@ -226,6 +226,27 @@ describe('live sessions', () => {
     await h.agent.endSession(sessionId);
     expect((await h.relay.waitFor('session.summary')).summary.narrationCount).toBe(1);
   });
+
+  it('keeps technician notes for the summary ("What was changed") and the device audit, not the banner', async () => {
+    const sessionId = await liveSession(['view']);
+    const banners = h.ui.banners.length;
+    h.relay.send({ v: 1, type: 'session.note', id: 'note-1', sessionId, text: 'Ran sfc /scannow' });
+    h.relay.send({ v: 1, type: 'session.note', id: 'note-2', sessionId, text: 'Set Outlook cache mode to 12 months' });
+    await vi.waitFor(() => expect(auditLinesWith(join(h.dataDir, 'audit'), 'session.note')).toHaveLength(2));
+    expect(h.ui.banners.length).toBe(banners);
+    await h.agent.endSession(sessionId);
+    await vi.waitFor(() => expect(h.ui.summaries).toHaveLength(1));
+    expect(h.ui.summaries[0]!.notes?.map((n) => n.text)).toEqual(['Ran sfc /scannow', 'Set Outlook cache mode to 12 months']);
+    expect(auditLinesWith(join(h.dataDir, 'audit'), 'session.note')).toHaveLength(2);
+    expect(auditLinesWith(join(h.dataDir, 'audit'), 'Set Outlook cache mode to 12 months')).toHaveLength(1);
+  });
+
+  it('answers a note for a session that is not live with unknown-session, and records nothing', async () => {
+    await liveSession(['view']);
+    h.relay.send({ v: 1, type: 'session.note', id: 'note-x', sessionId: 'ses-nope', text: 'Changed the registry' });
+    expect(await h.relay.waitFor('error')).toMatchObject({ code: 'unknown-session', re: 'note-x' });
+    expect(auditLinesWith(join(h.dataDir, 'audit'), 'Changed the registry')).toEqual([]);
+  });
 });
 
 describe('file transfers', () => {

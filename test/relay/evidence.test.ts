@@ -139,6 +139,17 @@ describe('evidence bundle', () => {
     expect(problemsOf(b)).toEqual([{ part: 'bundle', seq: null, reason: 'the session summaries do not match the records' }]);
   });
 
+  it('says whether the emergency sessions were documented, and catches an edited status', async () => {
+    expect(bundle.documentation).toEqual({ status: 'not-required', emergencySessions: [] });
+    // INC-104: carol's emergency session, closed 'escalated' without what / why / result.
+    const emergency = await buildEvidenceBundle({ storage: data.storage, relayKey: data.relayKey, ticketId: 'INC-104', nowMs: Date.parse('2026-12-02T08:00:00.000Z'), generator: 'test' });
+    expect(emergency.documentation).toMatchObject({ status: 'emergency-without-documentation', emergencySessions: [{ documentedAt: null }] });
+    expect(problemsOf(emergency)).toEqual([]);
+    const edited = structuredClone(emergency);
+    edited.documentation!.status = 'documented';
+    expect(problemsOf(edited)).toEqual([{ part: 'bundle', seq: null, reason: 'the documentation status does not match the records' }]);
+  });
+
   it('names the record when any timestamp is moved (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 86_400_000 }), (i, shift) => {
@@ -219,6 +230,15 @@ describe('porchlight evidence', () => {
       expect(c.text().stdout).toContain(summary);
       expect(c.text().stdout).not.toMatch(/\d+ session\(s\)/);
     }
+  });
+
+  it('says so when the ticket has an emergency session without documentation', async () => {
+    const c = capture();
+    expect(await main(['evidence', '--ticket', 'INC-104', '--out', join(dir, 'INC-104.json'), '--data', relayDir], c.ctx)).toBe(0);
+    expect(c.text().stdout).toContain('emergency without documentation: close the ticket with session close --what --why --result');
+    const d = capture();
+    expect(await main(['evidence', '--ticket', 'INC-103', '--out', join(dir, 'INC-103.json'), '--data', relayDir], d.ctx)).toBe(0);
+    expect(d.text().stdout).not.toContain('emergency without documentation');
   });
 
   it('writes a bundle with the agent\'s records and verifies it offline', async () => {

@@ -196,8 +196,17 @@ describe('unattended and emergency sessions, November 2026 (UTC)', () => {
   it('lists each with its authority and maintenance task', () => {
     const none = { approver: null, reference: null, justification: null, incident: null };
     expect(report('2026-11').unattended).toEqual([
-      { ticketId: 'INC-103', requestId: expect.any(String), requestedAt: '2026-11-10T10:00:00.000Z', mode: 'unattended', technicianId: 'carol', outcome: 'accepted', ...none, taskId: 'CHG0004711', targets: ['LAPTOP-1', 'VPN client 7.2'] },
-      { ticketId: 'INC-104', requestId: expect.any(String), requestedAt: '2026-11-12T02:00:00.000Z', mode: 'emergency', technicianId: 'carol', outcome: 'accepted', ...none, justification: 'Server down, users blocked', incident: 'SEC-1', taskId: null, targets: [] },
+      { ticketId: 'INC-103', requestId: expect.any(String), requestedAt: '2026-11-10T10:00:00.000Z', mode: 'unattended', technicianId: 'carol', outcome: 'accepted', ...none, taskId: 'CHG0004711', targets: ['LAPTOP-1', 'VPN client 7.2'], documentation: 'not-required' },
+      { ticketId: 'INC-104', requestId: expect.any(String), requestedAt: '2026-11-12T02:00:00.000Z', mode: 'emergency', technicianId: 'carol', outcome: 'accepted', ...none, justification: 'Server down, users blocked', incident: 'SEC-1', taskId: null, targets: [], documentation: 'missing' },
     ]);
+  });
+
+  // INC-104 is the month's one emergency session; carol closed it 'escalated' on 12 Nov
+  // without what / why / result (the scripted audit writes the close directly), so by the
+  // month's end it is the one emergency without documentation. INC-103 ran on a manager
+  // approval: nothing to document.
+  it('counts the emergency without documentation', () => {
+    expect(report('2026-11').emergencyWithoutDocumentation).toEqual({ count: 1, tickets: ['INC-104'] });
+    expect(report('2026-10').emergencyWithoutDocumentation).toEqual({ count: 0, tickets: [] });
   });
 });

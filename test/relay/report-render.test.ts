@@ -58,6 +58,8 @@ describe('porchlight report', () => {
     expect(r.stdout).toContain('| User satisfaction (CSAT) | 3.3 of 5 from 3 ratings (1: 0, 2: 1, 3: 1, 4: 0, 5: 1); 3 answers, 1 solved, 2 not yet |');
     expect(r.stdout).toContain('| MTTR, mean (median) | 3 d (1 h), 5 tickets |');
     expect(r.stdout).toContain('| Time to consent, median (p90) | 30 s (1 min 30 s), 7 consents |');
+    expect(r.stdout).toContain('| Emergency without documentation | 1 (INC-104) |');
+    expect(r.stdout).toMatch(/^\| INC-104 \| emergency \|.*\| emergency without documentation \|$/m);
     expect(r.stdout).not.toMatch(/(?<!\\)<img/);
     expect(r.stdout).toContain('\\<img src=x onerror=alert\\(1\\)\\>');
     expect(mdText('a|b <x> *y*')).toBe('a\\|b \\<x\\> \\*y\\*');
@@ -71,6 +73,8 @@ describe('porchlight report', () => {
     expect(lines).toContain('repeat_incident,INC-103,days_since_previous,7');
     expect(lines).toContain('technician,alice,requests,7');
     expect(lines).toContain('daily,2026-11-15,requests,2');
+    expect(lines).toContain('documentation,,emergency_without_documentation,1');
+    expect(lines).toContain('documentation,INC-104,emergency_without_documentation,1');
     expect(lines).toContain('technician,mallory,name,"<img src=x onerror=alert(1)>=cmd|""/c calc"""');
     expect(csvCell('=1+1')).toBe("'=1+1");
     expect(csvCell('-2')).toBe("'-2");
@@ -87,6 +91,7 @@ describe('porchlight report', () => {
     expect(html).not.toMatch(/<script|<link|@import|url\(|https?:\/\/(?!www\.w3\.org)/i);
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img');
+    expect(html).toContain('Emergency without documentation</div><div class="value">1</div><div class="sub">tickets: INC-104</div>');
     expect(html.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
   });
 

@@ -99,5 +99,17 @@ export function hostileSummaryView(): SummaryView {
     technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk', org: hostile('org') },
     files: [{ name: hostile('file'), size: 10, direction: 'to-device', sha256: 'c'.repeat(64), allowed: true }],
     narration: [{ at: at(-5), text: hostile('narration') }, { at: at(-4), text: hostile('reply'), from: 'user' }],
+    notes: [{ at: at(-4), text: hostile('note') }],
+  });
+}
+
+/** The technician noted what they changed (`/note`): "What was changed". */
+export function summaryWithNotes(): SummaryView {
+  return summaryView({
+    notes: [
+      { at: at(-13 * 60), text: 'Ran outlook.exe /safe' },
+      { at: at(-9 * 60), text: 'Disabled the COM add-in "Calendar Sync" (HKCU\\Software\\Microsoft\\Office\\Outlook\\Addins\\CalSync, LoadBehavior 3 -> 0)' },
+      { at: at(-3 * 60), text: 'Cleared the Outlook cache:\ndeleted %LOCALAPPDATA%\\Microsoft\\Outlook\\RoamCache' },
+    ],
   });
 }

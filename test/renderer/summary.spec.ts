@@ -4,7 +4,8 @@ import type { Page } from '@playwright/test';
 import { deliver, sentOn } from './fake-bridge.js';
 import { openPage, saveScreenshot, THEMES } from './open-page.js';
 import type { Theme } from './open-page.js';
-import { hostileSummaryView, summaryView } from './sample-views.js';
+import { hostileSummaryView, summaryView, summaryWithNotes } from './sample-views.js';
+import { SUMMARY_SIZE } from '../../src/main/window-options.js';
 import { expectInertMarkup, expectNoAxeOrCspViolations, recordDialogs, sidewaysOverflow } from './page-checks.js';
 import { serveDuringSpec } from './static-server.js';
 
@@ -62,6 +63,41 @@ test.describe('session summary', () => {
     expect(text).toContain('…and 38 earlier files, listed in the audit log.');
   });
 
+  test('lists the technician\'s notes under "What was changed", apart from what they said', async ({ page }) => {
+    await showSummary(page, summaryWithNotes());
+    const changes = page.getByRole('region', { name: 'What was changed' });
+    await expect(changes.getByRole('listitem')).toHaveCount(3);
+    await expect(changes.getByText('Ran outlook.exe /safe')).toBeVisible();
+    await expect(page.getByRole('region', { name: 'What your technician said' }).getByText('Ran outlook.exe /safe')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Copy details' }).click();
+    const [text] = (await sentOn(page, 'summary:copy')) as string[];
+    expect(text).toMatch(/What was changed:\n {2}[^\n]+? {2}Ran outlook\.exe \/safe\n/);
+    expect(text).toContain('Cleared the Outlook cache:\n    deleted %LOCALAPPDATA%');
+  });
+
+  test('without notes there is no "What was changed" section', async ({ page }) => {
+    await showSummary(page);
+    await expect(page.getByRole('heading', { name: 'What was changed' })).toHaveCount(0);
+  });
+
+  test('says how many older notes are not listed', async ({ page }) => {
+    await showSummary(page, { ...summaryWithNotes(), notesOmitted: 2 });
+    await expect(page.getByText('…and 2 earlier notes, kept in the audit log.')).toBeVisible();
+  });
+
+  for (const theme of THEMES) {
+    test(`with notes: no axe violations, nothing sideways, screenshotted at the window size (${theme})`, async ({ page }) => {
+      await page.setViewportSize(SUMMARY_SIZE);
+      await openPage(page, baseUrl(), 'summary', theme);
+      await deliver(page, 'summary:show', summaryWithNotes());
+      await page.getByRole('heading', { name: 'What was changed' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `test-results/screenshots/summary-notes-window-${theme}.png`, animations: 'disabled' });
+      expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+      await saveScreenshot(page, `summary-notes-${theme}`);
+      await expectNoAxeOrCspViolations(page);
+    });
+  }
+
   test('Close asks main to close the window', async ({ page }) => {
     await showSummary(page);
     await page.getByRole('button', { name: 'Close' }).click();
@@ -95,7 +131,7 @@ test.describe('session summary', () => {
   test('markup in every field renders as inert text', async ({ page }) => {
     const dialogs = recordDialogs(page);
     await showSummary(page, hostileSummaryView());
-    await expectInertMarkup(page, ['name', 'org', 'file', 'narration', 'reply'], dialogs);
+    await expectInertMarkup(page, ['name', 'org', 'file', 'narration', 'reply', 'note'], dialogs);
   });
 
   for (const theme of THEMES) {

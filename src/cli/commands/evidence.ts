@@ -66,6 +66,7 @@ async function build(argv: string[], ctx: CommandContext): Promise<number> {
         `evidence for ${values.ticket}: ${bundle.relay.records.length} relay records, ${countRequests(bundle.sessions)}, ${bundle.fileTransfers.length} file transfer(s)` +
           `${agent ? `, ${agent.records.length} agent records` : ''}\n` +
           `proven by checkpoint seq ${bundle.relay.checkpoint.seq} (${bundle.relay.checkpoint.at}) signed by relay key ${bundle.relay.fingerprint}\n` +
+          `${bundle.documentation?.status === 'emergency-without-documentation' ? 'emergency without documentation: close the ticket with session close --what --why --result\n' : ''}` +
           `written to ${values.out}\n`,
       );
       return EXIT.ok;

@@ -24,6 +24,7 @@ import { requireTechnicianToken } from '../technician-token.js';
 import { requireRelayUrls } from '../transport-security.js';
 import { CONTACT_OPTIONS, parseContactFlags } from '../contact-flags.js';
 import { MAINTENANCE_OPTIONS, parseMaintenanceFlags } from '../maintenance-flags.js';
+import { remindUndocumented } from '../technician/emergency-reminder.js';
 
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
@@ -105,6 +106,7 @@ function runSession(client: TechnicianClient, check: DeviceFrameCheck, req: Mess
         const answer = client.waitFor((m) => ((m.type === 'tech.closed' && m.ticketId === req.ticket.id) || (m.type === 'error' && m.re === closeMsg.id) ? m : undefined));
         client.send(closeMsg);
         const m = await answer;
+        if (m?.type === 'error') out.note('close-refused', `outcome not recorded: ${m.code}: ${m.detail ?? ''}`, { code: m.code });
         if (m?.type === 'error' || m === null) code = code === EXIT.ok ? EXIT.other : code;
       }
       resolve(code);
@@ -159,6 +161,7 @@ function runSession(client: TechnicianClient, check: DeviceFrameCheck, req: Mess
           requestId = msg.requestId;
           check.expectRequest(msg.requestId);
           out.event(msg);
+          remindUndocumented(out, msg.undocumentedEmergencies);
           if (timeoutSec !== undefined) {
             decisionTimer = setTimeout(() => {
               client.send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: msg.requestId });
@@ -280,6 +283,8 @@ const command: Command = {
     if (values.outcome !== undefined && values['close-outcome'] !== undefined && values.outcome !== values['close-outcome']) throw new UsageError('--outcome and --close-outcome disagree');
     const closeOutcome = values.outcome ?? values['close-outcome'];
     if (closeOutcome !== undefined && !(CLOSE_OUTCOMES as readonly string[]).includes(closeOutcome)) throw new UsageError(`--outcome must be one of ${CLOSE_OUTCOMES.join(', ')}`);
+    // Seed 000: an emergency session is closed with what / why / result, which only `session close` takes.
+    if (closeOutcome !== undefined && values.emergency !== undefined) throw new UsageError('an emergency session closes with porchlight session close --what --why --result, not --outcome');
     const timeoutSec = values.timeout === undefined ? undefined : Number(values.timeout);
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
     const screenPort = values['screen-port'] === undefined ? undefined : Number(values['screen-port']);

@@ -2,7 +2,7 @@
 // (resolved | follow-up | escalated) in the relay's central audit (issue 9).
 import { parseArgs } from '../parse-args.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
-import { techCloseSchema, type Message } from '../../protocol/messages.js';
+import { techCloseSchema, type CloseDocumentation, type Message } from '../../protocol/messages.js';
 import { OTP_OPTION, signInTechnician } from '../technician/sign-in.js';
 import { exitForError } from '../technician/technician-exit.js';
 import { UsageError, type Command } from '../command.js';
@@ -14,6 +14,7 @@ import { requireRelayUrls } from '../transport-security.js';
 
 const HELP = `Usage: porchlight session close --relay URL [--token T] --ticket ID
                                 --outcome resolved|follow-up|escalated [--session ID] [--note TEXT]
+                                [--what TEXT --why TEXT --result TEXT]
                                 [--ca FILE] [--otp CODE] [--insecure]
 
 Records the ticket's outcome in the relay's central audit (used by the monthly
@@ -22,8 +23,21 @@ session on the ticket may close it. The token may come from PORCHLIGHT_TOKEN.
 --relay must be wss://, or ws:// to a loopback relay; --insecure allows ws://
 to another host (the token then travels in clear text). Several relay instances,
 separated by commas, are tried in order.
+A ticket that had an emergency session closes only with --what (what you did),
+--why (why you did it) and --result (how it turned out): the relay refuses the
+close otherwise (documentation-required, exit 6), and until then the ticket is
+listed as "emergency without documentation" in the monthly report and its
+evidence bundle, and every \`porchlight request\` reminds you of it.
 --ca FILE trusts a private CA (PEM) for a wss:// relay, on top of the system roots.
 `;
+
+/** --what, --why and --result go together: one alone would be a half-documented emergency. */
+function documentationOf(values: { what?: string; why?: string; result?: string }): CloseDocumentation | undefined {
+  const { what, why, result } = values;
+  if (what === undefined && why === undefined && result === undefined) return undefined;
+  if (what === undefined || why === undefined || result === undefined) throw new UsageError('--what, --why and --result go together');
+  return { what, why, result };
+}
 
 const command: Command = {
   name: 'session',
@@ -34,9 +48,10 @@ const command: Command = {
     if (sub !== 'close') throw new UsageError("expected 'close'");
     const { values } = parseArgs({
       args: rest,
-      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean', default: false }, ...OTP_OPTION },
+      options: { relay: { type: 'string' }, token: { type: 'string' }, ticket: { type: 'string' }, outcome: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, what: { type: 'string' }, why: { type: 'string' }, result: { type: 'string' }, ca: { type: 'string' }, insecure: { type: 'boolean', default: false }, ...OTP_OPTION },
       strict: true,
     });
+    const documentation = documentationOf(values);
     const relays = requireRelayUrls(values.relay, values.insecure);
     const token = requireTechnicianToken(values.token, ctx.env);
     const parsed = techCloseSchema.safeParse({
@@ -47,6 +62,7 @@ const command: Command = {
       outcome: values.outcome,
       ...(values.session !== undefined ? { sessionId: values.session } : {}),
       ...(values.note !== undefined ? { note: values.note } : {}),
+      ...(documentation ? { documentation } : {}),
     });
     if (!parsed.success) throw new UsageError(describeIssues('session close', parsed.error));
     const msg: Message<'tech.close'> = parsed.data;

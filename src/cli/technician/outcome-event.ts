@@ -23,6 +23,7 @@ export function outcomeOfCode(code: RefusalCode): RefusalOutcome {
     case 'bad-approval':
     case 'policy-blocked':
     case 'wrong-device':
+    case 'documentation-required':
       return 'blocked';
     case 'expired':
       return 'expired';

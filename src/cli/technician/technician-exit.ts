@@ -17,6 +17,7 @@ export function exitForError(code: RefusalCode): number {
     case 'bad-approval':
     case 'policy-blocked':
     case 'wrong-device':
+    case 'documentation-required':
       return EXIT.blocked;
     case 'expired':
       return EXIT.expired;

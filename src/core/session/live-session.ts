@@ -13,6 +13,8 @@ type NarrationLine = SummaryView['narration'][number];
 
 /** Newest narration lines a session keeps (for the banner and the summary page). */
 export const KEPT_NARRATION_LINES = 100;
+/** Newest technician notes ("What was changed") a session keeps for the summary page. */
+export const KEPT_NOTES = 100;
 /** Newest file records a session keeps; the summary lists at most these. */
 export const KEPT_FILE_RECORDS = 100;
 
@@ -37,6 +39,8 @@ export class LiveSession {
   readonly everGranted: Set<Scope>;
   private readonly files: FileRecord[] = [];
   private readonly narration: NarrationLine[] = [];
+  private readonly notes: NarrationLine[] = [];
+  private noteCount = 0;
   private fileCount = 0;
   private narrationCount = 0;
   /** Lines of the conversation (both sides) ever noted; the kept list holds the newest. */
@@ -86,6 +90,11 @@ export class LiveSession {
     this.conversationCount++;
     this.latestFromUser = line;
     keepNewest(this.narration, { ...line, from: 'user' }, KEPT_NARRATION_LINES);
+  }
+
+  noteChange(line: NarrationLine): void {
+    this.noteCount++;
+    keepNewest(this.notes, line, KEPT_NOTES);
   }
 
   noteFile(record: FileRecord): void {
@@ -153,6 +162,8 @@ export class LiveSession {
       narration: [...this.narration],
       ...(filesOmitted > 0 ? { filesOmitted } : {}),
       ...(narrationOmitted > 0 ? { narrationOmitted } : {}),
+      ...(this.notes.length > 0 ? { notes: [...this.notes] } : {}),
+      ...(this.noteCount > this.notes.length ? { notesOmitted: this.noteCount - this.notes.length } : {}),
     };
   }
 }

@@ -189,6 +189,17 @@ export class SessionController {
     if (this.current === s) this.d.ui.showBanner(s.banner());
   }
 
+  /** A technician's note of what was changed: kept for the summary, recorded in the device audit, no banner change. */
+  async onNote(msg: Message<'session.note'>): Promise<void> {
+    const s = this.liveWithId(msg.sessionId);
+    if (!s) {
+      this.d.audited.send(errorMessage('unknown-session', 'no live session has that id', msg.id));
+      return;
+    }
+    s.noteChange({ at: new Date(this.d.clock.now()).toISOString(), text: msg.text });
+    await this.d.audited.recordOnly('session.note', { ...sessionFields(s), text: msg.text });
+  }
+
   async onFileTransfer(msg: Message<'session.file-transfer'>): Promise<void> {
     const s = this.liveWithId(msg.sessionId);
     const verdict = this.fileVerdict(s, msg);

@@ -39,6 +39,17 @@ export const sessionUserMessageSchema = z.strictObject({
   audit: auditAnchor.optional(),
 });
 
+/**
+ * Technician -> relay -> agent: a note of an executed command or a changed
+ * configuration (seed 003, `/note`); kept in both audits and shown to the user
+ * in the summary under "What was changed". Same text policy as narration.
+ */
+export const sessionNoteSchema = z.strictObject({
+  ...header('session.note'),
+  sessionId: identifier,
+  text: multilineText(1000),
+});
+
 /** Technician -> relay: ask for more scopes and/or more time mid-session. */
 export const techScopeRequestSchema = z
   .strictObject({

@@ -4,7 +4,7 @@ import { approvalSchema } from '../approval.js';
 import { contactSchema } from '../contact.js';
 import { maintenanceSchema } from '../maintenance.js';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
-import { auditAnchor, identifier, isoTimestamp, lineText, minutes, mode, multilineText, nonce, scopeList, scopeSet, signature, technician, ticket, verificationCode } from '../primitives.js';
+import { auditAnchor, identifier, isoTimestamp, lineText, minutes, mode, multilineText, nonce, scopeList, scopeSet, signature, technician, ticket, ticketId, verificationCode } from '../primitives.js';
 import { header } from './header.js';
 import { deviceSignatureSchema } from './connection.js';
 
@@ -33,6 +33,8 @@ export const sessionPendingSchema = z.strictObject({
   deviceId: identifier,
   verificationCode,
   expiresAt: isoTimestamp,
+  /** This technician's tickets with an emergency session not yet closed with what / why / result. */
+  undocumentedEmergencies: z.array(ticketId).max(100).optional(),
 });
 
 /** What the relay signs for the agent: bound to device, nonce and expiry. */

@@ -8,6 +8,14 @@ import { header } from './header.js';
 
 export const CLOSE_OUTCOMES = ['resolved', 'follow-up', 'escalated'] as const;
 
+/** Seed 000's three questions for an emergency session, same text policy as narration. */
+export const closeDocumentationSchema = z.strictObject({
+  what: multilineText(1000),
+  why: multilineText(1000),
+  result: multilineText(1000),
+});
+export type CloseDocumentation = z.infer<typeof closeDocumentationSchema>;
+
 /** Technician -> relay: record how the support session ended for the ticket. */
 export const techCloseSchema = z.strictObject({
   ...header('tech.close'),
@@ -15,6 +23,8 @@ export const techCloseSchema = z.strictObject({
   sessionId: identifier.optional(),
   outcome: z.enum(CLOSE_OUTCOMES),
   note: multilineText(1000).optional(),
+  /** Required by the relay when the ticket had an emergency session (`documentation-required`). */
+  documentation: closeDocumentationSchema.optional(),
 });
 
 export const techClosedSchema = z.strictObject({

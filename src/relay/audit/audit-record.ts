@@ -11,6 +11,7 @@ import { ERROR_CODES, type ErrorCode } from '../../protocol/error-codes.js';
 import {
   CHANNEL_KINDS,
   CLOSE_OUTCOMES,
+  closeDocumentationSchema,
   DECIDED_BY,
   END_REASONS,
   FILE_DIRECTIONS,
@@ -129,6 +130,8 @@ export const AUDIT_DATA_SCHEMAS = {
   resolution: z.strictObject({ solved: z.boolean(), rating: resolutionRating.optional(), comment: multilineText(500).optional(), at: isoTimestamp, agentAudit: auditAnchor.optional() }),
   /** The user's own message from the banner (issue 20), as the agent recorded and sent it. */
   'user-message': z.strictObject({ text: multilineText(1000), at: isoTimestamp, quick: z.literal('question').optional(), agentAudit: auditAnchor.optional() }),
+  /** A technician's note of an executed command or changed configuration (`session.note`, seed 003). */
+  note: z.strictObject({ text: multilineText(1000) }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),
   'scope-update': z.strictObject({
     change: z.enum(SCOPE_CHANGES),
@@ -210,7 +213,7 @@ export const AUDIT_DATA_SCHEMAS = {
     detail: lineText(300).optional(),
   }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
-  close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional() }),
+  close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional(), documentation: closeDocumentationSchema.optional() }),
 } as const;
 
 export type AuditKind = keyof typeof AUDIT_DATA_SCHEMAS;

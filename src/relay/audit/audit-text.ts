@@ -23,6 +23,8 @@ function describe(r: AuditRecord): string {
       return `user's answer: ${r.data.solved ? 'solved' : 'not yet solved'}${r.data.rating !== undefined ? `, rated ${r.data.rating}/5` : ''}${r.data.comment ? `: ${r.data.comment.replace(/\s+/g, ' ')}` : ''}`;
     case 'user-message':
       return `user: ${r.data.text.replace(/\s+/g, ' ')}`;
+    case 'note':
+      return `technician note: ${r.data.text.replace(/\s+/g, ' ')}`;
     case 'scope-request':
       return `scope request [${r.data.scopes.join(', ')}]${r.data.extendMinutes ? ` +${r.data.extendMinutes} min` : ''}: ${r.data.reason.replace(/\s+/g, ' ')}`;
     case 'scope-update':
@@ -56,7 +58,7 @@ function describe(r: AuditRecord): string {
     case 'admin':
       return `admin ${r.data.action} ${r.data.target} by ${r.data.by}${r.data.as ? ` as ${r.data.as}` : ''}${adminChange(r.data.before, r.data.after)}${r.data.detail ? `: ${r.data.detail}` : ''}`;
     case 'close':
-      return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}`;
+      return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}${r.data.documentation ? ', documented' : ''}`;
   }
 }
 

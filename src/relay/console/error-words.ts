@@ -37,6 +37,7 @@ const WORDS: Record<ErrorCode, (c: ErrorContext) => string> = {
   'unknown-device': (c) => `No device called ${c.deviceId ?? 'that'} is enrolled. Check the device id.`,
   'busy': () => 'The relay is at capacity right now. Try again in a minute.',
   'gate-failed': () => 'An access gate set by IT could not apply a grant, so that access was not granted.',
+  'documentation-required': () => 'This ticket had an emergency session: close it with what you did, why, and the result (session close --what --why --result).',
   'screen-unavailable': (c) => `${device(c)} cannot share its screen: no screen server is set up, or it could not be reached.`,
   'transfer-failed': () => 'The file transfer did not complete; nothing partial was kept. Try again.',
   'mfa-required': () => 'Enter the one-time code from your authenticator app: this relay requires one.',

@@ -10,6 +10,7 @@ import { projectSessions, type SessionView } from '../audit/session-projection.j
 import type { AuditCheckpoint, RelayStorage } from '../storage/storage.js';
 import { EVIDENCE_FORMAT, EVIDENCE_VERSION, type ChainLink, type DeviceEvidence, type EvidenceBundle, type FileTransferEvidence } from './bundle-schema.js';
 import { EvidenceError } from './evidence-error.js';
+import { documentationStatusOf } from './documentation-status.js';
 
 export interface AgentEvidence {
   chain: { files: number; records: number; lastSeq: number; lastHash: string };
@@ -32,6 +33,7 @@ export const EXPLANATION = [
   'Each record hashes to its link (bodyHash over its content; hash over seq, prevHash, ticketTag, bodyHash); each link names the previous link hash; the last link equals the checkpoint hash, which the relay key signed.',
   'A link carrying this ticket\'s tag but no record means a record was withheld; a missing seq means a link was removed.',
   'sessions and fileTransfers are derived from relay.records; verify recomputes them.',
+  'documentation says whether the ticket\'s emergency sessions were documented (a close with what, why and result after each): emergency-without-documentation until then; derived from relay.records, verify recomputes it.',
   'agent (when present) holds the agent\'s own records of the ticket: their hashes and order are checked, and decisions and file hashes must agree with the relay\'s; the agent log is not signed, so they corroborate rather than prove.',
   'devices holds the key each device named by the records enrolled with, and its audited re-keys. Every decision, session start, scope update and summary the device sent carries data.deviceSig, its Ed25519 signature over the frame (rebuilt from the record); verify checks each one offline against that key.',
   'The devices section is the relay\'s statement, not covered by the checkpoint: compare a key fingerprint with the device itself (or the technician\'s known devices) to tie the signatures to the machine.',
@@ -110,6 +112,7 @@ export async function buildEvidenceBundle(o: BuildOptions): Promise<EvidenceBund
     devices: await devicesOf(o.storage, records),
     sessions,
     fileTransfers: fileTransfersOf(sessions),
+    documentation: documentationStatusOf(records),
     ...(o.agent ? { agent: o.agent } : {}),
     explanation: EXPLANATION,
   };

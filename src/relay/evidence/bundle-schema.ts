@@ -4,6 +4,7 @@
 // whole parse; verify-bundle.ts checks each one.
 import { z } from 'zod';
 import { identifier, isoTimestamp, lineText, publicKey, signature, ticketId } from '../../protocol/primitives.js';
+import { documentationStatusSchema } from './documentation-status.js';
 
 export const EVIDENCE_FORMAT = 'porchlight-evidence';
 export const EVIDENCE_VERSION = 1;
@@ -81,6 +82,8 @@ export const evidenceBundleSchema = z.strictObject({
   /** Derived from the records (verify recomputes and compares). */
   sessions: z.array(z.unknown()).max(100_000),
   fileTransfers: z.array(fileTransferEvidenceSchema).max(100_000),
+  /** Derived: were the ticket's emergency sessions documented (absent in bundles made before it)? */
+  documentation: documentationStatusSchema.optional(),
   agent: agentSectionSchema.optional(),
   /** What the verification section proves, for a person reading the file. */
   explanation: z.array(lineText(400)).max(20),

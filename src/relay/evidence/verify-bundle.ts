@@ -11,6 +11,7 @@ import { verifyAuditCheckpoint } from '../audit/checkpoint.js';
 import { projectSessions } from '../audit/session-projection.js';
 import { evidenceBundleSchema, type ChainLink } from './bundle-schema.js';
 import { fileTransfersOf } from './build-bundle.js';
+import { documentationStatusOf } from './documentation-status.js';
 import { checkDeviceSignatures } from './device-signed-records.js';
 
 export interface VerifyProblem {
@@ -111,6 +112,7 @@ export function verifyEvidenceBundle(input: unknown, pinnedKey?: string): Verify
     const sessions = projectSessions(good);
     if (canonicalize(sessions) !== canonicalize(b.sessions)) problem('bundle', null, 'the session summaries do not match the records');
     if (canonicalize(fileTransfersOf(sessions)) !== canonicalize(b.fileTransfers)) problem('bundle', null, 'the file-transfer list does not match the records');
+    if (b.documentation !== undefined && canonicalize(documentationStatusOf(good)) !== canonicalize(b.documentation)) problem('bundle', null, 'the documentation status does not match the records');
   }
 
   // 5. The device's own signatures, offline, against the key it enrolled with.

@@ -7,8 +7,9 @@ import type { AuditRecord } from '../audit/audit-record.js';
 import { projectSessions, type SessionView } from '../audit/session-projection.js';
 import { commonCauses } from './common-causes.js';
 import { failureCauses } from './failure-causes.js';
-import { unattendedList } from './unattended-list.js';
+import { undocumentedEmergencyTickets, unattendedList } from './unattended-list.js';
 import { csat, fcrBySource } from './user-verdicts.js';
+import { emergencySessions } from '../audit/emergency-documentation.js';
 import { localDate, type MonthWindow } from './month-window.js';
 import { REPORT_VERSION, type Distribution, type MonthlyReport, type RepeatIncident, type TechnicianRow } from './report-model.js';
 
@@ -76,6 +77,8 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
   const started = month.filter((v) => v.startedAt !== null);
   const closes = before.filter((r): r is AuditRecord<'close'> => r.kind === 'close');
   const tickets = ticketFacts(views, closes);
+  const unattended = unattendedList(month, emergencySessions(before));
+  const undocumented = undocumentedEmergencyTickets(unattended);
 
   // Requests, modes and outcomes: every request made in the month.
   const count = (pred: (v: SessionView) => boolean, of: readonly SessionView[] = month) => of.filter(pred).length;
@@ -215,7 +218,8 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
       refusedByCode: [...refusedByCode].map(([code, n]) => ({ code, count: n })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
     },
     technicians,
-    unattended: unattendedList(month),
+    unattended,
+    emergencyWithoutDocumentation: { count: undocumented.length, tickets: undocumented },
     daily,
   };
 }

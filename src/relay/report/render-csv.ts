@@ -46,6 +46,8 @@ export function renderCsv(r: MonthlyReport): string {
   add('tickets', '', 'closed_resolved', t.closedAs.resolved);
   add('tickets', '', 'closed_follow_up', t.closedAs.followUp);
   add('tickets', '', 'closed_escalated', t.closedAs.escalated);
+  add('documentation', '', 'emergency_without_documentation', r.emergencyWithoutDocumentation.count);
+  for (const ticket of r.emergencyWithoutDocumentation.tickets) add('documentation', ticket, 'emergency_without_documentation', 1);
   add('repeat_incidents', '', 'count', r.repeatIncidents.count);
   add('repeat_incidents', '', 'rate', r.repeatIncidents.rate);
   for (const i of r.repeatIncidents.items) {

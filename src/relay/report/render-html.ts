@@ -92,6 +92,7 @@ export function renderHtml(r: MonthlyReport): string {
     kpi('MTTR', duration(t.mttr.meanSec), `mean · median ${duration(t.mttr.medianSec)} · ${t.mttr.count} tickets`),
     kpi('Repeat incidents', String(r.repeatIncidents.count), `${percent(r.repeatIncidents.rate)} of ${t.opened} tickets opened`),
     kpi('Without outcome', String(t.withoutOutcome), `tickets · ${t.sessionsWithoutOutcome} sessions`),
+    kpi('Emergency without documentation', String(r.emergencyWithoutDocumentation.count), r.emergencyWithoutDocumentation.count === 0 ? 'every emergency session documented' : `tickets: ${r.emergencyWithoutDocumentation.tickets.join(', ')}`),
   ].join('');
 
   const share = (n: number) => `${n} (${percent(r.requests === 0 ? null : n / r.requests)})`;

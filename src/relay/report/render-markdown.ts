@@ -1,5 +1,6 @@
 // The report as Markdown: a one-page summary for a ticket or a wiki.
 import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
+import { DOCUMENTATION_LABELS } from './unattended-list.js';
 import type { MonthlyReport } from './report-model.js';
 
 /** Text from the database (names, ids) can't open Markdown syntax or break a table row. */
@@ -33,6 +34,7 @@ export function renderMarkdown(r: MonthlyReport): string {
         ['User satisfaction (CSAT)', `${r.csat.average === null ? '—' : `${r.csat.average.toFixed(1)} of 5`} from ${r.csat.rated} ratings (${r.csat.distribution.map((d) => `${d.rating}: ${d.count}`).join(', ')}); ${r.csat.answers} answers, ${r.csat.solved} solved, ${r.csat.notYet} not yet`],
         ['MTTR, mean (median)', `${duration(t.mttr.meanSec)} (${duration(t.mttr.medianSec)}), ${t.mttr.count} tickets`],
         ['Repeat incidents (30 days)', `${r.repeatIncidents.count} (${percent(r.repeatIncidents.rate)} of ${t.opened} opened)`],
+        ['Emergency without documentation', undocumentedText(r)],
       ],
     ),
     '',
@@ -78,7 +80,7 @@ export function renderMarkdown(r: MonthlyReport): string {
     r.unattended.length === 0
       ? 'None this month.'
       : table(
-          ['Ticket', 'Mode', 'Technician', 'Outcome', 'Authority', 'Task', 'Targets'],
+          ['Ticket', 'Mode', 'Technician', 'Outcome', 'Authority', 'Task', 'Targets', 'Documentation'],
           r.unattended.map((u) => [
             mdText(u.ticketId ?? NONE),
             u.mode,
@@ -87,10 +89,16 @@ export function renderMarkdown(r: MonthlyReport): string {
             mdText(u.approver !== null ? `${u.approver} (${u.reference ?? ''})` : u.justification !== null ? `${u.justification} (${u.incident ?? ''})` : NONE),
             mdText(u.taskId ?? NONE),
             mdText(u.targets.join(', ') || NONE),
+            DOCUMENTATION_LABELS[u.documentation],
           ]),
         ),
     '',
   );
   out.push('## Definitions', '', ...DEFINITIONS.map(([k, v]) => `- **${k}**: ${v}`), '');
   return out.join('\n');
+}
+
+function undocumentedText(r: MonthlyReport): string {
+  const e = r.emergencyWithoutDocumentation;
+  return e.count === 0 ? '0' : `${e.count} (${e.tickets.map(mdText).join(', ')})`;
 }

@@ -113,6 +113,8 @@ export interface MonthlyReport {
   technicians: TechnicianRow[];
   /** Every unattended and emergency request, with its authority and maintenance task. */
   unattended: UnattendedRow[];
+  /** Seed 000: tickets whose emergency session is not documented (what / why / result) by the month's end. */
+  emergencyWithoutDocumentation: { count: number; tickets: string[] };
   /** Requests per local day of the month (index 0 = day 1). */
   daily: number[];
 }

@@ -14,6 +14,7 @@ import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { clockSkewRefusalText } from './clock-skew-refusals.js';
+import { DOCUMENTATION_KINDS, emergencySessions, undocumentedTickets } from '../audit/emergency-documentation.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
 
 export class TechnicianFrames {
@@ -35,6 +36,11 @@ export class TechnicianFrames {
       case 'session.narration':
         return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
           await audit.record('narration', sessionContext(s), { text: msg.text });
+          toAgent(this.ctx, s, msg);
+        });
+      case 'session.note':
+        return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
+          await audit.record('note', sessionContext(s), { text: msg.text });
           toAgent(this.ctx, s, msg);
         });
       case 'tech.scope-request':
@@ -145,7 +151,10 @@ export class TechnicianFrames {
     };
     table.addPending(req);
     const { requestId, deviceId, verificationCode, expiresAt } = payload;
-    peer.send({ v: 1, type: 'session.pending', id: newMessageId(), requestId, deviceId, verificationCode, expiresAt });
+    const undocumented = await this.undocumentedEmergencies(tech.id);
+    const reminder = undocumented.length > 0 ? { undocumentedEmergencies: undocumented.slice(0, 100) } : {};
+    const pending = { requestId, deviceId, verificationCode, expiresAt, ...reminder };
+    peer.send({ v: 1, type: 'session.pending', id: newMessageId(), ...pending });
     const signed = signSessionRequest(payload, this.ctx.relayKey);
     table.rememberForwarded(signed.id, req, msg.id);
     agent.send(signed);
@@ -206,10 +215,31 @@ export class TechnicianFrames {
     const named = (r: { sessionId: string | null }) => msg.sessionId === undefined || r.sessionId === msg.sessionId;
     const owns = mine.some((r) => r.kind === 'request') && (msg.sessionId === undefined || mine.some(named));
     if (!owns) return peer.send(errorMessage('unknown-session', 'you have no session on that ticket', msg.id));
+    // Seed 000: a ticket that had an emergency session closes only with what was done, why, and the result.
+    if (msg.documentation === undefined) {
+      const onTicket = await this.ctx.storage.queryAudit({ ticketId: msg.ticketId, kinds: DOCUMENTATION_KINDS });
+      if (emergencySessions(onTicket).length > 0) {
+        const ask = 'say what you did, why and the result (--what, --why, --result)';
+        const detail = `ticket ${msg.ticketId} had an emergency session: ${ask}`;
+        return peer.send(errorMessage('documentation-required', detail, msg.id));
+      }
+    }
     const deviceId = mine.find(named)?.deviceId ?? null;
     const ctx = { ticketId: msg.ticketId, technicianId: tech.id, sessionId: msg.sessionId ?? null, deviceId };
-    await this.ctx.audit.record('close', ctx, { outcome: msg.outcome, ...(msg.note ? { note: msg.note } : {}) });
+    const { note, documentation } = msg;
+    const data = { outcome: msg.outcome, ...(note ? { note } : {}), ...(documentation ? { documentation } : {}) };
+    await this.ctx.audit.record('close', ctx, data);
     peer.send({ v: 1, type: 'tech.closed', id: newMessageId(), ticketId: msg.ticketId });
+  }
+
+  /** This technician's tickets with an undocumented emergency session: the reminder in every session.pending. */
+  private async undocumentedEmergencies(technicianId: string): Promise<string[]> {
+    const mine = await this.ctx.storage.queryAudit({ technicianId, kinds: ['request', 'session-started'] });
+    const tickets = undocumentedTickets(emergencySessions(mine), technicianId);
+    // Another technician's documented close on the same ticket counts too: read each ticket's closes.
+    const closesOf = (ticketId: string) => this.ctx.storage.queryAudit({ ticketId, kinds: ['close'] });
+    const closes = await Promise.all(tickets.map(closesOf));
+    return undocumentedTickets(emergencySessions([...mine, ...closes.flat()]), technicianId);
   }
 
   /** A technician frame about one of its sessions; refused once the session ended or its granted time is over. */
