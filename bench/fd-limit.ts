@@ -4,16 +4,11 @@
 // and say what the limit really is, so a smaller run is reported as such.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readOpenFilesLimit } from '../src/relay/open-files-limit.js';
 
 /** The soft open-files limit of a process, from /proc (Linux); undefined elsewhere. */
 export function openFilesLimit(pid: number | 'self' = 'self'): number | undefined {
-  try {
-    const line = readFileSync(`/proc/${pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    const soft = line?.split(/\s{2,}/)[1];
-    return soft === undefined ? undefined : soft === 'unlimited' ? Infinity : Number(soft);
-  } catch {
-    return undefined;
-  }
+  return readOpenFilesLimit(() => readFileSync(`/proc/${pid}/limits`, 'utf8'))?.soft;
 }
 
 /** Try to set a process's open-files limit (soft and hard) to `n`; the soft limit it has afterwards. */

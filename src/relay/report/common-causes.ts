@@ -7,6 +7,7 @@
 // too. A technician withdrawing a request is not a failure.
 import type { AuditRecord } from '../audit/audit-record.js';
 import type { SessionView } from '../audit/session-projection.js';
+import { bump, sorted } from './failure-causes.js';
 
 export const FAILURE_CAUSES = [
   'declined-by-user',
@@ -92,21 +93,20 @@ function causeOfRefusal(r: AuditRecord<'rejected'>): FailureCause {
 }
 
 export function commonCauses(month: readonly SessionView[], refusals: readonly AuditRecord<'rejected'>[]): CommonCause[] {
-  const byCause = new Map<FailureCause, Map<string, number>>();
+  const counts = new Map<FailureCause, number>();
+  const tickets = new Map<FailureCause, Map<string, number>>();
   const count = (cause: FailureCause | null, ticket: string | null) => {
     if (cause === null) return;
-    const tickets = byCause.get(cause) ?? new Map<string, number>();
-    byCause.set(cause, tickets);
-    const key = ticket ?? '(no ticket)';
-    tickets.set(key, (tickets.get(key) ?? 0) + 1);
+    bump(counts, cause);
+    const byTicket = tickets.get(cause) ?? new Map<string, number>();
+    tickets.set(cause, byTicket);
+    bump(byTicket, ticket ?? '(no ticket)');
   };
   for (const v of month) count(causeOfRequest(v), v.ticketId);
   for (const r of refusals) if (r.requestId === null && r.data.action === 'tech.request') count(causeOfRefusal(r), r.ticketId);
-  return [...byCause]
-    .map(([cause, tickets]) => ({
-      cause,
-      count: [...tickets.values()].reduce((a, b) => a + b, 0),
-      topTickets: [...tickets].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, TOP_TICKETS).map(([t]) => t),
-    }))
-    .sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
+  return sorted(counts).map(([cause, n]) => ({
+    cause,
+    count: n,
+    topTickets: sorted(tickets.get(cause)!).slice(0, TOP_TICKETS).map(([t]) => t),
+  }));
 }

@@ -22,10 +22,11 @@ export function failureCauses(month: readonly SessionView[]): Omit<MonthlyReport
   };
 }
 
-function bump(m: Map<string, number>, key: string): void {
+export function bump<K extends string>(m: Map<K, number>, key: K): void {
   m.set(key, (m.get(key) ?? 0) + 1);
 }
 
-function sorted(m: Map<string, number>): Array<[string, number]> {
+/** Most frequent first, then by name. */
+export function sorted<K extends string>(m: Map<K, number>): Array<[K, number]> {
   return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
