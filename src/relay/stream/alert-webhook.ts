@@ -10,6 +10,7 @@ import { alertForRecord, temporaryEnded, type AlertEvent } from './alert-event.j
 import { AlertQueue, type QueuedAlert } from './alert-queue.js';
 import { readAfter } from './audit-tail.js';
 import { signatureHeader } from './webhook-signature.js';
+import { StreamPause } from './stream-pause.js';
 
 export interface AlertWebhookOptions {
   url: URL;
@@ -33,7 +34,7 @@ export class AlertWebhook {
   private stopped = false;
   private inFlight: AbortController | undefined;
   private nextScanAt = 0;
-  private interrupt: () => void = () => undefined;
+  private readonly pauses = new StreamPause();
   private loop: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -63,7 +64,7 @@ export class AlertWebhook {
   async stop(): Promise<void> {
     this.stopped = true;
     this.inFlight?.abort();
-    this.interrupt();
+    this.pauses.interrupt();
     await this.loop;
   }
 
@@ -80,7 +81,7 @@ export class AlertWebhook {
         await this.deliver(head);
         continue;
       }
-      await this.pause(head ? Math.min(this.o.pollMs, head.nextAttemptAt - this.o.now()) : this.o.pollMs);
+      await this.pauses.sleep(head ? Math.min(this.o.pollMs, head.nextAttemptAt - this.o.now()) : this.o.pollMs, false, this.stopped);
     }
   }
 
@@ -152,17 +153,5 @@ export class AlertWebhook {
         ? `relay: alert webhook ${what} given up after ${attempt} attempts (last: ${problem}); ${this.queue.counts.givenUp} given up so far`
         : `relay: alert webhook ${what} attempt ${attempt} of ${this.o.maxAttempts} failed (${problem}); retrying in ${delay} ms`,
     );
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.interrupt = done;
-      if (this.stopped) done();
-    });
   }
 }

@@ -10,6 +10,7 @@ import { readAfter } from './audit-tail.js';
 import { Backoff } from './backoff.js';
 import type { StreamCursor } from './stream-cursor.js';
 import { streamRecord } from './stream-record.js';
+import { StreamPause } from './stream-pause.js';
 
 export interface JsonlStreamOptions {
   path: string;
@@ -23,8 +24,7 @@ export class JsonlStream {
   private fd: number | undefined;
   private stopped = false;
   private failing = false;
-  private wakeUp: () => void = () => undefined;
-  private interrupt: () => void = () => undefined;
+  private readonly pauses = new StreamPause();
   private loop: Promise<void> = Promise.resolve();
   private readonly backoff = new Backoff({ firstMs: 250, maxMs: 30_000 });
 
@@ -35,13 +35,13 @@ export class JsonlStream {
   }
 
   wake(): void {
-    this.wakeUp();
+    this.pauses.wakeUp();
   }
 
   /** Write what is there now, then stop. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.interrupt();
+    this.pauses.interrupt();
     await this.loop;
     await this.drain().catch(() => undefined);
     if (this.fd !== undefined) closeSync(this.fd);
@@ -65,10 +65,10 @@ export class JsonlStream {
         this.failing = true;
         if (this.fd !== undefined) closeSync(this.fd);
         this.fd = undefined;
-        await this.pause(delay, false);
+        await this.pauses.sleep(delay, false, this.stopped);
         continue;
       }
-      if (!wrote) await this.pause(this.o.idlePollMs ?? 250, true);
+      if (!wrote) await this.pauses.sleep(this.o.idlePollMs ?? 250, true, this.stopped);
     }
   }
 
@@ -116,18 +116,5 @@ export class JsonlStream {
     }
     this.fd = openSync(this.o.path, 'a', 0o600);
     return this.fd;
-  }
-
-  private pause(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = wakeable ? done : () => undefined;
-      this.interrupt = done;
-      if (this.stopped) done();
-    });
   }
 }

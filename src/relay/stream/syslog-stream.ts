@@ -13,6 +13,7 @@ import type { StreamCursor } from './stream-cursor.js';
 import { openSyslogLink, type SyslogLink } from './syslog-link.js';
 import { syslogGapMessage, syslogMessage, type SyslogOrigin } from './syslog-message.js';
 import type { SyslogTarget } from './syslog-target.js';
+import { StreamPause } from './stream-pause.js';
 
 export interface SyslogStreamOptions {
   target: SyslogTarget;
@@ -45,9 +46,8 @@ export class SyslogStream {
   private next = 0;
   private stopped = false;
   /** Ends an idle wait early (a new record); never a backoff wait. */
-  private wakeUp: () => void = () => undefined;
   /** Ends any wait (stop, a lost connection). */
-  private interrupt: () => void = () => undefined;
+  private readonly pauses = new StreamPause();
   private loop: Promise<void> = Promise.resolve();
   private readonly backoff = new Backoff({ firstMs: 250, maxMs: 30_000 });
   /** Cuts a connect in progress short at stop (a receiver that does not answer would hold it 10 s). */
@@ -63,7 +63,7 @@ export class SyslogStream {
 
   /** A new record may be there (the append hook); the loop also polls for other writers' records. */
   wake(): void {
-    this.wakeUp();
+    this.pauses.wakeUp();
   }
 
   /** Send what is queued for up to `graceMs` while the receiver is there, then close; the rest waits for the next start. */
@@ -73,11 +73,11 @@ export class SyslogStream {
       const head = (await this.o.storage.auditHead())?.seq ?? 0;
       this.confirm();
       if (this.o.cursor.seq >= head) break;
-      await this.pause(50, false);
+      await this.pauses.sleep(50, false, this.stopped);
     }
     this.stopped = true;
     this.stopping.abort();
-    this.interrupt();
+    this.pauses.interrupt();
     await this.loop;
     this.confirm();
     this.o.cursor.save();
@@ -93,13 +93,13 @@ export class SyslogStream {
       this.confirm();
       this.o.cursor.save();
       if (this.unconfirmed.length >= MAX_UNCONFIRMED) {
-        await this.pause(this.o.confirmMs / 4, false);
+        await this.pauses.sleep(this.o.confirmMs / 4, false, this.stopped);
         continue;
       }
       const read = await readAfter(this.o.storage, this.next - 1);
       if (read.gap) await this.sendGap(read.gap.fromSeq, read.gap.toSeq);
       if (read.records.length === 0) {
-        await this.pause(this.unconfirmed.length > 0 ? Math.min(this.o.idlePollMs, this.o.confirmMs / 4) : this.o.idlePollMs, true);
+        await this.pauses.sleep(this.unconfirmed.length > 0 ? Math.min(this.o.idlePollMs, this.o.confirmMs / 4) : this.o.idlePollMs, true, this.stopped);
         continue;
       }
       for (const record of read.records) {
@@ -176,7 +176,7 @@ export class SyslogStream {
       void link.lost.then((why) => {
         if (this.link === link) {
           this.linkLost ??= why;
-          this.interrupt();
+          this.pauses.interrupt();
         }
       });
       const head = (await this.o.storage.auditHead())?.seq ?? 0;
@@ -194,20 +194,7 @@ export class SyslogStream {
             `${Math.max(0, head - this.o.cursor.seq)} records queued in the central audit; retrying in ${delay} ms`,
         );
       }
-      await this.pause(delay, false);
+      await this.pauses.sleep(delay, false, this.stopped);
     }
-  }
-
-  private pause(ms: number, wakeable: boolean): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = wakeable ? done : () => undefined;
-      this.interrupt = done;
-      if (this.stopped) done();
-    });
   }
 }
