@@ -32,7 +32,7 @@ export function frameCharge(payloadBytes: number): number {
   return Math.max(payloadBytes, MIN_FRAME_CHARGE);
 }
 
-export function encodeChannelFrame(frame: ChannelFrame): Uint8Array {
+export function encodeChannelFrame(frame: ChannelFrame): Uint8Array<ArrayBuffer> {
   const id = new TextEncoder().encode(frame.sessionId);
   if (!ID_PATTERN.test(frame.sessionId)) throw new TypeError('channel frame: session id is not an identifier');
   if (!Number.isInteger(frame.channel) || frame.channel < 0 || frame.channel > 0xffffffff) throw new RangeError('channel frame: bad channel number');

@@ -21,6 +21,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/main.js': { file: 'main.js', type: 'text/javascript; charset=utf-8' },
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+  '/screen.css': { file: 'screen.css', type: 'text/css; charset=utf-8' },
 };
 
 /** dist/relay-console, found from the built module (dist/src/relay) or from source (src/relay). */

@@ -10,6 +10,6 @@ const consoleSrc = fileURLToPath(new URL('../../src/relay/console/', import.meta
 export async function buildConsole(): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'pl-console-'));
   await build({ entryPoints: [join(consoleSrc, 'main.ts')], outfile: join(out, 'main.js'), bundle: true, format: 'esm', platform: 'browser', target: 'chrome130', logLevel: 'silent' });
-  for (const f of ['index.html', 'console.css']) copyFileSync(join(consoleSrc, f), join(out, f));
+  for (const f of ['index.html', 'console.css', 'screen.css']) copyFileSync(join(consoleSrc, f), join(out, f));
   return out;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AckBatcher } from '../../src/core/screen/ack-batcher.js';
+import { AckBatcher } from '../../src/protocol/channel-ack-batcher.js';
 
 /** A batcher whose "next turn of the event loop" the test runs by hand. */
 function manual(flushAt = 1000) {

@@ -8,7 +8,7 @@ import { encodeChannelFrame, parseChannelFrame } from '../../protocol/channel-fr
 import { newMessageId } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import { SocketToChannel, writeThenAck } from '../../core/screen/channel-pump.js';
-import { AckBatcher } from '../../core/screen/ack-batcher.js';
+import { AckBatcher } from '../../protocol/channel-ack-batcher.js';
 import type { TechnicianClient } from './technician-client.js';
 
 export interface ScreenListenerOptions {

@@ -4,54 +4,36 @@
 // and the CLI (viewer -> agent). Memory held: one socket chunk at most.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { CreditWindow, frameCharge, MAX_CHANNEL_CHUNK } from '../../protocol/channel-frame.js';
+import { CreditWindow, frameCharge } from '../../protocol/channel-frame.js';
+import { ChannelSender } from '../../protocol/channel-sender.js';
 
 export class SocketToChannel {
-  private pending: Buffer[] = [];
-  private stopped = false;
-  private readonly onData = (chunk: Buffer) => this.queue(chunk);
+  private readonly sender: ChannelSender;
+  private readonly onData = (chunk: Buffer) => this.sender.push(chunk);
 
   constructor(
     private readonly socket: Readable,
-    private readonly sendData: (payload: Uint8Array) => void,
-    private readonly window: CreditWindow = new CreditWindow(),
-  ) {}
+    sendData: (payload: Uint8Array) => void,
+    window: CreditWindow = new CreditWindow(),
+  ) {
+    this.sender = new ChannelSender(sendData, (backlogged) => (backlogged ? socket.pause() : socket.resume()), window);
+  }
 
   /** Start reading; `first` is what an earlier stage already read from the socket. */
   start(first?: Buffer): void {
-    if (first && first.byteLength > 0) this.queue(first);
+    if (first && first.byteLength > 0) this.sender.push(first);
     this.socket.on('data', this.onData);
-    if (this.pending.length === 0) this.socket.resume();
+    if (this.sender.waiting === 0) this.socket.resume();
   }
 
   /** Credit back from the receiver; false when it acknowledges more than was sent (a violation). */
   ack(bytes: number): boolean {
-    if (!this.window.release(bytes)) return false;
-    this.flush();
-    return true;
+    return this.sender.ack(bytes);
   }
 
   stop(): void {
-    this.stopped = true;
-    this.pending = [];
+    this.sender.stop();
     this.socket.off('data', this.onData);
-  }
-
-  private queue(chunk: Buffer): void {
-    if (this.stopped) return;
-    for (let at = 0; at < chunk.byteLength; at += MAX_CHANNEL_CHUNK) this.pending.push(chunk.subarray(at, at + MAX_CHANNEL_CHUNK));
-    this.flush();
-  }
-
-  private flush(): void {
-    while (!this.stopped && this.pending.length > 0 && this.window.fits(this.pending[0]!.byteLength)) {
-      const next = this.pending.shift()!;
-      this.window.charge(next.byteLength);
-      this.sendData(next);
-    }
-    if (this.stopped) return;
-    if (this.pending.length > 0) this.socket.pause();
-    else this.socket.resume();
   }
 }
 

@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { CreditWindow, frameCharge } from '../../protocol/channel-frame.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
-import { AckBatcher } from './ack-batcher.js';
+import { AckBatcher } from '../../protocol/channel-ack-batcher.js';
 import { SocketToChannel } from './channel-pump.js';
 import { ByteReader } from './byte-reader.js';
 import { handshakeWithServer, handshakeWithViewer, RfbHandshakeError } from './rfb-handshakes.js';

@@ -11,6 +11,7 @@ import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type Trusted
 import { lastSeenOf, renderDevices, setDevices } from './device-list.js';
 import { errorInWords } from './error-words.js';
 import { readRequestForm, renderScopeChoices, type FieldId } from './request-form.js';
+import { ScreenView } from './screen-view.js';
 import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
 
 /** How long a request may wait for the relay's first answer before the page says so. */
@@ -41,6 +42,14 @@ function send(msg: Message): void {
   if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
 }
 
+/** The user's screen while `view` is granted (screen-view.ts), on this same connection. */
+const screen = new ScreenView($('screen'), {
+  send,
+  sendBinary: (bytes) => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(bytes);
+  },
+});
+
 /** From Refresh, the relay searches what is typed (for lists over 200); otherwise all devices. */
 function askForDevices(withSearch = false): void {
   const search = withSearch ? $<HTMLInputElement>('device-search').value.trim() : '';
@@ -68,13 +77,15 @@ function signIn(token: string, otpCode: string, stay: boolean): void {
   signingInWith = { token, stay };
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
   const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
   ws = socket;
   const otp = /^\d{6}$/.test(otpCode) ? { otp: otpCode } : {};
   socket.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console', ...otp }));
   // One frame at a time, in order: a signature check is asynchronous.
   let queue = Promise.resolve();
   socket.addEventListener('message', (ev) => {
-    queue = queue.then(() => onFrame(String(ev.data)));
+    const data: unknown = ev.data;
+    queue = queue.then(() => (data instanceof ArrayBuffer ? screen.onBinary(new Uint8Array(data)) : onFrame(String(data))));
   });
   socket.addEventListener('close', () => {
     if (ws !== socket) return;
@@ -146,6 +157,7 @@ async function onFrame(text: string): Promise<void> {
     if (v.kind === 'refused') return refuse(v.detail, msg);
     if (v.kind === 'verified') sealed = ` (device signature verified, key ${v.fingerprint})`;
   }
+  screen.onMessage(msg);
   switch (msg.type) {
     case 'device.key':
       return onDeviceKey(msg);
@@ -224,6 +236,7 @@ async function onFrame(text: string): Promise<void> {
 }
 
 function finish(): void {
+  screen.stop();
   markUndecided(current?.requestId === undefined ? 'not sent' : 'no decision');
   $<HTMLButtonElement>('end').disabled = true;
   $<HTMLButtonElement>('send').disabled = false;
@@ -276,6 +289,7 @@ $('request').addEventListener('submit', (ev) => {
     if (current?.techMsgId === msg.id && current.requestId === undefined) fail('No answer from the relay in 20 seconds. Try again; if it keeps happening, tell IT.');
   }, FIRST_ANSWER_TIMEOUT_MS);
   current = { techMsgId: msg.id, deviceId: msg.deviceId, held: msg, keyAskId: ask.id, timer };
+  screen.reset();
   $<HTMLButtonElement>('send').disabled = true;
   startLivePanel(msg.scopes);
 });

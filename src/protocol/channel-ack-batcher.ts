@@ -3,7 +3,15 @@
 // its rate checks) carries a fraction of the frames. An ack leaves at once when
 // a quarter of the window is owed (the sender never stalls on the batch) and
 // otherwise once the current burst of socket events has been handled.
-import { CHANNEL_WINDOW_BYTES } from '../../protocol/channel-frame.js';
+// Browser-safe: the technician console batches its acks with it too.
+import { CHANNEL_WINDOW_BYTES } from './channel-frame.js';
+
+/** After the current burst of I/O events: setImmediate in Node, a zero timeout in a browser. */
+function afterBurst(run: () => void): void {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  if (immediate) immediate(run);
+  else setTimeout(run, 0);
+}
 
 export class AckBatcher {
   private owed = 0;
@@ -13,7 +21,7 @@ export class AckBatcher {
   constructor(
     private readonly sendAck: (bytes: number) => void,
     private readonly flushAtBytes: number = CHANNEL_WINDOW_BYTES / 4,
-    private readonly schedule: (run: () => void) => void = (run) => setImmediate(run),
+    private readonly schedule: (run: () => void) => void = afterBurst,
   ) {}
 
   /** Credit for bytes passed on; sent now or with the rest of the burst. */

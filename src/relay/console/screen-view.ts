@@ -1,0 +1,167 @@
+// The user's screen in the live panel, with noVNC over the session's screen
+// channel (screen-channel-socket.ts). It follows the session as the CLI's
+// --screen-port does: open while `view` is granted, closed when view goes or
+// the session ends. Input is off (RFB.viewOnly) until `control` is granted,
+// and the panel says in words which it is. This is for the technician's
+// clarity only: the agent filters input itself whatever the console does.
+import RFB from '@novnc/novnc';
+import { parseChannelFrame } from '../../protocol/channel-frame.js';
+import type { Message } from '../../protocol/messages.js';
+import { ScreenChannelSocket, type ChannelWire } from './screen-channel-socket.js';
+
+const MODE_WORDS = {
+  view: { state: 'Viewing', hint: 'Your mouse and keyboard do not reach the device.' },
+  control: { state: 'Controlling mouse and keyboard', hint: 'Click the screen, then type: your mouse and keyboard reach the user\'s computer.' },
+} as const;
+
+interface Live {
+  socket: ScreenChannelSocket;
+  rfb: RFB;
+  host: HTMLElement;
+  connected: boolean;
+}
+
+export class ScreenView {
+  private sessionId: string | undefined;
+  private granted: ReadonlySet<string> = new Set();
+  private live: Live | undefined;
+  private nextChannel = 1;
+  private readonly status: HTMLElement;
+  private readonly hint: HTMLElement;
+  private readonly again: HTMLButtonElement;
+
+  /** `box`: the live panel's (empty, hidden) screen container. */
+  constructor(
+    private readonly box: HTMLElement,
+    private readonly wire: ChannelWire,
+  ) {
+    const head = document.createElement('div');
+    head.className = 'screen-head';
+    this.status = document.createElement('p');
+    this.status.className = 'screen-status';
+    this.status.setAttribute('role', 'status');
+    this.status.setAttribute('aria-live', 'polite');
+    this.again = document.createElement('button');
+    this.again.type = 'button';
+    this.again.textContent = 'Show the screen again';
+    this.again.hidden = true;
+    this.again.addEventListener('click', () => this.open());
+    head.append(this.status, this.again);
+    this.hint = document.createElement('p');
+    this.hint.className = 'hint screen-hint';
+    box.replaceChildren(head, this.hint);
+  }
+
+  /** Every message from the relay the console accepted (a device-signed one only once verified). */
+  onMessage(msg: Message): void {
+    switch (msg.type) {
+      case 'session.started':
+        return this.follow(msg.sessionId, msg.scopes);
+      case 'session.scope-update':
+        if (msg.sessionId === this.sessionId) this.follow(msg.sessionId, msg.granted);
+        return;
+      case 'channel.opened':
+        if (this.isMine(msg)) this.live!.socket.opened();
+        return;
+      case 'channel.close':
+        if (this.isMine(msg)) this.close(`Screen closed${msg.detail ? `: ${msg.detail}` : ''}`, this.granted.has('view'));
+        return;
+      case 'session.end':
+        if (msg.sessionId === this.sessionId) this.stop();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A binary frame from the relay: this session's open channel only. */
+  onBinary(bytes: Uint8Array): void {
+    const live = this.live;
+    const parsed = parseChannelFrame(bytes);
+    if (!live || !parsed.ok || parsed.frame.sessionId !== live.socket.sessionId || parsed.frame.channel !== live.socket.channel) return;
+    live.socket.receive(parsed.frame);
+  }
+
+  /** The request is over (ended, refused, signed out): the screen goes and the panel says so. */
+  stop(): void {
+    if (this.sessionId === undefined) return;
+    this.sessionId = undefined;
+    this.granted = new Set();
+    this.close('Screen closed: the session ended', false);
+  }
+
+  private follow(sessionId: string, granted: readonly string[]): void {
+    const before = this.granted;
+    this.sessionId = sessionId;
+    this.granted = new Set(granted);
+    if (!this.granted.has('view')) {
+      if (before.has('view')) this.close('Screen closed: the user stopped sharing it (view revoked)', false);
+      return;
+    }
+    if (!this.live) return this.open();
+    this.applyMode();
+  }
+
+  private open(): void {
+    if (this.live || this.sessionId === undefined) return;
+    const host = document.createElement('div');
+    host.className = 'screen-host';
+    this.box.append(host);
+    this.box.hidden = false;
+    this.again.hidden = true;
+    const socket = new ScreenChannelSocket(this.wire, this.sessionId, this.nextChannel++, (why) => this.close(`Screen closed: ${why}`, true));
+    const rfb = new RFB(host, socket, { shared: true });
+    rfb.scaleViewport = true;
+    rfb.resizeSession = false;
+    const live: Live = { socket, rfb, host, connected: false };
+    this.live = live;
+    rfb.addEventListener('connect', () => {
+      live.connected = true;
+      this.applyMode();
+    });
+    rfb.addEventListener('disconnect', () => {
+      if (this.live === live) this.close('Screen closed: the connection to the user\'s screen ended', this.granted.has('view'));
+    });
+    this.applyMode();
+  }
+
+  /** View-only unless `control` is granted; the words follow. */
+  private applyMode(): void {
+    const live = this.live;
+    if (!live) return;
+    const mode = this.granted.has('control') ? 'control' : 'view';
+    live.rfb.viewOnly = mode === 'view';
+    this.box.dataset.mode = mode;
+    this.status.textContent = live.connected ? MODE_WORDS[mode].state : 'Connecting to the user\'s screen ...';
+    this.hint.textContent = live.connected ? MODE_WORDS[mode].hint : '';
+  }
+
+  /** The canvas goes at once; the words stay. `canRetry`: view is still granted. */
+  private close(words: string, canRetry: boolean): void {
+    const live = this.live;
+    this.live = undefined;
+    if (live) {
+      live.socket.closedByPeer(words);
+      live.rfb.disconnect();
+      live.host.remove();
+    } else if (this.box.hidden) {
+      return;
+    }
+    delete this.box.dataset.mode;
+    this.status.textContent = words;
+    this.hint.textContent = '';
+    this.again.hidden = !(canRetry && this.sessionId !== undefined);
+  }
+
+  /** A new request: nothing of the previous one's screen stays. */
+  reset(): void {
+    this.stop();
+    this.box.hidden = true;
+    this.status.textContent = '';
+    this.again.hidden = true;
+  }
+
+  private isMine(msg: { sessionId: string; channel: number }): boolean {
+    return this.live !== undefined && msg.sessionId === this.live.socket.sessionId && msg.channel === this.live.socket.channel;
+  }
+}
