@@ -14,6 +14,8 @@ const MODE_WORDS = {
   control: { state: 'Controlling mouse and keyboard', hint: 'Click the screen, then type: your mouse and keyboard reach the user\'s computer.' },
 } as const;
 
+type CloseReason = 'channel' | 'revoked' | 'ended';
+
 interface Live {
   socket: ScreenChannelSocket;
   rfb: RFB;
@@ -26,6 +28,8 @@ export class ScreenView {
   private granted: ReadonlySet<string> = new Set();
   private live: Live | undefined;
   private nextChannel = 1;
+  /** Why the screen last closed, while it stays closed. */
+  private closedFor: CloseReason | undefined;
   private readonly status: HTMLElement;
   private readonly hint: HTMLElement;
   private readonly again: HTMLButtonElement;
@@ -64,7 +68,7 @@ export class ScreenView {
         if (this.isMine(msg)) this.live!.socket.opened();
         return;
       case 'channel.close':
-        if (this.isMine(msg)) this.close(`Screen closed${msg.detail ? `: ${msg.detail}` : ''}`, this.granted.has('view'));
+        if (this.isMine(msg)) this.close(`Screen closed${msg.detail ? `: ${msg.detail}` : ''}`, 'channel');
         return;
       case 'session.end':
         if (msg.sessionId === this.sessionId) this.stop();
@@ -87,7 +91,7 @@ export class ScreenView {
     if (this.sessionId === undefined) return;
     this.sessionId = undefined;
     this.granted = new Set();
-    this.close('Screen closed: the session ended', false);
+    this.close('Screen closed: the session ended', 'ended');
   }
 
   private follow(sessionId: string, granted: readonly string[]): void {
@@ -95,7 +99,7 @@ export class ScreenView {
     this.sessionId = sessionId;
     this.granted = new Set(granted);
     if (!this.granted.has('view')) {
-      if (before.has('view')) this.close('Screen closed: the user stopped sharing it (view revoked)', false);
+      if (before.has('view')) this.close('Screen closed: the user stopped sharing it (view revoked)', 'revoked');
       return;
     }
     if (!this.live) return this.open();
@@ -109,7 +113,8 @@ export class ScreenView {
     this.box.append(host);
     this.box.hidden = false;
     this.again.hidden = true;
-    const socket = new ScreenChannelSocket(this.wire, this.sessionId, this.nextChannel++, (why) => this.close(`Screen closed: ${why}`, true));
+    this.closedFor = undefined;
+    const socket = new ScreenChannelSocket(this.wire, this.sessionId, this.nextChannel++, (why) => this.close(`Screen closed: ${why}`, 'channel'));
     const rfb = new RFB(host, socket, { shared: true });
     rfb.scaleViewport = true;
     rfb.resizeSession = false;
@@ -120,7 +125,7 @@ export class ScreenView {
       this.applyMode();
     });
     rfb.addEventListener('disconnect', () => {
-      if (this.live === live) this.close('Screen closed: the connection to the user\'s screen ended', this.granted.has('view'));
+      if (this.live === live) this.close('Screen closed: the connection to the user\'s screen ended', 'channel');
     });
     this.applyMode();
   }
@@ -136,27 +141,33 @@ export class ScreenView {
     this.hint.textContent = live.connected ? MODE_WORDS[mode].hint : '';
   }
 
-  /** The canvas goes at once; the words stay. `canRetry`: view is still granted. */
-  private close(words: string, canRetry: boolean): void {
+  /**
+   * The canvas goes at once; the words stay. The first of "view revoked" and
+   * "session ended" is the one said (revoking the last scope ends the session
+   * too); a channel that just closed can be opened again while view lasts.
+   */
+  private close(words: string, why: CloseReason): void {
     const live = this.live;
     this.live = undefined;
     if (live) {
       live.socket.closedByPeer(words);
       live.rfb.disconnect();
       live.host.remove();
-    } else if (this.box.hidden) {
+    } else if (this.box.hidden || this.closedFor === 'revoked' || this.closedFor === 'ended') {
       return;
     }
+    this.closedFor = why;
     delete this.box.dataset.mode;
     this.status.textContent = words;
     this.hint.textContent = '';
-    this.again.hidden = !(canRetry && this.sessionId !== undefined);
+    this.again.hidden = !(why === 'channel' && this.granted.has('view') && this.sessionId !== undefined);
   }
 
   /** A new request: nothing of the previous one's screen stays. */
   reset(): void {
     this.stop();
     this.box.hidden = true;
+    this.closedFor = undefined;
     this.status.textContent = '';
     this.again.hidden = true;
   }
