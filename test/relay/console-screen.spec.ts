@@ -91,13 +91,31 @@ async function liveSessionId(): Promise<string> {
   return w.agent.status().session!.sessionId;
 }
 
+/** On screen without scrolling and not covered: the point at its centre hits it. */
+async function expectUncoveredInViewport(page: Page, selector: string): Promise<void> {
+  const seen = await page.evaluate((sel) => {
+    const el = document.querySelector(sel)!;
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return { inside: r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth, hit: hit === el || el.contains(hit), scrolled: scrollY };
+  }, selector);
+  expect(seen, selector).toEqual({ inside: true, hit: true, scrolled: 0 });
+}
+
+/** The live panel with the screen at 1280x800 light and dark (End and the mode words on screen), and at 200 % zoom. */
 async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(shots, { recursive: true });
+  for (const sel of ['#code', '#end', '#screen .screen-status', '#screen canvas']) await expectUncoveredInViewport(page, sel);
   for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme });
     await page.screenshot({ path: join(shots, `screen-${name}-1280x800-${theme}.png`) });
   }
+  // 200 % zoom of the same window: half the CSS pixels.
+  await page.setViewportSize({ width: 640, height: 400 });
+  await page.screenshot({ path: join(shots, `screen-${name}-zoom200-dark.png`) });
   await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(shots, `screen-${name}-zoom200-light.png`) });
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test('view only: the canvas shows the user\'s real screen, a click and a key never reach the X server; ending the session removes it', async ({ page }) => {

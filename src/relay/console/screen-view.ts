@@ -21,6 +21,21 @@ interface Live {
   rfb: RFB;
   host: HTMLElement;
   connected: boolean;
+  fit: () => void;
+}
+
+/** Smallest and largest screen box, in CSS pixels. */
+const SCREEN_HEIGHT = { min: 192, max: 720 } as const;
+
+/**
+ * The screen box ends above the bottom of the window when it starts inside it
+ * (at a help desk's 1280x800 nothing below it needs scrolling to); lower down
+ * (a narrow window, one column) it takes 60 % of the window.
+ */
+function fitToWindow(host: HTMLElement): void {
+  const top = host.getBoundingClientRect().top + scrollY;
+  const room = top < innerHeight ? innerHeight - top - 24 : innerHeight * 0.6;
+  host.style.height = `${Math.round(Math.min(SCREEN_HEIGHT.max, Math.max(SCREEN_HEIGHT.min, room)))}px`;
 }
 
 export class ScreenView {
@@ -118,8 +133,11 @@ export class ScreenView {
     const rfb = new RFB(host, socket, { shared: true });
     rfb.scaleViewport = true;
     rfb.resizeSession = false;
-    const live: Live = { socket, rfb, host, connected: false };
+    const fit = () => fitToWindow(host);
+    const live: Live = { socket, rfb, host, connected: false, fit };
     this.live = live;
+    fit();
+    addEventListener('resize', fit);
     rfb.addEventListener('connect', () => {
       live.connected = true;
       this.applyMode();
@@ -139,6 +157,7 @@ export class ScreenView {
     this.box.dataset.mode = mode;
     this.status.textContent = live.connected ? MODE_WORDS[mode].state : 'Connecting to the user\'s screen ...';
     this.hint.textContent = live.connected ? MODE_WORDS[mode].hint : '';
+    live.fit();
   }
 
   /**
@@ -153,6 +172,7 @@ export class ScreenView {
       live.socket.closedByPeer(words);
       live.rfb.disconnect();
       live.host.remove();
+      removeEventListener('resize', live.fit);
     } else if (this.box.hidden || this.closedFor === 'revoked' || this.closedFor === 'ended') {
       return;
     }
