@@ -10,7 +10,8 @@ export const CONSOLE_CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "connect-src 'self'",
-  "img-src 'self'",
+  // noVNC decodes Tight JPEG rectangles and cursor shapes through data: image URLs (docs/relay.md).
+  "img-src 'self' data:",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

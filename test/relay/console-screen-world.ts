@@ -7,6 +7,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createAgent, type Agent } from '../../src/core/agent.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
@@ -38,6 +39,8 @@ export interface ConsoleScreenWorld {
   /** Prompts the user answered. */
   prompts: number;
   paint(colour: string): Promise<void>;
+  /** A photo-like window over the whole display (test/fixtures/photo-screen.py, Tk); resolves with its stop. */
+  showPhoto(): Promise<() => Promise<void>>;
   recordInput(): Promise<InputRecorder>;
   close(): Promise<void>;
 }
@@ -84,6 +87,15 @@ export async function startConsoleScreenWorld(colour: string): Promise<ConsoleSc
     token,
     async paint(c: string) {
       await run('/usr/bin/xsetroot', ['-solid', c], { env });
+    },
+    async showPhoto() {
+      let out = '';
+      const tk = spawn('/usr/bin/python3', [fileURLToPath(new URL('../fixtures/photo-screen.py', import.meta.url))], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      tk.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      tk.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      await until(() => out.includes('shown') || tk.exitCode !== null, 'the photo window to show', () => out.slice(-300), { ms: CHILD_PROCESS_START_MS });
+      if (tk.exitCode !== null) throw new Error(`photo-screen.py exited: ${out.slice(-300)}`);
+      return () => stopChild(tk);
     },
     async recordInput(): Promise<InputRecorder> {
       let out = '';

@@ -11,7 +11,7 @@ import { newMessageId } from '../../src/protocol/frame.js';
 import { missingXBinaries } from '../screen/x-display.js';
 import { DEVICE, startConsoleScreenWorld, type ConsoleScreenWorld } from './console-screen-world.js';
 
-const missing = [...missingXBinaries(), ...(existsSync('/usr/bin/xev') ? [] : ['/usr/bin/xev'])];
+const missing = [...missingXBinaries(), ...['/usr/bin/xev', '/usr/bin/python3'].filter((b) => !existsSync(b))];
 const shots = fileURLToPath(new URL('../../test-results/console', import.meta.url));
 const ORANGE = 0xff8000;
 const BLUE = 0x2060ff;
@@ -19,7 +19,7 @@ const GREEN = 0x20a040;
 /** Framebuffer points checked on the canvas: corners and centre of Xvfb's 320x240. */
 const POINTS: Array<[number, number]> = [[2, 2], [160, 120], [317, 237]];
 
-test.skip(missing.length > 0, `needs ${missing.join(', ')} (apt-get install xvfb x11vnc xdotool x11-xserver-utils x11-utils)`);
+test.skip(missing.length > 0, `needs ${missing.join(', ')} (apt-get install xvfb x11vnc xdotool x11-xserver-utils x11-utils python3-tk)`);
 test.describe.configure({ mode: 'serial' });
 
 let w: ConsoleScreenWorld;
@@ -198,5 +198,25 @@ test('control granted mid-session (more access) switches from viewing to control
   await expect(page.locator('#screen canvas')).toHaveCount(0);
   await expect(page.locator('#screen .screen-status')).toHaveText('Screen closed: the user stopped sharing it (view revoked)');
   await expect(page.locator('#state')).toContainText('Session live');
+  await page.getByRole('button', { name: 'End', exact: true }).click();
+});
+
+test('a photo-like screen (Tight JPEG rectangles) is drawn under the console\'s CSP', async ({ page }) => {
+  await signInAndRequest(page, ['view'], { viewOnly: true });
+  await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
+  const stop = await w.showPhoto();
+  try {
+    // photo-screen.py: red rises left to right, green top to bottom (blue is noise).
+    const channels = async () => (await pixels(page, [[8, 8], [312, 8], [8, 232]]))?.map((p) => [p >> 16, (p >> 8) & 0xff]) ?? null;
+    await expect
+      .poll(async () => {
+        const c = await channels();
+        return c !== null && c[0]![0]! < 40 && c[0]![1]! < 40 && c[1]![0]! > 215 && c[2]![1]! > 215;
+      }, { message: 'the canvas to show the gradient', timeout: 10_000 })
+      .toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+  } finally {
+    await stop();
+  }
   await page.getByRole('button', { name: 'End', exact: true }).click();
 });
