@@ -15,6 +15,7 @@ import type { UiPort } from '../../src/core/ui-port.js';
 import type { Scope } from '../../src/protocol/scopes.js';
 import { startRelayProcess, type RelayProcess } from '../e2e/relay-process.js';
 import { until } from '../support/bounded-wait.js';
+import { grantingUi } from '../support/granting-ui.js';
 import { CHILD_PROCESS_START_MS } from '../support/wait-until-online.js';
 import { freePort, startXDisplay, type XDisplay } from '../screen/x-display.js';
 
@@ -59,15 +60,12 @@ export async function startConsoleScreenWorld(colour: string): Promise<ConsoleSc
   let connected = false;
   const world = { grant: [] as Scope[], prompts: 0 };
   const ui: UiPort = {
+    ...grantingUi,
     setStatus: (s) => void (connected = s.connection === 'connected'),
     showConsent(view) {
       world.prompts++;
       return Promise.resolve({ kind: 'decision', promptId: view.promptId, granted: view.scopes.filter((s) => world.grant.includes(s)) });
     },
-    showBanner: () => undefined,
-    hideBanner: () => undefined,
-    showSummary: () => undefined,
-    notify: () => undefined,
   };
   const agent = createAgent({
     deviceId: DEVICE,
