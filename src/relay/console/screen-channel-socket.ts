@@ -5,7 +5,6 @@
 // at most the credit window unacknowledged towards the agent, and AckBatcher
 // gives credit back once noVNC has taken the bytes. noVNC cannot be paused,
 // so what waits for credit is bounded: past it the channel closes.
-import type { RawChannel } from '@novnc/novnc';
 import { AckBatcher } from '../../protocol/channel-ack-batcher.js';
 import { CHANNEL_WINDOW_BYTES, encodeChannelFrame, frameCharge, type ChannelFrame } from '../../protocol/channel-frame.js';
 import { ChannelSender } from '../../protocol/channel-sender.js';
@@ -16,6 +15,19 @@ import type { Message } from '../../protocol/messages.js';
 export interface ChannelWire {
   send(msg: Message): void;
   sendBinary(bytes: Uint8Array<ArrayBuffer>): void;
+}
+
+/** What noVNC's Websock.attach needs of a channel in place of a WebSocket (core/websock.js in @novnc/novnc 1.7). */
+export interface RawChannel {
+  binaryType: string;
+  protocol: string;
+  readyState: number;
+  onopen: ((ev: Event) => void) | null;
+  onmessage: ((ev: { data: ArrayBuffer }) => void) | null;
+  onclose: ((ev: CloseEvent) => void) | null;
+  onerror: ((ev: Event) => void) | null;
+  send(data: Uint8Array): void;
+  close(): void;
 }
 
 /** Viewer bytes that may wait for credit. Input is a few bytes per event: a working channel never gets near it. */
