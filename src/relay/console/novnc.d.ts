@@ -2,6 +2,7 @@
 // types) that the console uses. See docs/API.md in the package.
 declare module '@novnc/novnc' {
   export default class RFB extends EventTarget {
+    // eslint-disable-next-line @typescript-eslint/consistent-type-imports -- an ambient module declaration cannot import a relative path
     constructor(target: HTMLElement, urlOrChannel: import('./screen-channel-socket.js').RawChannel, options?: { shared?: boolean });
     viewOnly: boolean;
     scaleViewport: boolean;
