@@ -54,7 +54,8 @@ async function signInAndRequest(page: Page, grant: ConsoleScreenWorld['grant'], 
   await page.getByLabel('View', { exact: true }).check();
   if (!o.viewOnly) await page.getByLabel('Control').check();
   await page.getByRole('button', { name: 'Send request' }).click();
-  await expect(page.locator('#state')).toContainText('Session live');
+  // The grant waits for the gate to start x11vnc: seconds on a busy machine.
+  await expect(page.locator('#state')).toContainText('Session live', { timeout: 20_000 });
 }
 
 /** The canvas's pixels at `points` (0xrrggbb), or null while there is no canvas. */
