@@ -4,7 +4,7 @@
 // Linux screen gate configured by policy (x11vnc started per session on
 // loopback with a one-time password). The user grants what the test says.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,8 @@ export interface ConsoleScreenWorld {
   /** A photo-like window over the whole display (test/fixtures/photo-screen.py, Tk); resolves with its stop. */
   showPhoto(): Promise<() => Promise<void>>;
   recordInput(): Promise<InputRecorder>;
+  /** SIGKILL the x11vnc the agent's gate started for this display (by pid); how many there were. */
+  killGateVnc(): number;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,18 @@ export async function startConsoleScreenWorld(colour: string): Promise<ConsoleSc
         events: () => blocks().filter((b) => !b.includes('Shift_L')).map((b) => b.split('\n').map((l) => l.trim()).join(' ')),
         stop: () => stopChild(xev),
       };
+    },
+    killGateVnc() {
+      const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+        try {
+          const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
+          return argv[0]?.endsWith('x11vnc') === true && argv[argv.indexOf('-display') + 1] === x.display;
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
+      for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+      return pids.length;
     },
     async close() {
       await agent.stop();

@@ -23,16 +23,22 @@ test.skip(missing.length > 0, `needs ${missing.join(', ')} (apt-get install xvfb
 test.describe.configure({ mode: 'serial' });
 
 let w: ConsoleScreenWorld;
+/** Errors the page logged (noVNC logs its failures to the console). */
+let problems: string[] = [];
 test.beforeAll(async () => {
   test.setTimeout(240_000); // the relay process needs a built dist/, built here if stale
   w = await startConsoleScreenWorld('#ff8000');
 });
 test.afterAll(async () => await w?.close());
+test.afterEach(() => expect(problems).toEqual([]));
 
 test.beforeEach(async ({ page }) => {
   // The previous test's session is over at the agent too: the live session id below is this test's.
   await expect.poll(() => w.agent.status().session?.sessionId ?? null, { message: 'the previous session to end at the agent' }).toBeNull();
   await w.paint('#ff8000');
+  problems = [];
+  page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(e.message));
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.addInitScript(() => {
     const seen: string[] = [];
@@ -199,6 +205,20 @@ test('control granted mid-session (more access) switches from viewing to control
   await expect(page.locator('#screen canvas')).toHaveCount(0);
   await expect(page.locator('#screen .screen-status')).toHaveText('Screen closed: the user stopped sharing it (view revoked)');
   await expect(page.locator('#state')).toContainText('Session live');
+  await page.getByRole('button', { name: 'End', exact: true }).click();
+});
+
+test('the screen connection breaks while view is granted: the panel says so and "Show the screen again" brings it back', async ({ page }) => {
+  await signInAndRequest(page, ['view'], { viewOnly: true });
+  await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
+  expect(w.killGateVnc()).toBe(1);
+  await expect(page.locator('#screen canvas')).toHaveCount(0);
+  await expect(page.locator('#screen .screen-status')).toContainText('Screen closed');
+  await page.screenshot({ path: join(shots, 'screen-closed-1280x800-light.png') });
+  await page.getByRole('button', { name: 'Show the screen again' }).click();
+  await expect(page.locator('#screen .screen-status')).toHaveText('Viewing', { timeout: 15_000 });
+  await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
+  await expect(page.getByRole('button', { name: 'Show the screen again' })).toBeHidden();
   await page.getByRole('button', { name: 'End', exact: true }).click();
 });
 
