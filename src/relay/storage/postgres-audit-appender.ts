@@ -6,14 +6,10 @@
 // the chain one line across instances, exactly as a single append does.
 import type pg from 'pg';
 import { z } from 'zod';
-import { chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import type { AuditEntry, AuditRecord } from '../audit/audit-record.js';
+import { chainBatch, type ChainedAppend, type PendingAppend } from './pending-append.js';
 import { AUDIT_CHAIN_LOCK } from './postgres-schema.js';
 
-interface PendingAppend {
-  entry: AuditEntry;
-  resolve: (record: AuditRecord) => void;
-  reject: (err: unknown) => void;
-}
 
 export interface PostgresAppenderOptions {
   /** Records per transaction at most (default 512); 1 is the one-record-per-commit baseline. */
@@ -62,7 +58,7 @@ export class PostgresAuditAppender {
   }
 
   private async commit(batch: PendingAppend[]): Promise<void> {
-    let built: Array<{ p: PendingAppend; record: AuditRecord }>;
+    let built: ChainedAppend[];
     try {
       built = await this.withClient(async (c) => {
         await c.query('BEGIN');
@@ -70,7 +66,7 @@ export class PostgresAuditAppender {
           // Held until COMMIT: no other instance can read the same head and fork the chain.
           await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
           const head = await c.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-          const chained = chain(batch, head.rows[0] ? headRow.parse(head.rows[0]) : null);
+          const chained = chainBatch(batch, head.rows[0] ? headRow.parse(head.rows[0]) : null);
           if (chained.length > 0) await c.query(INSERT_BATCH, columnsOf(chained.map((b) => b.record)));
           await c.query('COMMIT');
           this.commits++;
@@ -87,22 +83,6 @@ export class PostgresAuditAppender {
     }
     for (const { p, record } of built) p.resolve(record);
   }
-}
-
-/** Chain `batch` on `head`; a record that cannot be built (a bug, not the database) fails alone. */
-function chain(batch: PendingAppend[], head: { seq: number; hash: string } | null) {
-  const out: Array<{ p: PendingAppend; record: AuditRecord }> = [];
-  let prev = head;
-  for (const p of batch) {
-    try {
-      const record = chainRecord(p.entry, prev);
-      out.push({ p, record });
-      prev = { seq: record.seq, hash: record.hash };
-    } catch (err) {
-      p.reject(err);
-    }
-  }
-  return out;
 }
 
 function columnsOf(records: readonly AuditRecord[]): unknown[][] {
