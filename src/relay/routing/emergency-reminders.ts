@@ -47,7 +47,8 @@ export class EmergencyReminders {
     const since = fresh ? { fromSeq: old.seq + 1 } : {};
     const read = await this.storage.queryAudit({ technicianId, kinds: ['request', 'session-started'], ...since });
     const before = fresh ? old.records : [];
-    const entry: Kept = { seq: fresh ? old.seq : 0, records: keepEmergencies([...before, ...read]), readAt: fresh ? old.readAt : nowMs };
+    const records = keepEmergencies([...before, ...read]);
+    const entry: Kept = { seq: fresh ? old.seq : 0, records, readAt: fresh ? old.readAt : nowMs };
     for (const r of read) entry.seq = Math.max(entry.seq, r.seq);
     this.kept.set(technicianId, entry);
     return entry.records;
@@ -57,6 +58,8 @@ export class EmergencyReminders {
 /** What emergencySessions needs of these records: emergency requests and the starts of those requests. */
 function keepEmergencies(records: readonly AuditRecord[]): AuditRecord[] {
   const emergency = new Set<string>();
-  for (const r of records) if (r.kind === 'request' && r.data.mode === 'emergency' && r.requestId !== null) emergency.add(r.requestId);
+  for (const r of records) {
+    if (r.kind === 'request' && r.data.mode === 'emergency' && r.requestId !== null) emergency.add(r.requestId);
+  }
   return records.filter((r) => r.requestId !== null && emergency.has(r.requestId));
 }
