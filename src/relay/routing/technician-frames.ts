@@ -15,7 +15,8 @@ import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { clockSkewRefusalText } from './clock-skew-refusals.js';
-import { DOCUMENTATION_KINDS, emergencySessions, undocumentedTickets } from '../audit/emergency-documentation.js';
+import { DOCUMENTATION_KINDS, emergencySessions } from '../audit/emergency-documentation.js';
+import { EmergencyReminders } from './emergency-reminders.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
 import type { PendingHold } from './shared-pending.js';
 
@@ -29,10 +30,14 @@ export class TechnicianFrames {
   /** Called when a pending request's answer is overdue (the relay's own `expired`). */
   onRequestDue: (requestId: string) => void = () => undefined;
 
+  private readonly reminders: EmergencyReminders;
+
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
-  ) {}
+  ) {
+    this.reminders = new EmergencyReminders(ctx.storage, () => ctx.clock.now());
+  }
 
   async handle(peer: Peer, tech: SignedInTechnician, msg: Message): Promise<void> {
     const { audit } = this.ctx;
@@ -189,7 +194,7 @@ export class TechnicianFrames {
     };
     table.addPending(req);
     const { requestId, deviceId, verificationCode, expiresAt } = payload;
-    const undocumented = await this.undocumentedEmergencies(tech.id);
+    const undocumented = await this.reminders.undocumented(tech.id);
     const reminder = undocumented.length > 0 ? { undocumentedEmergencies: undocumented.slice(0, 100) } : {};
     const pending = { requestId, deviceId, verificationCode, expiresAt, ...reminder };
     peer.send({ v: 1, type: 'session.pending', id: newMessageId(), ...pending });
@@ -269,16 +274,6 @@ export class TechnicianFrames {
     const data = { outcome: msg.outcome, ...(note ? { note } : {}), ...(documentation ? { documentation } : {}) };
     await this.ctx.audit.record('close', ctx, data);
     peer.send({ v: 1, type: 'tech.closed', id: newMessageId(), ticketId: msg.ticketId });
-  }
-
-  /** This technician's tickets with an undocumented emergency session: the reminder in every session.pending. */
-  private async undocumentedEmergencies(technicianId: string): Promise<string[]> {
-    const mine = await this.ctx.storage.queryAudit({ technicianId, kinds: ['request', 'session-started'] });
-    const tickets = undocumentedTickets(emergencySessions(mine), technicianId);
-    // Another technician's documented close on the same ticket counts too: read each ticket's closes.
-    const closesOf = (ticketId: string) => this.ctx.storage.queryAudit({ ticketId, kinds: ['close'] });
-    const closes = await Promise.all(tickets.map(closesOf));
-    return undocumentedTickets(emergencySessions([...mine, ...closes.flat()]), technicianId);
   }
 
   /** A technician frame about one of its sessions; refused once the session ended or its granted time is over. */
