@@ -1,17 +1,17 @@
-// Credit going back on a data channel, batched: one ack frame per burst of data
-// frames instead of one per frame, so the return path (through the relay and
-// its rate checks) carries a fraction of the frames. An ack leaves at once when
-// a quarter of the window is owed (the sender never stalls on the batch) and
-// otherwise once the current burst of socket events has been handled.
+// Credit going back on a data channel, batched: one ack frame per quarter
+// window instead of one per frame, so the return path (through the relay and
+// its checks) carries a fraction of the frames: each ack costs a write, a
+// relay hop and a wake-up of the sender, as much as a data frame. An ack
+// leaves at once when a quarter of the window is owed (the sender still has
+// three quarters to send on, so a flood never stalls on the batch) and
+// otherwise ACK_DELAY_MS after the first unacknowledged frame (a quiet channel
+// gets all its credit back; small interactive messages are not delayed, only
+// their credit, and their acks stay off the round trip they belong to).
 // Browser-safe: the technician console batches its acks with it too.
 import { CHANNEL_WINDOW_BYTES } from './channel-frame.js';
 
-/** After the current burst of I/O events: setImmediate in Node, a zero timeout in a browser. */
-function afterBurst(run: () => void): void {
-  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-  if (immediate) immediate(run);
-  else setTimeout(run, 0);
-}
+/** How long credit below the threshold waits for more before it goes back. */
+export const ACK_DELAY_MS = 2;
 
 export class AckBatcher {
   private owed = 0;
@@ -21,10 +21,10 @@ export class AckBatcher {
   constructor(
     private readonly sendAck: (bytes: number) => void,
     private readonly flushAtBytes: number = CHANNEL_WINDOW_BYTES / 4,
-    private readonly schedule: (run: () => void) => void = afterBurst,
+    private readonly schedule: (run: () => void) => void = (run) => void setTimeout(run, ACK_DELAY_MS),
   ) {}
 
-  /** Credit for bytes passed on; sent now or with the rest of the burst. */
+  /** Credit for bytes passed on; sent now (a quarter window owed) or after ACK_DELAY_MS. */
   add(bytes: number): void {
     if (this.stopped || bytes <= 0) return;
     this.owed += bytes;
