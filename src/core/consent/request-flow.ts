@@ -25,6 +25,7 @@ import { itWordingOf, sessionConsentView } from './consent-view.js';
 import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 import { grantAfterAck } from './grant-after-ack.js';
+import { latencyMark } from '../../protocol/latency-marks.js';
 
 /** A session request between arrival and decision, with the states it went through. */
 interface QueuedConsentRequest {
@@ -89,6 +90,7 @@ export class RequestFlow {
       ...(p.contact ? { contact: p.contact } : {}),
       ...(p.maintenance ? { maintenance: p.maintenance } : {}),
     });
+    latencyMark('agent.request.recorded', p.requestId);
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifySessionRequest(msg, ctx));
     if (isVerificationFault(v))
@@ -107,6 +109,7 @@ export class RequestFlow {
       return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
     }
     req.consent.to('verified');
+    latencyMark('agent.request.verified', p.requestId);
     const verified = v.value;
     if (this.d.sessions.slotTaken) return this.decide(req, ANOTHER_SESSION);
     if (p.mode === 'unattended') {
@@ -136,7 +139,9 @@ export class RequestFlow {
     if (!signal.aborted) req.consent.to('prompting');
     const policy = this.d.policy;
     const view = sessionConsentView(v, deadline, this.d.gate.waitingCount, itWordingOf(policy), policy.requireContact);
+    latencyMark('agent.consent.asked', p.requestId);
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
+    latencyMark('agent.decision.answered', p.requestId);
     if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));
     const granted = sortScopes(result.granted);
     if (granted.length === 0) return this.d.track(this.decide(req, { ...NOTHING, decidedBy: 'user' }));
