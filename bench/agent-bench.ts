@@ -40,8 +40,8 @@ const REQUEST_STAGES = [
   ['relay: request checked, central audit written', 'bench.sent', 'relay.request.recorded'],
   ['relay: pending sent, request signed and forwarded', 'relay.request.recorded', 'relay.request.forwarded'],
   ['socket relay -> agent, frame parsed', 'relay.request.forwarded', 'agent.request.frame'],
-  ['agent: request.received audit record (fsync)', 'agent.request.frame', 'agent.request.recorded'],
-  ['agent: verify (signature, replay, policy)', 'agent.request.recorded', 'agent.request.verified'],
+  ['agent: request.received record queued (fsync runs alongside)', 'agent.request.frame', 'agent.request.queued'],
+  ['agent: verify (signature, replay, policy)', 'agent.request.queued', 'agent.request.verified'],
   ['agent: queue -> ask the UI port', 'agent.request.verified', 'agent.consent.asked'],
 ] as const;
 const WARM_PAGE_STAGES = [['UI port -> page has the view (bridge call)', 'agent.consent.asked', 'page.received']] as const;
@@ -59,8 +59,7 @@ const DECISION_STAGES = [
   ['UI port answer -> request flow decides', 'bench.answered', 'agent.decision.answered'],
   ['agent: consent.decision audit record (fsync)', 'agent.decision.answered', 'agent.decision.recorded'],
   ['agent: device signature', 'agent.decision.recorded', 'agent.decision.signed'],
-  ['agent: unacked-reports file written', 'agent.decision.signed', 'agent.decision.kept'],
-  ['agent: frame sent', 'agent.decision.kept', 'agent.decision.sent'],
+  ['agent: frame sent', 'agent.decision.signed', 'agent.decision.sent'],
   ['socket agent -> relay, frame parsed', 'agent.decision.sent', 'relay.decision.frame'],
   ['relay: device signature checked', 'relay.decision.frame', 'relay.decision.verified'],
   ['relay: central audit group commit', 'relay.decision.verified', 'relay.decision.recorded'],
@@ -172,6 +171,6 @@ export async function runAgentBench(echo: { name: string; p50: number; p99: numb
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { formatTable } = await import('./table.js');
-  const { echoBaseline } = await import('./relay-bench.js');
+  const { echoBaseline } = await import('./bare-ws-baselines.js');
   console.log(formatTable(await runAgentBench(await echoBaseline())));
 }

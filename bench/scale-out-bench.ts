@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket, { WebSocketServer } from 'ws';
+import type WebSocket from 'ws';
 import { encodeFrame, newMessageId, parseFrame } from '../src/protocol/frame.js';
 import { generateEd25519KeyPair } from '../src/protocol/index.js';
 import { BusPeerDirectory } from '../src/relay/bus/bus-peer-directory.js';
@@ -22,44 +22,6 @@ import { startBenchRelay, type BenchRelay } from './bench-relay.js';
 import { helloAgent, routedRtt } from './relay-bench.js';
 import { rounds } from './bench-options.js';
 import { latencyRow, stats, type BenchRow } from './stats.js';
-
-const NARRATION = encodeFrame({ v: 1, type: 'session.narration', id: newMessageId(), sessionId: 'ses-bench', text: 'Restarting the print spooler service now.' });
-
-const openSocket = (url: string) =>
-  new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-
-/** The floor: a forwarder with no logic between a technician socket and an echoing agent socket. */
-export async function twoHopRtt(count = rounds(2000)): Promise<number[]> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  await new Promise((r) => wss.once('listening', r));
-  const peers: WebSocket[] = [];
-  wss.on('connection', (ws) => {
-    peers.push(ws);
-    ws.on('message', (d) => peers[peers.indexOf(ws) === 0 ? 1 : 0]?.send(d.toString()));
-  });
-  const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-  const agent = await openSocket(url);
-  agent.on('message', (d) => agent.send(d.toString()));
-  await new Promise((r) => setTimeout(r, 20)); // the forwarder registers the agent first
-  const tech = await openSocket(url);
-  const samples: number[] = [];
-  for (let i = 0; i < count + 100; i++) {
-    const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      tech.once('message', () => resolve());
-      tech.send(NARRATION);
-    });
-    if (i >= 100) samples.push(performance.now() - t0);
-  }
-  tech.close();
-  agent.close();
-  await new Promise((r) => wss.close(r));
-  return samples;
-}
 
 interface Pair {
   a: BenchRelay;
@@ -147,10 +109,9 @@ async function appendRate(url: string, instances: number, seconds: number): Prom
   return written / seconds;
 }
 
-export async function runScaleOutBench(): Promise<BenchRow[]> {
-  const floor = await twoHopRtt();
-  const floorStats = { name: 'bare two-hop ws forwarder RTT', ...stats(floor) };
-  const rows: BenchRow[] = [latencyRow(floorStats.name, floor)];
+/** `floorStats`: the bare two-hop forwarder measured once for the run (two-hop-floor.ts). */
+export async function runScaleOutBench(floorStats: { name: string; p50: number; p99: number }): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
   const single = await startBenchRelay(new SqliteStorage(join(mkdtempSync(join(tmpdir(), 'pl-bench-single-')), 'relay.db')));
   const singleRoute = await routedRtt(single);
   await single.close();

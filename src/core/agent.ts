@@ -114,10 +114,11 @@ export function createAgent(options: AgentOptions): Agent {
         if (decision !== undefined) latencyMark('agent.decision.recorded', decision);
         const signed = signer.sign(msg);
         if (decision !== undefined) latencyMark('agent.decision.signed', decision);
-        if (isLateReport(signed)) unacked.add(signed);
-        if (decision !== undefined) latencyMark('agent.decision.kept', decision);
+        // Sent first, kept for re-sending right after in the same turn (before any ack can be read): the file
+        // write is not on the way to the technician.
         const sent = connection?.send(signed) ?? false;
         if (decision !== undefined) latencyMark('agent.decision.sent', decision);
+        if (isLateReport(signed)) unacked.add(signed);
         return sent;
       };
       const c = new AgentCore({

@@ -31,6 +31,8 @@ import { latencyMark } from '../../protocol/latency-marks.js';
 interface QueuedConsentRequest {
   payload: SessionRequestPayload;
   consent: ConsentStateMachine;
+  /** The request.received record: queued on arrival, durable before the decision's (the log keeps the order). */
+  received: Promise<void>;
 }
 
 export interface RequestFlowDeps {
@@ -78,8 +80,9 @@ export class RequestFlow {
 
   async onRequest(msg: Message<'session.request'>): Promise<void> {
     const p = msg.payload;
-    const req: QueuedConsentRequest = { payload: p, consent: new ConsentStateMachine() };
-    await this.d.audited.recordOnly('request.received', {
+    // Not awaited: verifying and painting the prompt go on while the record is fsynced (the user never waits
+    // for the disk before seeing who asks); the decision's record is queued after it and waits for it.
+    const received = this.d.audited.recordOnly('request.received', {
       ...requestFields(p),
       msgId: msg.id,
       scopes: p.scopes,
@@ -90,7 +93,8 @@ export class RequestFlow {
       ...(p.contact ? { contact: p.contact } : {}),
       ...(p.maintenance ? { maintenance: p.maintenance } : {}),
     });
-    latencyMark('agent.request.recorded', p.requestId);
+    const req: QueuedConsentRequest = { payload: p, consent: new ConsentStateMachine(), received };
+    latencyMark('agent.request.queued', p.requestId);
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifySessionRequest(msg, ctx));
     if (isVerificationFault(v))
@@ -183,6 +187,7 @@ export class RequestFlow {
     };
     // Waiting starts before the decision is sent, so the relay's answer can't come first.
     const ack = live ? this.d.acks.expect(msg.id) : undefined;
+    await req.received;
     if (!(await this.d.audited.record('consent.decision', fields, msg))) {
       if (live) {
         this.d.acks.forget(msg.id);
