@@ -4,22 +4,20 @@
 // fsync of the same bytes per fsync, and a bare JSON.parse + sha256 loop over
 // the same files.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../src/core/audit/audit-log.js';
 import { verifyAuditLog } from '../src/core/audit/verify.js';
-import { GENESIS_HASH, recordLine, sealRecord } from '../src/protocol/agent-audit-record.js';
 import { systemClock } from '../src/shared/clock.js';
 import { rounds } from './bench-options.js';
 import type { BenchRow } from './stats.js';
+import { benchAuditFields as fields, rawFsyncRate } from './raw-fsync.js';
 
 const SEQUENTIAL = rounds(2_000);
 const CONCURRENT = rounds(50_000);
 const CONCURRENCY = 256;
 const VERIFY_RECORDS = rounds(200_000);
-
-const fields = (i: number) => ({ requestId: `req-${i}`, ticketId: 'INC-BENCH', technician: 'alice', scopes: ['view', 'control'] });
 
 async function appendRate(count: number, concurrency: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'pl-bench-audit-'));
@@ -30,22 +28,6 @@ async function appendRate(count: number, concurrency: number): Promise<number> {
   }
   const seconds = (performance.now() - t0) / 1000;
   await log.close();
-  rmSync(dir, { recursive: true, force: true });
-  return count / seconds;
-}
-
-/** The floor: `perFsync` records' bytes (a real sealed record's size) written and fsynced, on the same disk. */
-function rawFsyncRate(count: number, perFsync: number): number {
-  const line = Buffer.from(recordLine(sealRecord(1, new Date().toISOString(), 'session.request', fields(123456), GENESIS_HASH)).repeat(perFsync));
-  const dir = mkdtempSync(join(tmpdir(), 'pl-bench-fsync-'));
-  const fd = openSync(join(dir, 'raw.jsonl'), 'a', 0o600);
-  const t0 = performance.now();
-  for (let i = 0; i < count; i += perFsync) {
-    writeSync(fd, line);
-    fsyncSync(fd);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  closeSync(fd);
   rmSync(dir, { recursive: true, force: true });
   return count / seconds;
 }

@@ -2,7 +2,7 @@
 // distribution on a log scale next to its baseline's, p50 and p99 marked, so the tail shows.
 import { escapeHtml as e } from '../src/relay/report/html-escape.js';
 import { selfContainedPage } from '../src/relay/report/html-page.js';
-import type { BenchRow, Histogram } from './stats.js';
+import type { BenchRow, Histogram, StageRow } from './stats.js';
 
 const CSS = `
 :root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#fff;--card:#f6f8fa;--row:#0969da;--base:#8c959f;--mark:#cf222e}
@@ -15,7 +15,9 @@ td.num{font-variant-numeric:tabular-nums;white-space:nowrap}.met{color:var(--row
 section.plot{background:var(--card);border-radius:8px;padding:12px 16px;margin-bottom:16px}
 section.plot h2{font-size:15px;margin:0 0 6px}svg{width:100%;height:auto}
 .legend{color:var(--muted);font-size:13px}.row{fill:var(--row)}.base{fill:var(--base);opacity:.55}.mark{stroke:var(--mark);stroke-width:1.5}
-.axis{fill:var(--muted);font-size:11px}`;
+.axis{fill:var(--muted);font-size:11px}
+table.stages{margin:8px 0 4px;font-size:13px}table.stages td,table.stages th{padding:3px 8px}
+.share{width:120px;height:10px;vertical-align:middle}.share rect{fill:var(--mark);opacity:.7}`;
 const num = (n: number) => (Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n < 10 ? 3 : 1));
 
 export interface BenchResults {
@@ -50,7 +52,19 @@ function plot(row: BenchRow, base: BenchRow | undefined): string {
   const title = `${row.name}${base ? ` against ${base.name}` : ''}`;
   return `<section class="plot"><h2>${e(row.name)}</h2>
 <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${e(`Distribution of ${title}, log scale`)}">${base?.histogram ? bars(base.histogram, 'base') : ''}${bars(row.histogram!, 'row')}${mark(row.p50!, 'p50')}${mark(row.p99!, 'p99')}${ticks}</svg>
-<p class="legend">Blue: this row (${row.samples ?? 0} samples)${base ? `; grey: its baseline, ${e(base.name)}` : ''}. Log scale; bar height is the share of samples in that bin.</p></section>`;
+<p class="legend">Blue: this row (${row.samples ?? 0} samples)${base ? `; grey: its baseline, ${e(base.name)}` : ''}. Log scale; bar height is the share of samples in that bin.</p>${row.stages ? stageTable(row.stages) : ''}</section>`;
+}
+
+/** Where the time goes: each stage's p50 / p99, and its mean in the slowest 5 % of rounds (bar: its share). */
+function stageTable(stages: readonly StageRow[]): string {
+  const tailTotal = stages.reduce((a, s) => a + (Number.isFinite(s.tailMean) ? s.tailMean : 0), 0) || 1;
+  const rows = stages
+    .map((s) => {
+      const share = Number.isFinite(s.tailMean) ? s.tailMean / tailTotal : 0;
+      return `<tr><td>${e(s.name)}</td><td class="num">${e(num(s.p50))} / ${e(num(s.p99))} ms</td><td class="num">${e(num(s.tailMean))} ms <svg class="share" viewBox="0 0 120 10" aria-hidden="true"><rect width="${Math.max(1, Math.round(share * 120))}" height="10"/></svg></td></tr>`;
+    })
+    .join('');
+  return `<table class="stages"><thead><tr><th>Stage</th><th>p50 / p99</th><th>Mean in the slowest 5 % of rounds</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export function renderBenchReport(results: BenchResults, regressions: readonly string[] = []): string {
