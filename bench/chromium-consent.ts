@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
 import type { ConsentView } from '../src/shared/view-models.js';
+import { within } from './within.js';
 
 const CONSENT_URL = new URL('../renderer/consent/index.html', import.meta.url).href;
 const CHROMIUM = process.env.PORCHLIGHT_CHROMIUM ?? '/usr/bin/chromium';
@@ -52,12 +53,6 @@ interface ConsentPage {
   painted: Promise<PagePaint>;
 }
 
-function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS)));
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
 async function openPage(context: BrowserContext, url: string): Promise<ConsentPage> {
   const opened = epochNow();
   const page = await context.newPage();
@@ -67,7 +62,7 @@ async function openPage(context: BrowserContext, url: string): Promise<ConsentPa
   let painted!: (p: PagePaint) => void;
   const readyP = new Promise<number>((r) => (ready = r));
   const p: ConsentPage = { page, opened, ready: readyP, painted: new Promise((r) => (painted = r)) };
-  p.ready = withTimeout(readyP, `${url} did not call ready() (page errors: ${errors.join('; ') || 'none'})`);
+  p.ready = within(readyP, READY_TIMEOUT_MS, () => `${url} did not call ready() (page errors: ${errors.join('; ') || 'none'})`);
   await page.exposeFunction('__benchSend', (channel: string, data?: PagePaint) => (channel === 'consent:ready' ? ready(epochNow()) : channel === 'bench:painted' ? painted(data!) : undefined));
   await page.addInitScript(() => {
     type Raf = (f: () => void) => void;
@@ -127,7 +122,7 @@ export async function launchChromiumConsent(page: 'consent' | 'empty' = 'consent
       warm = undefined;
       const loaded = await p.ready;
       await p.page.evaluate((v) => (globalThis as unknown as { __benchShow(v: unknown): void }).__benchShow(v), view);
-      const shown = await withTimeout(p.painted, `${url} did not paint`);
+      const shown = await within(p.painted, READY_TIMEOUT_MS, () => `${url} did not paint`);
       const stages: PaintStages = { ...shown, heard: epochNow(), ...(cold ? { opened: p.opened, loaded } : {}) };
       return { page: p.page, stages };
     },

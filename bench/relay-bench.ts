@@ -16,6 +16,7 @@ import { connectTechnician } from '../src/cli/technician/technician-client.js';
 import { startBenchRelay, type BenchRelay } from './bench-relay.js';
 import { rounds } from './bench-options.js';
 import { raiseOpenFiles } from './fd-limit.js';
+import { within } from './within.js';
 import { latencyRow, type BenchRow } from './stats.js';
 import { bareConnectSeconds, type Baseline } from './bare-ws-baselines.js';
 
@@ -52,14 +53,19 @@ export async function routedRtt(tech: BenchRelay, agentSide: BenchRelay = tech, 
   const key = generateEd25519KeyPair();
   const agent = await helloAgent(relay.url, deviceId, key, `${deviceId}-hello-nonce-0001`.padEnd(22, 'x'), enrollment);
   const endsAt = new Date(Date.now() + 3600_000).toISOString();
+  const sessionId = 'ses-bench';
+  // As a real agent: the session starts only once the relay said it recorded the granting decision.
+  let decision: { id: string; requestId: string } | undefined;
   agent.on('message', (d) => {
     const parsed = parseFrame(d.toString());
     if (!parsed.ok) return;
     const m = parsed.msg;
     if (m.type === 'session.request') {
-      const sessionId = 'ses-bench';
-      agent.send(encodeFrame({ v: 1, type: 'session.decision', id: newMessageId(), requestId: m.payload.requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date().toISOString(), sessionId }));
-      agent.send(encodeFrame({ v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: m.payload.requestId, scopes: ['view'], mode: 'attended', startedAt: new Date().toISOString(), endsAt }));
+      decision = { id: newMessageId(), requestId: m.payload.requestId };
+      agent.send(encodeFrame({ v: 1, type: 'session.decision', id: decision.id, requestId: decision.requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date().toISOString(), sessionId }));
+    }
+    if (m.type === 'session.recorded' && decision && m.re === decision.id) {
+      agent.send(encodeFrame({ v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: decision.requestId, scopes: ['view'], mode: 'attended', startedAt: new Date().toISOString(), endsAt }));
     }
     if (m.type === 'session.narration') {
       agent.send(encodeFrame({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId: m.sessionId, change: 'extended', scopes: [], granted: ['view'], endsAt }));
@@ -72,7 +78,9 @@ export async function routedRtt(tech: BenchRelay, agentSide: BenchRelay = tech, 
   const client = connected.client;
   const started = client.waitFor((m) => (m.type === 'session.started' ? m : undefined));
   client.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId, ticket: { id: 'BENCH-1' }, reason: 'bench', scopes: ['view'], mode: 'attended', estimatedMinutes: 60 });
-  const { sessionId } = (await started)!;
+  const seen: string[] = [];
+  void client.waitFor((m) => (m.type === 'session.started' ? true : void seen.push(m.type === 'error' ? `error ${m.code}: ${m.detail ?? ''}` : m.type)));
+  await within(started, 30_000, () => `routed RTT: no session.started; the technician saw ${seen.join(', ') || 'nothing'}`);
   const samples: number[] = [];
   for (let i = 0; i < ROUNDS + WARMUP; i++) {
     const t0 = performance.now();
