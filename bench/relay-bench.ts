@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { encodeFrame, newMessageId, parseFrame } from '../src/protocol/frame.js';
+import type { Message } from '../src/protocol/messages.js';
+import { DeviceSigner } from '../src/core/identity/device-signer.js';
 import { AGENT_SUBPROTOCOL, generateEd25519KeyPair, signHelloProof, type Ed25519KeyPair } from '../src/protocol/index.js';
 import { DATABASE_FILE } from '../src/relay/data-dir.js';
 import { SqliteStorage } from '../src/relay/storage/sqlite-storage.js';
@@ -56,19 +58,23 @@ export async function routedRtt(tech: BenchRelay, agentSide: BenchRelay = tech, 
   const sessionId = 'ses-bench';
   // As a real agent: the session starts only once the relay said it recorded the granting decision.
   let decision: { id: string; requestId: string } | undefined;
+  // Device-signed as the agent signs them (the relay refuses unsigned decisions, starts and updates).
+  const signer = new DeviceSigner(deviceId, key);
+  const send = (msg: Message) => agent.send(encodeFrame(signer.sign(msg)));
   agent.on('message', (d) => {
     const parsed = parseFrame(d.toString());
     if (!parsed.ok) return;
     const m = parsed.msg;
+    signer.observe(m);
     if (m.type === 'session.request') {
       decision = { id: newMessageId(), requestId: m.payload.requestId };
-      agent.send(encodeFrame({ v: 1, type: 'session.decision', id: decision.id, requestId: decision.requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date().toISOString(), sessionId }));
+      send({ v: 1, type: 'session.decision', id: decision.id, requestId: decision.requestId, outcome: 'accepted', granted: ['view'], declined: [], decidedBy: 'user', decidedAt: new Date().toISOString(), sessionId });
     }
     if (m.type === 'session.recorded' && decision && m.re === decision.id) {
-      agent.send(encodeFrame({ v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: decision.requestId, scopes: ['view'], mode: 'attended', startedAt: new Date().toISOString(), endsAt }));
+      send({ v: 1, type: 'session.started', id: newMessageId(), sessionId, requestId: decision.requestId, scopes: ['view'], mode: 'attended', startedAt: new Date().toISOString(), endsAt });
     }
     if (m.type === 'session.narration') {
-      agent.send(encodeFrame({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId: m.sessionId, change: 'extended', scopes: [], granted: ['view'], endsAt }));
+      send({ v: 1, type: 'session.scope-update', id: newMessageId(), sessionId: m.sessionId, change: 'extended', scopes: [], granted: ['view'], endsAt });
     }
   });
   await new Promise((r) => agent.once('message', r));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type WebSocket from 'ws';
 import { encodeFrame, newMessageId, parseFrame } from '../src/protocol/frame.js';
 import { generateEd25519KeyPair } from '../src/protocol/index.js';
+import { DeviceSigner } from '../src/core/identity/device-signer.js';
 import { BusPeerDirectory } from '../src/relay/bus/bus-peer-directory.js';
 import { RedisBus } from '../src/relay/bus/redis-bus.js';
 import { PostgresStorage } from '../src/relay/storage/postgres-storage.js';
@@ -57,12 +58,15 @@ async function decidedPerSecond(pair: Pair, technicians: number, perTechnician: 
   const agents: WebSocket[] = [];
   for (let i = 0; i < technicians; i++) {
     const deviceId = `dev-rate-${i}`;
-    const ws = await helloAgent(pair.b.relay.url, deviceId, generateEd25519KeyPair(), `${deviceId}-hello-nonce-01`.padEnd(22, 'x'), await pair.b.enroll(deviceId));
+    const key = generateEd25519KeyPair();
+    const ws = await helloAgent(pair.b.relay.url, deviceId, key, `${deviceId}-hello-nonce-01`.padEnd(22, 'x'), await pair.b.enroll(deviceId));
+    const signer = new DeviceSigner(deviceId, key);
     ws.on('message', (d) => {
       const parsed = parseFrame(d.toString());
       if (!parsed.ok || parsed.msg.type !== 'session.request') return;
+      signer.observe(parsed.msg);
       const requestId = parsed.msg.payload.requestId;
-      ws.send(encodeFrame({ v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'declined', granted: [], declined: ['view'], decidedBy: 'user', decidedAt: new Date().toISOString() }));
+      ws.send(encodeFrame(signer.sign({ v: 1, type: 'session.decision', id: newMessageId(), requestId, outcome: 'declined', granted: [], declined: ['view'], decidedBy: 'user', decidedAt: new Date().toISOString() })));
     });
     await new Promise((r) => ws.once('message', r));
     agents.push(ws);
