@@ -73,9 +73,10 @@ export class Connection implements Peer {
   private queuedBinaryBytes = 0;
   /** id of the frame being handled, for `re` when handling it fails. */
   private handlingFrameId: string | undefined;
-  private readonly helloTimer: NodeJS.Timeout;
-  /** Set when the peer opened the agent subprotocol: what its hello proof must sign. */
-  private readonly helloContext: HelloConnectionContext | undefined;
+  /** Dropped once the hello is answered: an idle agent keeps only what it needs (issue 22, memory per agent). */
+  private helloTimer: NodeJS.Timeout | undefined;
+  /** Set when the peer opened the agent subprotocol: what its hello proof must sign (dropped once it did). */
+  private helloContext: HelloConnectionContext | undefined;
 
   /** `tlsExporter`: the TLS socket's exported keying material, null on plain ws. */
   constructor(
@@ -285,6 +286,7 @@ export class Connection implements Peer {
 
   private async hello(msg: Message<'hello'>): Promise<void> {
     clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
     const now = this.deps.now();
     const welcome = { v: 1 as const, type: 'welcome' as const, id: newMessageId(), serverTime: new Date(now).toISOString(), heartbeatSec: this.deps.heartbeatSec, relayKeyFingerprint: keyFingerprint(this.deps.relayPublicKey) };
     if (msg.role === 'agent') {
@@ -298,6 +300,7 @@ export class Connection implements Peer {
       if (result.rekeyed) await this.dropRekeyedKey(result.deviceId, result.rekeyed);
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.state = { role: 'agent', deviceId: result.deviceId };
+      this.helloContext = undefined;
       this.onAuthenticated();
       // Welcome first: no request may reach the agent before it.
       this.send({ ...welcome, role: 'agent', deviceId: result.deviceId });

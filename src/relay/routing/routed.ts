@@ -1,4 +1,5 @@
 // What the router keeps per request and per session, and whose they are.
+import type { PendingHold } from './shared-pending.js';
 import type { CHANNEL_KINDS, END_REASONS } from '../../protocol/messages.js';
 import type { CreditWindow } from '../../protocol/channel-frame.js';
 import type { Scope } from '../../protocol/scopes.js';
@@ -28,6 +29,8 @@ export interface RoutedRequest extends Owner {
   timer: unknown;
   /** When the relay itself reports `expired` (clock ms): kept to re-arm the timer after an unrecorded decision. */
   dueAt: number;
+  /** Its slot in the counts every instance shares (with a bus), given back when it stops pending. */
+  sharedHold?: PendingHold;
 }
 
 /** An accepted request waiting for session.started: how long the agent granted, from when. */

@@ -10,6 +10,7 @@ import { mfaForUnattended } from '../accounts/mfa-policy.js';
 import type { SignedInTechnician } from '../accounts/technician-sign-in.js';
 import type { Peer } from '../peer.js';
 import { latencyMark } from '../../protocol/latency-marks.js';
+import { ThrottledLog } from '../throttled-log.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
@@ -17,8 +18,15 @@ import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, t
 import { clockSkewRefusalText } from './clock-skew-refusals.js';
 import { DOCUMENTATION_KINDS, emergencySessions, undocumentedTickets } from '../audit/emergency-documentation.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
+import type { PendingHold } from './shared-pending.js';
 
 export class TechnicianFrames {
+  private lastBusFault = '';
+  /** Once a minute at most: a bus that is down fails every request's shared count. */
+  private readonly busFaults = new ThrottledLog(60_000, () => Date.now(), (n) => {
+    const why = `shared pending counts unavailable, this instance's caps apply (${this.lastBusFault})`;
+    this.ctx.log?.(`relay bus: ${why}; ${n} request(s) since the last line`);
+  });
   /** Called when a pending request's answer is overdue (the relay's own `expired`). */
   onRequestDue: (requestId: string) => void = () => undefined;
 
@@ -80,18 +88,46 @@ export class TechnicianFrames {
   private async request(peer: Peer, tech: SignedInTechnician, msg: Message<'tech.request'>): Promise<void> {
     const { caps } = this.ctx.table;
     const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
-    const refuse = async (code: ErrorCode, detail: string) => {
+    const refuse = async (code: ErrorCode, detail: string): Promise<undefined> => {
       await this.ctx.audit.record('rejected', base, { action: 'tech.request', code, detail });
       peer.send(errorMessage(code, detail, msg.id));
+      return undefined;
     };
     const over = caps.refusal(tech.id, msg.deviceId);
     if (over !== undefined) return refuse('rate-limited', over);
     // Held while the request is checked and written; once pending, the pending entry holds its own slot.
     caps.hold(tech.id, msg.deviceId);
+    let shared: PendingHold | undefined;
     try {
-      await this.checkAndForward(peer, tech, msg, refuse);
+      const held = await this.holdShared(tech.id, msg.deviceId);
+      if (typeof held === 'string') return await refuse('rate-limited', caps.refusalText(held, msg.deviceId));
+      shared = held;
+      if (await this.checkAndForward(peer, tech, msg, refuse, shared)) shared = undefined; // the request holds it now
     } finally {
       caps.release(tech.id, msg.deviceId);
+      if (shared) this.ctx.table.releaseShared(shared);
+    }
+  }
+
+  /**
+   * A slot in the counts all instances share (with a bus). The bus failing does not stop support: this
+   * instance's own caps still hold, and the fault is logged.
+   */
+  private async holdShared(
+    technicianId: string,
+    deviceId: string,
+  ): Promise<PendingHold | 'technician' | 'device' | undefined> {
+    const counts = this.ctx.directory.sharedPending;
+    if (!counts) return undefined;
+    const { clock, lifetimeMs, table } = this.ctx;
+    const now = clock.now();
+    const hold = { technicianId, deviceId, holdId: newMessageId(), expiresAt: now + lifetimeMs + clock.graceMs };
+    try {
+      return (await counts.tryHold(hold, table.caps.limits, now)) ?? hold;
+    } catch (err) {
+      this.lastBusFault = (err as Error).message;
+      this.busFaults.note();
+      return undefined;
     }
   }
 
@@ -99,8 +135,9 @@ export class TechnicianFrames {
     peer: Peer,
     tech: SignedInTechnician,
     msg: Message<'tech.request'>,
-    refuse: (code: ErrorCode, detail: string) => Promise<void>,
-  ): Promise<void> {
+    refuse: (code: ErrorCode, detail: string) => Promise<undefined>,
+    sharedHold: PendingHold | undefined,
+  ): Promise<RoutedRequest | undefined> {
     const { table, clock, audit, directory } = this.ctx;
     const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
     const { lifetimeMs, random, approvalsPublicKey } = this.ctx;
@@ -151,6 +188,7 @@ export class TechnicianFrames {
       dueAt: clock.now() + lifetimeMs + clock.graceMs,
       requestNonce: payload.nonce,
       timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
+      ...(sharedHold ? { sharedHold } : {}),
     };
     table.addPending(req);
     const { requestId, deviceId, verificationCode, expiresAt } = payload;
@@ -162,6 +200,7 @@ export class TechnicianFrames {
     table.rememberForwarded(signed.id, req, msg.id);
     agent.send(signed);
     latencyMark('relay.request.forwarded', requestId);
+    return req;
   }
 
   private async cancel(peer: Peer, msg: Message<'session.cancel'>): Promise<void> {
