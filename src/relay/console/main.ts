@@ -10,7 +10,11 @@ import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
 import { lastSeenOf, renderDevices, setDevices } from './device-list.js';
 import { errorInWords } from './error-words.js';
-import { readRequestForm, renderScopeChoices, type FieldId } from './request-form.js';
+import { readRequestForm, renderScopeChoices, requestModeOf, type FieldId, type RequestMode } from './request-form.js';
+import { approvalToken, bindRequestPanel } from './request-panel.js';
+import { FrameWaiters } from './frame-waiters.js';
+import type { ConsoleWire } from './console-file-sender.js';
+import { bindSessionTools, resetSessionTools, resolutionArrived, scopeUpdated, sessionEnded, sessionStarted, summaryArrived, userMessage } from './live-session.js';
 import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
 
 /** How long a request may wait for the relay's first answer before the page says so. */
@@ -25,7 +29,22 @@ let signingInWith: { token: string; stay: boolean } | null = null;
 /** Known devices are remembered per relay key, as the CLI does. */
 let relayId = location.host;
 let group: string | undefined;
+let allowedScopes: readonly Scope[] = [];
+const binaryListeners = new Set<(bytes: Uint8Array) => void>();
+const wire: ConsoleWire = {
+  send,
+  sendBinary: (bytes) => {
+    if (ws?.readyState === WebSocket.OPEN) ws.send(bytes as Uint8Array<ArrayBuffer>);
+  },
+  onBinary: (listener) => {
+    binaryListeners.add(listener);
+    return () => binaryListeners.delete(listener);
+  },
+  waiters: new FrameWaiters(),
+};
 let current: {
+  mode: RequestMode;
+  ticketId: string;
   requestId?: string;
   sessionId?: string;
   techMsgId: string;
@@ -36,6 +55,9 @@ let current: {
   device?: TrustedDevice;
   timer: ReturnType<typeof setTimeout>;
 } | null = null;
+
+/** The request that just ended: its summary and the user's answer still arrive, checked against the same device. */
+let ended: { device: TrustedDevice; requestId: string | undefined } | null = null;
 
 function send(msg: Message): void {
   if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
@@ -68,17 +90,21 @@ function signIn(token: string, otpCode: string, stay: boolean): void {
   signingInWith = { token, stay };
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
   const socket = new WebSocket(url);
+  socket.binaryType = 'arraybuffer';
   ws = socket;
   const otp = /^\d{6}$/.test(otpCode) ? { otp: otpCode } : {};
   socket.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console', ...otp }));
   // One frame at a time, in order: a signature check is asynchronous.
   let queue = Promise.resolve();
   socket.addEventListener('message', (ev) => {
-    queue = queue.then(() => onFrame(String(ev.data)));
+    // Binary frames are data channels (a file's credit acks); text frames are messages.
+    if (ev.data instanceof ArrayBuffer) for (const listener of [...binaryListeners]) listener(new Uint8Array(ev.data));
+    else queue = queue.then(() => onFrame(String(ev.data)));
   });
   socket.addEventListener('close', () => {
     if (ws !== socket) return;
     ws = null;
+    wire.waiters.closeAll();
     // A remembered token the relay refused is forgotten.
     if (signingInWith) sessionStorage.removeItem(TAB_TOKEN_KEY);
     signingInWith = null;
@@ -138,11 +164,13 @@ async function onFrame(text: string): Promise<void> {
   const parsed = parseFrame(text, ACCEPTED_BY.technicianFromRelay);
   if (!parsed.ok) return;
   const msg = parsed.msg;
+  wire.waiters.offer(msg);
   let sealed = '';
   // A device-signed frame is shown only once this console verified it (none after a refusal).
   if (isDeviceSignable(msg)) {
-    if (!current?.device) return;
-    const v = await checkDeviceFrame(msg, current.device, current.requestId);
+    const checkWith = current?.device ? { device: current.device, requestId: current.requestId } : ended;
+    if (!checkWith) return;
+    const v = await checkDeviceFrame(msg, checkWith.device, checkWith.requestId);
     if (v.kind === 'refused') return refuse(v.detail, msg);
     if (v.kind === 'verified') sealed = ` (device signature verified, key ${v.fingerprint})`;
   }
@@ -153,7 +181,8 @@ async function onFrame(text: string): Promise<void> {
       if (msg.relayKeyFingerprint) relayId = msg.relayKeyFingerprint;
       group = msg.technician?.group;
       $('who').textContent = msg.technician ? `Signed in as ${msg.technician.name} (${msg.technician.group})` : 'Signed in';
-      renderScopeChoices($('scope-choices'), msg.scopes as Scope[] | undefined);
+      allowedScopes = msg.scopes ?? ['view', 'control', 'admin', 'file-transfer'];
+      renderScopeChoices($('scope-choices'), allowedScopes);
       // Signed in: the token stays in memory with the connection (and this tab's sessionStorage if asked), not in the page.
       $<HTMLInputElement>('token').value = '';
       if (signingInWith?.stay) sessionStorage.setItem(TAB_TOKEN_KEY, signingInWith.token);
@@ -176,6 +205,10 @@ async function onFrame(text: string): Promise<void> {
       setState(`Waiting for the user's decision (until ${new Date(msg.expiresAt).toLocaleTimeString()})`);
       $<HTMLButtonElement>('end').disabled = false;
       addEvent(`request sent to ${msg.deviceId}`);
+      if (msg.undocumentedEmergencies?.length) {
+        $('reminder').hidden = false;
+        $('reminder').textContent = `Emergency sessions still to document (what / why / result): ${msg.undocumentedEmergencies.join(', ')}.`;
+      }
       return;
     case 'session.decision': {
       const words = OUTCOME_WORDS[msg.outcome];
@@ -188,12 +221,24 @@ async function onFrame(text: string): Promise<void> {
       return;
     }
     case 'session.started':
-      if (current) current.sessionId = msg.sessionId;
+      if (!current) return;
+      current.sessionId = msg.sessionId;
       setState(`Session live until ${new Date(msg.endsAt).toLocaleTimeString()}`, 'ok');
       addEvent(`session started with ${msg.scopes.join(', ')}${sealed}`);
+      sessionStarted(msg, current.ticketId, current.mode);
       return;
     case 'session.scope-update':
-      addEvent(`scopes ${msg.change}: ${msg.scopes.join(', ')}; granted now ${msg.granted.join(', ') || 'nothing'}`);
+      addEvent(`scopes ${msg.change}: ${msg.scopes.join(', ')}; granted now ${msg.granted.join(', ') || 'nothing'}${sealed}`);
+      if (msg.change !== 'extended') markDecision(msg.granted, []);
+      scopeUpdated(msg);
+      return;
+    case 'session.user-message':
+      addEvent('the user wrote a message');
+      userMessage(msg);
+      return;
+    case 'session.resolution':
+      addEvent(`the user answered: ${msg.solved ? 'solved' : 'not solved'}`);
+      resolutionArrived(msg);
       return;
     case 'session.file-transfer-result':
       addEvent(`file ${msg.transferId} ${msg.allowed ? 'allowed' : 'refused'}`);
@@ -202,9 +247,11 @@ async function onFrame(text: string): Promise<void> {
       setState(`Session ended by ${msg.by}`);
       addEvent(`session ended by ${msg.by}${msg.reason ? `: ${msg.reason}` : ''}`);
       finish();
+      void sessionEnded(msg.by === 'technician' ? 'you' : msg.by);
       return;
     case 'session.summary':
-      addEvent(`summary: ${msg.summary.durationSec} s, used ${msg.summary.scopesUsed.join(', ') || 'nothing'}`);
+      addEvent(`summary: ${msg.summary.durationSec} s, used ${msg.summary.scopesUsed.join(', ') || 'nothing'}${sealed}`);
+      summaryArrived(msg);
       return;
     case 'error': {
       const deviceId = current?.deviceId;
@@ -228,6 +275,7 @@ function finish(): void {
   $<HTMLButtonElement>('end').disabled = true;
   $<HTMLButtonElement>('send').disabled = false;
   if (current) clearTimeout(current.timer);
+  ended = current?.device ? { device: current.device, requestId: current.requestId } : null;
   current = null;
 }
 
@@ -251,9 +299,10 @@ $('signout').addEventListener('click', () => {
 $('request').addEventListener('submit', (ev) => {
   ev.preventDefault();
   if (current) return;
+  ended = null;
   clearError();
   clearFieldErrors();
-  const read = readRequestForm($<HTMLFormElement>('request'));
+  const read = readRequestForm($<HTMLFormElement>('request'), approvalToken());
   if (!read.ok) {
     showFieldErrors(read.errors);
     const first = read.errors.keys().next().value as FieldId;
@@ -275,8 +324,11 @@ $('request').addEventListener('submit', (ev) => {
   const timer = setTimeout(() => {
     if (current?.techMsgId === msg.id && current.requestId === undefined) fail('No answer from the relay in 20 seconds. Try again; if it keeps happening, tell IT.');
   }, FIRST_ANSWER_TIMEOUT_MS);
-  current = { techMsgId: msg.id, deviceId: msg.deviceId, held: msg, keyAskId: ask.id, timer };
+  const mode = requestModeOf($<HTMLFormElement>('request'));
+  current = { mode, ticketId: msg.ticket.id, techMsgId: msg.id, deviceId: msg.deviceId, held: msg, keyAskId: ask.id, timer };
   $<HTMLButtonElement>('send').disabled = true;
+  $('reminder').hidden = true;
+  resetSessionTools(mode);
   startLivePanel(msg.scopes);
 });
 
@@ -288,9 +340,14 @@ $('end').addEventListener('click', () => {
   if (current.sessionId) send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: current.sessionId, by: 'technician', reason: 'ended from the console' });
   else if (current.requestId) send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: current.requestId });
   addEvent('end requested');
-  setState('Ended by you');
+  setState(current.sessionId ? 'Ended by you' : 'Withdrawn by you');
+  const hadSession = current.sessionId !== undefined;
   finish();
+  if (hadSession) void sessionEnded('you');
 });
+
+bindRequestPanel();
+bindSessionTools(wire, () => allowedScopes);
 
 // "Stay signed in on this tab": a reload signs in again with the tab's token.
 const tabToken = sessionStorage.getItem(TAB_TOKEN_KEY);
