@@ -256,7 +256,7 @@ async function onFrame(text: string): Promise<void> {
     case 'error': {
       const deviceId = current?.deviceId;
       const lastSeen = deviceId ? lastSeenOf(deviceId) : undefined;
-      const words = errorInWords(msg.code, { deviceId, group, ...(lastSeen ? { lastSeen } : {}) });
+      const words = errorInWords(msg.code, { deviceId, group, ...(lastSeen ? { lastSeen } : {}), ...(signingInWith ? { signingIn: true } : {}) });
       if (msg.code === 'agent-offline' || msg.code === 'agent-clock-skew') askForDevices();
       setError(words, `${msg.code}${msg.detail ? `: ${msg.detail}` : ''}`);
       if (msg.code === 'mfa-required') $<HTMLInputElement>('otp').focus();
