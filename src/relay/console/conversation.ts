@@ -21,5 +21,6 @@ export function addLine(list: HTMLElement, speaker: Speaker, text: string, at: D
   li.append(meta, body);
   list.append(li);
   while (list.childElementCount > MAX_LINES) list.firstElementChild?.remove();
-  li.scrollIntoView({ block: 'nearest' });
+  // Only the list scrolls to the newest line: the panel keeps the code and the decision in view.
+  list.scrollTop = list.scrollHeight;
 }

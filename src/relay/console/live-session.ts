@@ -5,8 +5,6 @@
 import { newMessageId } from '../../protocol/frame.js';
 import { sessionNarrationSchema, sessionNoteSchema, techScopeRequestSchema, type Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
-import { startCountdown } from '../../../renderer/common/countdown.js';
-import { clock } from '../../../renderer/common/time-format.js';
 import { addLine } from './conversation.js';
 import { OUTCOME_LABELS, readCloseForm, type CloseField } from './close-ticket.js';
 import { announcementOf, sendAnnouncedFile, type ConsoleWire } from './console-file-sender.js';
@@ -15,6 +13,7 @@ import { $ } from './live-view.js';
 import type { RequestMode } from './request-form.js';
 import { renderScopeChoices } from './request-form.js';
 import { SCOPE_LABELS } from './scope-labels.js';
+import { showTimeLeft } from './time-left.js';
 
 /** How long the relay may take to record a ticket's outcome. */
 const CLOSE_TIMEOUT_MS = 20_000;
@@ -193,16 +192,10 @@ export function resetSessionTools(mode: RequestMode): void {
   $('doc-fields').hidden = mode !== 'emergency';
 }
 
-function showTimeLeft(endsAt: string): void {
+function countDown(endsAt: string): void {
   session?.stopClock();
-  const el = $('time-left');
-  el.hidden = false;
-  const stop = startCountdown({
-    deadlineMs: Date.parse(endsAt),
-    clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
-    onTick: (ms) => (el.textContent = `Time left: ${clock(ms)} (until ${new Date(endsAt).toLocaleTimeString()})`),
-    onExpire: () => (el.textContent = 'Time is up: the device ends the session.'),
-  });
+  $('time-left').hidden = false;
+  const stop = showTimeLeft($('time-left'), endsAt);
   if (session) session.stopClock = stop;
 }
 
@@ -218,7 +211,7 @@ export function sessionStarted(msg: Message<'session.started'>, ticketId: string
   $('close').hidden = false;
   $<HTMLButtonElement>('file-send').disabled = false;
   offerMore(msg.scopes);
-  showTimeLeft(msg.endsAt);
+  countDown(msg.endsAt);
   addLine($('conversation'), 'event', `Session started with ${words(msg.scopes)}.`);
 }
 
@@ -226,7 +219,7 @@ export function scopeUpdated(msg: Message<'session.scope-update'>): void {
   if (!session || msg.sessionId !== session.sessionId) return;
   session.granted = [...msg.granted];
   offerMore(msg.granted);
-  showTimeLeft(msg.endsAt);
+  countDown(msg.endsAt);
   const change = {
     'escalation-accepted': `The user allowed ${words(msg.scopes)}.`,
     'escalation-partial': `The user allowed part of it: ${words(msg.scopes)}.`,

@@ -3,7 +3,7 @@
 // the CLI, it checks the device itself (device-check.ts) before it shows an
 // answer as the user's. The token lives only in this module's memory.
 import './zod-jitless.js';
-import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
+import { newMessageId, parseFrame } from '../../protocol/frame.js';
 import { isDeviceSignable } from '../../protocol/device-signed-payload.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
@@ -12,8 +12,8 @@ import { lastSeenOf, renderDevices, setDevices } from './device-list.js';
 import { errorInWords } from './error-words.js';
 import { readRequestForm, renderScopeChoices, requestModeOf, type FieldId, type RequestMode } from './request-form.js';
 import { approvalToken, bindRequestPanel } from './request-panel.js';
-import { FrameWaiters } from './frame-waiters.js';
-import type { ConsoleWire } from './console-file-sender.js';
+import { SocketWire } from './console-wire.js';
+import { OUTCOME_WORDS, TRUST_WORDS } from './decision-words.js';
 import { bindSessionTools, resetSessionTools, resolutionArrived, scopeUpdated, sessionEnded, sessionStarted, summaryArrived, userMessage } from './live-session.js';
 import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
 
@@ -23,25 +23,13 @@ const FIRST_ANSWER_TIMEOUT_MS = 20_000;
 /** sessionStorage key, only when the technician ticked "stay signed in on this tab". Never localStorage. */
 const TAB_TOKEN_KEY = 'porchlight.console.token';
 
-let ws: WebSocket | null = null;
 /** The token of the sign-in under way, until the relay welcomed it. */
 let signingInWith: { token: string; stay: boolean } | null = null;
 /** Known devices are remembered per relay key, as the CLI does. */
 let relayId = location.host;
 let group: string | undefined;
 let allowedScopes: readonly Scope[] = [];
-const binaryListeners = new Set<(bytes: Uint8Array) => void>();
-const wire: ConsoleWire = {
-  send,
-  sendBinary: (bytes) => {
-    if (ws?.readyState === WebSocket.OPEN) ws.send(bytes as Uint8Array<ArrayBuffer>);
-  },
-  onBinary: (listener) => {
-    binaryListeners.add(listener);
-    return () => binaryListeners.delete(listener);
-  },
-  waiters: new FrameWaiters(),
-};
+const wire = new SocketWire();
 let current: {
   mode: RequestMode;
   ticketId: string;
@@ -59,9 +47,7 @@ let current: {
 /** The request that just ended: its summary and the user's answer still arrive, checked against the same device. */
 let ended: { device: TrustedDevice; requestId: string | undefined } | null = null;
 
-function send(msg: Message): void {
-  if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
-}
+const send = (msg: Message) => wire.send(msg);
 
 /** From Refresh, the relay searches what is typed (for lists over 200); otherwise all devices. */
 function askForDevices(withSearch = false): void {
@@ -91,19 +77,19 @@ function signIn(token: string, otpCode: string, stay: boolean): void {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
   const socket = new WebSocket(url);
   socket.binaryType = 'arraybuffer';
-  ws = socket;
+  wire.socket = socket;
   const otp = /^\d{6}$/.test(otpCode) ? { otp: otpCode } : {};
   socket.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console', ...otp }));
   // One frame at a time, in order: a signature check is asynchronous.
   let queue = Promise.resolve();
   socket.addEventListener('message', (ev) => {
     // Binary frames are data channels (a file's credit acks); text frames are messages.
-    if (ev.data instanceof ArrayBuffer) for (const listener of [...binaryListeners]) listener(new Uint8Array(ev.data));
+    if (ev.data instanceof ArrayBuffer) wire.deliverBinary(new Uint8Array(ev.data));
     else queue = queue.then(() => onFrame(String(ev.data)));
   });
   socket.addEventListener('close', () => {
-    if (ws !== socket) return;
-    ws = null;
+    if (wire.socket !== socket) return;
+    wire.socket = null;
     wire.waiters.closeAll();
     // A remembered token the relay refused is forgotten.
     if (signingInWith) sessionStorage.removeItem(TAB_TOKEN_KEY);
@@ -112,8 +98,6 @@ function signIn(token: string, otpCode: string, stay: boolean): void {
     showSignedOut();
   });
 }
-
-const TRUST_WORDS = { 'first-use': 'first use: remembered', known: 'known', rekeyed: 're-keyed by an admin, audited' } as const;
 
 /** The device's key, fetched at request time: computed fingerprint, held against what this browser remembers. */
 async function onDeviceKey(msg: Message<'device.key'>): Promise<void> {
@@ -150,15 +134,6 @@ function fail(words: string): void {
   setState(words, 'failed');
   finish();
 }
-
-const OUTCOME_WORDS = {
-  accepted: 'The user allowed everything you asked for',
-  partial: 'The user allowed part of what you asked for',
-  declined: 'The user declined',
-  expired: 'Nobody answered in time',
-  blocked: 'Blocked before the user saw it',
-  'no-user-present': 'Nobody is signed in at the device',
-} as const;
 
 async function onFrame(text: string): Promise<void> {
   const parsed = parseFrame(text, ACCEPTED_BY.technicianFromRelay);
@@ -287,8 +262,8 @@ $('signin').addEventListener('submit', (ev) => {
 });
 
 $('signout').addEventListener('click', () => {
-  const socket = ws;
-  ws = null;
+  const socket = wire.socket;
+  wire.socket = null;
   if (current) finish();
   sessionStorage.removeItem(TAB_TOKEN_KEY);
   socket?.close(1000, 'signed out');
@@ -316,7 +291,7 @@ $('request').addEventListener('submit', (ev) => {
   }
   // The request waits for the device key: nothing is sent for a device this console can't check.
   const ask: Message<'tech.device-key'> = { v: 1, type: 'tech.device-key', id: newMessageId(), deviceId: msg.deviceId };
-  if (ws?.readyState !== WebSocket.OPEN) {
+  if (!wire.isOpen) {
     setError('Not connected to the relay. Sign in again.');
     return;
   }
