@@ -144,6 +144,8 @@ test('attended: partial consent, conversation, note, more access, a file, then e
   await expect(page.locator('#file-status')).toHaveText('Stored on the device: stored as C:\\Support\\fix.ps1');
 
   await expectNoAxeViolations(page);
+  // As the technician sees it after scrolling back up: the code and grants above the tools.
+  await page.locator('#live').evaluate((el) => (el.scrollTop = 0));
   for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme });
     mkdirSync(shots, { recursive: true });
@@ -168,6 +170,7 @@ test('attended: partial consent, conversation, note, more access, a file, then e
   agent.send({ v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved: true, rating: 5, comment: 'Thanks!', at: new Date().toISOString() });
   await expect(page.locator('#resolution')).toHaveText('The user answered "Is your problem solved?": Yes, rating 5 of 5. "Thanks!"');
   await expectNoAxeViolations(page);
+  await page.locator('#live').evaluate((el) => (el.scrollTop = el.scrollHeight));
   for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme });
     await page.screenshot({ path: join(shots, `console-session-ended-1280x800-${theme}.png`) });
@@ -222,5 +225,31 @@ test('after repeated wrong tokens the sign-in is locked out, said in words', asy
   for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme });
     await page.screenshot({ path: join(shots, `console-error-locked-out-1280x720-${theme}.png`) });
+  }
+});
+
+test('at 200 % zoom (a 1280x800 window), one column: once sent, the code and the decision come first', async ({ page }) => {
+  await page.setViewportSize({ width: 640, height: 400 });
+  agent.answer = acceptAndStay();
+  await signIn(page);
+  await page.getByLabel('Device id').fill('LAPTOP-0042');
+  await page.getByLabel('Ticket', { exact: true }).fill('INC0012345');
+  await page.getByLabel('Reason (the user reads this)').fill('Outlook stops syncing after the update');
+  const sent = agent.next('session.request');
+  await page.getByLabel('Ticket', { exact: true }).press('Enter');
+  const req = await sent;
+  await expect(page.locator('#code')).toHaveText(req.payload.verificationCode);
+  await expect(page.locator('#state')).toContainText('Session live');
+  for (const sel of ['#code', '#decision li[data-scope="view"]']) {
+    const box = await page.locator(sel).boundingBox();
+    expect(box, sel).not.toBeNull();
+    expect(box!.y + box!.height, sel).toBeLessThanOrEqual(400);
+    expect(box!.y, sel).toBeGreaterThanOrEqual(0);
+  }
+  await expectNoAxeViolations(page);
+  mkdirSync(shots, { recursive: true });
+  for (const theme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: theme });
+    await page.screenshot({ path: join(shots, `console-live-zoom200-1280x800-${theme}.png`) });
   }
 });

@@ -192,6 +192,11 @@ export function resetSessionTools(mode: RequestMode): void {
   $('doc-fields').hidden = mode !== 'emergency';
 }
 
+function setInputsShown(shown: boolean): void {
+  $('say').hidden = !shown;
+  for (const tool of document.querySelectorAll<HTMLElement>('#tools .tool')) tool.hidden = !shown;
+}
+
 function countDown(endsAt: string): void {
   session?.stopClock();
   $('time-left').hidden = false;
@@ -208,6 +213,7 @@ function offerMore(granted: readonly Scope[]): void {
 export function sessionStarted(msg: Message<'session.started'>, ticketId: string, mode: RequestMode): void {
   session = { sessionId: msg.sessionId, ticketId, mode, granted: [...msg.scopes], live: true, stopClock: () => {}, closed: false };
   $('tools').hidden = false;
+  setInputsShown(true);
   $('close').hidden = false;
   $<HTMLButtonElement>('file-send').disabled = false;
   offerMore(msg.scopes);
@@ -242,7 +248,8 @@ export async function sessionEnded(by: string): Promise<void> {
   session.live = false;
   session.stopClock();
   $('time-left').textContent = 'Session over.';
-  $('tools').hidden = true;
+  // The conversation stays as the record of the session; what would send into it goes.
+  setInputsShown(false);
   addLine($('conversation'), 'event', `Session ended by ${by}.`);
   await recordOutcome(true);
 }
