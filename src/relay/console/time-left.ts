@@ -13,7 +13,7 @@ export function timeLeftText(ms: number): string {
 }
 
 /** Shows the time left in `el` once a second until `endsAt`; returns the stop. */
-export function showTimeLeft(el: HTMLElement, endsAt: string, now: () => number = Date.now): () => void {
+export function showTimeLeft(el: { textContent: string | null }, endsAt: string, now: () => number = Date.now): () => void {
   const deadline = Date.parse(endsAt);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const tick = () => {
