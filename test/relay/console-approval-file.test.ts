@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateEd25519KeyPair, signApprovalToken } from '../../src/protocol/index.js';
 import { describeApproval, readApprovalText } from '../../src/relay/console/approval-file.js';
-import { timeLeftText } from '../../src/relay/console/time-left.js';
 
 const approvals = generateEd25519KeyPair();
 const NOW = Date.parse('2026-12-04T10:00:00.000Z');
@@ -50,11 +49,13 @@ describe('console approval file', () => {
   });
 });
 
-describe('console time left', () => {
-  it('counts minutes and seconds, hours when needed, never below zero', () => {
-    expect(timeLeftText(105_000)).toBe('1:45');
-    expect(timeLeftText(3_725_000)).toBe('1:02:05');
-    expect(timeLeftText(-5)).toBe('0:00');
-    expect(timeLeftText(400)).toBe('0:01');
+
+describe('countdown text (the console\'s time left, the banner\'s countdown)', () => {
+  it('counts minutes and seconds, hours when needed, never below zero', async () => {
+    const { clock } = await import('../../src/shared/countdown-text.js');
+    expect(clock(105_000)).toBe('1:45');
+    expect(clock(3_725_000)).toBe('1:02:05');
+    expect(clock(-5)).toBe('0:00');
+    expect(clock(400)).toBe('0:01');
   });
 });

@@ -4,12 +4,8 @@
 // access, a file (sha256 from Web Crypto, bytes on a file channel under credit),
 // ending with an outcome recorded by the relay, and the user's "Is your problem
 // solved?" answer. Errors: a forbidden scope and a locked-out sign-in, in words.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RawData } from 'ws';
 import { encodeChannelFrame, frameCharge, parseChannelFrame } from '../../src/protocol/channel-frame.js';
 import { newMessageId } from '../../src/protocol/frame.js';
@@ -18,8 +14,7 @@ import { buildConsole } from './console-build.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndStay, type ScriptedAgent } from './scripted-agent.js';
 import { within } from '../support/bounded-wait.js';
-
-const shots = fileURLToPath(new URL('../../test-results/console', import.meta.url));
+import { expectNoAxeViolations, shotBothThemes, signInConsole } from './console-page.js';
 
 let t: TestRelay;
 let agent: ScriptedAgent;
@@ -34,17 +29,7 @@ test.beforeEach(async () => {
 });
 test.afterEach(() => t.close());
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByLabel('API token').press('Enter');
-  await expect(page.locator('#who')).toHaveText('Signed in as Eve Tech (helpdesk)');
-}
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-  expect(axe.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }))).toEqual([]);
-}
+const signIn = (page: Page) => signInConsole(page, base, token, 'Signed in as Eve Tech (helpdesk)');
 
 /** The agent's side of a file channel: take the bytes, ack each frame, close when all arrived. */
 function receiveFile(a: ScriptedAgent, size: number): Promise<Buffer> {
@@ -146,11 +131,7 @@ test('attended: partial consent, conversation, note, more access, a file, then e
   await expectNoAxeViolations(page);
   // As the technician sees it after scrolling back up: the code and grants above the tools.
   await page.locator('#live').evaluate((el) => (el.scrollTop = 0));
-  for (const theme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: theme });
-    mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, `console-session-tools-1280x800-${theme}.png`) });
-  }
+  await shotBothThemes(page, 'console-session-tools-1280x800');
 
   // End with an outcome: the session ends, then the relay records the outcome.
   await page.getByLabel('Follow-up needed').check();
@@ -171,10 +152,7 @@ test('attended: partial consent, conversation, note, more access, a file, then e
   await expect(page.locator('#resolution')).toHaveText('The user answered "Is your problem solved?": Yes, rating 5 of 5. "Thanks!"');
   await expectNoAxeViolations(page);
   await page.locator('#live').evaluate((el) => (el.scrollTop = el.scrollHeight));
-  for (const theme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: theme });
-    await page.screenshot({ path: join(shots, `console-session-ended-1280x800-${theme}.png`) });
-  }
+  await shotBothThemes(page, 'console-session-ended-1280x800');
 });
 
 test('a scope the group may not request is refused in words, and the request ends visibly', async ({ page }) => {
@@ -221,11 +199,7 @@ test('after repeated wrong tokens the sign-in is locked out, said in words', asy
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(error).toHaveText(locked);
   await expect(page.locator('#signin')).toBeVisible();
-  mkdirSync(shots, { recursive: true });
-  for (const theme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: theme });
-    await page.screenshot({ path: join(shots, `console-error-locked-out-1280x720-${theme}.png`) });
-  }
+  await shotBothThemes(page, 'console-error-locked-out-1280x720');
 });
 
 test('at 200 % zoom (a 1280x800 window), one column: once sent, the code and the decision come first', async ({ page }) => {
@@ -247,9 +221,5 @@ test('at 200 % zoom (a 1280x800 window), one column: once sent, the code and the
     expect(box!.y, sel).toBeGreaterThanOrEqual(0);
   }
   await expectNoAxeViolations(page);
-  mkdirSync(shots, { recursive: true });
-  for (const theme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: theme });
-    await page.screenshot({ path: join(shots, `console-live-zoom200-1280x800-${theme}.png`) });
-  }
+  await shotBothThemes(page, 'console-live-zoom200-1280x800');
 });

@@ -3,18 +3,14 @@
 // dropped in as its file and shown before sending, an expired one refused in
 // words, an emergency that needs its justification and incident to send and
 // its what / why / result to close.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateEd25519KeyPair, signApprovalToken } from '../../src/protocol/index.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { startAgentWorld, type AgentWorld } from '../e2e/agent-world.js';
 import { startRelayProcess, type RelayProcess } from '../e2e/relay-process.js';
+import { expectNoAxeViolations, shotBothThemes as shot, signInConsole } from './console-page.js';
 
-const shots = fileURLToPath(new URL('../../test-results/console', import.meta.url));
 const approvals = generateEd25519KeyPair();
 const POLICY = { unattendedAllowed: true, emergencyAllowed: true, unattendedGroups: ['servers'] };
 
@@ -43,10 +39,7 @@ async function signedInTechnician(page: Page): Promise<string> {
   const name = `srv-${process.pid}-${++techs}`;
   const token = await relay.addTechnician(name, { group: 'servers', unattended: true, scopes: 'view,control' });
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(relay.url.replace(/^ws/, 'http') + '/');
-  await page.getByLabel('API token').fill(token);
-  await page.getByLabel('API token').press('Enter');
-  await expect(page.locator('#who')).toContainText('(servers)');
+  await signInConsole(page, relay.url.replace(/^ws/, 'http'), token, /\(servers\)$/);
   return name;
 }
 
@@ -63,19 +56,6 @@ async function fillCommon(page: Page, deviceId: string, ticketId: string): Promi
   await page.getByLabel('Ticket', { exact: true }).fill(ticketId);
   await page.getByLabel('Reason (the user reads this)').fill('Patch the file server');
   await page.getByLabel('Control').check();
-}
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-  expect(axe.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }))).toEqual([]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(shots, { recursive: true });
-  for (const theme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: theme });
-    await page.screenshot({ path: join(shots, `${name}-${theme}.png`) });
-  }
 }
 
 test('unattended with a manager approval: the page shows what it covers, the headless agent grants, the outcome is recorded', async ({ page, context }) => {
