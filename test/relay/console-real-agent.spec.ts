@@ -1,13 +1,16 @@
-// The console's unattended and emergency modes (issue 21) against the relay as
-// its own process and the real agent core running headless: a manager approval
-// dropped in as its file and shown before sending, an expired one refused in
-// words, an emergency that needs its justification and incident to send and
-// its what / why / result to close.
+// The console (issue 21) against the relay as its own process and the real
+// agent core: attended with its consent, banner and summary pages in Chromium
+// (partial consent, the user's reply from the banner, the user's "Is your
+// problem solved?" answer), and headless for unattended and emergency: a manager
+// approval dropped in as its file and shown before sending, an expired one
+// refused in words, an emergency that needs its justification and incident to
+// send and its what / why / result to close.
 import { expect, test, type Page } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { generateEd25519KeyPair, signApprovalToken } from '../../src/protocol/index.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { startAgentWorld, type AgentWorld } from '../e2e/agent-world.js';
+import { clickClosingWindow } from '../e2e/closing-click.js';
 import { startRelayProcess, type RelayProcess } from '../e2e/relay-process.js';
 import { expectNoAxeViolations, shotBothThemes as shot, signInConsole } from './console-page.js';
 
@@ -23,7 +26,7 @@ test.beforeAll(async () => {
   // The relay process comes from the built CLI, which (re)builds the renderer pages too when stale.
   test.setTimeout(180_000);
   relay = await startRelayProcess({ approvalsPublicKey: approvals.publicKey });
-  assertRendererBuilt(['banner', 'summary']);
+  assertRendererBuilt(['consent', 'banner', 'summary']);
   renderer = await serveRenderer();
 });
 test.afterAll(async () => {
@@ -57,6 +60,52 @@ async function fillCommon(page: Page, deviceId: string, ticketId: string): Promi
   await page.getByLabel('Reason (the user reads this)').fill('Patch the file server');
   await page.getByLabel('Control').check();
 }
+
+test('attended with the real agent: the user allows part, replies from the banner, and answers the summary; the console shows each', async ({ page, context }) => {
+  world = await startAgentWorld(context, renderer.url, relay);
+  const name = `att-${process.pid}-${++techs}`;
+  const token = await relay.addTechnician(name, { display: 'Alice Moreau', scopes: 'view,control' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signInConsole(page, relay.url.replace(/^ws/, 'http'), token, 'Signed in as Alice Moreau (helpdesk)');
+  await page.getByLabel('Device id').fill(world.deviceId);
+  await page.getByLabel('Ticket', { exact: true }).fill('INC-CON-0');
+  await page.getByLabel('Reason (the user reads this)').fill('Printer queue stuck');
+  await page.getByLabel('Control').check();
+  await page.getByLabel('Ticket', { exact: true }).press('Enter');
+  const consent = await world.ui.page('consent');
+  // The code the user sees is the one the console says to read out.
+  await expect(page.locator('#code')).toHaveText(/^\d+$/);
+  const code = (await page.locator('#code').textContent())!;
+  await expect(consent.getByText(code.split('').join(' ')).or(consent.getByText(code))).toBeVisible();
+  await consent.getByRole('checkbox', { name: 'Use your mouse and keyboard' }).uncheck();
+  const allow = consent.getByRole('button', { name: 'Allow selected' });
+  await expect(allow).toHaveAttribute('aria-disabled', 'false');
+  await clickClosingWindow(consent, allow);
+  await expect(page.locator('#state')).toContainText('Session live');
+  await expect(page.locator('#decision li[data-scope="view"]')).toContainText('granted');
+  await expect(page.locator('#decision li[data-scope="control"]')).toContainText('declined');
+  await expect(page.locator('#events')).toContainText('decision partial (user)');
+
+  await page.getByLabel('Tell the user what you are doing').fill('Restarting the print spooler now.');
+  await page.getByRole('button', { name: 'Send to the user' }).click();
+  const banner = await world.ui.page('banner');
+  await banner.getByRole('button', { name: 'Details' }).click();
+  await banner.getByRole('textbox', { name: 'Message to Alice Moreau' }).fill('It printed, thanks');
+  await banner.getByRole('button', { name: 'Send' }).click();
+  await expect(page.locator('#conversation .line.user .body')).toHaveText('It printed, thanks');
+  await expect(page.locator('#conversation .line.you .body')).toHaveText('Restarting the print spooler now.');
+
+  await page.getByLabel('Resolved', { exact: true }).check();
+  await page.getByRole('button', { name: 'End', exact: true }).click();
+  await expect(page.locator('#close-state')).toHaveText('Outcome recorded for ticket INC-CON-0: Resolved.');
+  const summary = await world.ui.page('summary');
+  await summary.getByLabel('Yes').check();
+  await summary.getByRole('button', { name: 'Send answer' }).click();
+  await expect(page.locator('#resolution')).toHaveText(/^The user answered "Is your problem solved\?": Yes/);
+  await expectNoAxeViolations(page);
+  await page.locator('#live').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await shot(page, 'console-attended-real-agent-ended-1280x800');
+});
 
 test('unattended with a manager approval: the page shows what it covers, the headless agent grants, the outcome is recorded', async ({ page, context }) => {
   world = await startAgentWorld(context, renderer.url, relay, { presence: 'headless', approvalsPublicKey: approvals.publicKey, policy: POLICY });
