@@ -68,7 +68,7 @@ test('attended: partial consent, conversation, note, more access, a file, then e
   await page.getByLabel('Control').check();
   await page.getByLabel('File transfer').check();
   await page.getByLabel('Channel').selectOption('phone');
-  await page.getByLabel('Note (e.g. called ext. 4411)').fill('called ext. 4411');
+  await page.getByLabel('Note', { exact: true }).fill('called ext. 4411');
   const sent = agent.next('session.request');
   await page.getByRole('button', { name: 'Send request' }).click();
   const req = await sent;
