@@ -20,6 +20,13 @@ function showMode(): void {
   $('maintenance-fields').hidden = mode === 'attended';
 }
 
+/** What the chosen mode asks for appears at the end of the form: bring it into view. */
+function revealMode(): void {
+  showMode();
+  const mode = requestModeOf($<HTMLFormElement>('request'));
+  if (mode !== 'attended') $(mode === 'unattended' ? 'unattended-fields' : 'emergency-fields').scrollIntoView({ block: 'nearest' });
+}
+
 /** The approval's facts next to what this request says, refreshed as the form changes. */
 export function showApproval(): void {
   const box = $('approval-summary');
@@ -64,7 +71,7 @@ function took(read: ApprovalRead): void {
 
 export function bindRequestPanel(): void {
   const form = $<HTMLFormElement>('request');
-  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="mode"]')) radio.addEventListener('change', showMode);
+  for (const radio of form.querySelectorAll<HTMLInputElement>('input[name="mode"]')) radio.addEventListener('change', revealMode);
   form.addEventListener('input', () => approval && showApproval());
   const pasted = $<HTMLTextAreaElement>('approval');
   pasted.addEventListener('input', () => took(readApprovalText(pasted.value)));
