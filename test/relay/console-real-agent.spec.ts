@@ -17,6 +17,9 @@ import { expectNoAxeViolations, shotBothThemes as shot, signInConsole } from './
 const approvals = generateEd25519KeyPair();
 const POLICY = { unattendedAllowed: true, emergencyAllowed: true, unattendedGroups: ['servers'] };
 
+// One worker and one relay process for the file: a second worker's build check could rebuild dist/ under the first.
+test.describe.configure({ mode: 'default' });
+
 let relay: RelayProcess;
 let renderer: StaticServer;
 let world: AgentWorld | undefined;

@@ -256,7 +256,10 @@ export async function sessionEnded(by: string): Promise<void> {
 
 export function summaryArrived(msg: Message<'session.summary'>): void {
   if (!session || msg.summary.sessionId !== session.sessionId) return;
-  addLine($('conversation'), 'event', `Summary: ${msg.summary.durationSec} s, used ${words(msg.summary.scopesUsed)}; the user is asked "Is your problem solved?".`);
+  const used = `Summary: ${msg.summary.durationSec} s, used ${words(msg.summary.scopesUsed)}`;
+  // Unattended and emergency sessions may have nobody at the device: no answer is waited for, though one may come.
+  if (session.mode !== 'attended') return addLine($('conversation'), 'event', `${used}.`);
+  addLine($('conversation'), 'event', `${used}; the user is asked "Is your problem solved?".`);
   $('resolution').hidden = false;
   $('resolution').textContent = 'Waiting for the user\'s answer to "Is your problem solved?" ...';
 }
