@@ -8,7 +8,8 @@ import { isDeviceSignable } from '../../protocol/device-signed-payload.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
-import { lastSeenOf, renderDevices, setDevices } from './device-list.js';
+import { lastSeenOf } from './device-list.js';
+import { askForDevices, bindDevicePanel, devicesArrived } from './device-panel.js';
 import { errorInWords } from './error-words.js';
 import { readRequestForm, renderScopeChoices, requestModeOf, type FieldId, type RequestMode } from './request-form.js';
 import { approvalToken, bindRequestPanel } from './request-panel.js';
@@ -48,21 +49,6 @@ let current: {
 let ended: { device: TrustedDevice; requestId: string | undefined } | null = null;
 
 const send = (msg: Message) => wire.send(msg);
-
-/** From Refresh, the relay searches what is typed (for lists over 200); otherwise all devices. */
-function askForDevices(withSearch = false): void {
-  const search = withSearch ? $<HTMLInputElement>('device-search').value.trim() : '';
-  send({ v: 1, type: 'tech.devices', id: newMessageId(), ...(search ? { search } : {}) });
-}
-
-function chooseDevice(deviceId: string): void {
-  $<HTMLInputElement>('device').value = deviceId;
-  $<HTMLInputElement>('ticket').focus();
-}
-
-function showDevices(): void {
-  renderDevices($('device-list'), $('devices-note'), $<HTMLInputElement>('device-search').value, chooseDevice);
-}
 
 function showSignedOut(): void {
   $('who').textContent = 'Not signed in';
@@ -169,8 +155,7 @@ async function onFrame(text: string): Promise<void> {
       askForDevices();
       return;
     case 'devices':
-      setDevices(msg);
-      showDevices();
+      devicesArrived(msg);
       return;
     case 'session.pending':
       if (!current) return;
@@ -307,8 +292,7 @@ $('request').addEventListener('submit', (ev) => {
   startLivePanel(msg.scopes);
 });
 
-$('device-search').addEventListener('input', showDevices);
-$('devices-refresh').addEventListener('click', () => askForDevices(true));
+bindDevicePanel(send);
 
 $('end').addEventListener('click', () => {
   if (!current) return;
