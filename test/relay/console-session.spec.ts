@@ -223,3 +223,20 @@ test('at 200 % zoom (a 1280x800 window), one column: once sent, the code and the
   await expectNoAxeViolations(page);
   await shotBothThemes(page, 'console-live-zoom200-1280x800');
 });
+
+test('unattended without an approval, or with something that is not one, is stopped at its field and nothing is sent', async ({ page }) => {
+  await signIn(page);
+  await page.getByLabel('Unattended with a manager approval').check();
+  await page.getByLabel('Device id').fill('LAPTOP-0042');
+  await page.getByLabel('Ticket', { exact: true }).fill('INC0012345');
+  await page.getByLabel('Reason (the user reads this)').fill('Patch overnight');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.locator('#approval-error')).toHaveText('Paste the approval token, or drop the approval file here.');
+  await expect(page.getByLabel('Approval token (paste it, or drop the file here)')).toBeFocused();
+  await page.getByLabel('Approval token (paste it, or drop the file here)').fill('{"payload": {}, "sig": "x"}');
+  await expect(page.locator('#approval-error')).toHaveText('That is not a valid approval token: a field is missing or malformed. Ask the approver to send the file again.');
+  await expect(page.locator('#approval-summary')).toBeHidden();
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.locator('#active')).toBeHidden();
+  expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
+});
