@@ -125,7 +125,7 @@ export async function runScreenBench(echo: { name: string; p50: number; p99: num
 
 // `node dist/bench/screen-bench.js`: these rows alone.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { echoBaseline } = await import('./relay-bench.js');
+  const { echoBaseline } = await import('./bare-ws-baselines.js');
   const { formatTable } = await import('./table.js');
   const echo = await echoBaseline();
   console.log(formatTable([latencyRow(echo.name, echo.samples), ...(await runScreenBench(echo))]));

@@ -26,6 +26,7 @@ import { QUICK_QUESTION_TEXT, UserMessages, type UserMessageResult } from './ses
 import { Resolutions, type ResolutionResult } from './session/resolutions.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
+import { latencyMark } from '../protocol/latency-marks.js';
 
 export type { EscalationWhileControlled } from './consent/escalation-flow.js';
 
@@ -173,10 +174,12 @@ export class AgentCore {
     if (this.stopped) return Promise.resolve();
     switch (msg.type) {
       case 'session.request':
+        latencyMark('agent.request.frame', msg.payload.requestId);
         return this.track(this.requests.onRequest(msg));
       case 'session.cancel':
         return this.track(this.requests.onCancel(msg));
       case 'session.recorded':
+        if (msg.requestId !== undefined) latencyMark('agent.recorded.frame', msg.requestId);
         this.acks.onRelayMessage(msg);
         return Promise.resolve();
       case 'session.scope-request':

@@ -67,7 +67,7 @@ async function signInAndRequest(page: Page, grant: ConsoleScreenWorld['grant'], 
 /** The canvas's pixels at `points` (0xrrggbb), or null while there is no canvas. */
 function pixels(page: Page, points = POINTS): Promise<number[] | null> {
   return page.evaluate((pts) => {
-    const c = document.querySelector<HTMLCanvasElement>('#screen canvas');
+    const c = document.querySelector<HTMLCanvasElement>('#screen-view canvas');
     if (!c || c.width === 0) return null;
     const ctx = c.getContext('2d')!;
     return pts.map(([x, y]) => {
@@ -85,7 +85,7 @@ async function paintAndSee(page: Page, colour: string, rgb: number): Promise<voi
 
 /** Click the canvas where framebuffer point (fx, fy) is drawn. */
 async function clickScreen(page: Page, fx: number, fy: number): Promise<void> {
-  const canvas = page.locator('#screen canvas');
+  const canvas = page.locator('#screen-view canvas');
   const box = (await canvas.boundingBox())!;
   const [width, height] = await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   await page.mouse.click(box.x + ((fx + 0.5) * box.width) / width!, box.y + ((fy + 0.5) * box.height) / height!);
@@ -112,7 +112,7 @@ async function expectUncoveredInViewport(page: Page, selector: string): Promise<
 /** The live panel with the screen at 1280x800 light and dark (End and the mode words on screen), and at 200 % zoom. */
 async function screenshots(page: Page, name: string): Promise<void> {
   mkdirSync(shots, { recursive: true });
-  for (const sel of ['#code', '#end', '#screen .screen-status', '#screen canvas']) await expectUncoveredInViewport(page, sel);
+  for (const sel of ['#code', '#end', '#screen-view .screen-status', '#screen-view canvas']) await expectUncoveredInViewport(page, sel);
   for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme });
     await page.screenshot({ path: join(shots, `screen-${name}-1280x800-${theme}.png`) });
@@ -127,9 +127,9 @@ async function screenshots(page: Page, name: string): Promise<void> {
 
 test('view only: the canvas shows the user\'s real screen, a click and a key never reach the X server; ending the session removes it', async ({ page }) => {
   await signInAndRequest(page, ['view'], { viewOnly: true });
-  await expect(page.locator('#screen .screen-status')).toHaveText('Viewing');
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Viewing');
   await expect.poll(() => pixels(page), { message: 'the canvas to show the orange X display', timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
-  expect(await page.locator('#screen canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([320, 240]);
+  expect(await page.locator('#screen-view canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([320, 240]);
   await paintAndSee(page, '#2060ff', BLUE); // live, not a snapshot
   await screenshots(page, 'viewing');
 
@@ -146,14 +146,14 @@ test('view only: the canvas shows the user\'s real screen, a click and a key nev
   }
 
   expect(await w.agent.endSession(await liveSessionId())).toBe(true);
-  await expect(page.locator('#screen canvas')).toHaveCount(0);
-  await expect(page.locator('#screen .screen-status')).toHaveText('Screen closed: the session ended');
+  await expect(page.locator('#screen-view canvas')).toHaveCount(0);
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Screen closed: the session ended');
   expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
 });
 
 test('control granted: click and key reach the X server; revoking control goes back to viewing; End removes the canvas', async ({ page }) => {
   await signInAndRequest(page, ['view', 'control']);
-  await expect(page.locator('#screen .screen-status')).toHaveText('Controlling mouse and keyboard');
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Controlling mouse and keyboard');
   await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
   await screenshots(page, 'controlling');
 
@@ -168,7 +168,7 @@ test('control granted: click and key reach the X server; revoking control goes b
 
     const sessionId = await liveSessionId();
     expect(await w.agent.revokeScope(sessionId, 'control')).toBe(true);
-    await expect(page.locator('#screen .screen-status')).toHaveText('Viewing');
+    await expect(page.locator('#screen-view .screen-status')).toHaveText('Viewing');
     const seen = input.events().length;
     await clickScreen(page, 40, 30);
     await page.keyboard.press('b');
@@ -179,8 +179,8 @@ test('control granted: click and key reach the X server; revoking control goes b
     await input.stop();
   }
   await page.getByRole('button', { name: 'End', exact: true }).click();
-  await expect(page.locator('#screen canvas')).toHaveCount(0);
-  await expect(page.locator('#screen .screen-status')).toHaveText('Screen closed: the session ended');
+  await expect(page.locator('#screen-view canvas')).toHaveCount(0);
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Screen closed: the session ended');
 });
 
 test('control granted mid-session (more access) switches from viewing to control; revoking view removes the canvas and says so', async ({ page }) => {
@@ -190,20 +190,20 @@ test('control granted mid-session (more access) switches from viewing to control
     relay = ws.connectToServer();
   });
   await signInAndRequest(page, ['view']);
-  await expect(page.locator('#screen .screen-status')).toHaveText('Viewing');
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Viewing');
   await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
   w.grant = ['view', 'control'];
   const asked = w.prompts;
   relay!.send(JSON.stringify({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId: await liveSessionId(), scopes: ['control'], reason: 'Need to click through the add-in settings' }));
-  await expect(page.locator('#screen .screen-status')).toHaveText('Controlling mouse and keyboard');
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Controlling mouse and keyboard');
   expect(w.prompts).toBe(asked + 1);
   await w.x.movePointer(10, 10);
   await clickScreen(page, 120, 90);
   await expect.poll(async () => near(await w.x.pointer(), { x: 120, y: 90 }), { message: 'the X pointer to reach (120, 90)' }).toBe(true);
   // Control stays granted, so the session goes on without the picture.
   expect(await w.agent.revokeScope(await liveSessionId(), 'view')).toBe(true);
-  await expect(page.locator('#screen canvas')).toHaveCount(0);
-  await expect(page.locator('#screen .screen-status')).toHaveText('Screen closed: the user stopped sharing it (view revoked)');
+  await expect(page.locator('#screen-view canvas')).toHaveCount(0);
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Screen closed: the user stopped sharing it (view revoked)');
   await expect(page.locator('#state')).toContainText('Session live');
   await page.getByRole('button', { name: 'End', exact: true }).click();
 });
@@ -212,11 +212,11 @@ test('the screen connection breaks while view is granted: the panel says so and 
   await signInAndRequest(page, ['view'], { viewOnly: true });
   await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
   expect(w.killGateVnc()).toBe(1);
-  await expect(page.locator('#screen canvas')).toHaveCount(0);
-  await expect(page.locator('#screen .screen-status')).toContainText('Screen closed');
+  await expect(page.locator('#screen-view canvas')).toHaveCount(0);
+  await expect(page.locator('#screen-view .screen-status')).toContainText('Screen closed');
   await page.screenshot({ path: join(shots, 'screen-closed-1280x800-light.png') });
   await page.getByRole('button', { name: 'Show the screen again' }).click();
-  await expect(page.locator('#screen .screen-status')).toHaveText('Viewing', { timeout: 15_000 });
+  await expect(page.locator('#screen-view .screen-status')).toHaveText('Viewing', { timeout: 15_000 });
   await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
   await expect(page.getByRole('button', { name: 'Show the screen again' })).toBeHidden();
   await page.getByRole('button', { name: 'End', exact: true }).click();

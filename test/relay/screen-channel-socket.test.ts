@@ -33,7 +33,7 @@ function world() {
 const data = (payload: Uint8Array): ChannelFrame => ({ kind: 'data', sessionId: 'S-1', channel: 7, payload });
 
 describe('ScreenChannelSocket', () => {
-  it('asks for the channel, and sends or delivers nothing before the agent opened it', () => {
+  it('asks for the channel; sends nothing before the agent opened it and holds what arrived early', () => {
     const w = world();
     expect(w.messages).toMatchObject([{ type: 'channel.open', sessionId: 'S-1', channel: 7, kind: 'screen' }]);
     const got: ArrayBuffer[] = [];
@@ -46,6 +46,8 @@ describe('ScreenChannelSocket', () => {
     w.socket.onopen = () => opened++;
     w.socket.opened();
     expect([opened, w.socket.readyState]).toEqual([1, 1]);
+    // Data that overtook channel.opened is handed over once open, in order.
+    expect(got.map((b) => [...new Uint8Array(b)])).toEqual([[4]]);
   });
 
   it('hands noVNC a copy of each payload and gives the credit back in one ack per burst', async () => {

@@ -25,11 +25,14 @@ import { itWordingOf, sessionConsentView } from './consent-view.js';
 import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 import { grantAfterAck } from './grant-after-ack.js';
+import { latencyMark } from '../../protocol/latency-marks.js';
 
 /** A session request between arrival and decision, with the states it went through. */
 interface QueuedConsentRequest {
   payload: SessionRequestPayload;
   consent: ConsentStateMachine;
+  /** The request.received record: queued on arrival, durable before the decision's (the log keeps the order). */
+  received: Promise<void>;
 }
 
 export interface RequestFlowDeps {
@@ -77,8 +80,9 @@ export class RequestFlow {
 
   async onRequest(msg: Message<'session.request'>): Promise<void> {
     const p = msg.payload;
-    const req: QueuedConsentRequest = { payload: p, consent: new ConsentStateMachine() };
-    await this.d.audited.recordOnly('request.received', {
+    // Not awaited: verifying and painting the prompt go on while the record is fsynced (the user never waits
+    // for the disk before seeing who asks); the decision's record is queued after it and waits for it.
+    const received = this.d.audited.recordOnly('request.received', {
       ...requestFields(p),
       msgId: msg.id,
       scopes: p.scopes,
@@ -89,6 +93,8 @@ export class RequestFlow {
       ...(p.contact ? { contact: p.contact } : {}),
       ...(p.maintenance ? { maintenance: p.maintenance } : {}),
     });
+    const req: QueuedConsentRequest = { payload: p, consent: new ConsentStateMachine(), received };
+    latencyMark('agent.request.queued', p.requestId);
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifySessionRequest(msg, ctx));
     if (isVerificationFault(v))
@@ -107,6 +113,7 @@ export class RequestFlow {
       return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
     }
     req.consent.to('verified');
+    latencyMark('agent.request.verified', p.requestId);
     const verified = v.value;
     if (this.d.sessions.slotTaken) return this.decide(req, ANOTHER_SESSION);
     if (p.mode === 'unattended') {
@@ -136,7 +143,9 @@ export class RequestFlow {
     if (!signal.aborted) req.consent.to('prompting');
     const policy = this.d.policy;
     const view = sessionConsentView(v, deadline, this.d.gate.waitingCount, itWordingOf(policy), policy.requireContact);
+    latencyMark('agent.consent.asked', p.requestId);
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
+    latencyMark('agent.decision.answered', p.requestId);
     if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));
     const granted = sortScopes(result.granted);
     if (granted.length === 0) return this.d.track(this.decide(req, { ...NOTHING, decidedBy: 'user' }));
@@ -178,6 +187,7 @@ export class RequestFlow {
     };
     // Waiting starts before the decision is sent, so the relay's answer can't come first.
     const ack = live ? this.d.acks.expect(msg.id) : undefined;
+    await req.received;
     if (!(await this.d.audited.record('consent.decision', fields, msg))) {
       if (live) {
         this.d.acks.forget(msg.id);

@@ -47,6 +47,9 @@ export class ScreenChannelSocket implements RawChannel {
   onerror: RawChannel['onerror'] = null;
   private readonly sender: ChannelSender;
   private readonly acks: AckBatcher;
+  /** Data that overtook channel.opened (binary frames are not queued behind signature checks); at most a window. */
+  private early: ChannelFrame[] = [];
+  private earlyBytes = 0;
 
   /** Asks the relay to open channel `channel` of the session; `opened` follows from the agent. */
   constructor(
@@ -66,10 +69,19 @@ export class ScreenChannelSocket implements RawChannel {
     if (this.readyState !== CONNECTING) return;
     this.readyState = OPEN;
     this.onopen?.(new Event('open'));
+    const early = this.early;
+    this.early = [];
+    for (const frame of early) this.receive(frame);
   }
 
   /** A binary frame of this channel from the relay. */
   receive(frame: ChannelFrame): void {
+    if (this.readyState === CONNECTING && frame.kind === 'data') {
+      this.earlyBytes += frameCharge(frame.payload.byteLength);
+      if (this.earlyBytes > CHANNEL_WINDOW_BYTES) return this.breakOff('the device sent more than its window before the channel opened');
+      this.early.push({ ...frame, payload: frame.payload.slice() });
+      return;
+    }
     if (this.readyState !== OPEN) return;
     if (frame.kind === 'ack') {
       if (!this.sender.ack(frame.bytes)) this.breakOff('the other side acknowledged more than it was sent');
@@ -108,6 +120,7 @@ export class ScreenChannelSocket implements RawChannel {
   /** Closed at once; noVNC hears of it on the next turn, as from a WebSocket. */
   private finish(reason: string): void {
     this.readyState = CLOSED;
+    this.early = [];
     this.sender.stop();
     this.acks.stop();
     setTimeout(() => this.onclose?.(new CloseEvent('close', { code: 1000, reason, wasClean: true })), 0);

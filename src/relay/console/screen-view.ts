@@ -68,6 +68,8 @@ export class ScreenView {
     head.append(this.status, this.again);
     this.hint = document.createElement('p');
     this.hint.className = 'hint screen-hint';
+    box.classList.add('screen');
+    box.setAttribute('aria-label', 'The user\'s screen');
     box.replaceChildren(head, this.hint);
   }
 

@@ -9,6 +9,7 @@ import { signScopeRequest, signSessionRequest } from '../../protocol/signed-mess
 import { mfaForUnattended } from '../accounts/mfa-policy.js';
 import type { SignedInTechnician } from '../accounts/technician-sign-in.js';
 import type { Peer } from '../peer.js';
+import { latencyMark } from '../../protocol/latency-marks.js';
 import { ThrottledLog } from '../throttled-log.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
@@ -159,6 +160,7 @@ export class TechnicianFrames {
       return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
     }
     const { payload, mode } = built;
+    latencyMark('relay.request.built', payload.requestId);
     const given = payload.approval;
     const approval = given?.kind === 'manager' ? managerApprovalRecord(given.token) : given;
     await audit.record(
@@ -178,6 +180,7 @@ export class TechnicianFrames {
         expiresAt: payload.expiresAt,
       },
     );
+    latencyMark('relay.request.recorded', payload.requestId);
     const req: RoutedRequest = {
       peer,
       tech,
@@ -201,6 +204,7 @@ export class TechnicianFrames {
     const signed = signSessionRequest(payload, this.ctx.relayKey);
     table.rememberForwarded(signed.id, req, msg.id);
     agent.send(signed);
+    latencyMark('relay.request.forwarded', requestId);
     return req;
   }
 
