@@ -7,7 +7,6 @@ import { expect, test, type Page } from '@playwright/test';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newMessageId } from '../../src/protocol/frame.js';
 import { missingXBinaries } from '../screen/x-display.js';
 import { DEVICE, startConsoleScreenWorld, type ConsoleScreenWorld } from './console-screen-world.js';
 
@@ -86,6 +85,7 @@ async function paintAndSee(page: Page, colour: string, rgb: number): Promise<voi
 /** Click the canvas where framebuffer point (fx, fy) is drawn. */
 async function clickScreen(page: Page, fx: number, fy: number): Promise<void> {
   const canvas = page.locator('#screen-view canvas');
+  await canvas.scrollIntoViewIfNeeded(); // the live panel scrolls (e.g. to the more-access form)
   const box = (await canvas.boundingBox())!;
   const [width, height] = await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
   await page.mouse.click(box.x + ((fx + 0.5) * box.width) / width!, box.y + ((fy + 0.5) * box.height) / height!);
@@ -184,17 +184,15 @@ test('control granted: click and key reach the X server; revoking control goes b
 });
 
 test('control granted mid-session (more access) switches from viewing to control; revoking view removes the canvas and says so', async ({ page }) => {
-  // The console has no "more access" control yet (issue 21, request panel): the test asks through the page's own connection.
-  let relay: { send(message: string): void } | undefined;
-  await page.routeWebSocket(/.*/, (ws) => {
-    relay = ws.connectToServer();
-  });
   await signInAndRequest(page, ['view']);
   await expect(page.locator('#screen-view .screen-status')).toHaveText('Viewing');
   await expect.poll(() => pixels(page), { timeout: 10_000 }).toEqual(POINTS.map(() => ORANGE));
   w.grant = ['view', 'control'];
   const asked = w.prompts;
-  relay!.send(JSON.stringify({ v: 1, type: 'tech.scope-request', id: newMessageId(), sessionId: await liveSessionId(), scopes: ['control'], reason: 'Need to click through the add-in settings' }));
+  await page.getByText('More access or time').click();
+  await page.locator('#more-choices').getByLabel('Control').check();
+  await page.getByLabel('Why (the user reads this)').fill('Need to click through the add-in settings');
+  await page.getByRole('button', { name: 'Ask the user' }).click();
   await expect(page.locator('#screen-view .screen-status')).toHaveText('Controlling mouse and keyboard');
   expect(w.prompts).toBe(asked + 1);
   await w.x.movePointer(10, 10);
