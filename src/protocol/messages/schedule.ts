@@ -4,7 +4,6 @@
 // and an agreed window is a record the device key signs (agreedWindowSchema),
 // kept by both sides. The user can cancel it at any time (schedule.revoked).
 import { z } from 'zod';
-import { contactSchema } from '../contact.js';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
 import { auditAnchor, identifier, isoTimestamp, lineText, multilineText, nonce, scopeSet, signature, slug, technician, ticket, ticketId, verificationCode } from '../primitives.js';
 import { header } from './header.js';
@@ -19,7 +18,6 @@ export const techScheduleSchema = z.strictObject({
   scopes: scopeSet,
   startsAt: isoTimestamp,
   endsAt: isoTimestamp,
-  contact: contactSchema.optional(),
 });
 
 /** What the relay signs for the agent, bound to device, nonce and expiry like a session request. */
@@ -32,7 +30,6 @@ export const scheduleRequestPayloadSchema = z.strictObject({
   scopes: scopeSet,
   startsAt: isoTimestamp,
   endsAt: isoTimestamp,
-  contact: contactSchema.optional(),
   verificationCode,
   nonce,
   issuedAt: isoTimestamp,

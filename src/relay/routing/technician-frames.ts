@@ -12,6 +12,7 @@ import type { Peer } from '../peer.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
+import type { ScheduleFrames } from './schedule-frames.js';
 import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { clockSkewRefusalText } from './clock-skew-refusals.js';
 import { DOCUMENTATION_KINDS, emergencySessions, undocumentedTickets } from '../audit/emergency-documentation.js';
@@ -24,6 +25,7 @@ export class TechnicianFrames {
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
+    private readonly schedules: ScheduleFrames,
   ) {}
 
   async handle(peer: Peer, tech: SignedInTechnician, msg: Message): Promise<void> {
@@ -33,6 +35,8 @@ export class TechnicianFrames {
         return this.request(peer, tech, msg);
       case 'session.cancel':
         return this.cancel(peer, msg);
+      case 'tech.schedule':
+        return this.schedules.propose(peer, tech, msg);
       case 'session.narration':
         return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
           await audit.record('narration', sessionContext(s), { text: msg.text });
