@@ -340,7 +340,7 @@ export class AgentCore {
     if (this.stopped) return;
     const next = this.windows.nextEnd(clock.now());
     if (next === undefined) return;
-    this.windowTimer = clock.setTimeout(() => this.pushStatus(), Math.min(Math.max(0, next - clock.now()) + 1, 2 ** 31 - 1));
+    this.windowTimer = clock.setTimeout(() => this.pushStatus(), Math.min(Math.max(0, next - clock.now()), 2 ** 31 - 1));
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
