@@ -59,6 +59,7 @@ export function runSchedule(r: ScheduleRun): Promise<number> {
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     client.onClose(() => {
+      if (done) return;
       out.note('disconnected', 'lost the relay: it closed the connection');
       finish(EXIT.other);
     });
