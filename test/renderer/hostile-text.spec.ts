@@ -7,7 +7,7 @@ import type { ConsentView } from '../../src/shared/view-models.js';
 import { deliver, sentOn } from './fake-bridge.js';
 import { sidewaysScroll } from './geometry-checks.js';
 import { openPage } from './open-page.js';
-import { consentView } from './sample-views.js';
+import { consentView, scheduleView } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'consent');
@@ -30,6 +30,20 @@ test.describe('hostile text', () => {
   for (const [label, overrides, code] of REJECTED) {
     test(`rejected with a typed error, never shown: ${label}`, async ({ page }) => {
       const view = consentView(overrides);
+      const parsed = consentViewSchema.safeParse(view);
+      expect(parsed.success).toBe(false);
+      expect(JSON.stringify(parsed.error?.issues.map((i) => i.message))).toMatch(code);
+      await openPage(page, baseUrl(), 'consent');
+      await deliver(page, 'consent:show', view);
+      await expect(page.getByRole('alert')).toHaveText('This request could not be shown safely and was declined.');
+      expect(await sentOn(page, 'consent:answer')).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001' }]);
+    });
+  }
+
+  // The scheduling prompt (issue 20) takes the same text policy: the same corpus is refused there too.
+  for (const [label, overrides, code] of REJECTED) {
+    test(`rejected in a scheduling prompt too: ${label}`, async ({ page }) => {
+      const view = scheduleView(overrides);
       const parsed = consentViewSchema.safeParse(view);
       expect(parsed.success).toBe(false);
       expect(JSON.stringify(parsed.error?.issues.map((i) => i.message))).toMatch(code);
