@@ -152,7 +152,7 @@ function headingText(view: ConsentView): (Node | string)[] {
   const name = view.technician.name;
   if (!view.window) return sentence(view.kind === 'session' ? s.wantsToConnect : s.wantsMore, name, 'who-name');
   // A non-breaking hyphen keeps "18:00-20:00" on one line.
-  const when = windowWords(view.window.startsAt, view.window.endsAt, Date.now()).replace(/(\d)-(\d)/g, '$1\u2011$2');
+  const when = windowWords(view.window.startsAt, view.window.endsAt, Date.now(), { dash: '\u2011' });
   return sentenceOf(s.wantsWindow, [name, when, view.ticket.id, view.scopes.join(', ')], ['who-name', 'window-when', 'ticket-id']);
 }
 

@@ -8,6 +8,8 @@ export interface WindowWordsOptions {
   locale?: string;
   /** IANA time zone (default: the runtime's). */
   timeZone?: string;
+  /** Between the two times (default '-'; a page passes a non-breaking hyphen so the range never wraps). */
+  dash?: string;
 }
 
 const w = strings.windowWords;
@@ -46,5 +48,5 @@ export function windowWords(startsAt: string, endsAt: string, now: number, o: Wi
   const start = Date.parse(startsAt);
   const end = Date.parse(endsAt);
   const later = dayNumber(end, o) > dayNumber(start, o) ? ` ${w.nextDay}` : '';
-  return `${dayWords(start, now, o)} ${clockTime(start, o)}-${clockTime(end, o)}${later}`;
+  return `${dayWords(start, now, o)} ${clockTime(start, o)}${o.dash ?? '-'}${clockTime(end, o)}${later}`;
 }
