@@ -38,7 +38,6 @@ export interface ConsentDom {
 }
 
 export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentDom {
-  const name = view.technician.name;
   const heading = h('h1', { className: 'who', attrs: { tabindex: '-1' } }, ...headingText(view));
   const org = view.technician.org;
   const identity = h(

@@ -340,7 +340,8 @@ export class AgentCore {
     if (this.stopped) return;
     const next = this.windows.nextEnd(clock.now());
     if (next === undefined) return;
-    this.windowTimer = clock.setTimeout(() => this.pushStatus(), Math.min(Math.max(0, next - clock.now()), 2 ** 31 - 1));
+    const wait = Math.min(Math.max(0, next - clock.now()), 2 ** 31 - 1);
+    this.windowTimer = clock.setTimeout(() => this.pushStatus(), wait);
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

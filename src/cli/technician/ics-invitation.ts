@@ -25,6 +25,7 @@ export function icsText(value: string): string {
     .replace(/;/g, '\\;')
     .replace(/,/g, '\\,')
     .replace(/\r\n|\r|\n/g, '\\n')
+    // eslint-disable-next-line no-control-regex -- removing controls is the point
     .replace(/[\u0000-\u001f\u007f]/g, '');
 }
 

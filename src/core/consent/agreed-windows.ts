@@ -41,7 +41,8 @@ export class AgreedWindows {
     let refused = 0;
     for (const entry of file.data.windows) {
       const w = signedAgreedWindowSchema.safeParse(entry);
-      if (w.success && w.data.window.deviceId === o.deviceId && o.verify(w.data)) this.windows.set(w.data.window.windowId, w.data);
+      const ours = w.success && w.data.window.deviceId === o.deviceId && o.verify(w.data);
+      if (ours) this.windows.set(w.data.window.windowId, w.data);
       else refused++;
     }
     this.refusedAtLoad = refused;
@@ -57,7 +58,8 @@ export class AgreedWindows {
       }
     }
     if (dropped) this.save();
-    return [...this.windows.values()].map((w) => w.window).sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
+    const all = [...this.windows.values()].map((w) => w.window);
+    return all.sort((a, b) => Date.parse(a.startsAt) - Date.parse(b.startsAt));
   }
 
   /** False when the store is full. */
@@ -77,7 +79,7 @@ export class AgreedWindows {
     return w;
   }
 
-  /** The window that covers a request right now: same technician and ticket, at most its scopes, started and not over. */
+  /** The window covering a request now: same technician and ticket, at most its scopes, started, not over. */
   covering(technicianId: string, ticketId: string, scopes: readonly Scope[], now: number): AgreedWindow | undefined {
     return this.list(now).find(
       (w) =>

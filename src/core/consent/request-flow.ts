@@ -113,7 +113,9 @@ export class RequestFlow {
     const verified = v.value;
     if (this.d.sessions.slotTaken) return this.decide(req, ANOTHER_SESSION);
     // Issue 20: the user agreed in advance to this technician, this ticket, these scopes (or more) at this time.
-    const agreed = p.mode === 'attended' ? this.d.windows.covering(p.technician.id, p.ticket.id, p.scopes, this.d.clock.now()) : undefined;
+    const now = this.d.clock.now();
+    const agreed =
+      p.mode === 'attended' ? this.d.windows.covering(p.technician.id, p.ticket.id, p.scopes, now) : undefined;
     if (agreed) {
       const outcome = verified.blocked.length > 0 ? 'partial' : 'accepted';
       return this.decide(req, { outcome, granted: verified.allowed, decidedBy: 'agreed-window' }, agreed);
@@ -182,7 +184,7 @@ export class RequestFlow {
       code: d.code,
       detail: d.detail,
       ...authorityFields(p),
-      ...(agreed ? { agreedWindow: { windowId: agreed.windowId, startsAt: agreed.startsAt, endsAt: agreed.endsAt, scopes: agreed.scopes } } : {}),
+      ...(agreed ? { agreedWindow: windowFields(agreed) } : {}),
       sessionId: live?.id,
       states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
     };
@@ -211,7 +213,9 @@ export class RequestFlow {
     if (live && ack) {
       await grantAfterAck(this.d, p, live, minutes, await ack);
       if (agreed && this.d.sessions.liveWithId(live.id)) {
-        const body = `${p.technician.name} connected for ticket ${p.ticket.id}, in the window you agreed to. End it from the banner at any time.`;
+        const body =
+          `${p.technician.name} connected for ticket ${p.ticket.id}, in the window you agreed to. ` +
+          'End it from the banner at any time.';
         this.d.ui.notify({ kind: 'info', title: 'Remote support session started', body });
       }
     } else if (d.decidedBy !== 'user' && d.decidedBy !== 'verification' && d.decidedBy !== 'policy') {
@@ -219,6 +223,11 @@ export class RequestFlow {
       this.d.ui.notify({ kind: 'request-declined', title: 'Remote support request declined', body });
     }
   }
+}
+
+/** What the device log keeps of the window a request started in. */
+function windowFields(w: AgreedWindow): AuditFields {
+  return { windowId: w.windowId, startsAt: w.startsAt, endsAt: w.endsAt, scopes: w.scopes };
 }
 
 function requestFields(p: SessionRequestPayload): AuditFields {

@@ -5,7 +5,15 @@
 // only then reported. The user can cancel it at any time (revoke).
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/error-codes.js';
-import type { AgreedWindow, DecidedBy, Message, ScheduleOutcome, ScheduleRequestPayload, SignedAgreedWindow, WindowRevocation } from '../../protocol/messages.js';
+import type {
+  AgreedWindow,
+  DecidedBy,
+  Message,
+  ScheduleOutcome,
+  ScheduleRequestPayload,
+  SignedAgreedWindow,
+  WindowRevocation,
+} from '../../protocol/messages.js';
 import { sortScopes } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
 import type { ConsentView } from '../../shared/view-models.js';
@@ -50,7 +58,12 @@ interface Answer {
   detail?: string;
 }
 
-export function scheduleConsentView(v: VerifiedSchedule, expiresAt: number, queued: number, policy: Policy): ConsentView {
+export function scheduleConsentView(
+  v: VerifiedSchedule,
+  expiresAt: number,
+  queued: number,
+  policy: Policy,
+): ConsentView {
   const p = v.payload;
   const wording = itWordingOf(policy);
   const minutes = Math.min(24 * 60, Math.max(1, Math.round((Date.parse(p.endsAt) - Date.parse(p.startsAt)) / 60_000)));
@@ -86,14 +99,20 @@ export class ScheduleFlow {
     });
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifyScheduleRequest(msg, ctx));
-    if (isVerificationFault(v)) return this.answer(p, { outcome: 'blocked', decidedBy: v.decidedBy, code: v.code, detail: v.detail });
+    if (isVerificationFault(v)) {
+      return this.answer(p, { outcome: 'blocked', decidedBy: v.decidedBy, code: v.code, detail: v.detail });
+    }
     if (!v.ok) {
       const { outcome, decidedBy, code, detail } = v.rejection;
       return this.answer(p, { outcome, decidedBy, code, detail });
     }
-    if (!this.d.signer) return this.answer(p, { outcome: 'blocked', decidedBy: 'policy', code: 'policy-blocked', detail: 'this agent cannot sign agreed windows' });
+    if (!this.d.signer) {
+      const detail = 'this agent cannot sign agreed windows';
+      return this.answer(p, { outcome: 'blocked', decidedBy: 'policy', code: 'policy-blocked', detail });
+    }
     if (this.d.presence === 'headless') {
-      return this.answer(p, { outcome: 'no-user-present', decidedBy: 'no-user', detail: 'nobody is logged in to agree to a window' });
+      const detail = 'nobody is logged in to agree to a window';
+      return this.answer(p, { outcome: 'no-user-present', decidedBy: 'no-user', detail });
     }
     const run = (signal: AbortSignal) => this.prompt(v.value, signal);
     const admission = this.d.gate.admit(p.technician.id, p.requestId, run);
@@ -109,10 +128,14 @@ export class ScheduleFlow {
     const w = this.d.windows.remove(windowId, now);
     if (!w || !this.d.signer) return false;
     this.d.statusChanged();
-    const revocation: WindowRevocation = { windowId, deviceId: this.d.deviceId, revokedAt: new Date(now).toISOString() };
-    const msg: Message<'schedule.revoked'> = { v: 1, type: 'schedule.revoked', id: `rev-${randomUUID()}`, revocation, sig: this.d.signer.revocation(revocation) };
+    const revokedAt = new Date(now).toISOString();
+    const revocation: WindowRevocation = { windowId, deviceId: this.d.deviceId, revokedAt };
+    const sig = this.d.signer.revocation(revocation);
+    const id = `rev-${randomUUID()}`;
+    const msg: Message<'schedule.revoked'> = { v: 1, type: 'schedule.revoked', id, revocation, sig };
     // Cancelling only takes access away: it goes to the relay even if the log can't be written.
-    await this.d.audited.record('window.revoked', { windowId, ticketId: w.ticketId, technicianId: w.technicianId, revokedAt: revocation.revokedAt }, msg, { sendOnFailure: true });
+    const fields = { windowId, ticketId: w.ticketId, technicianId: w.technicianId, revokedAt };
+    await this.d.audited.record('window.revoked', fields, msg, { sendOnFailure: true });
     return true;
   }
 
@@ -121,7 +144,9 @@ export class ScheduleFlow {
     const deadline = this.d.gate.deadline(Date.parse(p.expiresAt));
     const view = scheduleConsentView(v, deadline, this.d.gate.waitingCount, this.d.policy);
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
-    if (result.kind === 'declined') return this.d.track(this.answer(p, { outcome: 'declined', decidedBy: result.decidedBy }));
+    if (result.kind === 'declined') {
+      return this.d.track(this.answer(p, { outcome: 'declined', decidedBy: result.decidedBy }));
+    }
     const agreed = sortScopes(result.granted.filter((s) => v.allowed.includes(s)));
     if (agreed.length === 0) return this.d.track(this.answer(p, { outcome: 'declined', decidedBy: 'user' }));
     return this.d.track(this.agree(p, agreed));
@@ -181,13 +206,15 @@ export class ScheduleFlow {
       decidedBy: a.decidedBy,
       code: a.code,
       detail: a.detail,
-      ...(agreed ? { windowId: agreed.window.windowId, agreedScopes: agreed.window.scopes, windowSig: agreed.sig } : {}),
+      ...(agreed ? { windowId: agreed.window.windowId, agreedScopes: agreed.window.scopes } : {}),
+      ...(agreed ? { windowSig: agreed.sig } : {}),
     };
     const ok = await this.d.audited.record('schedule.decision', fields, msg);
     if (!ok && !agreed) this.d.audited.send(msg);
     if (!ok && agreed) {
       const detail = 'the audit log could not be written; nothing was agreed';
-      this.d.audited.send({ ...msg, outcome: 'declined', decidedBy: 'audit-failure', code: 'audit-unavailable', detail, agreed: undefined });
+      const refused = { outcome: 'declined', decidedBy: 'audit-failure', code: 'audit-unavailable', detail } as const;
+      this.d.audited.send({ ...msg, ...refused, agreed: undefined });
     }
     return ok;
   }

@@ -8,7 +8,11 @@
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../../protocol/frame.js';
 import type { AgreedWindow, Message, ScheduleRequestPayload } from '../../protocol/messages.js';
-import { signScheduleRequest, verifyAgreedWindowSignature, verifyWindowRevocationSignature } from '../../protocol/signed-messages.js';
+import {
+  signScheduleRequest,
+  verifyAgreedWindowSignature,
+  verifyWindowRevocationSignature,
+} from '../../protocol/signed-messages.js';
 import type { SignedInTechnician } from '../accounts/technician-sign-in.js';
 import type { Peer } from '../peer.js';
 import { buildScheduleRequest } from '../schedule-request-builder.js';
@@ -33,10 +37,14 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number): v
   if (map.size > max) map.delete(map.keys().next().value as string);
 }
 
-/** The agreed window says exactly what the relay proposed: this device, request, nonce, technician, ticket, time; at most its scopes. */
+/** The window says what the relay proposed: device, request, nonce, technician, ticket, time; at most its scopes. */
 function windowMismatch(w: AgreedWindow, p: ScheduleRequestPayload): string | null {
-  if (w.deviceId !== p.deviceId || w.requestId !== p.requestId || w.nonce !== p.nonce) return 'the agreed window is bound to another request';
-  if (w.technicianId !== p.technician.id || w.ticketId !== p.ticket.id) return 'the agreed window names another technician or ticket';
+  if (w.deviceId !== p.deviceId || w.requestId !== p.requestId || w.nonce !== p.nonce) {
+    return 'the agreed window is bound to another request';
+  }
+  if (w.technicianId !== p.technician.id || w.ticketId !== p.ticket.id) {
+    return 'the agreed window names another technician or ticket';
+  }
   if (w.startsAt !== p.startsAt || w.endsAt !== p.endsAt) return 'the agreed window has other times than proposed';
   if (!w.scopes.every((s) => p.scopes.includes(s))) return 'the agreed window has scopes that were not proposed';
   return null;
@@ -70,7 +78,8 @@ export class ScheduleFrames {
     }
     const p = built.payload;
     const { technician, ticket, scopes, reason, startsAt, endsAt, issuedAt, expiresAt } = p;
-    await audit.record('schedule-request', { ...base, requestId: p.requestId }, { technician, ticket, scopes, reason, startsAt, endsAt, issuedAt, expiresAt });
+    const data = { technician, ticket, scopes, reason, startsAt, endsAt, issuedAt, expiresAt };
+    await audit.record('schedule-request', { ...base, requestId: p.requestId }, data);
     const timer = clock.after(this.ctx.lifetimeMs + clock.graceMs, () => void this.overdue(p.requestId));
     this.pending.set(p.requestId, { peer, technicianId: tech.id, payload: p, timer });
     const { requestId, deviceId, verificationCode } = p;
@@ -85,7 +94,8 @@ export class ScheduleFrames {
       return peer.send(errorMessage('unknown-session', 'no proposed window for this device has that id', msg.id));
     }
     const p = entry.payload;
-    const where = { ticketId: p.ticket.id, deviceId, technicianId: entry.technicianId, requestId: p.requestId, sessionId: null };
+    const { technicianId } = entry;
+    const where = { ticketId: p.ticket.id, deviceId, technicianId, requestId: p.requestId, sessionId: null };
     let agreed: (NonNullable<Message<'schedule.decision'>['agreed']> & { devicePublicKey: string }) | undefined;
     if (msg.outcome === 'agreed' || msg.agreed) {
       const device = await this.ctx.storage.getDevice(deviceId);
@@ -98,7 +108,8 @@ export class ScheduleFrames {
             ? 'only an agreed window carries a signed window'
             : windowMismatch(w.window, p);
       if (problem || !w || !device) {
-        await this.ctx.audit.record('rejected', where, { action: 'schedule.decision', code: 'bad-signature', detail: problem ?? 'unsigned' });
+        const refused = { action: 'schedule.decision', code: 'bad-signature', detail: problem ?? 'unsigned' } as const;
+        await this.ctx.audit.record('rejected', where, refused);
         return peer.send(errorMessage('bad-signature', problem ?? 'unsigned', msg.id));
       }
       agreed = { ...w, devicePublicKey: device.publicKey };
@@ -131,13 +142,18 @@ export class ScheduleFrames {
       await this.ctx.audit.record('rejected', where, { action: 'schedule.revoked', code: 'bad-signature', detail });
       return peer.send(errorMessage('bad-signature', detail, msg.id));
     }
-    const known = (await this.ctx.storage.listAgreedWindows(deviceId)).find((w) => w.signed.window.windowId === windowId);
-    if (!known) return peer.send(errorMessage('unknown-session', 'no agreed window of this device has that id', msg.id));
-    if (!(await this.ctx.storage.revokeAgreedWindow(windowId, deviceId, revokedAt))) return; // cancelled before: once is enough
+    const stored = await this.ctx.storage.listAgreedWindows(deviceId);
+    const known = stored.find((w) => w.signed.window.windowId === windowId);
+    if (!known) {
+      return peer.send(errorMessage('unknown-session', 'no agreed window of this device has that id', msg.id));
+    }
+    // Cancelled before: once is enough.
+    if (!(await this.ctx.storage.revokeAgreedWindow(windowId, deviceId, revokedAt))) return;
     const w = known.signed.window;
     const ctx = { ...where, ticketId: w.ticketId, technicianId: w.technicianId, requestId: w.requestId };
     const anchor = msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {};
-    await this.ctx.audit.record('window-revoked', ctx, { windowId, revokedAt, sig: msg.sig, devicePublicKey: device.publicKey, ...anchor });
+    const data = { windowId, revokedAt, sig: msg.sig, devicePublicKey: device.publicKey, ...anchor };
+    await this.ctx.audit.record('window-revoked', ctx, data);
     this.askedBy.get(windowId)?.send(msg);
   }
 
@@ -153,14 +169,17 @@ export class ScheduleFrames {
     this.drop(requestId);
     const p = entry.payload;
     const decidedAt = new Date(this.ctx.clock.now()).toISOString();
-    const where = { ticketId: p.ticket.id, deviceId: p.deviceId, technicianId: entry.technicianId, requestId, sessionId: null };
+    const { technicianId } = entry;
+    const where = { ticketId: p.ticket.id, deviceId: p.deviceId, technicianId, requestId, sessionId: null };
     const detail = 'no answer from the device in time';
     try {
-      await this.ctx.audit.record('schedule-decision', where, { outcome: 'expired', decidedBy: 'timeout', decidedAt, detail });
+      const data = { outcome: 'expired', decidedBy: 'timeout', decidedAt, detail } as const;
+      await this.ctx.audit.record('schedule-decision', where, data);
     } catch {
       // The storage is gone (shutdown): the technician still hears it.
     }
-    entry.peer.send({ v: 1, type: 'schedule.decision', id: newMessageId(), requestId, outcome: 'expired', decidedBy: 'timeout', decidedAt, detail });
+    const answer = { requestId, outcome: 'expired', decidedBy: 'timeout', decidedAt, detail } as const;
+    entry.peer.send({ v: 1, type: 'schedule.decision', id: newMessageId(), ...answer });
   }
 
   private drop(requestId: string): void {
