@@ -7,7 +7,7 @@
 import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, newMessageId, parseFrame } from '../../src/protocol/frame.js';
-import { ACCEPTED_BY, AGENT_SUBPROTOCOL, type Message } from '../../src/protocol/messages.js';
+import { ACCEPTED_BY, AGENT_SUBPROTOCOL, agreedWindowFor, type Message } from '../../src/protocol/messages.js';
 import { generateEd25519KeyPair, signAgreedWindow, signHelloProof, tlsExporterOf, type Ed25519KeyPair, type HelloConnectionContext } from '../../src/protocol/index.js';
 import type { Scope } from '../../src/protocol/scopes.js';
 import { describeFrames, within } from '../support/bounded-wait.js';
@@ -262,19 +262,7 @@ export const block: Answer = (req) => [decide(req, 'blocked', [], { code: 'polic
 /** Agree to a proposed window as the real agent does: the window signed by this agent's device key. */
 export function agreeWindow(req: Message<'schedule.request'>, agent: ScriptedAgent, scopes = req.payload.scopes): Message[] {
   const p = req.payload;
-  const window = {
-    windowId: `win-${randomBytes(6).toString('hex')}`,
-    deviceId: agent.deviceId,
-    requestId: p.requestId,
-    nonce: p.nonce,
-    technicianId: p.technician.id,
-    technicianName: p.technician.name,
-    ticketId: p.ticket.id,
-    scopes,
-    startsAt: p.startsAt,
-    endsAt: p.endsAt,
-    agreedAt: new Date().toISOString(),
-  };
+  const window = agreedWindowFor(p, { windowId: `win-${randomBytes(6).toString('hex')}`, deviceId: agent.deviceId, scopes, agreedAt: new Date().toISOString() });
   const agreed = signAgreedWindow(window, agent.key);
   return [{ v: 1, type: 'schedule.decision', id: newMessageId(), requestId: p.requestId, outcome: 'agreed', decidedBy: 'user', decidedAt: window.agreedAt, agreed }];
 }

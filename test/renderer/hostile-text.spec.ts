@@ -26,24 +26,16 @@ const REJECTED: [string, Partial<ConsentView>, RegExp][] = [
   ['5,000-character reason', { reason: 'x'.repeat(5000) }, /500/],
 ];
 
-test.describe('hostile text', () => {
-  for (const [label, overrides, code] of REJECTED) {
-    test(`rejected with a typed error, never shown: ${label}`, async ({ page }) => {
-      const view = consentView(overrides);
-      const parsed = consentViewSchema.safeParse(view);
-      expect(parsed.success).toBe(false);
-      expect(JSON.stringify(parsed.error?.issues.map((i) => i.message))).toMatch(code);
-      await openPage(page, baseUrl(), 'consent');
-      await deliver(page, 'consent:show', view);
-      await expect(page.getByRole('alert')).toHaveText('This request could not be shown safely and was declined.');
-      expect(await sentOn(page, 'consent:answer')).toEqual([{ kind: 'dismissed', promptId: 'prompt-0001' }]);
-    });
-  }
+const PROMPTS = [
+  ['session', consentView],
+  ['schedule', scheduleView],
+] as const;
 
+test.describe('hostile text', () => {
   // The scheduling prompt (issue 20) takes the same text policy: the same corpus is refused there too.
-  for (const [label, overrides, code] of REJECTED) {
-    test(`rejected in a scheduling prompt too: ${label}`, async ({ page }) => {
-      const view = scheduleView(overrides);
+  for (const [label, overrides, code, [prompt, make]] of REJECTED.flatMap((r) => PROMPTS.map((p) => [...r, p] as const))) {
+    test(`rejected with a typed error, never shown (${prompt}): ${label}`, async ({ page }) => {
+      const view = make(overrides);
       const parsed = consentViewSchema.safeParse(view);
       expect(parsed.success).toBe(false);
       expect(JSON.stringify(parsed.error?.issues.map((i) => i.message))).toMatch(code);

@@ -13,7 +13,7 @@ import type { DeviceFrameCheck } from './device-trust.js';
 import { icsInvitation } from './ics-invitation.js';
 import type { RequestOutput } from './request-output.js';
 import type { TechnicianClient } from './technician-client.js';
-import { exitForError } from './technician-exit.js';
+import { exitForError, exitForRefusal } from './technician-exit.js';
 
 export interface ScheduleRun {
   client: TechnicianClient;
@@ -26,17 +26,9 @@ export interface ScheduleRun {
 
 /** 0 when the user agreed to every proposed scope, 3 to some, 4 declined, 5 expired, 6 blocked. */
 export function exitForSchedule(msg: Message<'schedule.decision'>, proposed: readonly string[]): number {
-  switch (msg.outcome) {
-    case 'agreed':
-      return proposed.every((s) => (msg.agreed?.window.scopes as readonly string[] | undefined)?.includes(s)) ? EXIT.ok : EXIT.partial;
-    case 'declined':
-    case 'no-user-present':
-      return EXIT.declined;
-    case 'expired':
-      return EXIT.expired;
-    case 'blocked':
-      return EXIT.blocked;
-  }
+  if (msg.outcome !== 'agreed') return exitForRefusal(msg.outcome);
+  const agreed = (msg.agreed?.window.scopes ?? []) as readonly string[];
+  return proposed.every((s) => agreed.includes(s)) ? EXIT.ok : EXIT.partial;
 }
 
 /** Your local time, for the line the technician reads (the JSON keeps UTC). */

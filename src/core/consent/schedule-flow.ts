@@ -14,6 +14,7 @@ import type {
   SignedAgreedWindow,
   WindowRevocation,
 } from '../../protocol/messages.js';
+import { agreedWindowFor } from '../../protocol/messages.js';
 import { sortScopes } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
 import type { ConsentView } from '../../shared/view-models.js';
@@ -154,19 +155,9 @@ export class ScheduleFlow {
 
   private async agree(p: ScheduleRequestPayload, scopes: AgreedWindow['scopes']): Promise<void> {
     const now = this.d.clock.now();
-    const window: AgreedWindow = {
-      windowId: this.d.newWindowId?.() ?? `win-${randomUUID()}`,
-      deviceId: this.d.deviceId,
-      requestId: p.requestId,
-      nonce: p.nonce,
-      technicianId: p.technician.id,
-      technicianName: p.technician.name,
-      ticketId: p.ticket.id,
-      scopes,
-      startsAt: p.startsAt,
-      endsAt: p.endsAt,
-      agreedAt: new Date(now).toISOString(),
-    };
+    const windowId = this.d.newWindowId?.() ?? `win-${randomUUID()}`;
+    const agreedAt = new Date(now).toISOString();
+    const window = agreedWindowFor(p, { windowId, deviceId: this.d.deviceId, scopes, agreedAt });
     const signed = this.d.signer!.agreed(window);
     if (!this.d.windows.add(signed, now)) {
       const detail = 'too many agreed windows are kept on this device; cancel one first';

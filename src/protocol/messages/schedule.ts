@@ -61,6 +61,26 @@ export const agreedWindowSchema = z.strictObject({
 });
 export type AgreedWindow = z.infer<typeof agreedWindowSchema>;
 
+/** The window as the user agrees to it: what the relay proposed, for this device, with the scopes agreed. */
+export function agreedWindowFor(
+  p: ScheduleRequestPayload,
+  o: { windowId: string; deviceId: string; scopes: AgreedWindow['scopes']; agreedAt: string },
+): AgreedWindow {
+  return {
+    windowId: o.windowId,
+    deviceId: o.deviceId,
+    requestId: p.requestId,
+    nonce: p.nonce,
+    technicianId: p.technician.id,
+    technicianName: p.technician.name,
+    ticketId: p.ticket.id,
+    scopes: o.scopes,
+    startsAt: p.startsAt,
+    endsAt: p.endsAt,
+    agreedAt: o.agreedAt,
+  };
+}
+
 export const signedAgreedWindowSchema = z.strictObject({ window: agreedWindowSchema, sig: signature });
 export type SignedAgreedWindow = z.infer<typeof signedAgreedWindowSchema>;
 
