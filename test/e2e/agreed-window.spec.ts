@@ -49,7 +49,7 @@ test('agree to a window, connect inside it without a prompt, cancel it, and the 
   const propose = requestCli(relay, token, [...common, '--scopes', 'view,control', '--at', new Date().toISOString(), '--window', '2h', '--ics', ics]);
   const pending = await propose.event('session.pending');
   const prompt = await w.ui.page('consent');
-  await expect(prompt.getByRole('heading', { level: 1 })).toHaveText(/^Alice Moreau would like to connect (today|tonight) \d\d:\d\d\u2011\d\d:\d\d for INC-E2E-W \(view, control\)\. Agree\?$/);
+  await expect(prompt.getByRole('heading', { level: 1 })).toHaveText(/^Alice Moreau would like to connect (today|tonight) \d\d:\d\d\u2011\d\d:\d\d(?: \(next day\))? for INC-E2E-W \(view, control\)\. Agree\?$/);
   await expect(prompt.locator('.code')).toContainText(`${String(pending.verificationCode).slice(0, 3)} ${String(pending.verificationCode).slice(3)}`);
   // The window as the shell opens it (ChromiumUi stands in for Electron's window at Playwright's default size).
   await prompt.setViewportSize(CONSENT_SIZE);
