@@ -42,6 +42,7 @@ const POLICIES = {
   technicianGroups: { category: 'Access', name: 'Technician groups and their scopes' },
   unattendedAllowed: { category: 'Access', name: 'Allow unattended sessions' },
   requireContact: { category: 'Access', name: 'Require technicians to say how they reached the user' },
+  maxAgreedWindowHours: { category: 'Access', name: 'Longest window a user may agree to in advance (hours)' },
   unattendedGroups: { category: 'Access', name: 'Technician groups allowed unattended sessions' },
   emergencyAllowed: { category: 'Access', name: 'Allow emergency unattended sessions' },
   approvalsPublicKey: { category: 'Access', name: 'Pin the approvals signing key' },

@@ -20,3 +20,14 @@ export function sentence(template: (value: string) => string, value: string, val
   const [before = '', after = ''] = template(SLOT).split(SLOT);
   return [before, isolated(value, valueClass), after].filter((part) => part !== '');
 }
+
+/** A sentence around several values, each isolated (the template puts them in order). */
+export function sentenceOf(template: (...values: string[]) => string, values: readonly string[], classes: readonly (string | undefined)[] = []): (Node | string)[] {
+  const parts = template(...values.map(() => SLOT)).split(SLOT);
+  const out: (Node | string)[] = [];
+  parts.forEach((part, i) => {
+    if (part !== '') out.push(part);
+    if (i < values.length) out.push(isolated(values[i]!, classes[i]));
+  });
+  return out;
+}

@@ -82,8 +82,9 @@ function start(bridge: ConsentBridge): void {
     const typed = p.dom.confirmInput?.value ?? '';
     if (p.view.confirmCode !== undefined && typed.length > CONFIRM_CODE_LENGTH) return s.confirmTooLong(CONFIRM_CODE_LENGTH);
     if (!codeTyped(p)) return p.wrongCodes > 0 ? s.confirmWrong(MAX_WRONG_CODES - p.wrongCodes) : s.confirmNeeded;
-    if (!p.listInView) return s.listNotSeen;
-    return arm.armed ? '' : s.armingHint;
+    const agree = p.view.kind === 'schedule';
+    if (!p.listInView) return agree ? s.listNotSeenAgree : s.listNotSeen;
+    return arm.armed ? '' : agree ? s.armingHintAgree : s.armingHint;
   }
 
   /** While typing: digits only, and nothing is counted (a pasted 6-digit verification code just says it is too long). */
@@ -131,7 +132,7 @@ function start(bridge: ConsentBridge): void {
     // the other reasons say how the user said no, each its own `decidedBy` in the audit.
     const message: ConsentAnswer = granted === null ? { kind: 'dismissed', promptId: p.view.promptId, ...(reason ? { reason } : {}) } : { kind: 'decision', promptId: p.view.promptId, granted, ...typed };
     const allowed = message.kind === 'decision' && message.granted.length > 0;
-    p.dom.status.textContent = allowed ? s.sentAllowed : declinedStatus;
+    p.dom.status.textContent = allowed ? (p.view.kind === 'schedule' ? s.sentAgreed : s.sentAllowed) : declinedStatus;
     refreshAllow();
     bridge.answer(message);
   }

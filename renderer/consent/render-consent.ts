@@ -7,7 +7,9 @@ import { identityWarnings, type Scope } from '../../src/shared/page-protocol.js'
 import type { ConsentView } from '../../src/shared/view-models.js';
 import { strings } from '../../src/shared/strings.js';
 import { h } from '../common/element.js';
-import { isolated, isolatedBlock, sentence } from '../common/isolate.js';
+import { isolated, isolatedBlock, sentence, sentenceOf } from '../common/isolate.js';
+import { dateTime } from '../common/time-format.js';
+import { windowWords } from '../../src/shared/window-words.js';
 import { factList, modeBadge, modeFacts } from '../common/mode-badge.js';
 import { renderConfirmBox } from './confirm-box.js';
 import { contactLine, contactNote } from './contact-line.js';
@@ -36,8 +38,7 @@ export interface ConsentDom {
 }
 
 export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentDom {
-  const name = view.technician.name;
-  const heading = h('h1', { className: 'who', attrs: { tabindex: '-1' } }, ...sentence(view.kind === 'session' ? s.wantsToConnect : s.wantsMore, name, 'who-name'));
+  const heading = h('h1', { className: 'who', attrs: { tabindex: '-1' } }, ...headingText(view));
   const org = view.technician.org;
   const identity = h(
     'p',
@@ -52,7 +53,7 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
     { className: 'code-box', attrs: { 'aria-labelledby': 'code-label' } },
     h('h2', { id: 'code-label', className: 'code-label', text: s.codeLabel }),
     h('p', { className: 'code' }, h('span', { attrs: { 'aria-hidden': 'true' }, text: `${digits.slice(0, 3)} ${digits.slice(3)}` }), h('span', { className: 'visually-hidden', text: digits.split('').join(' ') })),
-    h('p', { className: 'code-hint', text: view.kind === 'session' ? s.codeHint : s.codeHintEscalation }),
+    h('p', { className: 'code-hint', text: view.kind === 'escalation' ? s.codeHintEscalation : s.codeHint }),
   );
 
   const { fieldset: scopeSet, checkboxes } = renderScopeList(view);
@@ -71,7 +72,7 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
       // IT's own name, when policy gives one, is the brand the user knows.
       h('span', { className: 'brand' }, h('span', { className: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), view.itWording?.displayName ? isolated(view.itWording.displayName) : strings.product),
       view.mode.kind === 'attended'
-        ? h('span', { className: 'kicker', text: view.kind === 'session' ? s.heading : s.escalationHeading })
+        ? h('span', { className: 'kicker', text: { session: s.heading, escalation: s.escalationHeading, schedule: s.scheduleHeading }[view.kind] })
         : h('span', { className: 'kicker mode-title', text: modeTitle(view) }),
       view.mode.kind === 'attended' ? modeBadge(view.mode, 'prompt') : null,
     ),
@@ -88,7 +89,7 @@ export function renderConsent(view: ConsentView, maxCodeTries: number): ConsentD
   const queued = h('p', { className: 'queued muted small' });
   const countdown = h('p', { className: 'countdown', attrs: { role: 'timer', 'aria-live': 'off' } });
   const decline = h('button', { className: 'button button-secondary', attrs: { type: 'button' }, text: s.decline });
-  const allow = h('button', { className: 'button button-primary', attrs: { type: 'button', 'aria-disabled': 'true', 'aria-describedby': 'allow-hint' }, text: s.allow });
+  const allow = h('button', { className: 'button button-primary', attrs: { type: 'button', 'aria-disabled': 'true', 'aria-describedby': 'allow-hint' }, text: view.kind === 'schedule' ? s.agree : s.allow });
   const hint = h('p', { id: 'allow-hint', className: 'hint small muted' });
   const status = h('p', { className: 'status', attrs: { role: 'status' } });
   const footer = h(
@@ -111,10 +112,15 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
     openTicket = h('button', { className: 'link-button', attrs: { type: 'button', 'aria-label': s.openTicketLabel(view.ticket.id) }, text: s.openTicket });
     ticketValue.append(openTicket, h('span', { className: 'muted ticket-host' }, isolated(new URL(view.ticket.url).host)));
   }
-  const facts: [string, string | Node][] = [
-    [s.ticket, ticketValue],
-    [s.estimate, s.minutes(view.estimatedMinutes)],
-  ];
+  const facts: [string, string | Node][] = view.window
+    ? [
+        [s.windowFact, s.windowExact(dateTime(view.window.startsAt), dateTime(view.window.endsAt))],
+        [s.ticket, ticketValue],
+      ]
+    : [
+        [s.ticket, ticketValue],
+        [s.estimate, s.minutes(view.estimatedMinutes)],
+      ];
   if (view.extendMinutes !== undefined) facts.push([s.extension, s.minutes(view.extendMinutes)]);
   const modeDetails = modeFacts(view.mode);
   const modePanel =
@@ -134,8 +140,19 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
     contactNote(view),
   );
   // How they reached the user leads the details: read first when there is room, clipped with them when not.
-  const details = h('div', { className: 'details', id: 'consent-details' }, contactLine(view), factList(facts), modePanel, words);
+  // What agreeing to a window means leads its details: read first when there is room, behind "Show more" when not.
+  const windowHint = view.window ? h('p', { className: 'window-hint small', text: s.windowHint }) : null;
+  const details = h('div', { className: 'details', id: 'consent-details' }, windowHint, contactLine(view), factList(facts), modePanel, words);
   return { details, openTicket };
+}
+
+/** Who asks for what: a new session, more access, or a window to agree to ("Alice would like to connect tonight 18:00-20:00 ..."). */
+function headingText(view: ConsentView): (Node | string)[] {
+  const name = view.technician.name;
+  if (!view.window) return sentence(view.kind === 'session' ? s.wantsToConnect : s.wantsMore, name, 'who-name');
+  // A non-breaking hyphen keeps "18:00-20:00" on one line.
+  const when = windowWords(view.window.startsAt, view.window.endsAt, Date.now(), { dash: '\u2011' });
+  return sentenceOf(s.wantsWindow, [name, when, view.ticket.id, view.scopes.join(', ')], ['who-name', 'window-when', 'ticket-id']);
 }
 
 /** IT's own line from policy: "We will never ask for your password. Not sure? Call 555-0100". */

@@ -30,6 +30,11 @@ export function renderScopeList(view: ConsentView): ScopeListDom {
     box.value = scope;
     box.checked = requested && scope === PRE_TICKED_SCOPE;
     box.disabled = blocked;
+    // A window is agreed to as proposed (Agree / Decline): the list says what it covers, nothing to tick.
+    if (view.kind === 'schedule') {
+      box.checked = requested;
+      box.hidden = true;
+    }
     if (requested) checkboxes.set(scope, box);
     const text = strings.scopes[scope];
     list.append(
@@ -48,7 +53,7 @@ export function renderScopeList(view: ConsentView): ScopeListDom {
       ),
     );
   }
-  const legend = view.kind === 'escalation' ? s.newAccessLegend : s.scopesLegend;
+  const legend = { escalation: s.newAccessLegend, session: s.scopesLegend, schedule: s.windowLegend }[view.kind];
   const fieldset = h('fieldset', { className: 'scope-set' }, h('legend', { text: legend }), list);
   return { fieldset, checkboxes };
 }

@@ -9,6 +9,7 @@ export const REQUEST_HELP = `Usage: porchlight request --relay URL [--token T] -
                           [--outcome resolved|follow-up|escalated] [--json] [--timeout S]
                           [--ca FILE] [--otp CODE] [--interactive] [--screen-port PORT] [--send FILE]
                           [--contact phone|teams|email|sms|in-person|other [--contact-note TEXT] [--contact-at HH:MM]]
+       porchlight request ... --at 2026-12-04T18:00 --window 2h [--ics FILE]
 
 Asks the user of a device for a support session. Prints the verification code
 at once (read it to the user), then the decision per scope, then session events
@@ -24,6 +25,14 @@ ${CONTACT_HELP}
                    from 'porchlight approve')
   --emergency      unattended emergency access: justification text, with --incident ID
 ${MAINTENANCE_HELP}
+  --at             propose a window instead of connecting now: when it starts (your local
+                   time, or with Z / +01:00); with --window LENGTH (2h, 90m, 1h30m; at most
+                   24h, the device's policy may allow less). The user agrees or declines now;
+                   inside an agreed window your request for that ticket and at most those
+                   scopes starts without a prompt (the user still sees the banner), and the
+                   user can cancel the window at any time. Prints the agreed window
+                   (--json: an agreed-window event)
+  --ics            with --at: write the agreed window as a calendar invitation (.ics) to FILE
   --outcome        when the session ends, record the ticket outcome in the central audit
                    (same as 'porchlight session close'; --close-outcome is an older name)
   --json           one JSON object per line per event

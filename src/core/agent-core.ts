@@ -14,6 +14,8 @@ import { BlockNotices } from './consent/block-notices.js';
 import { ConsentGate } from './consent/consent-gate.js';
 import { EscalationFlow, type EscalationWhileControlled } from './consent/escalation-flow.js';
 import { RequestFlow } from './consent/request-flow.js';
+import { AgreedWindows } from './consent/agreed-windows.js';
+import { ScheduleFlow, type WindowSigner } from './consent/schedule-flow.js';
 import type { Policy } from './policy/schema.js';
 import { ScreenGate } from './screen/screen-gate.js';
 import { ScreenService } from './screen/screen-service.js';
@@ -33,6 +35,7 @@ export type { EscalationWhileControlled } from './consent/escalation-flow.js';
 /** Relay messages the core handles (`welcome` stays in the connection layer). */
 export type CoreInbound = Message<
   | 'session.request'
+  | 'schedule.request'
   | 'session.cancel'
   | 'session.recorded'
   | 'session.narration'
@@ -69,12 +72,19 @@ export interface AgentCoreOptions {
   gateStateDir?: string;
   /** How long a granting decision waits for the relay's `session.recorded` before it declines (default 5 s). */
   decisionAckMs?: number;
+  /** Signs agreed windows with the device key (issue 20); without it a proposed window is refused. */
+  windowSigner?: WindowSigner;
+  /** Where agreed windows are kept (the agent's data dir); absent: in memory only. */
+  agreedWindowsFile?: string;
 }
 
 export class AgentCore {
   private readonly sessions: SessionController;
   private readonly gate: ConsentGate;
   private readonly requests: RequestFlow;
+  private readonly schedules: ScheduleFlow;
+  private readonly windows: AgreedWindows;
+  private windowTimer: unknown;
   private readonly escalations: EscalationFlow;
   private readonly audited: RecordThenSend;
   private readonly blockNotices: BlockNotices;
@@ -113,8 +123,16 @@ export class AgentCore {
     const fileRules = policy.fileTransfer;
     this.sessions = new SessionController({ clock, ui, audited: this.audited, fileRules, gates, statusChanged, track });
     const { audited, sessions, gate, acks } = this;
-    const shared = { ...options, audited, sessions, gate, gates, track, acks };
+    const signer = options.windowSigner;
+    this.windows = new AgreedWindows({
+      ...(options.agreedWindowsFile !== undefined ? { path: options.agreedWindowsFile } : {}),
+      deviceId: options.deviceId,
+      verify: (w) => signer?.verify(w) ?? false,
+    });
+    const windows = this.windows;
+    const shared = { ...options, audited, sessions, gate, gates, track, acks, windows };
     this.requests = new RequestFlow({ ...shared, blockNotices: this.blockNotices });
+    this.schedules = new ScheduleFlow({ ...shared, signer, statusChanged });
     this.escalations = new EscalationFlow(shared);
     this.screen = this.screenService(options, screenGate);
     this.files = new FileService({
@@ -176,6 +194,8 @@ export class AgentCore {
       case 'session.request':
         latencyMark('agent.request.frame', msg.payload.requestId);
         return this.track(this.requests.onRequest(msg));
+      case 'schedule.request':
+        return this.track(this.schedules.onRequest(msg));
       case 'session.cancel':
         return this.track(this.requests.onCancel(msg));
       case 'session.recorded':
@@ -251,6 +271,12 @@ export class AgentCore {
     return this.track(this.resolutions.answer(answer));
   }
 
+  /** The user cancelled a window they agreed to (tray): signed, recorded, reported to the relay. */
+  revokeAgreedWindow(windowId: string): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    return this.track(this.schedules.revoke(windowId));
+  }
+
   endSession(sessionId: string): Promise<boolean> {
     return this.track(this.sessions.end(sessionId, 'user', 'the user ended the session'));
   }
@@ -263,6 +289,7 @@ export class AgentCore {
     if (live) await this.track(this.sessions.end(live.id, 'agent-exit'));
     await this.idle();
     this.blockNotices.stop();
+    this.options.clock.clearTimeout(this.windowTimer);
     this.stopped = true;
   }
 
@@ -274,11 +301,20 @@ export class AgentCore {
       ticketId: s.init.ticket.id,
       endsAt: new Date(s.endsAt).toISOString(),
     };
+    const agreedWindows = this.windows.list(this.options.clock.now()).map((w) => ({
+      windowId: w.windowId,
+      technicianName: w.technicianName,
+      ticketId: w.ticketId,
+      scopes: w.scopes,
+      startsAt: w.startsAt,
+      endsAt: w.endsAt,
+    }));
     return {
       connection: this.connection,
       ...(this.relayUrl ? { relayUrl: this.relayUrl } : {}),
       prompting: this.gate.prompting,
       ...(session ? { session } : {}),
+      ...(agreedWindows.length > 0 ? { agreedWindows } : {}),
     };
   }
 
@@ -296,6 +332,19 @@ export class AgentCore {
 
   private pushStatus(): void {
     this.options.ui.setStatus(this.status());
+    this.armWindowExpiry();
+  }
+
+  /** An agreed window that ends leaves the tray when it ends (status() drops it). */
+  private armWindowExpiry(): void {
+    const { clock } = this.options;
+    clock.clearTimeout(this.windowTimer);
+    this.windowTimer = undefined;
+    if (this.stopped) return;
+    const next = this.windows.nextEnd(clock.now());
+    if (next === undefined) return;
+    const wait = Math.min(Math.max(0, next - clock.now()), 2 ** 31 - 1);
+    this.windowTimer = clock.setTimeout(() => this.pushStatus(), wait);
   }
 
   private track<T>(work: Promise<T>): Promise<T> {

@@ -24,6 +24,10 @@ import { ReplayCache } from './verification/replay-cache.js';
 import { isLateReport, lateMessage, UnackedReports } from './connection/unacked-reports.js';
 import type { Message } from '../protocol/messages.js';
 import { latencyMark } from '../protocol/latency-marks.js';
+import { signAgreedWindow, signWindowRevocation, verifyAgreedWindowSignature } from '../protocol/signed-messages.js';
+import type { Ed25519KeyPair } from '../protocol/signing.js';
+import { AGREED_WINDOWS_FILE } from './consent/agreed-windows.js';
+import type { WindowSigner } from './consent/schedule-flow.js';
 
 export interface AgentOptions {
   policy: Policy;
@@ -60,6 +64,8 @@ export interface Agent {
   stop(): Promise<void>;
   revokeScope(sessionId: string, scope: Scope): Promise<boolean>;
   endSession(sessionId: string): Promise<boolean>;
+  /** The user cancelled a window they agreed to in advance (issue 20); false when there is none with that id. */
+  revokeAgreedWindow(windowId: string): Promise<boolean>;
   /** The user's message from the banner's reply box, or `{quick: 'question'}` (issue 20). */
   sendUserMessage(sessionId: string, text: string | { quick: 'question' }): Promise<UserMessageResult>;
   /** The summary page's "Is your problem solved?" answer (issue 20). */
@@ -136,6 +142,8 @@ export function createAgent(options: AgentOptions): Agent {
         ...(options.confirmCode ? { confirmCode: options.confirmCode } : {}),
         ...(options.extraGates ? { extraGates: options.extraGates } : {}),
         ...(options.decisionAckMs !== undefined ? { decisionAckMs: options.decisionAckMs } : {}),
+        windowSigner: deviceWindowSigner(key),
+        agreedWindowsFile: join(dataDir, AGREED_WINDOWS_FILE),
       });
       core = c;
       // The first record doubles as a write check: say so at once if the log can't be written.
@@ -214,12 +222,22 @@ export function createAgent(options: AgentOptions): Agent {
     },
     revokeScope: (sessionId, scope) => core?.revokeScope(sessionId, scope) ?? Promise.resolve(false),
     endSession: (sessionId) => core?.endSession(sessionId) ?? Promise.resolve(false),
+    revokeAgreedWindow: (windowId) => core?.revokeAgreedWindow(windowId) ?? Promise.resolve(false),
     sendUserMessage: (sessionId, text) => core?.sendUserMessage(sessionId, text) ?? Promise.resolve('no-session'),
     sendResolution: (answer) => core?.sendResolution(answer) ?? Promise.resolve('unknown-session'),
     status: () => status,
     grants: () => core?.grants() ?? [],
     devicePublicKey: () => publicKey,
     idle: () => core?.idle() ?? Promise.resolve(),
+  };
+}
+
+/** Agreed windows and their cancellations, signed by this device's key (issue 20). */
+function deviceWindowSigner(key: Ed25519KeyPair): WindowSigner {
+  return {
+    agreed: (w) => signAgreedWindow(w, key),
+    revocation: (r) => signWindowRevocation(r, key),
+    verify: (signed) => verifyAgreedWindowSignature(signed, key.publicKey),
   };
 }
 

@@ -1,5 +1,6 @@
 // The only way the agent core reaches the screen. The Electron shell, the
 // headless daemon (node-notifier) and tests each implement it.
+import type { Scope } from '../protocol/scopes.js';
 import type { BannerView, ConsentAnswer, ConsentView, SummaryView } from '../shared/view-models.js';
 
 export interface Notification {
@@ -18,6 +19,17 @@ export interface AgentStatus {
   prompting: boolean;
   /** The live session, if any (at most one at a time). */
   session?: { sessionId: string; technicianName: string; ticketId: string; endsAt: string };
+  /** Windows the user agreed to in advance and has not cancelled, soonest first (issue 20): the tray lists each with Cancel. */
+  agreedWindows?: AgreedWindowStatus[];
+}
+
+export interface AgreedWindowStatus {
+  windowId: string;
+  technicianName: string;
+  ticketId: string;
+  scopes: Scope[];
+  startsAt: string;
+  endsAt: string;
 }
 
 export interface UiPort {

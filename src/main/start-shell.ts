@@ -8,6 +8,7 @@ import { createAgent, type Agent } from '../core/agent.js';
 import { defaultAuditDir } from '../core/data-dir.js';
 import { appPaths } from './app-paths.js';
 import { createShellTray, type ShellTray } from './electron-tray.js';
+import { cancelledWindowId } from './tray-state.js';
 import { ElectronUi } from './electron-ui.js';
 import { electronWindowFactory } from './electron-windows.js';
 import { escalationWhileControlledFor } from './escalation-mode.js';
@@ -98,7 +99,9 @@ export async function startShell(running: RunningShell, log: Log): Promise<void>
     allowQuit: policy.allowQuit,
     onClick: () => ui.bringToFront(),
     onAction: (action, status) => {
-      if (action === 'end-session' && status.session) void running.agent?.endSession(status.session.sessionId);
+      const windowId = cancelledWindowId(action);
+      if (windowId !== undefined) void running.agent?.revokeAgreedWindow(windowId);
+      else if (action === 'end-session' && status.session) void running.agent?.endSession(status.session.sessionId);
       else if (action === 'open-audit-folder') {
         void shell.openPath(auditDir).then((err) => err && log('open-audit-folder', err));
       }

@@ -2,6 +2,7 @@
 // The wiring turns the menu model into an Electron Menu (toMenuTemplate).
 import type { MenuItemConstructorOptions } from 'electron';
 import type { AgentStatus } from '../core/ui-port.js';
+import { windowWords } from '../shared/window-words.js';
 
 export const TRAY_ICON_STATES = ['idle', 'prompting', 'live'] as const;
 export type TrayIconState = (typeof TRAY_ICON_STATES)[number];
@@ -60,7 +61,13 @@ export function trayTooltip(status: AgentStatus, formatTime: TimeFormat = localT
   return text.length > TOOLTIP_MAX ? `${text.slice(0, TOOLTIP_MAX - 1)}…` : text;
 }
 
-export type TrayAction = 'end-session' | 'open-audit-folder' | 'settings' | 'about' | 'quit';
+/** `cancel-window:ID`: the user cancels a window they agreed to in advance (issue 20). */
+export type TrayAction = 'end-session' | 'open-audit-folder' | 'settings' | 'about' | 'quit' | `cancel-window:${string}`;
+
+/** The window id a Cancel item names, or undefined for any other action. */
+export function cancelledWindowId(action: TrayAction): string | undefined {
+  return action.startsWith('cancel-window:') ? action.slice('cancel-window:'.length) : undefined;
+}
 
 export type TrayMenuItem =
   | { kind: 'label'; label: string }
@@ -71,6 +78,17 @@ export interface TrayMenuOptions {
   /** Managed policy `allowQuit`: false hides Quit. */
   allowQuit: boolean;
   formatTime?: TimeFormat;
+  /** How an agreed window is said ("tonight 18:00-20:00"); default: window-words.ts in this machine's zone. */
+  windowWhen?: (startsAt: string, endsAt: string) => string;
+}
+
+/** "Agreed: tonight 18:00-20:00, INC0012345 - Cancel": one item per window; clicking it cancels that window. */
+export function agreedWindowItems(status: AgentStatus, when: (startsAt: string, endsAt: string) => string): TrayMenuItem[] {
+  return (status.agreedWindows ?? []).map((w) => ({
+    kind: 'action' as const,
+    action: `cancel-window:${w.windowId}` as const,
+    label: `Agreed: ${when(w.startsAt, w.endsAt)}, ${w.ticketId} - Cancel`,
+  }));
 }
 
 export function trayMenu(status: AgentStatus, o: TrayMenuOptions): TrayMenuItem[] {
@@ -84,6 +102,7 @@ export function trayMenu(status: AgentStatus, o: TrayMenuOptions): TrayMenuItem[
   } else {
     items.push({ kind: 'label', label: 'No remote support session' });
   }
+  items.push(...agreedWindowItems(status, o.windowWhen ?? ((a, b) => windowWords(a, b, Date.now()))));
   items.push({ kind: 'separator' });
   items.push({ kind: 'action', action: 'open-audit-folder', label: 'Open audit folder' });
   items.push({ kind: 'action', action: 'settings', label: 'Settings…' });

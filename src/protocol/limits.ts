@@ -17,3 +17,12 @@ export const PROTOCOL_VERSION = 1;
  * limit, the one narration has, stands behind it.
  */
 export const USER_MESSAGE_RATE = { max: 5, windowMs: 30_000 } as const;
+
+/**
+ * Windows the user agrees to in advance (issue 20): the longest one the protocol carries (IT's policy
+ * `maxAgreedWindowHours` is usually shorter) and how far ahead one may start.
+ */
+export const MAX_AGREED_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const MAX_SCHEDULE_AHEAD_MS = 31 * 24 * 60 * 60 * 1000;
+/** A proposed start this little in the past still counts as "now" (the technician's clock may be off). */
+export const SCHEDULE_PAST_SLACK_MS = 2 * 60 * 1000;

@@ -12,6 +12,7 @@ export * from './messages/data-channel.js';
 export * from './messages/session-end.js';
 export * from './messages/ticket-and-errors.js';
 export * from './messages/records.js';
+export * from './messages/schedule.js';
 import type { agentHelloSchema } from './messages/connection.js';
 import { challengeSchema, deviceKeySchema, devicesSchema, helloSchema, techDeviceKeySchema, techDevicesSchema, welcomeSchema } from './messages/connection.js';
 import { sessionCancelSchema, sessionDecisionSchema, sessionPendingSchema, sessionRequestSchema, techRequestSchema } from './messages/session-request.js';
@@ -20,6 +21,7 @@ import { channelCloseSchema, channelOpenSchema, channelOpenedSchema } from './me
 import { sessionEndSchema, sessionResolutionSchema, sessionSummarySchema } from './messages/session-end.js';
 import { errorSchema, techCloseSchema, techClosedSchema } from './messages/ticket-and-errors.js';
 import { sessionLateSchema, sessionRecordedSchema } from './messages/records.js';
+import { scheduleDecisionSchema, scheduleRequestSchema, scheduleRevokedSchema, techScheduleSchema } from './messages/schedule.js';
 import type { z } from 'zod';
 import type {
   technician,
@@ -52,6 +54,10 @@ export const MESSAGE_SCHEMAS = {
   'session.end': sessionEndSchema,
   'session.summary': sessionSummarySchema,
   'session.resolution': sessionResolutionSchema,
+  'tech.schedule': techScheduleSchema,
+  'schedule.request': scheduleRequestSchema,
+  'schedule.decision': scheduleDecisionSchema,
+  'schedule.revoked': scheduleRevokedSchema,
   'session.recorded': sessionRecordedSchema,
   'session.late': sessionLateSchema,
   'channel.open': channelOpenSchema,
@@ -74,11 +80,11 @@ export type Ticket = z.infer<typeof ticket>;
 /** What each peer may send (the receiver answers anything else with `unexpected-type`). */
 export const ACCEPTED_BY = {
   /** Frames the relay accepts from an agent. */
-  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'session.late', 'channel.opened', 'channel.close', 'error'],
+  relayFromAgent: ['hello', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'session.late', 'schedule.decision', 'schedule.revoked', 'channel.opened', 'channel.close', 'error'],
   /** Frames the relay accepts from a technician. */
-  relayFromTechnician: ['hello', 'tech.device-key', 'tech.devices', 'tech.request', 'session.cancel', 'session.narration', 'session.note', 'tech.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'tech.close', 'error'],
+  relayFromTechnician: ['hello', 'tech.device-key', 'tech.devices', 'tech.request', 'session.cancel', 'session.narration', 'session.note', 'tech.scope-request', 'session.file-transfer', 'session.end', 'tech.schedule', 'channel.open', 'channel.close', 'tech.close', 'error'],
   /** Frames the agent accepts from the relay. */
-  agentFromRelay: ['challenge', 'welcome', 'session.request', 'session.cancel', 'session.recorded', 'session.narration', 'session.note', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
+  agentFromRelay: ['challenge', 'welcome', 'session.request', 'schedule.request', 'session.cancel', 'session.recorded', 'session.narration', 'session.note', 'session.scope-request', 'session.file-transfer', 'session.end', 'channel.open', 'channel.close', 'error'],
   /** Frames a technician accepts from the relay. */
-  technicianFromRelay: ['welcome', 'device.key', 'devices', 'session.pending', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'channel.opened', 'channel.close', 'tech.closed', 'error'],
+  technicianFromRelay: ['welcome', 'device.key', 'devices', 'session.pending', 'session.decision', 'session.started', 'session.user-message', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.resolution', 'schedule.decision', 'schedule.revoked', 'channel.opened', 'channel.close', 'tech.closed', 'error'],
 } as const satisfies Record<string, readonly MessageType[]>;

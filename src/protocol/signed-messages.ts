@@ -5,7 +5,7 @@
 import { SIGNING_CONTEXTS, signPayload, verifyPayload, type Ed25519KeyPair } from './signing.js';
 import type { ApprovalPayload, ApprovalToken } from './approval.js';
 import { newMessageId } from './frame.js';
-import type { Message, ScopeRequestPayload, SessionRequestPayload } from './messages.js';
+import type { AgreedWindow, Message, ScheduleRequestPayload, ScopeRequestPayload, SessionRequestPayload, SignedAgreedWindow, WindowRevocation } from './messages.js';
 
 export function signSessionRequest(payload: SessionRequestPayload, relayKey: Ed25519KeyPair): Message<'session.request'> {
   return { v: 1, type: 'session.request', id: newMessageId(), payload, sig: signPayload(SIGNING_CONTEXTS.sessionRequest, payload, relayKey) };
@@ -29,4 +29,29 @@ export function signApprovalToken(payload: ApprovalPayload, approvalsKey: Ed2551
 
 export function verifyApprovalTokenSignature(token: ApprovalToken, approvalsPublicKey: string): boolean {
   return verifyPayload(SIGNING_CONTEXTS.approval, token.payload, token.sig, approvalsPublicKey);
+}
+
+export function signScheduleRequest(payload: ScheduleRequestPayload, relayKey: Ed25519KeyPair): Message<'schedule.request'> {
+  return { v: 1, type: 'schedule.request', id: newMessageId(), payload, sig: signPayload(SIGNING_CONTEXTS.scheduleRequest, payload, relayKey) };
+}
+
+export function verifyScheduleRequestSignature(msg: Message<'schedule.request'>, relayPublicKey: string): boolean {
+  return verifyPayload(SIGNING_CONTEXTS.scheduleRequest, msg.payload, msg.sig, relayPublicKey);
+}
+
+/** The device key's signature on an agreed window (issue 20). */
+export function signAgreedWindow(window: AgreedWindow, deviceKey: Ed25519KeyPair): SignedAgreedWindow {
+  return { window, sig: signPayload(SIGNING_CONTEXTS.agreedWindow, window, deviceKey) };
+}
+
+export function verifyAgreedWindowSignature(signed: SignedAgreedWindow, devicePublicKey: string): boolean {
+  return verifyPayload(SIGNING_CONTEXTS.agreedWindow, signed.window, signed.sig, devicePublicKey);
+}
+
+export function signWindowRevocation(revocation: WindowRevocation, deviceKey: Ed25519KeyPair): string {
+  return signPayload(SIGNING_CONTEXTS.windowRevocation, revocation, deviceKey);
+}
+
+export function verifyWindowRevocationSignature(msg: Message<'schedule.revoked'>, devicePublicKey: string): boolean {
+  return verifyPayload(SIGNING_CONTEXTS.windowRevocation, msg.revocation, msg.sig, devicePublicKey);
 }

@@ -16,6 +16,10 @@ export const SIGNING_CONTEXTS = {
   deviceSummary: DEVICE_CONTEXT_STRINGS['session.summary'],
   sessionRequest: 'porchlight/v1/session.request',
   scopeRequest: 'porchlight/v1/session.scope-request',
+  /** Issue 20: the relay's scheduling request, the device's agreed window and its cancellation. */
+  scheduleRequest: 'porchlight/v1/schedule.request',
+  agreedWindow: 'porchlight/v1/device/agreed-window',
+  windowRevocation: 'porchlight/v1/device/window-revocation',
   approval: 'porchlight/v1/approval',
   auditCheckpoint: 'porchlight/v1/audit-checkpoint',
 } as const;

@@ -28,6 +28,7 @@ import { SessionClock } from './routing/session-clock.js';
 import { PendingCaps } from './routing/pending-caps.js';
 import { SessionTable, type SessionTableSizes } from './routing/session-table.js';
 import { TechnicianFrames } from './routing/technician-frames.js';
+import { ScheduleFrames } from './routing/schedule-frames.js';
 import { cryptoRandomness, type RequestRandomness } from './session-request-builder.js';
 import type { RelayStorage } from './storage/storage.js';
 import { DEFAULT_MFA_POLICY, type MfaPolicy } from './accounts/mfa-policy.js';
@@ -65,6 +66,7 @@ export class Router {
   private readonly agentFrames: AgentFrames;
   private readonly ends: RelayEnds;
   private readonly channels: ChannelFrames;
+  private readonly schedules: ScheduleFrames;
 
   constructor(opts: RouterOptions) {
     const clock = opts.clock ?? systemClock;
@@ -99,8 +101,9 @@ export class Router {
     }
     this.channels = new ChannelFrames(this.ctx);
     this.ctx.table.onEnded = (s) => this.channels.sessionEnded(s);
-    this.technicianFrames = new TechnicianFrames(this.ctx, this.channels);
-    this.agentFrames = new AgentFrames(this.ctx, this.channels);
+    this.schedules = new ScheduleFrames(this.ctx);
+    this.technicianFrames = new TechnicianFrames(this.ctx, this.channels, this.schedules);
+    this.agentFrames = new AgentFrames(this.ctx, this.channels, this.schedules);
     this.ends = new RelayEnds(this.ctx);
     this.technicianFrames.onRequestDue = (requestId) => void this.ends.expireRequest(requestId);
     this.agentFrames.onRequestDue = this.technicianFrames.onRequestDue;
@@ -148,6 +151,7 @@ export class Router {
 
   technicianDisconnected(peer: Peer): Promise<void> {
     this.agentFrames.resolutions.technicianLost(peer);
+    this.schedules.technicianLost(peer);
     return this.ends.technicianLost(peer);
   }
 

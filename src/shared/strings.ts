@@ -31,12 +31,32 @@ const en = {
     },
   } satisfies Record<Scope, { title: string; short: string; detail: string }>,
   higherRisk: 'Higher risk',
+  /** An agreed window's day, as the scheduling prompt and the tray say it (window-words.ts). */
+  windowWords: {
+    /** From this hour (local) a time today is "tonight". */
+    eveningFromHour: 17,
+    today: 'today',
+    tonight: 'tonight',
+    tomorrow: 'tomorrow',
+    tomorrowEvening: 'tomorrow evening',
+    onDay: (day: string) => `on ${day}`,
+    nextDay: '(next day)',
+  },
   consent: {
     documentTitle: 'Remote support request',
     heading: 'Remote support request',
     escalationHeading: 'Request for more access',
     wantsToConnect: (name: string) => `${name} wants to connect to this computer`,
     wantsMore: (name: string) => `${name} asks for more access during your session`,
+    /** Issue 20: a window to agree to in advance. The scopes are their short ids, as the technician asked. */
+    wantsWindow: (name: string, when: string, ticket: string, scopes: string) => `${name} would like to connect ${when} for ${ticket} (${scopes}). Agree?`,
+    scheduleHeading: 'Agree to a time for remote support',
+    windowLegend: 'Access you would agree to for that time',
+    windowHint: 'Inside this window the session starts without asking you again; you still see the banner and can end it at any time. Cancel it any time from the Porchlight menu in the tray.',
+    windowFact: 'When',
+    windowExact: (from: string, to: string) => `${from} to ${to}`,
+    agree: 'Agree',
+    sentAgreed: 'Agreed. You can cancel it from the Porchlight menu in the tray.',
     /** How the technician says they reached the user first; the time follows (contactAt). */
     contactBy: {
       phone: (name: string) => `${name} called you about this`,
@@ -82,6 +102,7 @@ const en = {
     allow: 'Allow selected',
     decline: 'Decline',
     armingHint: 'Allow becomes available after a moment with this window in front.',
+    armingHintAgree: 'Agree becomes available after a moment with this window in front.',
     confirmTitle: 'Confirmation code: type it to allow',
     confirmHint: 'The technician cannot see this window, so typing it shows it is you.',
     confirmRules: (digits: number, tries: number) =>
@@ -93,6 +114,7 @@ const en = {
     confirmTooLong: (digits: number) => `The confirmation code has only ${digits} digits. Nothing was counted: type the ${digits} digits shown above.`,
     confirmIncomplete: (digits: number) => `Type all ${digits} digits, then press Enter or Allow.`,
     listNotSeen: 'Allow becomes available once the whole access list is on screen.',
+    listNotSeenAgree: 'Agree becomes available once the whole access list is on screen.',
     technicianWords: (name: string) => `In ${name}’s words`,
     technicianWordsNote: 'Written by the technician. Your organisation did not check it.',
     showMore: 'Show more',

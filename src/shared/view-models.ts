@@ -19,10 +19,12 @@ export const consentModeSchema = z.discriminatedUnion('kind', [
 ]);
 export type ConsentMode = z.infer<typeof consentModeSchema>;
 
-/** One consent dialog: a new session, or more scopes/time for a live one. */
+/** One consent dialog: a new session, more scopes/time for a live one, or a window to agree to in advance (issue 20). */
 export const consentViewSchema = z.strictObject({
   promptId: identifier,
-  kind: z.enum(['session', 'escalation']),
+  kind: z.enum(['session', 'escalation', 'schedule']),
+  /** `schedule`: the proposed window; the dialog names it in the user's own time zone and asks Agree / Decline. */
+  window: z.strictObject({ startsAt: isoTimestamp, endsAt: isoTimestamp }).optional(),
   technician,
   ticket,
   reason: multilineText(500),
@@ -57,7 +59,7 @@ export const consentViewSchema = z.strictObject({
   expiresAt: isoTimestamp,
   /** Number of further requests waiting (the queue shows one at a time). */
   queued: z.number().int().min(0).max(100),
-});
+}).refine((v) => (v.kind === 'schedule') === (v.window !== undefined), { message: 'a schedule prompt, and only one, names its window' });
 export type ConsentView = z.infer<typeof consentViewSchema>;
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/core/ui-port.js';
-import { TOOLTIP_MAX, toMenuTemplate, trayIconFile, trayIconState, trayMenu, trayTooltip, type TrayAction } from '../../src/main/tray-state.js';
+import { TOOLTIP_MAX, cancelledWindowId, toMenuTemplate, trayIconFile, trayIconState, trayMenu, trayTooltip, type TrayAction } from '../../src/main/tray-state.js';
 
 const fmt = (iso: string) => iso.slice(11, 16);
 const idle: AgentStatus = { connection: 'connected', relayUrl: 'wss://relay.example.com:7443/agent', prompting: false };
@@ -80,5 +80,31 @@ describe('tray menu', () => {
     (template.find((t) => t.label === 'Settings…')!.click as () => void)();
     expect(clicked).toEqual(['end-session', 'settings']);
     expect(template.filter((t) => t.type === 'separator')).toHaveLength(2);
+  });
+
+  it('lists each agreed window with Cancel, and Cancel names that window (issue 20)', () => {
+    const agreed: AgentStatus = {
+      ...idle,
+      agreedWindows: [
+        { windowId: 'win-1', technicianName: 'Alice Moreau', ticketId: 'INC0012345', scopes: ['view', 'control'], startsAt: '2026-11-24T18:00:00.000Z', endsAt: '2026-11-24T20:00:00.000Z' },
+        { windowId: 'win-2', technicianName: 'Bob & Co', ticketId: 'INC&2', scopes: ['view'], startsAt: '2026-11-25T09:00:00.000Z', endsAt: '2026-11-25T10:00:00.000Z' },
+      ],
+    };
+    const when = (a: string, b: string) => `${a.slice(11, 16)}-${b.slice(11, 16)}`;
+    const items = trayMenu(agreed, { allowQuit: true, formatTime: fmt, windowWhen: when });
+    expect(items.map((i) => (i.kind === 'separator' ? '---' : i.label)).slice(0, 4)).toEqual([
+      'Connected to relay.example.com:7443',
+      'No remote support session',
+      'Agreed: 18:00-20:00, INC0012345 - Cancel',
+      'Agreed: 09:00-10:00, INC&2 - Cancel',
+    ]);
+    const clicked: TrayAction[] = [];
+    const template = toMenuTemplate(items, (a) => clicked.push(a));
+    expect(template[3]!.label).toBe('Agreed: 09:00-10:00, INC&&2 - Cancel');
+    (template[2]!.click as () => void)();
+    expect(clicked.map(cancelledWindowId)).toEqual(['win-1']);
+    expect(cancelledWindowId('settings')).toBeUndefined();
+    // The default words: the window in this machine's zone, relative day first.
+    expect(trayMenu(agreed, { allowQuit: true })[2]).toMatchObject({ label: expect.stringMatching(/^Agreed: .+ \d{2}:\d{2}.*-.*, INC0012345 - Cancel$/) });
   });
 });

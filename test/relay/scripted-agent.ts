@@ -7,8 +7,8 @@
 import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { encodeFrame, newMessageId, parseFrame } from '../../src/protocol/frame.js';
-import { ACCEPTED_BY, AGENT_SUBPROTOCOL, type Message } from '../../src/protocol/messages.js';
-import { generateEd25519KeyPair, signHelloProof, tlsExporterOf, type Ed25519KeyPair, type HelloConnectionContext } from '../../src/protocol/index.js';
+import { ACCEPTED_BY, AGENT_SUBPROTOCOL, agreedWindowFor, type Message } from '../../src/protocol/messages.js';
+import { generateEd25519KeyPair, signAgreedWindow, signHelloProof, tlsExporterOf, type Ed25519KeyPair, type HelloConnectionContext } from '../../src/protocol/index.js';
 import type { Scope } from '../../src/protocol/scopes.js';
 import { describeFrames, within } from '../support/bounded-wait.js';
 import { DeviceSigner } from '../../src/core/identity/device-signer.js';
@@ -20,6 +20,8 @@ export class ScriptedAgent {
   /** Every frame that arrived, taken or not: what a failed wait reports. */
   private readonly arrived: Message[] = [];
   answer: Answer = () => [];
+  /** How this agent answers a proposed window (issue 20); default: no answer. */
+  answerSchedule: (req: Message<'schedule.request'>, agent: ScriptedAgent) => Message[] = () => [];
   private waiters: Array<{ pick: (m: Message) => boolean; resolve: (m: Message) => void }> = [];
   private readonly signer: DeviceSigner;
 
@@ -43,6 +45,7 @@ export class ScriptedAgent {
         }
       }
       if (msg.type === 'session.request') for (const out of this.answer(msg, this)) this.send(out);
+      if (msg.type === 'schedule.request') for (const out of this.answerSchedule(msg, this)) this.send(out);
     });
   }
 
@@ -255,3 +258,11 @@ export function acceptAndStay(): Answer {
 export const decline: Answer = (req) => [decide(req, 'declined', [])];
 export const expire: Answer = (req) => [decide(req, 'expired', [])];
 export const block: Answer = (req) => [decide(req, 'blocked', [], { code: 'policy-blocked', detail: 'admin scope is not allowed on this device' })];
+
+/** Agree to a proposed window as the real agent does: the window signed by this agent's device key. */
+export function agreeWindow(req: Message<'schedule.request'>, agent: ScriptedAgent, scopes = req.payload.scopes): Message[] {
+  const p = req.payload;
+  const window = agreedWindowFor(p, { windowId: `win-${randomBytes(6).toString('hex')}`, deviceId: agent.deviceId, scopes, agreedAt: new Date().toISOString() });
+  const agreed = signAgreedWindow(window, agent.key);
+  return [{ v: 1, type: 'schedule.decision', id: newMessageId(), requestId: p.requestId, outcome: 'agreed', decidedBy: 'user', decidedAt: window.agreedAt, agreed }];
+}

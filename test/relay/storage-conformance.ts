@@ -1,7 +1,8 @@
 // What every RelayStorage must do, run against each implementation (SQLite file, PostgreSQL
 // server), so the relay behaves the same whichever one an installation picks.
 import { describe, expect, it } from 'vitest';
-import { generateEd25519KeyPair } from '../../src/protocol/index.js';
+import { generateEd25519KeyPair, signAgreedWindow } from '../../src/protocol/index.js';
+import { agreedWindow } from '../fixtures/sample-messages.js';
 import { verifyAuditChain, type AuditEntry } from '../../src/relay/audit/audit-record.js';
 import { signAuditCheckpoint } from '../../src/relay/audit/checkpoint.js';
 import type { RelayStorage, TechnicianRecord } from '../../src/relay/storage/storage.js';
@@ -163,6 +164,36 @@ export function describeRelayStorage(name: string, open: () => Promise<{ storage
         expect(await storage.firstCheckpointFrom(3)).toEqual(head);
       } finally {
         await storage.close();
+      }
+    });
+
+    it('keeps agreed windows per device, once each, survives a restart, and cancels each once (issue 20)', async () => {
+      const { storage, reopen } = await open();
+      const key = generateEd25519KeyPair();
+      const first = signAgreedWindow(agreedWindow(), key);
+      const later = signAgreedWindow(agreedWindow({ windowId: 'win-0002', startsAt: '2026-11-25T18:00:00.000Z', endsAt: '2026-11-25T20:00:00.000Z' }), key);
+      const elsewhere = signAgreedWindow(agreedWindow({ windowId: 'win-0003', deviceId: 'dev-0002' }), key);
+      await storage.addAgreedWindow(later);
+      await storage.addAgreedWindow(first);
+      await storage.addAgreedWindow(first); // a re-sent decision changes nothing
+      await storage.addAgreedWindow(elsewhere);
+      await storage.close();
+      const again = await reopen();
+      try {
+        expect(await again.listAgreedWindows('dev-0001')).toEqual([
+          { signed: first, revokedAt: null },
+          { signed: later, revokedAt: null },
+        ]);
+        expect(await again.revokeAgreedWindow('win-0001', 'dev-0002', '2026-11-24T11:00:00.000Z')).toBe(false); // not that device's
+        expect(await again.revokeAgreedWindow('win-0001', 'dev-0001', '2026-11-24T11:00:00.000Z')).toBe(true);
+        expect(await again.revokeAgreedWindow('win-0001', 'dev-0001', '2026-11-24T11:05:00.000Z')).toBe(false); // once
+        expect(await again.revokeAgreedWindow('win-none', 'dev-0001', '2026-11-24T11:05:00.000Z')).toBe(false);
+        const listed = await again.listAgreedWindows('dev-0001');
+        expect(listed[0]).toEqual({ signed: first, revokedAt: '2026-11-24T11:00:00.000Z' });
+        expect(listed[1]!.revokedAt).toBeNull();
+        expect(await again.listAgreedWindows('dev-0002')).toEqual([{ signed: elsewhere, revokedAt: null }]);
+      } finally {
+        await again.close();
       }
     });
 

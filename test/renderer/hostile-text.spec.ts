@@ -7,7 +7,7 @@ import type { ConsentView } from '../../src/shared/view-models.js';
 import { deliver, sentOn } from './fake-bridge.js';
 import { sidewaysScroll } from './geometry-checks.js';
 import { openPage } from './open-page.js';
-import { consentView } from './sample-views.js';
+import { consentView, scheduleView } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'consent');
@@ -26,10 +26,16 @@ const REJECTED: [string, Partial<ConsentView>, RegExp][] = [
   ['5,000-character reason', { reason: 'x'.repeat(5000) }, /500/],
 ];
 
+const PROMPTS = [
+  ['session', consentView],
+  ['schedule', scheduleView],
+] as const;
+
 test.describe('hostile text', () => {
-  for (const [label, overrides, code] of REJECTED) {
-    test(`rejected with a typed error, never shown: ${label}`, async ({ page }) => {
-      const view = consentView(overrides);
+  // The scheduling prompt (issue 20) takes the same text policy: the same corpus is refused there too.
+  for (const [label, overrides, code, [prompt, make]] of REJECTED.flatMap((r) => PROMPTS.map((p) => [...r, p] as const))) {
+    test(`rejected with a typed error, never shown (${prompt}): ${label}`, async ({ page }) => {
+      const view = make(overrides);
       const parsed = consentViewSchema.safeParse(view);
       expect(parsed.success).toBe(false);
       expect(JSON.stringify(parsed.error?.issues.map((i) => i.message))).toMatch(code);

@@ -113,3 +113,17 @@ export function summaryWithNotes(): SummaryView {
     ],
   });
 }
+
+/** A window to agree to in advance (issue 20): tonight 18:00-20:00 UTC, seen from T0 (10:00 UTC). */
+export function scheduleView(overrides: Partial<ConsentView> = {}): ConsentView {
+  return consentView({
+    kind: 'schedule',
+    window: { startsAt: '2026-11-24T18:00:00.000Z', endsAt: '2026-11-24T20:00:00.000Z' },
+    ticket: { id: 'INC0012345' },
+    reason: 'Reinstall the calendar add-in after hours, when you are not using Outlook.',
+    scopes: ['view', 'control'],
+    blockedScopes: [],
+    estimatedMinutes: 120,
+    ...overrides,
+  });
+}

@@ -6,7 +6,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from '../parse-args.js';
 import { approvalTokenSchema, type Approval } from '../../protocol/approval.js';
 import { describeIssues, newMessageId } from '../../protocol/frame.js';
-import { CLOSE_OUTCOMES, techRequestSchema, type Message } from '../../protocol/messages.js';
+import { CLOSE_OUTCOMES, techRequestSchema, techScheduleSchema, type Message } from '../../protocol/messages.js';
 import type { TechnicianClient } from '../technician/technician-client.js';
 import { OTP_OPTION, signInTechnician } from '../technician/sign-in.js';
 import { trustDeviceBeforeRequest, unverifiedFrameWarning, type DeviceFrameCheck } from '../technician/device-trust.js';
@@ -25,6 +25,8 @@ import { requireRelayUrls } from '../transport-security.js';
 import { CONTACT_OPTIONS, parseContactFlags } from '../contact-flags.js';
 import { MAINTENANCE_OPTIONS, parseMaintenanceFlags } from '../maintenance-flags.js';
 import { remindUndocumented } from '../technician/emergency-reminder.js';
+import { SCHEDULE_OPTIONS, parseScheduleFlags } from '../schedule-flags.js';
+import { runSchedule, scheduleMessage } from '../technician/schedule-request.js';
 
 type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
 
@@ -66,6 +68,19 @@ function buildRequest(values: Record<string, string | boolean | undefined>): Mes
   const maintenance = parseMaintenanceFlags(values);
   if (maintenance) Object.assign(candidate, { maintenance });
   const parsed = techRequestSchema.safeParse(candidate);
+  if (!parsed.success) throw new UsageError(describeIssues('request', parsed.error));
+  return parsed.data;
+}
+
+function buildSchedule(values: Record<string, string | boolean | undefined>, window: { startsAt: string; endsAt: string }): Message<'tech.schedule'> {
+  if (values.contact !== undefined) throw new UsageError('--contact goes with a request to connect now, not with --at');
+  const parsed = techScheduleSchema.safeParse(scheduleMessage({
+    deviceId: values.device as string,
+    ticket: (values['ticket-url'] === undefined ? { id: values.ticket } : { id: values.ticket, url: values['ticket-url'] }) as Message<'tech.schedule'>['ticket'],
+    reason: values.reason as string,
+    scopes: (typeof values.scopes === 'string' ? values.scopes.split(',').map((s) => s.trim()) : undefined) as Message<'tech.schedule'>['scopes'],
+    ...window,
+  }));
   if (!parsed.success) throw new UsageError(describeIssues('request', parsed.error));
   return parsed.data;
 }
@@ -275,6 +290,7 @@ const command: Command = {
         send: { type: 'string' },
         ...CONTACT_OPTIONS,
         ...MAINTENANCE_OPTIONS,
+        ...SCHEDULE_OPTIONS,
       },
       strict: true,
     });
@@ -289,7 +305,9 @@ const command: Command = {
     if (timeoutSec !== undefined && !(timeoutSec > 0)) throw new UsageError('--timeout must be a positive number of seconds');
     const screenPort = values['screen-port'] === undefined ? undefined : Number(values['screen-port']);
     if (screenPort !== undefined && !(Number.isInteger(screenPort) && screenPort >= 0 && screenPort <= 65535)) throw new UsageError('--screen-port must be a port number 0-65535');
-    const req = buildRequest(values);
+    // Issue 20: --at / --window propose a window to agree to in advance instead of asking for a session now.
+    const window = parseScheduleFlags(values);
+    const req = window ? buildSchedule(values, window) : buildRequest(values);
     const ca = values.ca === undefined ? undefined : readCaFile(values.ca, relays[0]);
     const out = new Output(ctx, values.json, req.scopes);
     const connected = await signInTechnician(ctx, relays, token, ca === undefined ? {} : { ca }, values.otp);
@@ -307,6 +325,7 @@ const command: Command = {
         out.refusal(trusted.code, trusted.detail, 'relay');
         return exitForError(trusted.code);
       }
+      if (req.type === 'tech.schedule') return await runSchedule({ client, check: trusted.check, req, out, ctx, icsPath: values.ics });
       return await runSession(client, trusted.check, req, out, ctx, timeoutSec, closeOutcome as CloseOutcome | undefined, values.interactive, screenPort, values.send);
     } finally {
       await client.close();

@@ -5,7 +5,8 @@
 // user's device's word, not only the relay's.
 import { newMessageId } from '../../protocol/frame.js';
 import { isDeviceSignable, verifyDeviceMessage, type DeviceSignable } from '../../protocol/device-signatures.js';
-import type { Message } from '../../protocol/messages.js';
+import type { Message, SignedAgreedWindow } from '../../protocol/messages.js';
+import { verifyAgreedWindowSignature } from '../../protocol/signed-messages.js';
 import { keyFingerprint } from '../../protocol/signing.js';
 import { KnownDevicesError, keyChangeWarning, type KnownDevices, type KnownDeviceVerdict } from '../known-devices.js';
 import type { RefusalCode } from './outcome-event.js';
@@ -94,6 +95,17 @@ export class DeviceFrameCheck {
     });
     if (verdict.ok) return { kind: 'verified', deviceKeyFingerprint: verdict.deviceKeyFingerprint };
     return { kind: 'refused', detail: `${verdict.detail} (device ${this.deviceId}, key ${keyFingerprint(this.devicePublicKey)})` };
+  }
+
+  /** An agreed window (issue 20): signed by this device's key, for this device and the proposal this technician made. */
+  checkAgreedWindow(signed: SignedAgreedWindow): DeviceFrameVerdict {
+    const w = signed.window;
+    const key = `(device ${this.deviceId}, key ${keyFingerprint(this.devicePublicKey)})`;
+    if (w.deviceId !== this.deviceId || (this.sessionRequestId !== undefined && w.requestId !== this.sessionRequestId)) {
+      return { kind: 'refused', detail: `the agreed window is bound to another device or request ${key}` };
+    }
+    if (!verifyAgreedWindowSignature(signed, this.devicePublicKey)) return { kind: 'refused', detail: `the agreed window's device signature does not verify ${key}` };
+    return { kind: 'verified', deviceKeyFingerprint: keyFingerprint(this.devicePublicKey) };
   }
 
   /** Which request the signature must be bound to, as far as this technician knows it. */

@@ -19,6 +19,11 @@ export function describeEvent(msg: Message, requested: readonly string[]): strin
       }
       return lines.join('\n');
     }
+    case 'schedule.decision':
+      // An agreed window gets its own line (schedule-request.ts); this says how the user answered.
+      return `window ${t(msg.outcome)} (${t(msg.decidedBy)})${msg.detail ? `: ${t(msg.detail)}` : ''}`;
+    case 'schedule.revoked':
+      return `the user cancelled window ${t(msg.revocation.windowId)} at ${t(msg.revocation.revokedAt)}`;
     case 'session.started':
       return `session ${t(msg.sessionId)} started (${t(msg.mode)}) with [${list(msg.scopes)}] until ${t(msg.endsAt)}`;
     case 'session.user-message':

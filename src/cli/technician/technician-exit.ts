@@ -26,6 +26,13 @@ export function exitForError(code: RefusalCode): number {
   }
 }
 
+/** The exit code of an answer that grants nothing: declined (or nobody there), expired, blocked. */
+export function exitForRefusal(outcome: 'declined' | 'no-user-present' | 'expired' | 'blocked'): number {
+  if (outcome === 'expired') return EXIT.expired;
+  if (outcome === 'blocked') return EXIT.blocked;
+  return EXIT.declined;
+}
+
 /** 0 only when every requested scope was granted. */
 export function exitForDecision(decision: Message<'session.decision'>, requested: readonly string[]): number {
   switch (decision.outcome) {
@@ -33,12 +40,7 @@ export function exitForDecision(decision: Message<'session.decision'>, requested
       return requested.every((s) => (decision.granted as readonly string[]).includes(s)) ? EXIT.ok : EXIT.partial;
     case 'partial':
       return EXIT.partial;
-    case 'declined':
-    case 'no-user-present':
-      return EXIT.declined;
-    case 'expired':
-      return EXIT.expired;
-    case 'blocked':
-      return EXIT.blocked;
+    default:
+      return exitForRefusal(decision.outcome);
   }
 }

@@ -14,6 +14,8 @@ const ANCHORED = new Set<Message['type']>([
   'session.resolution',
   'session.end',
   'session.summary',
+  'schedule.decision',
+  'schedule.revoked',
 ]);
 
 export interface RecordOptions {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage } from '../../protocol/frame.js';
 import { identityWarnings } from '../../protocol/mixed-script.js';
-import type { Message, Outcome, SessionRequestPayload } from '../../protocol/messages.js';
+import type { AgreedWindow, Message, Outcome, SessionRequestPayload } from '../../protocol/messages.js';
 import { sortScopes } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RecordThenSend } from '../audit/record-then-send.js';
@@ -18,6 +18,7 @@ import type { UiPort } from '../ui-port.js';
 import { guardedVerify, isVerificationFault } from '../verification/guarded-verify.js';
 import type { ReplayCache } from '../verification/replay-cache.js';
 import { verifySessionRequest, type VerifiedRequest } from '../verification/verify-request.js';
+import type { AgreedWindows } from './agreed-windows.js';
 import type { BlockNotices } from './block-notices.js';
 import type { ConsentGate } from './consent-gate.js';
 import { ConsentStateMachine, type ConsentState } from './consent-state.js';
@@ -50,6 +51,8 @@ export interface RequestFlowDeps {
   /** The relay's word that it recorded a granting decision. */
   acks: DecisionAcks;
   blockNotices: BlockNotices;
+  /** Windows the user agreed to in advance (issue 20): inside one, a matching request starts without a prompt. */
+  windows: AgreedWindows;
   newSessionId?: () => string;
   track: <T>(work: Promise<T>) => Promise<T>;
 }
@@ -116,6 +119,14 @@ export class RequestFlow {
     latencyMark('agent.request.verified', p.requestId);
     const verified = v.value;
     if (this.d.sessions.slotTaken) return this.decide(req, ANOTHER_SESSION);
+    // Issue 20: the user agreed in advance to this technician, this ticket, these scopes (or more) at this time.
+    const now = this.d.clock.now();
+    const agreed =
+      p.mode === 'attended' ? this.d.windows.covering(p.technician.id, p.ticket.id, p.scopes, now) : undefined;
+    if (agreed) {
+      const outcome = verified.blocked.length > 0 ? 'partial' : 'accepted';
+      return this.decide(req, { outcome, granted: verified.allowed, decidedBy: 'agreed-window' }, agreed);
+    }
     if (p.mode === 'unattended') {
       const decidedBy = verified.authorisation.kind === 'emergency' ? 'emergency' : 'approval';
       return this.decide(req, { outcome: 'accepted', granted: verified.allowed, decidedBy });
@@ -157,7 +168,7 @@ export class RequestFlow {
    * Record the decision durably, then report it; a grant opens access and starts the session only once the
    * relay says it recorded the decision (grant-after-ack.ts).
    */
-  private async decide(req: QueuedConsentRequest, decision: Decision): Promise<void> {
+  private async decide(req: QueuedConsentRequest, decision: Decision, agreed?: AgreedWindow): Promise<void> {
     const p = req.payload;
     const now = this.d.clock.now();
     let d = decision;
@@ -182,6 +193,7 @@ export class RequestFlow {
       code: d.code,
       detail: d.detail,
       ...authorityFields(p),
+      ...(agreed ? { agreedWindow: windowFields(agreed) } : {}),
       sessionId: live?.id,
       states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
     };
@@ -208,12 +220,24 @@ export class RequestFlow {
       return;
     }
     req.consent.to(OUTCOME_STATE[d.outcome]);
-    if (live && ack) await grantAfterAck(this.d, p, live, minutes, await ack);
-    else if (d.decidedBy !== 'user' && d.decidedBy !== 'verification' && d.decidedBy !== 'policy') {
+    if (live && ack) {
+      await grantAfterAck(this.d, p, live, minutes, await ack);
+      if (agreed && this.d.sessions.liveWithId(live.id)) {
+        const body =
+          `${p.technician.name} connected for ticket ${p.ticket.id}, in the window you agreed to. ` +
+          'End it from the banner at any time.';
+        this.d.ui.notify({ kind: 'info', title: 'Remote support session started', body });
+      }
+    } else if (d.decidedBy !== 'user' && d.decidedBy !== 'verification' && d.decidedBy !== 'policy') {
       const body = `${p.technician.name} asked for ticket ${p.ticket.id}; declined (${d.decidedBy}).`;
       this.d.ui.notify({ kind: 'request-declined', title: 'Remote support request declined', body });
     }
   }
+}
+
+/** What the device log keeps of the window a request started in. */
+function windowFields(w: AgreedWindow): AuditFields {
+  return { windowId: w.windowId, startsAt: w.startsAt, endsAt: w.endsAt, scopes: w.scopes };
 }
 
 function requestFields(p: SessionRequestPayload): AuditFields {

@@ -104,6 +104,12 @@ export const policySchema = z.strictObject({
   requireContact: z
     .boolean()
     .describe('Attended requests must say how the technician reached the user first (phone, Teams, email, ...); without it they are blocked, and the dialog asks the user to accept only while talking to the technician.'),
+  maxAgreedWindowHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24)
+    .describe('Longest window (hours) a user may agree to in advance, inside which a request for that ticket, technician and scopes starts without a prompt; 0 turns agreed windows off.'),
   promptTimeoutSec: z.number().int().min(15).max(600).describe('Seconds before an unanswered prompt declines by itself.'),
   maxSessionMinutes: z.number().int().min(1).max(24 * 60).describe('Longest a session may run before it must be extended with consent.'),
   queueSize: z.number().int().min(1).max(20).describe('Requests that may wait behind the prompt on screen; more are declined.'),
@@ -142,6 +148,7 @@ export const DEFAULT_POLICY: Policy = {
   allowedScopes: [...SCOPES],
   unattendedAllowed: false,
   requireContact: false,
+  maxAgreedWindowHours: 8,
   unattendedGroups: [],
   emergencyAllowed: false,
   promptTimeoutSec: 60,

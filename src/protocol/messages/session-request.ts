@@ -86,6 +86,7 @@ export const DECIDED_BY = [
   'agent-restart', // the agent restarted while prompting
   'cancelled', // the technician withdrew the request
   'approval', // unattended with a valid approval token
+  'agreed-window', // attended, inside a window the user agreed to in advance (issue 20): no prompt, banner and notice
   'emergency', // unattended with an emergency justification
   'no-user', // headless agent, attended request
   'audit-failure', // the audit log could not be written: never grant without a record

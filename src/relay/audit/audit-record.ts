@@ -16,12 +16,14 @@ import {
   END_REASONS,
   FILE_DIRECTIONS,
   OUTCOMES,
+  SCHEDULE_OUTCOMES,
   SCOPE_CHANGES,
   deviceSignatureSchema,
+  signedAgreedWindowSchema,
   resolutionRating,
   sessionSummaryBodySchema,
 } from '../../protocol/messages.js';
-import { auditAnchor, identifier, publicKey, isoTimestamp, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
+import { auditAnchor, identifier, publicKey, isoTimestamp, signature, lineText, minutes, multilineText, scopeList, scopeSet, slug, technician, ticket, ticketId } from '../../protocol/primitives.js';
 import { sha256Hex } from '../../protocol/signing.js';
 import { CLOSE_CODE_RANGE } from '../relay-constants.js';
 
@@ -211,6 +213,35 @@ export const AUDIT_DATA_SCHEMAS = {
     before: technicianView.optional(),
     after: technicianView.optional(),
     detail: lineText(300).optional(),
+  }),
+  /** Issue 20: the relay signed and forwarded a technician's proposed window (`tech.schedule`). */
+  'schedule-request': z.strictObject({
+    technician,
+    ticket,
+    scopes: scopeSet,
+    reason: multilineText(500),
+    startsAt: isoTimestamp,
+    endsAt: isoTimestamp,
+    issuedAt: isoTimestamp,
+    expiresAt: isoTimestamp,
+  }),
+  /** The user's answer to a proposed window; an agreed one keeps the device-signed record and the key it verified under. */
+  'schedule-decision': z.strictObject({
+    outcome: z.enum(SCHEDULE_OUTCOMES),
+    decidedBy: z.enum(DECIDED_BY),
+    decidedAt: isoTimestamp,
+    code: errorCode.optional(),
+    detail: lineText(300).optional(),
+    agreed: signedAgreedWindowSchema.extend({ devicePublicKey: publicKey }).optional(),
+    agentAudit: auditAnchor.optional(),
+  }),
+  /** The user cancelled an agreed window (device-signed). */
+  'window-revoked': z.strictObject({
+    windowId: identifier,
+    revokedAt: isoTimestamp,
+    sig: signature,
+    devicePublicKey: publicKey,
+    agentAudit: auditAnchor.optional(),
   }),
   /** The technician closed the ticket's session with an outcome (`tech.close`). */
   close: z.strictObject({ outcome: z.enum(CLOSE_OUTCOMES), note: multilineText(1000).optional(), documentation: closeDocumentationSchema.optional() }),

@@ -57,6 +57,14 @@ function describe(r: AuditRecord): string {
       return 'technician signed out';
     case 'admin':
       return `admin ${r.data.action} ${r.data.target} by ${r.data.by}${r.data.as ? ` as ${r.data.as}` : ''}${adminChange(r.data.before, r.data.after)}${r.data.detail ? `: ${r.data.detail}` : ''}`;
+    case 'schedule-request':
+      return `window proposed ${r.data.startsAt} to ${r.data.endsAt} [${r.data.scopes.join(', ')}] by ${r.data.technician.name} (${r.data.technician.id}/${r.data.technician.group}): ${r.data.reason.replace(/\s+/g, ' ')}`;
+    case 'schedule-decision': {
+      const w = r.data.agreed?.window;
+      return `window ${r.data.outcome} by ${r.data.decidedBy}${w ? `: ${w.windowId} ${w.startsAt} to ${w.endsAt} [${w.scopes.join(', ')}]` : ''}${r.data.detail ? ` (${r.data.detail})` : ''}`;
+    }
+    case 'window-revoked':
+      return `window ${r.data.windowId} cancelled by the user at ${r.data.revokedAt}`;
     case 'close':
       return `ticket closed: ${r.data.outcome}${r.data.note ? ` (${r.data.note.replace(/\s+/g, ' ')})` : ''}${r.data.documentation ? ', documented' : ''}`;
   }

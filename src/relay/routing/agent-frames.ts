@@ -7,6 +7,7 @@ import type { Message } from '../../protocol/messages.js';
 import type { AuditAnchor } from '../../protocol/primitives.js';
 import type { Peer } from '../peer.js';
 import type { ChannelFrames } from './channel-frames.js';
+import type { ScheduleFrames } from './schedule-frames.js';
 import { auditContext, ownerOf, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { passesDeviceSignature, type VerifiedDeviceSig } from './device-signature-gate.js';
 import { recordQuietly, type RoutingContext } from './routing-context.js';
@@ -27,6 +28,7 @@ export class AgentFrames {
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
+    private readonly schedules: ScheduleFrames,
   ) {
     this.resolutions = new ResolutionReports(ctx);
   }
@@ -112,6 +114,10 @@ export class AgentFrames {
         );
       case 'session.resolution':
         return this.resolutions.handle(peer, deviceId, msg);
+      case 'schedule.decision':
+        return this.schedules.decided(peer, deviceId, msg);
+      case 'schedule.revoked':
+        return this.schedules.revoked(peer, deviceId, msg);
       case 'session.late':
         return recordLateReport(this.ctx, peer, deviceId, msg);
       case 'error':

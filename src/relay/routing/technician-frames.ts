@@ -14,6 +14,7 @@ import { ThrottledLog } from '../throttled-log.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
+import type { ScheduleFrames } from './schedule-frames.js';
 import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { clockSkewRefusalText } from './clock-skew-refusals.js';
 import { DOCUMENTATION_KINDS, emergencySessions } from '../audit/emergency-documentation.js';
@@ -36,6 +37,7 @@ export class TechnicianFrames {
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
+    private readonly schedules: ScheduleFrames,
   ) {
     this.reminders = new EmergencyReminders(ctx.storage, () => ctx.clock.now());
   }
@@ -47,6 +49,8 @@ export class TechnicianFrames {
         return this.request(peer, tech, msg);
       case 'session.cancel':
         return this.cancel(peer, msg);
+      case 'tech.schedule':
+        return this.schedules.propose(peer, tech, msg);
       case 'session.narration':
         return this.ownedSession(peer, msg.sessionId, msg.id, async (s) => {
           await audit.record('narration', sessionContext(s), { text: msg.text });

@@ -41,6 +41,14 @@ export const MIGRATIONS: readonly string[] = [
     ADD COLUMN mfa_secret TEXT, ADD COLUMN mfa_enrolled_at TEXT, ADD COLUMN mfa_last_step BIGINT;
   CREATE INDEX technicians_previous_token ON technicians (previous_token_hash);
   `,
+  // 3: windows users agreed to in advance (issue 20), the device-signed record kept as JSON text.
+  `
+  CREATE TABLE agreed_windows (
+    window_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, technician_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
+    starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, record TEXT NOT NULL, revoked_at TEXT
+  );
+  CREATE INDEX agreed_windows_device ON agreed_windows (device_id, starts_at);
+  `,
 ];
 
 /** Apply every migration the database has not seen; returns the schema version now in place. */

@@ -8,8 +8,9 @@ import { auditRecordSchema, type AuditEntry, type AuditRecord } from '../audit/a
 import { headRow, PostgresAuditAppender } from './postgres-audit-appender.js';
 import { AUDIT_CHAIN_LOCK, migrate } from './postgres-schema.js';
 import { asStorageError } from './postgres-errors.js';
-import { deviceOf, enrollmentOf, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
-import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianChange, TechnicianRecord } from './storage.js';
+import { agreedWindowColumns, agreedWindowOf, deviceOf, enrollmentOf, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
+import type { SignedAgreedWindow } from '../../protocol/messages.js';
+import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
 
 const pgBool = (v: boolean): boolean => v;
 const placeholders = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
@@ -236,6 +237,24 @@ export class PostgresStorage implements RelayStorage {
   async pruneAudit(before: string): Promise<number> {
     const result = await this.query('DELETE FROM audit WHERE at < $1', [before]);
     return result.rowCount ?? 0;
+  }
+
+  async addAgreedWindow(signed: SignedAgreedWindow): Promise<void> {
+    const columns = agreedWindowColumns(signed);
+    const names = columns.map(([c]) => c).join(', ');
+    await this.query(`INSERT INTO agreed_windows (${names}) VALUES (${placeholders(columns.length)}) ON CONFLICT (window_id) DO NOTHING`, columns.map(([, v]) => v));
+  }
+
+  async revokeAgreedWindow(windowId: string, deviceId: string, at: string): Promise<boolean> {
+    const sql = 'UPDATE agreed_windows SET revoked_at = $1 WHERE window_id = $2 AND device_id = $3 AND revoked_at IS NULL';
+    const r = await this.query(sql, [at, windowId, deviceId]);
+    return r.rowCount === 1;
+  }
+
+  async listAgreedWindows(deviceId: string): Promise<StoredAgreedWindow[]> {
+    const sql = 'SELECT record, revoked_at FROM agreed_windows WHERE device_id = $1 ORDER BY starts_at, window_id';
+    const { rows } = await this.query(sql, [deviceId]);
+    return rows.map(agreedWindowOf);
   }
 
   async addCheckpoint(c: AuditCheckpoint): Promise<void> {

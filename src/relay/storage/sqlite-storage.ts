@@ -3,12 +3,13 @@
 // appends are group-committed (sqlite-audit-appender.ts).
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
-import { deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
+import { agreedWindowColumns, agreedWindowOf, deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
 import { z } from 'zod';
 import { auditRecordSchema, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
 import { SqliteDeviceTouches } from './sqlite-device-touches.js';
 import { SqliteAuditAppender, type AppenderOptions } from './sqlite-audit-appender.js';
-import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianChange, TechnicianRecord } from './storage.js';
+import type { SignedAgreedWindow } from '../../protocol/messages.js';
+import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
 
 const sqliteBool = (v: boolean): number => (v ? 1 : 0);
 
@@ -37,6 +38,11 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, relay_public_key TEXT NOT NULL, sig TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS agreed_windows (
+  window_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, technician_id TEXT NOT NULL, ticket_id TEXT NOT NULL,
+  starts_at TEXT NOT NULL, ends_at TEXT NOT NULL, record TEXT NOT NULL, revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS agreed_windows_device ON agreed_windows(device_id, starts_at);
 `;
 
 const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
@@ -231,6 +237,22 @@ export class SqliteStorage implements RelayStorage {
   async pruneAudit(before: string): Promise<number> {
     const result = this.db.prepare('DELETE FROM audit WHERE at < ?').run(before);
     return Number(result.changes);
+  }
+
+  async addAgreedWindow(signed: SignedAgreedWindow): Promise<void> {
+    const columns = agreedWindowColumns(signed);
+    this.db
+      .prepare(`INSERT OR IGNORE INTO agreed_windows (${columns.map(([c]) => c).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+      .run(...columns.map(([, v]) => v));
+  }
+
+  async revokeAgreedWindow(windowId: string, deviceId: string, at: string): Promise<boolean> {
+    const r = this.db.prepare('UPDATE agreed_windows SET revoked_at = ? WHERE window_id = ? AND device_id = ? AND revoked_at IS NULL').run(at, windowId, deviceId);
+    return Number(r.changes) === 1;
+  }
+
+  async listAgreedWindows(deviceId: string): Promise<StoredAgreedWindow[]> {
+    return this.db.prepare('SELECT record, revoked_at FROM agreed_windows WHERE device_id = ? ORDER BY starts_at, window_id').all(deviceId).map(agreedWindowOf);
   }
 
   async addCheckpoint(c: AuditCheckpoint): Promise<void> {

@@ -1,7 +1,8 @@
 // Rows both storages read the same way (column names are shared by the SQLite and PostgreSQL schemas).
 import { z } from 'zod';
+import { signedAgreedWindowSchema, type SignedAgreedWindow } from '../../protocol/messages.js';
 import { scopeList } from '../../protocol/primitives.js';
-import type { DeviceRecord, EnrollmentRecord, TechnicianChange, TechnicianRecord } from './storage.js';
+import type { DeviceRecord, EnrollmentRecord, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
 
 const deviceRow = z.object({ device_id: z.string(), public_key: z.string(), enrolled_at: z.string(), last_seen_at: z.string().nullable() });
 const enrollmentRow = z.object({ token_hash: z.string(), device_id: z.string(), created_at: z.string(), expires_at: z.string(), purpose: z.enum(['enroll', 'rekey']) });
@@ -113,4 +114,26 @@ export function technicianOf(row: unknown): TechnicianRecord {
   if (r.mfa_enrolled_at !== null) tech.mfaEnrolledAt = r.mfa_enrolled_at;
   if (r.mfa_last_step !== null) tech.mfaLastStep = r.mfa_last_step;
   return tech;
+}
+
+const agreedWindowRow = z.object({ record: z.string(), revoked_at: z.string().nullable() });
+
+/** A stored agreed window: the signed record is kept as JSON text and parsed back through its schema. */
+export function agreedWindowOf(row: unknown): StoredAgreedWindow {
+  const r = agreedWindowRow.parse(row);
+  return { signed: signedAgreedWindowSchema.parse(JSON.parse(r.record)), revokedAt: r.revoked_at };
+}
+
+/** The columns of an agreed window row, in insert order. */
+export function agreedWindowColumns(signed: SignedAgreedWindow): [string, string][] {
+  const w = signed.window;
+  return [
+    ['window_id', w.windowId],
+    ['device_id', w.deviceId],
+    ['technician_id', w.technicianId],
+    ['ticket_id', w.ticketId],
+    ['starts_at', w.startsAt],
+    ['ends_at', w.endsAt],
+    ['record', JSON.stringify(signed)],
+  ];
 }

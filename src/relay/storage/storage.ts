@@ -3,6 +3,7 @@
 // touching routing. Methods are synchronous-looking promises so a network
 // database fits the same shape.
 import type { Scope } from '../../protocol/scopes.js';
+import type { SignedAgreedWindow } from '../../protocol/messages.js';
 import type { AuditEntry, AuditKind, AuditRecord } from '../audit/audit-record.js';
 
 export interface TechnicianRecord {
@@ -79,6 +80,12 @@ export interface AuditCheckpoint {
   sig: string;
 }
 
+/** A window the user agreed to in advance (issue 20): the device-signed record, and when the user cancelled it. */
+export interface StoredAgreedWindow {
+  signed: SignedAgreedWindow;
+  revokedAt: string | null;
+}
+
 export interface AuditQuery {
   ticketId?: string;
   sessionId?: string;
@@ -119,6 +126,14 @@ export interface RelayStorage {
   /** Unspent one-time tokens (hashes only), for copying a relay's data elsewhere. */
   listEnrollments(): Promise<EnrollmentRecord[]>;
   touchDevice(deviceId: string, at: string): Promise<void>;
+
+  // windows users agreed to in advance (issue 20)
+  /** Keep a device-signed window; the same windowId again changes nothing (a re-sent decision). */
+  addAgreedWindow(signed: SignedAgreedWindow): Promise<void>;
+  /** Mark this device's window cancelled at `at`: true once, false if unknown, another device's, or already cancelled. */
+  revokeAgreedWindow(windowId: string, deviceId: string, at: string): Promise<boolean>;
+  /** This device's windows, oldest start first (cancelled ones included, with revokedAt). */
+  listAgreedWindows(deviceId: string): Promise<StoredAgreedWindow[]>;
 
   // central audit (hash-chained, append-only apart from retention)
   appendAudit(entry: AuditEntry): Promise<AuditRecord>;
