@@ -2,7 +2,8 @@
 // and scope requests and the IT approvals token (the agent's hello proof: hello-proof.ts).
 // Verification of freshness, binding and replay is the receiver's job
 // (src/core/verification); this file only answers "is the signature good".
-import { SIGNING_CONTEXTS, signPayload, verifyPayload, type Ed25519KeyPair } from './signing.js';
+import { canonicalize } from './canonical-json.js';
+import { sha256Hex, SIGNING_CONTEXTS, signPayload, verifyPayload, type Ed25519KeyPair } from './signing.js';
 import type { ApprovalPayload, ApprovalToken } from './approval.js';
 import { newMessageId } from './frame.js';
 import type { Message, ScopeRequestPayload, SessionRequestPayload } from './messages.js';
@@ -29,4 +30,12 @@ export function signApprovalToken(payload: ApprovalPayload, approvalsKey: Ed2551
 
 export function verifyApprovalTokenSignature(token: ApprovalToken, approvalsPublicKey: string): boolean {
   return verifyPayload(SIGNING_CONTEXTS.approval, token.payload, token.sig, approvalsPublicKey);
+}
+
+/**
+ * Which approval token this is: sha256 of its canonical JSON. The agent's audit names it, the agent counts its
+ * uses under it and the relay does too, so all three match the token IT issued.
+ */
+export function approvalTokenSha256(token: ApprovalToken): string {
+  return sha256Hex(canonicalize(token));
 }

@@ -25,6 +25,8 @@ import { itWordingOf, sessionConsentView } from './consent-view.js';
 import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 import { grantAfterAck } from './grant-after-ack.js';
+import type { HonouredApprovals } from '../verification/honoured-approvals.js';
+import { applyApproval, awayReason, decisionFromPrompt, refuseIfUsedUp, type ScreenLockSensor } from './approval-when-away.js';
 
 /** A session request between arrival and decision, with the states it went through. */
 interface QueuedConsentRequest {
@@ -38,6 +40,10 @@ export interface RequestFlowDeps {
   clock: Clock;
   replay: ReplayCache;
   presence: 'interactive' | 'headless';
+  /** Where the platform says the screen is locked (then a manager approval applies without a prompt). */
+  screenLock?: ScreenLockSensor;
+  /** Approvals this device has honoured, with their use counts. */
+  honoured: HonouredApprovals;
   ui: UiPort;
   audited: RecordThenSend;
   sessions: SessionController;
@@ -109,11 +115,16 @@ export class RequestFlow {
     req.consent.to('verified');
     const verified = v.value;
     if (this.d.sessions.slotTaken) return this.decide(req, ANOTHER_SESSION);
-    if (p.mode === 'unattended') {
-      const decidedBy = verified.authorisation.kind === 'emergency' ? 'emergency' : 'approval';
-      return this.decide(req, { outcome: 'accepted', granted: verified.allowed, decidedBy });
+    const token = p.mode === 'unattended' && p.approval?.kind === 'manager' ? p.approval.token : undefined;
+    if (p.mode === 'unattended' && !token) {
+      return this.decide(req, { outcome: 'accepted', granted: verified.allowed, decidedBy: 'emergency' });
     }
-    if (this.d.presence === 'headless') {
+    if (token) {
+      const usedUp = refuseIfUsedUp(this.d.honoured, token);
+      if (usedUp) return this.decide(req, usedUp);
+      const away = awayReason(this.d.presence, this.d.screenLock);
+      if (away) return this.decide(req, applyApproval(this.d.honoured, token, verified.allowed, away));
+    } else if (this.d.presence === 'headless') {
       const detail = 'nobody is logged in to answer an attended request';
       return this.decide(req, { outcome: 'no-user-present', granted: [], decidedBy: 'no-user', detail });
     }
@@ -137,6 +148,11 @@ export class RequestFlow {
     const policy = this.d.policy;
     const view = sessionConsentView(v, deadline, this.d.gate.waitingCount, itWordingOf(policy), policy.requireContact);
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
+    if (p.mode === 'unattended' && p.approval?.kind === 'manager') {
+      const answer = decisionFromPrompt(result, p.scopes);
+      const d = answer === 'apply-approval' ? applyApproval(this.d.honoured, p.approval.token, v.allowed, 'no-answer') : answer;
+      return this.d.track(this.decide(req, d));
+    }
     if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));
     const granted = sortScopes(result.granted);
     if (granted.length === 0) return this.d.track(this.decide(req, { ...NOTHING, decidedBy: 'user' }));
@@ -174,6 +190,7 @@ export class RequestFlow {
       detail: d.detail,
       ...authorityFields(p),
       sessionId: live?.id,
+      ...(d.approvalPath ? { approvalPath: d.approvalPath } : {}),
       states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
     };
     // Waiting starts before the decision is sent, so the relay's answer can't come first.
