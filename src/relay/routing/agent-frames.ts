@@ -130,7 +130,7 @@ export class AgentFrames {
       return peer.send(errorMessage('unknown-session', 'no pending request for this device has that id', msg.id));
     }
     table.dropPending(req);
-    const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId } = msg;
+    const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId, approvalPath } = msg;
     let rec;
     try {
       const where = auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null });
@@ -143,12 +143,15 @@ export class AgentFrames {
         ...(code ? { code } : {}),
         ...(detail ? { detail } : {}),
         ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
+        ...(approvalPath ? { approvalPath } : {}),
         ...anchorOf(msg),
         ...sig,
       });
     } catch (err) {
       return answerUnrecordedDecision(this.ctx, peer, req, msg, err, (id) => this.onRequestDue(id));
     }
+    // The approval started nothing (a present user decided, or it was refused): its use goes back.
+    if (req.approvalUse && !(decidedBy === 'approval' && granted.length > 0)) await this.ctx.storage.releaseApprovalUse(req.approvalUse);
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) this.awaitStart(req, msg);
     // Only now may the agent apply a grant: the decision is in the central audit.
     peer.send(recordedAck(msg, rec));

@@ -28,6 +28,8 @@ export interface RoutedRequest extends Owner {
   timer: unknown;
   /** When the relay itself reports `expired` (clock ms): kept to re-arm the timer after an unrecorded decision. */
   dueAt: number;
+  /** The manager approval whose use this request took (token sha256): given back if the approval was not used. */
+  approvalUse?: string;
 }
 
 /** An accepted request waiting for session.started: how long the agent granted, from when. */

@@ -1,7 +1,8 @@
 // Frames from a technician. Each is checked against ownership (a technician
 // only ever sees and affects its own requests and sessions), written to the
 // central audit, and only then forwarded to the agent or answered.
-import type { ApprovalToken } from '../../protocol/approval.js';
+import { approvalUses, type ApprovalToken } from '../../protocol/approval.js';
+import { approvalTokenSha256 } from '../../protocol/signed-messages.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../../protocol/frame.js';
 import type { Message, ScopeRequestPayload } from '../../protocol/messages.js';
@@ -118,7 +119,11 @@ export class TechnicianFrames {
     }
     const { payload, mode } = built;
     const given = payload.approval;
-    const approval = given?.kind === 'manager' ? managerApprovalRecord(given.token) : given;
+    // Approve --uses N: the relay takes one use per request it forwards, atomically, and gives it back when a
+    // present user decided instead (agent-frames.ts); beyond N the request never reaches the device.
+    const use = given?.kind === 'manager' ? await this.claimUse(given.token) : undefined;
+    if (use && !use.ok) return refuse('approval-used-up', use.detail);
+    const approval = given?.kind === 'manager' ? { ...managerApprovalRecord(given.token), ...(use?.ok ? { use: use.use, uses: use.of } : {}) } : given;
     await audit.record(
       'request',
       { ...base, requestId: payload.requestId },
@@ -148,6 +153,7 @@ export class TechnicianFrames {
       dueAt: clock.now() + lifetimeMs + clock.graceMs,
       requestNonce: payload.nonce,
       timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
+      ...(use?.ok ? { approvalUse: use.hash } : {}),
     };
     table.addPending(req);
     const { requestId, deviceId, verificationCode, expiresAt } = payload;
@@ -158,6 +164,16 @@ export class TechnicianFrames {
     const signed = signSessionRequest(payload, this.ctx.relayKey);
     table.rememberForwarded(signed.id, req, msg.id);
     agent.send(signed);
+  }
+
+  /** One more use of this approval, unless it has started as many sessions as it allows. */
+  private async claimUse(token: ApprovalToken): Promise<{ ok: true; hash: string; use: number; of: number } | { ok: false; detail: string }> {
+    const hash = approvalTokenSha256(token);
+    const of = approvalUses(token.payload);
+    const now = new Date(this.ctx.clock.now()).toISOString();
+    const use = await this.ctx.storage.claimApprovalUse(hash, of, token.payload.expiresAt, now);
+    if (use === null) return { ok: false, detail: `approval ${token.payload.reference} has been used ${of} of ${of} time(s)` };
+    return { ok: true, hash, use, of };
   }
 
   private async cancel(peer: Peer, msg: Message<'session.cancel'>): Promise<void> {

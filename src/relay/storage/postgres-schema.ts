@@ -41,6 +41,12 @@ export const MIGRATIONS: readonly string[] = [
     ADD COLUMN mfa_secret TEXT, ADD COLUMN mfa_enrolled_at TEXT, ADD COLUMN mfa_last_step BIGINT;
   CREATE INDEX technicians_previous_token ON technicians (previous_token_hash);
   `,
+  // 3: manager approvals limited to N sessions (approve --uses N): uses taken per token hash.
+  `
+  CREATE TABLE approval_uses (
+    token_sha256 TEXT PRIMARY KEY, uses INTEGER NOT NULL, max_uses INTEGER NOT NULL, expires_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Apply every migration the database has not seen; returns the schema version now in place. */
