@@ -116,7 +116,9 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
     [s.estimate, s.minutes(view.estimatedMinutes)],
   ];
   if (view.extendMinutes !== undefined) facts.push([s.extension, s.minutes(view.extendMinutes)]);
-  const modeDetails = modeFacts(view.mode);
+  // A manager approval asks a present user first: what their answer does to it, beside who approved it.
+  const ifAway: [string, string][] = view.approvalIfNoAnswer === true ? [[s.ifYouDecline, s.approvalNotUsed], [s.ifNobodyAnswers, s.approvalApplies]] : [];
+  const modeDetails = [...modeFacts(view.mode), ...ifAway];
   const modePanel =
     modeDetails.length > 0
       ? h(
@@ -134,7 +136,9 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
     contactNote(view),
   );
   // How they reached the user leads the details: read first when there is room, clipped with them when not.
-  const details = h('div', { className: 'details', id: 'consent-details' }, contactLine(view), factList(facts), modePanel, words);
+  // ... except for a request a manager approved: who approved it, and that the user decides, come first.
+  const parts = view.approvalIfNoAnswer === true ? [modePanel, contactLine(view), factList(facts)] : [contactLine(view), factList(facts), modePanel];
+  const details = h('div', { className: 'details', id: 'consent-details' }, ...parts, words);
   return { details, openTicket };
 }
 
@@ -163,5 +167,6 @@ function nameWarning(view: ConsentView): HTMLElement | null {
 }
 
 function modeTitle(view: ConsentView): string {
-  return view.mode.kind === 'emergency' ? s.emergencyTitle : s.unattendedTitle;
+  if (view.mode.kind === 'emergency') return s.emergencyTitle;
+  return view.approvalIfNoAnswer === true ? s.approvalIfAwayTitle : s.unattendedTitle;
 }

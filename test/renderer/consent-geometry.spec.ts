@@ -48,7 +48,8 @@ function longestView(mode: Mode, scopeCount: number): ConsentView {
     case 'attended':
       return base;
     case 'unattended':
-      return { ...base, mode: { kind: 'unattended', approver: longest('Bob Manager-Ngata', 100), reference: longest('CHG0004711', 200) } };
+      // A new session a manager approved asks the user first and names the approver in "you decide" (issue 20).
+      return { ...base, mode: { kind: 'unattended', approver: longest('Bob Manager-Ngata', 100), reference: longest('CHG0004711', 200) }, approvalIfNoAnswer: true };
     case 'emergency':
       return { ...base, mode: { kind: 'emergency', justification: longest('Payroll server unreachable; payroll run due.', 1000), incident: longest('MAJ-2026-118', 100) } };
     case 'escalation': {
@@ -107,9 +108,15 @@ test.describe('consent geometry at the shell window size', () => {
           // Unattended and emergency say so in words at the top, in full (not cut off with an ellipsis).
           if (view.mode.kind !== 'attended') {
             const title = page.locator('.mode-title');
-            await expect(title).toHaveText(view.mode.kind === 'emergency' ? 'Emergency access, outside the usual approval' : 'A manager approved this request in advance');
+            const titles = { emergency: 'Emergency access, outside the usual approval', unattended: 'A manager approved this for when you are away. You decide.' };
+            await expect(title).toHaveText(titles[view.mode.kind]);
             await expectOnScreenAndUncovered(title, 'mode title');
             expect(await title.evaluate((el) => el.scrollWidth - el.clientWidth), 'mode title cut off').toBeLessThanOrEqual(0);
+          }
+          // A request a manager approved says in its title that the user decides; the countdown says what silence does.
+          if (view.approvalIfNoAnswer) {
+            await expect(page.locator('.countdown')).toHaveText(/^Approval applies in \d+:\d\d$/);
+            await expectOnScreenAndUncovered(page.locator('.countdown'), 'countdown');
           }
           const boxes = page.locator('.scope input[type=checkbox]');
           expect(await boxes.count()).toBe(mode === 'escalation' ? n : SCOPES.length);
@@ -270,5 +277,28 @@ test.describe('consent at 200 % zoom in the window the shell sizes for it (conse
         await context.close();
       });
     }
+  }
+});
+
+test.describe('a request a manager approved, at 200 % in the window the shell sizes for it', () => {
+  for (const theme of THEMES) {
+    test(`"you decide" title, code, every checkbox, Decline and Allow on screen without scrolling (${theme})`, async ({ browser }) => {
+      const size = consentSizeForZoom(2, { x: 0, y: 0, width: 2560, height: 1400 });
+      const context = await browser.newContext({ viewport: { width: size.width / 2, height: size.height / 2 }, deviceScaleFactor: 2 });
+      const page = await context.newPage();
+      await openPage(page, baseUrl(), 'consent', theme);
+      await deliver(page, 'consent:show', longestView('unattended', 4));
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      expect(await verticalScroll(page, '.consent-scroll')).toBeLessThanOrEqual(0);
+      await expectOnScreenAndUncovered(page.locator('.mode-title'), 'mode title');
+      await expectOnScreenAndUncovered(page.locator('.countdown'), 'countdown');
+      await expectOnScreenAndUncovered(page.locator('.code'), 'verification code');
+      for (const box of await page.locator('.scope input[type=checkbox]').all()) await expectOnScreenAndUncovered(box, `checkbox ${await box.getAttribute('value')}`);
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Decline' }), 'Decline');
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Allow selected' }), 'Allow');
+      await page.screenshot({ path: `${shots}/consent-zoom200-unattended-${theme}.png` });
+      await context.close();
+    });
   }
 });
