@@ -224,6 +224,29 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     expect((await cli.done).code).toBe(0);
   });
 
+  test('a manager approval with the user at the desk: the dialog asks them, Decline wins, the CLI reads "approval not used"', async ({ context }) => {
+    const w = await start(context, { approvalsPublicKey: approvals.publicKey, policy: { unattendedAllowed: true, unattendedGroups: ['servers'] } });
+    const { name, token } = await newTechnician({ group: 'servers', unattended: true, display: 'Alice Moreau' });
+    const now = Date.now();
+    const file = join(mkdtempSync(join(tmpdir(), 'pl-e2e-approval-')), 'approval.json');
+    const signed = signApprovalToken(
+      { v: 1, kind: 'approval', deviceId: w.deviceId, technicianId: name, scopes: ['view', 'control'], ticketId: 'INC-E2E-5B', reference: 'CHG-5522', approver: 'Maria Manager', issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(), nonce: randomBytes(16).toString('base64url') },
+      approvals,
+    );
+    writeFileSync(file, JSON.stringify(signed));
+    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-5B', '--reason', 'Patch the laptop', '--scopes', 'view,control', '--unattended', '--approval', file]);
+    const consent = await w.ui.page('consent');
+    await expect(consent.locator('.mode-title')).toHaveText('A manager approved this for when you are away. You decide.');
+    await expect(consent.getByText('Maria Manager')).toBeVisible();
+    await expect(consent.getByText('CHG-5522')).toBeVisible();
+    await expect(consent.locator('.countdown')).toHaveText(/^Approval applies in \d+:\d\d$/);
+    await clickClosingWindow(consent, consent.getByRole('button', { name: 'Decline' }));
+    expect((await cli.done).code).toBe(4);
+    expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', granted: [], decidedBy: 'user', code: 'approval-not-used', detail: 'declined by user (approval not used)', approvalPath: 'user-declined' });
+    expect(w.ui.opened.banner).toHaveLength(0);
+    expect((await relay.auditOf('INC-E2E-5B')).find((r) => r.kind === 'decision')?.data).toMatchObject({ code: 'approval-not-used', approvalPath: 'user-declined' });
+  });
+
   test('a headless agent declines an attended request: no user present', async ({ context }) => {
     const w = await start(context, { presence: 'headless' });
     const { token } = await newTechnician();
