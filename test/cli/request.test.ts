@@ -284,7 +284,7 @@ describe('unattended access with approval tokens', () => {
     const applied: string[] = [];
     agent.answer = (req) => {
       applied.push(req.payload.requestId);
-      return acceptAndFinish()(req).map((m) => (m.type === 'session.decision' ? { ...m, decidedBy: 'approval' as const, approvalPath: 'headless' as const } : m));
+      return acceptAndFinish()(req, agent).map((m) => (m.type === 'session.decision' ? { ...m, decidedBy: 'approval' as const, approvalPath: 'headless' as const } : m));
     };
     const file = approvalFile('two-uses', { uses: 2 });
     expect((await runCli([...base(), '--unattended', '--approval', file])).code).toBe(0);
