@@ -19,7 +19,10 @@ export interface ScreenLockSensor {
 export const APPROVAL_NOT_USED = 'declined by user (approval not used)';
 
 /** Why nobody can be asked, or undefined when a user may be at the screen. */
-export function awayReason(presence: 'interactive' | 'headless', lock: ScreenLockSensor | undefined): 'headless' | 'screen-locked' | undefined {
+export function awayReason(
+  presence: 'interactive' | 'headless',
+  lock: ScreenLockSensor | undefined,
+): 'headless' | 'screen-locked' | undefined {
   if (presence === 'headless') return 'headless';
   return lock?.screenLocked() === true ? 'screen-locked' : undefined;
 }
@@ -63,7 +66,8 @@ export function applyApproval(
     return { ...usedUp(verdict.reason, verdict.used, verdict.of), approvalPath: path };
   } catch (err) {
     if (!(err instanceof HonouredApprovalsWriteError)) throw err;
-    return { outcome: 'declined', granted: [], decidedBy: 'policy', code: 'internal', detail: err.message.slice(0, 300), approvalPath: path };
+    const detail = err.message.slice(0, 300);
+    return { outcome: 'declined', granted: [], decidedBy: 'policy', code: 'internal', detail, approvalPath: path };
   }
 }
 

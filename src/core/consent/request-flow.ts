@@ -26,7 +26,8 @@ import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 import { grantAfterAck } from './grant-after-ack.js';
 import type { HonouredApprovals } from '../verification/honoured-approvals.js';
-import { applyApproval, awayReason, decisionFromPrompt, refuseIfUsedUp, type ScreenLockSensor } from './approval-when-away.js';
+import { applyApproval, awayReason, decisionFromPrompt, refuseIfUsedUp } from './approval-when-away.js';
+import type { ScreenLockSensor } from './approval-when-away.js';
 
 /** A session request between arrival and decision, with the states it went through. */
 interface QueuedConsentRequest {
@@ -150,7 +151,8 @@ export class RequestFlow {
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
     if (p.mode === 'unattended' && p.approval?.kind === 'manager') {
       const answer = decisionFromPrompt(result, p.scopes);
-      const d = answer === 'apply-approval' ? applyApproval(this.d.honoured, p.approval.token, v.allowed, 'no-answer') : answer;
+      const { token } = p.approval;
+      const d = answer === 'apply-approval' ? applyApproval(this.d.honoured, token, v.allowed, 'no-answer') : answer;
       return this.d.track(this.decide(req, d));
     }
     if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));

@@ -130,7 +130,8 @@ export class AgentFrames {
       return peer.send(errorMessage('unknown-session', 'no pending request for this device has that id', msg.id));
     }
     table.dropPending(req);
-    const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId, approvalPath } = msg;
+    const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId } = msg;
+    const { approvalPath } = msg;
     let rec;
     try {
       const where = auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null });
@@ -151,7 +152,8 @@ export class AgentFrames {
       return answerUnrecordedDecision(this.ctx, peer, req, msg, err, (id) => this.onRequestDue(id));
     }
     // The approval started nothing (a present user decided, or it was refused): its use goes back.
-    if (req.approvalUse && !(decidedBy === 'approval' && granted.length > 0)) await this.ctx.storage.releaseApprovalUse(req.approvalUse);
+    const approvalStarted = decidedBy === 'approval' && granted.length > 0;
+    if (req.approvalUse && !approvalStarted) await this.ctx.storage.releaseApprovalUse(req.approvalUse);
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) this.awaitStart(req, msg);
     // Only now may the agent apply a grant: the decision is in the central audit.
     peer.send(recordedAck(msg, rec));

@@ -123,7 +123,8 @@ export class TechnicianFrames {
     // present user decided instead (agent-frames.ts); beyond N the request never reaches the device.
     const use = given?.kind === 'manager' ? await this.claimUse(given.token) : undefined;
     if (use && !use.ok) return refuse('approval-used-up', use.detail);
-    const approval = given?.kind === 'manager' ? { ...managerApprovalRecord(given.token), ...(use?.ok ? { use: use.use, uses: use.of } : {}) } : given;
+    const useRecord = use?.ok ? { use: use.use, uses: use.of } : {};
+    const approval = given?.kind === 'manager' ? { ...managerApprovalRecord(given.token), ...useRecord } : given;
     await audit.record(
       'request',
       { ...base, requestId: payload.requestId },
@@ -167,12 +168,13 @@ export class TechnicianFrames {
   }
 
   /** One more use of this approval, unless it has started as many sessions as it allows. */
-  private async claimUse(token: ApprovalToken): Promise<{ ok: true; hash: string; use: number; of: number } | { ok: false; detail: string }> {
+  private async claimUse(token: ApprovalToken): Promise<ClaimedUse | { ok: false; detail: string }> {
     const hash = approvalTokenSha256(token);
     const of = approvalUses(token.payload);
     const now = new Date(this.ctx.clock.now()).toISOString();
     const use = await this.ctx.storage.claimApprovalUse(hash, of, token.payload.expiresAt, now);
-    if (use === null) return { ok: false, detail: `approval ${token.payload.reference} has been used ${of} of ${of} time(s)` };
+    const detail = `approval ${token.payload.reference} has been used ${of} of ${of} time(s)`;
+    if (use === null) return { ok: false, detail };
     return { ok: true, hash, use, of };
   }
 
@@ -281,6 +283,14 @@ export class TechnicianFrames {
     }
     await then(s);
   }
+}
+
+/** One use of a manager approval the relay took for a request (approve --uses N). */
+interface ClaimedUse {
+  ok: true;
+  hash: string;
+  use: number;
+  of: number;
 }
 
 /** What the central audit keeps of a manager approval: who, which reference, until when, and the token itself. */
