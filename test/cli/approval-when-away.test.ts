@@ -7,6 +7,7 @@ import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
 import type { ConsentAnswer, ConsentView } from '../../src/shared/view-models.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
+import { keyFingerprint } from '../../src/protocol/signing.js';
 import { DATABASE_FILE } from '../../src/relay/data-dir.js';
 import { addTechnician, approvalsKey, enrollDevice, freePort, startRelayProcess, tmp, type ApprovalsKey, type RelayProcess } from '../fault/processes.js';
 import { until } from '../support/bounded-wait.js';
@@ -110,6 +111,15 @@ describe('a manager approval asks a present user first (built CLI, relay process
     expect(later.code, later.stdout + later.stderr).toBe(0);
     expect(later.stdout).toContain('decision: accepted (approval)');
     expect((await centralDecisions('INC-AW-1')).at(-1)).toMatchObject({ decidedBy: 'approval', approvalPath: 'screen-locked' });
+  });
+
+  it("the ticket's evidence bundle verifies: the device signed each decision with its approval path", async () => {
+    const out = join(dir, 'INC-AW-1-evidence.json');
+    const made = await runCli(['evidence', '--data', relayData, '--ticket', 'INC-AW-1', '--out', out]);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    const verified = await runCli(['evidence', 'verify', out, '--relay-key', keyFingerprint(relay.publicKey)]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/VERIFIED: ticket INC-AW-1/);
   });
 
   it('--json: the decline is one decision event with code approval-not-used', async () => {
