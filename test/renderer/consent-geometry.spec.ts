@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { consentSizeForZoom } from '../../src/main/consent-size.js';
 import { CONSENT_SIZE } from '../../src/main/window-options.js';
 import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
@@ -71,6 +71,17 @@ async function screenshot(page: Page, name: string) {
   mkdirSync(shots, { recursive: true });
   // The window as the user gets it: exactly the viewport, no growing to the content.
   await page.screenshot({ path: `${shots}/${name}.png`, animations: 'disabled' });
+}
+
+/** The consent page at 200 % in a window of `size` device pixels, showing `view`; nothing scrolls sideways. */
+async function zoomed200(browser: Browser, size: { width: number; height: number }, theme: (typeof THEMES)[number], view: ConsentView) {
+  const context = await browser.newContext({ viewport: { width: size.width / 2, height: size.height / 2 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await openPage(page, baseUrl(), 'consent', theme);
+  await deliver(page, 'consent:show', view);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+  return { context, page };
 }
 
 /** "Show more" is on screen, uncovered, beside the clipped details (never drawn on them or their fade), at full strength. */
@@ -232,12 +243,7 @@ test.describe('consent at 200 % zoom in the window the shell sizes for it (conse
     for (const { label, area } of WORK_AREAS) {
       test(`footer with Decline and Allow always on screen; everything else too where the window could grow (${label}, ${theme})`, async ({ browser }) => {
         const size = consentSizeForZoom(2, area);
-        const context = await browser.newContext({ viewport: { width: size.width / 2, height: size.height / 2 }, deviceScaleFactor: 2 });
-        const page = await context.newPage();
-        await openPage(page, baseUrl(), 'consent', theme);
-        await deliver(page, 'consent:show', longestView('attended', 4));
-        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-        expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+        const { context, page } = await zoomed200(browser, size, theme, longestView('attended', 4));
         expect(await verticalScroll(page), 'the page itself never scrolls: only the part above the footer does').toBeLessThanOrEqual(0);
         const decline = page.getByRole('button', { name: 'Decline' });
         const allow = page.getByRole('button', { name: 'Allow selected' });
@@ -283,13 +289,7 @@ test.describe('consent at 200 % zoom in the window the shell sizes for it (conse
 test.describe('a request a manager approved, at 200 % in the window the shell sizes for it', () => {
   for (const theme of THEMES) {
     test(`"you decide" title, code, every checkbox, Decline and Allow on screen without scrolling (${theme})`, async ({ browser }) => {
-      const size = consentSizeForZoom(2, { x: 0, y: 0, width: 2560, height: 1400 });
-      const context = await browser.newContext({ viewport: { width: size.width / 2, height: size.height / 2 }, deviceScaleFactor: 2 });
-      const page = await context.newPage();
-      await openPage(page, baseUrl(), 'consent', theme);
-      await deliver(page, 'consent:show', longestView('unattended', 4));
-      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      const { context, page } = await zoomed200(browser, consentSizeForZoom(2, { x: 0, y: 0, width: 2560, height: 1400 }), theme, longestView('unattended', 4));
       expect(await verticalScroll(page, '.consent-scroll')).toBeLessThanOrEqual(0);
       await expectOnScreenAndUncovered(page.locator('.mode-title'), 'mode title');
       await expectOnScreenAndUncovered(page.locator('.countdown'), 'countdown');
