@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick] [-- --compare old.json]`: every benchmark in turn, one table,
 // bench/results.json and bench/report.html.
-// Latencies are percentiles, compared with a bare ws echo RTT measured in the
-// same run; targets are reported, never asserted (the tests don't time things).
+// Every row is compared with a floor measured in the same run (bare ws echo and
+// two-hop forwarder, raw fsync, bare parse + hash, empty page, bare connects);
+// targets are reported, never asserted (the tests don't time things).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -10,7 +11,8 @@ import { runAgentBench } from './agent-bench.js';
 import { runAuditBench } from './audit-bench.js';
 import { runEvidenceBench } from './evidence-bench.js';
 import { runUiPortBench } from './ui-port-bench.js';
-import { echoBaseline, runRelayBench } from './relay-bench.js';
+import { runRelayBench } from './relay-bench.js';
+import { echoBaseline, twoHopFloor } from './bare-ws-baselines.js';
 import { runScaleOutBench } from './scale-out-bench.js';
 import { runDecidedRequestsBench } from './decided-requests-bench.js';
 import { runScreenBench } from './screen-bench.js';
@@ -21,12 +23,13 @@ import { loadResults, regressions } from './compare.js';
 import { renderBenchReport } from './report-html.js';
 
 const echo = await echoBaseline();
-const rows: BenchRow[] = [latencyRow(echo.name, echo.samples)];
+const floor = await twoHopFloor();
+const rows: BenchRow[] = [latencyRow(echo.name, echo.samples), latencyRow(floor.name, floor.samples)];
 for (const [name, run] of [
   ['ui port', () => runUiPortBench(echo)],
   ['agent', () => runAgentBench(echo)],
-  ['relay', () => runRelayBench(echo)],
-  ['scale-out', () => runScaleOutBench()],
+  ['relay', () => runRelayBench(floor)],
+  ['scale-out', () => runScaleOutBench(floor)],
   ['decided requests', () => runDecidedRequestsBench()],
   ['screen channel', () => runScreenBench(echo)],
   ['audit', () => runAuditBench()],

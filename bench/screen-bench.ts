@@ -28,6 +28,12 @@ function peer(args: string[]): { child: ChildProcess; report: Promise<PeerReport
   return { child, report };
 }
 
+/** CPU time a process has used (user + system), in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** Resident set size of a process, in MiB. */
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -68,13 +74,18 @@ export async function runScreenBench(echo: { name: string; p50: number; p99: num
 
     const direct = await RfbBenchViewer.connect(vnc.port);
     await direct.flood(16); // warm-up
+    const directCpuBefore = process.cpuUsage();
     const directSec = await direct.flood(THROUGHPUT_MIB);
+    const directCpu = process.cpuUsage(directCpuBefore);
     const directPings = await pings(direct, PINGS);
     direct.close();
 
     const viewer = await RfbBenchViewer.connect(screenPort);
     await viewer.flood(16);
+    const cpuBefore = [cpuMs(agent.child.pid!), cpuMs(relay.child.pid!), process.cpuUsage()] as const;
     const channelSec = await viewer.flood(THROUGHPUT_MIB);
+    const mainCpu = process.cpuUsage(cpuBefore[2]);
+    const cpuPerMiB = [cpuMs(agent.child.pid!) - cpuBefore[0], cpuMs(relay.child.pid!) - cpuBefore[1], (mainCpu.user + mainCpu.system) / 1000].map((ms) => ms / THROUGHPUT_MIB);
     const channelPings = await pings(viewer, PINGS);
 
     const relayBefore = rssMiB(relay.child.pid!);
@@ -95,7 +106,9 @@ export async function runScreenBench(echo: { name: string; p50: number; p99: num
     const added = channelRtt.p99 - echo.p99;
     return [
       { name: `direct loopback TCP copy, ${THROUGHPUT_MIB} MiB (baseline)`, unit: 'MiB/s', value: directRate },
+      { name: 'direct copy CPU per MiB (tiny server and viewer, one process)', unit: 'ms', value: (directCpu.user + directCpu.system) / 1000 / THROUGHPUT_MIB },
       { name: `screen channel technician <- agent through the relay, ${THROUGHPUT_MIB} MiB`, unit: 'MiB/s', value: channelRate, target: `>= 0.7x the direct copy (this run: ${(channelRate / directRate).toFixed(2)}x)`, met: channelRate >= 0.7 * directRate },
+      ...['agent', 'relay', 'technician CLI (with the bench viewer and tiny server)'].map((who, i) => ({ name: `${who} CPU per relayed MiB`, unit: 'ms', value: cpuPerMiB[i]! })),
       latencyRow('direct loopback TCP small round trip (baseline)', directPings),
       latencyRow('screen channel small round trip through the relay', channelPings, echo),
       { name: 'screen channel small round trip: p99 added over the plain ws echo', unit: 'ms', value: added, target: 'p99 added < 2 ms', met: added < 2 },
@@ -112,7 +125,7 @@ export async function runScreenBench(echo: { name: string; p50: number; p99: num
 
 // `node dist/bench/screen-bench.js`: these rows alone.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { echoBaseline } = await import('./relay-bench.js');
+  const { echoBaseline } = await import('./bare-ws-baselines.js');
   const { formatTable } = await import('./table.js');
   const echo = await echoBaseline();
   console.log(formatTable([latencyRow(echo.name, echo.samples), ...(await runScreenBench(echo))]));

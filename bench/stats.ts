@@ -16,6 +16,16 @@ export interface BenchRow {
   samples?: number;
   /** Latency distribution on log-spaced bins (for the HTML report's plots). */
   histogram?: Histogram;
+  /** Where the time goes, stage by stage along the measured path. */
+  stages?: StageRow[];
+}
+
+/** One stage of a row's path: its own p50/p99, and its mean in the row's slowest 5 % of rounds. */
+export interface StageRow {
+  name: string;
+  p50: number;
+  p99: number;
+  tailMean: number;
 }
 
 export interface Histogram {

@@ -75,4 +75,6 @@ if (existsSync(join(relayConsoleDir, 'main.ts'))) {
     recursive: true,
     filter: (src) => statSync(src).isDirectory() || /\.(html|css)$/.test(src),
   });
+  // One tokens file for the desktop pages and the console: colours, spacing, type scale, focus ring.
+  cpSync(join(rendererDir, 'common/tokens.css'), join(root, 'dist/relay-console/tokens.css'));
 }

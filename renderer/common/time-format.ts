@@ -1,15 +1,7 @@
 // Durations and times as people read them, using the strings table.
 import { strings } from '../../src/shared/strings.js';
 
-/** 105 000 ms -> "1:45"; 3 725 000 ms -> "1:02:05". Never negative. */
-export function clock(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const two = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
-}
+export { clock } from '../../src/shared/countdown-text.js';
 
 /** 105 s -> "1 minute 45 seconds"; for screen readers and the copied summary. */
 export function spokenDuration(totalSec: number): string {

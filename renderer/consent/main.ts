@@ -20,6 +20,7 @@ import { guardKeyboard } from './keyboard-guard.js';
 import { watchListInView } from './list-watch.js';
 import { renderConsent } from './render-consent.js';
 import { fitDetails } from './show-more.js';
+import { warmUpLayout } from './warm-up.js';
 import type { ConsentDom } from './render-consent.js';
 
 const ARM_DELAY_MS = 1000;
@@ -218,6 +219,7 @@ function start(bridge: ConsentBridge): void {
     p.dom.queued.textContent = n > 0 && !p.answered ? s.queued(n) : '';
   }
 
+  warmUpLayout(MAX_WRONG_CODES);
   bridge.onShow(show);
   bridge.onQueued((raw) => {
     const parsed = parseIpcPayload('consent:queued', raw);

@@ -3,12 +3,12 @@
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { z } from 'zod';
 import { readCaBundle, withExtraCa } from '../core/connection/extra-ca.js';
 import type { AuditStreamConfig } from '../relay/stream/audit-streams.js';
 import { parseSyslogTarget } from '../relay/stream/syslog-target.js';
 import { UsageError } from './command.js';
 import { readInputFile } from './read-input-file.js';
+import { urlText } from '../shared/url-text.js';
 
 export const RELAY_STREAM_OPTIONS = {
   syslog: { type: 'string' },
@@ -38,23 +38,13 @@ export interface RelayStreamValues {
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
 const isLoopback = (host: string) => LOOPBACK_NAMES.has(host) || (isIP(host) === 4 && host.startsWith('127.'));
 
-const webhookUrl = z
-  .string()
-  .max(2048)
-  .transform((s, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not a URL' });
-      return z.NEVER;
-    }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not carry a user name or password (the secret file signs each event)' });
-    else if (url.protocol === 'http:' && !isLoopback(host)) ctx.addIssue({ code: 'custom', message: 'must be https:// (http:// only to a loopback address: events name accounts and admins)' });
-    else if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: 'must be an https:// URL' });
-    return url;
-  });
+const webhookUrl = urlText.transform((url, ctx) => {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (url.username !== '' || url.password !== '') ctx.addIssue({ code: 'custom', message: 'must not carry a user name or password (the secret file signs each event)' });
+  else if (url.protocol === 'http:' && !isLoopback(host)) ctx.addIssue({ code: 'custom', message: 'must be https:// (http:// only to a loopback address: events name accounts and admins)' });
+  else if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: 'must be an https:// URL' });
+  return url;
+});
 
 export function parseRelayStreamFlags(values: RelayStreamValues): AuditStreamConfig {
   const config: AuditStreamConfig = {};

@@ -28,6 +28,7 @@ import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
 import type { HonouredApprovals } from './verification/honoured-approvals.js';
 import type { ScreenLockSensor } from './consent/approval-when-away.js';
+import { latencyMark } from '../protocol/latency-marks.js';
 
 export type { EscalationWhileControlled } from './consent/escalation-flow.js';
 
@@ -179,10 +180,12 @@ export class AgentCore {
     if (this.stopped) return Promise.resolve();
     switch (msg.type) {
       case 'session.request':
+        latencyMark('agent.request.frame', msg.payload.requestId);
         return this.track(this.requests.onRequest(msg));
       case 'session.cancel':
         return this.track(this.requests.onCancel(msg));
       case 'session.recorded':
+        if (msg.requestId !== undefined) latencyMark('agent.recorded.frame', msg.requestId);
         this.acks.onRelayMessage(msg);
         return Promise.resolve();
       case 'session.scope-request':

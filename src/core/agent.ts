@@ -25,6 +25,7 @@ import { HonouredApprovals } from './verification/honoured-approvals.js';
 import type { ScreenLockSensor } from './consent/approval-when-away.js';
 import { isLateReport, lateMessage, UnackedReports } from './connection/unacked-reports.js';
 import type { Message } from '../protocol/messages.js';
+import { latencyMark } from '../protocol/latency-marks.js';
 
 export interface AgentOptions {
   policy: Policy;
@@ -116,9 +117,16 @@ export function createAgent(options: AgentOptions): Agent {
       // Reports the relay has not said it recorded: re-sent as session.late after every reconnect.
       const unacked = UnackedReports.open(dataDir);
       const sendReport = (msg: Message): boolean => {
+        const decision = msg.type === 'session.decision' ? msg.requestId : undefined;
+        if (decision !== undefined) latencyMark('agent.decision.recorded', decision);
         const signed = signer.sign(msg);
+        if (decision !== undefined) latencyMark('agent.decision.signed', decision);
+        // Sent first, kept for re-sending right after in the same turn (before any ack can be read): the file
+        // write is not on the way to the technician.
+        const sent = connection?.send(signed) ?? false;
+        if (decision !== undefined) latencyMark('agent.decision.sent', decision);
         if (isLateReport(signed)) unacked.add(signed);
-        return connection?.send(signed) ?? false;
+        return sent;
       };
       const c = new AgentCore({
         policy,

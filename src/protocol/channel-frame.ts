@@ -33,19 +33,23 @@ export function frameCharge(payloadBytes: number): number {
 }
 
 export function encodeChannelFrame(frame: ChannelFrame): Uint8Array {
-  const id = new TextEncoder().encode(frame.sessionId);
-  if (!ID_PATTERN.test(frame.sessionId)) throw new TypeError('channel frame: session id is not an identifier');
+  // The id pattern is ASCII, so its bytes are its char codes (no TextEncoder per frame on the hot path).
+  const id = frame.sessionId;
+  if (!ID_PATTERN.test(id)) throw new TypeError('channel frame: session id is not an identifier');
   if (!Number.isInteger(frame.channel) || frame.channel < 0 || frame.channel > 0xffffffff) throw new RangeError('channel frame: bad channel number');
-  const body = frame.kind === 'data' ? frame.payload : u32(frame.bytes);
-  if (frame.kind === 'data' && (body.byteLength < 1 || body.byteLength > MAX_CHANNEL_CHUNK)) throw new RangeError('channel frame: bad data length');
-  const out = new Uint8Array(7 + id.byteLength + body.byteLength);
+  const bodyLength = frame.kind === 'data' ? frame.payload.byteLength : 4;
+  if (frame.kind === 'data' && (bodyLength < 1 || bodyLength > MAX_CHANNEL_CHUNK)) throw new RangeError('channel frame: bad data length');
+  if (frame.kind === 'ack' && (!Number.isInteger(frame.bytes) || frame.bytes < 1 || frame.bytes > 0xffffffff)) throw new RangeError('channel frame: bad ack count');
+  const head = 7 + id.length;
+  const out = new Uint8Array(head + bodyLength);
   const view = new DataView(out.buffer);
   out[0] = CHANNEL_FRAME_VERSION;
   out[1] = CHANNEL_FRAME_KINDS[frame.kind];
   view.setUint32(2, frame.channel);
-  out[6] = id.byteLength;
-  out.set(id, 7);
-  out.set(body, 7 + id.byteLength);
+  out[6] = id.length;
+  for (let i = 0; i < id.length; i++) out[7 + i] = id.charCodeAt(i);
+  if (frame.kind === 'data') out.set(frame.payload, head);
+  else view.setUint32(head, frame.bytes);
   return out;
 }
 
@@ -72,13 +76,6 @@ export function parseChannelFrame(bytes: Uint8Array): ChannelFrameResult {
     return { ok: false, detail: `channel data body must be 1..${MAX_CHANNEL_CHUNK} bytes` };
   }
   return { ok: true, frame: { kind, channel, sessionId, payload: body } };
-}
-
-function u32(n: number): Uint8Array {
-  if (!Number.isInteger(n) || n < 1 || n > 0xffffffff) throw new RangeError('channel frame: bad ack count');
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n);
-  return out;
 }
 
 /**

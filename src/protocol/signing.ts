@@ -35,13 +35,33 @@ export function generateEd25519KeyPair(): Ed25519KeyPair {
   return { publicKey: jwk.x, privateKey: jwk.d };
 }
 
+// Importing a JWK costs about as much as the signature itself: key objects are kept.
+// Private: per keypair object, checked against its fields (a changed pair is imported again).
+const privateKeys = new WeakMap<Ed25519KeyPair, { d: string; x: string; key: KeyObject }>();
+// Public: the devices' keys, bounded; the least recently used goes first.
+const MAX_PUBLIC_KEYS = 16_384;
+const publicKeys = new Map<string, KeyObject>();
+
 export function privateKeyObject(pair: Ed25519KeyPair): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: pair.privateKey, x: pair.publicKey }, format: 'jwk' });
+  const kept = privateKeys.get(pair);
+  if (kept && kept.d === pair.privateKey && kept.x === pair.publicKey) return kept.key;
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: pair.privateKey, x: pair.publicKey }, format: 'jwk' });
+  privateKeys.set(pair, { d: pair.privateKey, x: pair.publicKey, key });
+  return key;
 }
 
 export function publicKeyObject(publicKey: string): KeyObject {
+  const kept = publicKeys.get(publicKey);
+  if (kept) {
+    publicKeys.delete(publicKey);
+    publicKeys.set(publicKey, kept);
+    return kept;
+  }
   if (!/^[A-Za-z0-9_-]{43}$/.test(publicKey)) throw new TypeError('not a base64url Ed25519 public key');
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
+  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' });
+  if (publicKeys.size >= MAX_PUBLIC_KEYS) publicKeys.delete(publicKeys.keys().next().value!);
+  publicKeys.set(publicKey, key);
+  return key;
 }
 
 export function signingInput(ctx: SigningContext, payload: unknown): Buffer {

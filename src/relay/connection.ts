@@ -73,9 +73,10 @@ export class Connection implements Peer {
   private queuedBinaryBytes = 0;
   /** id of the frame being handled, for `re` when handling it fails. */
   private handlingFrameId: string | undefined;
-  private readonly helloTimer: NodeJS.Timeout;
-  /** Set when the peer opened the agent subprotocol: what its hello proof must sign. */
-  private readonly helloContext: HelloConnectionContext | undefined;
+  /** Dropped once the hello is answered: an idle agent keeps only what it needs (issue 22, memory per agent). */
+  private helloTimer: NodeJS.Timeout | undefined;
+  /** Set when the peer opened the agent subprotocol: what its hello proof must sign (dropped once it did). */
+  private helloContext: HelloConnectionContext | undefined;
 
   /** `tlsExporter`: the TLS socket's exported keying material, null on plain ws. */
   constructor(
@@ -225,27 +226,33 @@ export class Connection implements Peer {
   /**
    * A data-channel frame: in order with the text frames (a channel.opened is
    * routed before the data behind it), outside the per-frame rate limit (the
-   * credit window bounds them), and bounded in bytes while queued.
+   * credit window bounds them), and bounded in bytes while queued. With nothing
+   * queued ahead of it the frame is routed at once: order holds, and a stream of
+   * frames does not pay a promise chain each.
    */
   private onBinary(frame: Uint8Array): void {
     const state = this.state;
     if (state.role !== 'agent' && state.role !== 'technician') return this.onMessage(null);
+    if (this.queued === 0 && this.queuedBinaryBytes === 0) return this.routeBinary(frame);
     if (this.queuedBinaryBytes + frame.byteLength > (this.deps.maxQueuedBinaryBytes ?? RELAY_CHANNEL_LIMITS.maxQueuedBinaryBytes)) {
       this.send(errorMessage('rate-limited', 'too many channel bytes queued; disconnecting'));
       return this.close(CLOSE.policy, 'rate limit');
     }
     this.queuedBinaryBytes += frame.byteLength;
-    this.queue = this.queue
-      .then(() => {
-        const now = this.state;
-        if (now.role !== 'agent' && now.role !== 'technician') return;
-        const router = this.deps.router;
-        const accepted = now.role === 'agent' ? router.binaryFromAgent(this, now.deviceId, frame) : router.binaryFromTechnician(this, frame);
-        // Refused frames count against the rate limit: a peer cannot flood the relay with frames it may not send.
-        if (!accepted && this.limiter.take(this.deps.now()) === 'abuse') this.close(CLOSE.policy, 'rate limit');
-      })
-      .catch((err: unknown) => this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => (this.queuedBinaryBytes -= frame.byteLength));
+    this.queue = this.queue.then(() => this.routeBinary(frame)).finally(() => (this.queuedBinaryBytes -= frame.byteLength));
+  }
+
+  private routeBinary(frame: Uint8Array): void {
+    const now = this.state;
+    if (now.role !== 'agent' && now.role !== 'technician') return;
+    const router = this.deps.router;
+    try {
+      const accepted = now.role === 'agent' ? router.binaryFromAgent(this, now.deviceId, frame) : router.binaryFromTechnician(this, frame);
+      // Refused frames count against the rate limit: a peer cannot flood the relay with frames it may not send.
+      if (!accepted && this.limiter.take(this.deps.now()) === 'abuse') this.close(CLOSE.policy, 'rate limit');
+    } catch (err) {
+      this.deps.log(`relay: internal error on ${this.connectionId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** A frame whose handling threw: a write fault is `audit-unavailable` with its cause, anything else `internal`. */
@@ -285,6 +292,7 @@ export class Connection implements Peer {
 
   private async hello(msg: Message<'hello'>): Promise<void> {
     clearTimeout(this.helloTimer);
+    this.helloTimer = undefined;
     const now = this.deps.now();
     const welcome = { v: 1 as const, type: 'welcome' as const, id: newMessageId(), serverTime: new Date(now).toISOString(), heartbeatSec: this.deps.heartbeatSec, relayKeyFingerprint: keyFingerprint(this.deps.relayPublicKey) };
     if (msg.role === 'agent') {
@@ -298,6 +306,7 @@ export class Connection implements Peer {
       if (result.rekeyed) await this.dropRekeyedKey(result.deviceId, result.rekeyed);
       if (this.ws.readyState !== this.ws.OPEN) return;
       this.state = { role: 'agent', deviceId: result.deviceId };
+      this.helloContext = undefined;
       this.onAuthenticated();
       // Welcome first: no request may reach the agent before it.
       this.send({ ...welcome, role: 'agent', deviceId: result.deviceId });

@@ -21,6 +21,8 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/main.js': { file: 'main.js', type: 'text/javascript; charset=utf-8' },
   '/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+  // The design tokens the desktop pages use too (renderer/common/tokens.css, copied in by the build).
+  '/tokens.css': { file: 'tokens.css', type: 'text/css; charset=utf-8' },
 };
 
 /** dist/relay-console, found from the built module (dist/src/relay) or from source (src/relay). */

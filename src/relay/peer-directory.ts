@@ -8,6 +8,7 @@
 // waits on the network to decide where a frame goes.
 import type { Message } from '../protocol/messages.js';
 import type { Peer } from './peer.js';
+import type { SharedPendingCounts } from './routing/shared-pending.js';
 
 /** What a directory spanning instances calls back into this instance's router. */
 export interface DirectoryHooks {
@@ -34,6 +35,8 @@ export interface PeerDirectory {
   forwardBinaryFromAgent?(deviceId: string, frame: Uint8Array): boolean;
   /** Spanning instances: the router's entry points for frames and departures from elsewhere. */
   bind?(hooks: DirectoryHooks): void;
+  /** Spanning instances: pending-request counts every instance shares. */
+  readonly sharedPending?: SharedPendingCounts;
 }
 
 export class InProcessPeerDirectory implements PeerDirectory {

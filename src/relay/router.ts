@@ -90,6 +90,13 @@ export class Router {
       ...(opts.approvalsPublicKey !== undefined ? { approvalsPublicKey: opts.approvalsPublicKey } : {}),
       ...(opts.log !== undefined ? { log: opts.log } : {}),
     };
+    const shared = this.ctx.directory.sharedPending;
+    if (shared) {
+      const { log } = this.ctx;
+      const lost = (err: unknown) =>
+        log?.(`relay bus: a shared pending slot was not given back (${(err as Error).message})`);
+      this.ctx.table.releaseShared = (hold) => void shared.release(hold).catch(lost);
+    }
     this.channels = new ChannelFrames(this.ctx);
     this.ctx.table.onEnded = (s) => this.channels.sessionEnded(s);
     this.technicianFrames = new TechnicianFrames(this.ctx, this.channels);

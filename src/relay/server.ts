@@ -139,13 +139,20 @@ export async function startRelay(opts: RelayOptions): Promise<RelayServer> {
         setTimeout(() => ws.terminate(), CONNECTION_LIMITS.closeTimeoutMs).unref();
         return;
       }
-      ws.on('close', () => budget.agentClosed());
     }
-    const conn = new Connection(ws, deps, tlsExporterOf(req.socket), () => gate.authenticated(req.socket), req.socket.remoteAddress);
+    // Only the socket outlives this handler: a closure naming `req` would keep the upgrade request and
+    // its headers alive for the whole connection (about 2 KiB per idle agent).
+    const { socket } = req;
+    const conn = new Connection(ws, deps, tlsExporterOf(socket), () => gate.authenticated(socket), socket.remoteAddress);
     // Sees a frame header over the limit before ws does: the peer gets `too-large`, then ws's 1009.
-    new OversizedFrameWatch(req.socket, MAX_FRAME_BYTES, () => conn.refuseOversized(MAX_FRAME_BYTES));
+    new OversizedFrameWatch(socket, MAX_FRAME_BYTES, () => conn.refuseOversized(MAX_FRAME_BYTES));
     connections.add(conn);
-    ws.on('close', () => connections.delete(conn));
+    // One listener for both: each extra one costs an idle agent a listener array.
+    const agent = ws.protocol === AGENT_SUBPROTOCOL;
+    ws.on('close', () => {
+      connections.delete(conn);
+      if (agent) budget.agentClosed();
+    });
   });
   wss.on('error', (err) => log(`relay: websocket server error: ${err.message}`));
   const accounts = new AccountWatch(opts.storage, () => connections, now, log);

@@ -2,28 +2,18 @@
 // request, is one decision-like line with outcome, granted, declined,
 // decidedBy, code and detail (the built CLI against a real relay and a
 // scripted agent); README.md shows one example per outcome in that shape.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { startTestRelay, type TestRelay } from '../relay/harness.js';
-import { acceptAndFinish, block, decide, decline, expire, type ScriptedAgent } from '../relay/scripted-agent.js';
+import { acceptAndFinish, block, decide, decline, expire } from '../relay/scripted-agent.js';
 import { freePort } from '../support/free-port.js';
-import { ensureBuilt, runCli } from './built-cli.js';
+import { runCli } from './built-cli.js';
+import { cliAgainstRelay } from './cli-against-relay.js';
 
 const SHAPE_KEYS = ['outcome', 'granted', 'declined', 'decidedBy', 'code', 'detail'] as const;
-let t: TestRelay;
-let token: string;
-let agent: ScriptedAgent;
-
-beforeAll(ensureBuilt, 120_000);
-beforeEach(async () => {
-  t = await startTestRelay();
-  token = await t.addTechnician('alice', { scopes: ['view', 'control'] });
-  agent = await t.agent('dev-1');
-});
-afterEach(() => t.close());
+const world = cliAgainstRelay({ scopes: ['view', 'control'] });
 
 const ask = (extra: string[] = [], o: { device?: string; relay?: string; tok?: string } = {}) =>
-  runCli(['request', '--relay', o.relay ?? t.relay.url, '--token', o.tok ?? token, '--device', o.device ?? 'dev-1', '--ticket', 'INC-SHAPE', '--reason', 'VPN', '--scopes', 'view,control', '--json', ...extra]);
+  runCli(['request', '--relay', o.relay ?? world.t.relay.url, '--token', o.tok ?? world.token, '--device', o.device ?? 'dev-1', '--ticket', 'INC-SHAPE', '--reason', 'VPN', '--scopes', 'view,control', '--json', ...extra]);
 
 /** The line that ended the request: the last decision-like line. */
 function terminal(stdout: string): Record<string, unknown> {
@@ -47,7 +37,7 @@ describe('one JSON shape for every terminal outcome', () => {
     ['blocked by the agent', block, 6, { outcome: 'blocked', decidedBy: 'policy', code: 'policy-blocked' }],
     ['no user present', (req: Parameters<typeof decline>[0]) => [decide(req, 'no-user-present', [])], 4, { outcome: 'no-user-present', decidedBy: 'no-user' }],
   ] as const)('agent decision %s', async (_name, answer, exit, expected) => {
-    agent.answer = answer;
+    world.agent.answer = answer;
     const r = await ask();
     expect(r.code).toBe(exit);
     const line = terminal(r.stdout);
@@ -56,15 +46,15 @@ describe('one JSON shape for every terminal outcome', () => {
   });
 
   it('a relay refusal (scope the technician may not request) is a decision by the relay', async () => {
-    const r = await runCli(['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-1', '--ticket', 'INC-SHAPE', '--reason', 'VPN', '--scopes', 'view,admin', '--json']);
+    const r = await runCli(['request', '--relay', world.t.relay.url, '--token', world.token, '--device', 'dev-1', '--ticket', 'INC-SHAPE', '--reason', 'VPN', '--scopes', 'view,admin', '--json']);
     expect(r.code).toBe(6);
     const line = terminal(r.stdout);
     expectShape(line);
     expect(line).toMatchObject({ outcome: 'blocked', granted: [], declined: ['view', 'admin'], decidedBy: 'relay', code: 'forbidden', detail: expect.stringContaining('admin') });
-    expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
+    expect(world.agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
   });
 
-  it('a device never enrolled, a bad token and no relay at all: the same shape', async () => {
+  it('a device never enrolled, a bad world.token and no relay at all: the same shape', async () => {
     const offline = await ask([], { device: 'dev-gone' });
     expect(offline.code).toBe(7);
     expect(terminal(offline.stdout)).toMatchObject({ outcome: 'offline', decidedBy: 'relay', code: 'unknown-device', granted: [], declined: ['view', 'control'] });
@@ -81,7 +71,7 @@ describe('one JSON shape for every terminal outcome', () => {
   });
 
   it('the technician\'s --timeout: the same shape, decided by the technician', async () => {
-    agent.answer = () => [];
+    world.agent.answer = () => [];
     const r = await ask(['--timeout', '1']);
     expect(r.code).toBe(5);
     expect(terminal(r.stdout)).toMatchObject({ outcome: 'expired', decidedBy: 'technician', code: 'expired', detail: 'no decision within 1 s; request withdrawn' });

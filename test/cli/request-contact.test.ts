@@ -1,30 +1,20 @@
 // `porchlight request --contact`: how the technician reached the user travels signed in the
 // request to the device and into the central audit; bad values are usage errors.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/protocol/index.js';
 import { parseContactFlags } from '../../src/cli/contact-flags.js';
-import { startTestRelay, type TestRelay } from '../relay/harness.js';
-import { decline, type ScriptedAgent } from '../relay/scripted-agent.js';
-import { ensureBuilt, runCli } from './built-cli.js';
+import { decline } from '../relay/scripted-agent.js';
+import { runCli } from './built-cli.js';
+import { cliAgainstRelay } from './cli-against-relay.js';
 
-let t: TestRelay;
-let token: string;
-let agent: ScriptedAgent;
+const world = cliAgainstRelay();
 
-beforeAll(ensureBuilt, 120_000);
-beforeEach(async () => {
-  t = await startTestRelay();
-  token = await t.addTechnician('alice');
-  agent = await t.agent('dev-1');
-});
-afterEach(() => t.close());
-
-const base = () => ['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-1', '--ticket', 'INC42', '--reason', 'VPN drops every hour', '--scopes', 'view', '--json'];
+const base = () => ['request', '--relay', world.t.relay.url, '--token', world.token, '--device', 'dev-1', '--ticket', 'INC42', '--reason', 'VPN drops every hour', '--scopes', 'view', '--json'];
 
 describe('porchlight request --contact', () => {
   it('sends how and when the user was reached, signed into the request and kept in the central audit', async () => {
     let seen: Message<'session.request'> | undefined;
-    agent.answer = (req, self) => {
+    world.agent.answer = (req, self) => {
       seen = req;
       return decline(req, self);
     };
@@ -32,7 +22,7 @@ describe('porchlight request --contact', () => {
     expect(r.code).toBe(4);
     const contact = { channel: 'phone', at: '2026-11-30T10:32:00.000Z', note: 'called ext. 4411' };
     expect(seen?.payload.contact).toEqual(contact);
-    const [request] = await t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] });
+    const [request] = await world.t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] });
     expect(request?.data).toMatchObject({ contact });
   });
 
@@ -46,7 +36,7 @@ describe('porchlight request --contact', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(await t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] })).toEqual([]);
+    expect(await world.t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] })).toEqual([]);
   });
 
   it('refuses a contact time in the future at the relay', async () => {

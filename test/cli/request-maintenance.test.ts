@@ -1,30 +1,20 @@
 // `porchlight request --task-id --targets`: an unattended session names the maintenance task it is
 // for, signed into the request and kept in the central audit; on an attended request it is refused.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Message } from '../../src/protocol/index.js';
-import { startTestRelay, type TestRelay } from '../relay/harness.js';
-import { decline, type ScriptedAgent } from '../relay/scripted-agent.js';
-import { ensureBuilt, runCli } from './built-cli.js';
+import { decline } from '../relay/scripted-agent.js';
+import { runCli } from './built-cli.js';
+import { cliAgainstRelay } from './cli-against-relay.js';
 
-let t: TestRelay;
-let token: string;
-let agent: ScriptedAgent;
+const world = cliAgainstRelay({ unattended: true });
 
-beforeAll(ensureBuilt, 120_000);
-beforeEach(async () => {
-  t = await startTestRelay();
-  token = await t.addTechnician('alice', { unattended: true });
-  agent = await t.agent('dev-1');
-});
-afterEach(() => t.close());
-
-const base = () => ['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-1', '--ticket', 'INC42', '--reason', 'Patch the VPN client', '--scopes', 'view', '--json'];
+const base = () => ['request', '--relay', world.t.relay.url, '--token', world.token, '--device', 'dev-1', '--ticket', 'INC42', '--reason', 'Patch the VPN client', '--scopes', 'view', '--json'];
 const emergency = ['--emergency', 'VPN gateway certificate expires tonight', '--incident', 'MAJ-7'];
 
 describe('porchlight request --task-id', () => {
   it('carries the task and its targets to the device and into the central audit', async () => {
     let seen: Message<'session.request'> | undefined;
-    agent.answer = (req, self) => {
+    world.agent.answer = (req, self) => {
       seen = req;
       return decline(req, self);
     };
@@ -32,7 +22,7 @@ describe('porchlight request --task-id', () => {
     expect(r.stderr).not.toMatch(/error:/);
     const maintenance = { taskId: 'CHG0004711', targets: ['vpn-gw-1', 'vpn-gw-2'] };
     expect(seen?.payload.maintenance).toEqual(maintenance);
-    const [request] = await t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] });
+    const [request] = await world.t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] });
     expect(request?.data).toMatchObject({ maintenance });
   });
 
@@ -44,6 +34,6 @@ describe('porchlight request --task-id', () => {
     const r = await runCli([...base(), ...extra]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(await t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] })).toEqual([]);
+    expect(await world.t.storage.queryAudit({ deviceId: 'dev-1', kinds: ['request'] })).toEqual([]);
   });
 });

@@ -1,30 +1,20 @@
 // Seed 000: "document what you've done, why you did it, how you succeeded". A ticket
 // with an emergency session closes only with --what, --why and --result (the relay
 // refuses otherwise, exit 6), and every request reminds the technician until then.
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestRelay, type TestRelay } from '../relay/harness.js';
-import { acceptAndFinish, decline, type ScriptedAgent } from '../relay/scripted-agent.js';
-import { ensureBuilt, runCli } from './built-cli.js';
+import { describe, expect, it } from 'vitest';
+import { acceptAndFinish, decline } from '../relay/scripted-agent.js';
+import { runCli } from './built-cli.js';
+import { cliAgainstRelay } from './cli-against-relay.js';
 
-let t: TestRelay;
-let token: string;
-let agent: ScriptedAgent;
+const world = cliAgainstRelay({ unattended: true });
 
-beforeAll(ensureBuilt, 120_000);
-beforeEach(async () => {
-  t = await startTestRelay();
-  token = await t.addTechnician('alice', { unattended: true });
-  agent = await t.agent('dev-1');
-});
-afterEach(() => t.close());
-
-const request = (ticket: string, ...extra: string[]) => ['request', '--relay', t.relay.url, '--token', token, '--device', 'dev-1', '--ticket', ticket, '--reason', 'Renew the VPN certificate', '--scopes', 'view', ...extra];
+const request = (ticket: string, ...extra: string[]) => ['request', '--relay', world.t.relay.url, '--token', world.token, '--device', 'dev-1', '--ticket', ticket, '--reason', 'Renew the VPN certificate', '--scopes', 'view', ...extra];
 const emergency = ['--emergency', 'VPN gateway certificate expires tonight', '--incident', 'MAJ-7'];
-const close = (ticket: string, ...extra: string[]) => ['session', 'close', '--relay', t.relay.url, '--token', token, '--ticket', ticket, '--outcome', 'resolved', ...extra];
+const close = (ticket: string, ...extra: string[]) => ['session', 'close', '--relay', world.t.relay.url, '--token', world.token, '--ticket', ticket, '--outcome', 'resolved', ...extra];
 const documented = ['--what', 'Replaced the gateway certificate', '--why', 'It expired at midnight', '--result', 'VPN logins work again'];
 
 async function emergencySession(ticket: string): Promise<void> {
-  agent.answer = acceptAndFinish();
+  world.agent.answer = acceptAndFinish();
   const r = await runCli(request(ticket, ...emergency));
   expect(r.code, r.stderr).toBe(0);
 }
@@ -35,14 +25,14 @@ describe('session close after an emergency session', () => {
     const r = await runCli(close('INC-E1', '--note', 'all good'));
     expect(r.code).toBe(6);
     expect(r.stderr).toMatch(/^error: documentation-required: ticket INC-E1 had an emergency session/m);
-    expect(await t.storage.queryAudit({ ticketId: 'INC-E1', kinds: ['close'] })).toEqual([]);
+    expect(await world.t.storage.queryAudit({ ticketId: 'INC-E1', kinds: ['close'] })).toEqual([]);
   });
 
   it('takes all three and keeps them in the central audit', async () => {
     await emergencySession('INC-E2');
     const r = await runCli(close('INC-E2', ...documented));
     expect(r.code, r.stderr).toBe(0);
-    const [rec] = await t.storage.queryAudit({ ticketId: 'INC-E2', kinds: ['close'] });
+    const [rec] = await world.t.storage.queryAudit({ ticketId: 'INC-E2', kinds: ['close'] });
     expect(rec?.data).toEqual({ outcome: 'resolved', documentation: { what: 'Replaced the gateway certificate', why: 'It expired at midnight', result: 'VPN logins work again' } });
   });
 
@@ -56,7 +46,7 @@ describe('session close after an emergency session', () => {
     await emergencySession('INC-E4');
     const r = await runCli(close('INC-E4', '--what', 'a\u001b[2Jb', '--why', 'b', '--result', 'c'));
     expect(r.code).toBe(2);
-    expect(await t.storage.queryAudit({ ticketId: 'INC-E4', kinds: ['close'] })).toEqual([]);
+    expect(await world.t.storage.queryAudit({ ticketId: 'INC-E4', kinds: ['close'] })).toEqual([]);
   });
 
   it('request --emergency --outcome is a usage error (the outcome needs the documentation)', async () => {
@@ -67,14 +57,14 @@ describe('session close after an emergency session', () => {
 
   it('a later attended session on the ticket cannot close it undocumented either, and says why', async () => {
     await emergencySession('INC-E8');
-    agent.answer = acceptAndFinish();
+    world.agent.answer = acceptAndFinish();
     const r = await runCli(request('INC-E8', '--outcome', 'resolved'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^outcome not recorded: documentation-required: ticket INC-E8 had an emergency session/m);
   });
 
   it('an attended ticket still closes without them', async () => {
-    agent.answer = acceptAndFinish();
+    world.agent.answer = acceptAndFinish();
     expect((await runCli(request('INC-A1'))).code).toBe(0);
     expect((await runCli(close('INC-A1'))).code).toBe(0);
   });
@@ -83,7 +73,7 @@ describe('session close after an emergency session', () => {
 describe('the reminder at every request', () => {
   it('names the undocumented emergency tickets until they are documented', async () => {
     await emergencySession('INC-E5');
-    agent.answer = decline;
+    world.agent.answer = decline;
     const first = await runCli(request('INC-other'));
     expect(first.stderr).toMatch(/^reminder: emergency session\(s\) not yet documented on INC-E5: run porchlight session close/m);
     const json = await runCli(request('INC-other', '--json'));
@@ -98,9 +88,9 @@ describe('the reminder at every request', () => {
 
   it('does not remind another technician', async () => {
     await emergencySession('INC-E6');
-    const bob = await t.addTechnician('bob');
-    agent.answer = decline;
-    const r = await runCli(['request', '--relay', t.relay.url, '--token', bob, '--device', 'dev-1', '--ticket', 'INC-B', '--reason', 'Printer', '--scopes', 'view']);
+    const bob = await world.t.addTechnician('bob');
+    world.agent.answer = decline;
+    const r = await runCli(['request', '--relay', world.t.relay.url, '--token', bob, '--device', 'dev-1', '--ticket', 'INC-B', '--reason', 'Printer', '--scopes', 'view']);
     expect(r.stderr).not.toMatch(/reminder/);
   });
 });

@@ -117,3 +117,54 @@ describe('a granting decision waits for the relay to record it', () => {
     expect(h.agent.status().session).toBeFalsy();
   });
 });
+
+/** A live view session on an agent with an admin hook; then the stand-in stops acknowledging and the user grants admin. */
+async function escalatedToAdmin(): Promise<{ a: Harness; sessionId: string; update: Message<'session.scope-update'> }> {
+  hooks = hookDir();
+  const admin = { grant: [hooks.script('add.sh')], revoke: [hooks.script('remove.sh')], timeoutSec: 5 };
+  const a = await startHarness({ policy: { accessHooks: { admin } } });
+  h = a;
+  const sessionId = await startLiveSession(a, ['view']);
+  a.relay.acknowledge = false;
+  a.relay.sendScopeRequest(a.escalation(sessionId, { scopes: ['view', 'admin'] }));
+  const prompt = await vi.waitFor(() => a.ui.prompts.find((p) => p.kind === 'escalation') ?? Promise.reject(new Error('no escalation prompt')));
+  a.ui.answer(prompt.promptId, ['admin']);
+  const update = await a.relay.waitFor('session.scope-update', (m) => m.change === 'escalation-accepted');
+  return { a, sessionId, update };
+}
+
+describe('more access mid-session also waits for the relay to record it', () => {
+  it('the added scope takes effect only once session.recorded names the change', async () => {
+    const { a, update } = await escalatedToAdmin();
+    expect(update).toMatchObject({ scopes: ['admin'], granted: ['view', 'admin'] });
+    a.relay.send({ v: 1, type: 'session.cancel', id: 'probe-e1', requestId: 'no-such-request' });
+    await a.relay.waitFor('error', (m) => m.re === 'probe-e1');
+    expect(a.agent.grants()).toEqual(['view']);
+    a.relay.send({ v: 1, type: 'session.recorded', id: 'rec-e1', re: update.id, agentSeq: update.audit!.seq });
+    await vi.waitFor(() => expect(a.agent.grants()).toEqual(['view', 'admin']));
+    expect(hooks!.runs().map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual(['grant admin']);
+  });
+
+  it('a change the relay could not record is undone: the hook is reverted, the session keeps what it had, the user is told', async () => {
+    const { a, update } = await escalatedToAdmin();
+    a.relay.send({ v: 1, type: 'error', id: 'e-2', code: 'audit-unavailable', detail: 'disk full', re: update.id });
+    await vi.waitFor(() => expect(auditTypes(a.dataDir).map((r) => r.type)).toContain('escalation.unconfirmed'));
+    await a.agent.idle();
+    expect(a.agent.grants()).toEqual(['view']);
+    expect(hooks!.runs().map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual(['grant admin', 'revoke admin']);
+    expect(a.ui.notifications.map((n) => n.body)).toContainEqual(expect.stringContaining('declined (relay did not confirm): the relay could not record it'));
+    // The relay that could not write forwarded nothing: no narrowing is sent for it.
+    expect(a.relay.ofType('session.scope-update').filter((m) => m.change === 'revoked')).toEqual([]);
+  });
+
+  it('a change the relay did not confirm in time is undone and the relay hears those scopes are not granted', async () => {
+    const { a, update } = await escalatedToAdmin();
+    a.clock.advance(5_000);
+    const back = await a.relay.waitFor('session.scope-update', (m) => m.change === 'revoked');
+    expect(back).toMatchObject({ scopes: ['admin'], granted: ['view'], requestId: update.requestId });
+    await a.agent.idle();
+    expect(a.agent.grants()).toEqual(['view']);
+    expect(hooks!.runs().map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual(['grant admin', 'revoke admin']);
+    expect(auditTypes(a.dataDir).find((r) => r.type === 'escalation.unconfirmed')).toMatchObject({ scopes: ['admin'], granted: ['view'] });
+  });
+});

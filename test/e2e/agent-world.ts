@@ -45,6 +45,7 @@ export async function startAgentWorld(
   });
   // What the shell does with banner buttons.
   ui.onBannerAction = (a) => void dispatchBannerAction(agent, a);
+  ui.onResolution = (answer) => void agent.sendResolution(answer);
   await agent.start();
   await until(() => agent.status().connection === 'connected', `agent ${deviceId} to connect to the relay`, () => JSON.stringify(agent.status()));
   return {

@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from '@playwright/test';
 import type { AgentStatus, Notification, UiPort } from '../../src/core/ui-port.js';
 import { parseIpcMessage, parseIpcPayload, type IpcChannel, type IpcErrorCode, type IpcWindow } from '../../src/shared/ipc-contract.js';
-import type { BannerAction, BannerView, ConsentAnswer, ConsentView, SummaryView } from '../../src/shared/view-models.js';
+import type { BannerAction, BannerView, ConsentAnswer, ConsentView, ResolutionAnswer, SummaryView } from '../../src/shared/view-models.js';
 import { preloadScript } from './bridge-script.js';
 import { within } from '../support/bounded-wait.js';
 
@@ -28,6 +28,8 @@ export class ChromiumUi implements UiPort {
   readonly opened: Record<IpcWindow, Page[]> = { consent: [], banner: [], summary: [], settings: [] };
   /** The shell wires banner actions to the agent (revoke, end). */
   onBannerAction: (action: BannerAction) => void = () => undefined;
+  /** What the summary page's "Is your problem solved?" answer does (main's summary window sends it to the agent). */
+  onResolution: (answer: ResolutionAnswer) => void = () => undefined;
   private waiters: (() => void)[] = [];
   private readonly opening = new Set<Promise<Page>>();
   private banner: { page: Promise<Page>; ready: boolean; view: BannerView; sessionId: string } | undefined;
@@ -98,8 +100,9 @@ export class ChromiumUi implements UiPort {
   }
 
   showSummary(view: SummaryView): void {
-    void this.open('summary', (channel, _payload, p) => {
+    void this.open('summary', (channel, payload, p) => {
       if (channel === 'summary:ready') void this.deliver(p, 'summary:show', view);
+      else if (channel === 'summary:resolution' && (payload as ResolutionAnswer).sessionId === view.sessionId) this.onResolution(payload as ResolutionAnswer);
       else if (channel === 'summary:close') void p.close().catch(() => undefined);
     }).catch(() => undefined);
   }

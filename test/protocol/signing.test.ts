@@ -114,3 +114,18 @@ describe('key fingerprints', () => {
     expect(keyFingerprint(Buffer.alloc(32).toString('base64url'))).toBe('MZUH-VLPY-MK6X-O3EP-YGFY');
   });
 });
+
+describe('kept key objects', () => {
+  it('a keypair object changed in place signs with its new key; verifying never mixes keys', () => {
+    const ctx = SIGNING_CONTEXTS.sessionRequest;
+    const [a, b] = [generateEd25519KeyPair(), generateEd25519KeyPair()];
+    const pair = { ...a };
+    const sigA = signPayload(ctx, { n: 1 }, pair);
+    Object.assign(pair, b);
+    const sigB = signPayload(ctx, { n: 1 }, pair);
+    expect(verifyPayload(ctx, { n: 1 }, sigA, a.publicKey)).toBe(true);
+    expect(verifyPayload(ctx, { n: 1 }, sigB, b.publicKey)).toBe(true);
+    expect(verifyPayload(ctx, { n: 1 }, sigB, a.publicKey)).toBe(false);
+    expect(verifyPayload(ctx, { n: 1 }, sigA, b.publicKey)).toBe(false);
+  });
+});

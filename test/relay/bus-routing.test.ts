@@ -14,6 +14,7 @@ import { RedisBus } from '../../src/relay/bus/redis-bus.js';
 import { CLOSE } from '../../src/relay/relay-constants.js';
 import { redisInstalled, startRedis, type RedisServer } from '../support/redis-server.js';
 import { until } from '../support/bounded-wait.js';
+import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { acceptAndFinish, acceptAndStay, connectAgent } from './scripted-agent.js';
 
@@ -29,7 +30,10 @@ interface Instance {
   relayKey: ReturnType<typeof generateEd25519KeyPair>;
   bus: RedisBus;
   directory: BusPeerDirectory;
+  /** The bus directory's log. */
   logs: string[];
+  /** The relay's own log. */
+  relayLogs: string[];
 }
 let running: Instance[] = [];
 afterEach(async () => {
@@ -42,15 +46,17 @@ afterEach(async () => {
 });
 
 /** Two instances sharing one database file, one relay key and one Redis. */
-async function pair(aliveMs = 10_000): Promise<[Instance, Instance]> {
+type Caps = { maxPendingPerTechnician?: number; maxPendingPerDevice?: number };
+async function pair(aliveMs = 10_000, caps: Caps = {}, redisUrl = redis.url): Promise<[Instance, Instance]> {
   const path = join(mkdtempSync(join(tmpdir(), 'pl-bus-')), 'relay.db');
   const relayKey = generateEd25519KeyPair();
   const start = async (name: string): Promise<Instance> => {
-    const bus = await RedisBus.connect(redis.url);
+    const bus = await RedisBus.connect(redisUrl);
     const logs: string[] = [];
     const directory = await BusPeerDirectory.start({ bus, instanceId: `${name}-${newMessageId()}`, aliveMs, log: (l) => logs.push(l) });
-    const t = await startTestRelay({ directory, relayKey }, { path });
-    const i = { t, relayKey, bus, directory, logs };
+    const relayLogs: string[] = [];
+    const t = await startTestRelay({ directory, relayKey, ...caps, log: (l) => relayLogs.push(l) }, { path });
+    const i = { t, relayKey, bus, directory, logs, relayLogs };
     running.push(i);
     return i;
   };
@@ -98,6 +104,66 @@ describe.runIf(installed)('relay instances over Redis', () => {
     await agent.close();
     expect(await ended).toMatchObject({ sessionId });
     await until(() => !a.t.relay.router.isOnline('dev-b'), 'instance A to see dev-b offline', () => 'still online');
+  });
+
+  it('pending-request caps count a technician and a device over both instances, and a decided slot is given back', async () => {
+    const [a, b] = await pair(10_000, { maxPendingPerTechnician: 3, maxPendingPerDevice: 3 });
+    await a.t.agent('dev-cap'); // never answers: its requests stay pending
+    await until(() => b.t.relay.router.isOnline('dev-cap'), 'instance B to see dev-cap online', () => `B knows ${b.directory.agentCount} devices`);
+    const ask = async (c: TechnicianClient, ticket: string) => {
+      const msg = request('dev-cap', ticket);
+      const answer = c.waitFor((m) => ((m.type === 'session.pending' || (m.type === 'error' && m.re === msg.id)) ? m : undefined));
+      c.send(msg);
+      return (await answer)!;
+    };
+    const aliceToken = await a.t.addTechnician('alice');
+    const aliceOn = async (i: Instance) => {
+      const r = await connectTechnician(i.t.relay.url, aliceToken);
+      if (!r.ok) throw new Error(r.detail);
+      return r.client;
+    };
+    const [onA, onB] = [await aliceOn(a), await aliceOn(b)];
+    try {
+      const first = await ask(onA, 'INC-CAP-1');
+      expect(first.type).toBe('session.pending');
+      expect((await ask(onA, 'INC-CAP-2')).type).toBe('session.pending');
+      expect((await ask(onB, 'INC-CAP-3')).type).toBe('session.pending');
+      // B holds one of alice's requests itself; the other two are A's, and B still refuses the fourth.
+      expect(await ask(onB, 'INC-CAP-4')).toMatchObject({ type: 'error', code: 'rate-limited', detail: expect.stringContaining('at most 3 pending requests per technician') });
+      // A cancelled request gives its slot back across instances.
+      onA.send({ v: 1, type: 'session.cancel', id: 'cancel-1', requestId: (first as Message<'session.pending'>).requestId });
+      // The slot goes back over Redis a moment after the cancel: ask again until it is there (bounded).
+      const tries: string[] = [];
+      for (let i = 0; i < 100 && tries.at(-1) !== 'session.pending'; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 20));
+        const m = await ask(onB, `INC-CAP-5-${i}`);
+        tries.push(m.type === 'error' ? m.code : m.type);
+      }
+      expect(tries.at(-1), `answers after the cancel: ${tries.join(', ')}`).toBe('session.pending');
+      // The device's count spans instances too: bob on B meets the 3 requests already waiting for dev-cap (B holds only 2).
+      const bob = await b.t.technician('bob');
+      expect(await ask(bob, 'INC-CAP-6')).toMatchObject({ type: 'error', code: 'rate-limited', detail: expect.stringContaining('device dev-cap already has 3 pending requests') });
+    } finally {
+      await onA.close();
+      await onB.close();
+    }
+  });
+
+  it('with the bus down, requests to a device on the same instance go on under that instance\'s caps, and it is logged', async () => {
+    const own = await startRedis();
+    const [a] = await pair(10_000, { maxPendingPerTechnician: 1 }, own.url);
+    await a.t.agent('dev-local');
+    const tech = await a.t.technician('alice');
+    await own.stop();
+    const ask = async (ticket: string) => {
+      const msg = request('dev-local', ticket);
+      const answer = tech.waitFor((m) => ((m.type === 'session.pending' || (m.type === 'error' && m.re === msg.id)) ? m : undefined));
+      tech.send(msg);
+      return (await answer)!;
+    };
+    expect((await ask('INC-DOWN-1')).type).toBe('session.pending');
+    expect(await ask('INC-DOWN-2')).toMatchObject({ type: 'error', code: 'rate-limited' });
+    expect(a.relayLogs.join('\n')).toContain("shared pending counts unavailable, this instance's caps apply");
   });
 
   it('a device connecting to the other instance replaces its older connection', async () => {

@@ -2,13 +2,13 @@
 // window sizes in light and dark, code and decision on screen once sent,
 // errors in words, only the technician's scopes, field errors, the token kept
 // out of storage, URLs and logs. Real relay process, scripted agent.
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashSecretToken, newSecretToken } from '../../src/relay/secret-token.js';
 import { buildConsole } from './console-build.js';
+import { expectNoAxeViolations, signInConsole } from './console-page.js';
 import { startTestRelay, type TestRelay } from './harness.js';
 import { generateEd25519KeyPair } from '../../src/protocol/signing.js';
 import { acceptAndStay, connectAgent, type ScriptedAgent } from './scripted-agent.js';
@@ -40,12 +40,7 @@ test.beforeEach(async ({ page }) => {
 });
 test.afterEach(() => t.close());
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${base}/`);
-  await page.getByLabel('API token').fill(token);
-  await page.getByLabel('API token').press('Enter');
-  await expect(page.locator('#who')).toHaveText('Signed in as Eve Tech (helpdesk)');
-}
+const signIn = (page: Page) => signInConsole(page, base, token, 'Signed in as Eve Tech (helpdesk)');
 
 async function fillRequest(page: Page, deviceId = 'LAPTOP-0042'): Promise<void> {
   await page.getByLabel('Device id').fill(deviceId);
@@ -70,8 +65,7 @@ async function expectUncoveredInViewport(page: Page, selector: string): Promise<
 }
 
 async function expectCleanPage(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-  expect(axe.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ')) }))).toEqual([]);
+  await expectNoAxeViolations(page);
   expect(await page.evaluate(() => (globalThis as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
   expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
 }

@@ -19,6 +19,8 @@ describe('console error words', () => {
     expect(errorInWords('forbidden', { group: 'desk2' })).toBe('Your group (desk2) may not do this. Ask IT if you need that access.');
     expect(errorInWords('agent-clock-skew', { deviceId: 'PC-7' })).toContain('Device PC-7 tried to connect but was refused: its clock is off by more than 5 minutes.');
     expect(errorInWords('rate-limited')).toBe('Too many attempts in a short time. Wait a minute, then try again.');
+    // At sign-in, rate-limited is the lockout after repeated failures.
+    expect(errorInWords('rate-limited', { signingIn: true })).toMatch(/^Signing in is locked for now after too many failed tries/);
     expect(errorInWords('bad-approval')).toContain('Ask the approver for a new one.');
   });
 });

@@ -48,6 +48,43 @@ describe.runIf(installed)('PostgresStorage', () => {
     // 10,000 row-locked transactions: about 10 s on a quiet 2-core machine, several times that when it is busy.
   }, 120_000);
 
+  it('appends asked for together share transactions (group commit), in the order asked, one chain', async () => {
+    const storage = new PostgresStorage({ url: await freshDatabase() });
+    try {
+      await storage.ready();
+      const records = await Promise.all(Array.from({ length: 300 }, (_, n) => storage.appendAudit(closeEntry(`GC-${n}`, '2026-11-01T10:00:00.000Z'))));
+      expect(records.map((r) => r.ticketId)).toEqual(Array.from({ length: 300 }, (_, n) => `GC-${n}`));
+      expect(records.map((r) => r.seq)).toEqual(Array.from({ length: 300 }, (_, n) => n + 1));
+      // The first goes alone, the rest gather while it commits: a handful of transactions, not 300.
+      expect(storage.auditCommits).toBeLessThan(30);
+      expect(verifyAuditChain(await storage.queryAudit({}))).toEqual({ ok: true });
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a batch the database refuses leaves nothing of it in the log, every caller hears why, and the next append goes on', async () => {
+    const storage = new PostgresStorage({ url: await freshDatabase() });
+    try {
+      await storage.ready();
+      // BEFORE commits alone; the three asked while it is written share the next transaction.
+      const before = storage.appendAudit(closeEntry('BEFORE', '2026-11-01T10:00:00.000Z'));
+      // A NUL in a text column: PostgreSQL refuses the whole INSERT, so the batch it is in fails as one.
+      const asked = ['A', 'B\u0000', 'C'].map((t) => storage.appendAudit(closeEntry(t, '2026-11-01T10:00:00.000Z')));
+      await before;
+      const commits = storage.auditCommits;
+      const settled = await Promise.allSettled(asked);
+      expect(settled.every((r) => r.status === 'rejected')).toBe(true);
+      expect(storage.auditCommits).toBe(commits);
+      expect((await storage.queryAudit({})).map((r) => r.ticketId)).toEqual(['BEFORE']);
+      const after = await storage.appendAudit(closeEntry('AFTER', '2026-11-01T10:00:00.000Z'));
+      expect(after.seq).toBe(2);
+      expect(verifyAuditChain(await storage.queryAudit({}))).toEqual({ ok: true });
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('instances starting together migrate the database exactly once', async () => {
     const url = await freshDatabase();
     const instances = Array.from({ length: 4 }, () => new PostgresStorage({ url }));

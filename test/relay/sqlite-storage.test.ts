@@ -14,6 +14,22 @@ function closeEntry(ticketId: string, at: string): AuditEntry {
 }
 
 describe('SqliteStorage', () => {
+  it('writes the last-seen of many hellos of one turn in one transaction, each caller answered after it', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'pl-store-')), 'relay.db');
+    const s = new SqliteStorage(path);
+    const ids = Array.from({ length: 50 }, (_, i) => `dev-${i}`);
+    for (const deviceId of ids) await s.registerDevice({ deviceId, publicKey: 'k', enrolledAt: '2026-11-01T10:00:00.000Z', lastSeenAt: null });
+    await Promise.all(ids.map((id, i) => s.touchDevice(id, `2026-11-01T11:00:${String(i).padStart(2, '0')}.000Z`)));
+    expect(s.deviceTouchCommits).toBe(1);
+    expect((await s.getDevice('dev-49'))?.lastSeenAt).toBe('2026-11-01T11:00:49.000Z');
+    // Asked for just before close: written, not lost.
+    void s.touchDevice('dev-0', '2026-11-01T12:00:00.000Z');
+    await s.close();
+    const again = new SqliteStorage(path);
+    expect((await again.getDevice('dev-0'))?.lastSeenAt).toBe('2026-11-01T12:00:00.000Z');
+    await again.close();
+  });
+
   it('chains audit records and answers per-ticket queries after a reopen', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'pl-store-')), 'relay.db');
     const a = new SqliteStorage(path);

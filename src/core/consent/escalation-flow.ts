@@ -10,6 +10,7 @@ import type { RecordThenSend } from '../audit/record-then-send.js';
 import type { GateSet } from '../access/gate-set.js';
 import { gateSessionOf } from '../access/gate-session.js';
 import type { Policy } from '../policy/schema.js';
+import type { DecisionAck, DecisionAcks } from '../session/decision-acks.js';
 import type { LiveSession } from '../session/live-session.js';
 import type { SessionController } from '../session/session-controller.js';
 import { scopeUpdateMessage, sessionFields, type ScopeChange } from '../session/session-messages.js';
@@ -19,6 +20,7 @@ import type { ReplayCache } from '../verification/replay-cache.js';
 import { verifyScopeRequest, type VerifiedEscalation } from '../verification/verify-scope-request.js';
 import type { ConsentGate } from './consent-gate.js';
 import { escalationConsentView, INPUT_SCOPES, itWordingOf } from './consent-view.js';
+import { UNCONFIRMED } from './grant-after-ack.js';
 
 /**
  * An escalation while the technician holds `control` or `admin`: ask for the
@@ -39,6 +41,8 @@ export interface EscalationFlowDeps {
   gate: ConsentGate;
   /** Access gates: an added scope is reported granted only once they applied it. */
   gates: GateSet;
+  /** The relay's word that it recorded the change: only then does the added access take effect. */
+  acks: DecisionAcks;
   escalationWhileControlled?: EscalationWhileControlled;
   confirmCode?: () => string;
   track: <T>(work: Promise<T>) => Promise<T>;
@@ -185,13 +189,42 @@ export class EscalationFlow {
       endsAt: after.endsAt,
       decidedBy: 'user',
     };
-    if (!(await this.d.audited.record('escalation.decision', fields))) {
+    // Waiting starts before the change is sent, so the relay's answer can't come first.
+    const ack = this.d.acks.expect(after.id);
+    if (!(await this.d.audited.record('escalation.decision', fields, after))) {
+      this.d.acks.forget(after.id);
       for (const scope of added) await this.d.gates.revoke(gateSessionOf(s), scope);
       this.d.audited.send(scopeUpdateMessage(s, 'escalation-declined', p.scopes, p.requestId));
       return;
     }
-    if (this.d.sessions.applyEscalation(s, added, endsAt)) this.d.audited.send(after);
-    else await this.closeIfEnded(s, added);
+    // As for a new session's grant (issue 18): the added access takes effect only once the central audit has it.
+    const word = await ack;
+    if (word.kind !== 'recorded') return this.unconfirmed(s, p.requestId, added, word);
+    if (!this.d.sessions.applyEscalation(s, added, endsAt)) await this.closeIfEnded(s, added);
+  }
+
+  /**
+   * The relay did not confirm the change: close what the gates opened, keep the session as it was, and tell the
+   * relay (which may hold the change, if only its answer was lost) that those scopes are not granted.
+   */
+  private async unconfirmed(
+    s: LiveSession,
+    requestId: string,
+    added: readonly Scope[],
+    word: Exclude<DecisionAck, { kind: 'recorded' }>,
+  ): Promise<void> {
+    for (const scope of added) await this.d.gates.revoke(gateSessionOf(s), scope);
+    if (this.d.sessions.live !== s) return;
+    const cannotWrite = word.kind === 'refused' && word.code === 'audit-unavailable';
+    const why = cannotWrite ? 'the relay could not record it' : 'the relay did not confirm it';
+    const reason = `${UNCONFIRMED}: ${why}; nothing more was granted`;
+    const scopes = [...added];
+    // A relay that could not write holds nothing and forwarded nothing; one that went quiet may hold the change.
+    const back = cannotWrite || scopes.length === 0 ? undefined : scopeUpdateMessage(s, 'revoked', scopes, requestId);
+    const code = word.kind === 'refused' ? { code: word.code } : {};
+    const fields = { ...sessionFields(s), requestId, scopes, reason, granted: s.grantedScopes(), ...code };
+    await this.d.audited.record('escalation.unconfirmed', fields, back, { sendOnFailure: true });
+    this.d.ui.notify({ kind: 'request-declined', title: 'Request for more access declined', body: `${reason}.` });
   }
 
   /** The scopes among `scopes` that every gate applied (failures are audited and told by the gates). */

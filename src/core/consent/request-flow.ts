@@ -28,11 +28,14 @@ import { grantAfterAck } from './grant-after-ack.js';
 import type { HonouredApprovals } from '../verification/honoured-approvals.js';
 import { applyApproval, awayReason, decisionFromPrompt, refuseIfUsedUp } from './approval-when-away.js';
 import type { ScreenLockSensor } from './approval-when-away.js';
+import { latencyMark } from '../../protocol/latency-marks.js';
 
 /** A session request between arrival and decision, with the states it went through. */
 interface QueuedConsentRequest {
   payload: SessionRequestPayload;
   consent: ConsentStateMachine;
+  /** The request.received record: queued on arrival, durable before the decision's (the log keeps the order). */
+  received: Promise<void>;
 }
 
 export interface RequestFlowDeps {
@@ -84,8 +87,9 @@ export class RequestFlow {
 
   async onRequest(msg: Message<'session.request'>): Promise<void> {
     const p = msg.payload;
-    const req: QueuedConsentRequest = { payload: p, consent: new ConsentStateMachine() };
-    await this.d.audited.recordOnly('request.received', {
+    // Not awaited: verifying and painting the prompt go on while the record is fsynced (the user never waits
+    // for the disk before seeing who asks); the decision's record is queued after it and waits for it.
+    const received = this.d.audited.recordOnly('request.received', {
       ...requestFields(p),
       msgId: msg.id,
       scopes: p.scopes,
@@ -96,6 +100,8 @@ export class RequestFlow {
       ...(p.contact ? { contact: p.contact } : {}),
       ...(p.maintenance ? { maintenance: p.maintenance } : {}),
     });
+    const req: QueuedConsentRequest = { payload: p, consent: new ConsentStateMachine(), received };
+    latencyMark('agent.request.queued', p.requestId);
     const ctx = { policy: this.d.policy, deviceId: this.d.deviceId, now: this.d.clock.now(), replay: this.d.replay };
     const v = guardedVerify(() => verifySessionRequest(msg, ctx));
     if (isVerificationFault(v))
@@ -114,6 +120,7 @@ export class RequestFlow {
       return this.decide(req, { outcome, granted: [], decidedBy, code, detail });
     }
     req.consent.to('verified');
+    latencyMark('agent.request.verified', p.requestId);
     const verified = v.value;
     if (this.d.sessions.slotTaken) return this.decide(req, ANOTHER_SESSION);
     const token = p.mode === 'unattended' && p.approval?.kind === 'manager' ? p.approval.token : undefined;
@@ -148,7 +155,9 @@ export class RequestFlow {
     if (!signal.aborted) req.consent.to('prompting');
     const policy = this.d.policy;
     const view = sessionConsentView(v, deadline, this.d.gate.waitingCount, itWordingOf(policy), policy.requireContact);
+    latencyMark('agent.consent.asked', p.requestId);
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
+    latencyMark('agent.decision.answered', p.requestId);
     if (p.mode === 'unattended' && p.approval?.kind === 'manager') {
       const answer = decisionFromPrompt(result, p.scopes);
       const { token } = p.approval;
@@ -197,6 +206,7 @@ export class RequestFlow {
     };
     // Waiting starts before the decision is sent, so the relay's answer can't come first.
     const ack = live ? this.d.acks.expect(msg.id) : undefined;
+    await req.received;
     if (!(await this.d.audited.record('consent.decision', fields, msg))) {
       if (live) {
         this.d.acks.forget(msg.id);

@@ -1,9 +1,16 @@
-// Credit going back on a data channel, batched: one ack frame per burst of data
-// frames instead of one per frame, so the return path (through the relay and
-// its rate checks) carries a fraction of the frames. An ack leaves at once when
-// a quarter of the window is owed (the sender never stalls on the batch) and
-// otherwise once the current burst of socket events has been handled.
+// Credit going back on a data channel, batched: one ack frame per quarter
+// window instead of one per frame, so the return path (through the relay and
+// its checks) carries a fraction of the frames: each ack costs a write, a
+// relay hop and a wake-up of the sender, as much as a data frame. An ack
+// leaves at once when a quarter of the window is owed (the sender still has
+// three quarters to send on, so a flood never stalls on the batch) and
+// otherwise ACK_DELAY_MS after the first unacknowledged frame (a quiet channel
+// gets all its credit back; small interactive messages are not delayed, only
+// their credit, and their acks stay off the round trip they belong to).
 import { CHANNEL_WINDOW_BYTES } from '../../protocol/channel-frame.js';
+
+/** How long credit below the threshold waits for more before it goes back. */
+export const ACK_DELAY_MS = 2;
 
 export class AckBatcher {
   private owed = 0;
@@ -13,10 +20,10 @@ export class AckBatcher {
   constructor(
     private readonly sendAck: (bytes: number) => void,
     private readonly flushAtBytes: number = CHANNEL_WINDOW_BYTES / 4,
-    private readonly schedule: (run: () => void) => void = (run) => setImmediate(run),
+    private readonly schedule: (run: () => void) => void = (run) => void setTimeout(run, ACK_DELAY_MS),
   ) {}
 
-  /** Credit for bytes passed on; sent now or with the rest of the burst. */
+  /** Credit for bytes passed on; sent now (a quarter window owed) or after ACK_DELAY_MS. */
   add(bytes: number): void {
     if (this.stopped || bytes <= 0) return;
     this.owed += bytes;

@@ -55,10 +55,24 @@ export class SocketToChannel {
   }
 }
 
-/** Write channel bytes to a socket; credit goes back once the socket has taken them. */
+const corked = new WeakSet<Socket>();
+
+/**
+ * Write channel bytes to a socket; credit goes back once the socket has taken them.
+ * Frames that arrive together (one WebSocket read carries several) leave in one
+ * writev: the socket is corked until the current tick's frames are written.
+ */
 export function writeThenAck(socket: Socket, payload: Uint8Array, ack: (bytes: number) => void): void {
   const charge = frameCharge(payload.byteLength);
   if (socket.destroyed) return;
+  if (!corked.has(socket)) {
+    corked.add(socket);
+    socket.cork();
+    process.nextTick(() => {
+      corked.delete(socket);
+      socket.uncork();
+    });
+  }
   socket.write(payload, (err) => {
     if (!err) ack(charge);
   });

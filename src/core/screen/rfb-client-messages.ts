@@ -86,22 +86,16 @@ function messageSize(b: Buffer): number | undefined | string {
   }
 }
 
-/** Field checks on a complete message (RFC 6143 7.5): flags are 0 or 1, pixel formats are real ones. */
+/**
+ * Field checks on a complete message (RFC 6143 7.4-7.5): pixel formats are real ones. Flags (big-endian,
+ * true-colour, incremental, key down) are "non-zero means true" in the RFC, and real viewers send other
+ * values than 1 (gtk-vnc's SetPixelFormat does), so any byte is a flag.
+ */
 function fieldProblem(m: Buffer): string | undefined {
-  switch (m[0]) {
-    case 0: {
-      const bpp = m[4]!;
-      const depth = m[5]!;
-      if (![8, 16, 32].includes(bpp)) return `RFB SetPixelFormat with ${bpp} bits per pixel`;
-      if (depth < 1 || depth > bpp) return `RFB SetPixelFormat with depth ${depth}`;
-      if (m[6]! > 1 || m[7]! > 1) return 'RFB SetPixelFormat flags must be 0 or 1';
-      return undefined;
-    }
-    case 3:
-      return m[1]! > 1 ? 'RFB FramebufferUpdateRequest incremental flag must be 0 or 1' : undefined;
-    case 4:
-      return m[1]! > 1 ? 'RFB KeyEvent down flag must be 0 or 1' : undefined;
-    default:
-      return undefined;
-  }
+  if (m[0] !== 0) return undefined;
+  const bpp = m[4]!;
+  const depth = m[5]!;
+  if (![8, 16, 32].includes(bpp)) return `RFB SetPixelFormat with ${bpp} bits per pixel`;
+  if (depth < 1 || depth > bpp) return `RFB SetPixelFormat with depth ${depth}`;
+  return undefined;
 }

@@ -7,6 +7,7 @@ import { parseChannelFrame } from '../../protocol/channel-frame.js';
 import { encodeFrame, parseFrame } from '../../protocol/frame.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Peer } from '../peer.js';
+import type { SharedPendingCounts } from '../routing/shared-pending.js';
 import { InProcessPeerDirectory, type DirectoryHooks, type PeerDirectory } from '../peer-directory.js';
 import { CLOSE } from '../relay-constants.js';
 import { BoundedOwners } from './bounded-owners.js';
@@ -85,6 +86,10 @@ export class BusPeerDirectory implements PeerDirectory {
     d.timer = setInterval(() => void d.tick(), Math.max(50, Math.floor(d.aliveMs / 3)));
     d.timer.unref();
     return d;
+  }
+
+  get sharedPending(): SharedPendingCounts {
+    return this.o.bus.pending;
   }
 
   bind(hooks: DirectoryHooks): void {

@@ -2,6 +2,8 @@
 // table (device -> instance) with per-instance liveness. redis-bus.ts implements it over Redis;
 // bus-peer-directory.ts builds routing on it. The bus is trusted infrastructure (its own auth and
 // TLS), but every envelope and frame that comes off it is parsed again.
+import type { SharedPendingCounts } from '../routing/shared-pending.js';
+
 export interface Bus {
   publish(channel: string, message: string): Promise<void>;
   /** Deliver every message on `channel` to `handler` (in publish order per publisher). */
@@ -14,6 +16,8 @@ export interface Bus {
   markAlive(instance: string, ttlMs: number): Promise<void>;
   isAlive(instance: string): Promise<boolean>;
   markGone(instance: string): Promise<void>;
+  /** Pending-request counts shared by every instance (routing/shared-pending.ts). */
+  readonly pending: SharedPendingCounts;
   close(): Promise<void>;
 }
 

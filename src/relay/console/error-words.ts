@@ -8,6 +8,8 @@ export interface ErrorContext {
   group?: string;
   /** "3 h ago", when the device list knows. */
   lastSeen?: string;
+  /** The error answers a sign-in (no welcome yet). */
+  signingIn?: boolean;
 }
 
 const device = (c: ErrorContext) => (c.deviceId ? `Device ${c.deviceId}` : 'The device');
@@ -29,7 +31,10 @@ const WORDS: Record<ErrorCode, (c: ErrorContext) => string> = {
   'agent-clock-skew': (c) => `${device(c)} tried to connect but was refused: its clock is off by more than 5 minutes. Ask the user to correct the date and time.`,
   'unauthorized': () => 'Sign-in failed: the token is wrong, expired or disabled, or the one-time code is wrong.',
   'forbidden': (c) => `Your group${c.group ? ` (${c.group})` : ''} may not do this. Ask IT if you need that access.`,
-  'rate-limited': () => 'Too many attempts in a short time. Wait a minute, then try again.',
+  'rate-limited': (c) =>
+    c.signingIn
+      ? 'Signing in is locked for now after too many failed tries (from a minute, longer after each lockout). Check the token with IT, then try again later.'
+      : 'Too many attempts in a short time. Wait a minute, then try again.',
   'queue-full': (c) => `${device(c)} has too many requests waiting for the user. Try again in a few minutes.`,
   'unknown-session': () => 'That request or session has already ended.',
   'audit-unavailable': () => 'The relay could not write its audit log, so nothing was granted. Tell IT.',

@@ -1,7 +1,8 @@
 // What the console shows: the live panel (code first, state, decision per
 // access), the error banner and field errors. Text only, never markup.
 import type { Scope } from '../../protocol/scopes.js';
-import { SCOPE_LABELS, type FieldId } from './request-form.js';
+import type { FieldId } from './request-form.js';
+import { SCOPE_LABELS } from './scope-labels.js';
 
 export const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 

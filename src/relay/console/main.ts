@@ -3,14 +3,19 @@
 // the CLI, it checks the device itself (device-check.ts) before it shows an
 // answer as the user's. The token lives only in this module's memory.
 import './zod-jitless.js';
-import { encodeFrame, newMessageId, parseFrame } from '../../protocol/frame.js';
+import { newMessageId, parseFrame } from '../../protocol/frame.js';
 import { isDeviceSignable } from '../../protocol/device-signed-payload.js';
 import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
-import { lastSeenOf, renderDevices, setDevices } from './device-list.js';
+import { lastSeenOf } from './device-list.js';
+import { askForDevices, bindDevicePanel, devicesArrived } from './device-panel.js';
 import { errorInWords } from './error-words.js';
-import { readRequestForm, renderScopeChoices, type FieldId } from './request-form.js';
+import { readRequestForm, renderScopeChoices, requestModeOf, type FieldId, type RequestMode } from './request-form.js';
+import { approvalToken, bindRequestPanel } from './request-panel.js';
+import { SocketWire } from './console-wire.js';
+import { OUTCOME_WORDS, TRUST_WORDS } from './decision-words.js';
+import { bindSessionTools, resetSessionTools, resolutionArrived, scopeUpdated, sessionEnded, sessionStarted, summaryArrived, userMessage } from './live-session.js';
 import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
 
 /** How long a request may wait for the relay's first answer before the page says so. */
@@ -19,13 +24,16 @@ const FIRST_ANSWER_TIMEOUT_MS = 20_000;
 /** sessionStorage key, only when the technician ticked "stay signed in on this tab". Never localStorage. */
 const TAB_TOKEN_KEY = 'porchlight.console.token';
 
-let ws: WebSocket | null = null;
 /** The token of the sign-in under way, until the relay welcomed it. */
 let signingInWith: { token: string; stay: boolean } | null = null;
 /** Known devices are remembered per relay key, as the CLI does. */
 let relayId = location.host;
 let group: string | undefined;
+let allowedScopes: readonly Scope[] = [];
+const wire = new SocketWire();
 let current: {
+  mode: RequestMode;
+  ticketId: string;
   requestId?: string;
   sessionId?: string;
   techMsgId: string;
@@ -37,24 +45,10 @@ let current: {
   timer: ReturnType<typeof setTimeout>;
 } | null = null;
 
-function send(msg: Message): void {
-  if (ws?.readyState === WebSocket.OPEN) ws.send(encodeFrame(msg));
-}
+/** The request that just ended: its summary and the user's answer still arrive, checked against the same device. */
+let ended: { device: TrustedDevice; requestId: string | undefined } | null = null;
 
-/** From Refresh, the relay searches what is typed (for lists over 200); otherwise all devices. */
-function askForDevices(withSearch = false): void {
-  const search = withSearch ? $<HTMLInputElement>('device-search').value.trim() : '';
-  send({ v: 1, type: 'tech.devices', id: newMessageId(), ...(search ? { search } : {}) });
-}
-
-function chooseDevice(deviceId: string): void {
-  $<HTMLInputElement>('device').value = deviceId;
-  $<HTMLInputElement>('ticket').focus();
-}
-
-function showDevices(): void {
-  renderDevices($('device-list'), $('devices-note'), $<HTMLInputElement>('device-search').value, chooseDevice);
-}
+const send = (msg: Message) => wire.send(msg);
 
 function showSignedOut(): void {
   $('who').textContent = 'Not signed in';
@@ -68,17 +62,21 @@ function signIn(token: string, otpCode: string, stay: boolean): void {
   signingInWith = { token, stay };
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
   const socket = new WebSocket(url);
-  ws = socket;
+  socket.binaryType = 'arraybuffer';
+  wire.socket = socket;
   const otp = /^\d{6}$/.test(otpCode) ? { otp: otpCode } : {};
   socket.addEventListener('open', () => send({ v: 1, type: 'hello', id: newMessageId(), role: 'technician', token, client: 'porchlight-console', ...otp }));
   // One frame at a time, in order: a signature check is asynchronous.
   let queue = Promise.resolve();
   socket.addEventListener('message', (ev) => {
-    queue = queue.then(() => onFrame(String(ev.data)));
+    // Binary frames are data channels (a file's credit acks); text frames are messages.
+    if (ev.data instanceof ArrayBuffer) wire.deliverBinary(new Uint8Array(ev.data));
+    else queue = queue.then(() => onFrame(String(ev.data)));
   });
   socket.addEventListener('close', () => {
-    if (ws !== socket) return;
-    ws = null;
+    if (wire.socket !== socket) return;
+    wire.socket = null;
+    wire.waiters.closeAll();
     // A remembered token the relay refused is forgotten.
     if (signingInWith) sessionStorage.removeItem(TAB_TOKEN_KEY);
     signingInWith = null;
@@ -86,8 +84,6 @@ function signIn(token: string, otpCode: string, stay: boolean): void {
     showSignedOut();
   });
 }
-
-const TRUST_WORDS = { 'first-use': 'first use: remembered', known: 'known', rekeyed: 're-keyed by an admin, audited' } as const;
 
 /** The device's key, fetched at request time: computed fingerprint, held against what this browser remembers. */
 async function onDeviceKey(msg: Message<'device.key'>): Promise<void> {
@@ -125,24 +121,17 @@ function fail(words: string): void {
   finish();
 }
 
-const OUTCOME_WORDS = {
-  accepted: 'The user allowed everything you asked for',
-  partial: 'The user allowed part of what you asked for',
-  declined: 'The user declined',
-  expired: 'Nobody answered in time',
-  blocked: 'Blocked before the user saw it',
-  'no-user-present': 'Nobody is signed in at the device',
-} as const;
-
 async function onFrame(text: string): Promise<void> {
   const parsed = parseFrame(text, ACCEPTED_BY.technicianFromRelay);
   if (!parsed.ok) return;
   const msg = parsed.msg;
+  wire.waiters.offer(msg);
   let sealed = '';
   // A device-signed frame is shown only once this console verified it (none after a refusal).
   if (isDeviceSignable(msg)) {
-    if (!current?.device) return;
-    const v = await checkDeviceFrame(msg, current.device, current.requestId);
+    const checkWith = current?.device ? { device: current.device, requestId: current.requestId } : ended;
+    if (!checkWith) return;
+    const v = await checkDeviceFrame(msg, checkWith.device, checkWith.requestId);
     if (v.kind === 'refused') return refuse(v.detail, msg);
     if (v.kind === 'verified') sealed = ` (device signature verified, key ${v.fingerprint})`;
   }
@@ -153,7 +142,8 @@ async function onFrame(text: string): Promise<void> {
       if (msg.relayKeyFingerprint) relayId = msg.relayKeyFingerprint;
       group = msg.technician?.group;
       $('who').textContent = msg.technician ? `Signed in as ${msg.technician.name} (${msg.technician.group})` : 'Signed in';
-      renderScopeChoices($('scope-choices'), msg.scopes as Scope[] | undefined);
+      allowedScopes = msg.scopes ?? ['view', 'control', 'admin', 'file-transfer'];
+      renderScopeChoices($('scope-choices'), allowedScopes);
       // Signed in: the token stays in memory with the connection (and this tab's sessionStorage if asked), not in the page.
       $<HTMLInputElement>('token').value = '';
       if (signingInWith?.stay) sessionStorage.setItem(TAB_TOKEN_KEY, signingInWith.token);
@@ -165,8 +155,7 @@ async function onFrame(text: string): Promise<void> {
       askForDevices();
       return;
     case 'devices':
-      setDevices(msg);
-      showDevices();
+      devicesArrived(msg);
       return;
     case 'session.pending':
       if (!current) return;
@@ -176,6 +165,10 @@ async function onFrame(text: string): Promise<void> {
       setState(`Waiting for the user's decision (until ${new Date(msg.expiresAt).toLocaleTimeString()})`);
       $<HTMLButtonElement>('end').disabled = false;
       addEvent(`request sent to ${msg.deviceId}`);
+      if (msg.undocumentedEmergencies?.length) {
+        $('reminder').hidden = false;
+        $('reminder').textContent = `Emergency sessions still to document (what / why / result): ${msg.undocumentedEmergencies.join(', ')}.`;
+      }
       return;
     case 'session.decision': {
       const words = OUTCOME_WORDS[msg.outcome];
@@ -188,12 +181,24 @@ async function onFrame(text: string): Promise<void> {
       return;
     }
     case 'session.started':
-      if (current) current.sessionId = msg.sessionId;
+      if (!current) return;
+      current.sessionId = msg.sessionId;
       setState(`Session live until ${new Date(msg.endsAt).toLocaleTimeString()}`, 'ok');
       addEvent(`session started with ${msg.scopes.join(', ')}${sealed}`);
+      sessionStarted(msg, current.ticketId, current.mode);
       return;
     case 'session.scope-update':
-      addEvent(`scopes ${msg.change}: ${msg.scopes.join(', ')}; granted now ${msg.granted.join(', ') || 'nothing'}`);
+      addEvent(`scopes ${msg.change}: ${msg.scopes.join(', ')}; granted now ${msg.granted.join(', ') || 'nothing'}${sealed}`);
+      if (msg.change !== 'extended') markDecision(msg.granted, []);
+      scopeUpdated(msg);
+      return;
+    case 'session.user-message':
+      addEvent('the user wrote a message');
+      userMessage(msg);
+      return;
+    case 'session.resolution':
+      addEvent(`the user answered: ${msg.solved ? 'solved' : 'not solved'}`);
+      resolutionArrived(msg);
       return;
     case 'session.file-transfer-result':
       addEvent(`file ${msg.transferId} ${msg.allowed ? 'allowed' : 'refused'}`);
@@ -202,14 +207,16 @@ async function onFrame(text: string): Promise<void> {
       setState(`Session ended by ${msg.by}`);
       addEvent(`session ended by ${msg.by}${msg.reason ? `: ${msg.reason}` : ''}`);
       finish();
+      void sessionEnded(msg.by === 'technician' ? 'you' : msg.by);
       return;
     case 'session.summary':
-      addEvent(`summary: ${msg.summary.durationSec} s, used ${msg.summary.scopesUsed.join(', ') || 'nothing'}`);
+      addEvent(`summary: ${msg.summary.durationSec} s, used ${msg.summary.scopesUsed.join(', ') || 'nothing'}${sealed}`);
+      summaryArrived(msg);
       return;
     case 'error': {
       const deviceId = current?.deviceId;
       const lastSeen = deviceId ? lastSeenOf(deviceId) : undefined;
-      const words = errorInWords(msg.code, { deviceId, group, ...(lastSeen ? { lastSeen } : {}) });
+      const words = errorInWords(msg.code, { deviceId, group, ...(lastSeen ? { lastSeen } : {}), ...(signingInWith ? { signingIn: true } : {}) });
       if (msg.code === 'agent-offline' || msg.code === 'agent-clock-skew') askForDevices();
       setError(words, `${msg.code}${msg.detail ? `: ${msg.detail}` : ''}`);
       if (msg.code === 'mfa-required') $<HTMLInputElement>('otp').focus();
@@ -228,6 +235,7 @@ function finish(): void {
   $<HTMLButtonElement>('end').disabled = true;
   $<HTMLButtonElement>('send').disabled = false;
   if (current) clearTimeout(current.timer);
+  ended = current?.device ? { device: current.device, requestId: current.requestId } : null;
   current = null;
 }
 
@@ -239,8 +247,8 @@ $('signin').addEventListener('submit', (ev) => {
 });
 
 $('signout').addEventListener('click', () => {
-  const socket = ws;
-  ws = null;
+  const socket = wire.socket;
+  wire.socket = null;
   if (current) finish();
   sessionStorage.removeItem(TAB_TOKEN_KEY);
   socket?.close(1000, 'signed out');
@@ -251,9 +259,10 @@ $('signout').addEventListener('click', () => {
 $('request').addEventListener('submit', (ev) => {
   ev.preventDefault();
   if (current) return;
+  ended = null;
   clearError();
   clearFieldErrors();
-  const read = readRequestForm($<HTMLFormElement>('request'));
+  const read = readRequestForm($<HTMLFormElement>('request'), approvalToken());
   if (!read.ok) {
     showFieldErrors(read.errors);
     const first = read.errors.keys().next().value as FieldId;
@@ -267,7 +276,7 @@ $('request').addEventListener('submit', (ev) => {
   }
   // The request waits for the device key: nothing is sent for a device this console can't check.
   const ask: Message<'tech.device-key'> = { v: 1, type: 'tech.device-key', id: newMessageId(), deviceId: msg.deviceId };
-  if (ws?.readyState !== WebSocket.OPEN) {
+  if (!wire.isOpen) {
     setError('Not connected to the relay. Sign in again.');
     return;
   }
@@ -275,22 +284,29 @@ $('request').addEventListener('submit', (ev) => {
   const timer = setTimeout(() => {
     if (current?.techMsgId === msg.id && current.requestId === undefined) fail('No answer from the relay in 20 seconds. Try again; if it keeps happening, tell IT.');
   }, FIRST_ANSWER_TIMEOUT_MS);
-  current = { techMsgId: msg.id, deviceId: msg.deviceId, held: msg, keyAskId: ask.id, timer };
+  const mode = requestModeOf($<HTMLFormElement>('request'));
+  current = { mode, ticketId: msg.ticket.id, techMsgId: msg.id, deviceId: msg.deviceId, held: msg, keyAskId: ask.id, timer };
   $<HTMLButtonElement>('send').disabled = true;
+  $('reminder').hidden = true;
+  resetSessionTools(mode);
   startLivePanel(msg.scopes);
 });
 
-$('device-search').addEventListener('input', showDevices);
-$('devices-refresh').addEventListener('click', () => askForDevices(true));
+bindDevicePanel(send);
 
 $('end').addEventListener('click', () => {
   if (!current) return;
   if (current.sessionId) send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: current.sessionId, by: 'technician', reason: 'ended from the console' });
   else if (current.requestId) send({ v: 1, type: 'session.cancel', id: newMessageId(), requestId: current.requestId });
   addEvent('end requested');
-  setState('Ended by you');
+  setState(current.sessionId ? 'Ended by you' : 'Withdrawn by you');
+  const hadSession = current.sessionId !== undefined;
   finish();
+  if (hadSession) void sessionEnded('you');
 });
+
+bindRequestPanel();
+bindSessionTools(wire, () => allowedScopes);
 
 // "Stay signed in on this tab": a reload signs in again with the tab's token.
 const tabToken = sessionStorage.getItem(TAB_TOKEN_KEY);

@@ -12,6 +12,7 @@ import { passesDeviceSignature, type VerifiedDeviceSig } from './device-signatur
 import { recordQuietly, type RoutingContext } from './routing-context.js';
 import { answerUnrecordedDecision } from './unrecorded-decision.js';
 import { recordedAck } from './recorded-ack.js';
+import { latencyMark } from '../../protocol/latency-marks.js';
 import { recordLateReport } from './late-reports.js';
 import { ResolutionReports } from './resolution-reports.js';
 
@@ -32,8 +33,10 @@ export class AgentFrames {
 
   async handle(peer: Peer, deviceId: string, msg: Message): Promise<void> {
     const { audit, table } = this.ctx;
+    if (msg.type === 'session.decision') latencyMark('relay.decision.frame', msg.requestId);
     const signed = await passesDeviceSignature(this.ctx, peer, deviceId, msg);
     if (signed === false) return;
+    if (msg.type === 'session.decision') latencyMark('relay.decision.verified', msg.requestId);
     const sig = signed ? { deviceSig: signed } : {};
     switch (msg.type) {
       case 'session.decision':
@@ -154,10 +157,12 @@ export class AgentFrames {
     // The approval started nothing (a present user decided, or it was refused): its use goes back.
     const approvalStarted = decidedBy === 'approval' && granted.length > 0;
     if (req.approvalUse && !approvalStarted) await this.ctx.storage.releaseApprovalUse(req.approvalUse);
+    latencyMark('relay.decision.recorded', msg.requestId);
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) this.awaitStart(req, msg);
     // Only now may the agent apply a grant: the decision is in the central audit.
     peer.send(recordedAck(msg, rec));
     req.peer.send(msg);
+    latencyMark('relay.decision.forwarded', msg.requestId);
   }
 
   /** An accepted decision: the relay takes the granted time and starts counting it now. */

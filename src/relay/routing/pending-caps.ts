@@ -20,14 +20,19 @@ export class PendingCaps {
   /** Why one more request from this technician to this device is refused, or undefined when it fits. */
   refusal(technicianId: string, deviceId: string): string | undefined {
     const { perTechnician, perDevice } = this.limits;
-    if ((this.byTechnician.get(technicianId) ?? 0) >= perTechnician) {
+    if ((this.byTechnician.get(technicianId) ?? 0) >= perTechnician) return this.refusalText('technician', deviceId);
+    if ((this.byDevice.get(deviceId) ?? 0) >= perDevice) return this.refusalText('device', deviceId);
+    return undefined;
+  }
+
+  /** The words for a full count (this instance's, or the one all instances share). */
+  refusalText(full: 'technician' | 'device', deviceId: string): string {
+    const { perTechnician, perDevice } = this.limits;
+    if (full === 'technician') {
       const what = `at most ${perTechnician} pending requests per technician (over all connections)`;
       return `${what}; wait for a decision or cancel one`;
     }
-    if ((this.byDevice.get(deviceId) ?? 0) >= perDevice) {
-      return `device ${deviceId} already has ${perDevice} pending requests; try again once one is decided`;
-    }
-    return undefined;
+    return `device ${deviceId} already has ${perDevice} pending requests; try again once one is decided`;
   }
 
   hold(technicianId: string, deviceId: string): void {

@@ -1,4 +1,5 @@
 // What the router keeps per request and per session, and whose they are.
+import type { PendingHold } from './shared-pending.js';
 import type { CHANNEL_KINDS, END_REASONS } from '../../protocol/messages.js';
 import type { CreditWindow } from '../../protocol/channel-frame.js';
 import type { Scope } from '../../protocol/scopes.js';
@@ -30,6 +31,8 @@ export interface RoutedRequest extends Owner {
   dueAt: number;
   /** The manager approval whose use this request took (token sha256): given back if the approval was not used. */
   approvalUse?: string;
+  /** Its slot in the counts every instance shares (with a bus), given back when it stops pending. */
+  sharedHold?: PendingHold;
 }
 
 /** An accepted request waiting for session.started: how long the agent granted, from when. */

@@ -8,6 +8,7 @@
 import type { Peer } from '../peer.js';
 import { DEFAULT_PENDING_LIMITS, ROUTING_LIMITS, type RoutingBounds } from '../relay-constants.js';
 import { PendingCaps } from './pending-caps.js';
+import type { PendingHold } from './shared-pending.js';
 import { ownerOf, type AwaitingStart, type EndReason, type Owner } from './routed.js';
 import type { RoutedRequest, RoutedSession } from './routed.js';
 import type { SessionClock } from './session-clock.js';
@@ -72,8 +73,15 @@ export class SessionTable {
   /** Forget a pending request and stop its expiry timer. */
   dropPending(req: RoutedRequest): void {
     this.clock.cancel(req.timer);
-    if (this.pending.delete(req.requestId)) this.caps.release(req.tech.id, req.deviceId);
+    if (!this.pending.delete(req.requestId)) return;
+    this.caps.release(req.tech.id, req.deviceId);
+    // Given back once: a request put back after a decision the audit could not take holds only its local slot.
+    if (req.sharedHold) this.releaseShared(req.sharedHold);
+    delete req.sharedHold;
   }
+
+  /** Gives a shared slot back (set by the router when a bus spans instances). */
+  releaseShared: (hold: PendingHold) => void = () => undefined;
 
   // ---- accepted, waiting for session.started ------------------------------------------
 
@@ -171,7 +179,10 @@ export class SessionTable {
 
   /** Relay shutdown: forget everything and stop every timer. */
   clear(): void {
-    for (const req of this.pending.values()) this.clock.cancel(req.timer);
+    for (const req of this.pending.values()) {
+      this.clock.cancel(req.timer);
+      if (req.sharedHold) this.releaseShared(req.sharedHold);
+    }
     for (const s of this.sessions.values()) this.clock.cancel(s.expiryTimer);
     this.pending.clear();
     this.caps.clear();

@@ -10,22 +10,36 @@ import { signScopeRequest, signSessionRequest } from '../../protocol/signed-mess
 import { mfaForUnattended } from '../accounts/mfa-policy.js';
 import type { SignedInTechnician } from '../accounts/technician-sign-in.js';
 import type { Peer } from '../peer.js';
+import { latencyMark } from '../../protocol/latency-marks.js';
+import { ThrottledLog } from '../throttled-log.js';
 import { buildSessionRequest, checkScopes, technicianIdentity } from '../session-request-builder.js';
 import type { TechnicianRecord } from '../storage/storage.js';
 import type { ChannelFrames } from './channel-frames.js';
 import { auditContext, rememberScopeNonce, sessionContext, type RoutedRequest, type RoutedSession } from './routed.js';
 import { clockSkewRefusalText } from './clock-skew-refusals.js';
-import { DOCUMENTATION_KINDS, emergencySessions, undocumentedTickets } from '../audit/emergency-documentation.js';
+import { DOCUMENTATION_KINDS, emergencySessions } from '../audit/emergency-documentation.js';
+import { EmergencyReminders } from './emergency-reminders.js';
 import { toAgent, type RoutingContext } from './routing-context.js';
+import type { PendingHold } from './shared-pending.js';
 
 export class TechnicianFrames {
+  private lastBusFault = '';
+  /** Once a minute at most: a bus that is down fails every request's shared count. */
+  private readonly busFaults = new ThrottledLog(60_000, () => Date.now(), (n) => {
+    const why = `shared pending counts unavailable, this instance's caps apply (${this.lastBusFault})`;
+    this.ctx.log?.(`relay bus: ${why}; ${n} request(s) since the last line`);
+  });
   /** Called when a pending request's answer is overdue (the relay's own `expired`). */
   onRequestDue: (requestId: string) => void = () => undefined;
+
+  private readonly reminders: EmergencyReminders;
 
   constructor(
     private readonly ctx: RoutingContext,
     private readonly channels: ChannelFrames,
-  ) {}
+  ) {
+    this.reminders = new EmergencyReminders(ctx.storage, () => ctx.clock.now());
+  }
 
   async handle(peer: Peer, tech: SignedInTechnician, msg: Message): Promise<void> {
     const { audit } = this.ctx;
@@ -80,18 +94,46 @@ export class TechnicianFrames {
   private async request(peer: Peer, tech: SignedInTechnician, msg: Message<'tech.request'>): Promise<void> {
     const { caps } = this.ctx.table;
     const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
-    const refuse = async (code: ErrorCode, detail: string) => {
+    const refuse = async (code: ErrorCode, detail: string): Promise<undefined> => {
       await this.ctx.audit.record('rejected', base, { action: 'tech.request', code, detail });
       peer.send(errorMessage(code, detail, msg.id));
+      return undefined;
     };
     const over = caps.refusal(tech.id, msg.deviceId);
     if (over !== undefined) return refuse('rate-limited', over);
     // Held while the request is checked and written; once pending, the pending entry holds its own slot.
     caps.hold(tech.id, msg.deviceId);
+    let shared: PendingHold | undefined;
     try {
-      await this.checkAndForward(peer, tech, msg, refuse);
+      const held = await this.holdShared(tech.id, msg.deviceId);
+      if (typeof held === 'string') return await refuse('rate-limited', caps.refusalText(held, msg.deviceId));
+      shared = held;
+      if (await this.checkAndForward(peer, tech, msg, refuse, shared)) shared = undefined; // the request holds it now
     } finally {
       caps.release(tech.id, msg.deviceId);
+      if (shared) this.ctx.table.releaseShared(shared);
+    }
+  }
+
+  /**
+   * A slot in the counts all instances share (with a bus). The bus failing does not stop support: this
+   * instance's own caps still hold, and the fault is logged.
+   */
+  private async holdShared(
+    technicianId: string,
+    deviceId: string,
+  ): Promise<PendingHold | 'technician' | 'device' | undefined> {
+    const counts = this.ctx.directory.sharedPending;
+    if (!counts) return undefined;
+    const { clock, lifetimeMs, table } = this.ctx;
+    const now = clock.now();
+    const hold = { technicianId, deviceId, holdId: newMessageId(), expiresAt: now + lifetimeMs + clock.graceMs };
+    try {
+      return (await counts.tryHold(hold, table.caps.limits, now)) ?? hold;
+    } catch (err) {
+      this.lastBusFault = (err as Error).message;
+      this.busFaults.note();
+      return undefined;
     }
   }
 
@@ -99,8 +141,9 @@ export class TechnicianFrames {
     peer: Peer,
     tech: SignedInTechnician,
     msg: Message<'tech.request'>,
-    refuse: (code: ErrorCode, detail: string) => Promise<void>,
-  ): Promise<void> {
+    refuse: (code: ErrorCode, detail: string) => Promise<undefined>,
+    sharedHold: PendingHold | undefined,
+  ): Promise<RoutedRequest | undefined> {
     const { table, clock, audit, directory } = this.ctx;
     const base = { ticketId: msg.ticket.id, deviceId: msg.deviceId, technicianId: tech.id };
     const { lifetimeMs, random, approvalsPublicKey } = this.ctx;
@@ -118,6 +161,7 @@ export class TechnicianFrames {
       return refuse('agent-offline', `device ${msg.deviceId} is not connected`);
     }
     const { payload, mode } = built;
+    latencyMark('relay.request.built', payload.requestId);
     const given = payload.approval;
     // Approve --uses N: the relay takes one use per request it forwards, atomically, and gives it back when a
     // present user decided instead (agent-frames.ts); beyond N the request never reaches the device.
@@ -142,6 +186,7 @@ export class TechnicianFrames {
         expiresAt: payload.expiresAt,
       },
     );
+    latencyMark('relay.request.recorded', payload.requestId);
     const req: RoutedRequest = {
       peer,
       tech,
@@ -155,16 +200,19 @@ export class TechnicianFrames {
       requestNonce: payload.nonce,
       timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
       ...(use?.ok ? { approvalUse: use.hash } : {}),
+      ...(sharedHold ? { sharedHold } : {}),
     };
     table.addPending(req);
     const { requestId, deviceId, verificationCode, expiresAt } = payload;
-    const undocumented = await this.undocumentedEmergencies(tech.id);
+    const undocumented = await this.reminders.undocumented(tech.id);
     const reminder = undocumented.length > 0 ? { undocumentedEmergencies: undocumented.slice(0, 100) } : {};
     const pending = { requestId, deviceId, verificationCode, expiresAt, ...reminder };
     peer.send({ v: 1, type: 'session.pending', id: newMessageId(), ...pending });
     const signed = signSessionRequest(payload, this.ctx.relayKey);
     table.rememberForwarded(signed.id, req, msg.id);
     agent.send(signed);
+    latencyMark('relay.request.forwarded', requestId);
+    return req;
   }
 
   /** One more use of this approval, unless it has started as many sessions as it allows. */
@@ -248,16 +296,6 @@ export class TechnicianFrames {
     const data = { outcome: msg.outcome, ...(note ? { note } : {}), ...(documentation ? { documentation } : {}) };
     await this.ctx.audit.record('close', ctx, data);
     peer.send({ v: 1, type: 'tech.closed', id: newMessageId(), ticketId: msg.ticketId });
-  }
-
-  /** This technician's tickets with an undocumented emergency session: the reminder in every session.pending. */
-  private async undocumentedEmergencies(technicianId: string): Promise<string[]> {
-    const mine = await this.ctx.storage.queryAudit({ technicianId, kinds: ['request', 'session-started'] });
-    const tickets = undocumentedTickets(emergencySessions(mine), technicianId);
-    // Another technician's documented close on the same ticket counts too: read each ticket's closes.
-    const closesOf = (ticketId: string) => this.ctx.storage.queryAudit({ ticketId, kinds: ['close'] });
-    const closes = await Promise.all(tickets.map(closesOf));
-    return undocumentedTickets(emergencySessions([...mine, ...closes.flat()]), technicianId);
   }
 
   /** A technician frame about one of its sessions; refused once the session ended or its granted time is over. */

@@ -1,9 +1,11 @@
 // RelayStorage on PostgreSQL (node-postgres), for relays that run as several instances against
 // one database. Same rows and semantics as sqlite-storage.ts; the audit chain stays linear because
-// every append reads the head and inserts under one transaction-scoped advisory lock.
+// every append reads the head and inserts under one transaction-scoped advisory lock (appends that
+// arrive together share one transaction: postgres-audit-appender.ts).
 import pg from 'pg';
 import { z } from 'zod';
-import { auditRecordSchema, chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import { auditRecordSchema, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import { headRow, PostgresAuditAppender } from './postgres-audit-appender.js';
 import { AUDIT_CHAIN_LOCK, migrate } from './postgres-schema.js';
 import { asStorageError } from './postgres-errors.js';
 import { deviceOf, enrollmentOf, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
@@ -14,7 +16,6 @@ const placeholders = (n: number, from = 1): string => Array.from({ length: n }, 
 
 // BIGINT arrives as a string: node-postgres will not guess at precision.
 const checkpointRow = z.object({ seq: z.coerce.number().int(), hash: z.string(), at: z.string(), relay_public_key: z.string(), sig: z.string() });
-const headRow = z.object({ seq: z.coerce.number().int(), hash: z.string() });
 const recordRow = z.object({ record: z.string() });
 
 const toCheckpoint = (row: unknown): AuditCheckpoint => {
@@ -27,10 +28,13 @@ export interface PostgresStorageOptions {
   url: string;
   /** Connections kept by this instance (default 4). */
   poolSize?: number;
+  /** Audit records per transaction at most (group commit; default 512, 1 = one commit per record). */
+  maxAuditBatch?: number;
 }
 
 export class PostgresStorage implements RelayStorage {
   private readonly pool: pg.Pool;
+  private readonly appender: PostgresAuditAppender;
   private migrated: Promise<void> | undefined;
   private closed = false;
 
@@ -38,6 +42,13 @@ export class PostgresStorage implements RelayStorage {
     this.pool = new pg.Pool({ connectionString: o.url, max: o.poolSize ?? 4, connectionTimeoutMillis: 5000 });
     // An idle client losing its server must not crash the relay; the next query reports it.
     this.pool.on('error', () => undefined);
+    const batch = o.maxAuditBatch !== undefined ? { maxAuditBatch: o.maxAuditBatch } : {};
+    this.appender = new PostgresAuditAppender((work) => this.withClient(work), batch);
+  }
+
+  /** Transactions the central audit committed (group commit: fewer than records). */
+  get auditCommits(): number {
+    return this.appender.commits;
   }
 
   /** Connect and migrate; every method waits for this, the relay calls it at start to fail early. */
@@ -177,25 +188,7 @@ export class PostgresStorage implements RelayStorage {
 
   async appendAudit(entry: AuditEntry): Promise<AuditRecord> {
     await this.ready();
-    return this.withClient(async (c) => {
-      await c.query('BEGIN');
-      try {
-        // Held until COMMIT: no other instance can read the same head and fork the chain.
-        await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-        const head = await c.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-        const record = chainRecord(entry, head.rows[0] ? headRow.parse(head.rows[0]) : null);
-        await c.query(
-          'INSERT INTO audit (seq, at, kind, ticket_id, device_id, technician_id, request_id, session_id, record, hash) ' +
-            'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-          [record.seq, record.at, record.kind, record.ticketId, record.deviceId, record.technicianId, record.requestId, record.sessionId, JSON.stringify(record), record.hash],
-        );
-        await c.query('COMMIT');
-        return record;
-      } catch (err) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    });
+    return this.appender.append(entry);
   }
 
   /**

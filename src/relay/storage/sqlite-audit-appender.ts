@@ -11,14 +11,10 @@
 // gathers. ':memory:' (tests) and the one-record-per-fsync baseline commit on
 // the event loop, in the check phase right after the I/O callbacks that asked.
 import type { DatabaseSync } from 'node:sqlite';
-import { chainRecord, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import type { AuditEntry, AuditRecord } from '../audit/audit-record.js';
+import { chainBatch, type ChainedAppend, type PendingAppend } from './pending-append.js';
 import { AuditWriterThread, type AuditRow, type ChainHead } from './audit-writer-thread.js';
 
-interface PendingAppend {
-  entry: AuditEntry;
-  resolve: (record: AuditRecord) => void;
-  reject: (err: unknown) => void;
-}
 
 export interface AppenderOptions {
   /** Records per transaction at most (default 1024); 1 is the one-record-per-fsync baseline (on the event loop). */
@@ -82,26 +78,11 @@ export class SqliteAuditAppender {
     });
   }
 
-  /** Chain `batch` on `head`; a record that cannot be built (a bug, not the disk) fails alone. */
-  private chain(batch: PendingAppend[], head: ChainHead): Array<{ p: PendingAppend; record: AuditRecord }> {
-    const built: Array<{ p: PendingAppend; record: AuditRecord }> = [];
-    for (const p of batch) {
-      try {
-        const record = chainRecord(p.entry, head);
-        built.push({ p, record });
-        head = { seq: record.seq, hash: record.hash };
-      } catch (err) {
-        p.reject(err);
-      }
-    }
-    return built;
-  }
-
   private async commitOnThread(batch: PendingAppend[]): Promise<void> {
     this.writer ??= new AuditWriterThread(this.path);
     let head = this.head === undefined ? this.headSync() : this.head;
     for (let attempt = 0; attempt < MAX_RECHAINS; attempt++) {
-      const built = this.chain(batch, head);
+      const built = chainBatch(batch, head);
       if (built.length === 0) return;
       let result;
       try {
@@ -130,11 +111,11 @@ export class SqliteAuditAppender {
       for (const p of batch) p.reject(new Error('the relay database is closed'));
       return;
     }
-    let built: Array<{ p: PendingAppend; record: AuditRecord }>;
+    let built: ChainedAppend[];
     // Synchronous from BEGIN to COMMIT: no other append can interleave.
     try {
       this.db.exec('BEGIN IMMEDIATE');
-      built = this.chain(batch, this.headSync());
+      built = chainBatch(batch, this.headSync());
       const insert = this.db.prepare(INSERT);
       for (const { record } of built) insert.run(...rowOf(record));
       this.db.exec('COMMIT');

@@ -6,6 +6,7 @@ import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
 import { deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
 import { z } from 'zod';
 import { auditRecordSchema, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
+import { SqliteDeviceTouches } from './sqlite-device-touches.js';
 import { SqliteAuditAppender, type AppenderOptions } from './sqlite-audit-appender.js';
 import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, TechnicianChange, TechnicianRecord } from './storage.js';
 
@@ -54,6 +55,7 @@ const CLAIM_APPROVAL_USE = `INSERT INTO approval_uses (token_sha256, uses, max_u
 export class SqliteStorage implements RelayStorage {
   private readonly db: DatabaseSync;
   private readonly appender: SqliteAuditAppender;
+  private readonly touches: SqliteDeviceTouches;
 
   /**
    * `path` is a file in the data dir, or ':memory:' for tests. `maxAuditBatch` 1 commits every
@@ -72,6 +74,7 @@ export class SqliteStorage implements RelayStorage {
     this.addTechnicianColumns();
     tightenDbFiles(path);
     this.appender = new SqliteAuditAppender(this.db, path, () => this.headSync(), () => this.rollbackIfOpen(), opts);
+    this.touches = new SqliteDeviceTouches(this.db, () => this.rollbackIfOpen());
   }
 
   async addTechnician(t: TechnicianRecord): Promise<void> {
@@ -174,8 +177,14 @@ export class SqliteStorage implements RelayStorage {
     return this.db.prepare('SELECT * FROM enrollments ORDER BY created_at, token_hash').all().map(enrollmentOf);
   }
 
-  async touchDevice(deviceId: string, at: string): Promise<void> {
-    this.db.prepare('UPDATE devices SET last_seen_at = ? WHERE device_id = ?').run(at, deviceId);
+  /** Batched with the other hellos of the same turn: see sqlite-device-touches.ts. */
+  touchDevice(deviceId: string, at: string): Promise<void> {
+    return this.touches.touch(deviceId, at);
+  }
+
+  /** Last-seen transactions committed so far (the batching test reads it). */
+  get deviceTouchCommits(): number {
+    return this.touches.commits;
   }
 
   /** Group-committed: see sqlite-audit-appender.ts. Settles once the record's transaction committed. */
@@ -266,6 +275,7 @@ export class SqliteStorage implements RelayStorage {
   async close(): Promise<void> {
     // Appends already asked for are committed (and their callers answered) before the file closes.
     await this.appender.drain();
+    this.touches.flush();
     if (this.db.isOpen) this.db.close();
   }
 }

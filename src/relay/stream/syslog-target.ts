@@ -1,5 +1,6 @@
 // `--syslog tcp+tls://host:port | tcp://host:port | udp://host:port`.
 import { z } from 'zod';
+import { urlText } from '../../shared/url-text.js';
 
 export const SYSLOG_TRANSPORTS = ['tcp+tls', 'tcp', 'udp'] as const;
 export type SyslogTransport = (typeof SYSLOG_TRANSPORTS)[number];
@@ -12,29 +13,19 @@ export interface SyslogTarget {
   label: string;
 }
 
-const targetUrl = z
-  .string()
-  .max(2048)
-  .transform((s, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(s);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not a URL' });
-      return z.NEVER;
-    }
-    const transport = url.protocol.slice(0, -1);
-    if (!(SYSLOG_TRANSPORTS as readonly string[]).includes(transport)) {
-      ctx.addIssue({ code: 'custom', message: `scheme must be ${SYSLOG_TRANSPORTS.map((t) => `${t}://`).join(', ')}` });
-      return z.NEVER;
-    }
-    if (url.hostname === '' || url.port === '' || url.port === '0' || url.username !== '' || url.password !== '' || (url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {
-      ctx.addIssue({ code: 'custom', message: 'must be scheme://host:port and nothing more' });
-      return z.NEVER;
-    }
-    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    return { transport: transport as SyslogTransport, host, port: Number(url.port), label: `${transport}://${url.host}` };
-  });
+const targetUrl = urlText.transform((url, ctx) => {
+  const transport = url.protocol.slice(0, -1);
+  if (!(SYSLOG_TRANSPORTS as readonly string[]).includes(transport)) {
+    ctx.addIssue({ code: 'custom', message: `scheme must be ${SYSLOG_TRANSPORTS.map((t) => `${t}://`).join(', ')}` });
+    return z.NEVER;
+  }
+  if (url.hostname === '' || url.port === '' || url.port === '0' || url.username !== '' || url.password !== '' || (url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {
+    ctx.addIssue({ code: 'custom', message: 'must be scheme://host:port and nothing more' });
+    return z.NEVER;
+  }
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { transport: transport as SyslogTransport, host, port: Number(url.port), label: `${transport}://${url.host}` };
+});
 
 /** The target, or the reason it is not one (for a usage error). */
 export function parseSyslogTarget(value: string): SyslogTarget | string {

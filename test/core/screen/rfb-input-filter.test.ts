@@ -14,10 +14,12 @@ const s32 = (n: number) => {
   return [...b];
 };
 
-const setPixelFormat = fc.constantFrom(8, 16, 32).map((bpp) => bytes(0, 0, 0, 0, bpp, bpp === 32 ? 24 : bpp, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0));
+// Flags are any byte: RFC 6143 says non-zero is true, and gtk-vnc sends 0xff (found with gvncviewer by hand).
+const flag = fc.integer({ min: 0, max: 255 });
+const setPixelFormat = fc.tuple(fc.constantFrom(8, 16, 32), flag, flag).map(([bpp, bigEndian, trueColour]) => bytes(0, 0, 0, 0, bpp, bpp === 32 ? 24 : bpp, bigEndian, trueColour, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0));
 const setEncodings = fc.array(fc.integer({ min: -400, max: 20 }), { maxLength: 30 }).map((encs) => bytes(2, 0, ...u16(encs.length), ...encs.flatMap(s32)));
-const updateRequest = fc.tuple(fc.constantFrom(0, 1), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 8, maxLength: 8 })).map(([inc, rest]) => bytes(3, inc, ...rest));
-const keyEvent = fc.tuple(fc.constantFrom(0, 1), fc.integer({ min: 0, max: 0xffff })).map(([down, key]) => bytes(4, down, 0, 0, 0, 0, ...u16(key)));
+const updateRequest = fc.tuple(flag, fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 8, maxLength: 8 })).map(([inc, rest]) => bytes(3, inc, ...rest));
+const keyEvent = fc.tuple(flag, fc.integer({ min: 0, max: 0xffff })).map(([down, key]) => bytes(4, down, 0, 0, 0, 0, ...u16(key)));
 const pointerEvent = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff })).map(([b, x, y]) => bytes(5, b, ...u16(x), ...u16(y)));
 const cutText = fc.uint8Array({ maxLength: 300 }).map((t) => Buffer.concat([bytes(6, 0, 0, 0, ...s32(t.length)), Buffer.from(t)]));
 const message = fc.oneof(setPixelFormat, setEncodings, updateRequest, keyEvent, pointerEvent, cutText);
@@ -98,14 +100,18 @@ describe('RFB client stream', () => {
     for (const enc of [0xc0a1e5ce | 0, -312, -313, -308, -258]) expect(ALLOWED_ENCODINGS.has(enc)).toBe(false);
   });
 
-  it('garbage is a violation and stays one: unknown types, bad flags, odd pixel formats, negative or oversize clipboards', () => {
+  it('a viewer that says "true" with 0xff is not garbage (gtk-vnc\'s SetPixelFormat)', () => {
+    const filter = new RfbInputFilter(() => true);
+    const gtkVnc = bytes(0, 0, 0, 0, 32, 24, 0, 0xff, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0);
+    expect(filter.push(Buffer.concat([gtkVnc, bytes(3, 0xff, 0, 0, 0, 0, 1, 64, 0, 240), bytes(4, 0xff, 0, 0, 0, 0, 0, 65)]))).toMatchObject({ ok: true, forward: [gtkVnc, expect.anything(), expect.anything()] });
+  });
+
+  it('garbage is a violation and stays one: unknown types, odd pixel formats, negative or oversize clipboards', () => {
     const cases = [
       bytes(7),
       bytes(150, 0, 0, 0, 0, 0, 0, 0, 0, 0),
       bytes(248, 0, 0, 0, 0),
       bytes(255, 0, 0, 0),
-      bytes(3, 2, 0, 0, 0, 0, 0, 1, 0, 1),
-      bytes(4, 9, 0, 0, 0, 0, 0, 65),
       bytes(0, 0, 0, 0, 24, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0),
       bytes(6, 0, 0, 0, ...s32(-8)),
       bytes(6, 0, 0, 0, ...s32(MAX_CUT_TEXT_BYTES + 1)),
