@@ -32,3 +32,4 @@ export function contactNote(view: ConsentView): HTMLElement | null {
   if (!note) return null;
   return h('p', { className: 'contact-note small' }, h('span', { className: 'muted', text: `${s.contactNote} ` }), isolated(note));
 }
+

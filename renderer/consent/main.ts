@@ -191,20 +191,23 @@ function start(bridge: ConsentBridge): void {
     if (dom.openTicket && url) dom.openTicket.addEventListener('click', () => bridge.openTicket(url));
 
     let lastAnnounced = -1;
+    const approval = view.approvalIfNoAnswer === true;
+    const countdownAnnounce = approval ? s.approvalCountdownAnnounce : s.countdownAnnounce;
     prompt.stopCountdown = startCountdown({
       deadlineMs: Date.parse(view.expiresAt),
       clock: windowClock,
       onTick: (ms) => {
-        dom.countdown.textContent = s.countdown(clock(ms));
+        dom.countdown.textContent = (approval ? s.approvalCountdown : s.countdown)(clock(ms));
         const sec = Math.ceil(ms / 1000);
         if (ANNOUNCE_AT_SEC.has(sec) && sec !== lastAnnounced) {
           lastAnnounced = sec;
-          announce(s.countdownAnnounce(spokenDuration(sec)));
+          announce(countdownAnnounce(spokenDuration(sec)));
         }
       },
-      onExpire: () => send(null, s.sentDeclined, 'timeout'),
+      // Without an answer a manager approval applies (the core decides; the page only says what happens).
+      onExpire: () => send(null, approval ? s.sentApprovalApplies : s.sentDeclined, 'timeout'),
     });
-    announce(`${s.arrived(view.technician.name)} ${s.countdownAnnounce(spokenDuration(Math.ceil((Date.parse(view.expiresAt) - Date.now()) / 1000)))}`);
+    announce(`${s.arrived(view.technician.name)} ${countdownAnnounce(spokenDuration(Math.ceil((Date.parse(view.expiresAt) - Date.now()) / 1000)))}`);
 
     // A prompt that replaces another must wait the full delay again.
     arm.restart();

@@ -122,7 +122,9 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
         [s.estimate, s.minutes(view.estimatedMinutes)],
       ];
   if (view.extendMinutes !== undefined) facts.push([s.extension, s.minutes(view.extendMinutes)]);
-  const modeDetails = modeFacts(view.mode);
+  // A manager approval asks a present user first: what their answer does to it, beside who approved it.
+  const ifAway: [string, string][] = view.approvalIfNoAnswer === true ? [[s.ifYouDecline, s.approvalNotUsed], [s.ifNobodyAnswers, s.approvalApplies]] : [];
+  const modeDetails = [...modeFacts(view.mode), ...ifAway];
   const modePanel =
     modeDetails.length > 0
       ? h(
@@ -142,7 +144,9 @@ function renderDetails(view: ConsentView): { details: HTMLElement; openTicket: H
   // How they reached the user leads the details: read first when there is room, clipped with them when not.
   // What agreeing to a window means leads its details: read first when there is room, behind "Show more" when not.
   const windowHint = view.window ? h('p', { className: 'window-hint small', text: s.windowHint }) : null;
-  const details = h('div', { className: 'details', id: 'consent-details' }, windowHint, contactLine(view), factList(facts), modePanel, words);
+  // ... except for a request a manager approved: who approved it, and that the user decides, come first.
+  const parts = view.approvalIfNoAnswer === true ? [modePanel, contactLine(view), factList(facts)] : [contactLine(view), factList(facts), modePanel];
+  const details = h('div', { className: 'details', id: 'consent-details' }, windowHint, ...parts, words);
   return { details, openTicket };
 }
 
@@ -180,5 +184,6 @@ function nameWarning(view: ConsentView): HTMLElement | null {
 }
 
 function modeTitle(view: ConsentView): string {
-  return view.mode.kind === 'emergency' ? s.emergencyTitle : s.unattendedTitle;
+  if (view.mode.kind === 'emergency') return s.emergencyTitle;
+  return view.approvalIfNoAnswer === true ? s.approvalIfAwayTitle : s.unattendedTitle;
 }

@@ -28,6 +28,8 @@ import { QUICK_QUESTION_TEXT, UserMessages, type UserMessageResult } from './ses
 import { Resolutions, type ResolutionResult } from './session/resolutions.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import type { ReplayCache } from './verification/replay-cache.js';
+import type { HonouredApprovals } from './verification/honoured-approvals.js';
+import type { ScreenLockSensor } from './consent/approval-when-away.js';
 import { latencyMark } from '../protocol/latency-marks.js';
 
 export type { EscalationWhileControlled } from './consent/escalation-flow.js';
@@ -53,10 +55,14 @@ export interface AgentCoreOptions {
   ui: UiPort;
   audit: AuditSink;
   replay: ReplayCache;
+  /** Manager approvals this device has honoured, with their use counts (persisted in the data dir). */
+  honoured: HonouredApprovals;
   deviceId: string;
   clock: Clock;
   /** `headless`: nobody can answer a prompt, attended requests decline with no-user-present. */
   presence: 'interactive' | 'headless';
+  /** Where the platform says the screen is locked: a manager approval then applies without a prompt. */
+  screenLock?: ScreenLockSensor;
   /** Hand a message to the relay; false when not connected. */
   send: (msg: Message) => boolean;
   newSessionId?: () => string;

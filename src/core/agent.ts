@@ -21,6 +21,8 @@ import type { ResolutionResult } from './session/resolutions.js';
 import type { ResolutionAnswer } from '../shared/view-models.js';
 import type { AgentStatus, UiPort } from './ui-port.js';
 import { ReplayCache } from './verification/replay-cache.js';
+import { HonouredApprovals } from './verification/honoured-approvals.js';
+import type { ScreenLockSensor } from './consent/approval-when-away.js';
 import { isLateReport, lateMessage, UnackedReports } from './connection/unacked-reports.js';
 import type { Message } from '../protocol/messages.js';
 import { latencyMark } from '../protocol/latency-marks.js';
@@ -39,6 +41,8 @@ export interface AgentOptions {
   enrollmentToken?: string;
   /** `headless`: no one can answer prompts (attended requests decline with no-user-present). Default interactive. */
   presence?: 'interactive' | 'headless';
+  /** Where the platform says the screen is locked (Electron's powerMonitor); a manager approval then applies unprompted. */
+  screenLock?: ScreenLockSensor;
   agentVersion?: string;
   clock?: Clock;
   backoff?: BackoffOptions;
@@ -80,6 +84,8 @@ export interface Agent {
 }
 
 const ENROLLED_MARKER = 'enrolled';
+/** The approvals this device honoured and how often (honoured-approvals.ts). */
+export const HONOURED_APPROVALS_FILE = 'honoured-approvals.json';
 
 export function createAgent(options: AgentOptions): Agent {
   const clock = options.clock ?? systemClock;
@@ -113,6 +119,7 @@ export function createAgent(options: AgentOptions): Agent {
         }
       }
       const replay = ReplayCache.open(join(dataDir, 'replay-cache.json'), clock);
+      const honoured = HonouredApprovals.open(join(dataDir, HONOURED_APPROVALS_FILE), clock);
       // Reports the relay has not said it recorded: re-sent as session.late after every reconnect.
       const unacked = UnackedReports.open(dataDir);
       const sendReport = (msg: Message): boolean => {
@@ -132,6 +139,8 @@ export function createAgent(options: AgentOptions): Agent {
         ui: statusUi,
         audit,
         replay,
+        honoured,
+        ...(options.screenLock ? { screenLock: options.screenLock } : {}),
         deviceId: options.deviceId,
         clock,
         presence: options.presence ?? 'interactive',
@@ -150,6 +159,10 @@ export function createAgent(options: AgentOptions): Agent {
       await audit.append('agent.started', { deviceId: options.deviceId, presence: options.presence ?? 'interactive', relayUrl: policy.relayUrl, relayUrls: relayUrlsOf(policy) }).catch((err: unknown) => {
         auditProblem ??= `the audit log in ${policy.auditDir ?? defaultAuditDir(dataDir)} cannot be written (${(err as Error).message}); every request will be declined`;
       });
+      if (honoured.keptDamagedFile) {
+        const detail = 'approvals issued before now are refused: their uses may have been lost';
+        await audit.append('approvals.record-damaged', { keptAs: honoured.keptDamagedFile, detail }).catch(() => undefined);
+      }
       if (auditProblem) options.ui.notify({ kind: 'info', title: 'Porchlight cannot record anything', body: auditProblem });
       // Before connecting: close what a crash or kill left open (a temporary admin account never outlives its
       // session) and record every session the log shows open as ended by agent-restart.

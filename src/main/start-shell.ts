@@ -3,7 +3,7 @@
 // then the agent core. What it creates goes into `RunningShell`, which the
 // quit path (stopShell) and the lifecycle events in main.ts use.
 import { mkdirSync } from 'node:fs';
-import { app, clipboard, ipcMain, Notification, screen, session, shell } from 'electron';
+import { app, clipboard, ipcMain, Notification, powerMonitor, screen, session, shell } from 'electron';
 import { createAgent, type Agent } from '../core/agent.js';
 import { defaultAuditDir } from '../core/data-dir.js';
 import { appPaths } from './app-paths.js';
@@ -17,6 +17,7 @@ import { registerIpcRoutes } from './ipc-routes.js';
 import { loginItemSettings, skipAutostartLaunch } from './login-item.js';
 import { SettingsWindow } from './settings-window.js';
 import { loadShellConfig } from './shell-config.js';
+import { screenLockSensor } from './screen-lock.js';
 import { hardenSession } from './web-security.js';
 
 /** How long after start, or after a prompt ended, the next consent window is preloaded. */
@@ -132,6 +133,7 @@ export async function startShell(running: RunningShell, log: Log): Promise<void>
     ...(plan.wsOptions ? { wsOptions: plan.wsOptions } : {}),
     agentVersion: app.getVersion(),
     escalationWhileControlled: escalationWhileControlledFor(process.platform),
+    screenLock: screenLockSensor(powerMonitor),
   }));
   ui.setActions(agent);
   await agent.start();

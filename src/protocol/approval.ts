@@ -11,6 +11,19 @@ import { identifier, isoTimestamp, lineText, multilineText, nonce, scopeSet, sig
  */
 export const MAX_APPROVAL_LIFETIME_MS = 7 * 24 * 3600_000;
 
+/** Most sessions one approval may start (`approve --uses N`); a token without `uses` allows one. */
+export const MAX_APPROVAL_USES = 100;
+
+/**
+ * How a request backed by a manager approval was decided (issue 20: the approval applies only when the
+ * user is away). `user-accepted` / `user-declined`: a user at the device answered the prompt, the approval
+ * was not used; `no-answer`: nobody answered in time; `headless`: no desktop session to ask;
+ * `screen-locked`: the platform said the screen is locked; `interrupted`: the prompt ended otherwise
+ * (cancel, relay lost, restart), nothing was granted.
+ */
+export const APPROVAL_PATHS = ['user-accepted', 'user-declined', 'no-answer', 'headless', 'screen-locked', 'interrupted'] as const;
+export type ApprovalPath = (typeof APPROVAL_PATHS)[number];
+
 export const approvalPayloadSchema = z.strictObject({
   v: z.literal(1),
   kind: z.literal('approval'),
@@ -25,8 +38,15 @@ export const approvalPayloadSchema = z.strictObject({
   issuedAt: isoTimestamp,
   expiresAt: isoTimestamp,
   nonce,
+  /** Sessions this approval may start (absent: 1); the relay counts them and so does the agent. */
+  uses: z.number().int().min(1).max(MAX_APPROVAL_USES).optional(),
 });
 export type ApprovalPayload = z.infer<typeof approvalPayloadSchema>;
+
+/** How many sessions the approval allows. */
+export function approvalUses(payload: ApprovalPayload): number {
+  return payload.uses ?? 1;
+}
 
 export const approvalTokenSchema = z.strictObject({ payload: approvalPayloadSchema, sig: signature });
 export type ApprovalToken = z.infer<typeof approvalTokenSchema>;

@@ -31,6 +31,8 @@ export const ERROR_MEANINGS = {
   'mfa-required': 'The relay needs a second factor (a one-time code) for this sign-in or request.',
   'channel-violation': 'A data channel broke its rules (bad binary frame, credit overrun, malformed RFB); it was closed.',
   'documentation-required': 'The ticket had an emergency session: closing it needs what was done, why and the result (--what, --why, --result).',
+  'approval-not-used': 'A user at the device declined a request backed by a manager approval; an approval never overrides a present user, so it was not used.',
+  'approval-used-up': 'The manager approval has already started as many sessions as it allows (approve --uses N); ask the approver for a new one.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MEANINGS;

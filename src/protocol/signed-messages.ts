@@ -2,7 +2,8 @@
 // and scope requests and the IT approvals token (the agent's hello proof: hello-proof.ts).
 // Verification of freshness, binding and replay is the receiver's job
 // (src/core/verification); this file only answers "is the signature good".
-import { SIGNING_CONTEXTS, signPayload, verifyPayload, type Ed25519KeyPair } from './signing.js';
+import { canonicalize } from './canonical-json.js';
+import { sha256Hex, SIGNING_CONTEXTS, signPayload, verifyPayload, type Ed25519KeyPair } from './signing.js';
 import type { ApprovalPayload, ApprovalToken } from './approval.js';
 import { newMessageId } from './frame.js';
 import type { AgreedWindow, Message, ScheduleRequestPayload, ScopeRequestPayload, SessionRequestPayload, SignedAgreedWindow, WindowRevocation } from './messages.js';
@@ -54,4 +55,12 @@ export function signWindowRevocation(revocation: WindowRevocation, deviceKey: Ed
 
 export function verifyWindowRevocationSignature(msg: Message<'schedule.revoked'>, devicePublicKey: string): boolean {
   return verifyPayload(SIGNING_CONTEXTS.windowRevocation, msg.revocation, msg.sig, devicePublicKey);
+}
+
+/**
+ * Which approval token this is: sha256 of its canonical JSON. The agent's audit names it, the agent counts its
+ * uses under it and the relay does too, so all three match the token IT issued.
+ */
+export function approvalTokenSha256(token: ApprovalToken): string {
+  return sha256Hex(canonicalize(token));
 }

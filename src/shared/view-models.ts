@@ -43,6 +43,8 @@ export const consentViewSchema = z.strictObject({
   contact: contactSchema.optional(),
   /** IT requires that contact: the dialog asks the user to accept only while talking to the technician. */
   contactRequired: z.boolean().optional(),
+  /** New sessions backed by a manager approval: the user decides; the approval applies only if nobody answers. */
+  approvalIfNoAnswer: z.boolean().optional(),
   estimatedMinutes: minutes,
   /** For escalations: extra minutes asked for, and the session it belongs to. */
   extendMinutes: minutes.optional(),

@@ -83,7 +83,8 @@ describe('attack: compromised relay forging unattended access', () => {
   };
 
   it('compromised relay forging an unattended request without a valid approval is blocked', async () => {
-    const x = await start({ policy: UNATTENDED });
+    // Nobody at the screen (locked), so a genuine approval applies without a prompt.
+    const x = await start({ policy: UNATTENDED, screenLock: { screenLocked: () => true } });
     // The relay key is valid (the relay is compromised), the approval is not.
     const forged: [string, SessionRequestPayload['approval'] | undefined][] = [
       ['no approval at all', undefined],
@@ -95,7 +96,8 @@ describe('attack: compromised relay forging unattended access', () => {
       ['emergency where policy allows none', { kind: 'emergency', justification: 'trust me', incident: 'IR-1' }],
     ];
     // Control: the same request with a genuine approval would pass (so each refusal above is for its flaw).
-    const control = x.request({ mode: 'unattended', technician: tech('alice', 'servers'), scopes: ['view', 'admin'], approval: token(x) });
+    const genuine = token(x);
+    const control = x.request({ mode: 'unattended', technician: tech('alice', 'servers'), scopes: ['view', 'admin'], approval: genuine });
     x.relay.sendRequest(control);
     expect(await decisionFor(x, control)).toMatchObject({ outcome: 'accepted', decidedBy: 'approval' });
     x.relay.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: (await x.relay.waitFor('session.started')).sessionId, by: 'technician' });
@@ -107,6 +109,10 @@ describe('attack: compromised relay forging unattended access', () => {
       const d = await decisionFor(x, req);
       expect({ what, outcome: d.outcome, granted: d.granted, code: d.code }).toEqual({ what, outcome: 'blocked', granted: [], code: 'bad-approval' });
     }
+    // The genuine single-use approval again, in a freshly signed request: the device counted its one use.
+    const reused = x.request({ mode: 'unattended', technician: tech('alice', 'servers'), scopes: ['view', 'admin'], approval: genuine });
+    x.relay.sendRequest(reused);
+    expect(await decisionFor(x, reused)).toMatchObject({ outcome: 'blocked', granted: [], code: 'approval-used-up' });
     expect(x.relay.ofType('session.started')).toHaveLength(1);
     expect(x.ui.prompts).toHaveLength(0);
     expect(x.agent.grants()).toEqual([]);

@@ -55,3 +55,24 @@ describe('porchlight approve: bad key file', () => {
     expect(r.stderr).not.toMatch(/ZodError|"code":|\n\s+at /);
   });
 });
+
+describe('porchlight approve --uses', () => {
+  const usesOf = (stdout: string) => (JSON.parse(stdout) as { payload: { uses: number } }).payload.uses;
+
+  it('signs one use by default and N when asked, in the signed payload', async () => {
+    expect(usesOf((await approve({})).stdout)).toBe(1);
+    const three = await approve({ uses: '3' });
+    expect(three.code).toBe(0);
+    expect(usesOf(three.stdout)).toBe(3);
+    const out = join(dir, 'uses.json');
+    const written = await approve({ uses: '2', out });
+    expect(written.stdout).toMatch(/, 2 use\(s\)\n/);
+  });
+
+  it.each(['0', '101', '-1', '1.5', 'two'])('refuses --uses %s, exit 2, nothing signed', async (uses) => {
+    const r = await approve({ uses });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--uses must be a whole number from 1 to 100');
+    expect(r.stdout).not.toContain('"sig"');
+  });
+});

@@ -279,6 +279,36 @@ describe('unattended access with approval tokens', () => {
     expect(agent.received.filter((m) => m.type === 'session.request')).toEqual([]);
   });
 
+  it('counts uses at the relay even when the device does not: approve --uses 2, a third request never reaches it (exit 6)', async () => {
+    // A scripted device that applies every approval it is sent: the agent's own count is not there.
+    const applied: string[] = [];
+    agent.answer = (req) => {
+      applied.push(req.payload.requestId);
+      return acceptAndFinish()(req, agent).map((m) => (m.type === 'session.decision' ? { ...m, decidedBy: 'approval' as const, approvalPath: 'headless' as const } : m));
+    };
+    const file = approvalFile('two-uses', { uses: 2 });
+    expect((await runCli([...base(), '--unattended', '--approval', file])).code).toBe(0);
+    expect((await runCli([...base(), '--unattended', '--approval', file])).code).toBe(0);
+    const third = await runCli([...base(), '--unattended', '--approval', file]);
+    expect(third.code).toBe(6);
+    expect(third.stderr + third.stdout).toContain('approval-used-up: approval mail:approval-42 has been used 2 of 2 time(s)');
+    expect(applied).toHaveLength(2);
+    const requests = await t.storage.queryAudit({ ticketId: 'INC42', kinds: ['request', 'rejected'] });
+    expect(requests.map((r) => [r.kind, (r.data as { approval?: { use?: number } }).approval?.use ?? (r.data as { code?: string }).code])).toEqual([
+      ['request', 1],
+      ['request', 2],
+      ['rejected', 'approval-used-up'],
+    ]);
+  });
+
+  it('gives a use back when a user at the device decided instead of the approval', async () => {
+    agent.answer = decline;
+    const file = approvalFile('one-use');
+    expect((await runCli([...base(), '--unattended', '--approval', file])).code).toBe(4);
+    agent.answer = acceptAndFinish();
+    expect((await runCli([...base(), '--unattended', '--approval', file])).code).toBe(0);
+  });
+
   it("refuses unattended access for a technician added without --unattended, naming that flag (not the group) as the cause", async () => {
     const attendedOnly = await t.addTechnician('victor');
     const args = [...base(), '--emergency', 'Ransomware spreading', '--incident', 'SEC-7'];

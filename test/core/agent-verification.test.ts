@@ -126,8 +126,8 @@ describe('unattended requests', () => {
     expect(await decisionFor(req)).toMatchObject({ outcome: 'blocked', decidedBy: 'policy', code: 'policy-blocked' });
   });
 
-  it('starts with a valid approval token, without a prompt, and tells the user', async () => {
-    h = await startHarness({ policy: UNATTENDED });
+  it('starts with a valid approval token, without a prompt where the screen is locked, and tells the user', async () => {
+    h = await startHarness({ policy: UNATTENDED, screenLock: { screenLocked: () => true } });
     const req = unattended(token());
     h.relay.sendRequest(req);
     expect(await decisionFor(req)).toMatchObject({ outcome: 'accepted', decidedBy: 'approval', granted: ['view', 'control'] });

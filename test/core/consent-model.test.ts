@@ -14,6 +14,7 @@ import { AuditLog } from '../../src/core/audit/audit-log.js';
 import { listAuditFiles } from '../../src/core/audit/audit-files.js';
 import { verifyAuditLog } from '../../src/core/audit/verify.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
+import { HonouredApprovals } from '../../src/core/verification/honoured-approvals.js';
 import { ReplayCache } from '../../src/core/verification/replay-cache.js';
 import { SCOPES, signScopeRequest, signSessionRequest, type Message, type Scope } from '../../src/protocol/index.js';
 import { relayKey, requestPayload, scopeRequestPayload } from '../fixtures/sample-messages.js';
@@ -144,6 +145,7 @@ async function makeWorld(i: number): Promise<World> {
     ui,
     audit,
     replay: ReplayCache.open(join(dir, 'replay.json'), clock),
+    honoured: HonouredApprovals.open(join(dir, 'honoured-approvals.json'), clock),
     deviceId: 'dev-0001',
     clock,
     presence: 'interactive',

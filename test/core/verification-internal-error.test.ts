@@ -8,6 +8,7 @@ import { AgentCore } from '../../src/core/agent-core.js';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
 import { recordsForTicket } from '../../src/core/audit/export.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
+import { HonouredApprovals } from '../../src/core/verification/honoured-approvals.js';
 import { ReplayCache } from '../../src/core/verification/replay-cache.js';
 import { signSessionRequest, type Message } from '../../src/protocol/index.js';
 import { relayKey, requestPayload } from '../fixtures/sample-messages.js';
@@ -33,6 +34,7 @@ async function world() {
     ui,
     audit,
     replay,
+    honoured: HonouredApprovals.open(join(dir, 'honoured-approvals.json'), clock),
     deviceId: 'dev-0001',
     clock,
     presence: 'interactive',

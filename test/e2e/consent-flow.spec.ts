@@ -64,6 +64,18 @@ async function clickAllowWhenArmed(page: Page): Promise<void> {
   await clickClosingWindow(page, allow(page));
 }
 
+/** A manager approval from Maria Manager for view and control, signed with the pinned approvals key, in a file. */
+function approvalFile(deviceId: string, technicianId: string, ticketId: string, reference: string): string {
+  const now = Date.now();
+  const file = join(mkdtempSync(join(tmpdir(), 'pl-e2e-approval-')), 'approval.json');
+  const signed = signApprovalToken(
+    { v: 1, kind: 'approval', deviceId, technicianId, scopes: ['view', 'control'], ticketId, reference, approver: 'Maria Manager', issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(), nonce: randomBytes(16).toString('base64url') },
+    approvals,
+  );
+  writeFileSync(file, JSON.stringify(signed));
+  return file;
+}
+
 function agentAudit(dir: string): Record<string, unknown>[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
@@ -206,13 +218,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
   test('unattended with a manager approval token on a headless agent: no prompt, session starts, user told', async ({ context }) => {
     const w = await start(context, { presence: 'headless', approvalsPublicKey: approvals.publicKey, policy: { unattendedAllowed: true, unattendedGroups: ['servers'] } });
     const { name, token } = await newTechnician({ group: 'servers', unattended: true });
-    const now = Date.now();
-    const file = join(mkdtempSync(join(tmpdir(), 'pl-e2e-approval-')), 'approval.json');
-    const signed = signApprovalToken(
-      { v: 1, kind: 'approval', deviceId: w.deviceId, technicianId: name, scopes: ['view', 'control'], ticketId: 'INC-E2E-5', reference: 'CHG-5521', approver: 'Maria Manager', issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 3600_000).toISOString(), nonce: randomBytes(16).toString('base64url') },
-      approvals,
-    );
-    writeFileSync(file, JSON.stringify(signed));
+    const file = approvalFile(w.deviceId, name, 'INC-E2E-5', 'CHG-5521');
     const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-5', '--reason', 'Patch the file server', '--scopes', 'view,control', '--unattended', '--approval', file]);
     expect(await cli.event('session.decision')).toMatchObject({ outcome: 'accepted', granted: ['view', 'control'], decidedBy: 'approval' });
     await cli.event('session.started');
@@ -222,6 +228,23 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     expect(w.ui.notifications.map((n) => n.kind)).toContain('unattended-start');
     cli.child.kill('SIGINT');
     expect((await cli.done).code).toBe(0);
+  });
+
+  test('a manager approval with the user at the desk: the dialog asks them, Decline wins, the CLI reads "approval not used"', async ({ context }) => {
+    const w = await start(context, { approvalsPublicKey: approvals.publicKey, policy: { unattendedAllowed: true, unattendedGroups: ['servers'] } });
+    const { name, token } = await newTechnician({ group: 'servers', unattended: true, display: 'Alice Moreau' });
+    const file = approvalFile(w.deviceId, name, 'INC-E2E-5B', 'CHG-5522');
+    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-5B', '--reason', 'Patch the laptop', '--scopes', 'view,control', '--unattended', '--approval', file]);
+    const consent = await w.ui.page('consent');
+    await expect(consent.locator('.mode-title')).toHaveText('A manager approved this for when you are away. You decide.');
+    await expect(consent.getByText('Maria Manager')).toBeVisible();
+    await expect(consent.getByText('CHG-5522')).toBeVisible();
+    await expect(consent.locator('.countdown')).toHaveText(/^Approval applies in \d+:\d\d$/);
+    await clickClosingWindow(consent, consent.getByRole('button', { name: 'Decline' }));
+    expect((await cli.done).code).toBe(4);
+    expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', granted: [], decidedBy: 'user', code: 'approval-not-used', detail: 'declined by user (approval not used)', approvalPath: 'user-declined' });
+    expect(w.ui.opened.banner).toHaveLength(0);
+    expect((await relay.auditOf('INC-E2E-5B')).find((r) => r.kind === 'decision')?.data).toMatchObject({ code: 'approval-not-used', approvalPath: 'user-declined' });
   });
 
   test('a headless agent declines an attended request: no user present', async ({ context }) => {

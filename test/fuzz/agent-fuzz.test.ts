@@ -15,6 +15,7 @@ import type { AuditSink } from '../../src/core/audit/audit-log.js';
 import { GENESIS_HASH, sealRecord, type AuditRecord } from '../../src/protocol/agent-audit-record.js';
 import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import type { UiPort } from '../../src/core/ui-port.js';
+import { HonouredApprovals } from '../../src/core/verification/honoured-approvals.js';
 import { ReplayCache } from '../../src/core/verification/replay-cache.js';
 import { ACCEPTED_BY, ERROR_CODES, MAX_FRAME_BYTES, encodeFrame, errorMessage, newMessageId, parseFrame, type Message } from '../../src/protocol/index.js';
 import { bannerViewSchema, consentViewSchema, summaryViewSchema } from '../../src/shared/view-models.js';
@@ -57,6 +58,7 @@ function checkedCore() {
     audit,
     // On tmpfs where there is one: the cache fsyncs each nonce, and disk latency is not what this run measures.
     replay: ReplayCache.open(join(mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'pl-fuzz-agent-')), 'replay-cache.json'), clock),
+    honoured: HonouredApprovals.open(join(mkdtempSync(join(tmpdir(), 'pl-fuzz-honoured-')), 'honoured-approvals.json'), clock),
     deviceId: 'dev-0001',
     clock,
     presence: 'interactive',

@@ -145,7 +145,10 @@ export const fake = {
   Tray: FakeTray,
   Notification: FakeNotification,
   ipcMain: new EventEmitter(),
-  powerMonitor: new EventEmitter(),
+  powerMonitor: Object.assign(new EventEmitter(), {
+    idleState: 'active' as 'active' | 'idle' | 'locked' | 'unknown',
+    getSystemIdleState: (_threshold: number) => fake.powerMonitor.idleState,
+  }),
   clipboard: { written: [] as string[], writeText: (t: string) => fake.clipboard.written.push(t) },
   shell: { opened: [] as string[], openExternal: async (u: string) => void fake.shell.opened.push(u), openPath: async () => '' },
   screen: Object.assign(new EventEmitter(), {

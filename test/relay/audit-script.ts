@@ -44,6 +44,9 @@ export interface SessionSpec {
   files?: Array<{ name: string; size: number; direction: 'to-device' | 'from-device'; allowed: boolean | null; code?: 'policy-blocked' }>;
   /** Unattended: the maintenance task the request names. */
   maintenance?: { taskId: string; targets?: string[] };
+  /** The decision's code and, for a manager approval, its path (issue 20). */
+  code?: 'approval-not-used';
+  approvalPath?: 'user-declined' | 'user-accepted' | 'no-answer';
 }
 
 export class AuditScript {
@@ -107,7 +110,7 @@ export class AuditScript {
     const declined = s.scopes.filter((x) => !granted.includes(x));
     const starts = granted.length > 0 && (s.outcome === 'accepted' || s.outcome === 'partial');
     const sessionId = starts ? `${this.prefix}ses-${k}` : null;
-    await this.signed('decision', decidedAt, { ...base, sessionId }, { outcome: s.outcome, granted, declined, decidedBy: s.decidedBy ?? 'user', decidedAt });
+    await this.signed('decision', decidedAt, { ...base, sessionId }, { outcome: s.outcome, granted, declined, decidedBy: s.decidedBy ?? 'user', decidedAt, ...(s.code ? { code: s.code } : {}), ...(s.approvalPath ? { approvalPath: s.approvalPath } : {}) });
     if (!sessionId) return { requestId, sessionId };
     const ctx = { ...base, sessionId };
     const startedAt = plus(decidedAt, 1);

@@ -7,6 +7,9 @@ import { recordsForMonth } from '../../src/relay/report/month-records.js';
 import { monthWindow } from '../../src/relay/report/month-window.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { scriptNovember } from './scripted-month.js';
+import { AuditScript } from './audit-script.js';
+import { largestRemainder } from '../../src/relay/report/consent-rates.js';
+import fc from 'fast-check';
 
 let records: AuditRecord[];
 let storage: SqliteStorage;
@@ -36,6 +39,27 @@ describe('monthly report, November 2026 (UTC)', () => {
       accepted: 7, partial: 1, declined: 1, expired: 1, blocked: 1, noUserPresent: 1, cancelled: 1, agentOffline: 1, pending: 1, refusedByRelay: 1,
       decided: 12, acceptRate: 7 / 12, partialRate: 1 / 12, declineRate: 1 / 12, expireRate: 1 / 12,
     });
+  });
+
+  it('gives consent rates over the 9 requests a user could answer, adding up to exactly 100 %, approval and emergency apart', () => {
+    // Accepted 7 - INC-103 (approval) - INC-104 (emergency) = 5; partial 1 (INC-102); declined 1, expired 1 (INC-105);
+    // no user present 1 (INC-106). 5/9 = 55.56 %, 1/9 = 11.11 %: tenths 555 + 4 x 111 = 999, the one left goes to the
+    // largest remainder (accepted, .56), so 55.6 + 4 x 11.1 = 100.0.
+    const c = report('2026-11').consentRates;
+    expect(c).toEqual({
+      base: 9,
+      shares: [
+        { category: 'accepted', count: 5, percent: 55.6 },
+        { category: 'partial', count: 1, percent: 11.1 },
+        { category: 'declined', count: 1, percent: 11.1 },
+        { category: 'expired', count: 1, percent: 11.1 },
+        { category: 'noUserPresent', count: 1, percent: 11.1 },
+      ],
+      byApproval: 1,
+      byEmergency: 1,
+      approvalDeclinedByUser: 0,
+    });
+    expect(Math.round(c.shares.reduce((a, s) => a + s.percent * 10, 0))).toBe(1000);
   });
 
   it('times consent from request to the user\'s yes: samples 10 20 30 40 60 90 s', () => {
@@ -104,9 +128,10 @@ describe('monthly report, November 2026 (UTC)', () => {
 
   it('has one row per technician', () => {
     expect(report('2026-11').technicians).toEqual([
-      { technicianId: 'alice', name: 'Alice Moreau', requests: 7, sessions: 3, accepted: 2, partial: 1, declined: 1, expired: 1, medianConsentSec: 30, ticketsResolved: 2, firstContactResolved: 0, fileTransfers: 1 },
-      { technicianId: 'bob', name: 'Bob Okafor', requests: 4, sessions: 2, accepted: 2, partial: 0, declined: 0, expired: 0, medianConsentSec: 50, ticketsResolved: 2, firstContactResolved: 1, fileTransfers: 4 },
-      { technicianId: 'carol', name: 'Carol Lin', requests: 4, sessions: 3, accepted: 3, partial: 0, declined: 0, expired: 0, medianConsentSec: 60, ticketsResolved: 1, firstContactResolved: 1, fileTransfers: 0 },
+      // Refused: alice's INC-108 request the relay refused (device offline); carol's INC-111 blocked by the device's policy.
+      { technicianId: 'alice', name: 'Alice Moreau', requests: 7, sessions: 3, accepted: 2, partial: 1, declined: 1, expired: 1, refused: 1, medianConsentSec: 30, ticketsResolved: 2, firstContactResolved: 0, fileTransfers: 1 },
+      { technicianId: 'bob', name: 'Bob Okafor', requests: 4, sessions: 2, accepted: 2, partial: 0, declined: 0, expired: 0, refused: 0, medianConsentSec: 50, ticketsResolved: 2, firstContactResolved: 1, fileTransfers: 4 },
+      { technicianId: 'carol', name: 'Carol Lin', requests: 4, sessions: 3, accepted: 3, partial: 0, declined: 0, expired: 0, refused: 1, medianConsentSec: 60, ticketsResolved: 1, firstContactResolved: 1, fileTransfers: 0 },
     ]);
   });
 
@@ -208,5 +233,45 @@ describe('unattended and emergency sessions, November 2026 (UTC)', () => {
   it('counts the emergency without documentation', () => {
     expect(report('2026-11').emergencyWithoutDocumentation).toEqual({ count: 1, tickets: ['INC-104'] });
     expect(report('2026-10').emergencyWithoutDocumentation).toEqual({ count: 0, tickets: [] });
+  });
+});
+
+describe('consent rates: a manager approval asks the user first (issue 20)', () => {
+  it('a user who declines a manager-approved request is a decline; an approval that applied is counted apart', async () => {
+    const s = new SqliteStorage(':memory:');
+    try {
+      const a = new AuditScript(s, 'dec-');
+      // Worked by hand: user accepted 1 (INC-201), declined 2 (INC-202 plain, INC-203 approval not used),
+      // approval applied 1 (INC-204, apart). Base 3: 1/3 = 33.33 %, 2/3 = 66.67 %: tenths 333 + 666 = 999,
+      // the one left goes to declined (.67 > .33): 33.3 + 66.7 = 100.0.
+      await a.session({ at: '2026-12-02T09:00:00.000Z', ticket: 'INC-201', device: 'LAPTOP-1', tech: 'alice', scopes: ['view'], decideAfter: 10, outcome: 'accepted' });
+      await a.session({ at: '2026-12-03T09:00:00.000Z', ticket: 'INC-202', device: 'LAPTOP-1', tech: 'alice', scopes: ['view'], decideAfter: 10, outcome: 'declined' });
+      await a.session({ at: '2026-12-04T09:00:00.000Z', ticket: 'INC-203', device: 'LAPTOP-2', tech: 'carol', mode: 'unattended', scopes: ['view'], decideAfter: 10, outcome: 'declined', code: 'approval-not-used', approvalPath: 'user-declined' });
+      await a.session({ at: '2026-12-05T09:00:00.000Z', ticket: 'INC-204', device: 'LAPTOP-2', tech: 'carol', mode: 'unattended', scopes: ['view'], decideAfter: 60, outcome: 'accepted', decidedBy: 'approval', approvalPath: 'no-answer' });
+      const w = monthWindow('2026-12');
+      const c = computeMonthlyReport(await s.queryAudit({}), w, NOW).consentRates;
+      expect(c.shares.map((x) => [x.category, x.count, x.percent])).toEqual([
+        ['accepted', 1, 33.3],
+        ['partial', 0, 0],
+        ['declined', 2, 66.7],
+        ['expired', 0, 0],
+        ['noUserPresent', 0, 0],
+      ]);
+      expect(c).toMatchObject({ base: 3, byApproval: 1, byEmergency: 0, approvalDeclinedByUser: 1 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('shares always add up to exactly 100.0 % (fast-check), and are 0 without a base', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(10_000), { minLength: 5, maxLength: 5 }), (counts) => {
+        const base = counts.reduce((a, b) => a + b, 0);
+        const parts = largestRemainder(counts, base, 1000);
+        expect(parts.reduce((a, b) => a + b, 0)).toBe(base === 0 ? 0 : 1000);
+        // Each share is its exact value rounded down or up, never further off.
+        parts.forEach((p, i) => expect(Math.abs(p - (base === 0 ? 0 : (counts[i]! * 1000) / base))).toBeLessThan(1));
+      }),
+    );
   });
 });

@@ -59,6 +59,10 @@ describe('porchlight report', () => {
     expect(r.stdout).toContain('| MTTR, mean (median) | 3 d (1 h), 5 tickets |');
     expect(r.stdout).toContain('| Time to consent, median (p90) | 30 s (1 min 30 s), 7 consents |');
     expect(r.stdout).toContain('| Emergency without documentation | 1 (INC-104) |');
+    // The scripted month's 9 answerable requests plus mallory's accept: 6 of 10 accepted, 1 each of the rest.
+    expect(r.stdout).toContain('| Consent rates (100 %) | Accepted 60.0 % (6) · Partly accepted 10.0 % (1) · Declined 10.0 % (1) · Expired (nobody answered) 10.0 % (1) · No user present 10.0 % (1); of 10 requests a user could answer; apart: 1 started on a manager approval, 1 emergency |');
+    expect(r.stdout).toContain('| Technician | Requests | Sessions | Accepted | Partial | Declined | Expired | Refused |');
+    expect(r.stdout).toMatch(/\| Alice Moreau \(alice\) \| 7 \| 3 \| 2 \| 1 \| 1 \| 1 \| 1 \|/);
     expect(r.stdout).toMatch(/^\| INC-104 \| emergency \|.*\| emergency without documentation \|$/m);
     expect(r.stdout).not.toMatch(/(?<!\\)<img/);
     expect(r.stdout).toContain('\\<img src=x onerror=alert\\(1\\)\\>');
@@ -72,6 +76,10 @@ describe('porchlight report', () => {
     expect(lines).toContain('tickets,,fcr_rate,0.5');
     expect(lines).toContain('repeat_incident,INC-103,days_since_previous,7');
     expect(lines).toContain('technician,alice,requests,7');
+    expect(lines).toContain('technician,alice,refused,1');
+    expect(lines).toContain('consent_rates,accepted,percent,60');
+    expect(lines).toContain('consent_rates,no_user_present,count,1');
+    expect(lines).toContain('consent_rates,by_approval,count,1');
     expect(lines).toContain('daily,2026-11-15,requests,2');
     expect(lines).toContain('documentation,,emergency_without_documentation,1');
     expect(lines).toContain('documentation,INC-104,emergency_without_documentation,1');

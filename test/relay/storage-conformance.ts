@@ -77,6 +77,33 @@ export function describeRelayStorage(name: string, open: () => Promise<{ storage
       }
     });
 
+    it('counts uses of a manager approval atomically, never past its maximum, gives them back and forgets expired ones', async () => {
+      const { storage, reopen } = await open();
+      const hash = 'f'.repeat(64);
+      const until = '2026-11-01T12:00:00.000Z';
+      const now = '2026-11-01T10:00:00.000Z';
+      try {
+        // Ten claims at once on a two-use approval: exactly two succeed, numbered 1 and 2.
+        const claims = await Promise.all(Array.from({ length: 10 }, () => storage.claimApprovalUse(hash, 2, until, now)));
+        expect(claims.filter((c) => c !== null).sort()).toEqual([1, 2]);
+        await storage.releaseApprovalUse(hash);
+        const again = await reopen();
+        try {
+          expect(await again.claimApprovalUse(hash, 2, until, now)).toBe(2);
+          expect(await again.claimApprovalUse(hash, 2, until, now)).toBeNull();
+          // A release never goes below zero, and another approval has its own count.
+          for (let i = 0; i < 4; i++) await again.releaseApprovalUse('e'.repeat(64));
+          expect(await again.claimApprovalUse('e'.repeat(64), 1, until, now)).toBe(1);
+          // Past its expiry the row goes (the approval is refused on expiry anyway): a fresh count.
+          expect(await again.claimApprovalUse(hash, 2, until, '2026-11-01T12:00:00.001Z')).toBe(1);
+        } finally {
+          await again.close();
+        }
+      } finally {
+        await storage.close();
+      }
+    });
+
     it('registers, re-keys and touches devices', async () => {
       const { storage } = await open();
       try {

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { consentSizeForZoom } from '../../src/main/consent-size.js';
 import { CONSENT_SIZE } from '../../src/main/window-options.js';
 import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
@@ -48,7 +48,8 @@ function longestView(mode: Mode, scopeCount: number): ConsentView {
     case 'attended':
       return base;
     case 'unattended':
-      return { ...base, mode: { kind: 'unattended', approver: longest('Bob Manager-Ngata', 100), reference: longest('CHG0004711', 200) } };
+      // A new session a manager approved asks the user first and names the approver in "you decide" (issue 20).
+      return { ...base, mode: { kind: 'unattended', approver: longest('Bob Manager-Ngata', 100), reference: longest('CHG0004711', 200) }, approvalIfNoAnswer: true };
     case 'emergency':
       return { ...base, mode: { kind: 'emergency', justification: longest('Payroll server unreachable; payroll run due.', 1000), incident: longest('MAJ-2026-118', 100) } };
     case 'escalation': {
@@ -70,6 +71,17 @@ async function screenshot(page: Page, name: string) {
   mkdirSync(shots, { recursive: true });
   // The window as the user gets it: exactly the viewport, no growing to the content.
   await page.screenshot({ path: `${shots}/${name}.png`, animations: 'disabled' });
+}
+
+/** The consent page at 200 % in a window of `size` device pixels, showing `view`; nothing scrolls sideways. */
+async function zoomed200(browser: Browser, size: { width: number; height: number }, theme: (typeof THEMES)[number], view: ConsentView) {
+  const context = await browser.newContext({ viewport: { width: size.width / 2, height: size.height / 2 }, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await openPage(page, baseUrl(), 'consent', theme);
+  await deliver(page, 'consent:show', view);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+  return { context, page };
 }
 
 /** "Show more" is on screen, uncovered, beside the clipped details (never drawn on them or their fade), at full strength. */
@@ -107,9 +119,15 @@ test.describe('consent geometry at the shell window size', () => {
           // Unattended and emergency say so in words at the top, in full (not cut off with an ellipsis).
           if (view.mode.kind !== 'attended') {
             const title = page.locator('.mode-title');
-            await expect(title).toHaveText(view.mode.kind === 'emergency' ? 'Emergency access, outside the usual approval' : 'A manager approved this request in advance');
+            const titles = { emergency: 'Emergency access, outside the usual approval', unattended: 'A manager approved this for when you are away. You decide.' };
+            await expect(title).toHaveText(titles[view.mode.kind]);
             await expectOnScreenAndUncovered(title, 'mode title');
             expect(await title.evaluate((el) => el.scrollWidth - el.clientWidth), 'mode title cut off').toBeLessThanOrEqual(0);
+          }
+          // A request a manager approved says in its title that the user decides; the countdown says what silence does.
+          if (view.approvalIfNoAnswer) {
+            await expect(page.locator('.countdown')).toHaveText(/^Approval applies in \d+:\d\d$/);
+            await expectOnScreenAndUncovered(page.locator('.countdown'), 'countdown');
           }
           const boxes = page.locator('.scope input[type=checkbox]');
           expect(await boxes.count()).toBe(mode === 'escalation' ? n : SCOPES.length);
@@ -225,12 +243,7 @@ test.describe('consent at 200 % zoom in the window the shell sizes for it (conse
     for (const { label, area } of WORK_AREAS) {
       test(`footer with Decline and Allow always on screen; everything else too where the window could grow (${label}, ${theme})`, async ({ browser }) => {
         const size = consentSizeForZoom(2, area);
-        const context = await browser.newContext({ viewport: { width: size.width / 2, height: size.height / 2 }, deviceScaleFactor: 2 });
-        const page = await context.newPage();
-        await openPage(page, baseUrl(), 'consent', theme);
-        await deliver(page, 'consent:show', longestView('attended', 4));
-        await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-        expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+        const { context, page } = await zoomed200(browser, size, theme, longestView('attended', 4));
         expect(await verticalScroll(page), 'the page itself never scrolls: only the part above the footer does').toBeLessThanOrEqual(0);
         const decline = page.getByRole('button', { name: 'Decline' });
         const allow = page.getByRole('button', { name: 'Allow selected' });
@@ -270,5 +283,22 @@ test.describe('consent at 200 % zoom in the window the shell sizes for it (conse
         await context.close();
       });
     }
+  }
+});
+
+test.describe('a request a manager approved, at 200 % in the window the shell sizes for it', () => {
+  for (const theme of THEMES) {
+    test(`"you decide" title, code, every checkbox, Decline and Allow on screen without scrolling (${theme})`, async ({ browser }) => {
+      const { context, page } = await zoomed200(browser, consentSizeForZoom(2, { x: 0, y: 0, width: 2560, height: 1400 }), theme, longestView('unattended', 4));
+      expect(await verticalScroll(page, '.consent-scroll')).toBeLessThanOrEqual(0);
+      await expectOnScreenAndUncovered(page.locator('.mode-title'), 'mode title');
+      await expectOnScreenAndUncovered(page.locator('.countdown'), 'countdown');
+      await expectOnScreenAndUncovered(page.locator('.code'), 'verification code');
+      for (const box of await page.locator('.scope input[type=checkbox]').all()) await expectOnScreenAndUncovered(box, `checkbox ${await box.getAttribute('value')}`);
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Decline' }), 'Decline');
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'Allow selected' }), 'Allow');
+      await page.screenshot({ path: `${shots}/consent-zoom200-unattended-${theme}.png` });
+      await context.close();
+    });
   }
 });

@@ -384,6 +384,23 @@ test.describe('consent dialog', () => {
     });
   }
 
+  test('a request a manager approved: the user decides; without an answer the page says the approval applies', async ({ page }) => {
+    const view = consentView({ mode: { kind: 'unattended', approver: 'Maria Manager', reference: 'CHG-7781' }, approvalIfNoAnswer: true });
+    await showConsent(page, view);
+    await expect(page.locator('.mode-title')).toHaveText('A manager approved this for when you are away. You decide.');
+    const panel = page.getByRole('region', { name: 'A manager approved this for when you are away. You decide.' });
+    await expect(panel).toContainText('Approved byMaria Manager');
+    await expect(panel).toContainText('ReferenceCHG-7781');
+    await expect(panel).toContainText('If you declineThe approval is not used.');
+    await expect(panel).toContainText('If nobody answersThe approval applies when the time runs out.');
+    // Who approved it leads the details, before the ticket and the technician's words.
+    await expect(page.locator('#consent-details > *').first()).toHaveClass(/mode-panel/);
+    await expect(page.locator('.countdown')).toHaveText(/^Approval applies in \d+:\d\d$/);
+    await page.clock.runFor(Date.parse(view.expiresAt) - (await page.evaluate(() => Date.now())) + 1000);
+    await expect(page.getByRole('status')).toHaveText('Nobody answered, so the manager’s approval applies.');
+    expect(await answers(page)).toEqual([{ kind: 'dismissed', promptId: view.promptId, reason: 'timeout' }]);
+  });
+
   const emergency = consentView({
     mode: { kind: 'emergency', justification: 'Payroll server unreachable; the payroll run is due at 12:00.', incident: 'MAJ-2026-118' },
     scopes: ['view', 'control', 'admin'],
@@ -394,6 +411,7 @@ test.describe('consent dialog', () => {
     for (const [name, view] of [
       ['consent', consentView()],
       ['consent-emergency', emergency],
+      ['consent-approval-if-away', consentView({ mode: { kind: 'unattended', approver: 'Maria Manager', reference: 'CHG-7781' }, approvalIfNoAnswer: true })],
     ] as const) {
       test(`${name} has no axe violations and is screenshotted (${theme})`, async ({ page }) => {
         await page.setViewportSize({ width: 560, height: 900 });

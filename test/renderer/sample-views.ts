@@ -82,7 +82,8 @@ export function hostileConsentView(): ConsentView {
 }
 
 export function hostileUnattendedConsentView(): ConsentView {
-  return consentView({ technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk' }, mode: { kind: 'unattended', approver: hostile('approver'), reference: hostile('reference') } });
+  // As the core builds it for a new session a manager approved: the approver is also named in the "you decide" line.
+  return consentView({ technician: { id: 'mallory', name: hostile('name'), group: 'helpdesk' }, mode: { kind: 'unattended', approver: hostile('approver'), reference: hostile('reference') }, approvalIfNoAnswer: true });
 }
 
 export function hostileBannerView(): BannerView {

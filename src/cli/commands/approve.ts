@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from '../parse-args.js';
-import { approvalPayloadSchema, MAX_APPROVAL_LIFETIME_MS, type ApprovalPayload } from '../../protocol/approval.js';
+import { approvalPayloadSchema, approvalUses, MAX_APPROVAL_LIFETIME_MS, MAX_APPROVAL_USES, type ApprovalPayload } from '../../protocol/approval.js';
 import { describeIssues } from '../../protocol/frame.js';
 import { signApprovalToken } from '../../protocol/signed-messages.js';
 import { keyFingerprint } from '../../protocol/signing.js';
@@ -12,7 +12,8 @@ import { UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
 const HELP = `Usage: porchlight approve --key FILE --device ID --technician ID --scopes LIST
-                          --ticket ID --reference REF --approver NAME --expires WHEN [--out FILE]
+                          --ticket ID --reference REF --approver NAME --expires WHEN
+                          [--uses N] [--out FILE]
 
 Signs a manager approval for unattended access (seed 000: written, trackable approval).
 
@@ -24,6 +25,8 @@ Signs a manager approval for unattended access (seed 000: written, trackable app
   --reference   trackable reference to the written approval (e-mail id, change number)
   --approver    who approved (the user's manager)
   --expires     minutes from now (e.g. 60) or an ISO 8601 UTC time; at most 7 days
+  --uses        how many sessions it may start (default 1, at most ${MAX_APPROVAL_USES}); the relay
+                counts them and the device refuses a use beyond N too
   --out         write the token JSON to FILE (default: stdout)
 `;
 
@@ -50,6 +53,7 @@ const command: Command = {
         reference: { type: 'string' },
         approver: { type: 'string' },
         expires: { type: 'string' },
+        uses: { type: 'string' },
         out: { type: 'string' },
       },
       strict: true,
@@ -58,6 +62,10 @@ const command: Command = {
       if (!values[name]) throw new UsageError(`--${name} is required`);
     }
     const now = Date.now();
+    const uses = values.uses === undefined ? 1 : Number(values.uses);
+    if (!/^\d{1,3}$/.test(values.uses ?? '1') || uses < 1 || uses > MAX_APPROVAL_USES) {
+      throw new UsageError(`--uses must be a whole number from 1 to ${MAX_APPROVAL_USES}`);
+    }
     const candidate = {
       v: 1,
       kind: 'approval',
@@ -70,6 +78,7 @@ const command: Command = {
       issuedAt: new Date(now).toISOString(),
       expiresAt: parseExpiry(values.expires!, now),
       nonce: randomBytes(18).toString('base64url'),
+      uses,
     };
     const parsed = approvalPayloadSchema.safeParse(candidate);
     if (!parsed.success) throw new UsageError(describeIssues('approval', parsed.error));
@@ -81,7 +90,7 @@ const command: Command = {
     const text = `${JSON.stringify(token, null, 2)}\n`;
     if (values.out) {
       writeFileSync(values.out, text, { mode: 0o600 });
-      ctx.stdout.write(`approval for ${payload.technicianId} on ${payload.deviceId} (${payload.scopes.join(',')}, ticket ${payload.ticketId}) until ${payload.expiresAt}\nsigned by approvals key ${keyFingerprint(key.publicKey)}, written to ${values.out}\n`);
+      ctx.stdout.write(`approval for ${payload.technicianId} on ${payload.deviceId} (${payload.scopes.join(',')}, ticket ${payload.ticketId}) until ${payload.expiresAt}, ${approvalUses(payload)} use(s)\nsigned by approvals key ${keyFingerprint(key.publicKey)}, written to ${values.out}\n`);
     } else {
       ctx.stdout.write(text);
     }

@@ -21,6 +21,7 @@ export function outcomeOfCode(code: RefusalCode): RefusalOutcome {
   switch (code) {
     case 'forbidden':
     case 'bad-approval':
+    case 'approval-used-up':
     case 'policy-blocked':
     case 'wrong-device':
     case 'documentation-required':

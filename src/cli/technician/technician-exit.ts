@@ -15,6 +15,7 @@ export function exitForError(code: RefusalCode): number {
       return EXIT.unauthorized;
     case 'forbidden':
     case 'bad-approval':
+    case 'approval-used-up':
     case 'policy-blocked':
     case 'wrong-device':
     case 'documentation-required':

@@ -3,10 +3,10 @@
 // written approval's reference, until when it was valid and which token it
 // was (sha256 of its canonical JSON, matchable against the token IT issued),
 // or the emergency's justification and incident. Attended requests carry none.
-import { canonicalize } from '../../protocol/canonical-json.js';
 import type { AuditFields } from '../../protocol/agent-audit-record.js';
 import type { SessionRequestPayload } from '../../protocol/messages.js';
-import { sha256Hex } from '../../protocol/signing.js';
+import { approvalUses } from '../../protocol/approval.js';
+import { approvalTokenSha256 } from '../../protocol/signed-messages.js';
 
 export function authorityFields(p: SessionRequestPayload): AuditFields {
   const a = p.approval;
@@ -22,7 +22,8 @@ export function authorityFields(p: SessionRequestPayload): AuditFields {
       reference: t.reference,
       approvalIssuedAt: t.issuedAt,
       approvalExpiresAt: t.expiresAt,
-      approvalTokenSha256: sha256Hex(canonicalize(a.token)),
+      approvalTokenSha256: approvalTokenSha256(a.token),
+      approvalUses: approvalUses(t),
     },
   };
 }

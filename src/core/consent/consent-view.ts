@@ -31,6 +31,8 @@ export function sessionConsentView(
     ...(wording ? { itWording: wording } : {}),
     ...(p.contact ? { contact: p.contact } : {}),
     ...(contactRequired && p.mode === 'attended' ? { contactRequired: true } : {}),
+    // A manager approval asks a present user first: the dialog says the approval applies only if nobody answers.
+    ...(v.authorisation.kind === 'unattended' ? { approvalIfNoAnswer: true } : {}),
     promptId: p.requestId,
     kind: 'session',
     technician: p.technician,

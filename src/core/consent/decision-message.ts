@@ -1,5 +1,6 @@
 // The decision reported to the relay, and the live session a grant opens.
 import { newMessageId } from '../../protocol/frame.js';
+import type { ApprovalPath } from '../../protocol/approval.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import type { DecidedBy, Message, Outcome, SessionRequestPayload } from '../../protocol/messages.js';
 import { sortScopes, type Scope } from '../../protocol/scopes.js';
@@ -11,6 +12,8 @@ export interface Decision {
   decidedBy: DecidedBy;
   code?: ErrorCode;
   detail?: string;
+  /** Requests backed by a manager approval: who decided, or why the approval applied (approval-when-away.ts). */
+  approvalPath?: ApprovalPath;
 }
 
 export function decisionMessage(
@@ -33,6 +36,7 @@ export function decisionMessage(
     ...(d.code ? { code: d.code } : {}),
     ...(d.detail ? { detail: d.detail } : {}),
     ...(session ? { sessionId: session.sessionId, grantedMinutes: session.minutes } : {}),
+    ...(d.approvalPath ? { approvalPath: d.approvalPath } : {}),
   };
 }
 

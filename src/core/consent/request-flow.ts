@@ -26,6 +26,9 @@ import { itWordingOf, sessionConsentView } from './consent-view.js';
 import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 import { grantAfterAck } from './grant-after-ack.js';
+import type { HonouredApprovals } from '../verification/honoured-approvals.js';
+import { applyApproval, awayReason, decisionFromPrompt, refuseIfUsedUp } from './approval-when-away.js';
+import type { ScreenLockSensor } from './approval-when-away.js';
 import { latencyMark } from '../../protocol/latency-marks.js';
 
 /** A session request between arrival and decision, with the states it went through. */
@@ -42,6 +45,10 @@ export interface RequestFlowDeps {
   clock: Clock;
   replay: ReplayCache;
   presence: 'interactive' | 'headless';
+  /** Where the platform says the screen is locked (then a manager approval applies without a prompt). */
+  screenLock?: ScreenLockSensor;
+  /** Approvals this device has honoured, with their use counts. */
+  honoured: HonouredApprovals;
   ui: UiPort;
   audited: RecordThenSend;
   sessions: SessionController;
@@ -127,11 +134,16 @@ export class RequestFlow {
       const outcome = verified.blocked.length > 0 ? 'partial' : 'accepted';
       return this.decide(req, { outcome, granted: verified.allowed, decidedBy: 'agreed-window' }, agreed);
     }
-    if (p.mode === 'unattended') {
-      const decidedBy = verified.authorisation.kind === 'emergency' ? 'emergency' : 'approval';
-      return this.decide(req, { outcome: 'accepted', granted: verified.allowed, decidedBy });
+    const token = p.mode === 'unattended' && p.approval?.kind === 'manager' ? p.approval.token : undefined;
+    if (p.mode === 'unattended' && !token) {
+      return this.decide(req, { outcome: 'accepted', granted: verified.allowed, decidedBy: 'emergency' });
     }
-    if (this.d.presence === 'headless') {
+    if (token) {
+      const usedUp = refuseIfUsedUp(this.d.honoured, token);
+      if (usedUp) return this.decide(req, usedUp);
+      const away = awayReason(this.d.presence, this.d.screenLock);
+      if (away) return this.decide(req, applyApproval(this.d.honoured, token, verified.allowed, away));
+    } else if (this.d.presence === 'headless') {
       const detail = 'nobody is logged in to answer an attended request';
       return this.decide(req, { outcome: 'no-user-present', granted: [], decidedBy: 'no-user', detail });
     }
@@ -157,6 +169,12 @@ export class RequestFlow {
     latencyMark('agent.consent.asked', p.requestId);
     const result = await this.d.gate.ask(p.technician.id, view, signal, deadline);
     latencyMark('agent.decision.answered', p.requestId);
+    if (p.mode === 'unattended' && p.approval?.kind === 'manager') {
+      const answer = decisionFromPrompt(result, p.scopes);
+      const { token } = p.approval;
+      const d = answer === 'apply-approval' ? applyApproval(this.d.honoured, token, v.allowed, 'no-answer') : answer;
+      return this.d.track(this.decide(req, d));
+    }
     if (result.kind === 'declined') return this.d.track(this.decide(req, { ...NOTHING, decidedBy: result.decidedBy }));
     const granted = sortScopes(result.granted);
     if (granted.length === 0) return this.d.track(this.decide(req, { ...NOTHING, decidedBy: 'user' }));
@@ -195,6 +213,7 @@ export class RequestFlow {
       ...authorityFields(p),
       ...(agreed ? { agreedWindow: windowFields(agreed) } : {}),
       sessionId: live?.id,
+      ...(d.approvalPath ? { approvalPath: d.approvalPath } : {}),
       states: [...req.consent.history, OUTCOME_STATE[d.outcome]],
     };
     // Waiting starts before the decision is sent, so the relay's answer can't come first.

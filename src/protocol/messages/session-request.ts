@@ -1,6 +1,6 @@
 // Wire protocol v1 (messages.ts): Asking for a session and deciding it.
 import { z } from 'zod';
-import { approvalSchema } from '../approval.js';
+import { APPROVAL_PATHS, approvalSchema } from '../approval.js';
 import { contactSchema } from '../contact.js';
 import { maintenanceSchema } from '../maintenance.js';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
@@ -106,6 +106,8 @@ export const sessionDecisionSchema = z.strictObject({
   detail: lineText(300).optional(),
   sessionId: identifier.optional(),
   grantedMinutes: minutes.optional(),
+  /** Requests backed by a manager approval: whether a present user decided or the approval applied, and why. */
+  approvalPath: z.enum(APPROVAL_PATHS).optional(),
   audit: auditAnchor.optional(),
   deviceSig: deviceSignatureSchema.optional(),
 });

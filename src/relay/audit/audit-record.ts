@@ -3,7 +3,7 @@
 // (see auditRecordHash) so a signed checkpoint of the head proves every
 // record before it (issue 9: evidence bundles).
 import { z } from 'zod';
-import { approvalTokenSchema } from '../../protocol/approval.js';
+import { APPROVAL_PATHS, approvalTokenSchema } from '../../protocol/approval.js';
 import { contactSchema } from '../../protocol/contact.js';
 import { maintenanceSchema } from '../../protocol/maintenance.js';
 import { canonicalize } from '../../protocol/canonical-json.js';
@@ -35,7 +35,16 @@ const errorCode = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
 
 /** What the relay knew about the approval (the token itself is kept for offline re-verification). */
 const approvalRecord = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('manager'), approver: lineText(100), reference: lineText(200), expiresAt: isoTimestamp, token: approvalTokenSchema }),
+  z.strictObject({
+    kind: z.literal('manager'),
+    approver: lineText(100),
+    reference: lineText(200),
+    expiresAt: isoTimestamp,
+    token: approvalTokenSchema,
+    /** Which of the approval's uses this request took, and how many it allows (approve --uses N). */
+    use: z.number().int().min(1).optional(),
+    uses: z.number().int().min(1).optional(),
+  }),
   z.strictObject({ kind: z.literal('emergency'), justification: multilineText(1000), incident: lineText(100) }),
 ]);
 
@@ -114,6 +123,8 @@ export const AUDIT_DATA_SCHEMAS = {
     code: errorCode.optional(),
     detail: lineText(300).optional(),
     grantedMinutes: minutes.optional(),
+    /** Requests backed by a manager approval: a present user decided, or why the approval applied. */
+    approvalPath: z.enum(APPROVAL_PATHS).optional(),
     agentAudit: auditAnchor.optional(),
     deviceSig: deviceSigned,
     late: lateFlag,

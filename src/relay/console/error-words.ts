@@ -47,6 +47,8 @@ const WORDS: Record<ErrorCode, (c: ErrorContext) => string> = {
   'transfer-failed': () => 'The file transfer did not complete; nothing partial was kept. Try again.',
   'mfa-required': () => 'Enter the one-time code from your authenticator app: this relay requires one.',
   'channel-violation': () => 'A data channel broke its rules and was closed. Try again; if it keeps happening, tell IT.',
+  'approval-not-used': () => 'Declined by the user (approval not used): someone at the device said no, and a manager approval never overrides them.',
+  'approval-used-up': () => 'This approval has already been used as many times as it allows. Ask the approver for a new one.',
 };
 
 export function errorInWords(code: ErrorCode, context: ErrorContext = {}): string {

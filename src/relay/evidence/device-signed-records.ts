@@ -32,7 +32,7 @@ export function deviceSignedMessageOf(r: SignedRecord): DeviceSignable | undefin
       return defined({
         ...head, type: 'session.decision' as const, requestId: r.requestId, outcome: d.outcome, granted: d.granted, declined: d.declined,
         decidedBy: d.decidedBy, decidedAt: d.decidedAt, code: d.code, detail: d.detail, sessionId: r.sessionId ?? undefined,
-        grantedMinutes: d.grantedMinutes, audit, deviceSig,
+        grantedMinutes: d.grantedMinutes, approvalPath: d.approvalPath, audit, deviceSig,
       });
     }
     case 'session-started': {

@@ -6,6 +6,7 @@ import { SCOPES, type Scope } from '../../protocol/scopes.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import { projectSessions, type SessionView } from '../audit/session-projection.js';
 import { commonCauses } from './common-causes.js';
+import { consentRates } from './consent-rates.js';
 import { failureCauses } from './failure-causes.js';
 import { undocumentedEmergencyTickets, unattendedList } from './unattended-list.js';
 import { csat, fcrBySource } from './user-verdicts.js';
@@ -84,6 +85,9 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
   const count = (pred: (v: SessionView) => boolean, of: readonly SessionView[] = month) => of.filter(pred).length;
   const modes = { attended: count((v) => v.mode === 'attended'), unattended: count((v) => v.mode === 'unattended'), emergency: count((v) => v.mode === 'emergency') };
   const outcome = (o: SessionView['outcome']) => count((v) => v.outcome === o);
+  const relayRefused = before.filter(
+    (r): r is AuditRecord<'rejected'> => r.kind === 'rejected' && r.requestId === null && r.data.action === 'tech.request' && inWindow(r.at),
+  );
   const o = {
     accepted: outcome('accepted'),
     partial: outcome('partial'),
@@ -94,7 +98,7 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
     cancelled: outcome('cancelled'),
     agentOffline: outcome('agent-offline'),
     pending: outcome(null),
-    refusedByRelay: before.filter((r) => r.kind === 'rejected' && r.requestId === null && r.data.action === 'tech.request' && inWindow(r.at)).length,
+    refusedByRelay: relayRefused.length,
   };
   const decided = o.accepted + o.partial + o.declined + o.expired + o.blocked + o.noUserPresent;
   const consent = month.map(consentSeconds).filter((s): s is number => s !== null);
@@ -153,20 +157,21 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
   const refusedByCode = new Map<string, number>();
   for (const f of files) if (f.allowed === false) refusedByCode.set(f.code ?? 'unspecified', (refusedByCode.get(f.code ?? 'unspecified') ?? 0) + 1);
 
-  // Per technician.
-  const techIds = [...new Set(month.map((v) => v.technicianId).filter((id): id is string => id !== null))].sort();
+  // Per technician, also those whose every request the relay refused.
+  const techIds = [...new Set([...month.map((v) => v.technicianId), ...relayRefused.map((r) => r.technicianId)].filter((id): id is string => id !== null))].sort();
   const technicians: TechnicianRow[] = techIds.map((id) => {
     const mine = month.filter((v) => v.technicianId === id);
     const theirResolved = resolved.filter((t) => t.resolved!.technicianId === id);
     return {
       technicianId: id,
-      name: mine[0]!.technicianName,
+      name: mine[0]?.technicianName ?? id,
       requests: mine.length,
       sessions: count((v) => v.startedAt !== null, mine),
       accepted: count((v) => v.outcome === 'accepted', mine),
       partial: count((v) => v.outcome === 'partial', mine),
       declined: count((v) => v.outcome === 'declined', mine),
       expired: count((v) => v.outcome === 'expired', mine),
+      refused: relayRefused.filter((r) => r.technicianId === id).length + count((v) => v.outcome === 'blocked', mine),
       medianConsentSec: median(mine.map(consentSeconds).filter((s): s is number => s !== null)),
       ticketsResolved: theirResolved.length,
       firstContactResolved: theirResolved.filter((t) => sessionsUntilResolved(t) === 1).length,
@@ -191,6 +196,7 @@ export function computeMonthlyReport(records: readonly AuditRecord[], window: Mo
     sessions: started.length,
     modes: { ...modes, ratio: `${modes.attended}:${modes.unattended}:${modes.emergency}`, attendedShare: rate(modes.attended, month.length) },
     outcomes: { ...o, decided, acceptRate: rate(o.accepted, decided), partialRate: rate(o.partial, decided), declineRate: rate(o.declined, decided), expireRate: rate(o.expired, decided) },
+    consentRates: consentRates(month),
     timeToConsent: distribution(consent),
     tickets: {
       opened: opened.length,

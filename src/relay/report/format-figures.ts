@@ -1,5 +1,6 @@
 // How figures read in every human format (md, csv, html): one place, so the
 // formats never disagree. `—` stands for "nothing to compute from".
+import type { ConsentCategory, ConsentRates } from './consent-rates.js';
 import type { MonthlyReport } from './report-model.js';
 
 export const NONE = '—';
@@ -57,10 +58,33 @@ export const OUTCOME_LABELS = {
   refusedByRelay: 'Refused by the relay',
 } as const;
 
+/** Labels of the consent rates (consent-rates.ts), in their order. */
+export const CONSENT_LABELS: Record<ConsentCategory, string> = {
+  accepted: 'Accepted',
+  partial: 'Partly accepted',
+  declined: 'Declined',
+  expired: 'Expired (nobody answered)',
+  noUserPresent: 'No user present',
+};
+
+/** "Accepted 55.6 % (5) · Partly accepted 11.1 % (1) · ...": every share with its count, adding up to 100 %. */
+export function consentRatesText(c: ConsentRates): string {
+  if (c.base === 0) return 'no request a user could answer';
+  return c.shares.map((s) => `${CONSENT_LABELS[s.category]} ${s.percent.toFixed(1)} % (${s.count})`).join(' · ');
+}
+
+/** What is counted beside the users' answers. */
+export function consentApartText(c: ConsentRates): string {
+  const declined = c.approvalDeclinedByUser > 0 ? `; ${c.approvalDeclinedByUser} manager-approved request(s) declined by the user at the device, in Declined` : '';
+  return `of ${c.base} requests a user could answer; apart: ${c.byApproval} started on a manager approval, ${c.byEmergency} emergency${declined}`;
+}
+
 export const DEFINITIONS: ReadonlyArray<[string, string]> = [
   ['Requests', 'session requests the relay forwarded to a device in the month (by request time).'],
   ['Sessions', 'requests that led to a started remote session.'],
   ['Rates', 'accept, partial, decline and expire rates are shares of the requests the device decided (accepted, partial, declined, expired, blocked, no user present).'],
+  ['Consent rates', 'how the requests a user could answer ended (accepted, partly accepted, declined, expired, no user present), each a share to one decimal that together make exactly 100 % (largest remainder); sessions a manager approval or an emergency started are counted apart, never as a user\'s consent; a manager-approved request the user declined counts as declined.'],
+  ['Refused', 'per technician: requests refused before any user saw them, by the relay (permission, approval, offline device) or blocked on the device (policy, verification).'],
   ['Time to consent', 'from the request to the user\'s accept (full or partial), on the relay\'s clock; approvals and emergencies are not counted. Median, and 90th percentile by nearest rank.'],
   ['First-contact resolution', 'tickets first resolved in the month after exactly one remote session, out of those resolved after at least one session.'],
   ['MTTR', 'per ticket resolved in the month, from its first request (in any month) to its first "resolved" close.'],

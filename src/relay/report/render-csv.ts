@@ -27,6 +27,15 @@ export function renderCsv(r: MonthlyReport): string {
   add('modes', '', 'ratio', r.modes.ratio);
   add('modes', '', 'attended_share', r.modes.attendedShare);
   for (const [k, v] of Object.entries(r.outcomes)) add('outcomes', '', snake(k), v);
+  const c = r.consentRates;
+  add('consent_rates', '', 'base', c.base);
+  for (const s of c.shares) {
+    add('consent_rates', snake(s.category), 'count', s.count);
+    add('consent_rates', snake(s.category), 'percent', s.percent);
+  }
+  add('consent_rates', 'by_approval', 'count', c.byApproval);
+  add('consent_rates', 'by_emergency', 'count', c.byEmergency);
+  add('consent_rates', 'approval_declined_by_user', 'count', c.approvalDeclinedByUser);
   add('time_to_consent', '', 'count', r.timeToConsent.count);
   add('time_to_consent', '', 'median_sec', r.timeToConsent.medianSec);
   add('time_to_consent', '', 'p90_sec', r.timeToConsent.p90Sec);

@@ -2,7 +2,7 @@
 // nothing fetched (the CSP meta allows only the page's own style block, by
 // hash). Light and dark follow prefers-color-scheme. Every database string is
 // escaped (html-escape.ts).
-import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
+import { bytes, consentApartText, consentRatesText, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
 import { escapeHtml as e } from './html-escape.js';
 import { selfContainedPage } from './html-page.js';
 import type { MonthlyReport } from './report-model.js';
@@ -85,6 +85,7 @@ export function renderHtml(r: MonthlyReport): string {
     kpi('Requests', String(r.requests), `${r.sessions} sessions started`),
     kpi('Attended : unattended : emergency', r.modes.ratio, `attended ${percent(r.modes.attendedShare)}`),
     kpi('Accept rate', percent(o.acceptRate), `partial ${percent(o.partialRate)} · declined ${percent(o.declineRate)} · expired ${percent(o.expireRate)}`),
+    kpi('Consent rates', r.consentRates.base === 0 ? '—' : `${r.consentRates.shares[0]!.percent.toFixed(1)} %`, `${consentRatesText(r.consentRates)} · ${consentApartText(r.consentRates)}`),
     kpi('Time to consent', duration(r.timeToConsent.medianSec), `median · p90 ${duration(r.timeToConsent.p90Sec)} · ${r.timeToConsent.count} consents`),
     kpi('First-contact resolution', percent(t.fcrRate), `${t.firstContactResolved} of ${withSession} tickets resolved with a session · by the technician's close`),
     kpi('FCR, user\'s word first', percent(t.fcrBySource.rate), `user's answer: ${t.fcrBySource.user.firstContact} of ${t.fcrBySource.user.tickets} · technician's close: ${t.fcrBySource.technician.firstContact} of ${t.fcrBySource.technician.tickets}`),
@@ -151,8 +152,8 @@ export function renderHtml(r: MonthlyReport): string {
       r.technicians.length === 0
         ? empty('No requests this month.')
         : table(
-            [['Technician', false], ['Requests', true], ['Sessions', true], ['Accepted', true], ['Partial', true], ['Declined', true], ['Expired', true], ['Median consent', true], ['Resolved', true], ['First contact', true], ['Files', true]],
-            r.technicians.map((x) => [`${x.name} (${x.technicianId})`, x.requests, x.sessions, x.accepted, x.partial, x.declined, x.expired, x.medianConsentSec === null ? NONE : duration(x.medianConsentSec), x.ticketsResolved, x.firstContactResolved, x.fileTransfers]),
+            [['Technician', false], ['Requests', true], ['Sessions', true], ['Accepted', true], ['Partial', true], ['Declined', true], ['Expired', true], ['Refused', true], ['Median consent', true], ['Resolved', true], ['First contact', true], ['Files', true]],
+            r.technicians.map((x) => [`${x.name} (${x.technicianId})`, x.requests, x.sessions, x.accepted, x.partial, x.declined, x.expired, x.refused, x.medianConsentSec === null ? NONE : duration(x.medianConsentSec), x.ticketsResolved, x.firstContactResolved, x.fileTransfers]),
             'Technicians',
             true,
           )

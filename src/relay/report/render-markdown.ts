@@ -1,5 +1,5 @@
 // The report as Markdown: a one-page summary for a ticket or a wiki.
-import { bytes, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
+import { bytes, consentApartText, consentRatesText, DEFINITIONS, duration, LIST_LIMIT, monthTitle, moreText, NONE, OUTCOME_LABELS, percent, ticketFigureRows } from './format-figures.js';
 import { DOCUMENTATION_LABELS } from './unattended-list.js';
 import type { MonthlyReport } from './report-model.js';
 
@@ -28,6 +28,7 @@ export function renderMarkdown(r: MonthlyReport): string {
         ['Sessions', r.sessions],
         ['Attended : unattended : emergency', `${r.modes.ratio} (attended ${percent(r.modes.attendedShare)})`],
         ['Accept / partial / decline / expire rate', `${percent(o.acceptRate)} / ${percent(o.partialRate)} / ${percent(o.declineRate)} / ${percent(o.expireRate)}`],
+        ['Consent rates (100 %)', `${consentRatesText(r.consentRates)}; ${consentApartText(r.consentRates)}`],
         ['Time to consent, median (p90)', `${duration(r.timeToConsent.medianSec)} (${duration(r.timeToConsent.p90Sec)}), ${r.timeToConsent.count} consents`],
         ['First-contact resolution', `${percent(t.fcrRate)} (${t.firstContactResolved} of ${t.resolved - t.resolvedWithoutSession})`],
         ['First-contact resolution, user\'s word first', `${percent(t.fcrBySource.rate)} (${t.fcrBySource.firstContact} of ${t.fcrBySource.tickets.length}): user's answer for ${t.fcrBySource.user.tickets} tickets (${t.fcrBySource.user.firstContact} solved), technician's close for ${t.fcrBySource.technician.tickets} (${t.fcrBySource.technician.firstContact} in one session)`],
@@ -70,8 +71,8 @@ export function renderMarkdown(r: MonthlyReport): string {
     r.technicians.length === 0
       ? 'No requests this month.'
       : table(
-          ['Technician', 'Requests', 'Sessions', 'Accepted', 'Partial', 'Declined', 'Expired', 'Median consent', 'Resolved', 'First contact', 'Files'],
-          r.technicians.map((x) => [`${mdText(x.name)} (${mdText(x.technicianId)})`, x.requests, x.sessions, x.accepted, x.partial, x.declined, x.expired, x.medianConsentSec === null ? NONE : duration(x.medianConsentSec), x.ticketsResolved, x.firstContactResolved, x.fileTransfers]),
+          ['Technician', 'Requests', 'Sessions', 'Accepted', 'Partial', 'Declined', 'Expired', 'Refused', 'Median consent', 'Resolved', 'First contact', 'Files'],
+          r.technicians.map((x) => [`${mdText(x.name)} (${mdText(x.technicianId)})`, x.requests, x.sessions, x.accepted, x.partial, x.declined, x.expired, x.refused, x.medianConsentSec === null ? NONE : duration(x.medianConsentSec), x.ticketsResolved, x.firstContactResolved, x.fileTransfers]),
         ),
     '',
   );

@@ -4,6 +4,7 @@
 import type { Scope } from '../../protocol/scopes.js';
 import type { SessionMode } from '../audit/audit-record.js';
 import type { CommonCause } from './common-causes.js';
+import type { ConsentRates } from './consent-rates.js';
 import type { UnattendedRow } from './unattended-list.js';
 
 export const REPORT_VERSION = 1;
@@ -25,6 +26,8 @@ export interface TechnicianRow {
   partial: number;
   declined: number;
   expired: number;
+  /** Requests refused before any user saw them: by the relay (permission, approval, offline device) or blocked on the device. */
+  refused: number;
   medianConsentSec: number | null;
   ticketsResolved: number;
   firstContactResolved: number;
@@ -69,6 +72,8 @@ export interface MonthlyReport {
     declineRate: number | null;
     expireRate: number | null;
   };
+  /** The users' answers as shares adding up to 100 %, approvals and emergencies apart (consent-rates.ts). */
+  consentRates: ConsentRates;
   timeToConsent: Distribution;
   tickets: {
     /** Tickets whose first request ever falls in the month. */

@@ -140,6 +140,7 @@ export class AgentFrames {
     }
     table.dropPending(req);
     const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, sessionId } = msg;
+    const { approvalPath } = msg;
     let rec;
     try {
       const where = auditContext(req, { requestId: req.requestId, sessionId: sessionId ?? null });
@@ -152,12 +153,16 @@ export class AgentFrames {
         ...(code ? { code } : {}),
         ...(detail ? { detail } : {}),
         ...(grantedMinutes !== undefined ? { grantedMinutes } : {}),
+        ...(approvalPath ? { approvalPath } : {}),
         ...anchorOf(msg),
         ...sig,
       });
     } catch (err) {
       return answerUnrecordedDecision(this.ctx, peer, req, msg, err, (id) => this.onRequestDue(id));
     }
+    // The approval started nothing (a present user decided, or it was refused): its use goes back.
+    const approvalStarted = decidedBy === 'approval' && granted.length > 0;
+    if (req.approvalUse && !approvalStarted) await this.ctx.storage.releaseApprovalUse(req.approvalUse);
     latencyMark('relay.decision.recorded', msg.requestId);
     if ((outcome === 'accepted' || outcome === 'partial') && granted.length > 0) this.awaitStart(req, msg);
     // Only now may the agent apply a grant: the decision is in the central audit.

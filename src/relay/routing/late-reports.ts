@@ -76,9 +76,10 @@ function recordAs(ctx: RoutingContext, where: AuditContext, r: LateReport, extra
   const unsigned = { agentAudit: extra.agentAudit, late: extra.late };
   switch (r.type) {
     case 'session.decision': {
-      const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes } = r;
+      const { outcome, granted, declined, decidedBy, decidedAt, code, detail, grantedMinutes, approvalPath } = r;
       const minutes = grantedMinutes !== undefined ? { grantedMinutes } : {};
-      const optional = { ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...minutes };
+      const path = approvalPath ? { approvalPath } : {};
+      const optional = { ...(code ? { code } : {}), ...(detail ? { detail } : {}), ...minutes, ...path };
       const data = { outcome, granted, declined, decidedBy, decidedAt, ...optional, ...extra };
       return audit.record('decision', where, data);
     }

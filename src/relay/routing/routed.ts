@@ -29,6 +29,8 @@ export interface RoutedRequest extends Owner {
   timer: unknown;
   /** When the relay itself reports `expired` (clock ms): kept to re-arm the timer after an unrecorded decision. */
   dueAt: number;
+  /** The manager approval whose use this request took (token sha256): given back if the approval was not used. */
+  approvalUse?: string;
   /** Its slot in the counts every instance shares (with a bus), given back when it stops pending. */
   sharedHold?: PendingHold;
 }

@@ -1,7 +1,8 @@
 // Frames from a technician. Each is checked against ownership (a technician
 // only ever sees and affects its own requests and sessions), written to the
 // central audit, and only then forwarded to the agent or answered.
-import type { ApprovalToken } from '../../protocol/approval.js';
+import { approvalUses, type ApprovalToken } from '../../protocol/approval.js';
+import { approvalTokenSha256 } from '../../protocol/signed-messages.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage, newMessageId } from '../../protocol/frame.js';
 import type { Message, ScopeRequestPayload } from '../../protocol/messages.js';
@@ -166,7 +167,12 @@ export class TechnicianFrames {
     const { payload, mode } = built;
     latencyMark('relay.request.built', payload.requestId);
     const given = payload.approval;
-    const approval = given?.kind === 'manager' ? managerApprovalRecord(given.token) : given;
+    // Approve --uses N: the relay takes one use per request it forwards, atomically, and gives it back when a
+    // present user decided instead (agent-frames.ts); beyond N the request never reaches the device.
+    const use = given?.kind === 'manager' ? await this.claimUse(given.token) : undefined;
+    if (use && !use.ok) return refuse('approval-used-up', use.detail);
+    const useRecord = use?.ok ? { use: use.use, uses: use.of } : {};
+    const approval = given?.kind === 'manager' ? { ...managerApprovalRecord(given.token), ...useRecord } : given;
     await audit.record(
       'request',
       { ...base, requestId: payload.requestId },
@@ -197,6 +203,7 @@ export class TechnicianFrames {
       dueAt: clock.now() + lifetimeMs + clock.graceMs,
       requestNonce: payload.nonce,
       timer: clock.after(lifetimeMs + clock.graceMs, () => this.onRequestDue(payload.requestId)),
+      ...(use?.ok ? { approvalUse: use.hash } : {}),
       ...(sharedHold ? { sharedHold } : {}),
     };
     table.addPending(req);
@@ -210,6 +217,17 @@ export class TechnicianFrames {
     agent.send(signed);
     latencyMark('relay.request.forwarded', requestId);
     return req;
+  }
+
+  /** One more use of this approval, unless it has started as many sessions as it allows. */
+  private async claimUse(token: ApprovalToken): Promise<ClaimedUse | { ok: false; detail: string }> {
+    const hash = approvalTokenSha256(token);
+    const of = approvalUses(token.payload);
+    const now = new Date(this.ctx.clock.now()).toISOString();
+    const use = await this.ctx.storage.claimApprovalUse(hash, of, token.payload.expiresAt, now);
+    const detail = `approval ${token.payload.reference} has been used ${of} of ${of} time(s)`;
+    if (use === null) return { ok: false, detail };
+    return { ok: true, hash, use, of };
   }
 
   private async cancel(peer: Peer, msg: Message<'session.cancel'>): Promise<void> {
@@ -307,6 +325,14 @@ export class TechnicianFrames {
     }
     await then(s);
   }
+}
+
+/** One use of a manager approval the relay took for a request (approve --uses N). */
+interface ClaimedUse {
+  ok: true;
+  hash: string;
+  use: number;
+  of: number;
 }
 
 /** What the central audit keeps of a manager approval: who, which reference, until when, and the token itself. */

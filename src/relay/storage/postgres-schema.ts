@@ -49,6 +49,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX agreed_windows_device ON agreed_windows (device_id, starts_at);
   `,
+  // 4: manager approvals limited to N sessions (approve --uses N): uses taken per token hash.
+  `
+  CREATE TABLE approval_uses (
+    token_sha256 TEXT PRIMARY KEY, uses INTEGER NOT NULL, max_uses INTEGER NOT NULL, expires_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Apply every migration the database has not seen; returns the schema version now in place. */

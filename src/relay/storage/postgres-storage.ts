@@ -115,6 +115,21 @@ export class PostgresStorage implements RelayStorage {
     return rowCount === 1;
   }
 
+  async claimApprovalUse(tokenSha256: string, maxUses: number, expiresAt: string, now: string): Promise<number | null> {
+    await this.query('DELETE FROM approval_uses WHERE expires_at < $1', [now]);
+    const { rows } = await this.query(
+      `INSERT INTO approval_uses (token_sha256, uses, max_uses, expires_at) VALUES ($1, 1, $2, $3)
+       ON CONFLICT (token_sha256) DO UPDATE SET uses = approval_uses.uses + 1 WHERE approval_uses.uses < approval_uses.max_uses
+       RETURNING uses`,
+      [tokenSha256, maxUses, expiresAt],
+    );
+    return rows[0] ? Number((rows[0] as { uses: unknown }).uses) : null;
+  }
+
+  async releaseApprovalUse(tokenSha256: string): Promise<void> {
+    await this.query('UPDATE approval_uses SET uses = uses - 1 WHERE token_sha256 = $1 AND uses > 0', [tokenSha256]);
+  }
+
   async getTechnician(id: string): Promise<TechnicianRecord | null> {
     const { rows } = await this.query('SELECT * FROM technicians WHERE id = $1', [id]);
     return rows[0] ? technicianOf(rows[0]) : null;

@@ -35,6 +35,9 @@ CREATE INDEX IF NOT EXISTS audit_ticket ON audit(ticket_id, seq);
 CREATE INDEX IF NOT EXISTS audit_session ON audit(session_id, seq);
 CREATE INDEX IF NOT EXISTS audit_request ON audit(request_id, seq);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+CREATE TABLE IF NOT EXISTS approval_uses (
+  token_sha256 TEXT PRIMARY KEY, uses INTEGER NOT NULL, max_uses INTEGER NOT NULL, expires_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
   seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, at TEXT NOT NULL, relay_public_key TEXT NOT NULL, sig TEXT NOT NULL
 );
@@ -49,6 +52,11 @@ const checkpointRow = z.object({ seq: z.number(), hash: z.string(), at: z.string
 // Built once: a zod schema compiles itself on first use, so one made per row costs more than the row.
 const recordRow = z.object({ record: z.string() });
 const headRow = z.object({ seq: z.number(), hash: z.string() });
+const usesRow = z.object({ uses: z.number() });
+/** One statement, so two relays sharing the file can't both take the last use. */
+const CLAIM_APPROVAL_USE = `INSERT INTO approval_uses (token_sha256, uses, max_uses, expires_at) VALUES (?, 1, ?, ?)
+  ON CONFLICT (token_sha256) DO UPDATE SET uses = approval_uses.uses + 1 WHERE approval_uses.uses < approval_uses.max_uses
+  RETURNING uses`;
 
 export class SqliteStorage implements RelayStorage {
   private readonly db: DatabaseSync;
@@ -107,6 +115,16 @@ export class SqliteStorage implements RelayStorage {
   async claimOtpStep(id: string, step: number): Promise<boolean> {
     const result = this.db.prepare('UPDATE technicians SET mfa_last_step = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)').run(step, id, step);
     return Number(result.changes) === 1;
+  }
+
+  async claimApprovalUse(tokenSha256: string, maxUses: number, expiresAt: string, now: string): Promise<number | null> {
+    this.db.prepare('DELETE FROM approval_uses WHERE expires_at < ?').run(now);
+    const row = this.db.prepare(CLAIM_APPROVAL_USE).get(tokenSha256, maxUses, expiresAt);
+    return row ? usesRow.parse(row).uses : null;
+  }
+
+  async releaseApprovalUse(tokenSha256: string): Promise<void> {
+    this.db.prepare('UPDATE approval_uses SET uses = uses - 1 WHERE token_sha256 = ? AND uses > 0').run(tokenSha256);
   }
 
   /** Data dirs made before accounts had expiry, grace and MFA: the new columns start NULL. */

@@ -135,6 +135,15 @@ export interface RelayStorage {
   /** This device's windows, oldest start first (cancelled ones included, with revokedAt). */
   listAgreedWindows(deviceId: string): Promise<StoredAgreedWindow[]>;
 
+  // manager approvals limited to N sessions (approve --uses N)
+  /**
+   * Take one use of the approval with this token hash if fewer than `maxUses` are taken (atomic across
+   * instances): the use's number, or null when it is used up. Rows past `expiresAt` are forgotten first.
+   */
+  claimApprovalUse(tokenSha256: string, maxUses: number, expiresAt: string, now: string): Promise<number | null>;
+  /** Give a use back: the device's user decided, so the approval did not start the session. */
+  releaseApprovalUse(tokenSha256: string): Promise<void>;
+
   // central audit (hash-chained, append-only apart from retention)
   appendAudit(entry: AuditEntry): Promise<AuditRecord>;
   queryAudit(query: AuditQuery): Promise<AuditRecord[]>;
