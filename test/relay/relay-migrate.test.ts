@@ -14,6 +14,8 @@ import { PostgresStorage } from '../../src/relay/storage/postgres-storage.js';
 import { capture } from '../cli/capture.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { scriptNovember } from './scripted-month.js';
+import { generateEd25519KeyPair, signAgreedWindow } from '../../src/protocol/index.js';
+import { agreedWindow } from '../fixtures/sample-messages.js';
 
 const installed = postgresBinDir() !== null;
 let server: PostgresServer;
@@ -28,6 +30,10 @@ beforeAll(async () => {
   await scriptNovember(data.storage);
   await data.storage.registerDevice({ deviceId: 'LAPTOP-NEW', publicKey: 'k'.repeat(43), enrolledAt: '2026-10-01T00:00:00.000Z', lastSeenAt: null });
   await data.storage.addEnrollment({ deviceId: 'LAPTOP-9', tokenHash: 'e'.repeat(64), createdAt: '2026-11-30T00:00:00.000Z', expiresAt: '2099-01-01T00:00:00.000Z' });
+  // A window a user agreed to and then cancelled, and a two-use approval used once: both must survive the move.
+  await data.storage.addAgreedWindow(signAgreedWindow(agreedWindow({ deviceId: 'LAPTOP-NEW' }), generateEd25519KeyPair()));
+  await data.storage.revokeAgreedWindow('win-0001', 'LAPTOP-NEW', '2026-11-24T11:00:00.000Z');
+  await data.storage.claimApprovalUse('a'.repeat(64), 2, '2099-01-01T00:00:00.000Z', '2026-11-30T00:00:00.000Z');
   await checkpointHead(data.storage, data.relayKey, Date.parse('2026-12-01T00:00:00.000Z'));
   // Retention removed the oldest records: the chain no longer starts at seq 1.
   await data.storage.pruneAudit('2026-10-01T00:00:00.000Z');
@@ -49,7 +55,7 @@ describe.runIf(installed)('porchlight relay migrate', () => {
     const sqliteFile = join(dir, DATABASE_FILE);
     const result = await run(['relay', 'migrate', '--from-sqlite', sqliteFile, '--to', url]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/technicians, 11 devices, 1 unspent enrollments, \d+ audit records, 1 checkpoints/);
+    expect(result.stdout).toMatch(/technicians, 11 devices, 1 unspent enrollments, 1 agreed windows, 1 counted approvals, \d+ audit records, 1 checkpoints/);
 
     const pg = new PostgresStorage({ url });
     try {
@@ -57,6 +63,10 @@ describe.runIf(installed)('porchlight relay migrate', () => {
       expect(first!.seq).toBeGreaterThan(1);
       expect(await pg.listDevices()).toHaveLength(11); // the scripted month enrolls its ten devices
       expect(await pg.listEnrollments()).toMatchObject([{ deviceId: 'LAPTOP-9' }]);
+      expect(await pg.listAgreedWindows('LAPTOP-NEW')).toMatchObject([{ signed: { window: { windowId: 'win-0001' } }, revokedAt: '2026-11-24T11:00:00.000Z' }]);
+      // The second use is still there, the third is not: the count moved with the data.
+      expect(await pg.claimApprovalUse('a'.repeat(64), 2, '2099-01-01T00:00:00.000Z', '2026-12-02T00:00:00.000Z')).toBe(2);
+      expect(await pg.claimApprovalUse('a'.repeat(64), 2, '2099-01-01T00:00:00.000Z', '2026-12-02T00:00:00.000Z')).toBeNull();
     } finally {
       await pg.close();
     }

@@ -27,7 +27,7 @@ export async function migrate(argv: string[], ctx: CommandContext): Promise<numb
     const r = await copyToPostgres(from, to);
     ctx.stdout.write(
       `copied to ${describeDatabaseUrl(url)}: ${r.technicians} technicians, ${r.devices} devices, ${r.enrollments} unspent enrollments, ` +
-        `${r.records} audit records, ${r.checkpoints} checkpoints\n` +
+        `${r.agreedWindows} agreed windows, ${r.approvalUses} counted approvals, ${r.records} audit records, ${r.checkpoints} checkpoints\n` +
         `verified: the chain ends at seq ${r.head?.seq ?? 0}${r.head ? ` (${r.head.hash.slice(0, 16)}...)` : ''}, as in the SQLite file\n` +
         `next: start every relay instance with --storage (or PORCHLIGHT_RELAY_DATABASE_URL) and the same --data key\n`,
     );

@@ -18,6 +18,10 @@ export interface CopyReport {
   technicians: number;
   devices: number;
   enrollments: number;
+  /** Windows users agreed to (issue 20), cancelled ones included. */
+  agreedWindows: number;
+  /** Manager approvals with uses counted (approve --uses N). */
+  approvalUses: number;
   records: number;
   checkpoints: number;
   head: { seq: number; hash: string } | null;
@@ -38,6 +42,17 @@ export async function copyToPostgres(from: RelayStorage, to: PostgresStorage): P
   for (const t of technicians) await to.addTechnician(t);
   for (const d of devices) await to.registerDevice(d);
   for (const e of enrollments) await to.addEnrollment(e);
+  let agreedWindows = 0;
+  for (const d of devices) {
+    for (const w of await from.listAgreedWindows(d.deviceId)) {
+      await to.addAgreedWindow(w.signed);
+      if (w.revokedAt !== null) await to.revokeAgreedWindow(w.signed.window.windowId, d.deviceId, w.revokedAt);
+      agreedWindows++;
+    }
+  }
+  // Without the counts every approval's relay-side use limit would start again after the move.
+  const approvalUses = await from.listApprovalUses();
+  await to.importApprovalUses(approvalUses);
   await to.importAudit(records);
   const checkpoints = [];
   for (let cp = await from.firstCheckpointFrom(0); cp; cp = await from.firstCheckpointFrom(cp.seq + 1)) {
@@ -57,5 +72,5 @@ export async function copyToPostgres(from: RelayStorage, to: PostgresStorage): P
     const record = copied.find((r) => r.seq === cp.seq);
     if (record && record.hash !== cp.hash) throw new MigrationError('copy-mismatch', `checkpoint seq ${cp.seq} no longer matches its record`);
   }
-  return { technicians: technicians.length, devices: devices.length, enrollments: enrollments.length, records: records.length, checkpoints: checkpoints.length, head };
+  return { technicians: technicians.length, devices: devices.length, enrollments: enrollments.length, agreedWindows, approvalUses: approvalUses.length, records: records.length, checkpoints: checkpoints.length, head };
 }

@@ -8,9 +8,9 @@ import { auditRecordSchema, type AuditEntry, type AuditRecord } from '../audit/a
 import { headRow, PostgresAuditAppender } from './postgres-audit-appender.js';
 import { AUDIT_CHAIN_LOCK, migrate } from './postgres-schema.js';
 import { asStorageError } from './postgres-errors.js';
-import { agreedWindowColumns, agreedWindowOf, deviceOf, enrollmentOf, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
+import { agreedWindowColumns, agreedWindowOf, approvalUsesOf, deviceOf, enrollmentOf, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
 import type { SignedAgreedWindow } from '../../protocol/messages.js';
-import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
+import type { ApprovalUses, AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
 
 const pgBool = (v: boolean): boolean => v;
 const placeholders = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
@@ -128,6 +128,17 @@ export class PostgresStorage implements RelayStorage {
 
   async releaseApprovalUse(tokenSha256: string): Promise<void> {
     await this.query('UPDATE approval_uses SET uses = uses - 1 WHERE token_sha256 = $1 AND uses > 0', [tokenSha256]);
+  }
+
+  async listApprovalUses(): Promise<ApprovalUses[]> {
+    return (await this.query('SELECT * FROM approval_uses ORDER BY token_sha256')).rows.map((r) => approvalUsesOf(r));
+  }
+
+  async importApprovalUses(rows: readonly ApprovalUses[]): Promise<void> {
+    for (const r of rows) {
+      const args = [r.tokenSha256, r.uses, r.maxUses, r.expiresAt];
+      await this.query('INSERT INTO approval_uses (token_sha256, uses, max_uses, expires_at) VALUES ($1, $2, $3, $4)', args);
+    }
   }
 
   async getTechnician(id: string): Promise<TechnicianRecord | null> {

@@ -3,13 +3,13 @@
 // appends are group-committed (sqlite-audit-appender.ts).
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
-import { agreedWindowColumns, agreedWindowOf, deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
+import { agreedWindowColumns, agreedWindowOf, approvalUsesOf, deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
 import { z } from 'zod';
 import { auditRecordSchema, type AuditEntry, type AuditRecord } from '../audit/audit-record.js';
 import { SqliteDeviceTouches } from './sqlite-device-touches.js';
 import { SqliteAuditAppender, type AppenderOptions } from './sqlite-audit-appender.js';
 import type { SignedAgreedWindow } from '../../protocol/messages.js';
-import type { AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
+import type { ApprovalUses, AuditCheckpoint, AuditQuery, DeviceRecord, EnrollmentPurpose, EnrollmentRecord, RelayStorage, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
 
 const sqliteBool = (v: boolean): number => (v ? 1 : 0);
 
@@ -125,6 +125,15 @@ export class SqliteStorage implements RelayStorage {
 
   async releaseApprovalUse(tokenSha256: string): Promise<void> {
     this.db.prepare('UPDATE approval_uses SET uses = uses - 1 WHERE token_sha256 = ? AND uses > 0').run(tokenSha256);
+  }
+
+  async listApprovalUses(): Promise<ApprovalUses[]> {
+    return this.db.prepare('SELECT * FROM approval_uses ORDER BY token_sha256').all().map((r) => approvalUsesOf(r));
+  }
+
+  async importApprovalUses(rows: readonly ApprovalUses[]): Promise<void> {
+    const insert = this.db.prepare('INSERT INTO approval_uses (token_sha256, uses, max_uses, expires_at) VALUES (?, ?, ?, ?)');
+    for (const r of rows) insert.run(r.tokenSha256, r.uses, r.maxUses, r.expiresAt);
   }
 
   /** Data dirs made before accounts had expiry, grace and MFA: the new columns start NULL. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { signedAgreedWindowSchema, type SignedAgreedWindow } from '../../protocol/messages.js';
 import { scopeList } from '../../protocol/primitives.js';
-import type { DeviceRecord, EnrollmentRecord, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
+import type { ApprovalUses, DeviceRecord, EnrollmentRecord, StoredAgreedWindow, TechnicianChange, TechnicianRecord } from './storage.js';
 
 const deviceRow = z.object({ device_id: z.string(), public_key: z.string(), enrolled_at: z.string(), last_seen_at: z.string().nullable() });
 const enrollmentRow = z.object({ token_hash: z.string(), device_id: z.string(), created_at: z.string(), expires_at: z.string(), purpose: z.enum(['enroll', 'rekey']) });
@@ -136,4 +136,12 @@ export function agreedWindowColumns(signed: SignedAgreedWindow): [string, string
     ['ends_at', w.endsAt],
     ['record', JSON.stringify(signed)],
   ];
+}
+
+// INTEGER arrives as a number from SQLite and as a number from PostgreSQL (INTEGER, not BIGINT).
+const approvalUsesRow = z.object({ token_sha256: z.string(), uses: z.coerce.number().int(), max_uses: z.coerce.number().int(), expires_at: z.string() });
+
+export function approvalUsesOf(row: unknown): ApprovalUses {
+  const r = approvalUsesRow.parse(row);
+  return { tokenSha256: r.token_sha256, uses: r.uses, maxUses: r.max_uses, expiresAt: r.expires_at };
 }

@@ -81,6 +81,14 @@ export interface AuditCheckpoint {
 }
 
 /** A window the user agreed to in advance (issue 20): the device-signed record, and when the user cancelled it. */
+/** Uses taken of one manager approval (approve --uses N), by its token hash. */
+export interface ApprovalUses {
+  tokenSha256: string;
+  uses: number;
+  maxUses: number;
+  expiresAt: string;
+}
+
 export interface StoredAgreedWindow {
   signed: SignedAgreedWindow;
   revokedAt: string | null;
@@ -143,6 +151,10 @@ export interface RelayStorage {
   claimApprovalUse(tokenSha256: string, maxUses: number, expiresAt: string, now: string): Promise<number | null>;
   /** Give a use back: the device's user decided, so the approval did not start the session. */
   releaseApprovalUse(tokenSha256: string): Promise<void>;
+  /** Every approval's count, for `relay migrate`. */
+  listApprovalUses(): Promise<ApprovalUses[]>;
+  /** Put a counted approval back as it was (`relay migrate` into an empty database). */
+  importApprovalUses(rows: readonly ApprovalUses[]): Promise<void>;
 
   // central audit (hash-chained, append-only apart from retention)
   appendAudit(entry: AuditEntry): Promise<AuditRecord>;
