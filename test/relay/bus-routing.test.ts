@@ -16,7 +16,7 @@ import { redisInstalled, startRedis, type RedisServer } from '../support/redis-s
 import { until } from '../support/bounded-wait.js';
 import { connectTechnician, type TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
-import { acceptAndFinish, acceptAndStay, connectAgent } from './scripted-agent.js';
+import { acceptAndFinish, acceptAndStay, agreeWindow, connectAgent } from './scripted-agent.js';
 
 const installed = redisInstalled();
 let redis: RedisServer;
@@ -164,6 +164,23 @@ describe.runIf(installed)('relay instances over Redis', () => {
     expect((await ask('INC-DOWN-1')).type).toBe('session.pending');
     expect(await ask('INC-DOWN-2')).toMatchObject({ type: 'error', code: 'rate-limited' });
     expect(a.relayLogs.join('\n')).toContain("shared pending counts unavailable, this instance's caps apply");
+  });
+
+  it('a window proposed by a technician on A is agreed by a device on B and kept once (issue 20 across instances)', async () => {
+    const [a, b] = await pair();
+    const agent = await b.t.agent('dev-win');
+    agent.answerSchedule = (req, self) => agreeWindow(req, self);
+    await until(() => a.t.relay.router.isOnline('dev-win'), 'instance A to see dev-win online', () => `A knows ${a.directory.agentCount} devices`);
+    const tech = await a.t.technician('alice');
+    const startsAt = new Date(Math.ceil((Date.now() + 3 * 3_600_000) / 60_000) * 60_000).toISOString();
+    const endsAt = new Date(Date.parse(startsAt) + 2 * 3_600_000).toISOString();
+    const msg: Message<'tech.schedule'> = { v: 1, type: 'tech.schedule', id: newMessageId(), deviceId: 'dev-win', ticket: { id: 'INC-WIN-1' }, reason: 'After hours', scopes: ['view'], startsAt, endsAt };
+    const decided = tech.waitFor((m) => (m.type === 'schedule.decision' || (m.type === 'error' && m.re === msg.id) ? m : undefined));
+    tech.send(msg);
+    expect(await decided).toMatchObject({ type: 'schedule.decision', outcome: 'agreed' });
+    expect(await a.t.storage.listAgreedWindows('dev-win')).toMatchObject([{ revokedAt: null, signed: { window: { ticketId: 'INC-WIN-1', startsAt, endsAt } } }]);
+    const kinds = (await a.t.storage.queryAudit({ ticketId: 'INC-WIN-1' })).map((r) => r.kind);
+    expect(kinds).toEqual(['schedule-request', 'schedule-decision']);
   });
 
   it('a device connecting to the other instance replaces its older connection', async () => {

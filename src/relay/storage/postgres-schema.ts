@@ -55,6 +55,10 @@ export const MIGRATIONS: readonly string[] = [
     token_sha256 TEXT PRIMARY KEY, uses INTEGER NOT NULL, max_uses INTEGER NOT NULL, expires_at TEXT NOT NULL
   );
   `,
+  // 5: the emergency reminder at every request reads one technician's records: an index, not a scan.
+  `
+  CREATE INDEX audit_technician ON audit (technician_id, seq);
+  `,
 ];
 
 /** Apply every migration the database has not seen; returns the schema version now in place. */

@@ -35,6 +35,8 @@ CREATE INDEX IF NOT EXISTS audit_ticket ON audit(ticket_id, seq);
 CREATE INDEX IF NOT EXISTS audit_session ON audit(session_id, seq);
 CREATE INDEX IF NOT EXISTS audit_request ON audit(request_id, seq);
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+-- The reminder at every request reads a technician's records (issue 20): not a scan of the whole audit.
+CREATE INDEX IF NOT EXISTS audit_technician ON audit(technician_id, seq);
 CREATE TABLE IF NOT EXISTS approval_uses (
   token_sha256 TEXT PRIMARY KEY, uses INTEGER NOT NULL, max_uses INTEGER NOT NULL, expires_at TEXT NOT NULL
 );
