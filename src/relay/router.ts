@@ -118,6 +118,12 @@ export class Router {
     return this.ctx.directory.agent(deviceId) !== undefined;
   }
 
+  /** With whom and for which ticket the device is in a session routed here, if it is. */
+  liveSession(deviceId: string): { technicianName: string; ticketId: string } | undefined {
+    const s = this.ctx.table.liveSessionOf(deviceId);
+    return s && { technicianName: s.tech.name, ticketId: s.ticketId };
+  }
+
   /** The clock offset of a recent refusal of this device at hello, if any. */
   recentClockRefusal(deviceId: string): number | undefined {
     return this.ctx.clockSkew.recentOffset(deviceId, this.ctx.clock.now());

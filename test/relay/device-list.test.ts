@@ -6,6 +6,7 @@ import { generateEd25519KeyPair, newMessageId, type Message } from '../../src/pr
 import { MAX_LISTED_DEVICES } from '../../src/protocol/messages.js';
 import type { TechnicianClient } from '../../src/cli/technician/technician-client.js';
 import { startTestRelay, type TestRelay } from './harness.js';
+import { acceptAndStay } from './scripted-agent.js';
 
 let t: TestRelay | undefined;
 
@@ -42,5 +43,33 @@ describe('tech.devices', () => {
     expect(some?.devices.map((d) => d.deviceId)).toEqual(['PC-009', 'PC-008', 'PC-006', 'PC-005', 'PC-004', 'PC-003', 'PC-002', 'PC-001', 'PC-000', 'PC-007']);
     expect(some?.truncated).toBe(false);
     expect((await list(tech, 'NOT-ENROLLED'))?.devices).toEqual([]);
+  });
+
+  it('says which device is in a session with whom, for which ticket, and only while it lasts', async () => {
+    t = await startTestRelay();
+    const agent = await t.agent('LAPTOP-0042');
+    agent.answer = acceptAndStay();
+    await t.agent('PC-IDLE');
+    const bob = await t.technician('bob');
+    const alice = await t.technician('alice');
+    const started = alice.waitFor((m) => (m.type === 'session.started' ? m : undefined));
+    alice.send({ v: 1, type: 'tech.request', id: newMessageId(), deviceId: 'LAPTOP-0042', ticket: { id: 'INC0012345' }, reason: 'printer', scopes: ['view'], mode: 'attended', estimatedMinutes: 5 });
+    const s = await started;
+    const during = await list(bob);
+    expect(during?.devices.find((d) => d.deviceId === 'LAPTOP-0042')).toMatchObject({ session: { technicianName: 'Alice Tech', ticketId: 'INC0012345' } });
+    expect(during?.devices.find((d) => d.deviceId === 'PC-IDLE')).not.toHaveProperty('session');
+    alice.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s!.sessionId, by: 'technician' });
+    // The device ends it as the real agent does when the technician ends it.
+    await agent.next('session.end');
+    agent.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId: s!.sessionId, by: 'technician' });
+    // The end is recorded before the session leaves the list: ask until it has (bounded), then check once more.
+    const after: unknown[] = [];
+    for (let i = 0; i < 100; i++) {
+      const row = (await list(bob))?.devices.find((d) => d.deviceId === 'LAPTOP-0042');
+      after.push(row?.session);
+      if (!row?.session) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(after.at(-1), `session field after the end: ${JSON.stringify(after.slice(-3))}`).toBeUndefined();
   });
 });

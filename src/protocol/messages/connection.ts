@@ -1,6 +1,6 @@
 // Wire protocol v1 (messages.ts): The connection: the relay's challenge, hellos, welcome, device keys.
 import { z } from 'zod';
-import { base64url, identifier, isoTimestamp, keyFingerprintText, lineText, nonce, publicKey, scopeList, signature, technician } from '../primitives.js';
+import { base64url, identifier, MAX_NAME_LENGTH, isoTimestamp, keyFingerprintText, lineText, nonce, publicKey, scopeList, signature, technician, ticketId } from '../primitives.js';
 import { header } from './header.js';
 
 // ---- connection ------------------------------------------------------------
@@ -107,6 +107,8 @@ export const devicesSchema = z.strictObject({
         lastSeenAt: isoTimestamp.nullable(),
         /** Set when the relay refused the device for its clock a short while ago (ms, + ahead). */
         clockSkewMs: z.number().int().optional(),
+        /** Set while the device is in a session this relay instance routes: with whom, for which ticket. */
+        session: z.strictObject({ technicianName: lineText(MAX_NAME_LENGTH), ticketId }).optional(),
       }),
     )
     .max(MAX_LISTED_DEVICES),

@@ -1,27 +1,12 @@
 // The device list: what the relay says about enrolled devices (online, last
-// seen, refused for its clock), filtered here as the technician types.
+// seen, refused for its clock, in a session with whom), filtered here as the technician types.
 // Choosing a device fills the request's device id. Text only, never markup.
 import type { Message } from '../../protocol/messages.js';
 
-type Listed = Message<'devices'>['devices'][number];
+import { agoInWords, statusInWords, type Listed } from './device-words.js';
 
 let listed: Listed[] = [];
 let truncated = false;
-
-/** "3 h ago", "5 min ago", "just now": coarse on purpose, the exact time is in the title. */
-export function agoInWords(iso: string, nowMs = Date.now()): string {
-  const sec = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
-  if (sec < 60) return 'just now';
-  if (sec < 3600) return `${Math.round(sec / 60)} min ago`;
-  if (sec < 2 * 86_400) return `${Math.round(sec / 3600)} h ago`;
-  return `${Math.round(sec / 86_400)} days ago`;
-}
-
-export function statusInWords(d: Listed): string {
-  if (d.clockSkewMs !== undefined) return `refused: its clock is off by ${Math.max(1, Math.round(Math.abs(d.clockSkewMs) / 60_000))} min`;
-  if (d.online) return 'online';
-  return d.lastSeenAt ? `offline, last seen ${agoInWords(d.lastSeenAt)}` : 'offline, never seen';
-}
 
 /** What the list knows of a device, for an error in words ("last seen 3 h ago"). */
 export function lastSeenOf(deviceId: string): string | undefined {
@@ -48,7 +33,8 @@ export function renderDevices(list: HTMLElement, note: HTMLElement, filter: stri
       name.className = 'device-name';
       name.textContent = d.deviceId;
       const status = document.createElement('span');
-      status.className = d.clockSkewMs !== undefined ? 'device-status skew' : d.online ? 'device-status online' : 'device-status offline';
+      const state = d.clockSkewMs !== undefined ? 'skew' : d.online && d.session ? 'busy' : d.online ? 'online' : 'offline';
+      status.className = `device-status ${state}`;
       status.textContent = statusInWords(d);
       if (d.lastSeenAt) button.title = `Last seen ${new Date(d.lastSeenAt).toLocaleString()}`;
       button.append(name, status);

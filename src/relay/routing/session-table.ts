@@ -119,6 +119,12 @@ export class SessionTable {
     return this.sessions.get(sessionId);
   }
 
+  /** The live (not ended) session with this device, if this instance routes one. */
+  liveSessionOf(deviceId: string): RoutedSession | undefined {
+    for (const s of this.sessions.values()) if (s.deviceId === deviceId && !s.ended) return s;
+    return undefined;
+  }
+
   /** True while `s` is the session the table holds under its id. */
   holds(s: RoutedSession): boolean {
     return this.sessions.get(s.sessionId) === s;
