@@ -165,6 +165,11 @@ test('control granted: click and key reach the X server; revoking control goes b
     await page.keyboard.press('a');
     await expect.poll(() => input.events().filter((e) => e.includes('keysym 0x61, a')).length, { message: 'the key a to reach the X server' }).toBe(2);
     expect(input.events().filter((e) => e.startsWith('ButtonPress')).length).toBe(1);
+    // Keyboard-first: F8 takes the keyboard back from the screen (End, just above it, gets focus), and the key
+    // never reaches the user's computer.
+    await page.keyboard.press('F8');
+    await expect(page.getByRole('button', { name: 'End', exact: true })).toBeFocused();
+    expect(input.events().filter((e) => e.includes('F8'))).toEqual([]);
 
     const sessionId = await liveSessionId();
     expect(await w.agent.revokeScope(sessionId, 'control')).toBe(true);

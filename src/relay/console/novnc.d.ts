@@ -12,5 +12,7 @@ declare module '@novnc/novnc' {
     showDotCursor: boolean;
     background: string;
     disconnect(): void;
+    /** Take the keyboard off the remote screen (its canvas loses focus). */
+    blur(): void;
   }
 }

@@ -11,7 +11,10 @@ import { ScreenChannelSocket, type ChannelWire } from './screen-channel-socket.j
 
 const MODE_WORDS = {
   view: { state: 'Viewing', hint: 'Your mouse and keyboard do not reach the device.' },
-  control: { state: 'Controlling mouse and keyboard', hint: 'Click the screen, then type: your mouse and keyboard reach the user\'s computer.' },
+  control: {
+    state: 'Controlling mouse and keyboard',
+    hint: 'Click the screen, then type: your mouse and keyboard reach the user\'s computer. F8 gives the keyboard back to this page.',
+  },
 } as const;
 
 type CloseReason = 'channel' | 'revoked' | 'ended';
@@ -22,6 +25,18 @@ interface Live {
   host: HTMLElement;
   connected: boolean;
   fit: () => void;
+}
+
+/** The key that takes the keyboard back from the remote screen (Tab and Escape go to the user's computer). */
+const RELEASE_KEY = 'F8';
+
+/** The last control before `el` that takes focus: where the keyboard goes when it leaves the screen. */
+function focusBefore(el: HTMLElement): void {
+  const focusable = document.querySelectorAll<HTMLElement>('button, a[href], input, select, textarea, [tabindex="0"]');
+  const before = [...focusable].filter(
+    (x) => x.getClientRects().length > 0 && !x.matches(':disabled') && x.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING,
+  );
+  before.at(-1)?.focus();
 }
 
 /** Smallest and largest screen box, in CSS pixels. */
@@ -135,6 +150,18 @@ export class ScreenView {
     const rfb = new RFB(host, socket, { shared: true });
     rfb.scaleViewport = true;
     rfb.resizeSession = false;
+    // Keyboard-first: noVNC keeps every key while its canvas has focus, so one key brings focus back to the page.
+    host.addEventListener(
+      'keydown',
+      (e) => {
+        if (e.key !== RELEASE_KEY) return;
+        e.preventDefault();
+        e.stopPropagation();
+        rfb.blur();
+        focusBefore(this.box);
+      },
+      { capture: true },
+    );
     const fit = () => fitToWindow(host);
     const live: Live = { socket, rfb, host, connected: false, fit };
     this.live = live;
