@@ -11,6 +11,8 @@ export const CONSOLE_SHOTS = fileURLToPath(new URL('../../test-results/console',
 /** Sign in with Enter in the token field; `who` is what the header says once the relay welcomed it. */
 export async function signInConsole(page: Page, base: string, token: string, who: string | RegExp): Promise<void> {
   await page.goto(`${base}/`);
+  // The page enables Sign in once its script has bound the form: Enter before that does nothing.
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
   await page.getByLabel('API token').fill(token);
   await page.getByLabel('API token').press('Enter');
   await expect(page.locator('#who')).toHaveText(who);

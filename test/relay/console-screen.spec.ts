@@ -50,6 +50,7 @@ test.beforeEach(async ({ page }) => {
 async function signInAndRequest(page: Page, grant: ConsoleScreenWorld['grant'], o: { viewOnly?: boolean } = {}): Promise<void> {
   w.grant = grant;
   await page.goto(w.relay.url.replace(/^ws/, 'http') + '/');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
   await page.getByLabel('API token').fill(w.token);
   await page.getByLabel('API token').press('Enter');
   await expect(page.locator('#who')).toContainText('Signed in as');

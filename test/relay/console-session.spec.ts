@@ -120,8 +120,9 @@ test('attended: partial consent, conversation, note, more access, a file, then e
   const ft = await announced;
   expect(ft).toMatchObject({ sessionId, name: 'fix.ps1', size: bytes.length, sha256, direction: 'to-device', ticketId: 'INC0012345' });
   agent.send({ v: 1, type: 'session.file-transfer-result', id: newMessageId(), sessionId, transferId: ft.transferId, allowed: true });
-  const opened = agent.next('channel.open');
-  const open = await opened;
+  // The console also opens a screen channel while view is granted: the file's channel is the one that names it.
+  let open = await agent.next('channel.open');
+  while (open.kind !== 'file') open = await agent.next('channel.open');
   expect(open).toMatchObject({ sessionId, kind: 'file', transferId: ft.transferId });
   const arrived = receiveFile(agent, bytes.length);
   agent.send({ v: 1, type: 'channel.opened', id: newMessageId(), sessionId, channel: open.channel });

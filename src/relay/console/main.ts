@@ -316,6 +316,9 @@ $('end').addEventListener('click', () => {
 bindRequestPanel();
 bindSessionTools(wire, () => allowedScopes);
 
+// Everything is bound: signing in works from here on (the button was disabled in the page until now).
+$<HTMLButtonElement>('signin-button').disabled = false;
+
 // "Stay signed in on this tab": a reload signs in again with the tab's token.
 const tabToken = sessionStorage.getItem(TAB_TOKEN_KEY);
 if (tabToken) {
