@@ -33,10 +33,13 @@ describe('console approval file', () => {
     );
   });
 
-  it('shows approver, reference, expiry, device, ticket and access, and warns when it does not fit', () => {
+  it('shows approver, reference, expiry, uses, device, ticket and access, and warns when it does not fit', () => {
     const fits = describeApproval(token, { deviceId: 'LAPTOP-0042', ticketId: 'INC0012345', scopes: ['view'] }, NOW);
-    expect(fits.rows.map(([k]) => k)).toEqual(['Approved by', 'Reference', 'Expires', 'Device', 'Ticket', 'Access', 'Technician']);
+    expect(fits.rows.map(([k]) => k)).toEqual(['Approved by', 'Reference', 'Expires', 'Sessions it allows', 'Device', 'Ticket', 'Access', 'Technician']);
     expect(fits.rows[2]![1]).toMatch(/\(in 60 min\)$/);
+    expect(fits.rows[3]).toEqual(['Sessions it allows', token.payload.uses === undefined ? '1 session' : `${token.payload.uses} sessions`]);
+    const three = describeApproval({ ...token, payload: { ...token.payload, uses: 3 } }, { deviceId: 'LAPTOP-0042', ticketId: 'INC0012345', scopes: ['view'] }, NOW);
+    expect(three.rows[3]).toEqual(['Sessions it allows', '3 sessions']);
     expect(fits.warnings).toEqual([]);
     const off = describeApproval(token, { deviceId: 'PC-7', ticketId: 'INC9', scopes: ['view', 'admin'] }, NOW + 2 * 3600_000);
     expect(off.rows[2]![1]).toMatch(/\(expired\)$/);

@@ -6,7 +6,10 @@
 // refused in words, an emergency that needs its justification and incident to
 // send and its what / why / result to close.
 import { expect, test, type Page } from '@playwright/test';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateEd25519KeyPair, signApprovalToken } from '../../src/protocol/index.js';
 import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { startAgentWorld, type AgentWorld } from '../e2e/agent-world.js';
@@ -41,9 +44,9 @@ test.afterEach(async () => {
   world = undefined;
 });
 
-async function signedInTechnician(page: Page): Promise<string> {
+async function signedInTechnician(page: Page, scopes = 'view,control'): Promise<string> {
   const name = `srv-${process.pid}-${++techs}`;
-  const token = await relay.addTechnician(name, { group: 'servers', unattended: true, scopes: 'view,control' });
+  const token = await relay.addTechnician(name, { group: 'servers', unattended: true, scopes });
   await page.setViewportSize({ width: 1280, height: 800 });
   await signInConsole(page, relay.url.replace(/^ws/, 'http'), token, /\(servers\)$/);
   return name;
@@ -180,3 +183,35 @@ test('emergency: justification and incident to send, what / why / result to clos
   await expectNoAxeViolations(page);
   await shot(page, 'console-emergency-closed-1280x800');
 });
+
+test('a file sent from the console lands in the device\'s policy folder with the sha256 the browser computed', async ({ page, context }) => {
+  const folder = mkdtempSync(join(tmpdir(), 'pl-console-files-'));
+  world = await startAgentWorld(context, renderer.url, relay, { presence: 'headless', policy: { ...POLICY, fileFolder: folder } });
+  await signedInTechnician(page, 'view,control,file-transfer');
+  await fillCommon(page, world.deviceId, 'INC-CON-4');
+  await page.getByLabel('File transfer').check();
+  await page.getByLabel('Emergency').check();
+  await page.getByLabel('Why this cannot wait for an approval').fill('Payroll server certificate expires in an hour');
+  await page.getByLabel('Incident number').fill('IR-2026-08');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  await expect(page.locator('#state')).toContainText('Session live');
+  const bytes = randomBytes(300_000);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  await page.getByText('Send a file').click();
+  await page.getByLabel('File to send to the device').setInputFiles({ name: 'new-cert.pem', mimeType: 'text/plain', buffer: bytes });
+  await page.getByRole('button', { name: 'Send file' }).click();
+  // The agent's channel.close names where it stored the file; the console says so.
+  await expect(page.locator('#file-status')).toContainText('Stored on the device', { timeout: 15_000 });
+  // The agent core wrote it through a temporary name, checked the sha256 and renamed it into the ticket's folder.
+  await expect.poll(() => filesUnder(folder).length, { message: 'the file in the policy folder', timeout: 15_000 }).toBe(1);
+  const stored = filesUnder(folder)[0]!;
+  expect(stored).toMatch(/INC-CON-4[\\/]new-cert\.pem$/);
+  expect(createHash('sha256').update(readFileSync(stored)).digest('hex')).toBe(sha256);
+});
+
+/** Every file below `dir` (the agent keeps a folder per ticket). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}

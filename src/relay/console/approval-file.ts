@@ -1,9 +1,9 @@
 // The manager approval for an unattended request: pasted or dropped as the
 // token file IT's `approve` wrote, read with the agent's own schema
-// (approvalTokenSchema), and shown before sending (approver, reference, expiry,
+// (approvalTokenSchema), and shown before sending (approver, reference, expiry, uses,
 // device, ticket, access) so the technician sees what the approval covers. The
 // console cannot check the signature (it has no approvals key): the agent does.
-import { approvalTokenSchema, type ApprovalToken } from '../../protocol/approval.js';
+import { approvalTokenSchema, approvalUses, type ApprovalToken } from '../../protocol/approval.js';
 import { SCOPE_LABELS } from './scope-labels.js';
 
 /** An approval file is a few hundred bytes; anything much larger is not one. */
@@ -39,6 +39,8 @@ export function describeApproval(token: ApprovalToken, request: { deviceId: stri
     ['Approved by', p.approver],
     ['Reference', p.reference],
     ['Expires', `${new Date(expires).toLocaleString()} (${left <= 0 ? 'expired' : `in ${Math.max(1, Math.round(left / 60_000))} min`})`],
+    // approve --uses N: the relay and the device each count; the console cannot know how many are left.
+    ['Sessions it allows', approvalUses(p) === 1 ? '1 session' : `${approvalUses(p)} sessions`],
     ['Device', p.deviceId],
     ['Ticket', p.ticketId],
     ['Access', p.scopes.map((s) => SCOPE_LABELS[s]).join(', ')],
