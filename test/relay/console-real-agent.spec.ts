@@ -121,7 +121,7 @@ test('unattended with a manager approval: the page shows what it covers, the hea
   await page.getByLabel('Or choose the approval file').setInputFiles(approvalFile(world.deviceId, technicianId, 'INC-CON-1', { issuedAt: Date.now(), expiresAt: Date.now() + 3600_000 }));
   const summary = page.getByRole('definition');
   await expect(page.locator('#approval-summary')).toContainText('Approved byMaria Manager');
-  await expect(summary).toHaveText(['Maria Manager', 'CHG-5521', /\(in (60|59) min\)$/, world.deviceId, 'INC-CON-1', 'View, Control', technicianId]);
+  await expect(summary).toHaveText(['Maria Manager', 'CHG-5521', /\(in (60|59) min\)$/, '1 session', world.deviceId, 'INC-CON-1', 'View, Control', technicianId]);
   await expect(page.locator('#approval-warnings li')).toHaveCount(0);
   await page.getByLabel('Maintenance task id (optional)').fill('CHG0004711');
   await page.getByLabel('Targets covered, one per line (optional)').fill('fileserver-01\nsmb service');
