@@ -114,6 +114,8 @@ describe('fault: relay killed at each step of a session', { timeout: 90_000 }, (
       // What the agent holds for re-sending while the relay is down (kept in its data dir).
       const held = readFileSync(join(agentData, 'unacked-reports.json'), 'utf8');
       expect(unackedCount(agentData)).toBeGreaterThan(0);
+      // What the relay had recorded when it died: it may have written a report whose ack never reached the agent.
+      const recordedBefore = new Set((await centralAnchored(relayData, ticket)).map((c) => c.data.agentAudit!.seq));
       relay = await startRelayProcess(relayData, port);
       await vi.waitFor(() => expect(agent!.status().connection).toBe('connected'), { timeout: 30_000 });
       await vi.waitFor(() => expect(unackedCount(agentData)).toBe(0), { timeout: 30_000 });
@@ -131,15 +133,29 @@ describe('fault: relay killed at each step of a session', { timeout: 90_000 }, (
 
       const agentReports = recordsForTicket(join(agentData, 'audit'), ticket).filter((x) => REPORTS.has(String(x.msgType)));
       expect(agentReports.length).toBeGreaterThan(0);
-      const out = await runCli(['relay', 'audit', '--ticket', ticket, '--format', 'jsonl', '--data', relayData]);
-      const central = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; deviceId: string | null; data: { agentAudit?: { seq: number; hash: string }; late?: true } });
+      const central = await centralRecords(relayData, ticket);
       const anchored = central.filter((c) => c.deviceId === 'dev-late' && c.data.agentAudit);
       const seqs = anchored.map((c) => c.data.agentAudit!.seq);
       expect(seqs.filter((s, i) => seqs.indexOf(s) !== i), 'duplicates in the central audit').toEqual([]);
       const missing = agentReports.filter((a) => !anchored.some((c) => c.data.agentAudit!.seq === a.seq && c.data.agentAudit!.hash === a.hash));
       expect(missing.map((m) => `${m.seq} ${m.type}`), `central audit: ${central.map((c) => `${c.kind}${c.data.late ? ' (late)' : ''}`).join(', ')}`).toEqual([]);
-      // What reached the relay only after its restart is flagged late.
-      expect(central.some((c) => c.data.late === true)).toBe(true);
+      // What reached the relay only after its restart is flagged late; what it had recorded before it died is not.
+      const after = anchored.filter((c) => !recordedBefore.has(c.data.agentAudit!.seq));
+      expect(after.filter((c) => c.data.late !== true).map((c) => c.kind), 'recorded after the restart but not flagged late').toEqual([]);
+      expect(anchored.filter((c) => recordedBefore.has(c.data.agentAudit!.seq) && c.data.late === true).map((c) => c.kind)).toEqual([]);
     });
   }
 });
+
+type CentralRecord = { kind: string; deviceId: string | null; data: { agentAudit?: { seq: number; hash: string }; late?: true } };
+
+/** The ticket's central audit, read from the relay's data dir by the built CLI (the relay may be down). */
+async function centralRecords(relayData: string, ticket: string): Promise<CentralRecord[]> {
+  const out = await runCli(['relay', 'audit', '--ticket', ticket, '--format', 'jsonl', '--data', relayData]);
+  return out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as CentralRecord);
+}
+
+/** The device's anchored reports among them. */
+async function centralAnchored(relayData: string, ticket: string): Promise<CentralRecord[]> {
+  return (await centralRecords(relayData, ticket)).filter((c) => c.deviceId === 'dev-late' && c.data.agentAudit);
+}
