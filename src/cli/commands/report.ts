@@ -1,11 +1,9 @@
 // `porchlight report --month YYYY-MM`: the monthly support report from the
 // relay database (seed 003), as Markdown, HTML, CSV or JSON.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from '../parse-args.js';
 import { DATABASE_FILE, defaultDataDir } from '../../relay/data-dir.js';
 import { computeMonthlyReport } from '../../relay/report/compute.js';
 import { recordsForMonth } from '../../relay/report/month-records.js';
-import { monthWindow, MonthWindowError } from '../../relay/report/month-window.js';
 import { renderCsv } from '../../relay/report/render-csv.js';
 import { renderHtml } from '../../relay/report/render-html.js';
 import { renderJson } from '../../relay/report/render-json.js';
@@ -14,6 +12,7 @@ import type { MonthlyReport } from '../../relay/report/report-model.js';
 import { openExistingRecords } from '../../relay/relay-data.js';
 import { UsageError, type Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { parseMonthFlags } from '../month-flags.js';
 
 const HELP = `Usage: porchlight report --month YYYY-MM [--format md|html|csv|json] [--out FILE]
                          [--data DIR] [--storage postgres://...] [--tz ZONE]
@@ -38,23 +37,9 @@ const command: Command = {
   summary: 'monthly support report from the relay database',
   help: HELP,
   async run(argv, ctx) {
-    const { values } = parseArgs({
-      args: argv,
-      options: { month: { type: 'string' }, format: { type: 'string', default: 'md' }, out: { type: 'string' }, data: { type: 'string' }, storage: { type: 'string' }, tz: { type: 'string', default: 'UTC' } },
-      strict: true,
-    });
-    if (!values.month) throw new UsageError('--month YYYY-MM is required');
-    const render = Object.hasOwn(RENDERERS, values.format) ? RENDERERS[values.format] : undefined;
-    if (!render) throw new UsageError('--format must be md, html, csv or json');
-    let window;
-    try {
-      window = monthWindow(values.month, values.tz);
-    } catch (err) {
-      if (err instanceof MonthWindowError) throw new UsageError(err.message);
-      throw err;
-    }
-    const dir = values.data ?? defaultDataDir(ctx.env);
-    const storage = openExistingRecords(dir, values.storage === undefined ? ctx.env : { ...ctx.env, PORCHLIGHT_RELAY_DATABASE_URL: values.storage });
+    const { month, render, window, out, data, storage: databaseUrl } = parseMonthFlags(argv, RENDERERS);
+    const dir = data ?? defaultDataDir(ctx.env);
+    const storage = openExistingRecords(dir, databaseUrl === undefined ? ctx.env : { ...ctx.env, PORCHLIGHT_RELAY_DATABASE_URL: databaseUrl });
     if (!storage) throw new UsageError(`${dir} is not a relay data dir (no ${DATABASE_FILE}; or set PORCHLIGHT_RELAY_DATABASE_URL)`);
     let text: string;
     try {
@@ -63,9 +48,9 @@ const command: Command = {
     } finally {
       await storage.close();
     }
-    if (values.out) {
-      writeFileSync(values.out, text);
-      ctx.stderr.write(`report for ${values.month} (${window.tz}) written to ${values.out}\n`);
+    if (out) {
+      writeFileSync(out, text);
+      ctx.stderr.write(`report for ${month} (${window.tz}) written to ${out}\n`);
     } else ctx.stdout.write(text);
     return EXIT.ok;
   },
