@@ -164,6 +164,12 @@ describe('fault: relay killed at each step of a session', { timeout: 90_000 }, (
         const answers = anchored.filter((c) => c.kind === 'resolution');
         expect(answers).toMatchObject([{ data: { solved: false, rating: 2, late: true, deviceSig: { devicePublicKey: agent.devicePublicKey() } } }]);
         expect(anchored.filter((c) => c.kind === 'user-message')).toMatchObject([{ data: { text: 'Will I lose my calendar?', deviceSig: { devicePublicKey: agent.devicePublicKey() } } }]);
+        // And an auditor checks both signatures offline, from the evidence bundle.
+        const bundle = join(dir, 'evidence.json');
+        expect((await runCli(['evidence', '--ticket', ticket, '--out', bundle, '--data', relayData])).code).toBe(0);
+        const verified = await runCli(['evidence', 'verify', bundle, '--relay-key', relay.publicKey]);
+        expect(verified.stdout + verified.stderr).toMatch(/^VERIFIED/);
+        expect(verified.code).toBe(0);
       }
     });
   }

@@ -37,9 +37,11 @@ export async function recordLateReport(
   if (signed === false) return;
   // The user's words and answer are bound to their session's request, which only the central audit still knows.
   const start = related.find((x) => x.kind === 'session-started');
-  if ((r.type === 'session.user-message' || r.type === 'session.resolution') && signed && start && signed.requestId !== start.requestId) {
+  const usersWord = r.type === 'session.user-message' || r.type === 'session.resolution';
+  if (usersWord && signed && start && signed.requestId !== start.requestId) {
     const detail = `${r.type} is signed for another request than its session`;
-    await ctx.audit.record('rejected', { deviceId, requestId: start.requestId, sessionId: r.sessionId }, { action: r.type, code: 'bad-signature', detail });
+    const where = { deviceId, requestId: start.requestId, sessionId: r.sessionId };
+    await ctx.audit.record('rejected', where, { action: r.type, code: 'bad-signature', detail });
     return peer.send(errorMessage('bad-signature', detail, r.id));
   }
   const extra = { agentAudit: anchor, ...(signed ? { deviceSig: signed } : {}), late: true as const };

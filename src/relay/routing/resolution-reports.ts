@@ -33,7 +33,12 @@ export class ResolutionReports {
     for (const [id, p] of this.technicianOf) if (p === peer) this.technicianOf.delete(id);
   }
 
-  async handle(peer: Peer, deviceId: string, msg: Message<'session.resolution'>, deviceSig?: VerifiedDeviceSig): Promise<void> {
+  async handle(
+    peer: Peer,
+    deviceId: string,
+    msg: Message<'session.resolution'>,
+    deviceSig?: VerifiedDeviceSig,
+  ): Promise<void> {
     const { storage, audit } = this.ctx;
     const records = await storage.queryAudit({ sessionId: msg.sessionId, kinds: ['session-started', 'resolution'] });
     const started = records.find((r) => r.kind === 'session-started');
@@ -47,7 +52,8 @@ export class ResolutionReports {
     // Signed by the device key (agent-frames.ts checked it); here: for this session's own request.
     if (msg.deviceSig?.requestId !== requestId) {
       const detail = 'session.resolution is signed for another request than its session';
-      await audit.record('rejected', { deviceId, requestId, sessionId: msg.sessionId }, { action: msg.type, code: 'bad-signature', detail });
+      const where = { deviceId, requestId, sessionId: msg.sessionId };
+      await audit.record('rejected', where, { action: msg.type, code: 'bad-signature', detail });
       return peer.send(errorMessage('bad-signature', detail, msg.id));
     }
     const ctx: AuditContext = { ticketId, deviceId, technicianId, requestId, sessionId: msg.sessionId };
