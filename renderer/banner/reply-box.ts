@@ -29,7 +29,7 @@ export class ReplyBox {
   #paused = false;
 
   constructor(private readonly handlers: ReplyHandlers) {
-    this.input = h('textarea', { className: 'reply-input', attrs: { rows: '2', maxlength: String(MAX_CHARS), 'aria-labelledby': 'reply-heading', 'aria-describedby': 'reply-status' } });
+    this.input = h('textarea', { className: 'text-box reply-input', attrs: { rows: '2', maxlength: String(MAX_CHARS), 'aria-labelledby': 'reply-heading', 'aria-describedby': 'reply-status' } });
     this.#status.id = 'reply-status';
     this.send = h('button', { className: 'button button-primary button-small', attrs: { type: 'submit' }, text: s.replySend });
     this.quick = h('button', { className: 'button button-secondary button-small', attrs: { type: 'button' }, text: s.quickQuestion });

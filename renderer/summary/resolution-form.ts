@@ -31,7 +31,7 @@ export function resolutionForm(sessionId: string, send: (answer: ResolutionAnswe
     h('legend', { text: s.ratingLegend }),
     h('div', { className: 'rating-scale' }, h('span', { className: 'muted small', attrs: { 'aria-hidden': 'true' }, text: s.ratingLow }), ...ratings, h('span', { className: 'muted small', attrs: { 'aria-hidden': 'true' }, text: s.ratingHigh })),
   );
-  const comment = h('textarea', { id: 'resolution-comment', className: 'comment', attrs: { rows: '2', maxlength: String(MAX_COMMENT) } });
+  const comment = h('textarea', { id: 'resolution-comment', className: 'text-box comment', attrs: { rows: '2', maxlength: String(MAX_COMMENT) } });
   const submit = h('button', { className: 'button button-primary', attrs: { type: 'submit' }, text: s.resolutionSend });
   const status = h('p', { className: 'small resolution-status', attrs: { role: 'status', 'aria-live': 'polite' } });
   const form = h(

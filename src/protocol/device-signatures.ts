@@ -1,5 +1,5 @@
 // Device-signed agent messages: the agent signs its decisions, scope updates,
-// session starts and summaries with the device key, over canonical JSON, each
+// session starts, summaries, the user's messages and resolution answers with the device key, over canonical JSON, each
 // type under its own ctx string, bound to the device, the request it answers
 // and that request's nonce. Then the relay, the technician and an auditor can
 // each prove the user's device said it, not only the relay. `id` (a per-frame
@@ -28,6 +28,8 @@ export const DEVICE_SIGNING_CONTEXTS: Record<DeviceSignedType, SigningContext> =
   'session.scope-update': SIGNING_CONTEXTS.deviceScopeUpdate,
   'session.started': SIGNING_CONTEXTS.deviceSessionStarted,
   'session.summary': SIGNING_CONTEXTS.deviceSummary,
+  'session.user-message': SIGNING_CONTEXTS.deviceUserMessage,
+  'session.resolution': SIGNING_CONTEXTS.deviceResolution,
 };
 
 export const DEVICE_SIGNED_TYPES = Object.keys(DEVICE_SIGNING_CONTEXTS) as readonly DeviceSignedType[];

@@ -5,7 +5,13 @@
 import { canonicalize } from './canonical-json.js';
 import type { Message } from './messages.js';
 
-export type DeviceSignedType = 'session.decision' | 'session.scope-update' | 'session.started' | 'session.summary';
+export type DeviceSignedType =
+  | 'session.decision'
+  | 'session.scope-update'
+  | 'session.started'
+  | 'session.summary'
+  | 'session.user-message'
+  | 'session.resolution';
 export type DeviceSignable = Message<DeviceSignedType>;
 
 /** The ctx of each device-signed type (SIGNING_CONTEXTS holds the same strings). */
@@ -14,6 +20,9 @@ export const DEVICE_CONTEXT_STRINGS = {
   'session.scope-update': 'porchlight/v1/device/session.scope-update',
   'session.started': 'porchlight/v1/device/session.started',
   'session.summary': 'porchlight/v1/device/session.summary',
+  // Issue 20: the user's own words, and their answer to "Is your problem solved?".
+  'session.user-message': 'porchlight/v1/device/session.user-message',
+  'session.resolution': 'porchlight/v1/device/session.resolution',
 } as const satisfies Record<DeviceSignedType, string>;
 
 /** What a device signature binds the message to. */

@@ -14,6 +14,8 @@ export const SIGNING_CONTEXTS = {
   deviceScopeUpdate: DEVICE_CONTEXT_STRINGS['session.scope-update'],
   deviceSessionStarted: DEVICE_CONTEXT_STRINGS['session.started'],
   deviceSummary: DEVICE_CONTEXT_STRINGS['session.summary'],
+  deviceUserMessage: DEVICE_CONTEXT_STRINGS['session.user-message'],
+  deviceResolution: DEVICE_CONTEXT_STRINGS['session.resolution'],
   sessionRequest: 'porchlight/v1/session.request',
   scopeRequest: 'porchlight/v1/session.scope-request',
   /** Issue 20: the relay's scheduling request, the device's agreed window and its cancellation. */

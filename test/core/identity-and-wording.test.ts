@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordsForTicket } from '../../src/core/audit/export.js';
 import { partialPolicySchema } from '../../src/core/policy/schema.js';
-import { startHarness, startLiveSession, type Harness } from './agent-harness.js';
+import { signScheduleRequest } from '../../src/protocol/index.js';
+import { scheduleRequestPayload } from '../fixtures/sample-messages.js';
+import { freshNonce, startHarness, startLiveSession, type Harness } from './agent-harness.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -37,6 +39,21 @@ describe('identity warnings in the device audit', () => {
     h = await startHarness();
     await declineOne({ name: '\u2705 Verified Support' }, 'INC-BADGE');
     expect(recordsOf('INC-BADGE').map((r) => r.identityWarnings)).toEqual([['symbols'], ['symbols']]);
+  });
+
+  it('records the same warnings and organisation for a scheduling prompt (issue 20) as for a session request', async () => {
+    h = await startHarness();
+    const now = h.clock.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const technician = { id: 'alice', name: 'Alice Smith', group: 'helpdesk', org: '\u041cicrosoft Support' };
+    const p = scheduleRequestPayload({ requestId: 'sch-mixed', ticket: { id: 'INC-SCHED' }, technician, nonce: freshNonce(), issuedAt: iso(now), expiresAt: iso(now + 120_000), startsAt: iso(now + 3_600_000), endsAt: iso(now + 7_200_000) });
+    h.relay.send(signScheduleRequest(p, h.relay.relayKey));
+    h.ui.answer((await h.ui.nextPrompt()).promptId, []);
+    await h.relay.waitFor('schedule.decision');
+    await h.agent.idle();
+    const records = recordsOf('INC-SCHED');
+    expect(records.map((r) => r.type)).toEqual(['schedule.received', 'schedule.decision']);
+    for (const r of records) expect(r).toMatchObject({ technicianOrg: '\u041cicrosoft Support', identityWarnings: ['mixed-script'] });
   });
 
   it('records no warning for an ordinary name', async () => {

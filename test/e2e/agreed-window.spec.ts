@@ -7,46 +7,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { CONSENT_SIZE } from '../../src/main/window-options.js';
-import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
 import { screenshotDir } from '../renderer/open-page.js';
-import { requestCli, startAgentWorld, type AgentWorld } from './agent-world.js';
+import { requestCli } from './agent-world.js';
+import { useE2eWorld } from './e2e-world.js';
 import { clickClosingWindow } from './closing-click.js';
-import { startRelayProcess, type RelayProcess } from './relay-process.js';
 
 // The user's clock as the prompt shows it (24-hour, like most of the world; en-US says 09:32 PM).
 test.use({ locale: 'en-GB' });
 
-let relay: RelayProcess;
-let renderer: StaticServer;
-let world: AgentWorld | undefined;
-
-test.beforeAll(async () => {
-  assertRendererBuilt(['consent', 'banner', 'summary']);
-  renderer = await serveRenderer();
-  relay = await startRelayProcess();
-});
-test.afterAll(async () => {
-  expect(await relay.stop()).toBe(0);
-  await renderer.close();
-});
-test.afterEach(async () => {
-  if (world) {
-    expect(world.ui.refused).toEqual([]);
-    expect(world.ui.pageErrors).toEqual([]);
-    await world.stop();
-  }
-  world = undefined;
-});
+const e2e = useE2eWorld();
 
 test('agree to a window, connect inside it without a prompt, cancel it, and the prompt is back', async ({ context }) => {
-  const w = (world = await startAgentWorld(context, renderer.url, relay));
-  const token = await relay.addTechnician(`tech-${process.pid}-w`, { display: 'Alice Moreau' });
+  const w = await e2e.start(context);
+  const { token } = await e2e.newTechnician({ display: 'Alice Moreau' });
   const ticket = 'INC-E2E-W';
   const ics = join(mkdtempSync(join(tmpdir(), 'pl-e2e-ics-')), 'window.ics');
   const common = ['--device', w.deviceId, '--ticket', ticket, '--reason', 'Reinstall the calendar add-in after hours'];
 
   // Propose a window starting now, for two hours.
-  const propose = requestCli(relay, token, [...common, '--scopes', 'view,control', '--at', new Date().toISOString(), '--window', '2h', '--ics', ics]);
+  const propose = requestCli(e2e.relay, token, [...common, '--scopes', 'view,control', '--at', new Date().toISOString(), '--window', '2h', '--ics', ics]);
   const pending = await propose.event('session.pending');
   const prompt = await w.ui.page('consent');
   await expect(prompt.getByRole('heading', { level: 1 })).toHaveText(/^Alice Moreau would like to connect (today|tonight) \d\d:\d\d\u2011\d\d:\d\d(?: \(next day\))? for INC-E2E-W \(view, control\)\. Agree\?$/);
@@ -66,7 +45,7 @@ test('agree to a window, connect inside it without a prompt, cancel it, and the 
 
   // Inside the window: the same technician, ticket and fewer scopes start at once, with the banner and a notice.
   const prompts = w.ui.opened.consent.length;
-  const inside = requestCli(relay, token, [...common, '--scopes', 'view']);
+  const inside = requestCli(e2e.relay, token, [...common, '--scopes', 'view']);
   const decision = await inside.event('session.decision');
   expect(decision).toMatchObject({ outcome: 'accepted', granted: ['view'], decidedBy: 'agreed-window' });
   await inside.event('session.started');
@@ -80,8 +59,8 @@ test('agree to a window, connect inside it without a prompt, cancel it, and the 
   // The user cancels from the tray: the relay keeps and audits it; the next request prompts again.
   await w.agent.idle();
   expect(await w.agent.revokeAgreedWindow(String(agreed.windowId))).toBe(true);
-  await expect.poll(async () => (await relay.auditOf(ticket)).map((r) => r.kind)).toEqual(expect.arrayContaining(['schedule-request', 'schedule-decision', 'decision', 'window-revoked']));
-  const after = requestCli(relay, token, [...common, '--scopes', 'view']);
+  await expect.poll(async () => (await e2e.relay.auditOf(ticket)).map((r) => r.kind)).toEqual(expect.arrayContaining(['schedule-request', 'schedule-decision', 'decision', 'window-revoked']));
+  const after = requestCli(e2e.relay, token, [...common, '--scopes', 'view']);
   const again = await w.ui.page('consent', prompts);
   await expect(again.getByRole('heading', { level: 1 })).toHaveText('Alice Moreau wants to connect to this computer');
   await clickClosingWindow(again, again.getByRole('button', { name: 'Decline' }));

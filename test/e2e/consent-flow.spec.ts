@@ -15,41 +15,14 @@ import { DATABASE_FILE } from '../../src/relay/data-dir.js';
 import { SqliteStorage } from '../../src/relay/storage/sqlite-storage.js';
 import { runCli } from '../cli/built-cli.js';
 import { recordsForTicket } from '../../src/core/audit/export.js';
-import { assertRendererBuilt, serveRenderer, type StaticServer } from '../renderer/static-server.js';
-import { requestCli, startAgentWorld, technicianClient, type AgentWorld } from './agent-world.js';
+import { requestCli, technicianClient } from './agent-world.js';
+import { useE2eWorld } from './e2e-world.js';
 import { actClosingWindow, clickClosingWindow } from './closing-click.js';
-import { startRelayProcess, type RelayProcess } from './relay-process.js';
 
 const approvals = generateEd25519KeyPair();
-let relay: RelayProcess;
-let renderer: StaticServer;
-let world: AgentWorld | undefined;
-let techs = 0;
-
-test.beforeAll(async () => {
-  assertRendererBuilt(['consent', 'banner', 'summary']);
-  renderer = await serveRenderer();
-  relay = await startRelayProcess({ approvalsPublicKey: approvals.publicKey });
-});
-test.afterAll(async () => {
-  expect(await relay.stop()).toBe(0);
-  await renderer.close();
-});
-test.afterEach(async () => {
-  if (world) {
-    expect(world.ui.refused).toEqual([]);
-    expect(world.ui.pageErrors).toEqual([]);
-    await world.stop();
-  }
-  world = undefined;
-});
-
-const start = async (context: Parameters<typeof startAgentWorld>[0], o: Parameters<typeof startAgentWorld>[3] = {}) => (world = await startAgentWorld(context, renderer.url, relay, o));
-/** A technician of its own per test, so per-technician rate limits never couple tests. */
-async function newTechnician(o: Parameters<RelayProcess['addTechnician']>[1] = {}): Promise<{ name: string; token: string }> {
-  const name = `tech-${process.pid}-${++techs}`;
-  return { name, token: await relay.addTechnician(name, o) };
-}
+const e2e = useE2eWorld({ approvalsPublicKey: approvals.publicKey });
+const start = e2e.start;
+const newTechnician = e2e.newTechnician;
 const allow = (page: Page) => page.getByRole('button', { name: 'Allow selected' });
 
 /** Wait for Allow to arm (1 s of focus), then click it with the mouse. */
@@ -85,10 +58,10 @@ function agentAudit(dir: string): Record<string, unknown>[] {
 
 /** The relay's whole central chain verifies, and each of the ticket's exported records hashes to itself. */
 async function expectRelayAuditVerifies(ticketId: string, kinds: string[]): Promise<void> {
-  const exported = await relay.auditOf(ticketId);
+  const exported = await e2e.relay.auditOf(ticketId);
   expect(exported.map((r) => r.kind)).toEqual(expect.arrayContaining(kinds));
   for (const r of exported) expect(auditRecordHash(r as unknown as AuditRecord)).toBe(r.hash);
-  const storage = new SqliteStorage(join(relay.dataDir, DATABASE_FILE));
+  const storage = new SqliteStorage(join(e2e.relay.dataDir, DATABASE_FILE));
   try {
     const all = await storage.queryAudit({});
     expect(all.length).toBeGreaterThanOrEqual(exported.length);
@@ -102,7 +75,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
   test('accept: decision in the CLI, banner with scopes and time, technician ends, summary, both audits verify and export', async ({ context }) => {
     const w = await start(context);
     const { token } = await newTechnician({ display: 'Alice Moreau' });
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-1', '--reason', 'Outlook crashes on start', '--scopes', 'view,control', '--minutes', '20']);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-1', '--reason', 'Outlook crashes on start', '--scopes', 'view,control', '--minutes', '20']);
     const pending = await cli.event('session.pending');
 
     const consent = await w.ui.page('consent');
@@ -150,7 +123,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
   test('partial accept: the user unticks control, the CLI exits 3 with only view granted', async ({ context }) => {
     const w = await start(context);
     const { token } = await newTechnician();
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-2', '--reason', 'Printer queue stuck', '--scopes', 'view,control']);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-2', '--reason', 'Printer queue stuck', '--scopes', 'view,control']);
     const consent = await w.ui.page('consent');
     await consent.getByRole('checkbox', { name: 'Use your mouse and keyboard' }).uncheck();
     await clickAllowWhenArmed(consent);
@@ -165,7 +138,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
   test('decline: the CLI exits 4, nothing is granted, no banner', async ({ context }) => {
     const w = await start(context);
     const { token } = await newTechnician();
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-3', '--reason', 'VPN setup', '--scopes', 'view']);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-3', '--reason', 'VPN setup', '--scopes', 'view']);
     const consent = await w.ui.page('consent');
     await clickClosingWindow(consent, consent.getByRole('button', { name: 'Decline' }));
     const run = await cli.done;
@@ -186,13 +159,13 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     test(`declined with ${how}: decidedBy ${decidedBy} in the CLI, the central audit and the device log`, async ({ context }) => {
       const w = await start(context);
       const { token } = await newTechnician();
-      const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', ticket, '--reason', 'VPN setup', '--scopes', 'view']);
+      const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', ticket, '--reason', 'VPN setup', '--scopes', 'view']);
       const consent = await w.ui.page('consent');
       await expect(consent.getByRole('button', { name: 'Decline' })).toBeVisible();
       await act(consent);
       expect((await cli.done).code).toBe(4);
       expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', decidedBy });
-      const central = (await relay.auditOf(ticket)).find((r) => r.kind === 'decision') as { data?: { decidedBy?: string } } | undefined;
+      const central = (await e2e.relay.auditOf(ticket)).find((r) => r.kind === 'decision') as { data?: { decidedBy?: string } } | undefined;
       expect(central?.data?.decidedBy).toBe(decidedBy);
       expect(recordsForTicket(w.auditDir, ticket).find((r) => r.type === 'consent.decision')).toMatchObject({ decidedBy });
     });
@@ -202,7 +175,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     test.slow();
     const w = await start(context, { policy: { promptTimeoutSec: 15 } });
     const { token } = await newTechnician();
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-4', '--reason', 'Nobody home', '--scopes', 'view']);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-4', '--reason', 'Nobody home', '--scopes', 'view']);
     const consent = await w.ui.page('consent');
     await expect(consent.getByRole('timer')).toHaveText(/Declines automatically in 0:\d\d/);
     const run = await cli.done;
@@ -219,7 +192,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     const w = await start(context, { presence: 'headless', approvalsPublicKey: approvals.publicKey, policy: { unattendedAllowed: true, unattendedGroups: ['servers'] } });
     const { name, token } = await newTechnician({ group: 'servers', unattended: true });
     const file = approvalFile(w.deviceId, name, 'INC-E2E-5', 'CHG-5521');
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-5', '--reason', 'Patch the file server', '--scopes', 'view,control', '--unattended', '--approval', file]);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-5', '--reason', 'Patch the file server', '--scopes', 'view,control', '--unattended', '--approval', file]);
     expect(await cli.event('session.decision')).toMatchObject({ outcome: 'accepted', granted: ['view', 'control'], decidedBy: 'approval' });
     await cli.event('session.started');
     expect(w.ui.opened.consent).toHaveLength(0);
@@ -234,7 +207,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     const w = await start(context, { approvalsPublicKey: approvals.publicKey, policy: { unattendedAllowed: true, unattendedGroups: ['servers'] } });
     const { name, token } = await newTechnician({ group: 'servers', unattended: true, display: 'Alice Moreau' });
     const file = approvalFile(w.deviceId, name, 'INC-E2E-5B', 'CHG-5522');
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-5B', '--reason', 'Patch the laptop', '--scopes', 'view,control', '--unattended', '--approval', file]);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-5B', '--reason', 'Patch the laptop', '--scopes', 'view,control', '--unattended', '--approval', file]);
     const consent = await w.ui.page('consent');
     await expect(consent.locator('.mode-title')).toHaveText('A manager approved this for when you are away. You decide.');
     await expect(consent.getByText('Maria Manager')).toBeVisible();
@@ -244,13 +217,13 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
     expect((await cli.done).code).toBe(4);
     expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'declined', granted: [], decidedBy: 'user', code: 'approval-not-used', detail: 'declined by user (approval not used)', approvalPath: 'user-declined' });
     expect(w.ui.opened.banner).toHaveLength(0);
-    expect((await relay.auditOf('INC-E2E-5B')).find((r) => r.kind === 'decision')?.data).toMatchObject({ code: 'approval-not-used', approvalPath: 'user-declined' });
+    expect((await e2e.relay.auditOf('INC-E2E-5B')).find((r) => r.kind === 'decision')?.data).toMatchObject({ code: 'approval-not-used', approvalPath: 'user-declined' });
   });
 
   test('a headless agent declines an attended request: no user present', async ({ context }) => {
     const w = await start(context, { presence: 'headless' });
     const { token } = await newTechnician();
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-6', '--reason', 'Anyone there?', '--scopes', 'view']);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-6', '--reason', 'Anyone there?', '--scopes', 'view']);
     expect((await cli.done).code).toBe(4);
     expect(cli.events().find((e) => e.type === 'session.decision')).toMatchObject({ outcome: 'no-user-present', granted: [] });
     expect(w.ui.opened.consent).toHaveLength(0);
@@ -259,7 +232,7 @@ test.describe('end to end: technician CLI -> relay -> agent -> Chromium consent 
   test('emergency: justification and incident, no prompt, the banner says emergency', async ({ context }) => {
     const w = await start(context, { policy: { unattendedAllowed: true, emergencyAllowed: true, unattendedGroups: ['oncall'] } });
     const { token } = await newTechnician({ group: 'oncall', unattended: true });
-    const cli = requestCli(relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-7', '--reason', 'Contain the outbreak', '--scopes', 'view,control', '--emergency', 'Ransomware spreading from this host', '--incident', 'IR-2026-07']);
+    const cli = requestCli(e2e.relay, token, ['--device', w.deviceId, '--ticket', 'INC-E2E-7', '--reason', 'Contain the outbreak', '--scopes', 'view,control', '--emergency', 'Ransomware spreading from this host', '--incident', 'IR-2026-07']);
     expect(await cli.event('session.decision')).toMatchObject({ outcome: 'accepted', decidedBy: 'emergency' });
     expect(w.ui.opened.consent).toHaveLength(0);
     const banner = await w.ui.page('banner');
@@ -287,7 +260,7 @@ test.describe('end to end: a live session driven by the technician client', () =
 
   async function liveSession(context: Parameters<typeof startAgentWorld>[0], ticketId: string, scopes: Message<'tech.request'>['scopes']) {
     const w = await start(context, { policy: { fileTransfer: { maxBytes: 1024 * 1024, blockedExtensions: ['.exe'], requireTicket: true } } });
-    const tech = await technicianClient(relay, (await newTechnician({ display: 'Alice Moreau' })).token);
+    const tech = await technicianClient(e2e.relay, (await newTechnician({ display: 'Alice Moreau' })).token);
     tech.send(ask(w.deviceId, ticketId, scopes));
     const consent = await w.ui.page('consent');
     // The user grants everything asked for (higher-risk scopes start unticked and are ticked deliberately).

@@ -2,7 +2,8 @@
 // restarted on the same data dir. The agent (real core, in process, scripted
 // UI) re-sends every report the relay never acknowledged as `session.late`;
 // afterwards the central audit holds every report the agent wrote about the
-// ticket, once each, the re-sent ones flagged late.
+// ticket, once each, the re-sent ones flagged late (the user's own messages and
+// their answer on the fix among them, device-signed).
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,13 +30,14 @@ afterEach(async () => {
 });
 
 /** Reports the agent sends to the relay: the ones the central audit must end up holding. */
-const REPORTS = new Set(['session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary']);
+const REPORTS = new Set(['session.decision', 'session.started', 'session.scope-update', 'session.file-transfer-result', 'session.end', 'session.summary', 'session.user-message', 'session.resolution']);
 
 interface World {
   ui: ScriptedUi;
   agent: Agent;
   tech: TechnicianClient;
   ticket: string;
+  sessionId?: string;
 }
 
 const seen = <T extends Message['type']>(w: World, type: T) => w.tech.waitFor((m) => (m.type === type ? (m as Message<T>) : undefined));
@@ -50,8 +52,8 @@ async function started(w: World): Promise<string> {
   return (await s)!.sessionId;
 }
 
-/** Drive the session to the step, then the relay dies. */
-const STEPS: [string, (w: World) => Promise<void>][] = [
+/** Drive the session to the step, then the relay dies; then, optionally, what the user does while it is down. */
+const STEPS: [string, (w: World) => Promise<void>, ((w: World) => Promise<void>)?][] = [
   ['after the request (prompt on screen)', async (w) => void (await w.ui.nextPrompt())],
   ['after the decision', async (w) => {
     const d = seen(w, 'session.decision');
@@ -69,6 +71,19 @@ const STEPS: [string, (w: World) => Promise<void>][] = [
     const sessionId = await started(w);
     await w.agent.endSession(sessionId);
   }],
+  // Issue 20: the user's own words reach the relay live; their answer on the fix is given while it is down.
+  ["the user's answer on the fix, given while the relay is down", async (w) => {
+    const sessionId = await started(w);
+    const said = seen(w, 'session.user-message');
+    expect(await w.agent.sendUserMessage(sessionId, 'Will I lose my calendar?')).toBe('sent');
+    await said;
+    const summary = seen(w, 'session.summary');
+    await w.agent.endSession(sessionId);
+    await summary;
+    w.sessionId = sessionId;
+  }, async (w) => {
+    expect(await w.agent.sendResolution({ sessionId: w.sessionId!, solved: false, rating: 2, comment: 'Shared calendars still empty' })).toBe('sent');
+  }],
 ];
 
 function unackedCount(agentData: string): number {
@@ -80,7 +95,7 @@ function unackedCount(agentData: string): number {
 }
 
 describe('fault: relay killed at each step of a session', { timeout: 90_000 }, () => {
-  for (const [step, drive] of STEPS) {
+  for (const [step, drive, whileDown] of STEPS) {
     it(`${step}: the central audit ends with every report the agent wrote, once`, async () => {
       const dir = tmp('late');
       const relayData = join(dir, 'relay');
@@ -110,6 +125,7 @@ describe('fault: relay killed at each step of a session', { timeout: 90_000 }, (
 
       await relay.kill();
       await vi.waitFor(() => expect(agent!.status().connection).not.toBe('connected'), { timeout: 30_000 });
+      await whileDown?.(w);
       await agent.idle();
       // What the agent holds for re-sending while the relay is down (kept in its data dir).
       const held = readFileSync(join(agentData, 'unacked-reports.json'), 'utf8');
@@ -143,11 +159,23 @@ describe('fault: relay killed at each step of a session', { timeout: 90_000 }, (
       const after = anchored.filter((c) => !recordedBefore.has(c.data.agentAudit!.seq));
       expect(after.filter((c) => c.data.late !== true).map((c) => c.kind), 'recorded after the restart but not flagged late').toEqual([]);
       expect(anchored.filter((c) => recordedBefore.has(c.data.agentAudit!.seq) && c.data.late === true).map((c) => c.kind)).toEqual([]);
+      if (whileDown) {
+        // The answer given while the relay was down: recorded once, late, with the device signature it was sent with.
+        const answers = anchored.filter((c) => c.kind === 'resolution');
+        expect(answers).toMatchObject([{ data: { solved: false, rating: 2, late: true, deviceSig: { devicePublicKey: agent.devicePublicKey() } } }]);
+        expect(anchored.filter((c) => c.kind === 'user-message')).toMatchObject([{ data: { text: 'Will I lose my calendar?', deviceSig: { devicePublicKey: agent.devicePublicKey() } } }]);
+        // And an auditor checks both signatures offline, from the evidence bundle.
+        const bundle = join(dir, 'evidence.json');
+        expect((await runCli(['evidence', '--ticket', ticket, '--out', bundle, '--data', relayData])).code).toBe(0);
+        const verified = await runCli(['evidence', 'verify', bundle, '--relay-key', relay.publicKey]);
+        expect(verified.stdout + verified.stderr).toMatch(/^VERIFIED/);
+        expect(verified.code).toBe(0);
+      }
     });
   }
 });
 
-type CentralRecord = { kind: string; deviceId: string | null; data: { agentAudit?: { seq: number; hash: string }; late?: true } };
+type CentralRecord = { kind: string; deviceId: string | null; data: { agentAudit?: { seq: number; hash: string }; late?: true; deviceSig?: { devicePublicKey: string } } };
 
 /** The ticket's central audit, read from the relay's data dir by the built CLI (the relay may be down). */
 async function centralRecords(relayData: string, ticket: string): Promise<CentralRecord[]> {

@@ -74,7 +74,7 @@ export class AuditScript {
    * Append a record the device signed, as the router does: the device's signature over the frame the record
    * keeps, bound to the request (and a request nonce), with the enrolled key it verified under.
    */
-  async signed<K extends 'decision' | 'session-started'>(kind: K, at: string, ctx: Parameters<AuditScript['append']>[2], data: AuditData<K>): Promise<AuditRecord> {
+  async signed<K extends 'decision' | 'session-started' | 'resolution'>(kind: K, at: string, ctx: Parameters<AuditScript['append']>[2], data: AuditData<K>): Promise<AuditRecord> {
     const deviceId = ctx.deviceId!;
     const key = scriptedDeviceKey(deviceId);
     await this.storage.registerDevice({ deviceId, publicKey: key.publicKey, enrolledAt: '2026-01-01T00:00:00.000Z', lastSeenAt: null });
@@ -133,7 +133,8 @@ export class AuditScript {
   /** The user's answer on the summary page after `session` (issue 20). */
   resolution(at: string, ticket: string, tech: keyof typeof TECHS, device: string, session: { requestId: string; sessionId: string | null }, solved: boolean, rating?: number): Promise<AuditRecord> {
     const ctx = { ticketId: ticket, technicianId: tech, deviceId: device, requestId: session.requestId, sessionId: session.sessionId };
-    return this.append('resolution', at, ctx, { solved, at, ...(rating !== undefined ? { rating } : {}) });
+    // Device-signed, as the router records it.
+    return this.signed('resolution', at, ctx, { solved, at, ...(rating !== undefined ? { rating } : {}) });
   }
 
   cancel(at: string, ticket: string, tech: keyof typeof TECHS, device: string, requestId: string): Promise<AuditRecord> {

@@ -218,7 +218,7 @@ describe('live sessions', () => {
     expect(await said).toMatchObject({ sessionId, text: 'It says\nprofile error', at, quick: 'question' });
     await expect.poll(() => agent.received.find((m) => m.type === 'session.recorded' && m.re === msg.id)).toMatchObject({ agentSeq: 9 });
     const rec = (await t.storage.queryAudit({ sessionId })).find((r) => r.kind === 'user-message');
-    expect(rec).toMatchObject({ technicianId: 'alice', deviceId: 'dev-1', data: { text: 'It says\nprofile error', at, quick: 'question', agentAudit: { seq: 9 } } });
+    expect(rec).toMatchObject({ technicianId: 'alice', deviceId: 'dev-1', data: { text: 'It says\nprofile error', at, quick: 'question', agentAudit: { seq: 9 }, deviceSig: { devicePublicKey: agent.key.publicKey } } });
   });
 
   it("refuses a user message for a session of another device, and hostile text, forwarding neither", async () => {
@@ -227,8 +227,9 @@ describe('live sessions', () => {
     alice.onMessage((m) => void heard.push(m));
     const other = await t.agent('dev-2');
     const refused = other.next('error');
+    // Another device knows neither the session's request nor its nonce: what it signs does not bind to this session.
     other.send({ v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'not my session', at: new Date().toISOString() });
-    expect(await refused).toMatchObject({ code: 'unknown-session' });
+    expect(await refused).toMatchObject({ code: 'bad-signature' });
     const bad = other.next('error');
     // Raw bytes: the sender's own schema check would refuse to encode it.
     other.ws.send(JSON.stringify({ v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'evil\u202Etxt.exe', at: new Date().toISOString() }));
@@ -236,6 +237,50 @@ describe('live sessions', () => {
     // Both refusals came back, so the relay has handled both frames.
     expect(heard.filter((m) => m.type === 'session.user-message')).toEqual([]);
     expect((await t.storage.queryAudit({ sessionId })).filter((r) => r.kind === 'user-message')).toEqual([]);
+  });
+
+  it("refuses the session device's own message and answer when unsigned or signed by another key, audits the refusal, forwards neither", async () => {
+    const { agent, client: alice, sessionId, requestId } = await liveSession('alice', 'dev-1');
+    const heard: Message[] = [];
+    alice.onMessage((m) => void heard.push(m));
+    const at = new Date().toISOString();
+    const said: Message<'session.user-message'> = { v: 1, type: 'session.user-message', id: newMessageId(), sessionId, text: 'unsigned words', at };
+    const refusedUnsigned = agent.next('error');
+    agent.sendUnsigned(said);
+    expect(await refusedUnsigned).toMatchObject({ code: 'bad-signature', re: said.id });
+    const forged = generateEd25519KeyPair();
+    const nonce = 'bm9uY2Utb2YtYW5vdGhlcg';
+    const refusedForged = agent.next('error');
+    agent.send(signDeviceMessage({ ...said, id: newMessageId(), text: 'forged words' }, { deviceId: 'dev-1', requestId, nonce }, forged));
+    expect(await refusedForged).toMatchObject({ code: 'bad-signature' });
+    // After the summary: the answer on the fix, unsigned, then signed by another key.
+    const summary = next(alice, 'session.summary');
+    agent.send({ v: 1, type: 'session.end', id: newMessageId(), sessionId, by: 'user' });
+    agent.send({ v: 1, type: 'session.summary', id: newMessageId(), summary: { sessionId, requestId, deviceId: 'dev-1', technician: { id: 'alice', name: 'Alice', group: 'helpdesk' }, ticket: { id: 'INC100' }, mode: 'attended', scopesGranted: ['view'], scopesUsed: ['view'], startedAt: at, endedAt: at, durationSec: 1, files: [], narrationCount: 0, endedBy: 'user' } });
+    await summary;
+    const answer: Message<'session.resolution'> = { v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved: true, at };
+    const refusedAnswer = agent.next('error');
+    agent.sendUnsigned(answer);
+    expect(await refusedAnswer).toMatchObject({ code: 'bad-signature', re: answer.id });
+    const refusedForgedAnswer = agent.next('error');
+    agent.send(signDeviceMessage({ ...answer, id: newMessageId() }, { deviceId: 'dev-1', requestId, nonce }, forged));
+    expect(await refusedForgedAnswer).toMatchObject({ code: 'bad-signature' });
+    // Signed by the device's own key, but for another request than the session's: refused too.
+    const misbound = signDeviceMessage({ ...answer, id: newMessageId() }, { deviceId: 'dev-1', requestId: 'req-other', nonce }, agent.key);
+    const refusedMisbound = agent.next('error');
+    agent.send(misbound);
+    expect(await refusedMisbound).toMatchObject({ code: 'bad-signature', re: misbound.id });
+    expect(heard.filter((m) => m.type === 'session.user-message' || m.type === 'session.resolution')).toEqual([]);
+    const recs = await t.storage.queryAudit({ deviceId: 'dev-1' });
+    expect(recs.filter((r) => r.kind === 'user-message' || r.kind === 'resolution')).toEqual([]);
+    const rejected = recs.filter((r) => r.kind === 'rejected').map((r) => r.data as { action: string; code: string });
+    expect(rejected).toEqual([
+      expect.objectContaining({ action: 'session.user-message', code: 'bad-signature' }),
+      expect.objectContaining({ action: 'session.user-message', code: 'bad-signature' }),
+      expect.objectContaining({ action: 'session.resolution', code: 'bad-signature' }),
+      expect.objectContaining({ action: 'session.resolution', code: 'bad-signature' }),
+      expect.objectContaining({ action: 'session.resolution', code: 'bad-signature' }),
+    ]);
   });
 
   it("after the summary, records the user's answer once, only from the session's device, and tells the still-connected technician", async () => {
@@ -247,7 +292,9 @@ describe('live sessions', () => {
     const heard = next(alice, 'session.resolution');
     const other = await t.agent('dev-2');
     const refused = other.next('error');
-    other.send({ v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved: true, at: new Date().toISOString() });
+    // Signed by its own key for this session's request: still not the session's device.
+    const foreign: Message<'session.resolution'> = { v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved: true, at: new Date().toISOString() };
+    other.send(signDeviceMessage(foreign, { deviceId: 'dev-2', requestId, nonce: 'bm9uY2Utb2YtYW5vdGhlcg' }, other.key));
     expect(await refused).toMatchObject({ code: 'unknown-session' });
     const answer: Message<'session.resolution'> = { v: 1, type: 'session.resolution', id: newMessageId(), sessionId, solved: false, rating: 2, comment: 'Still no calendar', at: new Date().toISOString() };
     agent.send(answer);
@@ -255,7 +302,7 @@ describe('live sessions', () => {
     agent.send({ ...answer, id: newMessageId(), solved: true });
     await expect.poll(() => agent.received.find((m) => m.type === 'session.recorded' && m.duplicate === true)).toBeTruthy();
     const recs = (await t.storage.queryAudit({ sessionId, kinds: ['resolution'] }));
-    expect(recs).toMatchObject([{ technicianId: 'alice', deviceId: 'dev-1', ticketId: 'INC100', data: { solved: false, rating: 2, comment: 'Still no calendar' } }]);
+    expect(recs).toMatchObject([{ technicianId: 'alice', deviceId: 'dev-1', ticketId: 'INC100', data: { solved: false, rating: 2, comment: 'Still no calendar', deviceSig: { requestId, devicePublicKey: agent.key.publicKey } } }]);
     expect(verifyAuditChain(await t.storage.queryAudit({})).ok).toBe(true);
   });
 

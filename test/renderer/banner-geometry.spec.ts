@@ -11,7 +11,7 @@ import type { BannerView } from '../../src/shared/view-models.js';
 import { deliver, sentOn } from './fake-bridge.js';
 import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll, verticalScroll } from './geometry-checks.js';
 import { openPage, THEMES } from './open-page.js';
-import { bannerView } from './sample-views.js';
+import { bannerView, hostileBannerView } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'banner');
@@ -21,6 +21,8 @@ const NAME_40 = 'Wilhelmina Maximiliane Oyelaran-Ferreira';
 const views: [string, BannerView][] = [
   ['sample', bannerView()],
   ['4scopes-longname', bannerView({ technician: { id: 'w', name: NAME_40, group: 'helpdesk', org: 'Robinson Park IT' }, granted: [...SCOPES], ticket: { id: 'INC0012345678901234' }, latestNarration: { at: '2026-11-24T09:59:40.000Z', text: 'Now I am opening the registry editor to check the Outlook profile keys. '.repeat(12).trim() } })],
+  // Hostile names, narration and the user's own last message (issue 20): text, isolated, never widening the bar.
+  ['hostile', hostileBannerView()],
 ];
 
 async function show(page: Page, view: BannerView, theme: (typeof THEMES)[number]) {
@@ -70,6 +72,35 @@ test.describe('banner geometry at the shell window size', () => {
         await page.screenshot({ path: `${shots}/banner-${name}-reply-${theme}.png` });
       });
     }
+  }
+
+  for (const theme of THEMES) {
+    test(`at 200 % zoom, expanded, the reply box, Send and the quick question are reachable and End stays on screen (${theme})`, async ({ browser }) => {
+      const workArea = { x: 0, y: 0, width: 1920, height: 1080 };
+      const context = await browser.newContext({ viewport: { width: BANNER_WIDTH / 2, height: BANNER_HEIGHTS.expanded / 2 }, deviceScaleFactor: 2 });
+      const page = await context.newPage();
+      await openPage(page, baseUrl(), 'banner', theme);
+      await deliver(page, 'banner:update', views[1]![1]);
+      await page.getByRole('button', { name: 'Details' }).click();
+      // Sized as the shell sizes the expanded bar at 200 % (banner-size.ts): device pixels, half of them in CSS pixels.
+      await expect.poll(async () => (await sentOn(page, 'banner:content-height')).length, { timeout: 3000 }).toBeGreaterThan(0);
+      const reported = (await sentOn(page, 'banner:content-height')).at(-1) as number;
+      await page.setViewportSize({ width: BANNER_WIDTH / 2, height: Math.floor(bannerHeight('expanded', reported, 2, workArea) / 2) });
+      expect(await verticalScroll(page)).toBeLessThanOrEqual(0);
+      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      const box = page.getByRole('textbox', { name: /^Message to / });
+      await box.scrollIntoViewIfNeeded();
+      await box.fill('It still says my profile cannot be loaded.');
+      await page.keyboard.press('Shift');
+      for (const c of [box, page.getByRole('button', { name: 'Send' }), page.getByRole('button', { name: 'I have a question' })]) {
+        await c.scrollIntoViewIfNeeded();
+        await expectOnScreenAndUncovered(c, `reply at 200 %: ${await c.textContent()}`);
+        await expectFocusRingVisible(page, c, `reply at 200 %: ${await c.textContent()}`);
+      }
+      await expectOnScreenAndUncovered(page.getByRole('button', { name: 'End session' }), 'End with the reply box in view at 200 %');
+      await page.screenshot({ path: `${shots}/banner-reply-zoom200-${theme}.png` });
+      await context.close();
+    });
   }
 
   test('at 200 % zoom the bar reports the height it needs and End stays on screen in it', async ({ browser }) => {

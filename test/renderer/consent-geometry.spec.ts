@@ -12,19 +12,13 @@ import { SCOPES } from '../../src/protocol/scopes.js';
 import { CONTACT_NOTE_MAX } from '../../src/protocol/contact.js';
 import type { ConsentView } from '../../src/shared/view-models.js';
 import { deliver, sentOn } from './fake-bridge.js';
-import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll, verticalScroll } from './geometry-checks.js';
+import { expectFocusRingVisible, expectOnScreenAndUncovered, expectShowMoreClear, longest, sidewaysScroll, verticalScroll } from './geometry-checks.js';
 import { openPage, THEMES } from './open-page.js';
 import { consentView } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'consent');
 const shots = fileURLToPath(new URL('../../test-results/screenshots', import.meta.url));
-
-/** Words of realistic length up to exactly `max` characters (wraps like real text, at the schema's limit). */
-export const longest = (seed: string, max: number) => {
-  const text = `${seed} `.repeat(Math.ceil(max / (seed.length + 1))).slice(0, max);
-  return text.endsWith(' ') ? `${text.slice(0, -1)}W` : text;
-};
 
 const MODES = ['attended', 'unattended', 'emergency', 'escalation'] as const;
 type Mode = (typeof MODES)[number];
@@ -82,24 +76,6 @@ async function zoomed200(browser: Browser, size: { width: number; height: number
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
   return { context, page };
-}
-
-/** "Show more" is on screen, uncovered, beside the clipped details (never drawn on them or their fade), at full strength. */
-async function expectShowMoreClear(page: Page) {
-  const more = page.getByRole('button', { name: 'Show more' });
-  await expect(more).toBeVisible();
-  await expectOnScreenAndUncovered(more, 'Show more');
-  const details = (await page.locator('#consent-details').boundingBox())!;
-  const box = (await more.boundingBox())!;
-  expect(box.x, '"Show more" starts right of the clipped details').toBeGreaterThanOrEqual(details.x + details.width - 0.5);
-  const look = await more.evaluate((el) => {
-    let opacity = 1;
-    for (let a: Element | null = el; a; a = a.parentElement) opacity *= Number(getComputedStyle(a).opacity);
-    const style = getComputedStyle(el);
-    return { opacity, border: parseFloat(style.borderTopWidth), underline: style.textDecorationLine.includes('underline') };
-  });
-  // Drawn like the other buttons: a frame, no link underline, nothing faded.
-  expect(look).toEqual({ opacity: 1, border: 1, underline: false });
 }
 
 test.describe('consent geometry at the shell window size', () => {

@@ -4,21 +4,17 @@
 // scroll at the shell's window size, light and dark, 200 % zoom), hostile text inert.
 import { expect, test } from '@playwright/test';
 import { CONSENT_SIZE } from '../../src/main/window-options.js';
+import { CONTACT_NOTE_MAX } from '../../src/protocol/contact.js';
 import { MAX_NAME_LENGTH } from '../../src/protocol/primitives.js';
 import { consentViewSchema } from '../../src/shared/view-models.js';
 import { dayWords, windowWords } from '../../src/shared/window-words.js';
 import { deliver, sentOn } from './fake-bridge.js';
-import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll, verticalScroll } from './geometry-checks.js';
+import { expectFocusRingVisible, expectOnScreenAndUncovered, expectShowMoreClear, longest, sidewaysScroll, verticalScroll } from './geometry-checks.js';
 import { axeViolations, openPage, screenshotDir, THEMES } from './open-page.js';
 import { hostile, scheduleView, T0 } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'consent');
-/** Words of realistic length up to exactly `max` characters (as consent-geometry.spec.ts makes them). */
-const longest = (seed: string, max: number) => {
-  const text = `${seed} `.repeat(Math.ceil(max / (seed.length + 1))).slice(0, max);
-  return text.endsWith(' ') ? `${text.slice(0, -1)}W` : text;
-};
 test.use({ locale: 'en-GB', timezoneId: 'Europe/London' });
 
 test.describe('the scheduling prompt', () => {
@@ -93,13 +89,16 @@ test.describe('the scheduling prompt', () => {
         scopes: ['view', 'control', 'admin', 'file-transfer'],
         itWording: { displayName: longest('Robinson Park IT', 40), customLine: longest('We will never ask for your password.', 80), supportPhone: '+1 (555) 0100 ext. 47110' },
         window: { startsAt: '2026-11-25T23:00:00.000Z', endsAt: '2026-11-26T09:00:00.000Z' },
+        contact: { channel: 'in-person', at: '2026-11-24T09:15:00.000Z', note: longest('met at the front desk, ext. 4411', CONTACT_NOTE_MAX) },
+        contactRequired: true,
         queued: 100,
       });
       await deliver(page, 'consent:show', view);
       await expect(page.getByRole('heading', { level: 1 })).toContainText('tomorrow evening 23:00\u201109:00 (next day)');
       await page.screenshot({ path: `${screenshotDir}/consent-schedule-longest-${theme}.png`, animations: 'disabled' });
-      // The page never scrolls; at these extremes only the clipped details (behind "Show more") reach below the fold.
+      // Neither the page nor the part above the footer scrolls: the long details give way, behind "Show more".
       expect(await verticalScroll(page)).toBeLessThanOrEqual(0);
+      expect(await verticalScroll(page, '.consent-scroll')).toBeLessThanOrEqual(0);
       expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
       await expectOnScreenAndUncovered(page.locator('h1'), 'the question');
       await expectOnScreenAndUncovered(page.locator('.code'), 'verification code');
@@ -108,11 +107,13 @@ test.describe('the scheduling prompt', () => {
       const agree = page.getByRole('button', { name: 'Agree' });
       await expectOnScreenAndUncovered(decline, 'Decline');
       await expectOnScreenAndUncovered(agree, 'Agree');
+      await expectShowMoreClear(page);
       await page.clock.runFor(1000);
       await expect(agree).toHaveAttribute('aria-disabled', 'false');
       await page.keyboard.press('Shift');
       await expectFocusRingVisible(page, decline, 'Decline');
       await expectFocusRingVisible(page, agree, 'Agree');
+      await expectFocusRingVisible(page, page.getByRole('button', { name: 'Show more' }), 'Show more');
       await page.screenshot({ path: `${screenshotDir}/consent-schedule-longest-${theme}.png`, animations: 'disabled' });
     });
 

@@ -105,3 +105,27 @@ export function verticalScroll(page: Page, selector?: string): Promise<number> {
     return el ? el.scrollHeight - el.clientHeight : -1;
   }, selector);
 }
+
+/** "Show more" is on screen, uncovered, beside the clipped details (never drawn on them or their fade), at full strength. */
+export async function expectShowMoreClear(page: Page) {
+  const more = page.getByRole('button', { name: 'Show more' });
+  await expect(more).toBeVisible();
+  await expectOnScreenAndUncovered(more, 'Show more');
+  const details = (await page.locator('#consent-details').boundingBox())!;
+  const box = (await more.boundingBox())!;
+  expect(box.x, '"Show more" starts right of the clipped details').toBeGreaterThanOrEqual(details.x + details.width - 0.5);
+  const look = await more.evaluate((el) => {
+    let opacity = 1;
+    for (let a: Element | null = el; a; a = a.parentElement) opacity *= Number(getComputedStyle(a).opacity);
+    const style = getComputedStyle(el);
+    return { opacity, border: parseFloat(style.borderTopWidth), underline: style.textDecorationLine.includes('underline') };
+  });
+  // Drawn like the other buttons: a frame, no link underline, nothing faded.
+  expect(look).toEqual({ opacity: 1, border: 1, underline: false });
+}
+
+/** Words of realistic length up to exactly `max` characters (wraps like real text, at the schema's limit). */
+export const longest = (seed: string, max: number) => {
+  const text = `${seed} `.repeat(Math.ceil(max / (seed.length + 1))).slice(0, max);
+  return text.endsWith(' ') ? `${text.slice(0, -1)}W` : text;
+};

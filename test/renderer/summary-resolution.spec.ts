@@ -6,10 +6,10 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { SUMMARY_SIZE } from '../../src/main/window-options.js';
 import { deliver, sentOn } from './fake-bridge.js';
-import { expectOnScreenAndUncovered, sidewaysScroll } from './geometry-checks.js';
+import { expectFocusRingVisible, expectOnScreenAndUncovered, sidewaysScroll } from './geometry-checks.js';
 import { openPage, THEMES, type Theme } from './open-page.js';
 import { expectNoAxeOrCspViolations } from './page-checks.js';
-import { summaryView } from './sample-views.js';
+import { hostileSummaryView, summaryView } from './sample-views.js';
 import { serveDuringSpec } from './static-server.js';
 
 const baseUrl = serveDuringSpec(test, 'summary');
@@ -91,4 +91,41 @@ test.describe('summary: the user word on the fix', () => {
       await page.screenshot({ path: `${shots}/summary-resolution-${theme}.png` });
     });
   }
+
+  for (const theme of THEMES) {
+    test(`at 200 % zoom in the same window the question and its controls are reachable, uncovered, focus rings clear (${theme})`, async ({ browser }) => {
+      const context = await browser.newContext({ viewport: { width: SUMMARY_SIZE.width / 2, height: SUMMARY_SIZE.height / 2 }, deviceScaleFactor: 2 });
+      const page = await context.newPage();
+      await openPage(page, baseUrl(), 'summary', theme);
+      await deliver(page, 'summary:show', conversation);
+      await expect(page.getByRole('heading', { name: 'Is your problem solved?' })).toBeVisible();
+      expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+      await page.keyboard.press('Shift');
+      const controls = [page.getByLabel('Yes'), page.getByLabel('Not yet'), page.getByRole('radio', { name: /^1 / }), page.getByRole('radio', { name: /^5 / }), page.getByLabel('Anything to add? (optional)'), page.getByRole('button', { name: 'Send answer' })];
+      for (const c of controls) {
+        await c.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+        await expectOnScreenAndUncovered(c, `resolution control at 200 % ${await c.textContent()}`);
+        await expectFocusRingVisible(page, c, `resolution control at 200 % ${await c.textContent()}`);
+      }
+      await page.getByRole('heading', { name: 'Is your problem solved?' }).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${shots}/summary-resolution-zoom200-${theme}.png` });
+      await context.close();
+    });
+  }
+
+  test('hostile names and both sides of the conversation stay text, never widen the page, and leave the question usable', async ({ page }) => {
+    await page.setViewportSize(SUMMARY_SIZE);
+    await openPage(page, baseUrl(), 'summary');
+    await deliver(page, 'summary:show', { ...hostileSummaryView(), narration: [...hostileSummaryView().narration, { at: '2026-11-24T09:45:00.000Z', text: `${'W'.repeat(400)} \u05e9\u05e8\u05d4 913`, from: 'user' as const }] });
+    await expect(page.getByRole('heading', { name: 'Is your problem solved?' })).toBeVisible();
+    expect(await page.locator('img, script:not([src]), b').count()).toBe(0);
+    expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+    for (const c of [page.getByLabel('Yes'), page.getByLabel('Not yet'), page.getByRole('button', { name: 'Send answer' })]) {
+      await c.scrollIntoViewIfNeeded();
+      await expectOnScreenAndUncovered(c, `resolution control beside hostile text ${await c.textContent()}`);
+    }
+    await page.getByLabel('Yes').check();
+    await page.getByRole('button', { name: 'Send answer' }).click();
+    expect(await sentOn(page, 'summary:resolution')).toEqual([{ sessionId: 'ses-0001', solved: true }]);
+  });
 });

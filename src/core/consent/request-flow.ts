@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 import { errorMessage } from '../../protocol/frame.js';
-import { identityWarnings } from '../../protocol/mixed-script.js';
 import type { AgreedWindow, Message, Outcome, SessionRequestPayload } from '../../protocol/messages.js';
 import { sortScopes } from '../../protocol/scopes.js';
 import type { Clock } from '../../shared/clock.js';
@@ -26,6 +25,7 @@ import { itWordingOf, sessionConsentView } from './consent-view.js';
 import { authorityFields } from './authority-record.js';
 import { decisionMessage, grantedSession, type Decision } from './decision-message.js';
 import { grantAfterAck } from './grant-after-ack.js';
+import { technicianAuditFields } from './technician-audit-fields.js';
 import type { HonouredApprovals } from '../verification/honoured-approvals.js';
 import { applyApproval, awayReason, decisionFromPrompt, refuseIfUsedUp } from './approval-when-away.js';
 import type { ScreenLockSensor } from './approval-when-away.js';
@@ -93,7 +93,7 @@ export class RequestFlow {
     // Not awaited: verifying and painting the prompt go on while the record is fsynced (the user never waits
     // for the disk before seeing who asks); the decision's record is queued after it and waits for it.
     const received = this.d.audited.recordOnly('request.received', {
-      ...requestFields(p),
+      ...technicianAuditFields(p),
       msgId: msg.id,
       scopes: p.scopes,
       mode: p.mode,
@@ -203,7 +203,7 @@ export class RequestFlow {
     if (live) this.d.sessions.reserve(live);
     const msg = decisionMessage(p, d, granted, now, live ? { sessionId: live.id, minutes } : undefined);
     const fields = {
-      ...requestFields(p),
+      ...technicianAuditFields(p),
       outcome: msg.outcome,
       granted,
       declined: msg.declined,
@@ -257,18 +257,4 @@ export class RequestFlow {
 /** What the device log keeps of the window a request started in. */
 function windowFields(w: AgreedWindow): AuditFields {
   return { windowId: w.windowId, startsAt: w.startsAt, endsAt: w.endsAt, scopes: w.scopes };
-}
-
-function requestFields(p: SessionRequestPayload): AuditFields {
-  // What the dialog warned the user about (mixed scripts, symbols): the same check the page runs on the same names.
-  const warnings = identityWarnings(p.technician);
-  return {
-    requestId: p.requestId,
-    ticketId: p.ticket.id,
-    technicianId: p.technician.id,
-    technicianName: p.technician.name,
-    technicianGroup: p.technician.group,
-    ...(p.technician.org !== undefined ? { technicianOrg: p.technician.org } : {}),
-    ...(warnings.length > 0 ? { identityWarnings: warnings } : {}),
-  };
 }

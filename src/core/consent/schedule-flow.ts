@@ -27,6 +27,7 @@ import { verifyScheduleRequest, type VerifiedSchedule } from '../verification/ve
 import type { AgreedWindows } from './agreed-windows.js';
 import type { ConsentGate } from './consent-gate.js';
 import { itWordingOf } from './consent-view.js';
+import { technicianAuditFields } from './technician-audit-fields.js';
 
 /** How the device key signs what the user agreed to and what they cancelled. */
 export interface WindowSigner {
@@ -213,11 +214,7 @@ export class ScheduleFlow {
 
 function fieldsOf(p: ScheduleRequestPayload) {
   return {
-    requestId: p.requestId,
-    ticketId: p.ticket.id,
-    technicianId: p.technician.id,
-    technicianName: p.technician.name,
-    technicianGroup: p.technician.group,
+    ...technicianAuditFields(p),
     scopes: p.scopes,
     startsAt: p.startsAt,
     endsAt: p.endsAt,

@@ -1,5 +1,5 @@
 // Signs what the agent reports (decision, scope update, session started,
-// summary) with the device key, bound to the request each one answers and that
+// summary, the user's messages and resolution answer) with the device key, bound to the request each one answers and that
 // request's nonce. It sits on the way out to the relay, after the audit record
 // and its anchor, so the flows stay unaware of it. Bounded: it remembers the
 // newest request nonces and session -> request links only.
@@ -53,6 +53,10 @@ export class DeviceSigner {
         return msg.requestId ?? this.sessionRequest.get(msg.sessionId);
       case 'session.summary':
         return msg.summary.requestId;
+      // The user's words and their answer on the fix belong to the session's request, as its summary does.
+      case 'session.user-message':
+      case 'session.resolution':
+        return this.sessionRequest.get(msg.sessionId);
     }
   }
 }

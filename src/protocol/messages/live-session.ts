@@ -37,6 +37,8 @@ export const sessionUserMessageSchema = z.strictObject({
   /** Sent with the "I have a question" quick action (a fixed text). */
   quick: z.literal('question').optional(),
   audit: auditAnchor.optional(),
+  /** Bound to the session's request: the user's device said it, not only the relay. */
+  deviceSig: deviceSignatureSchema.optional(),
 });
 
 /**

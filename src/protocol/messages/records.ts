@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { auditAnchor, identifier } from '../primitives.js';
 import { header } from './header.js';
 import { sessionDecisionSchema } from './session-request.js';
-import { sessionFileTransferResultSchema, sessionScopeUpdateSchema, sessionStartedSchema } from './live-session.js';
-import { sessionEndSchema, sessionSummarySchema } from './session-end.js';
+import { sessionFileTransferResultSchema, sessionScopeUpdateSchema, sessionStartedSchema, sessionUserMessageSchema } from './live-session.js';
+import { sessionEndSchema, sessionResolutionSchema, sessionSummarySchema } from './session-end.js';
 
 /**
  * Relay -> agent: the agent frame `re` is durably in the central audit (record `record`), or was already
@@ -31,6 +31,9 @@ export const lateReportSchema = z.discriminatedUnion('type', [
   sessionFileTransferResultSchema,
   sessionEndSchema,
   sessionSummarySchema,
+  // Issue 20: the user's own words and their answer on the fix are kept until the relay recorded them, too.
+  sessionUserMessageSchema,
+  sessionResolutionSchema,
 ]);
 export type LateReport = z.infer<typeof lateReportSchema>;
 

@@ -5,43 +5,39 @@
 // kept by both sides. The user can cancel it at any time (schedule.revoked).
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../error-codes.js';
-import { auditAnchor, identifier, isoTimestamp, lineText, multilineText, nonce, scopeSet, signature, slug, technician, ticket, ticketId, verificationCode } from '../primitives.js';
+import { auditAnchor, identifier, isoTimestamp, lineText, nonce, scopeSet, signature, slug, ticketId } from '../primitives.js';
 import { header } from './header.js';
-import { DECIDED_BY } from './session-request.js';
+import { DECIDED_BY, sessionRequestPayloadSchema, sessionRequestSchema, techRequestSchema } from './session-request.js';
 
-/** Technician -> relay: "may I connect between startsAt and endsAt?" */
-export const techScheduleSchema = z.strictObject({
-  ...header('tech.schedule'),
-  deviceId: identifier,
-  ticket,
-  reason: multilineText(500),
-  scopes: scopeSet,
-  startsAt: isoTimestamp,
-  endsAt: isoTimestamp,
-});
+/** When the proposed window starts and ends. */
+const windowTimes = { startsAt: isoTimestamp, endsAt: isoTimestamp };
 
-/** What the relay signs for the agent, bound to device, nonce and expiry like a session request. */
-export const scheduleRequestPayloadSchema = z.strictObject({
-  requestId: identifier,
-  deviceId: identifier,
-  technician,
-  ticket,
-  reason: multilineText(500),
-  scopes: scopeSet,
-  startsAt: isoTimestamp,
-  endsAt: isoTimestamp,
-  verificationCode,
-  nonce,
-  issuedAt: isoTimestamp,
-  expiresAt: isoTimestamp,
-});
+/** Technician -> relay: "may I connect between startsAt and endsAt?" (a session request's who, what and why). */
+export const techScheduleSchema = techRequestSchema
+  .pick({ deviceId: true, ticket: true, reason: true, scopes: true })
+  .extend({ ...header('tech.schedule'), ...windowTimes });
+
+/** What the relay signs for the agent, bound to device, nonce and expiry exactly like a session request. */
+export const scheduleRequestPayloadSchema = sessionRequestPayloadSchema
+  .pick({
+    requestId: true,
+    deviceId: true,
+    technician: true,
+    ticket: true,
+    reason: true,
+    scopes: true,
+    verificationCode: true,
+    nonce: true,
+    issuedAt: true,
+    expiresAt: true,
+  })
+  .extend(windowTimes);
 export type ScheduleRequestPayload = z.infer<typeof scheduleRequestPayloadSchema>;
 
-/** Relay -> agent, signed by the relay key pinned in the agent's policy. */
-export const scheduleRequestSchema = z.strictObject({
+/** Relay -> agent, signed by the relay key pinned in the agent's policy (the session request's envelope). */
+export const scheduleRequestSchema = sessionRequestSchema.extend({
   ...header('schedule.request'),
   payload: scheduleRequestPayloadSchema,
-  sig: signature,
 });
 
 /** The window the user agreed to: signed by the device key over canonical JSON. */

@@ -74,4 +74,6 @@ export const sessionResolutionSchema = z.strictObject({
   /** When the user answered (the agent's clock). */
   at: isoTimestamp,
   audit: auditAnchor.optional(),
+  /** Bound to the session's request, like the summary it answers. */
+  deviceSig: deviceSignatureSchema.optional(),
 });

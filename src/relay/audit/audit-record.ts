@@ -140,9 +140,24 @@ export const AUDIT_DATA_SCHEMAS = {
   }),
   narration: z.strictObject({ text: multilineText(1000) }),
   /** After the session, the user's answer to "Is your problem solved?" (issue 20): one per session. */
-  resolution: z.strictObject({ solved: z.boolean(), rating: resolutionRating.optional(), comment: multilineText(500).optional(), at: isoTimestamp, agentAudit: auditAnchor.optional() }),
+  resolution: z.strictObject({
+    solved: z.boolean(),
+    rating: resolutionRating.optional(),
+    comment: multilineText(500).optional(),
+    at: isoTimestamp,
+    agentAudit: auditAnchor.optional(),
+    deviceSig: deviceSigned,
+    late: lateFlag,
+  }),
   /** The user's own message from the banner (issue 20), as the agent recorded and sent it. */
-  'user-message': z.strictObject({ text: multilineText(1000), at: isoTimestamp, quick: z.literal('question').optional(), agentAudit: auditAnchor.optional() }),
+  'user-message': z.strictObject({
+    text: multilineText(1000),
+    at: isoTimestamp,
+    quick: z.literal('question').optional(),
+    agentAudit: auditAnchor.optional(),
+    deviceSig: deviceSigned,
+    late: lateFlag,
+  }),
   /** A technician's note of an executed command or changed configuration (`session.note`, seed 003). */
   note: z.strictObject({ text: multilineText(1000) }),
   'scope-request': z.strictObject({ scopes: scopeList, extendMinutes: minutes.optional(), reason: multilineText(500), expiresAt: isoTimestamp }),

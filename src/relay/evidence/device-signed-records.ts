@@ -1,5 +1,5 @@
 // The device's signatures in an evidence bundle (issue 17): each decision,
-// session start, scope update and summary record keeps the signature of the
+// session start, scope update, summary, user message and resolution record keeps the signature of the
 // frame it was made from and the enrolled key it verified under. Offline, the
 // signed message is rebuilt from the record and checked against that key, and
 // the key must be one the bundle's device section says the device enrolled
@@ -10,7 +10,7 @@ import { keyFingerprint } from '../../protocol/signing.js';
 import type { AuditRecord } from '../audit/audit-record.js';
 import type { DeviceEvidence } from './bundle-schema.js';
 
-export const DEVICE_SIGNED_KINDS = ['decision', 'session-started', 'scope-update', 'session-summary'] as const;
+export const DEVICE_SIGNED_KINDS = ['decision', 'session-started', 'scope-update', 'session-summary', 'user-message', 'resolution'] as const;
 type SignedKind = (typeof DEVICE_SIGNED_KINDS)[number];
 type SignedRecord = AuditRecord<SignedKind>;
 
@@ -54,6 +54,19 @@ export function deviceSignedMessageOf(r: SignedRecord): DeviceSignable | undefin
     case 'session-summary': {
       const d = (r as AuditRecord<'session-summary'>).data;
       return defined({ ...head, type: 'session.summary' as const, summary: d.summary, audit, deviceSig });
+    }
+    case 'user-message': {
+      if (r.sessionId === null) return undefined;
+      const d = (r as AuditRecord<'user-message'>).data;
+      return defined({ ...head, type: 'session.user-message' as const, sessionId: r.sessionId, text: d.text, at: d.at, quick: d.quick, audit, deviceSig });
+    }
+    case 'resolution': {
+      if (r.sessionId === null) return undefined;
+      const d = (r as AuditRecord<'resolution'>).data;
+      return defined({
+        ...head, type: 'session.resolution' as const, sessionId: r.sessionId, solved: d.solved, rating: d.rating, comment: d.comment, at: d.at,
+        audit, deviceSig,
+      });
     }
   }
 }

@@ -51,7 +51,7 @@ export class AgentFrames {
         // The user's own words (issue 20): in the central audit, then to the technician of that session.
         return this.deviceSession(peer, deviceId, msg.sessionId, msg.id, async (s) => {
           const { text, at, quick } = msg;
-          const data = { text, at, ...(quick ? { quick } : {}), ...anchorOf(msg) };
+          const data = { text, at, ...(quick ? { quick } : {}), ...anchorOf(msg), ...sig };
           const rec = await audit.record('user-message', sessionContext(s), data);
           peer.send(recordedAck(msg, rec));
           s.peer.send(msg);
@@ -113,7 +113,7 @@ export class AgentFrames {
           true,
         );
       case 'session.resolution':
-        return this.resolutions.handle(peer, deviceId, msg);
+        return this.resolutions.handle(peer, deviceId, msg, sig.deviceSig);
       case 'schedule.decision':
         return this.schedules.decided(peer, deviceId, msg);
       case 'schedule.revoked':

@@ -1,5 +1,6 @@
 // Device signatures on agent frames, checked before anything is audited as the
-// device's or forwarded: a decision, scope update, start or summary must carry
+// device's or forwarded: a decision, scope update, start, summary, user message
+// or resolution answer must carry
 // a signature that verifies against the key the device enrolled with, for the
 // request it answers and that request's nonce. There is no unsigned path: a
 // missing, broken or misbound signature is refused and audited and never
@@ -41,6 +42,14 @@ function expectedBinding(ctx: RoutingContext, msg: DeviceSignable): { requestId?
       const nonce = s && s.requestId === msg.summary.requestId ? { nonce: s.requestNonce } : {};
       return { requestId: msg.summary.requestId, ...nonce };
     }
+    case 'session.user-message': {
+      const s = table.session(msg.sessionId);
+      return s ? { requestId: s.requestId, nonce: s.requestNonce } : {};
+    }
+    case 'session.resolution':
+      // It comes after the summary, when the session is no longer routed: resolution-reports.ts checks the
+      // signature's request against the session's start in the central audit.
+      return {};
   }
 }
 

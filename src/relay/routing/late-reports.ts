@@ -30,8 +30,20 @@ export async function recordLateReport(
   });
   const dup = related.find((x) => (x.data as { agentAudit?: AuditAnchor }).agentAudit?.seq === anchor.seq);
   if (dup) return peer.send(recordedAck(r, dup, { duplicate: true }));
+  // One answer on the fix per session, late or not (resolution-reports.ts keeps the same rule).
+  const answered = r.type === 'session.resolution' ? related.find((x) => x.kind === 'resolution') : undefined;
+  if (answered) return peer.send(recordedAck(r, answered, { duplicate: true }));
   const signed = await passesDeviceSignature(ctx, peer, deviceId, r);
   if (signed === false) return;
+  // The user's words and answer are bound to their session's request, which only the central audit still knows.
+  const start = related.find((x) => x.kind === 'session-started');
+  const usersWord = r.type === 'session.user-message' || r.type === 'session.resolution';
+  if (usersWord && signed && start && signed.requestId !== start.requestId) {
+    const detail = `${r.type} is signed for another request than its session`;
+    const where = { deviceId, requestId: start.requestId, sessionId: r.sessionId };
+    await ctx.audit.record('rejected', where, { action: r.type, code: 'bad-signature', detail });
+    return peer.send(errorMessage('bad-signature', detail, r.id));
+  }
   const extra = { agentAudit: anchor, ...(signed ? { deviceSig: signed } : {}), late: true as const };
   const rec = await recordAs(ctx, contextOf(deviceId, r, ids, related), r, extra);
   peer.send(recordedAck(r, rec));
@@ -101,5 +113,14 @@ function recordAs(ctx: RoutingContext, where: AuditContext, r: LateReport, extra
       return audit.record('session-end', where, { by: r.by, ...(r.reason ? { reason: r.reason } : {}), ...unsigned });
     case 'session.summary':
       return audit.record('session-summary', where, { summary: r.summary, ...extra });
+    case 'session.user-message': {
+      const { text, at, quick } = r;
+      return audit.record('user-message', where, { text, at, ...(quick ? { quick } : {}), ...extra });
+    }
+    case 'session.resolution': {
+      const { solved, at, rating, comment } = r;
+      const optional = { ...(rating !== undefined ? { rating } : {}), ...(comment !== undefined ? { comment } : {}) };
+      return audit.record('resolution', where, { solved, at, ...optional, ...extra });
+    }
   }
 }

@@ -7,6 +7,7 @@ import { errorMessage } from '../../protocol/frame.js';
 import type { Message } from '../../protocol/messages.js';
 import type { AuditContext } from '../audit/central-audit.js';
 import type { Peer } from '../peer.js';
+import type { VerifiedDeviceSig } from './device-signature-gate.js';
 import { recordedAck } from './recorded-ack.js';
 import type { RoutingContext } from './routing-context.js';
 
@@ -32,7 +33,12 @@ export class ResolutionReports {
     for (const [id, p] of this.technicianOf) if (p === peer) this.technicianOf.delete(id);
   }
 
-  async handle(peer: Peer, deviceId: string, msg: Message<'session.resolution'>): Promise<void> {
+  async handle(
+    peer: Peer,
+    deviceId: string,
+    msg: Message<'session.resolution'>,
+    deviceSig?: VerifiedDeviceSig,
+  ): Promise<void> {
     const { storage, audit } = this.ctx;
     const records = await storage.queryAudit({ sessionId: msg.sessionId, kinds: ['session-started', 'resolution'] });
     const started = records.find((r) => r.kind === 'session-started');
@@ -43,6 +49,13 @@ export class ResolutionReports {
     const earlier = records.find((r) => r.kind === 'resolution');
     if (earlier) return peer.send(recordedAck(msg, earlier, { duplicate: true }));
     const { ticketId, technicianId, requestId } = started;
+    // Signed by the device key (agent-frames.ts checked it); here: for this session's own request.
+    if (msg.deviceSig?.requestId !== requestId) {
+      const detail = 'session.resolution is signed for another request than its session';
+      const where = { deviceId, requestId, sessionId: msg.sessionId };
+      await audit.record('rejected', where, { action: msg.type, code: 'bad-signature', detail });
+      return peer.send(errorMessage('bad-signature', detail, msg.id));
+    }
     const ctx: AuditContext = { ticketId, deviceId, technicianId, requestId, sessionId: msg.sessionId };
     const { solved, rating, comment, at } = msg;
     const data = {
@@ -51,6 +64,7 @@ export class ResolutionReports {
       ...(rating !== undefined ? { rating } : {}),
       ...(comment !== undefined ? { comment } : {}),
       ...(msg.audit ? { agentAudit: { seq: msg.audit.seq, hash: msg.audit.hash } } : {}),
+      ...(deviceSig ? { deviceSig } : {}),
     };
     const rec = await audit.record('resolution', ctx, data);
     peer.send(recordedAck(msg, rec));
