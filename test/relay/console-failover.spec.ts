@@ -157,6 +157,7 @@ test('a token IT disabled while the console was away is refused on reconnect: si
   lb!.kill('SIGKILL');
   await expect(page.locator('#link')).toHaveText(/Reconnecting to the relay \(lost at .*, try [2-9]/, { timeout: 15_000 });
   await expect(page.locator('#desk')).toBeVisible();
+  await expect(page.locator('#devices-note')).toHaveText(/Not up to date: reconnecting/);
   await shotBothThemes(page, 'console-reconnecting');
   // 200 % zoom of the same window: half the CSS pixels.
   mkdirSync(CONSOLE_SHOTS, { recursive: true });

@@ -11,7 +11,7 @@ import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
 import { lastSeenOf } from './device-list.js';
-import { askForDevices, bindDevicePanel, devicesArrived } from './device-panel.js';
+import { askForDevices, bindDevicePanel, devicesArrived, devicesOutOfDate } from './device-panel.js';
 import { errorInWords } from './error-words.js';
 import { readRequestForm, renderScopeChoices, requestModeOf, type FieldId, type RequestMode } from './request-form.js';
 import { approvalToken, bindRequestPanel } from './request-panel.js';
@@ -116,6 +116,7 @@ function connectionLost(): void {
     addEvent(`connection to the relay lost: ${hadSession ? 'session' : 'request'} ended`);
     if (hadSession) void sessionEnded('the relay (connection lost)');
   }
+  if (!reconnecting) devicesOutOfDate();
   reconnecting ??= { lostAtMs: Date.now(), attempt: 0 };
   const attempt = ++reconnecting.attempt;
   showLink({ kind: 'reconnecting', attempt, lostAtMs: reconnecting.lostAtMs });
