@@ -6,7 +6,7 @@
 // while the console was away is refused on reconnect.
 import { expect, test, type Page } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAgent, type Agent } from '../../src/core/agent.js';
@@ -14,6 +14,7 @@ import { DEFAULT_POLICY } from '../../src/core/policy/schema.js';
 import { ensureBuilt, runCli, startCli, type RunningCli } from '../cli/built-cli.js';
 import { ScriptedUi } from '../core/scripted-ui.js';
 import { until } from '../support/bounded-wait.js';
+import { tearDownRelayPair } from './relay-pair-teardown.js';
 import { freePort } from '../support/free-port.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { redisInstalled, startRedis, type RedisServer } from '../support/redis-server.js';
@@ -85,12 +86,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await agent?.stop();
-  lb?.kill('SIGKILL');
-  for (const r of relays) r.child.kill('SIGKILL');
-  await Promise.all(relays.map((r) => r.done));
-  await Promise.all([pg?.stop(), redis?.stop()]);
-  rmSync(data, { recursive: true, force: true });
+  await tearDownRelayPair({ agent, lb, relays, pg, redis, data });
 });
 
 async function startAgent(): Promise<void> {
