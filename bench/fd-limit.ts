@@ -11,6 +11,11 @@ export function openFilesLimit(pid: number | 'self' = 'self'): number | undefine
   return readOpenFilesLimit(() => readFileSync(`/proc/${pid}/limits`, 'utf8'))?.soft;
 }
 
+/** The hard open-files limit of a process (what an unprivileged process may raise its soft one to). */
+export function openFilesHardLimit(pid: number | 'self' = 'self'): number | undefined {
+  return readOpenFilesLimit(() => readFileSync(`/proc/${pid}/limits`, 'utf8'))?.hard;
+}
+
 /** Try to set a process's open-files limit (soft and hard) to `n`; the soft limit it has afterwards. */
 export function raiseOpenFiles(pid: number, n: number): number | undefined {
   const have = openFilesLimit(pid);

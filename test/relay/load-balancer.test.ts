@@ -4,7 +4,7 @@
 // on during a session: the technician hears the session end, the agent comes back through the
 // load balancer to the other instance, a new request succeeds, and the central audit verifies.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { connectTechnician, type TechnicianClient } from '../../src/cli/technici
 import { ensureBuilt, runCli, startCli, type RunningCli } from '../cli/built-cli.js';
 import { ScriptedUi } from '../core/scripted-ui.js';
 import { until } from '../support/bounded-wait.js';
+import { tearDownRelayPair } from './relay-pair-teardown.js';
 import { postgresBinDir, startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { redisInstalled, startRedis, type RedisServer } from '../support/redis-server.js';
 import { freePort } from '../support/free-port.js';
@@ -44,12 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   for (const t of tech) await t.close();
-  await agent?.stop();
-  lb?.kill('SIGKILL');
-  for (const r of relays) r.child.kill('SIGKILL');
-  await Promise.all(relays.map((r) => r.done));
-  await Promise.all([pg?.stop(), redis?.stop()]);
-  rmSync(data, { recursive: true, force: true });
+  await tearDownRelayPair({ agent, lb, relays, pg, redis, data });
 });
 
 const request = (deviceId: string, ticket: string): Message<'tech.request'> => ({

@@ -11,6 +11,7 @@ import type { SharedPendingCounts } from '../routing/shared-pending.js';
 import { InProcessPeerDirectory, type DirectoryHooks, type PeerDirectory } from '../peer-directory.js';
 import { CLOSE } from '../relay-constants.js';
 import { BoundedOwners } from './bounded-owners.js';
+import { RemoteOwnedWork } from './remote-owned-work.js';
 import { BUS_CHANNELS, type Bus } from './bus.js';
 import { instanceMessageSchema, parseBusMessage, presenceMessageSchema, type InstanceMessage } from './bus-messages.js';
 
@@ -58,6 +59,7 @@ export class BusPeerDirectory implements PeerDirectory {
   private readonly remote = new Map<string, RemoteAgentPeer>();
   private readonly lastAlive = new Map<string, number>();
   private readonly owners = new BoundedOwners();
+  private readonly ownedElsewhere = new RemoteOwnedWork();
   private readonly inbox = new Map<string, Promise<void>>();
   private readonly leaving = new WeakSet<RemoteAgentPeer>();
   private hooks: DirectoryHooks | undefined;
@@ -137,6 +139,7 @@ export class BusPeerDirectory implements PeerDirectory {
     const owner = ids.map((id) => this.owners.get(id)).find((x) => x !== undefined);
     if (owner === undefined || owner === this.o.instanceId) return false;
     for (const id of ids) this.owners.set(id, owner);
+    this.ownedElsewhere.fromAgent(deviceId, owner, msg);
     this.post(owner, { k: 'from-agent', d: deviceId, from: this.o.instanceId, frame: encodeFrame(msg) });
     return true;
   }
@@ -192,6 +195,18 @@ export class BusPeerDirectory implements PeerDirectory {
     for (const [deviceId, peer] of [...this.remote]) {
       if (now - (this.lastAlive.get(peer.instance) ?? 0) > this.aliveMs) this.forgetRemote(deviceId, peer);
     }
+    for (const [instance, at] of [...this.lastAlive]) {
+      if (now - at <= this.aliveMs) continue;
+      this.lastAlive.delete(instance);
+      this.ownerGone(instance);
+    }
+  }
+
+  /** An instance went silent: what its technicians had open with devices here ends at the device. */
+  private ownerGone(instance: string): void {
+    const ends = this.ownedElsewhere.instanceGone(instance);
+    if (ends.length > 0) this.o.log?.(`relay bus: instance ${instance} went silent; ending ${ends.length} request(s)/session(s) it held with devices here`);
+    for (const { deviceId, frame } of ends) this.local.agent(deviceId)?.send(frame);
   }
 
   private onPresence(text: string): void {
@@ -224,6 +239,7 @@ export class BusPeerDirectory implements PeerDirectory {
       const parsed = parseFrame(m.frame, ACCEPTED_BY.agentFromRelay);
       if (!parsed.ok) return this.o.log?.(`relay bus: a frame for ${m.d} from ${m.from} was dropped (${parsed.code})`);
       for (const id of idsOf(parsed.msg)) this.owners.set(id, m.from);
+      this.ownedElsewhere.toAgent(m.d, m.from, parsed.msg);
       this.local.agent(m.d)?.send(parsed.msg);
       return;
     }

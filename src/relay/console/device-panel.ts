@@ -27,6 +27,11 @@ export function devicesArrived(msg: Message<'devices'>): void {
   showDevices();
 }
 
+/** The list is what the relay said before the connection was lost; fetched again once reconnected. */
+export function devicesOutOfDate(): void {
+  $('devices-note').textContent = 'Not up to date: reconnecting to the relay. The list is fetched again once reconnected.';
+}
+
 export function bindDevicePanel(sendFrame: (msg: Message) => void): void {
   send = sendFrame;
   $('device-search').addEventListener('input', showDevices);

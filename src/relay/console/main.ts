@@ -1,7 +1,9 @@
 // The technician console in the browser: same protocol and auth as the CLI.
 // Every string from the network is set with textContent, never as HTML. Like
 // the CLI, it checks the device itself (device-check.ts) before it shows an
-// answer as the user's. The token lives only in this module's memory.
+// answer as the user's. The token lives only in this module's memory, which
+// is also what signs in again when the relay connection is lost (an instance
+// behind the load balancer died): the desk stays, the header says so.
 import './zod-jitless.js';
 import { newMessageId, parseFrame } from '../../protocol/frame.js';
 import { isDeviceSignable } from '../../protocol/device-signed-payload.js';
@@ -9,7 +11,7 @@ import { ACCEPTED_BY, type Message } from '../../protocol/messages.js';
 import type { Scope } from '../../protocol/scopes.js';
 import { canVerify, checkDeviceFrame, fingerprintOf, holdDeviceKey, type TrustedDevice } from './device-check.js';
 import { lastSeenOf } from './device-list.js';
-import { askForDevices, bindDevicePanel, devicesArrived } from './device-panel.js';
+import { askForDevices, bindDevicePanel, devicesArrived, devicesOutOfDate } from './device-panel.js';
 import { errorInWords } from './error-words.js';
 import { readRequestForm, renderScopeChoices, requestModeOf, type FieldId, type RequestMode } from './request-form.js';
 import { approvalToken, bindRequestPanel } from './request-panel.js';
@@ -17,6 +19,8 @@ import { SocketWire } from './console-wire.js';
 import { OUTCOME_WORDS, TRUST_WORDS } from './decision-words.js';
 import { bindSessionTools, resetSessionTools, resolutionArrived, scopeUpdated, sessionEnded, sessionStarted, summaryArrived, userMessage } from './live-session.js';
 import { ScreenView } from './screen-view.js';
+import { showLink } from './link-status.js';
+import { reconnectDelayMs } from './reconnect-backoff.js';
 import { $, addEvent, clearError, clearFieldErrors, markDecision, markUndecided, setError, setState, showCode, showFieldErrors, startLivePanel } from './live-view.js';
 
 /** How long a request may wait for the relay's first answer before the page says so. */
@@ -27,6 +31,12 @@ const TAB_TOKEN_KEY = 'porchlight.console.token';
 
 /** The token of the sign-in under way, until the relay welcomed it. */
 let signingInWith: { token: string; stay: boolean } | null = null;
+/** The token the relay welcomed, kept in memory to sign in again after a lost connection; null once signed out or refused. */
+let signedIn: { token: string; stay: boolean } | null = null;
+/** Close codes after which signing in again with the same token cannot help: refused, or access withdrawn by IT. */
+const FINAL_CLOSES = new Set([4001, 4004]);
+/** Trying to get the connection back: since when, which try, and the timer of the next one. */
+let reconnecting: { lostAtMs: number; attempt: number; timer?: ReturnType<typeof setTimeout> } | null = null;
 /** Known devices are remembered per relay key, as the CLI does. */
 let relayId = location.host;
 let group: string | undefined;
@@ -63,7 +73,7 @@ function showSignedOut(): void {
 }
 
 function signIn(token: string, otpCode: string, stay: boolean): void {
-  clearError();
+  if (!reconnecting) clearError();
   signingInWith = { token, stay };
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/`;
   const socket = new WebSocket(url);
@@ -78,16 +88,47 @@ function signIn(token: string, otpCode: string, stay: boolean): void {
     if (ev.data instanceof ArrayBuffer) wire.deliverBinary(new Uint8Array(ev.data));
     else queue = queue.then(() => onFrame(String(ev.data)));
   });
-  socket.addEventListener('close', () => {
+  socket.addEventListener('close', (ev) => {
     if (wire.socket !== socket) return;
     wire.socket = null;
     wire.waiters.closeAll();
+    if (signedIn && !FINAL_CLOSES.has(ev.code)) return connectionLost();
     // A remembered token the relay refused is forgotten.
     if (signingInWith) sessionStorage.removeItem(TAB_TOKEN_KEY);
     signingInWith = null;
+    signedIn = null;
+    stopReconnecting();
     if (current) fail('Lost the connection to the relay. Sign in again; the request may still be on the user\'s screen.');
     showSignedOut();
   });
+}
+
+/**
+ * Signed in, and the connection went (its relay instance died, the network dropped): the relay
+ * has ended this technician's requests and sessions on it, so the open one ends here with that
+ * reason, and the console signs in again with the token in memory, with backoff. Nothing that
+ * was sent is sent again.
+ */
+function connectionLost(): void {
+  if (current) {
+    const hadSession = current.sessionId !== undefined;
+    fail(`Lost the connection to the relay: the relay ended this ${hadSession ? 'session' : 'request'} (the user's ${hadSession ? 'banner' : 'dialog'} closes). Send a new request once reconnected.`);
+    addEvent(`connection to the relay lost: ${hadSession ? 'session' : 'request'} ended`);
+    if (hadSession) void sessionEnded('the relay (connection lost)');
+  }
+  if (!reconnecting) devicesOutOfDate();
+  reconnecting ??= { lostAtMs: Date.now(), attempt: 0 };
+  const attempt = ++reconnecting.attempt;
+  showLink({ kind: 'reconnecting', attempt, lostAtMs: reconnecting.lostAtMs });
+  reconnecting.timer = setTimeout(() => {
+    if (signedIn && reconnecting) signIn(signedIn.token, '', signedIn.stay);
+  }, reconnectDelayMs(attempt, Math.random()));
+}
+
+function stopReconnecting(): void {
+  clearTimeout(reconnecting?.timer);
+  reconnecting = null;
+  showLink({ kind: 'connected' });
 }
 
 /** The device's key, fetched at request time: computed fingerprint, held against what this browser remembers. */
@@ -153,11 +194,20 @@ async function onFrame(text: string): Promise<void> {
       // Signed in: the token stays in memory with the connection (and this tab's sessionStorage if asked), not in the page.
       $<HTMLInputElement>('token').value = '';
       if (signingInWith?.stay) sessionStorage.setItem(TAB_TOKEN_KEY, signingInWith.token);
+      signedIn = signingInWith;
       signingInWith = null;
       $('signin').hidden = true;
       $('desk').hidden = false;
       $('signout').hidden = false;
-      $<HTMLInputElement>('device').focus();
+      // Back after a lost connection: what the technician was typing keeps its focus; the device list is fetched again.
+      if (reconnecting) {
+        const afterMs = Date.now() - reconnecting.lostAtMs;
+        stopReconnecting();
+        showLink({ kind: 'reconnected', afterMs });
+        addEvent(`reconnected to the relay after ${(afterMs / 1000).toFixed(1)} s`);
+      } else {
+        $<HTMLInputElement>('device').focus();
+      }
       askForDevices();
       return;
     case 'devices':
@@ -256,6 +306,8 @@ $('signin').addEventListener('submit', (ev) => {
 $('signout').addEventListener('click', () => {
   const socket = wire.socket;
   wire.socket = null;
+  signedIn = null;
+  stopReconnecting();
   if (current) finish();
   sessionStorage.removeItem(TAB_TOKEN_KEY);
   socket?.close(1000, 'signed out');
@@ -284,7 +336,7 @@ $('request').addEventListener('submit', (ev) => {
   // The request waits for the device key: nothing is sent for a device this console can't check.
   const ask: Message<'tech.device-key'> = { v: 1, type: 'tech.device-key', id: newMessageId(), deviceId: msg.deviceId };
   if (!wire.isOpen) {
-    setError('Not connected to the relay. Sign in again.');
+    setError(reconnecting ? 'Not connected to the relay right now: the console is reconnecting. Send the request once it says Reconnected.' : 'Not connected to the relay. Sign in again.');
     return;
   }
   send(ask);
