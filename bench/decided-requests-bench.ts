@@ -81,8 +81,10 @@ function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): v
 }
 
 /** One relay process and one load process; both killed by the end, whatever happens. */
-async function runOnce(dir: string, planFile: string, baseline: boolean): Promise<LoadResult & { commits: number; records: number; capacityCpuSec: number }> {
-  const relay = spawn(process.execPath, [here('decided-relay-process.js'), dir, ...(baseline ? ['--one-record-per-fsync'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function runOnce(dir: string, planFile: string, baseline: boolean): Promise<LoadResult & { commits: number; records: number; capacityCpuSec: number; offeredCpuSec: number; loadCpuSec: number }> {
+  // PL_BENCH_RELAY_FLAGS: extra node flags for the relay (e.g. --cpu-prof) when profiling it.
+  const profiling = (process.env.PL_BENCH_RELAY_FLAGS ?? '').split(' ').filter(Boolean);
+  const relay = spawn(process.execPath, [...profiling, here('decided-relay-process.js'), dir, ...(baseline ? ['--one-record-per-fsync'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const children = [relay];
   const killer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), 280_000);
   try {
@@ -103,10 +105,12 @@ async function runOnce(dir: string, planFile: string, baseline: boolean): Promis
     const load = spawn(process.execPath, [here('decided-load.js'), planFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(load);
     const cpuAt = new Map<string, number>();
+    const loadCpuAt = new Map<string, number>();
     const result = await new Promise<LoadResult>((resolve, reject) => {
       lines(load.stdout, (l) => {
         const mark = /^mark (\S+)/.exec(l);
         if (mark) cpuAt.set(mark[1]!, cpuSeconds(relay.pid!));
+        if (mark) loadCpuAt.set(mark[1]!, cpuSeconds(load.pid!));
         if (l.startsWith('{')) resolve(JSON.parse(l) as LoadResult);
       });
       load.once('exit', (code) => reject(new Error(`load generator exited (${code}) without a result`)));
@@ -114,8 +118,8 @@ async function runOnce(dir: string, planFile: string, baseline: boolean): Promis
     await new Promise((r) => load.once('exit', r));
     relay.kill('SIGTERM');
     await new Promise((r) => relay.once('exit', r));
-    const cpu = (phase: string) => (cpuAt.get(`${phase}-end`) ?? NaN) - (cpuAt.get(`${phase}-start`) ?? NaN);
-    return { ...result, commits, records: records - recordsBefore, capacityCpuSec: cpu('capacity') };
+    const cpu = (at: Map<string, number>, phase: string) => (at.get(`${phase}-end`) ?? NaN) - (at.get(`${phase}-start`) ?? NaN);
+    return { ...result, commits, records: records - recordsBefore, capacityCpuSec: cpu(cpuAt, 'capacity'), offeredCpuSec: cpu(cpuAt, 'offered'), loadCpuSec: cpu(loadCpuAt, 'capacity') };
   } finally {
     clearTimeout(killer);
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
@@ -131,11 +135,14 @@ async function headSeq(dir: string): Promise<number> {
 
 export async function runDecidedRequestsBench(): Promise<BenchRow[]> {
   const runs: Array<{ label: string; r: Awaited<ReturnType<typeof runOnce>> }> = [];
-  for (const [label, baseline] of [['one record per fsync (baseline)', true], ['group commit', false]] as const) {
+  // PL_BENCH_GROUP_ONLY=1 skips the baseline (profiling runs only; reported figures run both).
+  const variants = [['one record per fsync (baseline)', true], ['group commit', false]] as const;
+  for (const [label, baseline] of process.env.PL_BENCH_GROUP_ONLY === '1' ? [variants[1]] : variants) {
     const { dir, planFile } = await prepare();
     runs.push({ label, r: await runOnce(dir, planFile, baseline) });
   }
-  const [base, group] = runs as [(typeof runs)[number], (typeof runs)[number]];
+  const base = runs[0]!;
+  const group = runs[runs.length - 1]!;
   const scene = `${TECHNICIANS} technicians x ${base.r.agents} idle agents`;
   const rate = (p: Phase) => p.decided / p.seconds;
   const lost = (p: Phase) => (p.refused + p.skipped > 0 ? ` (${p.refused} refused, ${p.skipped} not sent: every technician at its pending cap)` : '');
@@ -161,6 +168,9 @@ export async function runDecidedRequestsBench(): Promise<BenchRow[]> {
     // The relay's own CPU per decided request: what the rate would be on an idle core, whatever else the machine runs.
     rows.push({ name: `relay CPU per decided request at capacity, ${label}`, unit: 'ms', value: (r.capacityCpuSec * 1000) / r.capacity.decided });
     rows.push({ name: `relay CPU used at capacity, ${label}`, unit: '% of one core', value: (r.capacityCpuSec / r.capacity.seconds) * 100 });
+    rows.push({ name: `relay CPU per decided request with ${OFFERED_PER_SEC}/s offered, ${label}`, unit: 'ms', value: (r.offeredCpuSec * 1000) / r.offered.decided });
+    // The load generator shares the 2 cores: if it is near a full core, it (not the relay) limits the rate.
+    rows.push({ name: `load generator CPU used at capacity, ${label}`, unit: '% of one core', value: (r.loadCpuSec / r.capacity.seconds) * 100 });
     rows.push({ name: `central-audit records per fsync, ${label}`, unit: 'records', value: r.commits > 0 ? r.records / r.commits : 0 });
   }
   return rows;

@@ -79,7 +79,7 @@ export function renderBenchReport(results: BenchResults, regressions: readonly s
   const table = results.rows
     .map((r) => {
       const result = r.p50 !== undefined ? `p50 ${num(r.p50)} / p99 ${num(r.p99!)} ${r.unit}` : `${num(r.value!)} ${r.unit}`;
-      const ratio = r.ratio ? `${r.ratio.p50.toFixed(2)}x / ${r.ratio.p99.toFixed(2)}x ${r.ratio.baseline}` : '';
+      const ratio = r.ratio ? (r.ratio.single ? `${r.ratio.p50.toFixed(2)}x ${r.ratio.baseline}` : `${r.ratio.p50.toFixed(2)}x / ${r.ratio.p99.toFixed(2)}x ${r.ratio.baseline}`) : '';
       const target = r.target ? `<span class="${r.met ? 'met' : 'not'}">${e(r.target)}: ${r.met ? 'met' : 'NOT met'}</span>` : '';
       return `<tr><td>${e(r.name)}</td><td class="num">${e(result)}</td><td class="ratio">${e(ratio)}</td><td>${target}</td></tr>`;
     })

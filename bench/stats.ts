@@ -8,8 +8,8 @@ export interface BenchRow {
   p99?: number;
   /** A single figure (rates, memory). */
   value?: number;
-  /** Ratio to a baseline measured in the same run, with the baseline named. */
-  ratio?: { p50: number; p99: number; baseline: string };
+  /** Ratio to a baseline measured in the same run, with the baseline named (`single`: a rate or a total, one ratio). */
+  ratio?: { p50: number; p99: number; baseline: string; single?: true };
   /** The target from issue 8, as text, and whether this run met it. */
   target?: string;
   met?: boolean;
@@ -52,6 +52,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function stats(samples: readonly number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+/** The ratio of a single figure (a rate, a CPU total) to its same-run baseline. */
+export function valueRatio(ratio: number, baseline: string): NonNullable<BenchRow['ratio']> {
+  return { p50: ratio, p99: ratio, baseline, single: true };
 }
 
 export function latencyRow(name: string, samples: readonly number[], baseline?: { name: string; p50: number; p99: number }, target?: { text: string; p99Below: number }): BenchRow {

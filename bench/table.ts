@@ -20,7 +20,7 @@ function row(r: BenchRow): string[] {
   return [
     r.name,
     r.p50 !== undefined ? `p50 ${num(r.p50)} / p99 ${num(r.p99!)} ${r.unit}` : `${num(r.value!)} ${r.unit}`,
-    r.ratio ? `${r.ratio.p50.toFixed(1)}x / ${r.ratio.p99.toFixed(1)}x ${r.ratio.baseline}` : '',
+    r.ratio ? (r.ratio.single ? `${r.ratio.p50.toFixed(2)}x ${r.ratio.baseline}` : `${r.ratio.p50.toFixed(1)}x / ${r.ratio.p99.toFixed(1)}x ${r.ratio.baseline}`) : '',
     r.target ? `${r.target}: ${r.met ? 'met' : 'NOT met'}` : '',
   ];
 }

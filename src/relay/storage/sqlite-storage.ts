@@ -2,6 +2,7 @@
 // synchronous=FULL so an acknowledged audit record survives a crash; audit
 // appends are group-committed (sqlite-audit-appender.ts).
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import { createPrivateDbFile, tightenDbFiles } from './private-db-file.js';
 import { agreedWindowColumns, agreedWindowOf, approvalUsesOf, deviceOf, enrollmentOf, TECHNICIAN_LATER_COLUMNS, technicianChangeColumns, technicianInsertColumns, technicianOf } from './storage-rows.js';
 import { z } from 'zod';
@@ -64,6 +65,7 @@ export class SqliteStorage implements RelayStorage {
   private readonly db: DatabaseSync;
   private readonly appender: SqliteAuditAppender;
   private readonly touches: SqliteDeviceTouches;
+  private readonly statements: SqliteStatementCache;
 
   /**
    * `path` is a file in the data dir, or ':memory:' for tests. `maxAuditBatch` 1 commits every
@@ -75,6 +77,7 @@ export class SqliteStorage implements RelayStorage {
   ) {
     createPrivateDbFile(path);
     this.db = new DatabaseSync(path);
+    this.statements = new SqliteStatementCache(this.db);
     // busy_timeout: admin commands (evidence, report, add-technician) share the file with a running relay.
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
     this.db.exec(SCHEMA);
@@ -87,60 +90,58 @@ export class SqliteStorage implements RelayStorage {
 
   async addTechnician(t: TechnicianRecord): Promise<void> {
     const columns = technicianInsertColumns(t, sqliteBool);
-    this.db
-      .prepare(`INSERT INTO technicians (${columns.map(([c]) => c).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+    this.statements.get(`INSERT INTO technicians (${columns.map(([c]) => c).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
       .run(...(columns.map(([, v]) => v) as SQLInputValue[]));
   }
 
   async findTechnicianByTokenHash(tokenHash: string): Promise<TechnicianRecord | null> {
-    const row = this.db.prepare('SELECT * FROM technicians WHERE token_hash = ? OR previous_token_hash = ? LIMIT 1').get(tokenHash, tokenHash);
+    const row = this.statements.get('SELECT * FROM technicians WHERE token_hash = ? OR previous_token_hash = ? LIMIT 1').get(tokenHash, tokenHash);
     return row ? technicianOf(row) : null;
   }
 
   async updateTechnician(id: string, change: TechnicianChange): Promise<boolean> {
     const columns = technicianChangeColumns(change, sqliteBool);
     if (columns.length === 0) return (await this.getTechnician(id)) !== null;
-    const result = this.db
-      .prepare(`UPDATE technicians SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`)
+    const result = this.statements.get(`UPDATE technicians SET ${columns.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`)
       .run(...(columns.map(([, v]) => v) as SQLInputValue[]), id);
     return Number(result.changes) === 1;
   }
 
   async removeTechnician(id: string): Promise<boolean> {
-    return Number(this.db.prepare('DELETE FROM technicians WHERE id = ?').run(id).changes) === 1;
+    return Number(this.statements.get('DELETE FROM technicians WHERE id = ?').run(id).changes) === 1;
   }
 
   async recordTechnicianSignIn(id: string, at: string): Promise<void> {
-    this.db.prepare('UPDATE technicians SET last_sign_in_at = ? WHERE id = ?').run(at, id);
+    this.statements.get('UPDATE technicians SET last_sign_in_at = ? WHERE id = ?').run(at, id);
   }
 
   async claimOtpStep(id: string, step: number): Promise<boolean> {
-    const result = this.db.prepare('UPDATE technicians SET mfa_last_step = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)').run(step, id, step);
+    const result = this.statements.get('UPDATE technicians SET mfa_last_step = ? WHERE id = ? AND (mfa_last_step IS NULL OR mfa_last_step < ?)').run(step, id, step);
     return Number(result.changes) === 1;
   }
 
   async claimApprovalUse(tokenSha256: string, maxUses: number, expiresAt: string, now: string): Promise<number | null> {
-    this.db.prepare('DELETE FROM approval_uses WHERE expires_at < ?').run(now);
-    const row = this.db.prepare(CLAIM_APPROVAL_USE).get(tokenSha256, maxUses, expiresAt);
+    this.statements.get('DELETE FROM approval_uses WHERE expires_at < ?').run(now);
+    const row = this.statements.get(CLAIM_APPROVAL_USE).get(tokenSha256, maxUses, expiresAt);
     return row ? usesRow.parse(row).uses : null;
   }
 
   async releaseApprovalUse(tokenSha256: string): Promise<void> {
-    this.db.prepare('UPDATE approval_uses SET uses = uses - 1 WHERE token_sha256 = ? AND uses > 0').run(tokenSha256);
+    this.statements.get('UPDATE approval_uses SET uses = uses - 1 WHERE token_sha256 = ? AND uses > 0').run(tokenSha256);
   }
 
   async listApprovalUses(): Promise<ApprovalUses[]> {
-    return this.db.prepare('SELECT * FROM approval_uses ORDER BY token_sha256').all().map((r) => approvalUsesOf(r));
+    return this.statements.get('SELECT * FROM approval_uses ORDER BY token_sha256').all().map((r) => approvalUsesOf(r));
   }
 
   async importApprovalUses(rows: readonly ApprovalUses[]): Promise<void> {
-    const insert = this.db.prepare('INSERT INTO approval_uses (token_sha256, uses, max_uses, expires_at) VALUES (?, ?, ?, ?)');
+    const insert = this.statements.get('INSERT INTO approval_uses (token_sha256, uses, max_uses, expires_at) VALUES (?, ?, ?, ?)');
     for (const r of rows) insert.run(r.tokenSha256, r.uses, r.maxUses, r.expiresAt);
   }
 
   /** Data dirs made before accounts had expiry, grace and MFA: the new columns start NULL. */
   private addTechnicianColumns(): void {
-    const have = new Set((this.db.prepare('PRAGMA table_info(technicians)').all() as Array<{ name: unknown }>).map((c) => c.name));
+    const have = new Set((this.statements.get('PRAGMA table_info(technicians)').all() as Array<{ name: unknown }>).map((c) => c.name));
     for (const { column, type } of TECHNICIAN_LATER_COLUMNS) {
       if (!have.has(column)) this.db.exec(`ALTER TABLE technicians ADD COLUMN ${column} ${type}`);
     }
@@ -148,50 +149,47 @@ export class SqliteStorage implements RelayStorage {
   }
 
   async getTechnician(id: string): Promise<TechnicianRecord | null> {
-    const row = this.db.prepare('SELECT * FROM technicians WHERE id = ?').get(id);
+    const row = this.statements.get('SELECT * FROM technicians WHERE id = ?').get(id);
     return row ? technicianOf(row) : null;
   }
 
   async listTechnicians(): Promise<TechnicianRecord[]> {
-    return this.db.prepare('SELECT * FROM technicians ORDER BY id').all().map(technicianOf);
+    return this.statements.get('SELECT * FROM technicians ORDER BY id').all().map(technicianOf);
   }
 
   /** Data dirs made before re-keying was an explicit purpose: their tokens are plain enrollments. */
   private addPurposeColumn(): void {
-    const columns = this.db.prepare('PRAGMA table_info(enrollments)').all() as Array<{ name: unknown }>;
+    const columns = this.statements.get('PRAGMA table_info(enrollments)').all() as Array<{ name: unknown }>;
     if (!columns.some((c) => c.name === 'purpose')) this.db.exec("ALTER TABLE enrollments ADD COLUMN purpose TEXT NOT NULL DEFAULT 'enroll'");
   }
 
   async addEnrollment(e: EnrollmentRecord): Promise<void> {
-    this.db
-      .prepare('INSERT INTO enrollments (token_hash, device_id, created_at, expires_at, purpose) VALUES (?, ?, ?, ?, ?)')
+    this.statements.get('INSERT INTO enrollments (token_hash, device_id, created_at, expires_at, purpose) VALUES (?, ?, ?, ?, ?)')
       .run(e.tokenHash, e.deviceId, e.createdAt, e.expiresAt, e.purpose ?? 'enroll');
   }
 
   async consumeEnrollment(deviceId: string, tokenHash: string, now: string, purpose: EnrollmentPurpose = 'enroll'): Promise<boolean> {
-    const result = this.db
-      .prepare('DELETE FROM enrollments WHERE token_hash = ? AND device_id = ? AND expires_at > ? AND purpose = ?')
+    const result = this.statements.get('DELETE FROM enrollments WHERE token_hash = ? AND device_id = ? AND expires_at > ? AND purpose = ?')
       .run(tokenHash, deviceId, now, purpose);
     return Number(result.changes) === 1;
   }
 
   async registerDevice(d: DeviceRecord): Promise<void> {
-    this.db
-      .prepare('INSERT INTO devices (device_id, public_key, enrolled_at, last_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key, enrolled_at = excluded.enrolled_at')
+    this.statements.get('INSERT INTO devices (device_id, public_key, enrolled_at, last_seen_at) VALUES (?, ?, ?, ?) ON CONFLICT(device_id) DO UPDATE SET public_key = excluded.public_key, enrolled_at = excluded.enrolled_at')
       .run(d.deviceId, d.publicKey, d.enrolledAt, d.lastSeenAt);
   }
 
   async getDevice(deviceId: string): Promise<DeviceRecord | null> {
-    const row = this.db.prepare('SELECT * FROM devices WHERE device_id = ?').get(deviceId);
+    const row = this.statements.get('SELECT * FROM devices WHERE device_id = ?').get(deviceId);
     return row ? deviceOf(row) : null;
   }
 
   async listDevices(): Promise<DeviceRecord[]> {
-    return this.db.prepare('SELECT * FROM devices ORDER BY device_id').all().map(deviceOf);
+    return this.statements.get('SELECT * FROM devices ORDER BY device_id').all().map(deviceOf);
   }
 
   async listEnrollments(): Promise<EnrollmentRecord[]> {
-    return this.db.prepare('SELECT * FROM enrollments ORDER BY created_at, token_hash').all().map(enrollmentOf);
+    return this.statements.get('SELECT * FROM enrollments ORDER BY created_at, token_hash').all().map(enrollmentOf);
   }
 
   /** Batched with the other hellos of the same turn: see sqlite-device-touches.ts. */
@@ -248,8 +246,7 @@ export class SqliteStorage implements RelayStorage {
     bound('seq >= ?', q.fromSeq);
     bound('seq <= ?', q.toSeq);
     const sql = `SELECT record FROM audit ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
-    return this.db
-      .prepare(sql)
+    return this.statements.get(sql)
       .all(...args)
       .map((row) => auditRecordSchema.parse(JSON.parse(recordRow.parse(row).record)) as AuditRecord);
   }
@@ -259,44 +256,43 @@ export class SqliteStorage implements RelayStorage {
   }
 
   private headSync(): { seq: number; hash: string } | null {
-    const row = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
+    const row = this.statements.get('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get();
     return row ? headRow.parse(row) : null;
   }
 
   async pruneAudit(before: string): Promise<number> {
-    const result = this.db.prepare('DELETE FROM audit WHERE at < ?').run(before);
+    const result = this.statements.get('DELETE FROM audit WHERE at < ?').run(before);
     return Number(result.changes);
   }
 
   async addAgreedWindow(signed: SignedAgreedWindow): Promise<void> {
     const columns = agreedWindowColumns(signed);
-    this.db
-      .prepare(`INSERT OR IGNORE INTO agreed_windows (${columns.map(([c]) => c).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+    this.statements.get(`INSERT OR IGNORE INTO agreed_windows (${columns.map(([c]) => c).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
       .run(...columns.map(([, v]) => v));
   }
 
   async revokeAgreedWindow(windowId: string, deviceId: string, at: string): Promise<boolean> {
-    const r = this.db.prepare('UPDATE agreed_windows SET revoked_at = ? WHERE window_id = ? AND device_id = ? AND revoked_at IS NULL').run(at, windowId, deviceId);
+    const r = this.statements.get('UPDATE agreed_windows SET revoked_at = ? WHERE window_id = ? AND device_id = ? AND revoked_at IS NULL').run(at, windowId, deviceId);
     return Number(r.changes) === 1;
   }
 
   async listAgreedWindows(deviceId: string): Promise<StoredAgreedWindow[]> {
-    return this.db.prepare('SELECT record, revoked_at FROM agreed_windows WHERE device_id = ? ORDER BY starts_at, window_id').all(deviceId).map(agreedWindowOf);
+    return this.statements.get('SELECT record, revoked_at FROM agreed_windows WHERE device_id = ? ORDER BY starts_at, window_id').all(deviceId).map(agreedWindowOf);
   }
 
   async addCheckpoint(c: AuditCheckpoint): Promise<void> {
-    this.db.prepare('INSERT OR REPLACE INTO audit_checkpoints (seq, hash, at, relay_public_key, sig) VALUES (?, ?, ?, ?, ?)').run(c.seq, c.hash, c.at, c.relayPublicKey, c.sig);
+    this.statements.get('INSERT OR REPLACE INTO audit_checkpoints (seq, hash, at, relay_public_key, sig) VALUES (?, ?, ?, ?, ?)').run(c.seq, c.hash, c.at, c.relayPublicKey, c.sig);
   }
 
   async latestCheckpoint(minSeq = 0): Promise<AuditCheckpoint | null> {
-    const row = this.db.prepare('SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq DESC LIMIT 1').get(minSeq);
+    const row = this.statements.get('SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq DESC LIMIT 1').get(minSeq);
     if (!row) return null;
     const r = checkpointRow.parse(row);
     return { seq: r.seq, hash: r.hash, at: r.at, relayPublicKey: r.relay_public_key, sig: r.sig };
   }
 
   async firstCheckpointFrom(seq: number): Promise<AuditCheckpoint | null> {
-    const row = this.db.prepare('SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq ASC LIMIT 1').get(seq);
+    const row = this.statements.get('SELECT * FROM audit_checkpoints WHERE seq >= ? ORDER BY seq ASC LIMIT 1').get(seq);
     if (!row) return null;
     const r = checkpointRow.parse(row);
     return { seq: r.seq, hash: r.hash, at: r.at, relayPublicKey: r.relay_public_key, sig: r.sig };
