@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { AuditLog } from '../../src/core/audit/audit-log.js';
 import { defaultAuditDir } from '../../src/core/data-dir.js';
 import { systemClock } from '../../src/shared/clock.js';
+import { ScreenGate } from '../../src/core/screen/screen-gate.js';
 import { X11vncProcess, sessionFolder } from '../../src/core/screen/x11vnc-process.js';
 import { until, within } from '../support/bounded-wait.js';
 import { RfbTestClient } from './rfb-test-client.js';
@@ -202,5 +203,27 @@ describe.skipIf(missing.length > 0)('screen gate starting x11vnc under Xvfb', ()
     } finally {
       await left.stop();
     }
+  }, 40_000);
+
+  it('a session granted while the last one is still stopping its x11vnc waits for the policy port instead of failing', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'pl-x11vnc-next-'));
+    const vncPort = await freePort();
+    const gate = new ScreenGate({ server: { host: '127.0.0.1', port: vncPort, x11vncDisplay: x.display }, stateDir, closeChannel: () => Promise.resolve() });
+    const who = { ticketId: 'INC-8', technicianId: 'alice', technicianName: 'Alice', deviceId: 'dev-screen' };
+    await gate.grant({ ...who, sessionId: 'ses-first' }, 'view');
+    const [firstPid] = x11vncIn(sessionFolder(stateDir, 'ses-first'));
+    // A first x11vnc slow to exit (stopped: it leaves only at the gate's SIGKILL) still holds the port.
+    process.kill(firstPid!, 'SIGSTOP');
+    const ending = gate.end({ ...who, sessionId: 'ses-first' });
+    try {
+      await gate.grant({ ...who, sessionId: 'ses-next' }, 'view');
+      expect(x11vncIn(sessionFolder(stateDir, 'ses-first'))).toEqual([]);
+      expect(x11vncIn(sessionFolder(stateDir, 'ses-next'))).toHaveLength(1);
+      expect(await gate.endpoint('ses-next')).toMatchObject({ ok: true, endpoint: { port: vncPort } });
+    } finally {
+      await ending;
+      await gate.end({ ...who, sessionId: 'ses-next' });
+    }
+    expect(listeningPorts()).not.toContain(vncPort);
   }, 40_000);
 });

@@ -40,6 +40,8 @@ const MAX_OPEN = 4;
 export class ScreenGate implements AccessGate, ScreenEndpoints {
   readonly name = 'screen';
   private readonly open = new Map<string, OpenScreen>();
+  /** Closes still stopping an x11vnc: the next start waits, as the policy's one port is still taken until it exits. */
+  private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly d: ScreenGateDeps) {}
 
@@ -59,6 +61,7 @@ export class ScreenGate implements AccessGate, ScreenEndpoints {
     const entry: OpenScreen = {};
     this.open.set(session.sessionId, entry);
     try {
+      await Promise.allSettled(this.closing);
       entry.x11vnc = await this.startX11vnc(session.sessionId);
     } catch (err) {
       this.open.delete(session.sessionId);
@@ -121,6 +124,16 @@ export class ScreenGate implements AccessGate, ScreenEndpoints {
   }
 
   private async close(sessionId: string): Promise<void> {
+    const closing = this.stop(sessionId);
+    this.closing.add(closing);
+    try {
+      await closing;
+    } finally {
+      this.closing.delete(closing);
+    }
+  }
+
+  private async stop(sessionId: string): Promise<void> {
     const entry = this.open.get(sessionId);
     this.open.delete(sessionId);
     await this.d.closeChannel(sessionId);
